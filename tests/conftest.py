@@ -25,7 +25,9 @@ def _pg_admin_url() -> str:
     if not url:
         if os.environ.get("CI") == "true":
             pytest.fail(f"{PG_ENV} is not set under CI: .ci/run must start PostgreSQL")
-        pytest.skip(f"no PostgreSQL server: set {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)")
+        pytest.skip(
+            f"no PostgreSQL server: set {PG_ENV} (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/postgres)"
+        )
     return url
 
 

@@ -1,0 +1,83 @@
+"""Schema upgrades of the hall database: back up, upgrade, refuse a newer schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from db.engine import sqlite_path
+
+log = logging.getLogger("onewindow.db")
+
+SITE_SCRIPTS = Path(__file__).parent / "migrations" / "site"
+
+
+class SchemaTooNew(Exception):
+    """The database was upgraded by a newer OneWindow; this one must not touch it."""
+
+
+def alembic_config(url: str, scripts: Path = SITE_SCRIPTS) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(scripts))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def head_revision(scripts: Path = SITE_SCRIPTS) -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://", scripts)).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, *, backup: bool = True, scripts: Path = SITE_SCRIPTS) -> str | None:
+    """Bring the database to the head revision. Returns the backup path written, if any.
+
+    Raises SchemaTooNew when the database carries a revision this program does not know.
+    """
+    script = ScriptDirectory.from_config(alembic_config("sqlite://", scripts))
+    head = script.get_current_head()
+    current = current_revision(engine)
+    if current == head:
+        return None
+    if current is not None:
+        known = {rev.revision for rev in script.walk_revisions()}
+        if current not in known:
+            raise SchemaTooNew(
+                f"the hall database has schema revision {current}, newer than this OneWindow "
+                f"(knows up to {head}); install the newer OneWindow version instead"
+            )
+    backup_path: str | None = None
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if backup and path is not None and path.exists() and current is not None:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        target = path.with_name(f"{path.name}.{current}.{stamp}.bak")
+        # The online backup API copies a consistent snapshot even with WAL pages outstanding.
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            import sqlite3
+
+            dest = sqlite3.connect(target)
+            try:
+                raw.backup(dest)  # type: ignore[union-attr]
+            finally:
+                dest.close()
+        backup_path = str(target)
+        log.info("backed up %s to %s before upgrading from %s", path, target, current)
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False), scripts)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    log.info("hall database upgraded %s → %s", current, head)
+    return backup_path

@@ -1,0 +1,76 @@
+"""The one way to write a synced row: the row and its full snapshot in one transaction.
+
+`save()` is for ORM objects, `record()` for rows written with Core statements (for example an
+`UPDATE … RETURNING` in the queue). The sync tests fail when a synced table changes without a
+matching outbox row, so every writer of these tables goes through here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from db.models import SyncOutbox
+
+# table → upload channel; channels move independently.
+CHANNELS: dict[str, str] = {
+    "case": "cases",
+    "case_material": "cases",
+    "case_history": "cases",
+    "case_task": "cases",
+    "ticket": "queue",
+    "hall_event": "queue",
+    "window_status": "queue",
+    "evaluation": "evaluations",
+    "temperature_reading": "stats",
+    "audit_log": "stats",
+}
+SYNCED_TABLES = frozenset(CHANNELS)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    return value
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    mapper = sa.inspect(obj).mapper
+    return {c.key: jsonable(getattr(obj, c.key)) for c in mapper.column_attrs}
+
+
+def record(session: Session, table_name: str, row: Mapping[str, Any]) -> None:
+    """Queue the snapshot of a row already written in this transaction (Core writes)."""
+    row_id = row["uid"] if table_name == "hall_event" else row["id"]
+    session.add(
+        SyncOutbox(
+            site_id=row["site_id"],
+            channel=CHANNELS[table_name],
+            table_name=table_name,
+            row_id=row_id,
+            row_version=row["row_version"],
+            payload={k: jsonable(v) for k, v in row.items()},
+        )
+    )
+
+
+def save(session: Session, obj: Any) -> None:
+    """Add or update a synced ORM row, bump its row_version and queue its snapshot."""
+    state = sa.inspect(obj)
+    table_name = state.mapper.local_table.name
+    if table_name not in CHANNELS:
+        raise ValueError(f"{table_name} is not a synced table")
+    if state.persistent:
+        obj.row_version = (obj.row_version or 0) + 1
+    elif obj.row_version is None:
+        obj.row_version = 1
+    session.add(obj)
+    session.flush()
+    record(session, table_name, snapshot(obj))
