@@ -123,8 +123,12 @@ class Matter(UUIDKey, Base):
     kind: Mapped[str] = mapped_column(sa.String(32))  # 行政许可, 行政确认, 公共服务 …
     zone_code: Mapped[str | None] = mapped_column(sa.String(32))
     category_code: Mapped[str | None] = mapped_column(sa.String(32))  # ticket queue for this matter
-    legal_days: Mapped[int | None]  # 法定时限 in working days; None = no statutory limit given
+    legal_days: Mapped[int | None]  # 法定时限; None = no statutory handling limit found
+    legal_unit: Mapped[str] = mapped_column(sa.String(8), default="working")  # working | calendar (日)
+    legal_text: Mapped[str] = mapped_column(sa.Text, default="")  # the statute's own wording
     promised_days: Mapped[int]  # 承诺时限 in working days; 0 = on the spot
+    promised_is_demo: Mapped[bool] = mapped_column(default=False)  # no source: plausible demo value
+    source: Mapped[str] = mapped_column(sa.String(300), default="")
     commitment: Mapped[bool] = mapped_column(default=False)  # 告知承诺制
     instant: Mapped[bool] = mapped_column(default=False)  # 秒批
     tolerance: Mapped[bool] = mapped_column(default=False)  # 容缺受理 allowed
