@@ -1,0 +1,1 @@
+"""Resident ID-card readers (SAM serial protocol): codec, card parsing, driver, emulator."""
