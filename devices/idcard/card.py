@@ -63,9 +63,66 @@ SEX_LABELS = {"0": "未知", "1": "男", "2": "女", "9": "未说明"}
 NATIONS: dict[str, str] = dict(
     zip(
         [f"{i:02d}" for i in range(1, 57)] + ["97", "98"],
-        "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
-        "东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 "
-        "俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺 其他 外国血统中国籍人士".split(),
+        [
+            "汉",
+            "蒙古",
+            "回",
+            "藏",
+            "维吾尔",
+            "苗",
+            "彝",
+            "壮",
+            "布依",
+            "朝鲜",
+            "满",
+            "侗",
+            "瑶",
+            "白",
+            "土家",
+            "哈尼",
+            "哈萨克",
+            "傣",
+            "黎",
+            "傈僳",
+            "佤",
+            "畲",
+            "高山",
+            "拉祜",
+            "水",
+            "东乡",
+            "纳西",
+            "景颇",
+            "柯尔克孜",
+            "土",
+            "达斡尔",
+            "仫佬",
+            "羌",
+            "布朗",
+            "撒拉",
+            "毛南",
+            "仡佬",
+            "锡伯",
+            "阿昌",
+            "普米",
+            "塔吉克",
+            "怒",
+            "乌孜别克",
+            "俄罗斯",
+            "鄂温克",
+            "德昂",
+            "保安",
+            "裕固",
+            "京",
+            "塔塔尔",
+            "独龙",
+            "鄂伦春",
+            "赫哲",
+            "门巴",
+            "珞巴",
+            "基诺",
+            "其他",
+            "外国血统中国籍人士",
+        ],
         strict=True,
     )
 )
@@ -215,9 +272,8 @@ def _parse_resident(text: bytes, card_type: CardType) -> IdCard:
     birth = _date(_field(text, 36, 16), "出生日期")
     id_number = _field(text, 122, 36).upper()
     _check_id(id_number, birth, sex)
-    extra: dict[str, str] = {}
-    if card_type is CardType.HKMOTW_PERMIT:
-        extra = {"pass_number": _field(text, 220, 18), "issue_count": _field(text, 238, 4)}
+    permit = card_type is CardType.HKMOTW_PERMIT
+    if permit:
         if id_number[:2] not in ("81", "82", "83"):
             log.warning("HK/MO/TW permit with an unusual number prefix %s", id_number[:2])
     name = _field(text, 0, 30)
@@ -234,7 +290,8 @@ def _parse_resident(text: bytes, card_type: CardType) -> IdCard:
         issuing_authority=_field(text, 158, 30),
         valid_from=_date(_field(text, 188, 16), "有效期限"),
         valid_to=_valid_to(_field(text, 204, 16)),
-        **extra,
+        pass_number=_field(text, 220, 18) if permit else "",
+        issue_count=_field(text, 238, 4) if permit else "",
     )
 
 
@@ -312,7 +369,8 @@ def split_read_data(data: bytes, *, with_fingerprint: bool = False) -> ReadPaylo
     fp_len = int.from_bytes(data[4:6], "big") if with_fingerprint else 0
     if head + text_len + photo_len + fp_len != len(data):
         raise CardDataError(
-            "读卡应答长度与内容不符", f"text {text_len} + photo {photo_len} + fp {fp_len} vs {len(data) - head}"
+            "读卡应答长度与内容不符",
+            f"text {text_len} + photo {photo_len} + fp {fp_len} vs {len(data) - head}",
         )
     if text_len < TEXT_LEN or text_len % 2:
         raise CardDataError("证件文字信息长度错误", str(text_len))
