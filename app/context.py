@@ -1,0 +1,82 @@
+"""The app container: settings, the hall database and the site, opened once per process."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.calendar import OfficeHours, WorkCalendar, seed_from_package
+from app.settings import Settings
+from db.engine import make_engine, make_session_factory
+from db.migrate import SchemaTooNew, upgrade
+from db.models import Site
+
+log = logging.getLogger("onewindow.db")
+
+
+class HallUnavailable(RuntimeError):
+    """The hall database cannot be opened or used; the message is for the user."""
+
+
+@dataclass
+class AppContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    site_id: uuid.UUID
+    site_name: str
+
+    def calendar(self) -> WorkCalendar:
+        with self.sessions() as session:
+            return WorkCalendar.load(session, self.settings.site.timezone, OfficeHours())
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
+    """Open, upgrade (backing SQLite up first) and seed the calendar of the hall database."""
+    url = settings.hall_db_url
+    try:
+        engine = make_engine(url)
+    except (SQLAlchemyError, ValueError, ImportError) as exc:
+        raise HallUnavailable(f"cannot use hall database URL {url!r}: {exc}") from None
+    try:
+        upgrade(engine)
+    except SchemaTooNew as exc:
+        engine.dispose()
+        raise HallUnavailable(str(exc)) from None
+    except OperationalError as exc:
+        engine.dispose()
+        raise HallUnavailable(f"cannot open hall database {engine.url!r}: {exc.orig}") from None
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        added = seed_from_package(session)
+        if added:
+            log.info("calendar seeded for %s from the chinesecalendar package", added)
+    return engine, sessions
+
+
+def open_hall(settings: Settings, *, seed_demo: bool = False) -> AppContext:
+    engine, sessions = open_database(settings)
+    if seed_demo:
+        from app.catalogue import seed_demo as _seed
+
+        with sessions.begin() as session:
+            _seed(session)
+    with sessions() as session:
+        site = session.scalar(sa.select(Site).where(Site.code == settings.site.code))
+        if site is None:
+            codes = ", ".join(session.scalars(sa.select(Site.code))) or "none"
+            engine.dispose()
+            raise HallUnavailable(
+                f"site {settings.site.code!r} is not in the hall database (sites there: {codes}); "
+                "run `main.py seed-demo` or receive a reference release from the centre"
+            )
+        return AppContext(settings, engine, sessions, site.id, site.name)

@@ -1,0 +1,319 @@
+"""One typed settings object for a site: a TOML file plus environment overrides.
+
+The file lives in the user config dir (`platformdirs`), or wherever --config / ONEWINDOW_CONFIG
+point. Every key is declared here; an unknown key, a wrong type or a TOML syntax error gives one
+`SettingsError` naming the key and the line, so a field engineer can fix it on the spot.
+
+Environment overrides: ONEWINDOW_DB (hall database URL), ONEWINDOW_CENTRAL (central URL), and
+ONEWINDOW__SECTION__KEY=value for any key (sub-sections joined with __, e.g.
+ONEWINDOW__DEVICES__IDCARD__PORT=/dev/ttyUSB0).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP_NAME = "OneWindow"
+
+
+class SettingsError(ValueError):
+    """A settings file or override that cannot be used; the message names key and line."""
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    code: str = "XB"  # the site code the hall database and the centre know this site by
+    name: str = "新北区政务服务中心"
+    timezone: str = "Asia/Shanghai"
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    hall_url: str = ""  # empty: SQLite file in the user data dir
+    central_url: str = ""  # empty: no central database (stand-alone)
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    interval_s: float = 30.0
+    batch_size: int = 500
+    max_backoff_s: float = 300.0
+
+
+@dataclass(frozen=True)
+class IdCardSettings:
+    port: str = ""  # COM3, /dev/ttyUSB0, socket://host:port; empty: emulator in the demo, else none
+    baud: int = 115200
+    poll_interval_s: float = 0.5
+
+
+@dataclass(frozen=True)
+class ThermometerSettings:
+    port: str = ""
+    protocol: str = "modbus"  # modbus | gy906 | htpa | ascii
+    baud: int = 9600
+    address: int = 1
+    register: int = 0
+    function: int = 3
+    scale: float = 0.1
+    signed: bool = True
+    object_first: bool = True  # GY-MCU906xx: is the first value the object (body) temperature
+    regex: str = r"(?P<t>[-+]?\d{2}(?:\.\d{1,2})?)\s*(?:°\s*C|℃|C)?"
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    idcard: IdCardSettings = field(default_factory=IdCardSettings)
+    thermometer: ThermometerSettings = field(default_factory=ThermometerSettings)
+    emulate_missing: bool = True  # demo: start emulators for devices with no port configured
+
+
+@dataclass(frozen=True)
+class TicketPrinterSettings:
+    port: str = ""
+    baud: int = 9600
+    width_mm: int = 80  # 80 or 58
+    raster: bool = False  # printer without a Chinese font ROM: send text as an image
+
+
+@dataclass(frozen=True)
+class DocumentPrinterSettings:
+    name: str = ""  # system printer for A4 documents; empty: the default printer
+    font_path: str = ""  # a CJK TrueType font to embed; empty: look up per platform
+    qr_template: str = "{case_number}"  # e.g. https://zwfw.example.gov.cn/progress?case={case_number}
+
+
+@dataclass(frozen=True)
+class PrinterSettings:
+    ticket: TicketPrinterSettings = field(default_factory=TicketPrinterSettings)
+    document: DocumentPrinterSettings = field(default_factory=DocumentPrinterSettings)
+
+
+@dataclass(frozen=True)
+class ThresholdSettings:
+    fever_c: float = 37.3
+    wait_target_minutes: int = 30
+    temperature_retention_days: int = 14
+    due_soon_working_days: int = 2
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    """Single-PC mode: which screen each role opens on (0 = primary)."""
+
+    counter: int = 0
+    kiosk: int = 1
+    display: int = 2
+    fullscreen: bool = False
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    language: str = "zh_CN"
+    font_family: str = ""  # empty: the first CJK font found
+    idle_return_s: int = 60
+    voice_repeat: int = 2
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = "INFO"
+    directory: str = ""  # empty: the user log dir
+
+
+@dataclass(frozen=True)
+class Settings:
+    site: SiteSettings = field(default_factory=SiteSettings)
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
+    devices: DeviceSettings = field(default_factory=DeviceSettings)
+    printers: PrinterSettings = field(default_factory=PrinterSettings)
+    thresholds: ThresholdSettings = field(default_factory=ThresholdSettings)
+    screens: ScreenSettings = field(default_factory=ScreenSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    source: str = ""  # the file these came from, for messages
+
+    @property
+    def hall_db_url(self) -> str:
+        return self.database.hall_url or default_hall_url()
+
+    @property
+    def central_url(self) -> str | None:
+        return self.database.central_url or None
+
+    @property
+    def log_dir(self) -> Path:
+        return Path(self.logging.directory) if self.logging.directory else user_log_dir()
+
+
+def user_config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False))
+
+
+def user_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def user_log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+
+def default_config_path() -> Path:
+    return user_config_dir() / "onewindow.toml"
+
+
+def default_hall_url() -> str:
+    return f"sqlite:///{(user_data_dir() / 'hall.db').as_posix()}"
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _line_of(text: str, dotted: str) -> int | None:
+    """Best-effort line number of a key in the TOML text (for messages only)."""
+    *sections, key = dotted.split(".")
+    section_line = 0
+    lines = text.splitlines()
+    if sections:
+        header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(map(re.escape, sections)) + r"\s*\]")
+        for i, line in enumerate(lines, 1):
+            if header.match(line):
+                section_line = i
+                break
+    key_re = re.compile(r"^\s*" + re.escape(key) + r"\s*=")
+    for i, line in enumerate(lines[section_line:], section_line + 1):
+        if key_re.match(line):
+            return i
+    return section_line or None
+
+
+def _convert(value: Any, kind: Any, dotted: str, where: str) -> Any:
+    origin = typing.get_origin(kind)
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(kind) if a is not type(None)]
+        return None if value is None else _convert(value, options[0], dotted, where)
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in {"true", "false", "1", "0", "yes", "no"}:
+            return value.lower() in {"true", "1", "yes"}
+        raise SettingsError(f"{where}: {dotted} must be true or false, got {value!r}")
+    if kind is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"[-+]?\d+", value.strip()):
+            return int(value)
+        raise SettingsError(f"{where}: {dotted} must be a whole number, got {value!r}")
+    if kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                pass
+        raise SettingsError(f"{where}: {dotted} must be a number, got {value!r}")
+    if kind is str:
+        if isinstance(value, str):
+            return value
+        raise SettingsError(f"{where}: {dotted} must be text (in quotes), got {value!r}")
+    raise SettingsError(f"{where}: {dotted}: unsupported type")  # pragma: no cover
+
+
+def _build(cls: type[Any], data: dict[str, Any], prefix: str, text: str, source: str) -> Any:
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name != "source"}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        line = _line_of(text, dotted)
+        where = f"{source}, line {line}" if line else source
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise SettingsError(f"{where}: unknown setting {dotted!r} (known here: {known})")
+        kind = hints[key]
+        if dataclasses.is_dataclass(kind):
+            if not isinstance(value, dict):
+                raise SettingsError(f"{where}: {dotted} must be a section [{dotted}]")
+            kwargs[key] = _build(typing.cast(type, kind), value, dotted + ".", text, source)
+        else:
+            kwargs[key] = _convert(value, kind, dotted, where)
+    return cls(**kwargs)
+
+
+def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+
+    def put(path: list[str], value: str) -> None:
+        node = data
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+
+    for name, value in environ.items():
+        if name.startswith("ONEWINDOW__"):
+            put([p.lower() for p in name[len("ONEWINDOW__") :].split("__")], value)
+    if environ.get("ONEWINDOW_DB"):
+        put(["database", "hall_url"], environ["ONEWINDOW_DB"])
+    if environ.get("ONEWINDOW_CENTRAL"):
+        put(["database", "central_url"], environ["ONEWINDOW_CENTRAL"])
+    return data
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(
+    path: Path | str | None = None,
+    *,
+    environ: typing.Mapping[str, str] | None = None,
+    required: bool = False,
+) -> Settings:
+    """Load settings from `path` (or the default file, if it exists) plus environment overrides.
+
+    A missing default file means defaults; a missing explicit file is an error.
+    """
+    environ = os.environ if environ is None else environ
+    explicit = path is not None
+    file = Path(path) if path is not None else default_config_path()
+    text = ""
+    data: dict[str, Any] = {}
+    if file.exists():
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SettingsError(f"{file}: not valid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise SettingsError(f"{file}: cannot read: {exc}") from None
+    elif explicit or required:
+        raise SettingsError(f"{file}: settings file not found")
+    settings: Settings = _build(Settings, data, "", text, str(file))
+    env = _env_overrides(environ)
+    if env:
+        settings = _build(Settings, _merge(data, env), "", text, f"{file} + environment")
+    return dataclasses.replace(settings, source=str(file) if file.exists() else "")
+
+
+def with_db_url(settings: Settings, url: str | None) -> Settings:
+    if not url:
+        return settings
+    return dataclasses.replace(settings, database=dataclasses.replace(settings.database, hall_url=url))
