@@ -55,7 +55,17 @@ _LINUX_FONTS = (
     ("/usr/share/fonts/google-droid/DroidSansFallbackFull.ttf", 0),
 )
 # File-name fragments worth trying when the usual paths are absent (UOS, Kylin, custom installs).
-_SCAN_PATTERNS = ("wqy", "uming", "ukai", "droidsansfallback", "cesi", "simsun", "msyh", "simhei", "notosanssc")
+_SCAN_PATTERNS = (
+    "wqy",
+    "uming",
+    "ukai",
+    "droidsansfallback",
+    "cesi",
+    "simsun",
+    "msyh",
+    "simhei",
+    "notosanssc",
+)
 
 
 class FontError(Exception):
@@ -71,7 +81,7 @@ class CjkFont:
 
 
 def parse_font_spec(spec: str) -> tuple[Path, int]:
-    """"C:/Windows/Fonts/msyh.ttc#1" → (path, 1); a plain path means subfont 0."""
+    """ "C:/Windows/Fonts/msyh.ttc#1" → (path, 1); a plain path means subfont 0."""
     path, sep, index = spec.rpartition("#")
     if sep and index.isdigit():
         return Path(path).expanduser(), int(index)
@@ -92,7 +102,9 @@ def _font_dirs(platform: str, env: Mapping[str, str]) -> list[Path]:
     return [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), data_home / "fonts", home / ".fonts"]
 
 
-def candidate_fonts(platform: str | None = None, env: Mapping[str, str] | None = None) -> list[tuple[Path, int]]:
+def candidate_fonts(
+    platform: str | None = None, env: Mapping[str, str] | None = None
+) -> list[tuple[Path, int]]:
     """Font files to try, best first; only files that exist."""
     platform = platform or sys.platform
     env = os.environ if env is None else env
@@ -111,10 +123,10 @@ def candidate_fonts(platform: str | None = None, env: Mapping[str, str] | None =
             continue
         for f in sorted(d.rglob("*")):
             low = f.name.lower()
-            if f.suffix.lower() in (".ttf", ".ttc") and any(s in low for s in _SCAN_PATTERNS):
-                if f.resolve() not in seen and f.is_file():
-                    seen.add(f.resolve())
-                    found.append((f, 0))
+            wanted = f.suffix.lower() in (".ttf", ".ttc") and any(s in low for s in _SCAN_PATTERNS)
+            if wanted and f.is_file() and f.resolve() not in seen:
+                seen.add(f.resolve())
+                found.append((f, 0))
     return found
 
 
