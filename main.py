@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "printing.cli",
     "db.sync.cli",
     "ui.cli",
+    "ui.counter.cli",
+    "ui.hall_cli",
 )
 
 log = logging.getLogger("onewindow")

@@ -65,7 +65,7 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dt.datetime: UTCDateTime(), uuid.UUID: sa.Uuid(), dict[str, Any]: sa.JSON()}
+    type_annotation_map = {dt.datetime: UTCDateTime(), uuid.UUID: sa.Uuid(), dict[str, Any]: sa.JSON()}  # noqa: RUF012
 
 
 class UUIDKey:
