@@ -273,9 +273,8 @@ def _parse_resident(text: bytes, card_type: CardType) -> IdCard:
     id_number = _field(text, 122, 36).upper()
     _check_id(id_number, birth, sex)
     permit = card_type is CardType.HKMOTW_PERMIT
-    if permit:
-        if id_number[:2] not in ("81", "82", "83"):
-            log.warning("HK/MO/TW permit with an unusual number prefix %s", id_number[:2])
+    if permit and id_number[:2] not in ("81", "82", "83"):
+        log.warning("HK/MO/TW permit with an unusual number prefix %s", id_number[:2])
     name = _field(text, 0, 30)
     if not name:
         raise CardDataError("证件姓名为空")

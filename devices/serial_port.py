@@ -1,0 +1,24 @@
+"""Opening serial ports uniformly: device paths (COM3, /dev/ttyUSB0, pty slaves) and pyserial
+URLs (socket://host:port, rfc2217://…), with failures turned into DeviceDisconnected."""
+
+from __future__ import annotations
+
+import os
+
+import serial
+
+from devices.errors import DeviceDisconnected
+
+# Per-read poll slice: reads return as soon as the requested bytes arrive, so this only bounds
+# how late a deadline is noticed; it never adds latency to a complete reply.
+READ_SLICE = 0.05
+
+
+def open_serial(port: str, baud: int, *, what: str = "设备") -> serial.SerialBase:
+    kwargs: dict[str, object] = {"baudrate": baud, "timeout": READ_SLICE, "write_timeout": 1.0}
+    if "://" not in port and os.name == "posix":
+        kwargs["exclusive"] = True  # two programs on one reader would steal each other's replies
+    try:
+        return serial.serial_for_url(port, **kwargs)
+    except (serial.SerialException, OSError, ValueError) as exc:
+        raise DeviceDisconnected(f"无法打开{what}端口 {port}", str(exc)) from exc
