@@ -240,7 +240,7 @@ def parse_schedule(text: str, name: str = "<input>") -> tuple[int, dict[dt.date,
         cells = [c.strip() for c in row]
         if not cells or not cells[0] or cells[0].startswith("#"):
             continue
-        if lineno == 1 and cells[0].lower() in {"date", "日期"}:
+        if cells[0].lower() in {"date", "日期"}:  # a header line
             continue
         if len(cells) < 2:
             raise CalendarImportError(f"{name}:{lineno}: expected 'date,kind[,name]', got {','.join(row)!r}")

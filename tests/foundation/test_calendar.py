@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from sqlalchemy.orm import Session
+
+from app.calendar import CalendarImportError, WorkCalendar, import_schedule, parse_schedule, seed_from_package
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+
+D = dt.date
+TZ = dt.timezone(dt.timedelta(hours=8))
+
+
+@pytest.fixture(scope="module")
+def calendar(tmp_path_factory: pytest.TempPathFactory) -> WorkCalendar:
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('cal') / 'hall.db'}")
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        assert 2026 in seed_from_package(session)
+        assert seed_from_package(session) == []  # idempotent
+        cal = WorkCalendar.load(session)
+    engine.dispose()
+    return cal
+
+
+def test_national_day_2026_with_make_up_saturday(calendar: WorkCalendar) -> None:
+    # Sep 28 (Mon) + 5: Sep 29, Sep 30, [Oct 1–7 off], Oct 8, Oct 9, Oct 10 (Saturday, 调休上班).
+    deadline = calendar.add_working_days(D(2026, 9, 28), 5)
+    assert deadline.date == D(2026, 10, 10) and not deadline.fallback_years
+    assert calendar.is_working_day(D(2026, 9, 20))  # Sunday make-up day before National Day
+    assert not calendar.is_working_day(D(2026, 10, 7))
+
+
+def test_spring_festival_2026(calendar: WorkCalendar) -> None:
+    # Feb 13 (Fri) + 1 = Feb 14 (Saturday make-up day); + 2 skips Feb 15–23 → Feb 24.
+    assert calendar.add_working_days(D(2026, 2, 13), 1).date == D(2026, 2, 14)
+    assert calendar.add_working_days(D(2026, 2, 13), 2).date == D(2026, 2, 24)
+    # 14th, 24th–27th, 28th (Saturday make-up), then 14 weekdays in March → Mar 19.
+    assert calendar.add_working_days(D(2026, 2, 13), 20).date == D(2026, 3, 19)
+
+
+def test_start_day_does_not_count_and_zero_is_same_day(calendar: WorkCalendar) -> None:
+    assert calendar.add_working_days(D(2026, 3, 2), 1).date == D(2026, 3, 3)
+    assert calendar.add_working_days(D(2026, 3, 7), 0).date == D(2026, 3, 7)
+
+
+def test_year_without_schedule_falls_back_and_warns(calendar: WorkCalendar) -> None:
+    deadline = calendar.add_working_days(D(2026, 12, 28), 5)
+    assert deadline.date == D(2027, 1, 4)
+    assert deadline.fallback_years == (2027,)
+    assert "2027" in deadline.warning and "周一至周五" in deadline.warning
+    far = calendar.add_working_days(D(2026, 12, 1), 400)
+    assert far.fallback_years == (2027, 2028)
+
+
+def test_calendar_days_move_off_rest_days(calendar: WorkCalendar) -> None:
+    # 20 日 from Sep 20 lands on Oct 10 (a make-up Saturday, a working day); from Sep 11 on Oct 1 → Oct 8.
+    assert calendar.add_calendar_days(D(2026, 9, 20), 20).date == D(2026, 10, 10)
+    assert calendar.add_calendar_days(D(2026, 9, 11), 20).date == D(2026, 10, 8)
+
+
+def test_working_days_between_uses_office_hours(calendar: WorkCalendar) -> None:
+    t = lambda *a: dt.datetime(*a, tzinfo=TZ)  # noqa: E731
+    assert calendar.working_days_between(t(2026, 3, 2, 9), t(2026, 3, 2, 13)) == pytest.approx(0.5)
+    assert calendar.working_days_between(t(2026, 3, 6, 13), t(2026, 3, 9, 13)) == pytest.approx(1.0)
+    # Across National Day: Sep 30 15:00 → Oct 8 11:00 = 0.25 + 0.25.
+    assert calendar.working_days_between(t(2026, 9, 30, 15), t(2026, 10, 8, 11)) == pytest.approx(0.5)
+    assert calendar.working_days_between(t(2026, 3, 2, 13), t(2026, 3, 2, 9)) == 0.0
+
+
+@given(st.dates(min_value=D(2005, 1, 1), max_value=D(2026, 6, 30)), st.integers(0, 60))
+def test_deadline_is_a_working_day_with_exactly_n_between(start: dt.date, n: int) -> None:
+    cal = _shared_calendar()
+    deadline = cal.add_working_days(start, n)
+    if n:
+        assert cal.is_working_day(deadline.date)
+    between = sum(
+        cal.is_working_day(start + dt.timedelta(days=i)) for i in range(1, (deadline.date - start).days + 1)
+    )
+    assert between == n
+
+
+_CAL: list[WorkCalendar] = []
+
+
+def _shared_calendar() -> WorkCalendar:
+    if not _CAL:
+        from chinese_calendar import constants
+
+        holidays = {d: "" for d in constants.holidays if d.weekday() < 5}
+        workdays = {d: "" for d in constants.workdays if d.weekday() >= 5}
+        _CAL.append(WorkCalendar(holidays, workdays, frozenset(range(2004, 2027))))
+    return _CAL[0]
+
+
+SCHEDULE_2027 = """\
+# 国务院办公厅关于2027年部分节假日安排的通知 (example file for the test)
+date,kind,name
+2027-01-01,holiday,元旦
+2027-02-06,holiday,春节
+2027-02-07,holiday,春节
+2027-02-08,放假,春节
+2027-02-09,holiday,春节
+2027-02-10,holiday,春节
+2027-02-11,holiday,春节
+2027-02-12,holiday,春节
+2027-02-13,holiday,春节
+2027-02-14,holiday,春节
+2027-02-20,上班,春节调休
+"""
+
+
+def test_import_a_year(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'hall.db'}")
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    path = tmp_path / "2027.csv"
+    path.write_text(SCHEDULE_2027, encoding="utf-8")
+    with sessions.begin() as session:
+        check = import_schedule(session, path)
+    assert check.entered and check.holidays == 6 and check.workdays == 1
+    with sessions.begin() as session:  # importing again replaces, never duplicates
+        assert import_schedule(session, path).holidays == 6
+    with Session(engine) as session:
+        cal = WorkCalendar.load(session)
+    deadline = cal.add_working_days(D(2027, 2, 5), 1)
+    assert deadline.date == D(2027, 2, 15) and not deadline.fallback_years
+    assert cal.is_working_day(D(2027, 2, 20))
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2027-02-30,holiday", "is not a date"),
+        ("2027-02-08,maybe", "must be holiday or workday"),
+        ("2027-02-08,workday", "is a weekday"),
+        ("2027-02-08,holiday\n2028-01-03,holiday", "exactly one year"),
+        ("2027-02-08", "expected"),
+        ("", "exactly one year"),
+    ],
+)
+def test_bad_schedule_lines_name_the_line(text: str, message: str) -> None:
+    with pytest.raises(CalendarImportError, match=message):
+        parse_schedule(text, "notice.csv")
+
+
+def test_error_names_file_and_line() -> None:
+    with pytest.raises(CalendarImportError, match=r"notice.csv:3:"):
+        parse_schedule("2027-01-01,holiday\n2027-02-08,holiday\n2027-13-01,holiday", "notice.csv")

@@ -1,0 +1,100 @@
+"""The command line as a field engineer uses it: real processes, real SQLite files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'hall.db'}"
+
+
+def test_deadline_official_answer_and_2027_warning(db: str) -> None:
+    out = run("calendar", "deadline", "2026-09-28", "5", "--db", db)
+    assert out.returncode == 0, out.stderr
+    assert "2026-10-10" in out.stdout
+    out = run("calendar", "deadline", "2026-12-28", "5", "--json", "--db", db)
+    assert out.returncode == 0, out.stderr
+    data = json.loads(out.stdout)
+    assert data["deadline"] == "2027-01-04" and data["fallback_years"] == [2027] and data["warning"]
+
+
+def test_calendar_check_and_import(db: str, tmp_path: Path) -> None:
+    out = run("calendar", "check", "2026", "--db", db)
+    assert out.returncode == 0 and "schedule entered" in out.stdout
+    out = run("calendar", "check", "2027", "--db", db)
+    assert out.returncode == 1 and "no holiday schedule" in out.stdout
+    notice = tmp_path / "2027.csv"
+    notice.write_text("2027-01-01,holiday,元旦\n2027-02-20,workday,春节调休\n", encoding="utf-8")
+    out = run("calendar", "import", str(notice), "--db", db)
+    assert out.returncode == 0, out.stderr
+    out = run("calendar", "check", "2027", env={"ONEWINDOW_DB": db})
+    assert out.returncode == 0 and "1 weekday holidays" in out.stdout
+
+
+def test_validate_vectors() -> None:
+    assert run("validate", "id", "11010519491231002X").returncode == 0
+    bad = run("validate", "id", "110105194912310021")
+    assert bad.returncode == 1 and "校验位" in bad.stdout
+    assert run("validate", "uscc", "91110000802100433B").returncode == 0
+    assert run("validate", "uscc", "91110000802100433C").returncode == 1
+    assert run("validate", "phone", "13912345678").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["calendar", "deadline", "2026-13-01", "5"], "is not a date"),
+        (["calendar", "deadline", "2026-01-01", "99999"], "DAYS must be"),
+        (["calendar", "import", "/nonexistent/2027.csv"], "cannot read"),
+        (["--config", "/nonexistent/site.toml", "validate", "id", "1"], "settings file not found"),
+        (["calendar", "check", "2026", "--db", "nosuchdriver://x"], "cannot use hall database"),
+    ],
+)
+def test_user_mistakes_are_one_line_without_traceback(args: list[str], message: str, db: str) -> None:
+    extra = [] if "--db" in args else ["--db", db]
+    out = run(*args, *extra) if args[0] != "--config" else run(*args)
+    if args[0] == "--config":
+        out = run("calendar", "check", "2026", "--config", "/nonexistent/site.toml", "--db", db)
+    assert out.returncode != 0
+    assert message in out.stderr
+    assert "Traceback" not in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_help_everywhere() -> None:
+    for args in (
+        ["--help"],
+        ["calendar", "--help"],
+        ["calendar", "deadline", "--help"],
+        ["validate", "--help"],
+    ):
+        out = run(*args)
+        assert out.returncode == 0 and "usage:" in out.stdout
+
+
+def test_db_upgrade_twice(db: str) -> None:
+    first = run("db", "upgrade", "--db", db)
+    assert first.returncode == 0 and "upgraded" in first.stdout
+    second = run("db", "upgrade", "--db", db)
+    assert second.returncode == 0 and "already at" in second.stdout

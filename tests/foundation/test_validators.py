@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.validators import (
+    USCC_ALPHABET,
+    check_id_number,
+    check_mobile,
+    check_uscc,
+    id_check_char,
+    mask_id_number,
+    mask_name,
+    uscc_check_char,
+)
+
+VALID_IDS = ["11010519491231002X", "440524188001010014", "932682198501010017"]
+# Published codes of real companies (Huawei, Tencent, Alibaba, Baidu, Xiaomi, a Fuzhou sample).
+REAL_USCC = [
+    "914403001922038216",
+    "9144030071526726XG",
+    "91330100799655058B",
+    "91110000802100433B",
+    "91110108551385082Q",
+    "91350100M000100Y43",
+]
+
+
+def test_protocol_vectors() -> None:
+    for value in VALID_IDS:
+        assert check_id_number(value), value
+    bad = check_id_number("110105194912310021")
+    assert not bad and "校验位" in bad.reason
+
+
+def test_lowercase_x_and_spaces_accepted() -> None:
+    assert check_id_number(" 11010519491231002x ")
+
+
+def test_reasons_are_specific() -> None:
+    assert "18位" in check_id_number("1101051949").reason
+    assert "出生日期" in check_id_number("110105194913310021").reason
+    future = (dt.date.today() + dt.timedelta(days=400)).strftime("%Y%m%d")
+    assert "不合理" in check_id_number("110105" + future + "0010").reason
+
+
+def test_real_company_codes() -> None:
+    for code in REAL_USCC:
+        assert check_uscc(code), (code, check_uscc(code).reason)
+    assert "校验位" in check_uscc("91350100M000100Y44").reason
+    assert "不允许的字符" in check_uscc("91350100M000100YO3").reason
+
+
+def test_mobile() -> None:
+    assert check_mobile("13912345678")
+    assert check_mobile("+86 139-1234-5678")
+    assert not check_mobile("12912345678")
+    assert not check_mobile("1391234567")
+    assert "数字" in check_mobile("139abc45678").reason
+
+
+def test_masks() -> None:
+    assert mask_id_number("320411199001011234") == "3204**********1234"
+    assert mask_name("张三") == "张*"
+    assert mask_name("张小三") == "张*三"
+    assert mask_name("欧阳小明") == "欧**明"
+
+
+digits17 = st.text(alphabet="0123456789", min_size=17, max_size=17)
+
+
+@given(
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2020, 12, 31)),
+    st.text("0123456789", min_size=9, max_size=9),
+)
+def test_generated_id_numbers_validate(birth: dt.date, rest: str) -> None:
+    first17 = rest[:6] + birth.strftime("%Y%m%d") + rest[6:]
+    assert check_id_number(first17 + id_check_char(first17))
+
+
+@given(digits17, st.sampled_from("0123456789X"))
+def test_only_the_right_check_char_passes(first17: str, char: str) -> None:
+    result = check_id_number(first17 + char)
+    if char != id_check_char(first17):
+        assert not result
+
+
+@given(st.text(alphabet=USCC_ALPHABET, min_size=17, max_size=17))
+def test_uscc_any_single_substitution_is_caught(first17: str) -> None:
+    first17 = first17[:2] + "320411" + first17[8:]
+    code = first17 + uscc_check_char(first17)
+    assert check_uscc(code)
+    for i in range(18):
+        for c in "0A":
+            if code[i] != c:
+                mutated = code[:i] + c + code[i + 1 :]
+                if mutated[2:8].isdigit():
+                    assert not check_uscc(mutated)
