@@ -1,0 +1,82 @@
+"""Plain frozen dataclasses the queue service returns (to the UI, the CLI and other services)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TicketInfo:
+    id: uuid.UUID
+    number: str  # printed: A001
+    business_date: dt.date
+    category_code: str
+    category_name: str
+    status: str
+    priority_class: str  # green | appointment | normal
+    issued_at: dt.datetime
+    queue_at: dt.datetime
+    window_number: int | None
+    target_window_number: int | None
+    called_at: dt.datetime | None
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    recall_count: int
+    holder_name: str  # masked (张*三)
+    channel: str
+    outcome: str | None
+    case_numbers: tuple[str, ...]
+    people_ahead: int | None = None  # filled when issuing / asking for a ticket's position
+    estimated_wait_minutes: float | None = None
+
+
+@dataclass(frozen=True)
+class CallResult:
+    ticket: TicketInfo
+    window_number: int
+    window_name: str
+    announcement: str  # 请 A012 号到 5 号窗口办理
+    event_id: int
+
+
+@dataclass(frozen=True)
+class CategoryStatus:
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    longest_wait_minutes: float
+    issued_today: int
+    daily_cap: int | None
+    warn_wait_minutes: int
+
+
+@dataclass(frozen=True)
+class WindowState:
+    number: int
+    name: str
+    state: str  # open | paused | closed
+    reason: str
+    current: TicketInfo | None
+    priority_streak: int
+    category_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    at: dt.datetime
+    business_date: dt.date
+    categories: tuple[CategoryStatus, ...]
+    windows: tuple[WindowState, ...]
+
+
+@dataclass(frozen=True)
+class CloseDayResult:
+    business_date: dt.date
+    mode: str
+    cancelled: int
+    carried_over: int
+    no_show: int
+    finished: int
