@@ -30,9 +30,12 @@ class LinkState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"connecting": "正在连接", "connected": "已连接", "disconnected": "未连接", "stopped": "已停止"}[
-            self.value
-        ]
+        return {
+            "connecting": "正在连接",
+            "connected": "已连接",
+            "disconnected": "未连接",
+            "stopped": "已停止",
+        }[self.value]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,7 @@ class DeviceMonitor:
         self.on_error = on_error
         self._last_status: DeviceStatus | None = None
         self.reconnects = 0
+        self.open_attempts = 0
 
     def _open(self) -> None:
         raise NotImplementedError
@@ -93,11 +97,15 @@ class DeviceMonitor:
         self._report(LinkState.CONNECTING, f"正在连接{self.kind}（{self.port}）")
         connected_once = False
         while not stop.is_set():
+            self.open_attempts += 1
             try:
                 self._open()
-            except DeviceError as exc:
+            except Exception as exc:
                 self._close()
-                self._report(LinkState.DISCONNECTED, f"{self.kind}未连接：{exc.message}，每秒自动重试")
+                message = exc.message if isinstance(exc, DeviceError) else str(exc)
+                if not isinstance(exc, DeviceError):
+                    log.exception("%s %s: unexpected failure while opening", self.kind, self.port)
+                self._report(LinkState.DISCONNECTED, f"{self.kind}未连接：{message}，每秒自动重试")
                 stop.wait(self.retry_interval)
                 continue
             if connected_once:
@@ -110,7 +118,9 @@ class DeviceMonitor:
                     self._poll()
                     silent = 0
                 except DeviceDisconnected as exc:
-                    self._report(LinkState.DISCONNECTED, f"{self.kind}连接已断开：{exc.message}，每秒自动重试")
+                    self._report(
+                        LinkState.DISCONNECTED, f"{self.kind}连接已断开：{exc.message}，每秒自动重试"
+                    )
                     break
                 except DeviceTimeout as exc:
                     silent += 1
@@ -120,6 +130,10 @@ class DeviceMonitor:
                     self.on_error(exc)
                 except DeviceError as exc:
                     self.on_error(exc)
+                except Exception as exc:  # a driver bug must not kill the worker thread
+                    log.exception("%s %s: unexpected failure", self.kind, self.port)
+                    self._report(LinkState.DISCONNECTED, f"{self.kind}发生内部错误：{exc}，每秒自动重试")
+                    break
                 stop.wait(self.poll_interval)
             self._close()
             stop.wait(self.retry_interval)

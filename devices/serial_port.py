@@ -9,6 +9,13 @@ import serial
 
 from devices.errors import DeviceDisconnected
 
+try:  # tcflush/tcsetattr on a vanished tty raise termios.error, which is not an OSError
+    import termios
+
+    PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
+except ImportError:  # pragma: no cover - Windows
+    PORT_ERRORS = (serial.SerialException, OSError)
+
 # Per-read poll slice: reads return as soon as the requested bytes arrive, so this only bounds
 # how late a deadline is noticed; it never adds latency to a complete reply.
 READ_SLICE = 0.05
@@ -20,5 +27,5 @@ def open_serial(port: str, baud: int, *, what: str = "设备") -> serial.SerialB
         kwargs["exclusive"] = True  # two programs on one reader would steal each other's replies
     try:
         return serial.serial_for_url(port, **kwargs)
-    except (serial.SerialException, OSError, ValueError) as exc:
+    except (*PORT_ERRORS, ValueError) as exc:  # type: ignore[misc]
         raise DeviceDisconnected(f"无法打开{what}端口 {port}", str(exc)) from exc

@@ -17,7 +17,7 @@ import serial
 from devices.errors import DeviceDisconnected, DeviceTimeout, FrameError
 from devices.idcard import codec
 from devices.idcard.card import IdCard, format_module_id, parse_appended_address, parse_read_data
-from devices.serial_port import open_serial
+from devices.serial_port import PORT_ERRORS, open_serial
 
 log = logging.getLogger("onewindow.device.idcard")
 
@@ -53,7 +53,7 @@ class IdCardReader:
         if ser is not None:
             try:
                 ser.close()
-            except (serial.SerialException, OSError) as exc:
+            except PORT_ERRORS as exc:
                 log.debug("closing %s: %s", self.port, exc)
 
     @property
@@ -70,7 +70,9 @@ class IdCardReader:
 
     # --- transactions -----------------------------------------------------------------------
 
-    def transact(self, cmd: int, para: int, data: bytes = b"", *, timeout: float | None = None) -> codec.Response:
+    def transact(
+        self, cmd: int, para: int, data: bytes = b"", *, timeout: float | None = None
+    ) -> codec.Response:
         """Send one command and return the module's reply (status not yet checked)."""
         ser = self._ser
         if ser is None:
@@ -84,7 +86,7 @@ class IdCardReader:
             return self._read_response(ser, time.monotonic() + (timeout or self.command_timeout))
         except serial.SerialTimeoutException as exc:
             raise DeviceTimeout("读卡器不接收数据", str(exc)) from exc
-        except (serial.SerialException, OSError) as exc:
+        except PORT_ERRORS as exc:
             raise DeviceDisconnected("读卡器连接已断开", str(exc)) from exc
 
     def _read_response(self, ser: serial.SerialBase, deadline: float) -> codec.Response:
@@ -158,7 +160,9 @@ class IdCardReader:
         self.select()
         return self.read_selected(with_address=with_address)
 
-    def wait_for_card(self, timeout: float, *, poll_interval: float = 0.2, with_address: bool = True) -> IdCard:
+    def wait_for_card(
+        self, timeout: float, *, poll_interval: float = 0.2, with_address: bool = True
+    ) -> IdCard:
         """Poll for a card for up to `timeout` seconds and read it (the CLI's one-shot read)."""
         deadline = time.monotonic() + timeout
         while True:

@@ -98,6 +98,10 @@ class IdCardEmulator(SerialEmulator):
         """The next read reply stops after `after_bytes` bytes and the card is gone."""
         self._add(_Fault(codec.CMD_READ, 1, truncate=after_bytes, remove_card=True))
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
     def _add(self, fault: _Fault) -> None:
         with self._lock:
             self._faults.append(fault)

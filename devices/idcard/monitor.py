@@ -30,7 +30,11 @@ class IdCardMonitor(DeviceMonitor):
         with_address: bool = True,
     ) -> None:
         super().__init__(
-            port, poll_interval=poll_interval, retry_interval=retry_interval, on_status=on_status, on_error=on_error
+            port,
+            poll_interval=poll_interval,
+            retry_interval=retry_interval,
+            on_status=on_status,
+            on_error=on_error,
         )
         self.on_card = on_card
         self.with_address = with_address
