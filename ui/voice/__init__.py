@@ -1,0 +1,1 @@
+"""Hall voice: the player and its backends (TTS, bundled clips, recording)."""
