@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -16,6 +17,9 @@ from app.settings import Settings
 from db.engine import make_engine, make_session_factory
 from db.migrate import SchemaTooNew, upgrade
 from db.models import Site
+
+if TYPE_CHECKING:
+    from app.queue.service import QueueService
 
 log = logging.getLogger("onewindow.db")
 
@@ -31,6 +35,16 @@ class AppContext:
     sessions: sessionmaker[Session]
     site_id: uuid.UUID
     site_name: str
+    _queue: QueueService | None = field(default=None, repr=False)
+
+    def queue(self) -> QueueService:
+        """The site's queue service (one per process; it is thread-safe)."""
+        if self._queue is None:
+            from app.queue.service import QueueService
+
+            key = self.settings.privacy.id_hash_key.encode("utf-8") or None
+            self._queue = QueueService(self.sessions, self.site_id, self.settings.queue, id_hash_key=key)
+        return self._queue
 
     def calendar(self) -> WorkCalendar:
         with self.sessions() as session:

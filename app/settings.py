@@ -23,6 +23,8 @@ from typing import Any
 
 import platformdirs
 
+from app.queue.policy import QueuePolicy
+
 APP_NAME = "OneWindow"
 
 
@@ -126,6 +128,13 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    # Key for hashing ID numbers on real-name tickets (per-ID limits without storing the number).
+    # Set one random value per site; empty: ONEWINDOW_ID_HASH_KEY or the built-in demo key.
+    id_hash_key: str = ""
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = "INFO"
     directory: str = ""  # empty: the user log dir
@@ -141,6 +150,8 @@ class Settings:
     thresholds: ThresholdSettings = field(default_factory=ThresholdSettings)
     screens: ScreenSettings = field(default_factory=ScreenSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    queue: QueuePolicy = field(default_factory=QueuePolicy)
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: str = ""  # the file these came from, for messages
 
@@ -249,7 +260,11 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str, text: str, source:
             kwargs[key] = _build(typing.cast(type, kind), value, dotted + ".", text, source)
         else:
             kwargs[key] = _convert(value, kind, dotted, where)
-    return cls(**kwargs)
+    try:
+        return cls(**kwargs)
+    except ValueError as exc:  # a section's own range checks (e.g. QueuePolicy)
+        line = _line_of(text, prefix.rstrip(".") + "." + next(iter(data), "")) if data else None
+        raise SettingsError(f"{source}{f', line {line}' if line else ''}: {exc}") from None
 
 
 def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:

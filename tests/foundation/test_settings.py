@@ -80,3 +80,12 @@ def test_bad_environment_value_is_named(tmp_path: Path) -> None:
 def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="not found"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_queue_policy_section(tmp_path: Path) -> None:
+    settings = load_settings(
+        write(tmp_path, '[queue]\npriority_burst = 2\nclose_day = "carry_over"\n'), environ={}
+    )
+    assert settings.queue.priority_burst == 2
+    with pytest.raises(SettingsError, match=r"line 2: queue.priority_burst must be at least 1"):
+        load_settings(write(tmp_path, "[queue]\npriority_burst = 0\n"), environ={})

@@ -1,0 +1,209 @@
+"""The hall overview: the matter catalogue and live queue counts, and a launcher for the roles."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    QTimer,
+)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from db.models import Matter
+from ui.bus import HallBus
+
+log = logging.getLogger("onewindow.ui")
+
+_Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class MatterRow:
+    code: str
+    name: str
+    department: str
+    kind: str
+    legal: str
+    promised: str
+    handling: str
+
+
+def load_matter_rows(ctx: AppContext) -> list[MatterRow]:
+    with ctx.sessions() as session:
+        matters = session.scalars(sa.select(Matter).where(Matter.active).order_by(Matter.code)).all()
+    rows = []
+    for m in matters:
+        unit = "工作日" if m.legal_unit == "working" else "日"
+        legal = f"{m.legal_days}{unit}" if m.legal_days is not None else "—"
+        promised = "即办" if m.promised_days == 0 else f"{m.promised_days}工作日"
+        flags = [
+            label
+            for flag, label in (
+                (m.commitment, "告知承诺"),
+                (m.instant, "秒批"),
+                (m.tolerance, "容缺受理"),
+                (m.no_face_to_face, "不见面"),
+            )
+            if flag
+        ]
+        rows.append(MatterRow(m.code, m.name, m.department, m.kind, legal, promised, "、".join(flags)))
+    return rows
+
+
+class RowTableModel(QAbstractTableModel):
+    """A read-only table of dataclass rows: one column per (header, getter)."""
+
+    def __init__(
+        self, columns: Sequence[tuple[str, Callable[[Any], object]]], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._columns = list(columns)
+        self._rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Any:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return str(self._columns[index.column()][1](self._rows[index.row()]))
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            if 0 <= section < len(self._columns):
+                return self._columns[section][0]
+        return None
+
+
+class HallOverviewWindow(QMainWindow):
+    def __init__(
+        self, ctx: AppContext, bus: HallBus, launchers: dict[str, Callable[[], None]] | None = None
+    ) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(self.tr("综合一窗 — {0}").format(ctx.site_name))
+        self.resize(1200, 720)
+
+        self.matters = RowTableModel(
+            [
+                (self.tr("事项编码"), lambda r: r.code),
+                (self.tr("事项名称"), lambda r: r.name),
+                (self.tr("实施部门"), lambda r: r.department),
+                (self.tr("事项类型"), lambda r: r.kind),
+                (self.tr("法定时限"), lambda r: r.legal),
+                (self.tr("承诺时限"), lambda r: r.promised),
+                (self.tr("办理方式"), lambda r: r.handling),
+            ],
+            self,
+        )
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.matters)
+        self.proxy.setFilterKeyColumn(-1)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.filter = QLineEdit(placeholderText=self.tr("按事项名称、编码或部门筛选"))
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        matter_view = QTableView()
+        matter_view.setModel(self.proxy)
+        matter_view.setSortingEnabled(True)
+        matter_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        matter_view.verticalHeader().hide()
+
+        self.counts = RowTableModel(
+            [
+                (self.tr("业务"), lambda c: c.name),
+                (self.tr("号头"), lambda c: c.prefix),
+                (self.tr("等候"), lambda c: c.waiting),
+                (self.tr("最长等候(分)"), lambda c: f"{c.longest_wait_minutes:.0f}"),
+                (self.tr("今日取号"), lambda c: c.issued_today),
+            ],
+            self,
+        )
+        counts_view = QTableView()
+        counts_view.setModel(self.counts)
+        counts_view.verticalHeader().hide()
+        counts_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.summary = QLabel()
+
+        left = QWidget()
+        lv = QVBoxLayout(left)
+        lv.addWidget(QLabel(self.tr("<b>事项目录</b>")))
+        lv.addWidget(self.filter)
+        lv.addWidget(matter_view)
+        right = QWidget()
+        rv = QVBoxLayout(right)
+        rv.addWidget(QLabel(self.tr("<b>实时排队</b>")))
+        rv.addWidget(counts_view)
+        rv.addWidget(self.summary)
+        buttons = QHBoxLayout()
+        for label, launch in (launchers or {}).items():
+            button = QPushButton(label)
+            button.clicked.connect(launch)
+            buttons.addWidget(button)
+        rv.addLayout(buttons)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        self.setCentralWidget(splitter)
+
+        # Bursts of events refresh the counts once.
+        self._refresh_timer = QTimer(self, singleShot=True, interval=150)
+        self._refresh_timer.timeout.connect(self.refresh_counts)
+        bus.hallEvent.connect(lambda _ev: self._refresh_timer.start())
+        bus.notice.connect(lambda text, _err: self.statusBar().showMessage(text, 10000))
+
+        self.matters.set_rows(load_matter_rows(ctx))
+        self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        try:
+            status = self.ctx.queue().status()
+        except Exception as exc:  # the overview must survive a hiccup of the hall database
+            log.warning("queue status unavailable: %s", exc)
+            self.statusBar().showMessage(self.tr("排队数据暂时无法读取"), 5000)
+            return
+        self.counts.set_rows(status.categories)
+        waiting = sum(c.waiting for c in status.categories)
+        serving = sum(1 for w in status.windows if w.current is not None)
+        self.summary.setText(
+            self.tr("共 {0} 人等候，{1} 个窗口正在办理，{2} 项事项").format(
+                waiting, serving, self.matters.rowCount()
+            )
+        )
