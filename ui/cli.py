@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from app.cli_support import add_common_options
 
@@ -12,6 +13,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_common_options(p)
     p.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
     p.set_defaults(func=run_demo_hall)
+
+    p = sub.add_parser("screenshots", help="render every main screen with demo data to PNG files in DIR")
+    add_common_options(p)
+    p.add_argument("dir", metavar="DIR", type=Path)
+    p.set_defaults(func=run_screenshots)
+
+
+def run_screenshots(args: argparse.Namespace) -> int:
+    from ui.screenshots import run
+
+    return run(args)
 
 
 def run_demo_hall(args: argparse.Namespace) -> int:
