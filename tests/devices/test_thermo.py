@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 import queue
 import threading
 from pathlib import Path
@@ -110,7 +111,7 @@ def test_ascii_lines_default_and_custom_regex() -> None:
     p = AsciiProtocol()
     got = p.feed("T=36.5C\r\nbody 37.20 ℃\nhello\r\n{36.8°C}38\n".encode())
     assert values(got) == [36.5, 37.2, 36.8, 38.0]
-    assert [r.raw for r in got if isinstance(r, TempReading)][0] == "T=36.5C"
+    assert next(r.raw for r in got if isinstance(r, TempReading)) == "T=36.5C"
     assert p.discarded == len("hello")
     p = AsciiProtocol(r"OBJ:(?P<t>\d+\.\d) AMB:(?P<a>\d+\.\d)")
     [r] = p.feed(b"OBJ:36.6 AMB:24.0\r\n")
@@ -127,7 +128,7 @@ def test_make_protocol() -> None:
         make_protocol("irda")
 
 
-PROTOCOL_FACTORIES = [
+PROTOCOL_FACTORIES: list[Callable[[], ThermoProtocol]] = [
     lambda: ModbusProtocol(),
     lambda: ModbusProtocol(function=4, scale=0.01),
     lambda: Gy906Protocol(),
@@ -147,7 +148,7 @@ def test_fuzz_random_bytes_never_crash(data: bytes, which: int) -> None:
                 assert math.isfinite(item.value)
 
 
-GOOD = [
+GOOD: list[tuple[Callable[[], ThermoProtocol], bytes]] = [
     (lambda: ModbusProtocol(), H("01 03 02 01 6D 78 39")),
     (lambda: Gy906Protocol(), H("5A 5A 45 04 0E 42 09 CE 24")),
     (lambda: HtpaProtocol(), H("AA 55 06 24 07 30")),
@@ -227,21 +228,27 @@ def test_modbus_function_4_and_exception_over_a_pty() -> None:
             emu.exception_code = 4
             with pytest.raises(ThermoError, match="内部故障"):
                 thermo.read()
-        with Thermometer(emu.port, ModbusProtocol(address=7), timeout=0.2) as thermo:
-            with pytest.raises(DeviceTimeout, match="无响应"):
-                thermo.read()
+        with (
+            Thermometer(emu.port, ModbusProtocol(address=7), timeout=0.2) as thermo,
+            pytest.raises(DeviceTimeout, match="无响应"),
+        ):
+            thermo.read()
 
 
 def test_gy906_stream_mode_and_emit_on_demand() -> None:
-    with ThermoEmulator("gy906", value=36.9, interval=0.05) as emu:
-        with Thermometer(emu.port, Gy906Protocol(stream=True)) as thermo:
-            assert thermo.read().value == 36.9  # A5 45 EA switched the emulator to streaming
-    with ThermoEmulator("htpa", streaming=False) as emu:
-        with Thermometer(emu.port, HtpaProtocol(), timeout=0.2) as thermo:
-            with pytest.raises(DeviceTimeout):
-                thermo.read()
-            emu.emit(38.2)
-            assert thermo.read(timeout=2).value == 38.2
+    with (
+        ThermoEmulator("gy906", value=36.9, interval=0.05) as emu,
+        Thermometer(emu.port, Gy906Protocol(stream=True)) as th,
+    ):
+        assert th.read().value == 36.9  # A5 45 EA switched the emulator to streaming
+    with (
+        ThermoEmulator("htpa", streaming=False) as emu,
+        Thermometer(emu.port, HtpaProtocol(), timeout=0.2) as th,
+    ):
+        with pytest.raises(DeviceTimeout):
+            th.read()
+        emu.emit(38.2)
+        assert th.read(timeout=2).value == 38.2
 
 
 def test_thermometer_port_missing(tmp_path: Path) -> None:
