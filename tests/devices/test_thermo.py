@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 import queue
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
