@@ -46,16 +46,33 @@ def snapshot(obj: Any) -> dict[str, Any]:
     return {c.key: jsonable(getattr(obj, c.key)) for c in mapper.column_attrs}
 
 
+# Transaction-scoped advisory lock key on a PostgreSQL hall: outbox writers queue behind each
+# other, so outbox seqs commit in increasing order and an upload never skips a late commit.
+OUTBOX_LOCK_KEY = 0x0E_0B_0C_5E
+
+
+def _as_uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+
+
 def record(session: Session, table_name: str, row: Mapping[str, Any]) -> None:
-    """Queue the snapshot of a row already written in this transaction (Core writes)."""
+    """Queue the full snapshot of a row already written in this transaction (Core writes).
+
+    `row` must be the whole row as stored (e.g. from `UPDATE … RETURNING *`), not just the
+    changed columns: the centre keeps the snapshot as the row.
+    """
+    if table_name not in CHANNELS:
+        raise ValueError(f"{table_name} is not a synced table")
     row_id = row["uid"] if table_name == "hall_event" else row["id"]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.select(sa.func.pg_advisory_xact_lock(OUTBOX_LOCK_KEY)))
     session.add(
         SyncOutbox(
-            site_id=row["site_id"],
+            site_id=_as_uuid(row["site_id"]),
             channel=CHANNELS[table_name],
             table_name=table_name,
-            row_id=row_id,
-            row_version=row["row_version"],
+            row_id=_as_uuid(row_id),
+            row_version=int(row["row_version"]),
             payload={k: jsonable(v) for k, v in row.items()},
         )
     )
