@@ -1,0 +1,187 @@
+"""Reference releases: read from a master hall database, split per site, applied whole at a site.
+
+A release is a full snapshot of the centre-owned tables. It is split into one part every site
+gets (catalogue, calendar, the site list) and one part per site (its zones, windows, categories,
+staff, appointments), so a site never receives another site's staff or appointments. Each part
+carries the sha256 of its exact JSON text; a site applies all its parts in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from db import models
+from db.base import Base, UTCDateTime
+from db.outbox import jsonable
+from db.sync.protocol import ReleaseError, canonical_json, sha256_text
+
+log = logging.getLogger("onewindow.sync")
+
+# Every site gets these whole.
+SHARED_TABLES = (
+    "site",
+    "matter",
+    "material",
+    "scenario",
+    "scenario_matter",
+    "empowerment",
+    "calendar_year",
+    "calendar_day",
+)
+# Split by site (window_category through its window).
+SITE_TABLES = ("zone", "window", "service_category", "window_category", "staff", "appointment")
+REFERENCE_TABLES = SHARED_TABLES + SITE_TABLES
+
+_ = models  # the tables must be registered on Base.metadata
+
+
+@dataclass(frozen=True)
+class ReleasePart:
+    site_id: uuid.UUID | None  # None: the part every site gets
+    checksum: str
+    body: str  # canonical JSON text: {"tables": {name: [row, ...]}}
+
+    @staticmethod
+    def build(site_id: uuid.UUID | None, tables: Mapping[str, list[dict[str, Any]]]) -> ReleasePart:
+        body = canonical_json({"tables": tables})
+        return ReleasePart(site_id, sha256_text(body), body)
+
+
+def table(name: str) -> sa.Table:
+    return Base.metadata.tables[name]
+
+
+def _encode(row: Mapping[Any, Any]) -> dict[str, Any]:
+    return {k: jsonable(v) for k, v in row.items()}
+
+
+def _decode_value(column: sa.Column[Any], value: Any) -> Any:
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, sa.Uuid):
+        return uuid.UUID(value)
+    if isinstance(kind, UTCDateTime):
+        return dt.datetime.fromisoformat(value)
+    if isinstance(kind, sa.Date):
+        return dt.date.fromisoformat(value)
+    if isinstance(kind, sa.Time):
+        return dt.time.fromisoformat(value)
+    return value
+
+
+def decode_row(tbl: sa.Table, row: Mapping[str, Any]) -> dict[str, Any]:
+    unknown = set(row) - set(tbl.c.keys())
+    if unknown:
+        raise ReleaseError(f"release row for {tbl.name} has unknown columns {sorted(unknown)}")
+    return {name: _decode_value(tbl.c[name], value) for name, value in row.items()}
+
+
+def read_release_parts(conn: Connection) -> list[ReleasePart]:
+    """Build the parts of a release from the reference tables of a (master) hall database."""
+    shared: dict[str, list[dict[str, Any]]] = {}
+    for name in SHARED_TABLES:
+        tbl = table(name)
+        rows = conn.execute(sa.select(tbl).order_by(*tbl.primary_key.columns)).mappings()
+        shared[name] = [_encode(r) for r in rows]
+    per_site: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    sites = [str(r["id"]) for r in shared["site"]]
+    for sid in sites:
+        per_site[sid] = {name: [] for name in SITE_TABLES}
+    window_site: dict[str, str] = {}
+    for name in SITE_TABLES:
+        tbl = table(name)
+        for r in conn.execute(sa.select(tbl).order_by(*tbl.primary_key.columns)).mappings():
+            row = _encode(r)
+            sid = window_site.get(row["window_id"], "") if name == "window_category" else row["site_id"]
+            if name == "window":
+                window_site[row["id"]] = sid
+            if sid not in per_site:
+                raise ReleaseError(f"{name} row {row.get('id')} belongs to no site in the release")
+            per_site[sid][name].append(row)
+    parts = [ReleasePart.build(None, shared)]
+    parts += [ReleasePart.build(uuid.UUID(sid), tables) for sid, tables in sorted(per_site.items())]
+    return parts
+
+
+def _parse_parts(parts: Iterable[ReleasePart]) -> dict[str, list[dict[str, Any]]]:
+    merged: dict[str, list[dict[str, Any]]] = {name: [] for name in REFERENCE_TABLES}
+    for part in parts:
+        if sha256_text(part.body) != part.checksum:
+            raise ReleaseError(f"reference part for site {part.site_id or 'all'} fails its checksum")
+        try:
+            doc = json.loads(part.body)
+            tables = doc["tables"]
+            for name, rows in tables.items():
+                if name not in merged:
+                    raise ReleaseError(f"release names an unknown table {name!r}")
+                merged[name].extend(decode_row(table(name), r) for r in rows)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ReleaseError(
+                f"reference part for site {part.site_id or 'all'} cannot be read: {exc}"
+            ) from None
+    return merged
+
+
+def _upsert(conn: Connection, tbl: sa.Table, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(tbl)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(tbl)
+    keys = [c.name for c in tbl.primary_key.columns]
+    cols = set().union(*(r.keys() for r in rows))
+    update = {c: stmt.excluded[c] for c in cols if c not in keys}
+    stmt = (
+        stmt.on_conflict_do_update(index_elements=keys, set_=update)
+        if update
+        else stmt.on_conflict_do_nothing()
+    )
+    # executemany needs the same keys in every row: fill from the column defaults' absence as NULL.
+    full = [{c: r.get(c) for c in cols} for r in rows]
+    conn.execute(stmt, full)
+
+
+def apply_parts(conn: Connection, parts: Iterable[ReleasePart]) -> dict[str, int]:
+    """Replace the reference tables with the release, inside the caller's transaction.
+
+    Rows missing from the release are deleted; one still referenced by site rows is kept
+    (deactivated where the table has `active`) so no case or ticket loses its window or matter.
+    """
+    merged = _parse_parts(parts)
+    counts: dict[str, int] = {}
+    order = [t for t in Base.metadata.sorted_tables if t.name in merged]
+    for tbl in order:
+        _upsert(conn, tbl, merged[tbl.name])
+        counts[tbl.name] = len(merged[tbl.name])
+    for tbl in reversed(order):
+        keys = list(tbl.primary_key.columns)
+        wanted = {tuple(r[k.name] for k in keys) for r in merged[tbl.name]}
+        present = [tuple(r) for r in conn.execute(sa.select(*keys))]
+        for key in present:
+            if key in wanted:
+                continue
+            cond = sa.and_(*(k == v for k, v in zip(keys, key, strict=True)))
+            try:
+                with conn.begin_nested():
+                    conn.execute(sa.delete(tbl).where(cond))
+            except IntegrityError:
+                if "active" in tbl.c:
+                    conn.execute(sa.update(tbl).where(cond).values(active=False))
+                log.info("kept %s %s: still referenced by site rows", tbl.name, key)
+    return counts
