@@ -1,0 +1,176 @@
+"""What the display board shows, as one snapshot: windows, the last calls, waiting per category.
+
+Built from the queue service's status plus the day's call events. Names are masked here again
+(tickets store masked names already; a board must never show a full name whatever the source).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.queue.service import QueueService
+from app.validators import mask_name
+from db.models import HallEvent, Ticket
+
+CALL_KINDS = ("called", "recalled")
+#: events after which the board's figures change (everything but pure bookkeeping)
+BOARD_KINDS = frozenset(
+    {
+        "issued",
+        "checked_in",
+        "called",
+        "recalled",
+        "no_show",
+        "requeued",
+        "started",
+        "finished",
+        "transferred",
+        "held",
+        "resumed",
+        "cancelled",
+        "window_opened",
+        "window_paused",
+        "window_resumed",
+        "window_closed",
+        "day_closed",
+    }
+)
+
+
+@dataclass(frozen=True)
+class CallLine:
+    event_id: int
+    number: str
+    window_number: int
+    window_name: str
+    at: dt.datetime
+    recall: bool
+    holder: str  # masked
+
+
+@dataclass(frozen=True)
+class WindowLine:
+    number: int
+    name: str
+    state: str  # open | paused | closed
+    reason: str
+    current_number: str  # "" when idle
+    current_status: str  # called | serving | ""
+    holder: str  # masked
+
+
+@dataclass(frozen=True)
+class CategoryLine:
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    longest_wait_minutes: float
+    warn_wait_minutes: int
+    issued_today: int
+    daily_cap: int | None
+
+
+@dataclass(frozen=True)
+class BoardState:
+    at: dt.datetime
+    business_date: dt.date
+    windows: tuple[WindowLine, ...]
+    categories: tuple[CategoryLine, ...]
+    calls: tuple[CallLine, ...]  # newest first
+    last_event_id: int
+
+    @property
+    def newest_call(self) -> CallLine | None:
+        return self.calls[0] if self.calls else None
+
+
+def call_from_event(kind: str, payload: dict[str, Any], event_id: int, at: dt.datetime) -> CallLine | None:
+    """A call straight from an event's payload (no database round trip: the board flashes at once)."""
+    if kind not in CALL_KINDS:
+        return None
+    number = str(payload.get("number") or "")
+    window = payload.get("window_number")
+    if not number or not isinstance(window, int):
+        return None
+    return CallLine(event_id, number, window, f"{window}号窗口", at, kind == "recalled", "")
+
+
+def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
+    """One consistent-enough snapshot (the next event triggers the next snapshot anyway)."""
+    ev = HallEvent.__table__
+    t = Ticket.__table__
+    with service.session_factory() as s:
+        last_id = int(
+            s.execute(
+                sa.select(sa.func.coalesce(sa.func.max(ev.c.id), 0)).where(ev.c.site_id == service.site_id)
+            ).scalar_one()
+        )
+    status = service.status()
+    ref = service.reference()
+    win_names = {w.id: (w.number, w.name) for w in ref.windows.values()}
+    with service.session_factory() as s:
+        rows = s.execute(
+            sa.select(ev.c.id, ev.c.kind, ev.c.at, ev.c.window_id, ev.c.payload, t.c.number, t.c.holder_name)
+            .select_from(ev.outerjoin(t, t.c.id == ev.c.ticket_id))
+            .where(
+                ev.c.site_id == service.site_id,
+                ev.c.business_date == status.business_date,
+                ev.c.kind.in_(CALL_KINDS),
+                ev.c.id <= last_id,
+            )
+            .order_by(ev.c.id.desc())
+            .limit(recent)
+        ).all()
+    calls = []
+    for r in rows:
+        number, name = win_names.get(r.window_id, (int((r.payload or {}).get("window_number") or 0), ""))
+        calls.append(
+            CallLine(
+                event_id=int(r.id),
+                number=str(r.number or (r.payload or {}).get("number", "")),
+                window_number=number,
+                window_name=name or f"{number}号窗口",
+                at=_aware(r.at),
+                recall=r.kind == "recalled",
+                holder=mask_name(r.holder_name or ""),
+            )
+        )
+    windows = tuple(
+        WindowLine(
+            number=w.number,
+            name=w.name,
+            state=w.state,
+            reason=w.reason,
+            current_number=w.current.number if w.current else "",
+            current_status=w.current.status if w.current else "",
+            holder=mask_name(w.current.holder_name) if w.current else "",
+        )
+        for w in status.windows
+    )
+    cats = tuple(
+        CategoryLine(
+            c.code,
+            c.name,
+            c.prefix,
+            c.waiting,
+            c.longest_wait_minutes,
+            c.warn_wait_minutes,
+            c.issued_today,
+            c.daily_cap,
+        )
+        for c in status.categories
+    )
+    return BoardState(status.at, status.business_date, windows, cats, tuple(calls), last_id)
+
+
+def _aware(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    return value  # type: ignore[no-any-return]

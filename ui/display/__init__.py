@@ -1,0 +1,1 @@
+"""The hall display board: calls, windows, waiting counts, voice."""
