@@ -110,10 +110,12 @@ class EscPosDecoder:
         self.buffer += data
         answer = bytearray()
         while self.buffer:
+            realtime = self.buffer[0] == 0x10
             used = self._step(answer)
             if used == 0:
                 break  # incomplete command: wait for more bytes
-            self._current_raw += self.buffer[:used]
+            if not realtime:  # status queries are talk with the driver, not part of the ticket
+                self._current_raw += self.buffer[:used]
             del self.buffer[:used]
             if self._finished is not None:  # a cut ended the ticket: its raw bytes include the cut
                 self._finished.raw = bytes(self._current_raw)

@@ -198,6 +198,11 @@ class HallFigures:
     by_window: list[CountRow] = field(default_factory=list)
     by_clerk: list[CountRow] = field(default_factory=list)
 
+    @classmethod
+    def zero(cls, wait_target_min: int = 30) -> HallFigures:
+        """A period with no activity (a new site, a holiday)."""
+        return cls(0, 0, 0.0, 0, 0.0, 0, 0.0, 0, 0, 0, 0, 0.0, 0.0, 0.0, 0.0, 0.0, wait_target_min)
+
 
 @dataclass(frozen=True, slots=True)
 class DailyReport:

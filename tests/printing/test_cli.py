@@ -1,0 +1,75 @@
+"""`main.py print samples|ticket`, run through the same parser wiring as main.py."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pytest
+
+import main
+from printing.cli import SAMPLE_FILES
+from printing.emulator import EscPosEmulator
+
+
+def run(argv: list[str]) -> int:
+    return main.main(argv)
+
+
+def test_samples_writes_every_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "samples"
+    assert run(["print", "samples", str(out)]) == 0
+    for name in SAMPLE_FILES:
+        data = (out / name).read_bytes()
+        assert data.startswith(b"%PDF-") and len(data) > 5000, name
+    assert capsys.readouterr().out.count(".pdf") == len(SAMPLE_FILES)
+
+
+def test_samples_bad_template_and_bad_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["print", "samples", str(tmp_path), "--qr-template", "{oops}"]) == 2
+    assert "bad --qr-template" in capsys.readouterr().err
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    assert run(["print", "samples", str(blocker / "sub")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot create directory") and "Traceback" not in err
+
+
+def test_ticket_prints_on_the_emulator(capsys: pytest.CaptureFixture[str]) -> None:
+    with EscPosEmulator() as emu:
+        rc = run(["print", "ticket", "--port", emu.port, "--width", "58", "--number", "C007", "--waiting", "3",
+                  "--qr", "https://example.gov.cn/q?t=C007", "--site", "测试中心"])
+        assert rc == 0
+        [printed] = emu.wait_for_tickets(1)
+    assert [line.text for line in printed.lines[:3]] == ["测试中心", "综合业务", "C007"]
+    assert printed.qr_payloads == ["https://example.gov.cn/q?t=C007"]
+    assert "ticket C007 printed" in capsys.readouterr().out
+
+
+def test_ticket_raster_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    with EscPosEmulator() as emu:
+        assert run(["print", "ticket", "--port", emu.port, "--raster"]) == 0
+        [printed] = emu.wait_for_tickets(1)
+    assert printed.images and printed.images[0].width == 576
+
+
+@pytest.mark.parametrize(("paper", "responding", "message"), [("out", True, "打印机缺纸"), ("ok", False, "打印机无响应")])
+def test_ticket_errors_are_one_clear_line(
+    capsys: pytest.CaptureFixture[str], paper: str, responding: bool, message: str
+) -> None:
+    with EscPosEmulator(paper=paper, responding=responding) as emu:  # type: ignore[arg-type]
+        rc = run(["print", "ticket", "--port", emu.port, "--timeout", "0.2", "--number", "A012"])
+        assert emu.tickets == []
+    assert rc == 3
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ticket A012 not printed: ") and message in err
+    assert "\n" not in err and "Traceback" not in err
+
+
+def test_register_adds_common_options() -> None:
+    parser = argparse.ArgumentParser()
+    from printing.cli import register
+
+    register(parser.add_subparsers())
+    args = parser.parse_args(["print", "ticket", "--port", "COM3", "--db", "sqlite:///x.db"])
+    assert args.db == "sqlite:///x.db" and args.port == "COM3" and args.width == 80
