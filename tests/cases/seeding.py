@@ -1,0 +1,166 @@
+"""A seeded hall for the case and counter tests: built once per session, copied per test.
+
+Independent of the demo catalogue so that the tests pin exactly the matters they rely on:
+one ordinary matter, one 告知承诺 matter, one 容缺 matter, one 秒批 matter, a 一件事 scenario of
+two matters, and a matter outside the site's empowerment list.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.auth import hash_password
+from app.context import open_database
+from app.queue.seed import seed_hall
+from app.settings import DatabaseSettings, Settings, SiteSettings
+from db.models import Empowerment, Material, Matter, Scenario, ScenarioMatter, Site, Staff
+
+SITE_CODE = "XT"
+PASSWORD = "Demo-2026!"
+# A fictional applicant whose ID number has a valid check digit (devices' sample card).
+ID_NUMBER = "310115198506150030"
+USCC = "91320411MA1W8XXX0X"  # replaced below by a code with a valid check character
+
+
+def valid_uscc() -> str:
+    from app.validators import uscc_check_char
+
+    first17 = "91320411MA1W8PQR1"
+    return first17 + uscc_check_char(first17)
+
+
+@dataclass(frozen=True)
+class Seeded:
+    site_id: uuid.UUID
+    clerk_id: uuid.UUID
+    manager_id: uuid.UUID
+    window_ids: dict[int, uuid.UUID]
+    matters: dict[str, uuid.UUID]  # key → id
+    scenario_id: uuid.UUID
+
+
+def _matter(
+    session: Session, key: str, name: str, materials: list[tuple[str, bool, bool]], **kw: object
+) -> uuid.UUID:
+    m = Matter(
+        code=f"TEST-{key.upper()}",
+        name=name,
+        department=kw.pop("department", "区行政审批局"),  # type: ignore[arg-type]
+        kind="行政许可",
+        category_code="general",
+        promised_days=kw.pop("promised_days", 5),  # type: ignore[arg-type]
+        legal_days=kw.pop("legal_days", 20),  # type: ignore[arg-type]
+        pinyin=kw.pop("pinyin", ""),  # type: ignore[arg-type]
+        conditions="申请人具有完全民事行为能力\n经营场所符合要求",
+        legal_basis="《中华人民共和国行政许可法》",
+        **kw,
+    )
+    for i, (mname, required, core) in enumerate(materials):
+        m.materials.append(Material(name=mname, required=required, core=core, sort=i, form="原件"))
+    session.add(m)
+    session.flush()
+    return m.id
+
+
+def seed(session: Session) -> Seeded:
+    hall = seed_hall(session, windows=3, site_code=SITE_CODE)
+    site = session.get(Site, hall.site_id)
+    assert site is not None
+    site.name = "新北区政务服务中心"
+    site.office_name = "新北区行政审批局"
+    site.address = "云河路69号"
+    site.phone = "12345"
+    site.empowerment_list = "town1"
+    pw = hash_password(PASSWORD)
+    for sid in (hall.clerk_id, hall.manager_id):
+        st = session.get(Staff, sid)
+        assert st is not None
+        st.password_hash = pw
+    clerk = session.get(Staff, hall.clerk_id)
+    assert clerk is not None
+    clerk.window_id = hall.window_ids[1]
+    matters = {
+        "normal": _matter(
+            session,
+            "normal",
+            "个体工商户设立登记",
+            [("申请书", True, True), ("经营者身份证明", True, True), ("经营场所使用证明", True, False)],
+            pinyin="gtgshsldj getigongshanghusheli",
+            tolerance=True,
+        ),
+        "commit": _matter(
+            session,
+            "commit",
+            "公共场所卫生许可",
+            [("卫生许可申请表", True, True), ("卫生检测报告", True, False)],
+            commitment=True,
+            pinyin="ggcswsxk",
+        ),
+        "instant": _matter(
+            session,
+            "instant",
+            "社保卡补办",
+            [("身份证", True, True)],
+            instant=True,
+            promised_days=0,
+            pinyin="sbkbb",
+        ),
+        "estate": _matter(
+            session,
+            "estate",
+            "不动产登记",
+            [("登记申请书", True, True)],
+            promised_days=10,
+            legal_days=30,
+            pinyin="bdcdj",
+        ),
+        "food": _matter(
+            session, "food", "食品经营许可", [("食品经营许可申请书", True, True)], pinyin="spjyxk"
+        ),
+        "outside": _matter(
+            session, "outside", "民办职业培训学校设立", [("申办报告", True, True)], pinyin="mbzypxxxsl"
+        ),
+    }
+    for key, mid in matters.items():
+        if key != "outside":
+            session.add(Empowerment(list_code="town1", list_name="一类镇", matter_id=mid))
+    sc = Scenario(code="TEST-SC1", name="我要开餐馆", promised_days=5)
+    session.add(sc)
+    session.flush()
+    for i, key in enumerate(("normal", "food")):
+        session.add(ScenarioMatter(scenario_id=sc.id, matter_id=matters[key], sort=i))
+    session.flush()
+    return Seeded(hall.site_id, hall.clerk_id, hall.manager_id, dict(hall.window_ids), matters, sc.id)
+
+
+def settings_for(db_path: Path) -> Settings:
+    return dataclasses.replace(
+        Settings(),
+        site=SiteSettings(code=SITE_CODE, name="新北区政务服务中心"),
+        database=DatabaseSettings(hall_url=f"sqlite:///{db_path}"),
+    )
+
+
+def build_template(path: Path) -> Seeded:
+    engine, sessions = open_database(settings_for(path))
+    try:
+        with sessions.begin() as session:
+            seeded = seed(session)
+    finally:
+        engine.dispose()
+    return seeded
+
+
+def copy_template(template: Path, target: Path) -> Path:
+    shutil.copyfile(template, target)
+    for suffix in ("-wal", "-shm"):
+        side = Path(str(template) + suffix)
+        if side.exists():
+            shutil.copyfile(side, Path(str(target) + suffix))
+    return target

@@ -1,0 +1,217 @@
+"""Log-in with lockout, the evaluator's storage and follow-ups, the intake draft store, the machine."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import auth, drafts, evaluations
+from app.cases import machine, service
+from app.cases.errors import InvalidTransition
+from app.cases.types import ApplicantData, CaseInfo, Clerk, IntakeRequest, MaterialCheck
+from db.models import AuditLog, CaseTask, Evaluation, IntakeDraft, Material, SyncOutbox
+from tests.cases.seeding import ID_NUMBER, PASSWORD, SITE_CODE, Seeded
+
+NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
+
+
+def test_login_success_and_roles(sf: sessionmaker[Session], seeded: Seeded) -> None:
+    with sf() as s:
+        info = auth.authenticate(s, f"{SITE_CODE.lower()}-clerk", PASSWORD)
+    assert info.role == "clerk" and info.window_id == seeded.window_ids[1]
+    assert info.has_role("clerk") and not info.has_role("manager")
+    with pytest.raises(auth.NotPermitted, match="大厅管理员"):
+        auth.require_role(info, "manager", "指定叫号")
+    with sf() as s:
+        assert (
+            s.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(AuditLog.action == "login")) == 1
+        )
+        assert (
+            s.scalar(
+                sa.select(sa.func.count()).select_from(SyncOutbox).where(SyncOutbox.table_name == "audit_log")
+            )
+            == 1
+        )
+
+
+def test_login_refusals_and_lockout(sf: sessionmaker[Session]) -> None:
+    user = f"{SITE_CODE.lower()}-clerk"
+    with sf() as s, pytest.raises(auth.BadCredentials, match="用户名或密码不正确"):
+        auth.authenticate(s, "nobody", "x")
+    with sf() as s, pytest.raises(auth.BadCredentials, match="请输入"):
+        auth.authenticate(s, user, "")
+    for i in range(auth.MAX_FAILURES - 1):
+        with sf() as s, pytest.raises(auth.BadCredentials, match=f"再错{auth.MAX_FAILURES - 1 - i}次"):
+            auth.authenticate(s, user, "wrong", now=NOW)
+    with sf() as s, pytest.raises(auth.AccountLocked):
+        auth.authenticate(s, user, "wrong", now=NOW)
+    # Even the right password is refused while locked (a restart does not help: it is in the DB) …
+    with sf() as s, pytest.raises(auth.AccountLocked, match="分钟后再试"):
+        auth.authenticate(s, user, PASSWORD, now=NOW + dt.timedelta(minutes=1))
+    # … and accepted after the lockout.
+    with sf() as s:
+        assert (
+            auth.authenticate(s, user, PASSWORD, now=NOW + auth.LOCKOUT + dt.timedelta(seconds=1)).username
+            == user
+        )
+
+
+def _accepted_case(sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk) -> CaseInfo:
+    mid = seeded.matters["instant"]
+    with sf() as s:
+        checks = tuple(
+            MaterialCheck(m, True) for m in s.scalars(sa.select(Material.id).where(Material.matter_id == mid))
+        )
+    with service.write_session(sf) as s:
+        return service.submit(
+            s,
+            IntakeRequest(ApplicantData(name="张演示", id_number=ID_NUMBER), (mid,), checks),
+            clerk,
+            "instant",
+            now=NOW,
+        ).cases[0]
+
+
+def test_good_rating_stored_without_follow_up(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+) -> None:
+    case = _accepted_case(sf, seeded, clerk)
+    with service.write_session(sf) as s:
+        (ev,) = evaluations.record(
+            s,
+            site_id=seeded.site_id,
+            grade=5,
+            dimensions={"attitude": 5, "efficiency": 4},
+            case_ids=[case.id],
+            window_id=clerk.window_id,
+            staff_id=clerk.staff_id,
+            now=NOW,
+        )
+    assert ev.grade_label == "非常满意" and ev.follow_up == ""
+    with sf() as s:
+        assert evaluations.open_follow_ups(s, seeded.site_id) == []
+        assert (
+            s.scalar(
+                sa.select(sa.func.count())
+                .select_from(SyncOutbox)
+                .where(SyncOutbox.table_name == "evaluation")
+            )
+            == 1
+        )
+
+
+def test_bad_rating_opens_a_follow_up(sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk) -> None:
+    case = _accepted_case(sf, seeded, clerk)
+    with service.write_session(sf) as s:
+        (ev,) = evaluations.record(
+            s, site_id=seeded.site_id, grade=2, comment="等太久", case_ids=[case.id], now=NOW
+        )
+    with sf() as s:
+        assert [e.id for e in evaluations.open_follow_ups(s, seeded.site_id)] == [ev.id]
+        task = s.scalars(sa.select(CaseTask).where(CaseTask.kind == "bad_rating")).one()
+        assert task.due_date == dt.date(2026, 11, 30) and "等太久" in task.note
+    with service.write_session(sf) as s:
+        with pytest.raises(evaluations.EvaluationError, match="回访情况"):
+            evaluations.close_follow_up(s, ev.id, "")
+        evaluations.close_follow_up(s, ev.id, "已电话回访，申请人表示理解", now=NOW)
+    with sf() as s:
+        assert evaluations.open_follow_ups(s, seeded.site_id) == []
+        assert s.scalars(sa.select(CaseTask.done_at).where(CaseTask.kind == "bad_rating")).one() is not None
+    # Without a case the rating is stored against the ticket only, still flagged.
+    with service.write_session(sf) as s:
+        (ev2,) = evaluations.record(s, site_id=seeded.site_id, grade=1, now=NOW)
+    assert ev2.case_id is None and ev2.follow_up == "open"
+
+
+def test_rating_validation(sf: sessionmaker[Session], seeded: Seeded) -> None:
+    with sf() as s:
+        with pytest.raises(evaluations.EvaluationError, match="评价等级"):
+            evaluations.record(s, site_id=seeded.site_id, grade=0)
+        with pytest.raises(evaluations.EvaluationError, match="1至5"):
+            evaluations.record(s, site_id=seeded.site_id, grade=3, dimensions={"attitude": 9})
+        assert s.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0
+
+
+def test_draft_round_trip(sf: sessionmaker[Session], seeded: Seeded) -> None:
+    w = seeded.window_ids[1]
+    with sf.begin() as s:
+        drafts.save_draft(
+            s,
+            site_id=seeded.site_id,
+            staff_id=seeded.clerk_id,
+            window_id=w,
+            ticket_id=None,
+            data={"name": "张"},
+        )
+    with sf.begin() as s:
+        drafts.save_draft(
+            s,
+            site_id=seeded.site_id,
+            staff_id=seeded.clerk_id,
+            window_id=w,
+            ticket_id=None,
+            data={"name": "张演示"},
+        )
+    with sf.begin() as s:
+        drafts.save_draft(
+            s, site_id=seeded.site_id, staff_id=seeded.clerk_id, window_id=None, ticket_id=None, data={"x": 1}
+        )
+        drafts.save_draft(
+            s, site_id=seeded.site_id, staff_id=seeded.clerk_id, window_id=None, ticket_id=None, data={"x": 2}
+        )
+    with sf() as s:
+        d = drafts.load_draft(s, seeded.clerk_id, w)
+        assert d is not None and d.data == {"name": "张演示"}
+        nowin = drafts.load_draft(s, seeded.clerk_id, None)
+        assert nowin is not None and nowin.data == {"x": 2}
+        assert s.scalar(sa.select(sa.func.count()).select_from(IntakeDraft)) == 2
+        # Never synced: no outbox row.
+        assert (
+            s.scalar(
+                sa.select(sa.func.count())
+                .select_from(SyncOutbox)
+                .where(SyncOutbox.table_name == "intake_draft")
+            )
+            == 0
+        )
+    with sf.begin() as s:
+        drafts.clear_draft(s, seeded.clerk_id, w)
+    with sf() as s:
+        assert drafts.load_draft(s, seeded.clerk_id, w) is None
+    with sf() as s, pytest.raises(ValueError, match="too large"):
+        drafts.save_draft(
+            s,
+            site_id=seeded.site_id,
+            staff_id=seeded.clerk_id,
+            window_id=w,
+            ticket_id=None,
+            data={"x": "字" * 200_000},
+        )
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "path", "ok"),
+    [
+        ("draft", "accepted", "normal", True),
+        ("accepted", "approved", "normal", False),
+        ("accepted", "approved", "instant", True),
+        ("accepted", "approved", "commitment", True),
+        ("in_review", "denied", "normal", True),
+        ("denied", "completed", "normal", True),
+        ("completed", "delivered", "normal", True),
+        ("delivered", "completed", "normal", False),
+        ("one_time_notice", "accepted", "normal", False),
+        ("draft", "in_review", "normal", False),
+    ],
+)
+def test_state_machine(src: str, dst: str, path: str, ok: bool) -> None:
+    assert machine.allowed(src, dst, path) is ok
+    if ok:
+        machine.check(src, dst, path)
+    else:
+        with pytest.raises(InvalidTransition) as exc:
+            machine.check(src, dst, path)
+        assert machine.label(dst) in str(exc.value) or "审查" in str(exc.value)
