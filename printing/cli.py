@@ -30,16 +30,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     s = sub.add_parser("samples", help="write every document with demo data as PDF files into DIR")
     s.add_argument("directory", metavar="DIR")
-    s.add_argument("--font", metavar="PATH[#INDEX]", help="CJK TrueType font (default: found on the system)")
-    s.add_argument("--qr-template", default="https://zwfw.example.gov.cn/progress?case={case_number}",
-                   help="progress QR payload; fields {case_number}, {matter_code}")
+    s.add_argument("--font", metavar="PATH[#INDEX]",
+                   help="CJK TrueType font (default: printers.document.font_path, else found on the system)")
+    s.add_argument("--qr-template", default=None,
+                   help="progress QR payload, fields {case_number} {matter_code} (default: printers.document.qr_template)")
     add_common_options(s)
     s.set_defaults(func=_samples)
 
     t = sub.add_parser("ticket", help="print a test queue ticket on an ESC/POS printer")
-    t.add_argument("--port", required=True, help="serial port (COM3, /dev/ttyUSB0) or pyserial URL (socket://host:port)")
-    t.add_argument("--baud", type=int, default=9600, help="baud rate (default 9600)")
-    t.add_argument("--width", type=int, choices=(80, 58), default=80, help="paper width in mm")
+    t.add_argument("--port", help="serial port (COM3, /dev/ttyUSB0) or pyserial URL (socket://host:port); "
+                   "default: printers.ticket.port")
+    t.add_argument("--baud", type=int, default=None, help="baud rate (default: printers.ticket.baud, 9600)")
+    t.add_argument("--width", type=int, choices=(80, 58), default=None, help="paper width in mm (default: settings, 80)")
     t.add_argument("--raster", action="store_true", help="send text as images (printers without a Chinese font)")
     t.add_argument("--number", default="A001", help="ticket number (default A001)")
     t.add_argument("--category", default="综合业务", help="category name")
@@ -55,6 +57,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _samples(args: argparse.Namespace) -> int:
+    from app.cli_core import settings_from_args
     from printing import samples
     from printing.documents import (
         build_acceptance_receipt,
@@ -69,12 +72,14 @@ def _samples(args: argparse.Namespace) -> int:
     from printing.reports import build_daily_report, build_monthly_report
     from printing.ticket_pdf import build_ticket_pdf
 
+    document = settings_from_args(args).printers.document
     out = Path(args.directory)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CliError(f"cannot create directory {out}: {exc.strerror or exc}") from exc
-    config = PrintConfig(font_path=args.font, qr_template=args.qr_template)
+    config = PrintConfig.from_settings(document)
+    config = PrintConfig(font_path=args.font or config.font_path, qr_template=args.qr_template or config.qr_template)
     ticket = samples.ticket()
     builders: tuple[Callable[[], bytes], ...] = (
         lambda: build_acceptance_receipt(samples.acceptance_receipt(), config),
@@ -103,10 +108,15 @@ def _samples(args: argparse.Namespace) -> int:
 
 
 def _ticket(args: argparse.Namespace) -> int:
+    from app.cli_core import settings_from_args
     from printing.fonts import FontError
     from printing.models import TicketData
     from printing.printer import PrinterError, print_ticket
 
+    configured = settings_from_args(args).printers.ticket
+    port = args.port or configured.port
+    if not port:
+        raise CliError("no ticket printer: pass --port or set printers.ticket.port in the settings")
     if args.waiting < 0:
         raise CliError("--waiting cannot be negative")
     ticket = TicketData(
@@ -121,16 +131,16 @@ def _ticket(args: argparse.Namespace) -> int:
     )
     try:
         result = print_ticket(
-            args.port,
+            port,
             ticket,
-            baudrate=args.baud,
-            width_mm=args.width,
-            raster=args.raster,
+            baudrate=args.baud or configured.baud,
+            width_mm=args.width or configured.width_mm,
+            raster=args.raster or configured.raster,
             timeout=args.timeout,
             font_spec=args.font,
         )
     except (PrinterError, FontError, ValueError) as exc:
         raise CliError(f"ticket {args.number} not printed: {exc}", exit_code=3) from exc
     note = " (paper near end: 纸将用尽)" if result.near_end else ""
-    print(f"ticket {args.number} printed on {args.port}, {result.bytes_sent} bytes{note}")
+    print(f"ticket {args.number} printed on {port}, {result.bytes_sent} bytes{note}")
     return 0

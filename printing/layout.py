@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -32,6 +32,9 @@ from reportlab.platypus import (
 
 from printing.fonts import load_cjk_font
 
+if TYPE_CHECKING:
+    from app.settings import DocumentPrinterSettings
+
 # GB/T 9704 style margins, a little narrower so tables have room.
 LEFT_MARGIN = 26 * mm
 RIGHT_MARGIN = 24 * mm
@@ -46,6 +49,11 @@ class PrintConfig:
 
     font_path: str | None = None  # "path" or "path#index"; None: $ONEWINDOW_CJK_FONT, then system fonts
     qr_template: str = "{case_number}"  # fields: {case_number}, {matter_code}
+
+    @classmethod
+    def from_settings(cls, document: DocumentPrinterSettings) -> PrintConfig:
+        """From `settings.printers.document` (app/settings.py)."""
+        return cls(font_path=document.font_path or None, qr_template=document.qr_template or "{case_number}")
 
 
 def esc(text: object) -> str:

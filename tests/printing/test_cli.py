@@ -72,4 +72,34 @@ def test_register_adds_common_options() -> None:
 
     register(parser.add_subparsers())
     args = parser.parse_args(["print", "ticket", "--port", "COM3", "--db", "sqlite:///x.db"])
-    assert args.db == "sqlite:///x.db" and args.port == "COM3" and args.width == 80
+    assert args.db == "sqlite:///x.db" and args.port == "COM3" and args.width is None
+
+
+def test_ticket_printer_from_the_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("ONEWINDOW_CONFIG", raising=False)
+    config = tmp_path / "site.toml"
+    with EscPosEmulator() as emu:
+        config.write_text(f'[printers.ticket]\nport = "{emu.port}"\nwidth_mm = 58\nraster = true\n', encoding="utf-8")
+        assert run(["print", "ticket", "--config", str(config)]) == 0
+        [printed] = emu.wait_for_tickets(1)
+    assert printed.images[0].width == 384  # 58 mm raster, as configured
+
+
+def test_ticket_without_any_port_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.delenv("ONEWINDOW_CONFIG", raising=False)
+    config = tmp_path / "empty.toml"
+    config.write_text("", encoding="utf-8")
+    assert run(["print", "ticket", "--config", str(config)]) == 2
+    assert "pass --port or set printers.ticket.port" in capsys.readouterr().err
+
+
+def test_samples_use_the_configured_qr_template(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pdf) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("ONEWINDOW_CONFIG", raising=False)
+    config = tmp_path / "site.toml"
+    config.write_text('[printers.document]\nqr_template = "https://zwfw.example.gov.cn/p?c={case_number}"\n',
+                      encoding="utf-8")
+    assert run(["print", "samples", str(tmp_path / "out"), "--config", str(config)]) == 0
+    doc = pdf((tmp_path / "out" / "acceptance_receipt.pdf").read_bytes())
+    assert doc.qr_codes() == ["https://zwfw.example.gov.cn/p?c=GX01-20261127-0042"]
