@@ -1153,7 +1153,7 @@ def seed_demo(
         from argon2 import PasswordHasher
 
         password_hasher = PasswordHasher()
-    matter_ids = dict(session.execute(sa.select(Matter.code, Matter.id)).tuples().all())
+    matter_ids = {code: mid for code, mid in session.execute(sa.select(Matter.code, Matter.id))}
     for spec in sites:
         _seed_site(session, spec, report, password_hasher, matter_ids, now)
         report.sites.append(spec.code)
