@@ -15,8 +15,9 @@ import functools
 import logging
 import os
 import sys
+import threading
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -102,10 +103,10 @@ def _font_dirs(platform: str, env: Mapping[str, str]) -> list[Path]:
     return [Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), data_home / "fonts", home / ".fonts"]
 
 
-def candidate_fonts(
+def iter_candidate_fonts(
     platform: str | None = None, env: Mapping[str, str] | None = None
-) -> list[tuple[Path, int]]:
-    """Font files to try, best first; only files that exist."""
+) -> Iterator[tuple[Path, int]]:
+    """Font files to try, best first; the folder scan only runs if the usual files are all refused."""
     platform = platform or sys.platform
     env = os.environ if env is None else env
     dirs = _font_dirs(platform, env)
@@ -116,8 +117,12 @@ def candidate_fonts(
         known = _MAC_FONTS
     else:
         known = _LINUX_FONTS
-    found: list[tuple[Path, int]] = [(Path(p), i) for p, i in known if Path(p).is_file()]
-    seen = {p.resolve() for p, _ in found}
+    seen: set[Path] = set()
+    for p, i in known:
+        path = Path(p)
+        if path.is_file():
+            seen.add(path.resolve())
+            yield path, i
     for d in dirs:
         if not d.is_dir():
             continue
@@ -126,8 +131,11 @@ def candidate_fonts(
             wanted = f.suffix.lower() in (".ttf", ".ttc") and any(s in low for s in _SCAN_PATTERNS)
             if wanted and f.is_file() and f.resolve() not in seen:
                 seen.add(f.resolve())
-                found.append((f, 0))
-    return found
+                yield f, 0
+
+
+def candidate_fonts(platform: str | None = None, env: Mapping[str, str] | None = None) -> list[tuple[Path, int]]:
+    return list(iter_candidate_fonts(platform, env))
 
 
 def _try_truetype(name: str, path: Path, index: int) -> bool:
@@ -149,9 +157,17 @@ def _try_truetype(name: str, path: Path, index: int) -> bool:
     return True
 
 
+_LOCK = threading.Lock()
+
+
 @functools.lru_cache(maxsize=8)
 def load_cjk_font(configured: str | None = None) -> CjkFont:
     """The CJK font for documents; looked up and registered once per process and spec."""
+    with _LOCK:  # lru_cache alone lets two threads' first calls both search and register
+        return _load_cjk_font(configured)
+
+
+def _load_cjk_font(configured: str | None) -> CjkFont:
     spec = configured or os.environ.get(FONT_ENV) or None
     name = "OneWindowCJK" if spec is None else f"OneWindowCJK-{zlib.crc32(spec.encode()):08x}"
     if spec:
@@ -160,7 +176,7 @@ def load_cjk_font(configured: str | None = None) -> CjkFont:
             log.info("CJK font: %s#%d (configured)", path, index)
             return CjkFont(name, str(path), index, True)
         log.warning("configured CJK font %s is missing or unusable; looking for a system font", spec)
-    for path, index in candidate_fonts():
+    for path, index in iter_candidate_fonts():
         if _try_truetype(name, path, index):
             log.info("CJK font: %s#%d", path, index)
             return CjkFont(name, str(path), index, True)

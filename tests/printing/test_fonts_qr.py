@@ -74,10 +74,10 @@ def test_linux_lookup_scans_font_folders(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_cid_font_only_as_last_resort(caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(fonts, "candidate_fonts", lambda: [])
+    monkeypatch.setattr(fonts, "iter_candidate_fonts", lambda: iter([]))
     monkeypatch.delenv(fonts.FONT_ENV, raising=False)
     with caplog.at_level(logging.WARNING, "onewindow.printing"):
-        font = load_cjk_font.__wrapped__(None)  # bypass the process cache for this one lookup
+        font = fonts._load_cjk_font(None)  # bypass the process cache for this one lookup
     assert (font.name, font.embedded) == (CID_FALLBACK, False)
     assert "no CJK TrueType font found" in caplog.text
 
