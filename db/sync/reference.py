@@ -166,9 +166,7 @@ def apply_parts(conn: Connection, parts: Iterable[ReleasePart]) -> dict[str, int
     merged = _parse_parts(parts)
     counts: dict[str, int] = {}
     order = [t for t in Base.metadata.sorted_tables if t.name in merged]
-    for tbl in order:
-        _upsert(conn, tbl, merged[tbl.name])
-        counts[tbl.name] = len(merged[tbl.name])
+    # Deletes first (children before parents), so a replaced row frees its unique keys.
     for tbl in reversed(order):
         keys = list(tbl.primary_key.columns)
         wanted = {tuple(r[k.name] for k in keys) for r in merged[tbl.name]}
@@ -184,4 +182,7 @@ def apply_parts(conn: Connection, parts: Iterable[ReleasePart]) -> dict[str, int
                 if "active" in tbl.c:
                     conn.execute(sa.update(tbl).where(cond).values(active=False))
                 log.info("kept %s %s: still referenced by site rows", tbl.name, key)
+    for tbl in order:
+        _upsert(conn, tbl, merged[tbl.name])
+        counts[tbl.name] = len(merged[tbl.name])
     return counts
