@@ -111,6 +111,8 @@ class IdCardReader:
             chunk = ser.read(want)
             if chunk:
                 splitter.feed(chunk)
+            elif bad_frame is not None and not splitter.pending:
+                raise bad_frame  # a corrupt reply and then a quiet line: nothing better is coming
 
     def command(self, key: tuple[int, int], *expected: int, timeout: float | None = None) -> codec.Response:
         resp = self.transact(*key, timeout=timeout)
