@@ -7,6 +7,8 @@ block of the 告知承诺书, where the applicant commits under their full ident
 
 from __future__ import annotations
 
+import datetime as dt
+
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Table
 
@@ -83,6 +85,15 @@ def _materials_table(lines: list[MaterialLine], st: Styles, *, status: bool = Tr
     return grid_table(rows, widths, st)
 
 
+def _sign_and_seal(label: str, office: Office, date: dt.date, st: Styles) -> Flowable:
+    """The applicant's signature line and the office's seal, never split across pages."""
+    return KeepTogether([signature_line(label, st), gap(4), SealBlock(office.name, date, st)])
+
+
+def _finish(story: list[Flowable], st: Styles, office: Office, title: str) -> bytes:
+    return build_a4(story, title=title, author=office.name, font=st.font, header=office.hall_name)
+
+
 def _numbered(items: list[str], st: Styles) -> list[Flowable]:
     return [Paragraph(f"{i}. {esc(text)}", st.plain) for i, text in enumerate(items, start=1)]
 
@@ -150,13 +161,7 @@ def build_acceptance_receipt(data: AcceptanceReceipt, config: PrintConfig | None
             st,
         ),
     ]
-    return build_a4(
-        story,
-        title=f"受理通知书 {data.case_number}",
-        author=data.office.name,
-        font=st.font,
-        header=data.office.hall_name,
-    )
+    return _finish(story, st, data.office, f"受理通知书 {data.case_number}")
 
 
 def build_one_time_notice(data: OneTimeNotice, config: PrintConfig | None = None) -> bytes:
@@ -196,21 +201,9 @@ def build_one_time_notice(data: OneTimeNotice, config: PrintConfig | None = None
             st.body,
         ),
         gap(4),
-        KeepTogether(
-            [
-                signature_line("申请人（签收）", st),
-                gap(4),
-                SealBlock(data.office.name, data.issued_at.date(), st),
-            ]
-        ),
+        _sign_and_seal("申请人（签收）", data.office, data.issued_at.date(), st),
     ]
-    return build_a4(
-        story,
-        title=f"一次性告知书 {data.notice_number}",
-        author=data.office.name,
-        font=st.font,
-        header=data.office.hall_name,
-    )
+    return _finish(story, st, data.office, f"一次性告知书 {data.notice_number}")
 
 
 STANDARD_COMMITMENTS = (
@@ -271,13 +264,7 @@ def build_commitment_letter(data: CommitmentLetter, config: PrintConfig | None =
             ]
         ),
     ]
-    return build_a4(
-        story,
-        title=f"告知承诺书 {data.case_number}",
-        author=data.office.name,
-        font=st.font,
-        header=data.office.hall_name,
-    )
+    return _finish(story, st, data.office, f"告知承诺书 {data.case_number}")
 
 
 def build_tolerance_commitment(data: ToleranceCommitment, config: PrintConfig | None = None) -> bytes:
@@ -310,21 +297,9 @@ def build_tolerance_commitment(data: ToleranceCommitment, config: PrintConfig | 
             st.body,
         ),
         gap(3),
-        KeepTogether(
-            [
-                signature_line("承诺人（签字/盖章）", st),
-                gap(4),
-                SealBlock(data.office.name, data.signed_on, st),
-            ]
-        ),
+        _sign_and_seal("承诺人（签字/盖章）", data.office, data.signed_on, st),
     ]
-    return build_a4(
-        story,
-        title=f"容缺受理承诺书 {data.case_number}",
-        author=data.office.name,
-        font=st.font,
-        header=data.office.hall_name,
-    )
+    return _finish(story, st, data.office, f"容缺受理承诺书 {data.case_number}")
 
 
 def build_rejection_notice(data: RejectionNotice, config: PrintConfig | None = None) -> bytes:
@@ -348,17 +323,9 @@ def build_rejection_notice(data: RejectionNotice, config: PrintConfig | None = N
             st.body,
         ),
         gap(4),
-        KeepTogether(
-            [signature_line("申请人（签收）", st), gap(4), SealBlock(data.office.name, data.issued_on, st)]
-        ),
+        _sign_and_seal("申请人（签收）", data.office, data.issued_on, st),
     ]
-    return build_a4(
-        story,
-        title=f"不予受理通知书 {data.notice_number}",
-        author=data.office.name,
-        font=st.font,
-        header=data.office.hall_name,
-    )
+    return _finish(story, st, data.office, f"不予受理通知书 {data.notice_number}")
 
 
 def build_service_record(data: ServiceRecord, config: PrintConfig | None = None) -> bytes:
@@ -390,10 +357,4 @@ def build_service_record(data: ServiceRecord, config: PrintConfig | None = None)
         gap(4),
         SealBlock(data.office.name, data.served_at.date() if data.served_at else None, st),
     ]
-    return build_a4(
-        story,
-        title=f"送达回证 {data.document_number}",
-        author=data.office.name,
-        font=st.font,
-        header=data.office.hall_name,
-    )
+    return _finish(story, st, data.office, f"送达回证 {data.document_number}")

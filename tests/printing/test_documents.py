@@ -94,6 +94,14 @@ def test_one_time_notice_lists_every_reason(pdf) -> None:  # type: ignore[no-unt
     assert "1101**********002X" in flat and data.applicant.id_number not in flat
 
 
+def test_one_time_notice_does_not_repeat_the_problem(pdf) -> None:  # type: ignore[no-untyped-def]
+    data = dataclasses.replace(
+        samples.one_time_notice(), materials=[MaterialLine("营业执照", "复印件", 1, received=False, reason="未提交")]
+    )
+    flat = pdf(build_one_time_notice(data)).flat_text()
+    assert "未提交" in flat and "未提交：未提交" not in flat
+
+
 def test_tolerance_commitment_has_due_date_and_missing_materials(pdf) -> None:  # type: ignore[no-untyped-def]
     data = samples.tolerance_commitment()
     flat = pdf(build_tolerance_commitment(data)).flat_text()
