@@ -431,7 +431,6 @@ def _read_matter(obj: Any, where: str, problems: _Problems) -> MatterSpec | None
     e = _Entry(obj, where, problems, _MATTER_FIELDS)
     if not e.ok:
         return None
-    before = len(problems.items)
     code = e.text("code")
     if code and not _MATTER_CODE_RE.match(code):
         problems.add(where, "code must be letters, digits, '.', '_' or '-' (at most 64)")
@@ -494,7 +493,8 @@ def _read_matter(obj: Any, where: str, problems: _Problems) -> MatterSpec | None
         if m.name in seen:
             problems.add(where, f"material {m.name!r} is listed twice")
         seen.add(m.name)
-    return spec if len(problems.items) == before else None
+    # A faulty matter still counts as known, so scenarios naming it do not add noise.
+    return spec
 
 
 def read_catalogue(directory: Path | None = None) -> CatalogueData:
@@ -510,7 +510,7 @@ def read_catalogue(directory: Path | None = None) -> CatalogueData:
         doc = _load_json(path, problems)
         for i, obj in enumerate(_top(doc, path.name, "matters", problems)):
             spec = _read_matter(obj, f"{path.name}: matters[{i}]", problems)
-            if spec is None:
+            if spec is None or not spec.code:
                 continue
             if spec.code in first_seen:
                 problems.add(
