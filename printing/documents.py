@@ -85,6 +85,13 @@ def _materials_table(lines: list[MaterialLine], st: Styles, *, status: bool = Tr
     return grid_table(rows, widths, st)
 
 
+def _problem_text(problem: str, reason: str) -> str:
+    """"未提交：须加盖公章", but never "未提交：未提交"."""
+    if not reason or reason.startswith(problem):
+        return reason or problem
+    return f"{problem}：{reason}"
+
+
 def _sign_and_seal(label: str, office: Office, date: dt.date, st: Styles) -> Flowable:
     """The applicant's signature line and the office's seal, never split across pages."""
     return KeepTogether([signature_line(label, st), gap(4), SealBlock(office.name, date, st)])
@@ -171,7 +178,7 @@ def build_one_time_notice(data: OneTimeNotice, config: PrintConfig | None = None
     for i, m in enumerate(data.materials, start=1):
         problem = "未提交" if not m.received else "不符合要求"
         rows.append(
-            [str(i), m.name, f"{m.form} {m.copies} 份", f"{problem}：{m.reason}" if m.reason else problem]
+            [str(i), m.name, f"{m.form} {m.copies} 份", _problem_text(problem, m.reason)]
         )
     widths = [12 * mm, 52 * mm, 26 * mm, FRAME_WIDTH - 90 * mm]
     story: list[Flowable] = _heading(st, data.office, "一次性告知书", "告知书编号", data.notice_number)
