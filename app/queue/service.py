@@ -486,7 +486,7 @@ class QueueService:
             seq = self._next_seq(s, bdate, cat.prefix)
             if cap and cat.daily_cap is not None and seq > cat.daily_cap:
                 raise errors.DailyCapReached(f"今日{cat.name}号已取完")
-            if id_hash is not None and cat.per_id_daily_limit > 0:
+            if id_hash is not None and appointment is None and cat.per_id_daily_limit > 0:
                 taken = s.execute(
                     sa.select(sa.func.count())
                     .select_from(T)
@@ -959,7 +959,7 @@ class QueueService:
         """暂停服务 with a reason; the current ticket must be finished, passed or held first."""
         if not reason.strip():
             raise errors.QueueError("请填写暂停原因")
-        return self._window_state_change(window, "window_paused", "paused", staff_id, reason.strip()[:200], True, ("open",))
+        return self._window_state_change(window, "window_paused", "paused", staff_id, reason.strip()[:200], True, ("open", "closed"))
 
     def resume_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
         return self._window_state_change(window, "window_resumed", "open", staff_id, "", False, ("paused",))
