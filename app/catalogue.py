@@ -906,15 +906,19 @@ def _sync_materials(
 
 
 def load_catalogue(
-    session: Session, directory: Path | None = None, *, deactivate_missing: bool = True
+    session: Session,
+    directory: Path | None = None,
+    *,
+    deactivate_missing: bool = True,
+    data: CatalogueData | None = None,
 ) -> LoadReport:
     """Upsert matters, materials, scenarios and the file's empowerment lists; flush, no commit.
 
     Matters no longer in the files are deactivated (cases still point at them), unless
     `deactivate_missing` is False. Empowerment lists not in the file (imported real lists)
-    are left alone.
+    are left alone. `data` skips reading the files again when the caller already has them.
     """
-    data = read_catalogue(directory)
+    data = data or read_catalogue(directory)
     report = LoadReport()
     existing = {m.code: m for m in session.scalars(sa.select(Matter).options(selectinload(Matter.materials)))}
     for spec in data.matters:
@@ -1148,7 +1152,7 @@ def seed_demo(
     """
     catalogue = read_catalogue(directory)
     sites = read_demo_hall(directory, catalogue)
-    report = SeedReport(catalogue=load_catalogue(session, directory))
+    report = SeedReport(catalogue=load_catalogue(session, directory, data=catalogue))
     if password_hasher is None:
         from argon2 import PasswordHasher
 
