@@ -42,6 +42,7 @@ from db.sync.reference import ReleasePart, apply_parts
 from db.sync.status import REFERENCE_CHANNEL
 
 log = logging.getLogger("onewindow.sync")
+NETWORK_PREFIX = "[centre] "  # marks errors that the next successful handshake makes stale
 
 
 @dataclass(frozen=True)
@@ -422,6 +423,7 @@ class Syncer:
     def sync_once(self) -> SyncReport:
         """Handshake, download the newest release, upload every channel."""
         self.hello()
+        self._clear_network_errors()
         report = SyncReport()
         try:
             report.release = self.download()
@@ -436,8 +438,15 @@ class Syncer:
         return report
 
     def record_network_error(self, message: str) -> None:
-        for ch in CHANNEL_ORDER:
-            self._record_error(ch, message)
+        """Shown to managers until the next successful handshake clears it."""
+        for ch in (*CHANNEL_ORDER, REFERENCE_CHANNEL):
+            self._record_error(ch, NETWORK_PREFIX + message)
+
+    def _clear_network_errors(self) -> None:
+        with self._local() as conn:
+            conn.execute(
+                sa.update(SyncState).where(SyncState.last_error.startswith(NETWORK_PREFIX)).values(last_error="")
+            )
 
     # --- verify ------------------------------------------------------------------------------
 

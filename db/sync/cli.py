@@ -1,0 +1,229 @@
+"""`main.py central …` (district administrator) and `main.py sync …` (a site)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from app.cli_support import CliError, add_common_options
+
+CHANNELS = ("cases", "queue", "evaluations", "stats")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    central = sub.add_parser(
+        "central", help="central (district) database: init, add-site, publish, status", description="central database"
+    )
+    add_common_options(central)
+    central.set_defaults(func=lambda args: _usage(central))
+    csub = central.add_subparsers(dest="central_command", metavar="ACTION")
+
+    def cparser(name: str, help_: str) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = csub.add_parser(name, help=help_, description=help_)
+        add_common_options(p)
+        p.add_argument(
+            "--central",
+            metavar="URL",
+            help="administrator URL of the central PostgreSQL (default: $ONEWINDOW_CENTRAL)",
+        )
+        return p
+
+    p = cparser("init", "create or upgrade the central schema")
+    p.set_defaults(func=cmd_central_init)
+
+    p = cparser("add-site", "register a site: creates its own PostgreSQL role and prints its connection settings")
+    p.add_argument("code", help="site code, as in the site settings (site.code)")
+    p.add_argument("--site-id", help="the site's UUID (default: from the newest release, else a new one)")
+    p.add_argument("--role", help="role name (default: <central database>_<code>)")
+    p.add_argument("--password", help="role password (default: a random one, printed once)")
+    p.set_defaults(func=cmd_central_add_site)
+
+    p = cparser("publish", "publish a new reference release from a master hall database")
+    p.add_argument(
+        "--from",
+        dest="source",
+        metavar="URL",
+        help="hall database holding the catalogue, calendar, windows, staff, appointments (default: --db)",
+    )
+    p.add_argument("--note", default="", help="what changed, kept with the release")
+    p.set_defaults(func=cmd_central_publish)
+
+    p = cparser("status", "per-site watermarks, rows and conflicts at the centre")
+    p.set_defaults(func=cmd_central_status)
+
+    s = sub.add_parser("sync", help="sync this site with the central database", description="sync with the centre")
+    add_common_options(s)
+    s.add_argument(
+        "action",
+        nargs="?",
+        default="run",
+        choices=("run", "verify", "status", "resume"),
+        help="run (default), verify (compare with the centre, re-queue what differs), status, resume a stopped channel",
+    )
+    s.add_argument("--once", action="store_true", help="one round, then exit")
+    s.add_argument("--central", metavar="URL", help="this site's central URL (default: settings database.central_url)")
+    s.add_argument("--channel", choices=CHANNELS, help="channel to resume")
+    s.set_defaults(func=cmd_sync)
+
+
+def _usage(parser: argparse.ArgumentParser) -> int:
+    parser.print_help()
+    return 2
+
+
+def _admin_url(args: argparse.Namespace) -> str:
+    url = getattr(args, "central", None) or os.environ.get("ONEWINDOW_CENTRAL")
+    if not url:
+        raise CliError("no central database given: pass --central postgresql://admin@host/dbname")
+    return str(url)
+
+
+def _wrap(fn: Any, *args: Any, **kw: Any) -> Any:
+    import sqlalchemy as sa
+
+    from db.migrate import SchemaTooNew
+    from db.sync.protocol import SyncError
+
+    try:
+        return fn(*args, **kw)
+    except (SyncError, SchemaTooNew, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    except sa.exc.OperationalError as exc:
+        raise CliError(f"cannot reach the database: {str(exc.orig).strip().splitlines()[0]}") from None
+    except sa.exc.ArgumentError as exc:
+        raise CliError(f"not a database URL: {exc}") from None
+
+
+def cmd_central_init(args: argparse.Namespace) -> int:
+    from db.sync.central import init_central
+
+    rev = _wrap(init_central, _admin_url(args))
+    print(f"central schema at revision {rev}")
+    return 0
+
+
+def cmd_central_add_site(args: argparse.Namespace) -> int:
+    import uuid
+
+    from db.sync.central import add_site
+
+    try:
+        site_id = uuid.UUID(args.site_id) if args.site_id else None
+    except ValueError:
+        raise CliError(f"--site-id {args.site_id!r} is not a UUID") from None
+    acc = _wrap(add_site, _admin_url(args), args.code, site_id=site_id, role=args.role, password=args.password)
+    print(f"site {acc.code} registered: id {acc.site_id}, role {acc.role}")
+    print("put this into the site's settings file:")
+    print("[database]")
+    print(f'central_url = "{acc.url}"')
+    return 0
+
+
+def cmd_central_publish(args: argparse.Namespace) -> int:
+    from app.cli_support import db_url_arg
+    from db.sync.central import publish_release
+
+    source = args.source or db_url_arg(args)
+    if not source:
+        raise CliError("no master hall database: pass --from sqlite:///master.db (or --db)")
+    rel = _wrap(publish_release, _admin_url(args), source, args.note)
+    print(f"reference release {rel.version} published in {rel.parts} parts")
+    for who, checksum in rel.checksums.items():
+        print(f"  {who}: sha256 {checksum}")
+    return 0
+
+
+def cmd_central_status(args: argparse.Namespace) -> int:
+    from db.sync.central import overview
+
+    for s in _wrap(overview, _admin_url(args)):
+        marks = ", ".join(f"{k} {v}" for k, v in sorted(s.watermarks.items())) or "no uploads"
+        print(f"{s.code}  role {s.role}  last seen {s.last_hello_at}  rows {s.rows}  conflicts {s.conflicts}  [{marks}]")
+    return 0
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from app.cli_core import settings_from_args
+    from db.engine import make_engine
+    from db.migrate import upgrade
+    from db.sync.status import read_status
+
+    settings = settings_from_args(args)
+    hall = make_engine(settings.hall_db_url)
+    try:
+        _wrap(upgrade, hall)
+        if args.action == "status":
+            _print_status(read_status(hall))
+            return 0
+        central = args.central or settings.central_url
+        if not central:
+            raise CliError("no central database configured: set database.central_url in the settings or pass --central")
+        return _run_site(args, settings, hall, central)
+    finally:
+        hall.dispose()
+
+
+def _run_site(args: argparse.Namespace, settings: Any, hall: Any, central: str) -> int:
+    from db.sync.site import Syncer
+    from db.sync.status import read_status
+    from db.sync.worker import SyncRunner
+
+    if args.action == "resume":
+        if not args.channel:
+            raise CliError("say which channel to resume: --channel cases|queue|evaluations|stats")
+        syncer = Syncer(hall, central, site_code=settings.site.code)
+        syncer.resume(args.channel)
+        syncer.close()
+        print(f"channel {args.channel} resumed")
+        return 0
+    if args.action == "verify":
+        syncer = Syncer(hall, central, site_code=settings.site.code, batch_size=settings.sync.batch_size)
+        try:
+            rep = _wrap(syncer.verify)
+        finally:
+            syncer.close()
+        print(f"compared {rep.buckets} channel-days; {len(rep.differing)} differed; re-queued {rep.requeued} row(s)")
+        for ch, day in rep.differing:
+            print(f"  differed: {ch} {day}")
+        if rep.missing_at_site:
+            print(f"  the centre has {rep.missing_at_site} row(s) this site no longer has")
+        return 0
+    runner = SyncRunner(
+        hall,
+        central,
+        site_code=settings.site.code,
+        interval_s=settings.sync.interval_s,
+        max_backoff_s=settings.sync.max_backoff_s,
+        batch_size=settings.sync.batch_size,
+    )
+    try:
+        while True:
+            result = runner.step()
+            if result.report is not None:
+                moved = ", ".join(f"{c.channel} {c.rows}" for c in result.report.channels.values())
+                extra = f", reference release {result.report.release}" if result.report.release else ""
+                print(f"synced rows: {moved}{extra}", flush=True)
+            if result.error:
+                print(f"sync problem: {result.error}", flush=True)
+            if args.once:
+                _print_status(read_status(hall))
+                if result.report is None:
+                    raise CliError(result.error)
+                return 1 if result.error else 0
+            import time
+
+            time.sleep(result.next_delay_s)
+    finally:
+        runner.close()
+
+
+def _print_status(st: Any) -> None:
+    when = st.last_success_at.isoformat(timespec="seconds") if st.last_success_at else "never"
+    print(f"last success: {when}; backlog {st.backlog}; reference release {st.reference_version or 'none'}")
+    for c in st.channels:
+        flag = " STOPPED" if c.stopped else ""
+        err = f"  error: {c.last_error}" if c.last_error else ""
+        print(f"  {c.channel:<12} backlog {c.backlog:>6}{flag}{err}")
+    if st.reference_error:
+        print(f"  reference    error: {st.reference_error}")

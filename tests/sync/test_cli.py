@@ -1,0 +1,109 @@
+"""The commands an administrator and a site run, end to end on real databases."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from db.base import uuid7
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from db.models import Case, Matter, Site
+from db.outbox import save
+from db.sync.central import drop_site_role
+from main import main
+from tests.sync.helpers import admin
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+def roles(pg_url: str) -> Iterator[list[str]]:
+    made: list[str] = []
+    yield made
+    for r in made:
+        drop_site_role(pg_url, r)
+
+
+def test_administrator_and_site_commands(
+    pg_url: str, tmp_path: Path, roles: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["central", "init", "--central", pg_url]) == 0
+    assert "central schema at revision c0001" in capsys.readouterr().out
+
+    site_id = uuid7()
+    master = f"sqlite:///{tmp_path / 'master.db'}"
+    eng = make_engine(master)
+    upgrade(eng, backup=False)
+    with Session(eng) as s, s.begin():
+        s.add(Site(id=site_id, code="TC01", name="城东街道便民服务中心", kind="township"))
+        s.add(Matter(id=uuid.UUID(int=7), code="M7", name="低保申请", department="民政局", kind="行政给付", promised_days=10))
+    eng.dispose()
+    assert main(["central", "publish", "--central", pg_url, "--from", master, "--note", "first"]) == 0
+    assert "reference release 1 published in 2 parts" in capsys.readouterr().out
+
+    assert main(["central", "add-site", "TC01", "--central", pg_url]) == 0
+    out = capsys.readouterr().out
+    assert f"id {site_id}" in out  # taken from the release
+    role = re.search(r"role (\S+)", out)
+    url = re.search(r'central_url = "(.+)"', out)
+    assert role and url
+    roles.append(role.group(1))
+
+    hall_url = f"sqlite:///{tmp_path / 'hall.db'}"
+    config = tmp_path / "site.toml"
+    config.write_text(
+        f'[site]\ncode = "TC01"\n[database]\nhall_url = "{hall_url}"\ncentral_url = "{url.group(1)}"\n', encoding="utf-8"
+    )
+    assert main(["sync", "--once", "--config", str(config)]) == 0
+    assert "reference release 1" in capsys.readouterr().out
+
+    hall = make_engine(hall_url)
+    with make_session_factory(hall).begin() as s:
+        save(s, Case(site_id=site_id, matter_id=uuid.UUID(int=7), applicant_name="赵六"))
+    hall.dispose()
+    assert main(["sync", "status", "--config", str(config)]) == 0
+    assert "backlog 1" in capsys.readouterr().out
+    assert main(["sync", "--once", "--config", str(config)]) == 0
+    assert "cases 1" in capsys.readouterr().out
+    assert main(["sync", "verify", "--config", str(config)]) == 0
+    assert "0 differed; re-queued 0" in capsys.readouterr().out
+    assert main(["central", "status", "--central", pg_url]) == 0
+    assert re.search(r"TC01 .* rows 1 +conflicts 0", capsys.readouterr().out)
+    with admin(pg_url) as c:
+        assert c.execute(sa.text("SELECT count(*) FROM synced_row")).scalar() == 1
+
+
+def test_user_mistakes_get_one_clear_line(
+    pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("ONEWINDOW_CENTRAL", raising=False)
+    hall = f"sqlite:///{tmp_path / 'hall.db'}"
+    assert main(["sync", "--once", "--db", hall, "--config", str(tmp_path / "none.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1  # one line, no traceback
+    config = tmp_path / "s.toml"
+    config.write_text(f'[database]\nhall_url = "{hall}"\n', encoding="utf-8")
+    assert main(["sync", "--once", "--config", str(config)]) == 2
+    assert "no central database configured" in capsys.readouterr().err
+    assert main(["central", "init"]) == 2
+    assert "no central database given" in capsys.readouterr().err
+    assert main(["central", "add-site", "bad code!", "--central", pg_url]) == 2
+    assert "must be 1–24 letters" in capsys.readouterr().err
+    assert main(["central", "init", "--central", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 2
+    assert "cannot reach the database" in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        f'[database]\nhall_url = "{hall}"\ncentral_url = "postgresql+psycopg://nobody@127.0.0.1:1/none"\n',
+        encoding="utf-8",
+    )
+    assert main(["sync", "--once", "--config", str(bad)]) == 2
+    assert "unreachable" in capsys.readouterr().err
+    assert main(["sync", "resume", "--config", str(bad)]) == 2
+    assert "say which channel" in capsys.readouterr().err
