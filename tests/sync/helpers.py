@@ -20,7 +20,7 @@ from db.migrate import upgrade
 from db.models import AuditLog, Case, Evaluation, Matter, ServiceCategory, Site, Ticket
 from db.outbox import save
 from db.sync.central import SiteAccount, add_site
-from db.sync.site import SyncHooks, Syncer
+from db.sync.site import Syncer, SyncHooks
 
 
 @dataclass

@@ -128,8 +128,9 @@ def test_release_failing_halfway_leaves_no_trace(
         parts = read_release_parts(c)
     eng.dispose()
     # A consistent, correctly checksummed release whose last table breaks a constraint.
-    from db.sync.reference import ReleasePart
     import json
+
+    from db.sync.reference import ReleasePart
 
     doc = json.loads(parts[0].body)
     doc["tables"]["calendar_day"].append({"day": "2026-10-02", "kind": "bogus", "name": "?"})
