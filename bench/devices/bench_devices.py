@@ -18,14 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from devices.idcard import codec  # noqa: E402
-from devices.idcard.card import encode_read_data, parse_read_data  # noqa: E402
-from devices.idcard.driver import IdCardReader  # noqa: E402
-from devices.idcard.emulator import IdCardEmulator  # noqa: E402
-from devices.idcard.samples import PROTOCOL_SAMPLE  # noqa: E402
-from devices.thermo.codec import ModbusProtocol  # noqa: E402
-from devices.thermo.driver import Thermometer  # noqa: E402
-from devices.thermo.emulator import ThermoEmulator  # noqa: E402
+from devices.idcard import codec
+from devices.idcard.card import encode_read_data, parse_read_data
+from devices.idcard.driver import IdCardReader
+from devices.idcard.emulator import IdCardEmulator
+from devices.idcard.samples import PROTOCOL_SAMPLE
+from devices.thermo.codec import ModbusProtocol
+from devices.thermo.driver import Thermometer
+from devices.thermo.emulator import ThermoEmulator
 
 TARGET = 1.3
 
