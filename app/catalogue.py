@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import logging
 import re
 import unicodedata
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -806,11 +805,6 @@ def normalise_name(name: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name)).lower()
 
 
-def hash_id_number(id_number: str) -> str:
-    """SHA-256 hex of the normalised ID number: how appointments and tickets store it."""
-    return hashlib.sha256(normalise_id_number(id_number).encode("ascii")).hexdigest()
-
-
 # --- loading ----------------------------------------------------------------------------
 
 
@@ -1143,12 +1137,16 @@ def seed_demo(
     directory: Path | None = None,
     now: dt.datetime | None = None,
     password_hasher: Any = None,
+    id_hash_key: bytes | None = None,
 ) -> SeedReport:
     """Load the catalogue and the demo sites with their zones, queues, windows, staff and
     today's demo appointments (Asia/Shanghai). Idempotent; flushes, does not commit.
 
     Existing staff keep their password (it may have been changed since the first seed).
     `password_hasher` (an argon2.PasswordHasher) defaults to argon2-cffi's production settings.
+    Appointment ID numbers are stored with the queue's keyed hash (`app.queue.service.hash_id_number`)
+    under `id_hash_key` (default: $ONEWINDOW_ID_HASH_KEY or the built-in key), so kiosk check-in by
+    ID card finds them; pass the site's `privacy.id_hash_key` when it is configured.
     """
     catalogue = read_catalogue(directory)
     sites = read_demo_hall(directory, catalogue)
@@ -1157,9 +1155,16 @@ def seed_demo(
         from argon2 import PasswordHasher
 
         password_hasher = PasswordHasher()
+    from app.queue.service import hash_id_number, id_hash_key_from_env
+
+    key = id_hash_key or id_hash_key_from_env()
+
+    def id_hash(id_number: str) -> str:
+        return hash_id_number(id_number, key)
+
     matter_ids = {code: mid for code, mid in session.execute(sa.select(Matter.code, Matter.id))}
     for spec in sites:
-        _seed_site(session, spec, report, password_hasher, matter_ids, now)
+        _seed_site(session, spec, report, password_hasher, matter_ids, now, id_hash)
         report.sites.append(spec.code)
     session.flush()
     log.info("demo hall seeded (%s): %s", ", ".join(report.sites), report.summary())
@@ -1187,6 +1192,7 @@ def _seed_site(
     hasher: Any,
     matter_ids: dict[str, uuid.UUID],
     now: dt.datetime | None,
+    id_hash: Callable[[str], str],
 ) -> None:
     site = session.scalar(sa.select(Site).where(Site.code == spec.code))
     site = _upsert(session, report, "site", site, Site, {
@@ -1253,7 +1259,7 @@ def _seed_site(
             values = {
                 "site_id": site.id, "code": code, "category_id": cats[a.category_code].id,
                 "matter_id": matter_ids[a.matter_code] if a.matter_code else None, "name": a.name,
-                "id_number_hash": hash_id_number(a.id_number), "phone": a.phone,
+                "id_number_hash": id_hash(a.id_number), "phone": a.phone,
                 "slot_start": start.astimezone(dt.UTC),
                 "slot_end": (start + dt.timedelta(minutes=a.minutes)).astimezone(dt.UTC),
             }  # fmt: skip

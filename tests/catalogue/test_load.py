@@ -11,8 +11,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.catalogue import RETIRED_NOTE, hash_id_number, load_catalogue, seed_demo
+from app.catalogue import RETIRED_NOTE, load_catalogue, seed_demo
 from app.matters import matter_detail, search_matters
+from app.queue.service import hash_id_number
 from db.base import Base
 from db.engine import make_session_factory
 from db.models import (
@@ -95,12 +96,20 @@ def test_appointments_fall_on_the_current_day_in_shanghai(sessions: sessionmaker
         first = appts[0]
         assert first.slot_start == dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)  # 09:30 Beijing time
         assert first.slot_end - first.slot_start == dt.timedelta(minutes=30)
-        assert first.id_number_hash == hash_id_number("320411198805123019")
+        assert first.id_number_hash == hash_id_number("320411198805123019")  # what the kiosk computes
     with sessions() as s:  # the next day adds that day's appointments and keeps the old ones
         report = seed_demo(s, now=NOW + dt.timedelta(days=1), password_hasher=FAST_HASHER)
         s.commit()
         assert report["appointment"].inserted == len(appts)
         assert s.scalar(sa.select(sa.func.count()).select_from(Appointment)) == 2 * len(appts)
+
+
+def test_appointments_use_the_sites_id_hash_key(sessions: sessionmaker[Session]) -> None:
+    with sessions() as s:
+        seed_demo(s, now=NOW, password_hasher=FAST_HASHER, id_hash_key=b"site-secret")
+        appt = s.scalars(sa.select(Appointment).where(Appointment.code == "XB-20260302-01")).one()
+        assert appt.id_number_hash == hash_id_number("320411198805123019", b"site-secret")
+        assert appt.id_number_hash != hash_id_number("320411198805123019")
 
 
 def test_staff_keep_a_changed_password_when_seeded_again(sessions: sessionmaker[Session]) -> None:
