@@ -134,9 +134,18 @@ def _normalise_query(query: str) -> str:
     return "".join(text.split())
 
 
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _like(value: str, *, loose_punctuation: bool = False) -> str:
+    """A LIKE pattern for `value` anywhere; with `loose_punctuation`, ASCII punctuation matches any
+    one character, so a typed "(" finds the stored full-width "（" (the ranking re-checks exactly)."""
+    out = []
+    for ch in value:
+        if loose_punctuation and ch.isascii() and not ch.isalnum():
+            out.append("_")
+        elif ch in "\\%_":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "%" + "".join(out) + "%"
 
 
 def _rank(matter: Matter, q: str) -> tuple[int, str] | None:
@@ -194,7 +203,7 @@ def search_matters(
     stmt = stmt.where(
         sa.or_(
             sa.func.lower(Matter.code).like(pattern, escape="\\"),
-            sa.func.lower(Matter.name).like(pattern, escape="\\"),
+            sa.func.lower(Matter.name).like(_like(q, loose_punctuation=True), escape="\\"),
             Matter.pinyin.like(pattern, escape="\\"),
         )
     )

@@ -70,6 +70,9 @@ def test_name_substring_and_flags(session: Session) -> None:
     school = hits["民办职业培训学校办学许可（正式设立）"]
     assert school.commitment and school.promised_days == 0
     assert search_matters(session, "开具无欠税")[0].instant
+    # Half-width brackets typed at the counter find the full-width ones in the catalogue.
+    assert [h.code for h in search_matters(session, "食品经营许可(新办)")] == ["SCJG-004"]
+    assert [h.code for h in search_matters(session, "ＳＣＪＧ－００５")] == ["SCJG-005"]
 
 
 def test_wildcards_and_nonsense_find_nothing(session: Session) -> None:
