@@ -141,5 +141,7 @@ def test_only_qt_worker_imports_pyside6() -> None:
         "print('PySide6' in sys.modules)\n"
     )
     root = Path(__file__).resolve().parents[2]
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    ).stdout
     assert out.strip() == "False"
