@@ -242,6 +242,9 @@ class _Counts:
 class LoadReport(_Counts):
     """Per kind (matter, material, scenario, scenario_matter, empowerment) what a load did."""
 
+    def __str__(self) -> str:
+        return self.summary()
+
     @property
     def inserted(self) -> int:
         return self.total("inserted")
@@ -270,6 +273,14 @@ class SeedReport(_Counts):
     @property
     def changed(self) -> int:
         return self.total("changed") + self.catalogue.changed
+
+    def __str__(self) -> str:
+        logins = ", ".join(f"{u} / {p} ({r})" for u, r, p in self.logins)
+        return (
+            f"catalogue: {self.catalogue.summary()}\n"
+            f"demo hall {', '.join(self.sites)}: {self.summary()}\n"
+            f"demo logins (change before real use): {logins}"
+        )
 
 
 @dataclass(slots=True)
@@ -477,12 +488,21 @@ def _read_matter(obj: Any, where: str, problems: _Problems) -> MatterSpec | None
         problems.add(where, "a matter cannot be both instant approval (秒批) and commitment (告知承诺)")
     if spec.tolerance and not any(not m.core for m in spec.materials):
         problems.add(where, "tolerance (容缺受理) needs at least one non-core material (core: false)")
-    if spec.legal_days is not None and spec.promised_days > spec.legal_days:
-        unit = "working days" if spec.legal_unit == "working" else "days"
-        problems.add(
-            where,
-            f"promised limit {spec.promised_days} working days exceeds the legal limit {spec.legal_days} {unit}",
-        )
+    if spec.legal_days is not None:
+        if spec.legal_unit == "working" and spec.promised_days > spec.legal_days:
+            problems.add(
+                where,
+                f"promised limit {spec.promised_days} working days exceeds the legal limit "
+                f"{spec.legal_days} working days",
+            )
+        # Calendar-day limits: the promise must fit even when it spans weekends (holidays aside).
+        span = spec.promised_days + 2 * -(-spec.promised_days // 5)
+        if spec.legal_unit == "calendar" and span > spec.legal_days:
+            problems.add(
+                where,
+                f"promised limit {spec.promised_days} working days can take {span} calendar days, "
+                f"more than the legal limit of {spec.legal_days} days",
+            )
     if spec.legal_days is None and not spec.legal_text:
         problems.add(where, "legal_days is null: say in legal_text why (e.g. no statutory limit found)")
     if not spec.source:

@@ -56,6 +56,7 @@ def seed_twice(sessions: sessionmaker[Session]) -> None:
         first = seed_demo(s, now=NOW, password_hasher=FAST_HASHER)
         s.commit()
         assert first.catalogue.inserted > 0 and first.changed > 0
+        assert "clerk01 / 123456 (clerk)" in str(first)
         before = snapshot(s)
     with sessions() as s:
         second = seed_demo(s, now=NOW, password_hasher=FAST_HASHER)

@@ -75,6 +75,10 @@ def test_broken_json_gives_line_and_column(data_dir: Path) -> None:
             lambda m: m.update(promised_days=5),
             "promised limit 5 working days exceeds the legal limit 3 working days",
         ),
+        (
+            lambda m: m.update(legal_unit="calendar", legal_days=4, promised_days=3),
+            "promised limit 3 working days can take 5 calendar days, more than the legal limit of 4 days",
+        ),
         (lambda m: m.update(flags=["instantly"]), "unknown flag 'instantly'"),
         (
             lambda m: m.update(flags=["tolerance"]),
