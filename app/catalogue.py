@@ -1057,6 +1057,10 @@ _HEADER_WORDS = ("编码", "编号", "名称", "事项", "序号", "code", "name
 
 def _read_list_text(path: Path) -> str:
     data = path.read_bytes()
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):  # .xlsx (zip) / .xls (OLE)
+        raise CatalogueError(
+            [f"{path.name}: this is an Excel workbook; save it as CSV (UTF-8 or GBK) or plain text first"]
+        )
     for encoding in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
         try:
             return data.decode(encoding)

@@ -82,3 +82,10 @@ def test_bad_arguments(
 def test_missing_file(loaded: sessionmaker[Session], tmp_path: Path) -> None:
     with loaded() as s, pytest.raises(CatalogueError, match="file not found"):
         import_empowerment(s, "TOWN-X", "清单", tmp_path / "nope.csv")
+
+
+def test_an_excel_workbook_is_refused_with_advice(loaded: sessionmaker[Session], tmp_path: Path) -> None:
+    book = tmp_path / "清单.xlsx"
+    book.write_bytes(b"PK\x03\x04" + bytes(200))
+    with loaded() as s, pytest.raises(CatalogueError, match="Excel workbook; save it as CSV"):
+        import_empowerment(s, "TOWN-X", "清单", book)
