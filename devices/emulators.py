@@ -92,13 +92,15 @@ def start_demo_devices(
     thermometer_protocol: str = "modbus",
     card: IdCard | None = None,
     link_dir: str | os.PathLike[str] | None = None,
+    transport: str = "auto",
 ) -> DemoDevices:
-    """Start an emulated ID-card reader (empty, or holding `card`) and thermometer on ptys.
+    """Start an emulated ID-card reader (empty, or holding `card`) and thermometer on ptys
+    (on 127.0.0.1 with socket:// ports where there are no ptys, or with transport="tcp").
 
     With `link_dir`, the ports are also reachable as stable symlinks there (idcard, thermometer)."""
     links = Path(link_dir) if link_dir is not None else None
     reader = (
-        IdCardEmulator(card, link=links / "idcard" if links else None, appended_address="").start()
+        IdCardEmulator(card, link=links / "idcard" if links else None, transport=transport).start()
         if idcard
         else None
     )
@@ -109,6 +111,7 @@ def start_demo_devices(
                 values=DEMO_TEMPERATURES,
                 interval=1.0,
                 link=links / "thermometer" if links else None,
+                transport=transport,
             ).start()
             if thermometer
             else None

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from devices.errors import DeviceError
 from devices.idcard import codec as idcodec
-from devices.serial_port import PORT_ERRORS, open_serial
+from devices.serial_port import PORT_ERRORS, close_serial, open_serial
 from devices.thermo.codec import AsciiProtocol, Gy906Protocol, HtpaProtocol, ModbusProtocol, ThermoProtocol
 
 log = logging.getLogger("onewindow.device")
@@ -61,7 +61,7 @@ def _exchange(port: str, baud: int, request: bytes, timeout: float) -> bytes:
     except PORT_ERRORS as exc:
         raise DeviceError("端口通信失败", str(exc)) from exc
     finally:
-        ser.close()
+        close_serial(ser)
 
 
 def probe_idcard(

@@ -5,6 +5,9 @@ symlink to it that the emulator keeps pointing at its current pty, so a test or 
 make the port vanish and come back under the same name). Replies are paced at the configured
 baud rate — 10 bits a byte, delivered in ~1 ms chunks as a UART/USB bridge would — so timings
 over the pty match a real line.
+
+Where there are no ptys (Windows) or when asked (`transport="tcp"`), the emulator listens on
+127.0.0.1 instead and `.port` is a pyserial `socket://` URL, so the demo hall runs anywhere.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ import logging
 import os
 import queue
 import select
+import socket
 import threading
 import time
-import tty
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -28,22 +31,42 @@ log = logging.getLogger("onewindow.device.emulator")
 WRITE_STALL_LIMIT = 2.0  # seconds a reader may leave the pty full before we drop the reply
 
 
+HAVE_PTY = hasattr(os, "openpty")
+
+
 class SerialEmulator:
     """Subclasses implement `on_data` (bytes from the host) and optionally `on_tick` (streams)."""
 
     name = "emulator"
 
-    def __init__(self, *, baud: int, link: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        baud: int,
+        link: str | os.PathLike[str] | None = None,
+        transport: str = "auto",
+        tcp_port: int = 0,
+    ) -> None:
         if baud <= 0:
             raise ValueError("baud must be positive")
+        if transport == "auto":
+            transport = "pty" if HAVE_PTY else "tcp"
+        if transport not in ("pty", "tcp"):
+            raise ValueError("transport must be 'pty', 'tcp' or 'auto'")
+        if transport == "tcp" and link is not None:
+            raise ValueError("a symlink needs the pty transport")
+        self.transport = transport
+        self.tcp_port = tcp_port
         self.baud = baud
         self.link = Path(link) if link is not None else None
+        self._server: socket.socket | None = None
+        self._client: socket.socket | None = None
         self.tick_interval: float | None = None  # seconds between on_tick calls, None = never
         self._master = -1
         self._slave = -1
         self._slave_name = ""
-        self._wake_r = -1
-        self._wake_w = -1
+        self._wake_r: socket.socket | None = None
+        self._wake_w: socket.socket | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
         self._calls: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
@@ -60,7 +83,7 @@ class SerialEmulator:
 
     @property
     def port(self) -> str:
-        """Path for pyserial: the symlink if one was asked for, else the pty slave."""
+        """For pyserial: the symlink if one was asked for, else the pty slave (or socket:// URL)."""
         if not self._slave_name:
             raise RuntimeError("emulator not started")
         return str(self.link) if self.link is not None else self._slave_name
@@ -76,12 +99,22 @@ class SerialEmulator:
     def start(self) -> Self:
         if self._thread is not None:
             raise RuntimeError("emulator already started")
-        self._master, self._slave = os.openpty()
-        # Raw from the start: no echo or line editing before the driver configures the port.
-        tty.setraw(self._slave)
-        os.set_blocking(self._master, False)
-        self._slave_name = os.ttyname(self._slave)
-        self._wake_r, self._wake_w = os.pipe()
+        self._wake_r, self._wake_w = socket.socketpair()  # selectable on every platform
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        if self.transport == "tcp":
+            self._server = socket.create_server(("127.0.0.1", self.tcp_port))
+            self._server.setblocking(False)
+            self.tcp_port = self._server.getsockname()[1]
+            self._slave_name = f"socket://127.0.0.1:{self.tcp_port}"
+        else:
+            import tty
+
+            self._master, self._slave = os.openpty()
+            # Raw from the start: no echo or line editing before the driver configures the port.
+            tty.setraw(self._slave)
+            os.set_blocking(self._master, False)
+            self._slave_name = os.ttyname(self._slave)
         if self.link is not None:
             tmp = self.link.with_name(f".{self.link.name}.{os.getpid()}.tmp")
             with contextlib.suppress(FileNotFoundError):
@@ -106,10 +139,15 @@ class SerialEmulator:
             with contextlib.suppress(OSError):
                 if os.readlink(self.link) == self._slave_name:
                     self.link.unlink()
-        for fd in (self._master, self._slave, self._wake_r, self._wake_w):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self._master = self._slave = self._wake_r = self._wake_w = -1
+        for fd in (self._master, self._slave):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        for sock in (self._client, self._server, self._wake_r, self._wake_w):
+            if sock is not None:
+                sock.close()
+        self._master = self._slave = -1
+        self._client = self._server = self._wake_r = self._wake_w = None
         log.info("%s stopped (%s)", self.name, self._slave_name)
 
     def __enter__(self) -> Self:
@@ -126,8 +164,9 @@ class SerialEmulator:
         self._wake()
 
     def _wake(self) -> None:
-        with contextlib.suppress(OSError):
-            os.write(self._wake_w, b"\x00")
+        if self._wake_w is not None:
+            with contextlib.suppress(OSError):
+                self._wake_w.send(b"\x00")
 
     # --- hooks for subclasses ---------------------------------------------------------------
 
@@ -175,12 +214,19 @@ class SerialEmulator:
                 return True
             time.sleep(min(left, 0.05))
 
+    def _write_some(self, view: memoryview) -> int:
+        if self.transport == "pty":
+            return os.write(self._master, view)
+        if self._client is None:
+            return len(view)  # no host connected: the bytes go nowhere, as on an unplugged cable
+        return self._client.send(view)
+
     def _write_all(self, data: bytes) -> bool:
         view = memoryview(data)
         stalled_since: float | None = None
         while view:
             try:
-                n = os.write(self._master, view)
+                n = self._write_some(view)
                 view = view[n:]
                 stalled_since = None
             except BlockingIOError:
@@ -189,7 +235,7 @@ class SerialEmulator:
                 if now - stalled_since > WRITE_STALL_LIMIT or self._stopping.is_set():
                     log.warning("%s: host is not reading, %d bytes dropped", self.name, len(view))
                     return False
-                select.select([], [self._master], [], 0.05)
+                select.select([], [self._client if self._client is not None else self._master], [], 0.05)
             except OSError as exc:
                 log.warning("%s: write failed: %s", self.name, exc)
                 return False
@@ -199,37 +245,73 @@ class SerialEmulator:
 
     def _run(self) -> None:
         next_tick = time.monotonic() + (self.tick_interval or 0.0)
+        assert self._wake_r is not None
         while not self._stopping.is_set():
             timeout = 0.2
             if self.tick_interval is not None:
                 timeout = max(0.0, min(timeout, next_tick - time.monotonic()))
+            rlist: list[int | socket.socket] = [self._wake_r]
+            if self.transport == "pty":
+                rlist.append(self._master)
+            else:
+                assert self._server is not None
+                rlist.append(self._server)
+                if self._client is not None:
+                    rlist.append(self._client)
             try:
-                ready, _, _ = select.select([self._master, self._wake_r], [], [], timeout)
+                ready, _, _ = select.select(rlist, [], [], timeout)
             except OSError as exc:  # pragma: no cover - fds closed under us
                 log.error("%s: select failed: %s", self.name, exc)
                 return
             if self._wake_r in ready:
                 with contextlib.suppress(BlockingIOError):
-                    os.read(self._wake_r, 512)
+                    self._wake_r.recv(512)
                 while not self._calls.empty() and not self._stopping.is_set():
                     self._guarded(self._calls.get_nowait())
-            if self._master in ready:
-                try:
-                    data = os.read(self._master, 4096)
-                except BlockingIOError:
-                    data = b""
-                except OSError as exc:
-                    if exc.errno != errno.EIO:
-                        log.error("%s: read failed: %s", self.name, exc)
-                    data = b""
-                if data:
-                    now = time.monotonic()
-                    self._rx_until = max(now, self._rx_until) + len(data) * self.byte_time
-                    self.bytes_received += len(data)
-                    self._guarded(lambda d=data: self.on_data(d))  # type: ignore[misc]
+            if self._server is not None and self._server in ready:
+                self._accept()
+            data = self._read_host(ready)
+            if data:
+                now = time.monotonic()
+                self._rx_until = max(now, self._rx_until) + len(data) * self.byte_time
+                self.bytes_received += len(data)
+                self._guarded(lambda d=data: self.on_data(d))  # type: ignore[misc]
             if self.tick_interval is not None and time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + self.tick_interval
                 self._guarded(self.on_tick)
+
+    def _accept(self) -> None:
+        assert self._server is not None
+        try:
+            client, _ = self._server.accept()
+        except BlockingIOError:
+            return
+        if self._client is not None:  # the port was reopened: the newest host wins
+            self._client.close()
+        client.setblocking(False)
+        client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._client = client
+
+    def _read_host(self, ready: list[int | socket.socket]) -> bytes:
+        try:
+            if self.transport == "pty":
+                return os.read(self._master, 4096) if self._master in ready else b""
+            if self._client is None or self._client not in ready:
+                return b""
+            data = self._client.recv(4096)
+            if not data:  # host closed the port
+                self._client.close()
+                self._client = None
+            return data
+        except BlockingIOError:
+            return b""
+        except OSError as exc:
+            if exc.errno != errno.EIO:
+                log.error("%s: read failed: %s", self.name, exc)
+            if self._client is not None:
+                self._client.close()
+                self._client = None
+            return b""
 
     def _guarded(self, fn: Callable[[], None]) -> None:
         try:

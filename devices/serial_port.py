@@ -29,3 +29,16 @@ def open_serial(port: str, baud: int, *, what: str = "设备") -> serial.SerialB
         return serial.serial_for_url(port, **kwargs)
     except (*PORT_ERRORS, ValueError) as exc:  # type: ignore[misc]
         raise DeviceDisconnected(f"无法打开{what}端口 {port}", str(exc)) from exc
+
+
+def close_serial(ser: serial.SerialBase) -> None:
+    """Close quietly. pyserial's socket:// close skips socket.close() when shutdown() fails on
+    an already-dropped connection, leaking the socket; close it ourselves as well."""
+    sock = getattr(ser, "_socket", None)
+    try:
+        ser.close()
+    except PORT_ERRORS:
+        pass
+    finally:
+        if sock is not None:
+            sock.close()

@@ -17,7 +17,7 @@ import serial
 from devices.errors import DeviceDisconnected, DeviceTimeout, FrameError
 from devices.idcard import codec
 from devices.idcard.card import IdCard, format_module_id, parse_appended_address, parse_read_data
-from devices.serial_port import PORT_ERRORS, open_serial
+from devices.serial_port import PORT_ERRORS, close_serial, open_serial
 
 log = logging.getLogger("onewindow.device.idcard")
 
@@ -51,10 +51,7 @@ class IdCardReader:
     def close(self) -> None:
         ser, self._ser = self._ser, None
         if ser is not None:
-            try:
-                ser.close()
-            except PORT_ERRORS as exc:
-                log.debug("closing %s: %s", self.port, exc)
+            close_serial(ser)
 
     @property
     def is_open(self) -> bool:

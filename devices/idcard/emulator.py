@@ -49,8 +49,10 @@ class IdCardEmulator(SerialEmulator):
         noise: bytes = b"",
         reply_delay: float = 0.0,
         appended_address: str = "",
+        transport: str = "auto",
+        tcp_port: int = 0,
     ) -> None:
-        super().__init__(baud=baud, link=link)
+        super().__init__(baud=baud, link=link, transport=transport, tcp_port=tcp_port)
         self._lock = threading.Lock()
         self._card = card
         self._selected = False

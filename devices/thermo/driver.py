@@ -12,7 +12,7 @@ import serial
 
 from devices.errors import DeviceDisconnected, DeviceTimeout
 from devices.monitor import DeviceMonitor, ErrorCallback, StatusCallback, ignore
-from devices.serial_port import PORT_ERRORS, open_serial
+from devices.serial_port import PORT_ERRORS, close_serial, open_serial
 from devices.thermo.codec import TempReading, ThermoError, ThermoProtocol
 
 log = logging.getLogger("onewindow.device.thermo")
@@ -42,10 +42,7 @@ class Thermometer:
     def close(self) -> None:
         ser, self._ser = self._ser, None
         if ser is not None:
-            try:
-                ser.close()
-            except PORT_ERRORS as exc:
-                log.debug("closing %s: %s", self.port, exc)
+            close_serial(ser)
 
     def __enter__(self) -> Self:
         return self.open()

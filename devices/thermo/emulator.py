@@ -42,11 +42,13 @@ class ThermoEmulator(SerialEmulator):
         object_first: bool = True,
         ascii_format: str = "T={value:.1f}C\r\n",
         noise: bytes = b"",
+        transport: str = "auto",
+        tcp_port: int = 0,
     ) -> None:
         if protocol not in ("modbus", "gy906", "htpa", "ascii"):
             raise ValueError(f"unknown thermometer protocol {protocol!r}")
         default_baud = 115200 if protocol == "htpa" else 9600
-        super().__init__(baud=baud or default_baud, link=link)
+        super().__init__(baud=baud or default_baud, link=link, transport=transport, tcp_port=tcp_port)
         self.protocol = protocol
         self._lock = threading.Lock()
         self.value = value

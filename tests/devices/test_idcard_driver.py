@@ -277,3 +277,40 @@ def test_monitor_treats_a_silent_reader_as_disconnected(run_monitor: object) -> 
         wait_until(lambda: mon.reconnects == 1, what="reconnected")
         emu.place(PROTOCOL_SAMPLE)
         assert rec.cards.get(timeout=5) == PROTOCOL_SAMPLE
+
+
+# --- the socket:// transport (Windows demo hall, or anywhere without ptys) ------------------
+
+
+def test_tcp_transport_reads_cards_and_reports_loss() -> None:
+    emu = IdCardEmulator(HKMOTW_PERMIT, transport="tcp").start()
+    try:
+        assert emu.port.startswith("socket://127.0.0.1:")
+        with IdCardReader(emu.port, command_timeout=0.3) as reader:
+            reader.status()
+            assert reader.read_card() == HKMOTW_PERMIT
+            emu.fragments, emu.noise = 5, b"\x00\xaa"
+            assert reader.read_card() == HKMOTW_PERMIT
+            emu.stop()
+            with pytest.raises(DeviceDisconnected):
+                reader.status()
+    finally:
+        emu.stop()
+    with pytest.raises(ValueError, match="pty transport"):
+        IdCardEmulator(None, transport="tcp", link="/tmp/x")
+
+
+def test_monitor_reconnects_over_tcp(run_monitor: object) -> None:
+    rec = Recorder()
+    emu = IdCardEmulator(PROTOCOL_SAMPLE, transport="tcp").start()
+    port, tcp_port = emu.port, emu.tcp_port
+    try:
+        mon = run_monitor(port, rec)  # type: ignore[operator]
+        assert rec.cards.get(timeout=5) == PROTOCOL_SAMPLE
+        emu.stop()
+        wait_until(lambda: LinkState.DISCONNECTED in rec.states(), what="disconnected")
+        emu = IdCardEmulator(RESIDENT_LONG_TERM, transport="tcp", tcp_port=tcp_port).start()
+        assert rec.cards.get(timeout=5) == RESIDENT_LONG_TERM
+        assert mon.reconnects == 1
+    finally:
+        emu.stop()

@@ -286,3 +286,12 @@ def test_thermo_monitor_readings_and_replug(tmp_path: Path) -> None:
         t.join()
         emu.stop()
     assert statuses[-1].state is LinkState.STOPPED
+
+
+def test_thermometer_over_tcp_transport() -> None:
+    with (
+        ThermoEmulator("modbus", value=36.9, transport="tcp") as emu,
+        Thermometer(emu.port, ModbusProtocol()) as thermo,
+    ):
+        assert emu.port.startswith("socket://")
+        assert thermo.read().value == 36.9
