@@ -141,8 +141,8 @@ class HallOverviewWindow(QMainWindow):
         matter_view = QTableView()
         matter_view.setModel(self.proxy)
         matter_view.setSortingEnabled(True)
-        matter_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         matter_view.verticalHeader().hide()
+        self.matter_view = matter_view
 
         self.counts = RowTableModel(
             [
@@ -157,6 +157,7 @@ class HallOverviewWindow(QMainWindow):
         counts_view = QTableView()
         counts_view.setModel(self.counts)
         counts_view.verticalHeader().hide()
+        counts_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         counts_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.summary = QLabel()
 
@@ -179,8 +180,9 @@ class HallOverviewWindow(QMainWindow):
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 7)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([900, 380])
         self.setCentralWidget(splitter)
 
         # Bursts of events refresh the counts once.
@@ -190,6 +192,12 @@ class HallOverviewWindow(QMainWindow):
         bus.notice.connect(lambda text, _err: self.statusBar().showMessage(text, 10000))
 
         self.matters.set_rows(load_matter_rows(ctx))
+        header = matter_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        matter_view.setColumnWidth(2, 150)
+        matter_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.refresh_counts()
 
     def refresh_counts(self) -> None:

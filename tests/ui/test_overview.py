@@ -1,0 +1,87 @@
+"""The demo hall's overview: catalogue and live counts, driven through real widgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.context import AppContext, open_hall
+from app.queue.service import QueueService
+from app.settings import load_settings, with_db_url
+from ui.bus import HallBus
+from ui.event_pump import EventPump
+from ui.overview import HallOverviewWindow
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> AppContext:
+    settings = with_db_url(load_settings(None, environ={}), f"sqlite:///{tmp_path / 'hall.db'}")
+    context = open_hall(settings, seed_demo=True)
+    # Office hours on a working day, whatever the wall clock says.
+    ten_am = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
+    context._queue = QueueService(
+        context.sessions, context.site_id, context.settings.queue, clock=lambda: ten_am
+    )
+    yield context
+    context.close()
+
+
+def test_catalogue_and_live_counts(qtbot: QtBot, qtmodeltester, ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
+    bus = HallBus()
+    window = HallOverviewWindow(ctx, bus)
+    qtbot.addWidget(window)
+    qtmodeltester.check(window.matters)
+    qtmodeltester.check(window.counts)
+    assert window.matters.rowCount() >= 40
+    window.filter.setText("公司设立")
+    assert window.proxy.rowCount() >= 1
+    assert any("公司设立登记" in window.proxy.index(r, 1).data() for r in range(window.proxy.rowCount()))
+
+    pump = EventPump(ctx, bus)
+    pump.start()
+    try:
+        code = window.counts.row_at(0).code
+        with qtbot.waitSignal(bus.hallEvent, timeout=5000):
+            ctx.queue().issue(code)
+        qtbot.waitUntil(lambda: window.counts.row_at(0).waiting == 1, timeout=3000)
+        assert "共 1 人等候" in window.summary.text()
+    finally:
+        pump.stop()
+
+
+def test_demo_start_creates_then_changes_nothing(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    env_args = ["--db", f"sqlite:///{db}", "--quit-after", "300"]
+    cmd = [sys.executable, str(ROOT / "main.py"), "demo", *env_args]
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "PATH": "/usr/bin:/bin",
+    }
+    first = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
+    assert first.returncode == 0, first.stderr
+
+    def snapshot() -> list[str]:
+        with closing(sqlite3.connect(db)) as conn:
+            return list(conn.iterdump())  # every row of every table, as SQL
+
+    def count(table: str) -> int:
+        with closing(sqlite3.connect(db)) as conn:
+            return int(conn.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+
+    before = snapshot()
+    assert count("matter") >= 40 and count("site") >= 1 and count("calendar_year") >= 1
+    second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
+    assert second.returncode == 0, second.stderr
+    assert snapshot() == before
