@@ -86,9 +86,29 @@ class SiteHandle:
             return a.id
 
 
+_TEMPLATES: dict[str, Path] = {}
+
+
+def _template() -> Path:
+    """An upgraded, empty hall file, built once per test run and copied (upgrades are slow)."""
+    if "hall" not in _TEMPLATES:
+        import tempfile
+
+        path = Path(tempfile.mkdtemp(prefix="ow-sync-template-")) / "template.db"
+        eng = make_engine(f"sqlite:///{path}")
+        upgrade(eng, backup=False)
+        with eng.connect() as c:
+            c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        eng.dispose()
+        _TEMPLATES["hall"] = path
+    return _TEMPLATES["hall"]
+
+
 def make_hall(path: Path, code: str, site_id: uuid.UUID) -> tuple[Engine, uuid.UUID, uuid.UUID]:
+    import shutil
+
+    shutil.copyfile(_template(), path)
     hall = make_engine(f"sqlite:///{path}")
-    upgrade(hall, backup=False)
     matter_id, category_id = uuid7(), uuid7()
     with Session(hall) as s, s.begin():
         s.add(Site(id=site_id, code=code, name=f"{code} 便民服务中心", kind="township"))
