@@ -19,6 +19,8 @@ from printing.ticket_pdf import check_width
 if TYPE_CHECKING:
     import serial
 
+    from app.settings import TicketPrinterSettings
+
 log = logging.getLogger("onewindow.device")
 
 
@@ -66,6 +68,15 @@ class EscPosPrinter:
         self.raster = raster
         self.font_spec = font_spec
         self._serial: serial.Serial | None = None
+
+    @classmethod
+    def from_settings(cls, ticket: TicketPrinterSettings, font_path: str = "") -> EscPosPrinter:
+        """From `settings.printers.ticket` (and the document font, used for raster tickets)."""
+        if not ticket.port:
+            raise ValueError("未配置票据打印机端口（printers.ticket.port）")
+        return cls(
+            ticket.port, baudrate=ticket.baud, width_mm=ticket.width_mm, raster=ticket.raster, font_spec=font_path or None
+        )
 
     def open(self) -> None:
         if self._serial is not None:

@@ -96,6 +96,18 @@ def test_silent_printer_raises_no_response_then_recovers(emulator: EscPosEmulato
     assert len(emulator.wait_for_tickets(1)) == 1
 
 
+def test_printer_from_settings(emulator: EscPosEmulator) -> None:
+    from app.settings import TicketPrinterSettings
+
+    printer = EscPosPrinter.from_settings(TicketPrinterSettings(port=emulator.port, width_mm=58, raster=True))
+    with printer:
+        printer.print_ticket(samples.ticket())
+    [printed] = emulator.wait_for_tickets(1)
+    assert printed.images[0].width == 384
+    with pytest.raises(ValueError, match="未配置票据打印机端口"):
+        EscPosPrinter.from_settings(TicketPrinterSettings())
+
+
 def test_missing_port_is_no_response() -> None:
     with pytest.raises(PrinterNoResponseError, match="无法打开端口"):
         print_ticket("/dev/onewindow-no-such-printer", samples.ticket())
