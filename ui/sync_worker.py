@@ -1,0 +1,117 @@
+"""Qt adapter for the sync loop: runs db.sync.worker.SyncRunner on its own QThread.
+
+The GUI thread never touches the centre: it only receives signals (queued across threads).
+Network errors back off inside the runner; `sync_now()` cuts a wait short, `stop()` ends it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from db.engine import make_engine
+from db.sync.worker import StepResult, SyncRunner
+
+log = logging.getLogger("onewindow.sync")
+
+
+class _Loop(QObject):
+    stepped = Signal(object)  # StepResult
+    problem = Signal(str)
+
+    def __init__(self, worker: SyncWorker) -> None:
+        super().__init__()
+        self._w = worker
+
+    @Slot()
+    def run(self) -> None:
+        w = self._w
+        hall = make_engine(w.hall_url)  # this thread's own engine and sessions
+        runner = SyncRunner(
+            hall,
+            w.central_url,
+            site_code=w.site_code,
+            interval_s=w.interval_s,
+            max_backoff_s=w.max_backoff_s,
+            backoff_base_s=w.backoff_base_s,
+            batch_size=w.batch_size,
+        )
+        try:
+            while not w.stopping.is_set():
+                try:
+                    result = runner.step()
+                except Exception as exc:  # a bug must not kill the thread silently
+                    log.exception("sync round crashed")
+                    self.problem.emit(f"同步出错：{exc}")
+                    w.wake.wait(runner.max_backoff_s)
+                    w.wake.clear()
+                    continue
+                self.stepped.emit(result)
+                if result.error:
+                    self.problem.emit(f"与区中心同步异常：{result.error}")
+                w.wake.wait(result.next_delay_s)
+                w.wake.clear()
+        finally:
+            runner.close()
+            hall.dispose()
+
+
+class SyncWorker(QObject):
+    """Start with `start()`; `stepped` carries each round's StepResult (with its SyncStatus)."""
+
+    stepped = Signal(object)
+    problem = Signal(str)  # Chinese, for the manager's screen
+
+    def __init__(
+        self,
+        hall_url: str,
+        central_url: str,
+        *,
+        site_code: str | None = None,
+        interval_s: float = 30.0,
+        max_backoff_s: float = 300.0,
+        backoff_base_s: float = 2.0,
+        batch_size: int = 500,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.hall_url = hall_url
+        self.central_url = central_url
+        self.site_code = site_code
+        self.interval_s = interval_s
+        self.max_backoff_s = max_backoff_s
+        self.backoff_base_s = backoff_base_s
+        self.batch_size = batch_size
+        self.stopping = threading.Event()
+        self.wake = threading.Event()
+        self.last: StepResult | None = None
+        self._thread = QThread()
+        self._thread.setObjectName("sync-worker")
+        self._loop = _Loop(self)
+        self._loop.moveToThread(self._thread)
+        self._thread.started.connect(self._loop.run)
+        self._loop.stepped.connect(self._on_step)
+        self._loop.problem.connect(self.problem)
+
+    @Slot(object)
+    def _on_step(self, result: StepResult) -> None:
+        self.last = result
+        self.stepped.emit(result)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def is_running(self) -> bool:
+        return self._thread.isRunning()
+
+    def sync_now(self) -> None:
+        self.wake.set()
+
+    def stop(self, timeout_ms: int = 30_000) -> bool:
+        """Ends after the round in progress (bounded by the connect timeout); True if joined."""
+        self.stopping.set()
+        self.wake.set()
+        self._thread.quit()
+        return bool(self._thread.wait(timeout_ms))
