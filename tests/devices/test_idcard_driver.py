@@ -29,8 +29,14 @@ def emu() -> Iterator[IdCardEmulator]:
 
 @pytest.fixture
 def reader(emu: IdCardEmulator) -> Iterator[IdCardReader]:
-    with IdCardReader(emu.port, command_timeout=0.3, read_timeout=0.5) as r:
+    # Generous timeouts: replies take milliseconds, but a loaded CI machine must not flake.
+    with IdCardReader(emu.port, command_timeout=1.0, read_timeout=2.0) as r:
         yield r
+
+
+def short_timeouts(emu: IdCardEmulator) -> IdCardReader:
+    """A second reader handle for calls that are expected to time out (keeps tests quick)."""
+    return IdCardReader(emu.port, command_timeout=0.3, read_timeout=0.5)
 
 
 def test_status_module_id_and_read(emu: IdCardEmulator, reader: IdCardReader) -> None:
@@ -93,16 +99,19 @@ def test_corrupt_reply_is_refused(emu: IdCardEmulator, reader: IdCardReader) -> 
 
 def test_silent_reader_times_out(emu: IdCardEmulator, reader: IdCardReader) -> None:
     emu.ignore_next(codec.CMD_STATUS)
-    with pytest.raises(DeviceTimeout, match="无响应"):
-        reader.status()
-    reader.status()
+    reader.close()
+    with short_timeouts(emu) as quick, pytest.raises(DeviceTimeout, match="无响应"):
+        quick.status()
+    reader.open().status()
 
 
 def test_card_removed_mid_read(emu: IdCardEmulator, reader: IdCardReader) -> None:
     emu.remove_during_read(after_bytes=500)
-    with pytest.raises(DeviceTimeout, match="读卡超时") as info:
-        reader.read_card()
+    reader.close()
+    with short_timeouts(emu) as quick, pytest.raises(DeviceTimeout, match="读卡超时") as info:
+        quick.read_card()
     assert "bytes then silence" in info.value.detail
+    reader.open()
     assert reader.find() is False
     with pytest.raises(codec.NoCardError, match="没有证件"):
         reader.read_card()
@@ -125,7 +134,7 @@ def test_missing_port_and_vanishing_port(tmp_path: Path) -> None:
     with pytest.raises(DeviceDisconnected, match="无法打开读卡器端口"):
         IdCardReader(str(tmp_path / "nothing")).open()
     emu = IdCardEmulator(PROTOCOL_SAMPLE).start()
-    reader = IdCardReader(emu.port, command_timeout=0.3).open()
+    reader = IdCardReader(emu.port, command_timeout=1.0).open()
     try:
         reader.status()
         emu.stop()
@@ -153,7 +162,7 @@ class Recorder:
 def run_monitor() -> Iterator[object]:
     threads: list[tuple[threading.Thread, threading.Event]] = []
 
-    def start(port: str, rec: Recorder) -> IdCardMonitor:
+    def start(port: str, rec: Recorder, command_timeout: float = 1.0) -> IdCardMonitor:
         mon = IdCardMonitor(
             port,
             on_card=rec.cards.put,
@@ -161,8 +170,8 @@ def run_monitor() -> Iterator[object]:
             on_error=rec.errors.append,
             poll_interval=0.05,
             retry_interval=1.0,
-            command_timeout=0.3,
-            read_timeout=0.5,
+            command_timeout=command_timeout,
+            read_timeout=1.0,
         )
         stop = threading.Event()
         t = threading.Thread(target=mon.run, args=(stop,))
@@ -182,7 +191,7 @@ def test_monitor_reads_each_placed_card_once(run_monitor: object) -> None:
         mon = run_monitor(emu.port, rec)  # type: ignore[operator]
         wait_until(lambda: LinkState.CONNECTED in rec.states(), what="connected")
         emu.place(PROTOCOL_SAMPLE)
-        assert rec.cards.get(timeout=5) == PROTOCOL_SAMPLE
+        assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
         # the card stays on the reader for many polls: never read again
         finds = emu.commands[codec.CMD_FIND]
         wait_until(lambda: emu.commands[codec.CMD_FIND] >= finds + 5, what="more polls")
@@ -191,7 +200,7 @@ def test_monitor_reads_each_placed_card_once(run_monitor: object) -> None:
         emu.remove()
         wait_until(lambda: emu.commands[codec.CMD_FIND] >= finds + 8, what="polls while empty")
         emu.place(RESIDENT_LONG_TERM)
-        assert rec.cards.get(timeout=5) == RESIDENT_LONG_TERM
+        assert rec.cards.get(timeout=10) == RESIDENT_LONG_TERM
         assert mon.reconnects == 0 and rec.errors == []
 
 
@@ -206,7 +215,7 @@ def test_monitor_card_removed_mid_read_then_replaced(run_monitor: object) -> Non
         assert "读卡超时" in rec.errors[0].message
         assert rec.cards.empty()
         emu.place(PROTOCOL_SAMPLE)
-        assert rec.cards.get(timeout=5) == PROTOCOL_SAMPLE
+        assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
         assert rec.states().count(LinkState.DISCONNECTED) == 0
 
 
@@ -226,7 +235,7 @@ def test_monitor_gives_up_after_repeated_failures_until_card_replaced(run_monito
         wait_until(lambda: emu.commands[codec.CMD_FIND] >= finds + 8, what="polls while empty")
         emu.clear_faults()
         emu.place(PROTOCOL_SAMPLE)
-        assert rec.cards.get(timeout=5) == PROTOCOL_SAMPLE
+        assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
 
 
 def test_monitor_survives_port_vanishing_and_recovers(tmp_path: Path, run_monitor: object) -> None:
@@ -235,7 +244,7 @@ def test_monitor_survives_port_vanishing_and_recovers(tmp_path: Path, run_monito
     emu = IdCardEmulator(PROTOCOL_SAMPLE, link=link).start()
     try:
         mon = run_monitor(str(link), rec)  # type: ignore[operator]
-        assert rec.cards.get(timeout=5) == PROTOCOL_SAMPLE
+        assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
         first_pty = emu.slave_name
         emu.stop()  # unplugged: the pty closes and the link disappears
         assert not link.exists()
@@ -246,7 +255,7 @@ def test_monitor_survives_port_vanishing_and_recovers(tmp_path: Path, run_monito
         # the failed retries are reported once, not every second
         assert rec.states().count(LinkState.DISCONNECTED) <= 2
         emu = IdCardEmulator(RESIDENT_LONG_TERM, link=link).start()  # plugged back (another pty)
-        assert rec.cards.get(timeout=5) == RESIDENT_LONG_TERM
+        assert rec.cards.get(timeout=10) == RESIDENT_LONG_TERM
         assert rec.states()[-1] is LinkState.CONNECTED
         assert mon.reconnects == 1
         assert first_pty  # the link is what the monitor follows, whatever the pty number
@@ -262,13 +271,13 @@ def test_monitor_waits_for_a_port_that_does_not_exist_yet(tmp_path: Path, run_mo
     assert rec.states() == [LinkState.CONNECTING, LinkState.DISCONNECTED]
     assert "无法打开读卡器端口" in rec.statuses[-1].message
     with IdCardEmulator(HKMOTW_PERMIT, link=link):
-        assert rec.cards.get(timeout=5) == HKMOTW_PERMIT
+        assert rec.cards.get(timeout=10) == HKMOTW_PERMIT
 
 
 def test_monitor_treats_a_silent_reader_as_disconnected(run_monitor: object) -> None:
     rec = Recorder()
     with IdCardEmulator(None) as emu:
-        mon = run_monitor(emu.port, rec)  # type: ignore[operator]
+        mon = run_monitor(emu.port, rec, 0.3)  # type: ignore[operator]
         wait_until(lambda: LinkState.CONNECTED in rec.states(), what="connected")
         emu.silent = True
         wait_until(lambda: LinkState.DISCONNECTED in rec.states(), what="disconnected")
@@ -276,7 +285,7 @@ def test_monitor_treats_a_silent_reader_as_disconnected(run_monitor: object) -> 
         emu.silent = False
         wait_until(lambda: mon.reconnects == 1, what="reconnected")
         emu.place(PROTOCOL_SAMPLE)
-        assert rec.cards.get(timeout=5) == PROTOCOL_SAMPLE
+        assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
 
 
 # --- the socket:// transport (Windows demo hall, or anywhere without ptys) ------------------
@@ -286,7 +295,7 @@ def test_tcp_transport_reads_cards_and_reports_loss() -> None:
     emu = IdCardEmulator(HKMOTW_PERMIT, transport="tcp").start()
     try:
         assert emu.port.startswith("socket://127.0.0.1:")
-        with IdCardReader(emu.port, command_timeout=0.3) as reader:
+        with IdCardReader(emu.port, command_timeout=1.0) as reader:
             reader.status()
             assert reader.read_card() == HKMOTW_PERMIT
             emu.fragments, emu.noise = 5, b"\x00\xaa"
@@ -306,11 +315,11 @@ def test_monitor_reconnects_over_tcp(run_monitor: object) -> None:
     port, tcp_port = emu.port, emu.tcp_port
     try:
         mon = run_monitor(port, rec)  # type: ignore[operator]
-        assert rec.cards.get(timeout=5) == PROTOCOL_SAMPLE
+        assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
         emu.stop()
         wait_until(lambda: LinkState.DISCONNECTED in rec.states(), what="disconnected")
         emu = IdCardEmulator(RESIDENT_LONG_TERM, transport="tcp", tcp_port=tcp_port).start()
-        assert rec.cards.get(timeout=5) == RESIDENT_LONG_TERM
+        assert rec.cards.get(timeout=10) == RESIDENT_LONG_TERM
         assert mon.reconnects == 1
     finally:
         emu.stop()

@@ -34,7 +34,7 @@ def _take_away(qtbot: QtBot, emu: IdCardEmulator) -> None:
     """Remove the card and let the worker poll an empty reader (so the next card is an edge)."""
     emu.remove()
     finds = emu.commands[(0x20, 0x01)]
-    qtbot.waitUntil(lambda: emu.commands[(0x20, 0x01)] >= finds + 2, timeout=5000)
+    qtbot.waitUntil(lambda: emu.commands[(0x20, 0x01)] >= finds + 2, timeout=10000)
 
 
 def _state_is(state: str) -> Callable[[str, str], bool]:
@@ -45,20 +45,20 @@ def test_idcard_worker_reads_cards_via_signals(
     qtbot: QtBot, workers: Callable[[WorkerHandle], WorkerHandle]
 ) -> None:
     with IdCardEmulator(None) as emu:
-        handle = WorkerHandle(IdCardWorker(emu.port, poll_interval=0.05, command_timeout=0.3))
+        handle = WorkerHandle(IdCardWorker(emu.port, poll_interval=0.05, command_timeout=1.0))
         sig = handle.signals
-        with qtbot.waitSignal(sig.statusChanged, check_params_cb=_state_is("connected"), timeout=5000):
+        with qtbot.waitSignal(sig.statusChanged, check_params_cb=_state_is("connected"), timeout=10000):
             workers(handle)
         assert handle.running
-        with qtbot.waitSignal(sig.cardRead, timeout=5000) as blocker:
+        with qtbot.waitSignal(sig.cardRead, timeout=10000) as blocker:
             emu.place(PROTOCOL_SAMPLE)
         assert blocker.args == [PROTOCOL_SAMPLE]
         _take_away(qtbot, emu)
-        with qtbot.waitSignal(sig.cardRead, timeout=5000) as blocker:
+        with qtbot.waitSignal(sig.cardRead, timeout=10000) as blocker:
             emu.place(FOREIGN_PERMANENT_2023)
         assert blocker.args[0].card_type.value == "foreign_permanent_2023"
         _take_away(qtbot, emu)
-        with qtbot.waitSignal(sig.error, timeout=5000) as blocker:
+        with qtbot.waitSignal(sig.error, timeout=10000) as blocker:
             emu.inject_status(0x41, (0x30, 0x01))
             emu.place(PROTOCOL_SAMPLE)
         assert "读卡失败" in blocker.args[0]
@@ -70,16 +70,16 @@ def test_idcard_worker_reports_unplug_and_recovers(
     link = tmp_path / "ttyQT"
     emu = IdCardEmulator(PROTOCOL_SAMPLE, link=link).start()
     try:
-        handle = WorkerHandle(IdCardWorker(str(link), poll_interval=0.05, command_timeout=0.3))
+        handle = WorkerHandle(IdCardWorker(str(link), poll_interval=0.05, command_timeout=1.0))
         sig = handle.signals
-        with qtbot.waitSignal(sig.cardRead, timeout=5000):
+        with qtbot.waitSignal(sig.cardRead, timeout=10000):
             workers(handle)
         with qtbot.waitSignal(
-            sig.statusChanged, check_params_cb=_state_is("disconnected"), timeout=5000
+            sig.statusChanged, check_params_cb=_state_is("disconnected"), timeout=10000
         ) as b:
             emu.stop()
         assert "每秒自动重试" in b.args[1]
-        with qtbot.waitSignal(sig.statusChanged, check_params_cb=_state_is("connected"), timeout=5000):
+        with qtbot.waitSignal(sig.statusChanged, check_params_cb=_state_is("connected"), timeout=10000):
             emu = IdCardEmulator(PROTOCOL_SAMPLE, link=link).start()
     finally:
         emu.stop()
@@ -91,10 +91,10 @@ def test_thermometer_worker_streams_readings(
     with ThermoEmulator("gy906", values=[36.4, 37.9]) as emu:
         worker = ThermometerWorker(emu.port, Gy906Protocol(), poll_interval=0.05)
         handle = WorkerHandle(worker)
-        with qtbot.waitSignals([handle.signals.reading, handle.signals.reading], timeout=5000):
+        with qtbot.waitSignals([handle.signals.reading, handle.signals.reading], timeout=10000):
             workers(handle)
         with qtbot.waitSignal(
-            handle.signals.reading, check_params_cb=lambda r: r.value == 37.9, timeout=5000
+            handle.signals.reading, check_params_cb=lambda r: r.value == 37.9, timeout=10000
         ):
             pass
         assert worker.last_status is not None and worker.last_status.state.value == "connected"
@@ -104,10 +104,10 @@ def test_stop_joins_thread_and_reports_stopped(qtbot: QtBot) -> None:
     worker = IdCardWorker("/nonexistent/ttyNONE", retry_interval=1.0)
     handle = WorkerHandle(worker)
     with qtbot.waitSignal(
-        handle.signals.statusChanged, check_params_cb=_state_is("disconnected"), timeout=5000
+        handle.signals.statusChanged, check_params_cb=_state_is("disconnected"), timeout=10000
     ):
         handle.start()
-    with qtbot.waitSignal(handle.signals.finished, timeout=5000):
+    with qtbot.waitSignal(handle.signals.finished, timeout=10000):
         assert handle.stop()
     assert not handle.running
     assert worker.last_status is not None and worker.last_status.state.value == "stopped"
@@ -124,7 +124,7 @@ def test_callables_on_handle_signals_run_in_the_gui_thread(
         handle.signals.cardRead.connect(
             lambda _card: seen.append(QThread.currentThread() is QCoreApplication.instance().thread())  # type: ignore[union-attr]
         )
-        with qtbot.waitSignal(handle.signals.cardRead, timeout=5000):
+        with qtbot.waitSignal(handle.signals.cardRead, timeout=10000):
             workers(handle)
     assert seen == [True]
 

@@ -267,18 +267,18 @@ def test_thermo_monitor_readings_and_replug(tmp_path: Path) -> None:
         on_reading=readings.put,
         on_status=statuses.append,
         poll_interval=0.05,
-        timeout=0.3,
+        timeout=1.0,
     )
     stop = threading.Event()
     t = threading.Thread(target=mon.run, args=(stop,))
     t.start()
     try:
-        assert readings.get(timeout=5).value == 36.6
+        assert readings.get(timeout=10).value == 36.6
         emu.stop()
         wait_until(lambda: LinkState.DISCONNECTED in [s.state for s in statuses], what="disconnected")
         emu = ThermoEmulator("modbus", value=37.8, link=link).start()
         wait_until(lambda: mon.reconnects == 1, what="reconnected")
-        while (r := readings.get(timeout=5)).value != 37.8:
+        while (r := readings.get(timeout=10)).value != 37.8:
             pass
         assert classify(r.value) is TempClass.FEVER
     finally:
