@@ -78,7 +78,6 @@ class EscPosDecoder:
         self.unknown: list[bytes] = []
         self._run_out_on_next = False
         self._reset_style()
-        self._chinese = False
         self._current = PrintedTicket()
         self._current_raw = bytearray()
         self._finished: PrintedTicket | None = None
@@ -189,11 +188,7 @@ class EscPosDecoder:
         if b == 0x1C:
             if len(buf) < 2:
                 return 0
-            if buf[1] == 0x26:
-                self._chinese = True
-                return 2
-            if buf[1] == 0x2E:
-                self._chinese = False
+            if buf[1] in (0x26, 0x2E):  # Chinese mode on/off: text is decoded as GB18030 either way
                 return 2
             if len(buf) < 3:
                 return 0

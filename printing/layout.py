@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
@@ -83,12 +83,10 @@ class Styles:
     body: ParagraphStyle
     plain: ParagraphStyle
     cell: ParagraphStyle
-    cell_center: ParagraphStyle
     head: ParagraphStyle
     small: ParagraphStyle
     small_center: ParagraphStyle
     heading: ParagraphStyle
-    right: ParagraphStyle
 
 
 def make_styles(font: str, base: float = 12) -> Styles:
@@ -107,12 +105,10 @@ def make_styles(font: str, base: float = 12) -> Styles:
         body=style("body", firstLineIndent=2 * base, spaceAfter=2 * mm),
         plain=style("plain", spaceAfter=1 * mm),
         cell=style("cell", fontSize=base - 1.5, leading=(base - 1.5) * 1.35, alignment=TA_LEFT),
-        cell_center=style("cellc", fontSize=base - 1.5, leading=(base - 1.5) * 1.35, alignment=TA_CENTER),
         head=style("head", fontSize=base - 1.5, leading=(base - 1.5) * 1.35, alignment=TA_CENTER),
         small=style("small", fontSize=base - 3, leading=(base - 3) * 1.4),
         small_center=style("smallc", fontSize=base - 3, leading=(base - 3) * 1.4, alignment=TA_CENTER),
         heading=style("heading", fontSize=base + 1, spaceBefore=3 * mm, spaceAfter=1.5 * mm),
-        right=style("right", alignment=TA_RIGHT),
     )
 
 
@@ -254,7 +250,6 @@ def build_a4(
     author: str,
     font: str,
     header: str = "",
-    on_page: Callable[[Canvas, BaseDocTemplate], None] | None = None,
 ) -> bytes:
     """Lay out the story on A4 pages and return the PDF bytes."""
     buf = io.BytesIO()
@@ -272,7 +267,7 @@ def build_a4(
         invariant=1,  # same data → same bytes, so a reprint is identical
     )
     frame = Frame(LEFT_MARGIN, BOTTOM_MARGIN, FRAME_WIDTH, A4[1] - TOP_MARGIN - BOTTOM_MARGIN, id="body")
-    doc.addPageTemplates([PageTemplate(id="a4", frames=[frame], onPage=on_page or (lambda c, d: None))])
+    doc.addPageTemplates([PageTemplate(id="a4", frames=[frame])])
     doc.build(story, canvasmaker=_numbered_canvas(font, header))
     return buf.getvalue()
 
