@@ -45,6 +45,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = _parser(sub, "seed-demo", "load the demo catalogue, sites, windows and staff (idempotent)")
     p.set_defaults(func=cmd_seed_demo)
 
+    p = _parser(sub, "load-catalogue", "load (or reload) the matter catalogue from a directory of JSON files")
+    p.add_argument("directory", metavar="DIR", type=Path, nargs="?", help="default: the bundled resources/catalogue")
+    p.set_defaults(func=cmd_load_catalogue)
+
+    p = _parser(sub, "import-empowerment", "import a township empowerment list (赋权事项清单): matter codes or names")
+    p.add_argument("code", metavar="CODE", help="list code, e.g. TOWN-I")
+    p.add_argument("name", metavar="NAME", help="list name, e.g. 一类镇赋权事项")
+    p.add_argument("file", metavar="FILE", type=Path, help="CSV or text, UTF-8 or GB18030")
+    p.add_argument("--allow-unknown", action="store_true", help="skip entries that match no matter")
+    p.set_defaults(func=cmd_import_empowerment)
+
     cal = _parser(sub, "calendar", "working-day calendar: deadlines, year check, import")
     cal_sub = cal.add_subparsers(dest="cal_command", metavar="ACTION", required=True)
     p = _parser(cal_sub, "deadline", "the date N working days after START (the start day does not count)")
@@ -98,15 +109,62 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from app.catalogue import seed_demo
+
+    engine, sessions = _with_database(args)
+    try:
+        key = settings_from_args(args).privacy.id_hash_key.encode("utf-8") or None
+        with sessions.begin() as session:
+            report = seed_demo(session, id_hash_key=key)
+    finally:
+        engine.dispose()
+    print(report)
+    return 0
+
+
+def _with_database(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from app.context import HallUnavailable, open_database
 
     try:
-        engine, sessions = open_database(settings_from_args(args))
+        return open_database(settings_from_args(args))
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
+
+
+def _catalogue_problem(exc: Exception) -> CliError:
+    problems = getattr(exc, "problems", None)
+    if problems:
+        shown = "; ".join(str(p) for p in list(problems)[:5])
+        more = f" (+{len(problems) - 5} more)" if len(problems) > 5 else ""
+        return CliError(f"{shown}{more}")
+    return CliError(str(exc))
+
+
+def cmd_load_catalogue(args: argparse.Namespace) -> int:
+    from app.catalogue import CatalogueError, load_catalogue
+
+    engine, sessions = _with_database(args)
     try:
         with sessions.begin() as session:
-            report = seed_demo(session)
+            report = load_catalogue(session, args.directory)
+    except CatalogueError as exc:
+        raise _catalogue_problem(exc) from None
+    finally:
+        engine.dispose()
+    print(report)
+    return 0
+
+
+def cmd_import_empowerment(args: argparse.Namespace) -> int:
+    from app.catalogue import CatalogueError, import_empowerment
+
+    engine, sessions = _with_database(args)
+    try:
+        with sessions.begin() as session:
+            report = import_empowerment(session, args.code, args.name, args.file, allow_unknown=args.allow_unknown)
+    except CatalogueError as exc:
+        raise _catalogue_problem(exc) from None
+    except OSError as exc:
+        raise CliError(f"cannot read {args.file}: {exc}") from None
     finally:
         engine.dispose()
     print(report)
@@ -121,15 +179,10 @@ def _parse_date(text: str) -> dt.date:
 
 
 def cmd_calendar_deadline(args: argparse.Namespace) -> int:
-    from app.context import HallUnavailable, open_database
-
     start = _parse_date(args.start)
     if not 0 <= args.days <= 3660:
         raise CliError("DAYS must be between 0 and 3660")
-    try:
-        engine, sessions = open_database(settings_from_args(args))
-    except HallUnavailable as exc:
-        raise CliError(str(exc)) from None
+    engine, sessions = _with_database(args)
     try:
         from app.calendar import WorkCalendar
 
@@ -161,14 +214,10 @@ def cmd_calendar_deadline(args: argparse.Namespace) -> int:
 
 def cmd_calendar_check(args: argparse.Namespace) -> int:
     from app.calendar import WorkCalendar, year_source
-    from app.context import HallUnavailable, open_database
 
     if not 1900 <= args.year <= 2200:
         raise CliError("YEAR must be between 1900 and 2200")
-    try:
-        engine, sessions = open_database(settings_from_args(args))
-    except HallUnavailable as exc:
-        raise CliError(str(exc)) from None
+    engine, sessions = _with_database(args)
     try:
         with sessions() as session:
             check = WorkCalendar.load(session).check_year(args.year, year_source(session, args.year))
@@ -191,12 +240,8 @@ def cmd_calendar_check(args: argparse.Namespace) -> int:
 
 def cmd_calendar_import(args: argparse.Namespace) -> int:
     from app.calendar import CalendarImportError, import_schedule
-    from app.context import HallUnavailable, open_database
 
-    try:
-        engine, sessions = open_database(settings_from_args(args))
-    except HallUnavailable as exc:
-        raise CliError(str(exc)) from None
+    engine, sessions = _with_database(args)
     try:
         with sessions.begin() as session:
             check = import_schedule(session, args.file)

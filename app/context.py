@@ -82,8 +82,9 @@ def open_hall(settings: Settings, *, seed_demo: bool = False) -> AppContext:
     if seed_demo:
         from app.catalogue import seed_demo as _seed
 
+        key = settings.privacy.id_hash_key.encode("utf-8") or None
         with sessions.begin() as session:
-            _seed(session)
+            _seed(session, id_hash_key=key)
     with sessions() as session:
         site = session.scalar(sa.select(Site).where(Site.code == settings.site.code))
         if site is None:

@@ -98,3 +98,18 @@ def test_db_upgrade_twice(db: str) -> None:
     assert first.returncode == 0 and "upgraded" in first.stdout
     second = run("db", "upgrade", "--db", db)
     assert second.returncode == 0 and "already at" in second.stdout
+
+
+def test_seed_catalogue_and_empowerment_import(db: str, tmp_path: Path) -> None:
+    seeded = run("seed-demo", "--db", db)
+    assert seeded.returncode == 0, seeded.stderr
+    reload = run("load-catalogue", "--db", db)
+    assert reload.returncode == 0 and "0 inserted, 0 updated" in reload.stdout
+    good = tmp_path / "town.csv"
+    good.write_text("SCJG-001\n", encoding="utf-8")
+    out = run("import-empowerment", "TOWN-X", "测试清单", str(good), "--db", db)
+    assert out.returncode == 0, out.stderr
+    bad = tmp_path / "bad.csv"
+    bad.write_text("SCJG-001\n不存在的事项\n", encoding="utf-8")
+    out = run("import-empowerment", "TOWN-Y", "测试清单", str(bad), "--db", db)
+    assert out.returncode == 2 and "line 2" in out.stderr and "Traceback" not in out.stderr
