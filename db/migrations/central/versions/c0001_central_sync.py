@@ -257,10 +257,6 @@ BEGIN
             OR (i.p ->> 'row_version')::int IS DISTINCT FROM i.v
             OR i.v < 1
             OR (i.p ->> CASE WHEN i.t = 'hall_event' THEN 'uid' ELSE 'id' END) IS DISTINCT FROM i.id::text);
-    UPDATE ow_incoming i SET ok = false, reason = 'row id is owned by another site'
-        FROM synced_row s
-        WHERE i.ok AND s.table_name = i.t AND s.row_id = i.id AND s.site_id <> v_site;
-
     WITH src AS (
         SELECT DISTINCT ON (i.t, i.id) i.t, i.id, i.v, i.d, i.p FROM ow_incoming i
         WHERE i.ok ORDER BY i.t, i.id, i.v DESC
@@ -270,14 +266,19 @@ BEGIN
         ON CONFLICT (table_name, row_id) DO UPDATE
             SET row_version = excluded.row_version, day = excluded.day, payload = excluded.payload,
                 batch_id = excluded.batch_id, applied_at = now()
+            -- Only forward, and never over another site's row.
             WHERE s.row_version < excluded.row_version AND s.site_id = excluded.site_id
         RETURNING 1
     )
     SELECT count(*) INTO v_applied FROM up;
 
-    UPDATE ow_incoming i SET ok = false, reason = 'same row_version with different content'
+    -- Rows the guard skipped: an older or equal version is normal on redelivery; another
+    -- site's row or an equal version with other content is a conflict.
+    UPDATE ow_incoming i SET ok = false, reason = CASE WHEN s.site_id <> v_site
+            THEN 'row id is owned by another site' ELSE 'same row_version with different content' END
         FROM synced_row s
-        WHERE i.ok AND s.table_name = i.t AND s.row_id = i.id AND s.row_version = i.v AND s.payload <> i.p;
+        WHERE i.ok AND s.table_name = i.t AND s.row_id = i.id
+          AND (s.site_id <> v_site OR (s.row_version = i.v AND s.payload <> i.p));
 
     INSERT INTO sync_conflict (site_id, channel, batch_id, seq, table_name, row_id, row_version, reason, payload)
         SELECT v_site, p_channel, p_batch_id, i.seq, i.t, i.id, i.v, i.reason, i.p FROM ow_incoming i WHERE NOT i.ok;
@@ -286,7 +287,6 @@ BEGIN
     UPDATE sync_batch b SET applied = v_applied, conflicts = v_conflicts WHERE b.batch_id = p_batch_id;
     UPDATE sync_watermark w SET last_seq = p_last, updated_at = now()
         WHERE w.site_id = v_site AND w.channel = p_channel;
-    DELETE FROM ow_incoming;
     RETURN QUERY SELECT 'applied'::text, p_last, v_applied, v_conflicts, ''::text;
 END
 $$;
