@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from app.cli_support import CliError, add_common_options
 
 if TYPE_CHECKING:
+    from app.settings import DeviceSettings
     from devices.idcard.card import IdCard
     from devices.thermo.codec import TempReading, ThermoProtocol
 
@@ -29,8 +30,11 @@ DEVICE_FAILURE = 1  # exit code for an unavailable/misbehaving device (2 stays "
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = subparsers.add_parser("idcard", help="read one ID card from a serial reader and print it")
     add_common_options(p)
-    p.add_argument("--port", required=True, help="serial port (COM3, /dev/ttyUSB0) or pyserial URL")
-    p.add_argument("--baud", type=int, default=115200, help="line speed (default 115200)")
+    p.add_argument(
+        "--port",
+        help="serial port (COM3, /dev/ttyUSB0) or pyserial URL (default: devices.idcard.port in settings)",
+    )
+    p.add_argument("--baud", type=int, help="line speed (default: settings, else 115200)")
     p.add_argument(
         "--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for a card (default 10)"
     )
@@ -42,9 +46,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     p = subparsers.add_parser("thermometer", help="print readings from a serial temperature scanner")
     add_common_options(p)
-    p.add_argument("--port", required=True, help="serial port or pyserial URL")
-    p.add_argument("--protocol", required=True, choices=("modbus", "gy906", "htpa", "ascii"))
-    p.add_argument("--baud", type=int, help="line speed (default: 9600; htpa 115200)")
+    p.add_argument(
+        "--port", help="serial port or pyserial URL (default: devices.thermometer.port in settings)"
+    )
+    p.add_argument(
+        "--protocol",
+        choices=("modbus", "gy906", "htpa", "ascii"),
+        help="default: the configured protocol with its configured options",
+    )
+    p.add_argument("--baud", type=int, help="line speed (default: 9600; htpa 115200; or the configured one)")
     p.add_argument(
         "--count", type=int, default=1, metavar="N", help="readings to print, 0 = until Ctrl-C (default 1)"
     )
@@ -116,6 +126,20 @@ def _emulator_options(p: argparse.ArgumentParser, default_baud: int | None) -> N
     )
 
 
+# --- settings fallback ------------------------------------------------------------------------------
+
+
+def _device_settings(args: argparse.Namespace) -> tuple[DeviceSettings, str]:
+    from app.cli_support import config_path_arg
+    from app.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings(config_path_arg(args))
+    except SettingsError as exc:
+        raise CliError(str(exc)) from exc
+    return settings.devices, settings.source or "the default settings"
+
+
 # --- idcard ---------------------------------------------------------------------------------------
 
 
@@ -154,6 +178,12 @@ def cmd_idcard(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0:
         raise CliError("--timeout must be positive")
+    if args.port is None or args.baud is None:
+        configured, source = _device_settings(args)
+        args.port = args.port or configured.idcard.port
+        args.baud = args.baud or configured.idcard.baud
+        if not args.port:
+            raise CliError(f"no --port given and devices.idcard.port is not set in {source}")
     try:
         with IdCardReader(args.port, args.baud) as reader:
             try:
@@ -238,7 +268,21 @@ def cmd_thermometer(args: argparse.Namespace) -> int:
         raise CliError(f"--threshold {args.threshold}: must be within 34–42 °C") from exc
     if args.count < 0:
         raise CliError("--count must be 0 (endless) or more")
-    protocol = _protocol_from_args(args)
+    if args.port is None or args.protocol is None:
+        from devices.config import thermo_protocol
+
+        configured, source = _device_settings(args)
+        args.port = args.port or configured.thermometer.port
+        if not args.port:
+            raise CliError(f"no --port given and devices.thermometer.port is not set in {source}")
+        if args.protocol is None:
+            try:
+                protocol = thermo_protocol(configured.thermometer)
+            except ValueError as exc:
+                raise CliError(str(exc)) from exc
+            args.baud = args.baud or configured.thermometer.baud
+    if args.protocol is not None:
+        protocol = _protocol_from_args(args)
     printed = 0
     try:
         with Thermometer(args.port, protocol, args.baud, timeout=args.timeout) as thermo:

@@ -137,8 +137,8 @@ class IdCard:
     sex: str  # GB/T 2261.1 code: 0 unknown, 1 male, 2 female, 9 unspecified
     nation: str  # GB 3304 code ("01"); empty on foreigner cards
     birth_date: dt.date
-    address: str
-    id_number: str
+    address: str = dataclasses.field(repr=False)  # privacy: never in logs via repr
+    id_number: str = dataclasses.field(repr=False)
     issuing_authority: str
     valid_from: dt.date
     valid_to: dt.date | None  # None = 长期 (long-term)
@@ -150,7 +150,7 @@ class IdCard:
     card_version: str = ""  # 2017 foreigner card
     authority_code: str = ""  # 2017 foreigner card
     renewal_count: str = ""  # 2023 foreigner card: 换证次数
-    appended_address: str = ""  # reply to 30 03 (追加住址), empty when none
+    appended_address: str = dataclasses.field(default="", repr=False)  # reply to 30 03 (追加住址)
     photo: bytes = dataclasses.field(default=b"", repr=False)  # raw WLT, decoded only by a vendor plugin
 
     @property

@@ -240,3 +240,38 @@ def test_subprocess_emulate_and_read(tmp_path: Path) -> None:
         _, err = emulator.communicate(timeout=20)
     assert emulator.returncode == 0, err
     assert not link.exists()
+
+
+def test_ports_and_protocol_from_settings(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "site.toml"
+    with IdCardEmulator(RESIDENT_LONG_TERM) as reader, ThermoEmulator("gy906", value=37.1) as thermo:
+        config.write_text(
+            f'[devices.idcard]\nport = "{reader.port}"\n\n'
+            f'[devices.thermometer]\nport = "{thermo.port}"\nprotocol = "gy906"\n',
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("ONEWINDOW_CONFIG", str(config))
+        rc, out, err = run(capsys, "idcard", "--json")
+        assert (rc, err) == (0, "") and json.loads(out)["valid_to"] == "长期"
+        rc, out, err = run(capsys, "thermometer", "--json")
+        assert (rc, err) == (0, "") and json.loads(out)["value"] == 37.1
+    config.write_text("", encoding="utf-8")
+    rc, _, err = run(capsys, "idcard")
+    assert rc == 2 and "devices.idcard.port is not set" in err
+    rc, _, err = run(capsys, "thermometer", "--protocol", "htpa")
+    assert rc == 2 and "devices.thermometer.port is not set" in err
+
+
+def test_emulate_commands_in_process(capsys: pytest.CaptureFixture[str]) -> None:
+    rc, out, _ = run(
+        capsys, "emulate", "thermometer", "--protocol", "htpa", "--value", "36.6", "--duration", "0.2"
+    )
+    assert rc == 0 and "thermometer emulator (htpa) on " in out
+    rc, out, _ = run(capsys, "emulate", "idcard", "--cycle", "0.05", "--duration", "0.2", "--baud", "9600")
+    assert rc == 0 and "cycling demo cards" in out and "9600 baud" in out
+    rc, _, err = run(capsys, "emulate", "idcard", "--card", "9", "--duration", "0.1")
+    assert rc == 2 and "--card must be 0–4" in err
+    rc, _, err = run(capsys, "emulate", "idcard", "--noise", "zz", "--duration", "0.1")
+    assert rc == 2 and "not hex" in err
