@@ -23,17 +23,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-import sqlalchemy as sa  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
-from db.base import uuid7  # noqa: E402
-from db.engine import make_engine, make_session_factory  # noqa: E402
-from db.migrate import upgrade  # noqa: E402
-from db.models import Case, Matter, Site  # noqa: E402
-from db.outbox import jsonable, save  # noqa: E402
-from db.sync.central import add_site, drop_site_role, init_central  # noqa: E402
-from db.sync.protocol import day_of  # noqa: E402
-from db.sync.site import Syncer  # noqa: E402
+from db.base import uuid7
+from db.engine import make_engine, make_session_factory
+from db.migrate import upgrade
+from db.models import Case, Matter, Site
+from db.outbox import jsonable, save
+from db.sync.central import add_site, drop_site_role, init_central
+from db.sync.protocol import day_of
+from db.sync.site import Syncer
 
 BATCH = 2000
 
