@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from db.base import uuid7
+from db.base import Base, uuid7
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import Case, Matter, Site
@@ -66,11 +66,10 @@ def fill_cases(hall: sa.Engine, site_id: uuid.UUID, matter_id: uuid.UUID, n: int
             {"site_id": site_id, "channel": "cases", "table_name": "case", "row_id": cid, "row_version": 1,
              "payload": payload}
         )
-    from db.models import SyncOutbox
 
     with hall.begin() as c:
-        c.execute(sa.insert(Case.__table__), cases)
-        c.execute(sa.insert(SyncOutbox.__table__), outbox)
+        c.execute(sa.insert(Base.metadata.tables["case"]), cases)
+        c.execute(sa.insert(Base.metadata.tables["sync_outbox"]), outbox)
     return outbox
 
 
