@@ -1,1 +1,17 @@
-"""Serial devices: pure protocol codecs, pyserial drivers, pty emulators; Qt only in qt_worker."""
+"""Serial devices: pure protocol codecs, pyserial drivers, pty emulators; Qt only in qt_worker.
+
+Map of the package (see each module's docstring):
+- idcard/codec.py     SAM frames, XOR checksum, SW3 → typed errors, FrameSplitter (resync)
+- idcard/card.py      IdCard and the text block of every card type (parse and build)
+- idcard/driver.py    IdCardReader: status, module id, find/select/read with timeouts
+- idcard/monitor.py   IdCardMonitor: each placed card once, reconnect every second
+- idcard/emulator.py  IdCardEmulator on a pty (or socket://), with fault injection
+- idcard/photo.py     optional ctypes plugin for a licensed WLT photo decoder
+- thermo/             codecs (Modbus RTU, GY-MCU906, HTPA, ASCII), Thermometer, ThermoMonitor, emulator
+- monitor.py          reconnecting loop shared by every device
+- ports.py            list ports, probe what answers
+- emulators.py        start_demo_devices() for the demo hall
+- config.py           settings → ports/protocols (+ emulators for missing devices)
+- qt_worker.py        one QObject worker per port on its own QThread (the only Qt module)
+- cli.py              main.py idcard | thermometer | devices | emulate
+"""

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import serial
 
 from devices.errors import DeviceDisconnected, DeviceError, DeviceTimeout, FrameError
 from devices.idcard import codec
@@ -323,3 +324,14 @@ def test_monitor_reconnects_over_tcp(run_monitor: object) -> None:
         assert mon.reconnects == 1
     finally:
         emu.stop()
+
+
+def test_emulator_answers_like_a_module(emu: IdCardEmulator, reader: IdCardReader) -> None:
+    assert reader.transact(0x99, 0x01).sw3 == 0x21  # unknown command
+    assert reader.transact(*codec.CMD_SET_RF_FRAME, b"\x50").sw3 == codec.SW3_OK
+    assert reader.transact(0x60, 0x00).sw3 == codec.SW3_OK  # baud switch acknowledged
+    # a command with a broken checksum gets the module's "checksum error" reply
+    reader.close()
+    with serial.Serial(emu.port, 115200, timeout=1.0) as raw:
+        raw.write(bytes.fromhex("AA AA AA 96 69 00 03 11 FF EE"))
+        assert raw.read(11) == bytes.fromhex("AA AA AA 96 69 00 04 00 00 10 14")
