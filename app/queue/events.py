@@ -18,6 +18,7 @@ It is plain Python (no Qt); the UI wraps it in a signal bus.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 import time
@@ -32,7 +33,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from app.queue._rows import save_row
-from db.base import uuid7
+from db import outbox
+from db.base import utcnow, uuid7
 from db.models import HallEvent
 
 log = logging.getLogger("onewindow.queue")
@@ -81,33 +83,89 @@ def append_event(
     category_id: uuid.UUID | None = None,
     staff_id: uuid.UUID | None = None,
     payload: dict[str, Any] | None = None,
-) -> HallEvent:
-    """Insert one hall event (and its outbox row). Call it as the LAST write of the transaction."""
+) -> int:
+    """Insert one hall event and its outbox row; returns the event id. Call it as the LAST write.
+
+    On PostgreSQL the per-site lock, the NOTIFY, the event row and its outbox snapshot go in ONE
+    statement, so the serialised part of a transaction is that statement and the COMMIT. The
+    snapshot is exactly what `outbox.record` writes: every column, JSON-converted by
+    `outbox.jsonable`, plus the id the sequence assigned under the lock.
+    """
     if kind not in EVENT_KINDS:
         raise ValueError(f"unknown hall event kind {kind!r}")
-    bind = session.get_bind()
-    if bind.dialect.name == "postgresql":
-        # Serialise event-id assignment per site until commit (see the module docstring), and
-        # wake the listeners when this transaction commits.
-        session.execute(
-            sa.text("SELECT pg_advisory_xact_lock(:c, :k), pg_notify(:ch, :site)"),
-            {"c": _LOCK_CLASS, "k": site_lock_key(site_id), "ch": NOTIFY_CHANNEL, "site": str(site_id)},
-        )
-    event = HallEvent(
-        uid=uuid7(),
-        site_id=site_id,
-        row_version=1,
-        business_date=business_date,
-        at=at,
-        kind=kind,
-        ticket_id=ticket_id,
-        window_id=window_id,
-        category_id=category_id,
-        staff_id=staff_id,
-        payload=payload or {},
-    )
-    save_row(session, event)
-    return event
+    values: dict[str, Any] = {
+        "uid": uuid7(),
+        "site_id": site_id,
+        "row_version": 1,
+        "business_date": business_date,
+        "at": at,
+        "kind": kind,
+        "ticket_id": ticket_id,
+        "window_id": window_id,
+        "category_id": category_id,
+        "staff_id": staff_id,
+        "payload": payload or {},
+    }
+    if session.get_bind().dialect.name != "postgresql":
+        event = HallEvent(**values)
+        save_row(session, event)
+        return int(event.id)
+    snap = {k: outbox.jsonable(v) for k, v in values.items()}
+    session.flush()  # earlier writes go before the lock: keep the serialised part short
+    event_id = session.execute(
+        _PG_APPEND,
+        {
+            "c": _LOCK_CLASS,
+            "k": site_lock_key(site_id),
+            "ch": NOTIFY_CHANNEL,
+            "site_s": str(site_id),
+            "uid": values["uid"],
+            "site_id": site_id,
+            "bdate": business_date,
+            "at": at,
+            "kind": kind,
+            "ticket_id": ticket_id,
+            "window_id": window_id,
+            "category_id": category_id,
+            "staff_id": staff_id,
+            "payload": json.dumps(values["payload"], ensure_ascii=False),
+            "snap": json.dumps(snap, ensure_ascii=False),
+            "created": utcnow(),
+        },
+    ).scalar_one()
+    return int(event_id)
+
+
+# Lock first (the INSERT draws its id only once the lock row exists), then the event, then its
+# outbox snapshot; NOTIFY is delivered at commit.
+_PG_APPEND = sa.text(
+    """
+WITH l AS (SELECT pg_advisory_xact_lock(:c, :k) AS locked, pg_notify(:ch, :site_s) AS notified),
+ev AS (
+    INSERT INTO hall_event (uid, site_id, row_version, business_date, at, kind, ticket_id, window_id,
+                            category_id, staff_id, payload)
+    SELECT :uid, :site_id, 1, :bdate, :at, :kind, :ticket_id, :window_id, :category_id, :staff_id,
+           CAST(:payload AS json)
+    FROM l
+    RETURNING id
+)
+INSERT INTO sync_outbox (site_id, channel, table_name, row_id, row_version, payload, created_at)
+SELECT :site_id, 'queue', 'hall_event', :uid, 1,
+       CAST(CAST(:snap AS jsonb) || jsonb_build_object('id', ev.id) AS json), :created
+FROM ev
+RETURNING (SELECT id FROM ev)
+"""
+).bindparams(
+    sa.bindparam("uid", type_=sa.Uuid()),
+    sa.bindparam("site_id", type_=sa.Uuid()),
+    sa.bindparam("ticket_id", type_=sa.Uuid()),
+    sa.bindparam("window_id", type_=sa.Uuid()),
+    sa.bindparam("category_id", type_=sa.Uuid()),
+    sa.bindparam("staff_id", type_=sa.Uuid()),
+    sa.bindparam("at", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("created", type_=sa.DateTime(timezone=True)),
+    sa.bindparam("bdate", type_=sa.Date()),
+)
 
 
 @dataclass(frozen=True)

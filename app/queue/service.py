@@ -328,7 +328,7 @@ class QueueService:
             payload.setdefault("priority_class", ticket["priority_class"])
         if window is not None:
             payload.setdefault("window_number", window.number)
-        ev = append_event(
+        return append_event(
             s,
             site_id=self.site_id,
             business_date=self.business_date(now),
@@ -340,7 +340,6 @@ class QueueService:
             staff_id=staff_id,
             payload={k: outbox.jsonable(v) for k, v in payload.items()},
         )
-        return int(ev.id)
 
     def _lock_window(self, s: Session, window: WindowRef) -> Mapping[str, Any]:
         """Lock the window's status row (creating it closed if missing) and report its active ticket."""
