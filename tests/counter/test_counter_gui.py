@@ -1,0 +1,310 @@
+"""The real counter widgets through a complete intake on every path: the applicant comes from the
+ID-card emulator on a pseudo-terminal (devices' Qt worker → bus.cardRead), the clerk works the
+queue with function keys, and the case rows, documents, hall events and evaluation are checked."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from app.context import AppContext
+from db.models import Case, CaseTask, Evaluation, HallEvent, Ticket
+from devices.idcard.samples import RESIDENT_LONG_TERM
+from tests.counter.conftest import Staffed
+from ui.bus import HallBus
+from ui.counter.window import CounterWindow
+
+
+def pdftext(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def make_window(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path, bus: HallBus | None = None
+) -> CounterWindow:
+    win = CounterWindow(
+        ctx, bus or HallBus(), staffed.clerk, staffed.window1, documents_dir=tmp_path / "docs"
+    )
+    qtbot.addWidget(win)
+    qtbot.addWidget(win.evaluator)
+    with qtbot.waitActive(win):
+        win.show()
+        win.activateWindow()
+    return win
+
+
+def swipe(qtbot: QtBot, win: CounterWindow, reader: Any, bus: HallBus) -> None:
+    emu, handle = reader
+    handle.signals.cardRead.connect(bus.cardRead)
+    emu.place(RESIDENT_LONG_TERM)
+    qtbot.waitUntil(
+        lambda: win.intake.edits["id_number"].text() == RESIDENT_LONG_TERM.id_number, timeout=5000
+    )
+    assert win.intake.edits["name"].text() == "张演示"
+
+
+def type_text(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
+    """Type like a clerk: key clicks for ASCII, an input-method commit for Chinese."""
+    edit.setFocus()
+    if text.isascii():
+        qtbot.keyClicks(edit, text)
+    else:
+        ev = QInputMethodEvent()
+        ev.setCommitString(text)
+        QApplication.sendEvent(edit, ev)
+
+
+def choose(qtbot: QtBot, win: CounterWindow, query: str) -> None:
+    form = win.intake
+    type_text(qtbot, form.search_edit, query)
+    assert form.search_model.rowCount() >= 1
+    qtbot.keyClick(form.search_edit, Qt.Key.Key_Return)
+    assert form.matters
+
+
+def tick(win: CounterWindow, missing: tuple[str, ...] = ()) -> None:
+    model = win.intake.materials_model
+    for row, r in enumerate(model.rows):
+        state = Qt.CheckState.Unchecked if r.name in missing else Qt.CheckState.Checked
+        assert model.setData(model.index(row, 0), state, Qt.ItemDataRole.CheckStateRole)
+        if r.name in missing:
+            model.setData(model.index(row, model.COL_PROBLEM), "未带原件", Qt.ItemDataRole.EditRole)
+
+
+CASES = {
+    # path: (search, missing materials, notes, expected status, document kinds)
+    "accept": ("gtgsh", (), "", "accepted", ["acceptance_receipt"]),
+    "one_time_notice": (
+        "gtgsh",
+        ("申请书",),
+        "请携带经营者本人身份证原件",
+        "one_time_notice",
+        ["one_time_notice"],
+    ),
+    "commitment": ("ggcswsxk", ("卫生检测报告",), "", "approved", ["commitment_letter"]),
+    "tolerance": ("个体工商户", ("经营场所使用证明",), "", "accepted", ["tolerance", "acceptance_receipt"]),
+    "reject": ("bdcdj", (), "申请事项依法不需要取得行政许可", "rejected", ["rejection"]),
+    "instant": ("sbkbb", (), "", "approved", ["acceptance_receipt"]),
+}
+
+
+@pytest.mark.parametrize("path", list(CASES))
+def test_intake_path_end_to_end(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, card_reader: Any, tmp_path: Path, path: str
+) -> None:
+    search, missing, notes, status, kinds = CASES[path]
+    bus = HallBus()
+    queue = ctx.queue()
+    ticket = queue.issue("general")
+    win = make_window(qtbot, ctx, staffed, tmp_path, bus)
+    assert win.queue_panel.wait_model.total_waiting == 1
+
+    qtbot.keyClick(win, Qt.Key.Key_F1)  # call next
+    assert win.queue_panel.current_label.text() == ticket.number, win.queue_panel.error_label.text()
+    qtbot.keyClick(win, Qt.Key.Key_F4)  # start
+    assert win.queue_panel.current is not None and win.queue_panel.current.status == "serving"
+
+    swipe(qtbot, win, card_reader, bus)
+    choose(qtbot, win, search)
+    tick(win, missing)
+    if notes:
+        win.intake.notes_edit.setPlainText(notes)
+    qtbot.mouseClick(win.intake.path_buttons[path], Qt.MouseButton.LeftButton)
+    outcome = win.last_outcome
+    assert outcome is not None, win.intake.message.text()
+    (info,) = outcome.result.cases
+    assert info.status == status
+
+    # The case row, linked both ways with the ticket.
+    with ctx.sessions() as s:
+        case = s.get(Case, info.id)
+        assert case is not None and case.applicant_id_number == RESIDENT_LONG_TERM.id_number
+        assert case.ticket_id == ticket.id and case.window_id == staffed.window1.id
+        t = s.get(Ticket, ticket.id)
+        assert t is not None and t.case_numbers == info.case_number
+        if path == "commitment":
+            assert (
+                s.scalars(sa.select(CaseTask.kind).where(CaseTask.case_id == info.id)).one()
+                == "verify_commitment"
+            )
+    # The documents: saved PDFs carrying the case number, shown in the preview, printable.
+    assert [d.kind for d in outcome.documents] == kinds
+    for p in outcome.paths:
+        assert info.case_number in pdftext(p)
+    assert win.preview is not None and win.preview.isVisible()
+    assert len(win.preview.page_images) >= 1
+    printed = tmp_path / "printed.pdf"
+    assert win.preview.print_to_pdf(printed)
+    assert printed.stat().st_size > 1000
+    # The form was cleared and the draft removed.
+    assert win.intake.is_empty()
+
+    # Finish: the evaluator asks the applicant, who rates it.
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    assert win.queue_panel.current is None
+    assert win.evaluator.isVisible() and win.evaluator.request is not None
+    qtbot.mouseClick(win.evaluator.grade_buttons[4], Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(win.evaluator.rated, timeout=2000):
+        qtbot.mouseClick(win.evaluator.submit_button, Qt.MouseButton.LeftButton)
+    with ctx.sessions() as s:
+        ev = s.scalars(sa.select(Evaluation)).one()
+        assert (ev.grade, ev.case_id, ev.ticket_id, ev.follow_up) == (4, info.id, ticket.id, "")
+        assert ev.dimensions == {"attitude": 4, "efficiency": 4, "competence": 4, "convenience": 4}
+        kinds_seen = list(
+            s.scalars(
+                sa.select(HallEvent.kind).where(HallEvent.ticket_id == ticket.id).order_by(HallEvent.id)
+            )
+        )
+        t = s.get(Ticket, ticket.id)
+        assert t is not None and t.status == "done" and t.case_numbers == info.case_number
+    assert kinds_seen == ["issued", "called", "started", "finished"]
+
+
+def test_scenario_one_form_linked_cases(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, card_reader: Any, tmp_path: Path
+) -> None:
+    bus = HallBus()
+    ticket = ctx.queue().issue("general")
+    win = make_window(qtbot, ctx, staffed, tmp_path, bus)
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    swipe(qtbot, win, card_reader, bus)
+    win.intake.company_radio.setChecked(True)
+    from tests.cases.seeding import valid_uscc
+
+    type_text(qtbot, win.intake.edits["company_name"], "常州示例餐饮有限公司")
+    qtbot.keyClicks(win.intake.edits["uscc"], valid_uscc().lower())
+    assert win.intake.edits["uscc"].text() == valid_uscc()
+    type_text(qtbot, win.intake.edits["legal_representative"], "王法人")
+    choose(qtbot, win, "我要开餐馆")
+    assert win.intake.scenario is not None and len(win.intake.matters) == 2
+    tick(win)
+    qtbot.keyClick(win.intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    outcome = win.last_outcome
+    assert outcome is not None, win.intake.message.text()
+    assert len(outcome.result.cases) == 2 and len(outcome.documents) == 2
+    with ctx.sessions() as s:
+        cases = s.scalars(sa.select(Case).where(Case.ticket_id == ticket.id)).all()
+        assert len({c.bundle_id for c in cases}) == 1 and cases[0].bundle_id is not None
+        assert {c.uscc for c in cases} == {valid_uscc()}
+        t = s.get(Ticket, ticket.id)
+        assert t is not None and set(t.case_numbers.split(",")) == set(outcome.result.case_numbers)
+
+
+def test_refusals_keep_the_form(qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path) -> None:
+    win = make_window(qtbot, ctx, staffed, tmp_path)
+    form = win.intake
+    type_text(qtbot, form.edits["name"], "李四")
+    qtbot.keyClicks(form.edits["id_number"], "310115198506150031")
+    assert form.errors["id_number"].isVisible() and "校验位" in form.errors["id_number"].text()
+    qtbot.keyClicks(form.edits["phone"], "12")
+    assert form.errors["phone"].isVisible()
+    form.edits["phone"].clear()
+    choose(qtbot, win, "gtgsh")
+    # Commitment / instant do not apply to this matter: their buttons are off.
+    assert not form.path_buttons["commitment"].isEnabled() and not form.path_buttons["instant"].isEnabled()
+    qtbot.mouseClick(form.path_buttons["accept"], Qt.MouseButton.LeftButton)
+    assert "校验位" in form.message.text()
+    form.edits["id_number"].setText("310115198506150030")
+    tick(win, ("申请书", "经营场所使用证明"))
+    qtbot.mouseClick(form.path_buttons["tolerance"], Qt.MouseButton.LeftButton)
+    assert "缺少核心材料" in form.message.text()
+    qtbot.mouseClick(form.path_buttons["reject"], Qt.MouseButton.LeftButton)
+    assert "理由" in form.message.text()
+    assert win.last_outcome is None and form.edits["name"].text() == "李四"
+    with ctx.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Case)) == 0
+
+
+def test_queue_keys_and_manager_only_call(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
+) -> None:
+    q = ctx.queue()
+    a1, a2, a3 = (q.issue("general") for _ in range(3))
+    win = make_window(qtbot, ctx, staffed, tmp_path)
+    panel = win.queue_panel
+    assert panel.wait_model.total_waiting == 3
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    assert panel.current_label.text() == a1.number and panel.wait_model.total_waiting == 2
+    qtbot.keyClick(win, Qt.Key.Key_F2)
+    assert panel.current is not None and panel.current.recall_count == 1
+    qtbot.keyClick(win, Qt.Key.Key_F3)  # no-show
+    assert panel.current is None
+    panel.ask_text = lambda *_a: a1.number
+    assert panel.run("requeue")
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    assert panel.current_label.text() == a2.number
+    qtbot.keyClick(win, Qt.Key.Key_F7)  # hold
+    assert panel.current is None and panel.held == [a2.number]
+    panel.ask_text = lambda _t, _l, default: default
+    qtbot.keyClick(win, Qt.Key.Key_F7)  # resume the held one
+    assert panel.current is not None and panel.current.number == a2.number
+    panel.ask_choice = lambda _t, _l, items: next(i for i in items if i.startswith("窗口：2号"))
+    qtbot.keyClick(win, Qt.Key.Key_F6)  # transfer to window 2
+    assert panel.current is None
+    panel.ask_text = lambda *_a: ""
+    qtbot.keyClick(win, Qt.Key.Key_F8)  # pause needs a reason
+    assert "原因" in panel.error_label.text()
+    panel.ask_text = lambda *_a: "临时离岗"
+    qtbot.keyClick(win, Qt.Key.Key_F8)
+    assert "临时离岗" in panel.state_label.text()
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    assert "暂停" in panel.error_label.text()
+    qtbot.keyClick(win, Qt.Key.Key_F8)
+    assert panel.state_label.text() == "服务中"
+    # Clerks may not call a specific ticket.
+    assert not panel.buttons["call_specific"].isEnabled()
+    assert not panel.run("call_specific")
+    assert "管理员" in panel.error_label.text()
+    # A manager may.
+    mgr = CounterWindow(ctx, HallBus(), staffed.manager, staffed.window2, documents_dir=tmp_path / "d2")
+    qtbot.addWidget(mgr)
+    qtbot.addWidget(mgr.evaluator)
+    mgr.queue_panel.ask_text = lambda *_a: a3.number
+    assert mgr.queue_panel.run("call_specific"), mgr.queue_panel.error_label.text()
+    assert mgr.queue_panel.current is not None and mgr.queue_panel.current.number == a3.number
+
+
+def test_panel_follows_the_hall_event_stream(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
+) -> None:
+    from ui.event_pump import EventPump
+
+    bus = HallBus()
+    win = make_window(qtbot, ctx, staffed, tmp_path, bus)
+    pump = EventPump(ctx, bus)
+    pump.start()
+    try:
+        assert win.queue_panel.wait_model.total_waiting == 0
+        with qtbot.waitSignal(bus.hallEvent, timeout=5000):
+            ctx.queue().issue("general")  # e.g. the kiosk on another PC
+        qtbot.waitUntil(lambda: win.queue_panel.wait_model.total_waiting == 1, timeout=3000)
+    finally:
+        pump.stop()
+
+
+def test_bad_rating_is_flagged(qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path) -> None:
+    ticket = ctx.queue().issue("general")
+    bus = HallBus()
+    win = make_window(qtbot, ctx, staffed, tmp_path, bus)
+    qtbot.keyClick(win, Qt.Key.Key_F1)
+    qtbot.keyClick(win, Qt.Key.Key_F5)
+    ev = win.evaluator
+    assert not ev.submit_button.isEnabled()
+    qtbot.mouseClick(ev.grade_buttons[1], Qt.MouseButton.LeftButton)
+    ev.set_dimension("attitude", 2)
+    type_text(qtbot, ev.comment, "等候时间太长")
+    with qtbot.waitSignal(bus.notice, timeout=2000) as blocker:
+        assert ev.submit()
+    assert "差评" in blocker.args[0]
+    with ctx.sessions() as s:
+        e = s.scalars(sa.select(Evaluation)).one()
+        assert (e.grade, e.follow_up, e.ticket_id, e.case_id) == (1, "open", ticket.id, None)
+        assert e.dimensions["attitude"] == 2 and e.dimensions["efficiency"] == 1

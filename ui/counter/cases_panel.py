@@ -1,0 +1,264 @@
+"""The clerk's cases: lists by deadline (working days) and a case's detail with its later transitions."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.cases import documents as case_docs
+from app.cases import machine, service
+from app.cases.errors import CaseError
+from app.cases.types import CaseDetail, Clerk
+from app.context import AppContext
+from ui.counter.models import CaseListModel, HistoryModel
+
+log = logging.getLogger("onewindow.ui")
+
+
+class CasesPanel(QWidget):
+    opened = Signal(object)  # CaseDetailDialog
+
+    def __init__(
+        self, ctx: AppContext, clerk: Clerk, *, documents_dir: Path, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.clerk = clerk
+        self.documents_dir = documents_dir
+        lay = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.view_combo = QComboBox()
+        self.view_combo.setObjectName("case_view")
+        for key in ("mine", "due_soon", "overdue", "waiting"):
+            self.view_combo.addItem(service.VIEW_LABELS[key], key)
+        self.view_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        refresh = QPushButton(self.tr("刷新"))
+        refresh.clicked.connect(self.refresh)
+        self.count_label = QLabel()
+        top.addWidget(self.view_combo)
+        top.addWidget(refresh)
+        top.addWidget(self.count_label, 1)
+        lay.addLayout(top)
+        self.model = CaseListModel(ctx.settings.thresholds.due_soon_working_days)
+        self.table = QTableView()
+        self.table.setObjectName("case_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.activated.connect(self._activated)
+        lay.addWidget(self.table, 1)
+        self.dialog: CaseDetailDialog | None = None
+
+    def refresh(self) -> None:
+        view = str(self.view_combo.currentData())
+        try:
+            with self.ctx.sessions() as s:
+                rows = service.list_cases(
+                    s,
+                    self.clerk.site_id,
+                    view,
+                    staff_id=self.clerk.staff_id,
+                    due_soon_days=self.ctx.settings.thresholds.due_soon_working_days,
+                )
+        except SQLAlchemyError:
+            log.exception("case list failed")
+            self.count_label.setText(self.tr("读取办件失败"))
+            return
+        self.model.set_rows(rows)
+        self.count_label.setText(self.tr("共 %1 件").replace("%1", str(len(rows))))
+
+    def _activated(self, index: QModelIndex) -> None:
+        row = self.model.row_at(index.row())
+        if row is not None:
+            self.open_case(row.id)
+
+    def open_case(self, case_id: uuid.UUID) -> CaseDetailDialog:
+        dlg = CaseDetailDialog(self.ctx, self.clerk, case_id, documents_dir=self.documents_dir, parent=self)
+        dlg.changed.connect(self.refresh)
+        self.dialog = dlg
+        dlg.show()
+        self.opened.emit(dlg)
+        return dlg
+
+
+class CaseDetailDialog(QDialog):
+    """One case: applicant, deadlines, materials, history, and buttons for the allowed next steps."""
+
+    changed = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        clerk: Clerk,
+        case_id: uuid.UUID,
+        *,
+        documents_dir: Path,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.clerk = clerk
+        self.case_id = case_id
+        self.documents_dir = documents_dir
+        self.detail: CaseDetail | None = None
+        self.setWindowTitle(self.tr("办件详情"))
+        self.resize(820, 640)
+        lay = QVBoxLayout(self)
+        self.info = QFormLayout()
+        lay.addLayout(self.info)
+        self.history_model = HistoryModel(ZoneInfo(ctx.settings.site.timezone))
+        self.history = QTableView()
+        self.history.setModel(self.history_model)
+        self.history.verticalHeader().setVisible(False)
+        self.history.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        lay.addWidget(QLabel(self.tr("办理过程")))
+        lay.addWidget(self.history, 1)
+        self.message = QLabel()
+        self.message.setObjectName("case_message")
+        self.message.setWordWrap(True)
+        lay.addWidget(self.message)
+        row = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, text in (
+            ("review", "进入审查"),
+            ("approve", "准予许可"),
+            ("deny", "不予许可"),
+            ("complete", "办结"),
+            ("deliver_window", "窗口领取送达"),
+            ("deliver_ems", "EMS 邮寄送达"),
+            ("supply", "补齐容缺材料"),
+        ):
+            b = QPushButton(self.tr(text))
+            b.setObjectName(f"case_{key}")
+            b.clicked.connect(lambda _c=False, k=key: self.act(k))
+            row.addWidget(b)
+            self.buttons[key] = b
+        lay.addLayout(row)
+        self.ask_text = self._ask_text
+        self.reload(audit=True)
+
+    def _ask_text(self, title: str, label: str) -> str | None:
+        text, ok = QInputDialog.getText(self, title, label)
+        return text if ok else None
+
+    def reload(self, *, audit: bool = False) -> None:
+        with service.write_session(self.ctx.sessions) as s:
+            self.detail = service.case_detail(s, self.case_id, self.clerk if audit else None)
+        d = self.detail
+        while self.info.rowCount():
+            self.info.removeRow(0)
+        a = d.applicant
+        who = a.name + (
+            f"（{a.company_name}，{a.uscc}，法定代表人 {a.legal_representative}）"
+            if a.kind == "company"
+            else ""
+        )
+        rows = [
+            (
+                "办件编号",
+                d.case_number
+                + (f"（一件事：{'、'.join(d.bundle_case_numbers)}）" if d.bundle_case_numbers else ""),
+            ),
+            ("事项", f"{d.matter_name}（{d.matter_code}）"),
+            ("状态", f"{machine.label(d.status)} · {machine.PATH_LABELS.get(d.path, d.path)}"),
+            ("申请人", who),
+            ("证件号码", a.id_number),
+            ("联系电话", a.phone or "—"),
+            ("承诺办结", d.promised_date.isoformat() if d.promised_date else "—"),
+            ("法定期限", d.legal_date.isoformat() if d.legal_date else "—"),
+            (
+                "材料",
+                "；".join(
+                    f"{m.name}{'' if m.received else '（缺' + (f'，{m.due_date}前补齐' if m.due_date else '') + '）'}"
+                    for m in d.materials
+                ),
+            ),
+        ]
+        if d.tasks:
+            rows.append(
+                ("待办", "；".join(f"{t.kind} {t.due_date}{' 已完成' if t.done_at else ''}" for t in d.tasks))
+            )
+        if d.waybill:
+            rows.append(("EMS 运单号", d.waybill))
+        if d.reason:
+            rows.append(("理由", d.reason))
+        for k, v in rows:
+            label = QLabel(v)
+            label.setWordWrap(True)
+            self.info.addRow(self.tr(k), label)
+        self.history_model.set_rows(d.history)
+        nxt = machine.TRANSITIONS.get(d.status, frozenset())
+        self.buttons["review"].setEnabled("in_review" in nxt)
+        self.buttons["approve"].setEnabled(machine.allowed(d.status, "approved", d.path))
+        self.buttons["deny"].setEnabled("denied" in nxt)
+        self.buttons["complete"].setEnabled("completed" in nxt)
+        self.buttons["deliver_window"].setEnabled("delivered" in nxt)
+        self.buttons["deliver_ems"].setEnabled("delivered" in nxt)
+        self.buttons["supply"].setEnabled(any(m.due_date and not m.received for m in d.materials))
+
+    def act(self, key: str) -> bool:
+        """Run one transition by name; refusals show their Chinese reason and change nothing."""
+        cid, clerk = self.case_id, self.clerk
+        try:
+            reason = ""
+            waybill = ""
+            if key == "deny":
+                reason = self.ask_text(self.tr("不予许可"), self.tr("不予许可的理由：")) or ""
+            if key == "deliver_ems":
+                waybill = self.ask_text(self.tr("EMS 邮寄送达"), self.tr("EMS 运单号：")) or ""
+            with service.write_session(self.ctx.sessions) as s:
+                if key == "review":
+                    service.start_review(s, cid, clerk)
+                elif key == "approve":
+                    service.approve(s, cid, clerk)
+                elif key == "deny":
+                    service.deny(s, cid, clerk, reason)
+                elif key == "complete":
+                    service.complete(s, cid, clerk)
+                elif key == "deliver_window":
+                    service.deliver(s, cid, clerk, "window")
+                elif key == "deliver_ems":
+                    service.deliver(s, cid, clerk, "ems", waybill)
+                elif key == "supply":
+                    service.supply_materials(s, cid, clerk)
+                else:
+                    raise ValueError(f"unknown case action {key!r}")
+        except CaseError as exc:
+            self.message.setStyleSheet("color: #c0392b;")
+            self.message.setText(str(exc))
+            return False
+        except SQLAlchemyError:
+            log.exception("case action %s failed", key)
+            self.message.setStyleSheet("color: #c0392b;")
+            self.message.setText(self.tr("保存失败，请重试"))
+            return False
+        if key.startswith("deliver"):
+            with self.ctx.sessions() as s:
+                docs = case_docs.build_documents(s, cid, ["service_record"])
+            case_docs.save_documents(docs, self.documents_dir)
+        self.message.setStyleSheet("color: #1e8449;")
+        self.message.setText(self.tr("已保存"))
+        self.reload()
+        self.changed.emit()
+        return True

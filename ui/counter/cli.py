@@ -1,0 +1,187 @@
+"""`main.py counter`: the window clerk's workstation. PySide6 is imported only inside the handler.
+
+Non-interactive use (scripts, tests, benchmarks): --user with the password in ONEWINDOW_PASSWORD,
+--window N, --script FILE (types into the intake form, prints DRAFT-SAVED once the draft is
+committed), --dump-form (prints the restored form as JSON and exits), --ready (prints READY once
+the window is shown and the event loop runs), --quit-after MS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from app.cli_support import CliError, add_common_options
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("counter", help="open the counter workstation (叫号、受理、办件、评价)")
+    add_common_options(p)
+    p.add_argument(
+        "--user",
+        metavar="NAME",
+        help="log in as NAME (password from $ONEWINDOW_PASSWORD); default: log-in dialog",
+    )
+    p.add_argument(
+        "--window", metavar="N", type=int, help="window number (default: the staff member's window)"
+    )
+    p.add_argument("--demo", action="store_true", help="seed the demo catalogue, windows and staff first")
+    p.add_argument("--documents", metavar="DIR", type=Path, help="where printed documents are kept")
+    p.add_argument("--idcard-port", metavar="PORT", help="ID-card reader port (overrides the settings)")
+    p.add_argument("--script", metavar="FILE", type=Path, help=argparse.SUPPRESS)
+    p.add_argument("--dump-form", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--ready", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--quit-after", metavar="MS", type=int, help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_counter)
+
+
+def _load_script(path: Path | None) -> dict[str, Any] | None:
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot read script {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise CliError(f"script {path} must be a JSON object")
+    return data
+
+
+def cmd_counter(args: argparse.Namespace) -> int:
+    from app.cli_core import settings_from_args
+    from app.logs import setup_logging
+
+    settings = settings_from_args(args)
+    setup_logging(settings.log_dir, settings.logging.level)
+    script = _load_script(args.script)
+
+    from app import auth
+    from app.context import HallUnavailable, open_hall
+    from ui.bus import HallBus
+    from ui.qt_app import create_app
+
+    app = create_app(font_family=settings.ui.font_family, language=settings.ui.language)
+    try:
+        ctx = open_hall(settings, seed_demo=args.demo)
+    except HallUnavailable as exc:
+        raise CliError(str(exc)) from None
+    try:
+        staff, window = _log_in(ctx, args, auth)
+        if staff is None or window is None:
+            return 1
+        return _run(app, ctx, HallBus(), staff, window, settings, args, script)
+    finally:
+        ctx.close()
+
+
+def _log_in(ctx: Any, args: argparse.Namespace, auth: Any) -> tuple[Any, Any]:
+    if args.user:
+        password = os.environ.get("ONEWINDOW_PASSWORD", "")
+        try:
+            with ctx.sessions() as s:
+                staff = auth.authenticate(s, args.user, password)
+        except auth.AuthError as exc:
+            raise CliError(f"log-in refused: {exc}") from None
+        with ctx.sessions() as s:
+            windows = auth.windows(s, ctx.site_id)
+        number = args.window
+        window = next(
+            (w for w in windows if (w.number == number if number else w.id == staff.window_id)), None
+        )
+        if window is None:
+            raise CliError(f"no window {number or '(assigned)'} at this site; use --window N")
+        return staff, window
+    from ui.counter.login import LoginDialog
+
+    dlg = LoginDialog(ctx)
+    if not dlg.exec():
+        return None, None
+    if args.window:
+        with ctx.sessions() as s:
+            w = next((w for w in auth.windows(s, ctx.site_id) if w.number == args.window), None)
+        return dlg.staff, w or dlg.window
+    return dlg.staff, dlg.window
+
+
+def _run(
+    app: Any,
+    ctx: Any,
+    bus: Any,
+    staff: Any,
+    window: Any,
+    settings: Any,
+    args: argparse.Namespace,
+    script: dict[str, Any] | None,
+) -> int:
+    from PySide6.QtCore import QTimer
+
+    from ui.counter.window import CounterWindow
+    from ui.event_pump import EventPump
+
+    pump = EventPump(ctx, bus)
+    pump.start()
+    device = None
+    port = args.idcard_port or settings.devices.idcard.port
+    if port:
+        from devices.qt_worker import IdCardWorker, start_worker
+
+        device = start_worker(
+            IdCardWorker(
+                port, settings.devices.idcard.baud, poll_interval=settings.devices.idcard.poll_interval_s
+            )
+        )
+        device.signals.cardRead.connect(bus.cardRead)
+        device.signals.statusChanged.connect(
+            lambda _state, text: bus.deviceStatus.emit("读卡器", text, _state == "connected")
+        )
+    try:
+        win = CounterWindow(ctx, bus, staff, window, documents_dir=args.documents)
+        if args.dump_form:
+            print(json.dumps(win.intake.state(), ensure_ascii=False), flush=True)
+            return 0
+        win.show()
+        if args.ready:
+            QTimer.singleShot(0, lambda: print("READY", flush=True))
+        if script is not None:
+            QTimer.singleShot(0, lambda: _play(win, script))
+        if args.quit_after:
+            QTimer.singleShot(int(args.quit_after), app.quit)
+        return int(app.exec())
+    finally:
+        pump.stop()
+        if device is not None:
+            device.stop()
+
+
+def _play(win: Any, script: dict[str, Any]) -> None:
+    """Type like a clerk: key clicks into the intake fields, then report the committed draft."""
+    from PySide6.QtTest import QTest
+
+    form = win.intake
+    saved = {"done": False}
+
+    def on_saved() -> None:
+        if not saved["done"]:
+            saved["done"] = True
+            print("DRAFT-SAVED", flush=True)
+
+    if script.get("company"):
+        form.company_radio.setChecked(True)
+    for key, text in dict(script.get("fields") or {}).items():
+        edit = form.edits.get(key)
+        if edit is None:
+            print(f"unknown field {key}", file=sys.stderr, flush=True)
+            continue
+        edit.setFocus()
+        QTest.keyClicks(edit, str(text))
+    if script.get("matter"):
+        form.search_edit.setFocus()
+        QTest.keyClicks(form.search_edit, str(script["matter"]))
+        form._choose_first_hit()
+    if script.get("all_received"):
+        form.materials_model.set_all_received(True)
+    form.draft_listeners.append(on_saved)

@@ -1,0 +1,623 @@
+"""The intake form: applicant (ID-card reader or typed, validated live), matter or 一件事 search,
+materials checklist, and one button per path of DOMAIN.md. Saved as a draft while the clerk types."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from app import drafts
+from app.cases import documents as case_docs
+from app.cases import service
+from app.cases.errors import CaseError, InvalidApplicant
+from app.cases.types import (
+    ApplicantData,
+    Clerk,
+    Document,
+    IntakeRequest,
+    IntakeResult,
+    MaterialCheck,
+    MatterInfo,
+    ScenarioInfo,
+)
+from app.context import AppContext
+from app.validators import mask_id_number
+from printing.layout import PrintConfig
+from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
+
+log = logging.getLogger("onewindow.ui")
+
+DRAFT_DELAY_MS = 300
+APPLICANT_FIELDS = ("name", "id_number", "phone", "address", "company_name", "uscc", "legal_representative")
+PATH_BUTTONS = (
+    ("accept", "受理", "Ctrl+Return"),
+    ("one_time_notice", "一次性告知", "Ctrl+Shift+N"),
+    ("commitment", "告知承诺", "Ctrl+Shift+C"),
+    ("tolerance", "容缺受理", "Ctrl+Shift+T"),
+    ("reject", "不予受理", "Ctrl+Shift+R"),
+    ("instant", "秒批", "Ctrl+Shift+I"),
+)
+
+
+def _flags(commitment: bool, instant: bool, tolerance: bool) -> str:
+    return "、".join(n for n, f in (("告知承诺", commitment), ("秒批", instant), ("容缺", tolerance)) if f)
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeOutcome:
+    path: str
+    result: IntakeResult
+    documents: tuple[Document, ...]
+    paths: tuple[Path, ...]
+
+
+class IntakeForm(QWidget):
+    """Emits `completed(IntakeOutcome)` after a successful intake; `failed(str)` with the reason."""
+
+    completed = Signal(object)
+    failed = Signal(str)
+    changed = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        clerk: Clerk,
+        *,
+        documents_dir: Path,
+        print_config: PrintConfig | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.clerk = clerk
+        self.documents_dir = documents_dir
+        self.print_config = print_config or PrintConfig(
+            font_path=ctx.settings.printers.document.font_path or None,
+            qr_template=ctx.settings.printers.document.qr_template,
+        )
+        self.ticket_id: uuid.UUID | None = None
+        self.matters: list[MatterInfo] = []
+        self.scenario: ScenarioInfo | None = None
+        self._restoring = False
+        self._scenarios: list[tuple[ScenarioInfo, str]] | None = None
+        self.draft_listeners: list[Callable[[], None]] = []
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_draft)
+        self._build()
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        who = QGroupBox(self.tr("申请人（刷身份证自动填写）"))
+        form = QFormLayout(who)
+        kinds = QHBoxLayout()
+        self.person_radio = QRadioButton(self.tr("个人"))
+        self.company_radio = QRadioButton(self.tr("企业"))
+        self.person_radio.setChecked(True)
+        self._kind_group = QButtonGroup(self)
+        for radio in (self.person_radio, self.company_radio):
+            self._kind_group.addButton(radio)
+            kinds.addWidget(radio)
+            radio.toggled.connect(self._kind_changed)
+        kinds.addStretch(1)
+        form.addRow(self.tr("类型"), kinds)
+        labels = {
+            "name": self.tr("姓名"),
+            "id_number": self.tr("证件号码"),
+            "phone": self.tr("手机号码"),
+            "address": self.tr("地址"),
+            "company_name": self.tr("企业名称"),
+            "uscc": self.tr("统一社会信用代码"),
+            "legal_representative": self.tr("法定代表人"),
+        }
+        self.edits: dict[str, QLineEdit] = {}
+        self.errors: dict[str, QLabel] = {}
+        self._rows: dict[str, tuple[QLabel, QWidget]] = {}
+        for key in APPLICANT_FIELDS:
+            edit = QLineEdit()
+            edit.setObjectName(f"{key}_edit")
+            edit.setMaxLength({"id_number": 18, "uscc": 18, "phone": 20, "name": 64}.get(key, 200))
+            err = QLabel()
+            err.setObjectName(f"{key}_error")
+            err.setStyleSheet("color: #c0392b;")
+            err.setVisible(False)
+            box = QWidget()
+            lay = QVBoxLayout(box)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.setSpacing(0)
+            lay.addWidget(edit)
+            lay.addWidget(err)
+            label = QLabel(labels[key])
+            form.addRow(label, box)
+            self._rows[key] = (label, box)
+            self.edits[key] = edit
+            self.errors[key] = err
+            edit.textEdited.connect(lambda _t, k=key: self._field_edited(k))
+        root.addWidget(who)
+
+        matter_box = QGroupBox(self.tr("办理事项（名称、编码或拼音首字母；一件事）"))
+        mlay = QVBoxLayout(matter_box)
+        self.search_edit = QLineEdit()
+        self.search_edit.setObjectName("matter_search")
+        self.search_edit.setPlaceholderText(self.tr("例如：gtgsh、个体工商户、事项编码"))
+        self.search_model = MatterSearchModel()
+        self.results = QListView()
+        self.results.setModel(self.search_model)
+        self.results.setMaximumHeight(110)
+        self.results.activated.connect(self._hit_activated)
+        self.search_edit.textEdited.connect(self._search)
+        self.search_edit.returnPressed.connect(self._choose_first_hit)
+        self.selected_label = QLabel(self.tr("尚未选择事项"))
+        self.selected_label.setWordWrap(True)
+        clear = QPushButton(self.tr("清除事项"))
+        clear.clicked.connect(self.clear_matters)
+        top = QHBoxLayout()
+        top.addWidget(self.search_edit, 1)
+        top.addWidget(clear)
+        mlay.addLayout(top)
+        mlay.addWidget(self.results)
+        mlay.addWidget(self.selected_label)
+        root.addWidget(matter_box)
+
+        mat_box = QGroupBox(self.tr("申请材料（勾选已收取；红色为核心材料）"))
+        alay = QVBoxLayout(mat_box)
+        self.materials_model = MaterialsModel()
+        self.materials_view = QTableView()
+        self.materials_view.setModel(self.materials_model)
+        self.materials_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.materials_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.materials_view.verticalHeader().setVisible(False)
+        self.materials_model.dataChanged.connect(lambda *_: self._touched())
+        all_btn = QPushButton(self.tr("全部收到"))
+        all_btn.clicked.connect(lambda: self.materials_model.set_all_received(True))
+        alay.addWidget(self.materials_view)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(all_btn)
+        alay.addLayout(row)
+        root.addWidget(mat_box, 1)
+
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setObjectName("notes_edit")
+        self.notes_edit.setPlaceholderText(self.tr("不予受理理由 / 一次性告知的其他事项 / 备注（每行一条）"))
+        self.notes_edit.setMaximumHeight(70)
+        self.notes_edit.textChanged.connect(self._touched)
+        root.addWidget(self.notes_edit)
+
+        self.message = QLabel()
+        self.message.setObjectName("intake_message")
+        self.message.setWordWrap(True)
+        root.addWidget(self.message)
+
+        buttons = QHBoxLayout()
+        self.path_buttons: dict[str, QPushButton] = {}
+        for path, text, keys in PATH_BUTTONS:
+            b = QPushButton(f"{text}  {keys.replace('Return', 'Enter')}")
+            b.setObjectName(f"path_{path}")
+            b.clicked.connect(lambda _c=False, p=path: self.submit(p))
+            buttons.addWidget(b)
+            self.path_buttons[path] = b
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(lambda p=path: self.submit(p))
+        root.addLayout(buttons)
+        self._kind_changed()
+        self._update_buttons()
+
+    # --- applicant -------------------------------------------------------------------------
+
+    def applicant(self) -> ApplicantData:
+        values = {k: e.text() for k, e in self.edits.items()}
+        return ApplicantData(kind="company" if self.company_radio.isChecked() else "person", **values)
+
+    def _kind_changed(self) -> None:
+        company = self.company_radio.isChecked()
+        for key in ("company_name", "uscc", "legal_representative"):
+            label, box = self._rows[key]
+            label.setVisible(company)
+            box.setVisible(company)
+        self._rows["name"][0].setText(self.tr("经办人姓名") if company else self.tr("姓名"))
+        self._touched()
+
+    def _field_edited(self, key: str) -> None:
+        if key in ("id_number", "uscc"):
+            edit = self.edits[key]
+            upper = edit.text().upper()
+            if upper != edit.text():
+                pos = edit.cursorPosition()
+                edit.setText(upper)
+                edit.setCursorPosition(pos)
+        self.validate_live()
+        self._touched()
+
+    def validate_live(self, *, all_fields: bool = False) -> dict[str, str]:
+        """Show the problems of the fields typed so far (all fields when submitting)."""
+        errs = service.validate_applicant(self.applicant())
+        for key, label in self.errors.items():
+            text = errs.get(key, "")
+            if not all_fields and not self.edits[key].text().strip():
+                text = ""
+            # An ID number still being typed is not yet wrong.
+            if not all_fields and key == "id_number" and len(self.edits[key].text().strip()) < 18:
+                text = ""
+            if not all_fields and key == "uscc" and len(self.edits[key].text().strip()) < 18:
+                text = ""
+            label.setText(text)
+            label.setVisible(bool(text))
+        return errs
+
+    def fill_from_card(self, card: Any) -> None:
+        """An ID card was read: name, number and address go into the form (audited)."""
+        self.edits["name"].setText(str(getattr(card, "name", "")))
+        self.edits["id_number"].setText(str(getattr(card, "id_number", "")))
+        address = str(getattr(card, "address", "") or "")
+        appended = str(getattr(card, "appended_address", "") or "")
+        self.edits["address"].setText(appended or address)
+        self.validate_live()
+        self._touched()
+        try:
+            with service.write_session(self.ctx.sessions) as s:
+                service.audit(
+                    s,
+                    self.clerk.site_id,
+                    self.clerk.staff_id,
+                    "idcard_read",
+                    "applicant",
+                    "",
+                    f"card read at {self.clerk.window_name}: {mask_id_number(str(getattr(card, 'id_number', '')))}",
+                )
+        except SQLAlchemyError:
+            log.exception("audit of a card read failed")
+        self.message.setText(self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", ""))))
+
+    # --- matters ---------------------------------------------------------------------------
+
+    def _scenario_index(self) -> list[tuple[ScenarioInfo, str]]:
+        if self._scenarios is None:
+            from app.catalogue import matter_pinyin
+
+            with self.ctx.sessions() as s:
+                self._scenarios = [
+                    (sc, matter_pinyin(sc.name)) for sc in service.list_scenarios(s, self.clerk.site_id)
+                ]
+        return self._scenarios
+
+    def _search(self, text: str) -> None:
+        from app.matters import search_matters
+
+        q = text.strip()
+        if not q:
+            self.search_model.set_hits([])
+            return
+        with self.ctx.sessions() as s:
+            hits = search_matters(s, q, self.clerk.site_id, limit=15)
+        low = q.lower()
+        scen = [
+            SearchHit(sc.id, sc.code, sc.name, "", True)
+            for sc, py in self._scenario_index()
+            if low in sc.name.lower() or low in py or low in sc.code.lower()
+        ]
+        self.search_model.set_hits(
+            scen
+            + [SearchHit(h.id, h.code, h.name, _flags(h.commitment, h.instant, h.tolerance)) for h in hits]
+        )
+        if self.search_model.hits:
+            self.results.setCurrentIndex(self.search_model.index(0, 0))
+
+    def _choose_first_hit(self) -> None:
+        idx = self.results.currentIndex()
+        if not idx.isValid() and self.search_model.hits:
+            idx = self.search_model.index(0, 0)
+        if idx.isValid():
+            self._hit_activated(idx)
+
+    def _hit_activated(self, index: QModelIndex) -> None:
+        hit = self.search_model.hits[index.row()]
+        if hit.is_scenario:
+            self.choose_scenario(hit.id)
+        else:
+            self.choose_matter(hit.id)
+        self.search_edit.clear()
+        self.search_model.set_hits([])
+
+    def choose_matter(self, matter_id: uuid.UUID) -> bool:
+        """One matter for this application (replaces a 一件事 choice)."""
+        try:
+            with self.ctx.sessions() as s:
+                info = service.get_matter(s, matter_id, self.clerk.site_id)
+        except CaseError as exc:
+            self._show_error(str(exc))
+            return False
+        self.scenario = None
+        self.matters = [info]
+        self._matters_changed()
+        return True
+
+    def choose_scenario(self, scenario_id: uuid.UUID) -> bool:
+        """一件事: one form, every matter of the scenario."""
+        try:
+            with self.ctx.sessions() as s:
+                sc = service.get_scenario(s, scenario_id)
+                infos = [service.get_matter(s, m, self.clerk.site_id) for m in sc.matter_ids]
+        except CaseError as exc:
+            self._show_error(str(exc))
+            return False
+        self.scenario = sc
+        self.matters = infos
+        self._matters_changed()
+        return True
+
+    def clear_matters(self) -> None:
+        self.scenario = None
+        self.matters = []
+        self._matters_changed()
+
+    def _matters_changed(self, checks: dict[str, list[Any]] | None = None) -> None:
+        rows = []
+        for m in self.matters:
+            for x in m.materials:
+                saved = (checks or {}).get(str(x.id))
+                rows.append(
+                    MaterialRow(
+                        x.id,
+                        m.name,
+                        x.name,
+                        x.form,
+                        x.copies,
+                        x.required,
+                        x.core,
+                        bool(saved[0]) if saved else False,
+                        str(saved[1]) if saved else "",
+                    )
+                )
+        self.materials_model.set_rows(rows)
+        if not self.matters:
+            self.selected_label.setText(self.tr("尚未选择事项"))
+        else:
+            parts = []
+            for m in self.matters:
+                flags = _flags(m.commitment, m.instant, m.tolerance)
+                limit = self.tr("即办") if m.promised_days == 0 else f"{m.promised_days}个工作日"
+                parts.append(f"{m.name}（{m.code}，承诺{limit}{'，' + flags if flags else ''}）")
+            head = f"【一件事：{self.scenario.name}】" if self.scenario else ""
+            self.selected_label.setText(head + "；".join(parts))
+        self._update_buttons()
+        self._touched()
+
+    def _update_buttons(self) -> None:
+        has = bool(self.matters)
+        for path, b in self.path_buttons.items():
+            ok = has
+            if path == "commitment":
+                ok = has and all(m.commitment for m in self.matters)
+            elif path == "instant":
+                ok = has and all(m.instant for m in self.matters)
+            elif path == "tolerance":
+                ok = has and any(m.tolerance for m in self.matters)
+            b.setEnabled(ok)
+
+    # --- submit ----------------------------------------------------------------------------
+
+    def request(self) -> IntakeRequest:
+        return IntakeRequest(
+            applicant=self.applicant(),
+            matter_ids=tuple(m.id for m in self.matters),
+            materials=tuple(
+                MaterialCheck(r.material_id, r.received, r.problem) for r in self.materials_model.rows
+            ),
+            scenario_id=self.scenario.id if self.scenario else None,
+            ticket_id=self.ticket_id,
+            notes=self.notes_edit.toPlainText(),
+        )
+
+    def _lines(self) -> list[str]:
+        return [line.strip() for line in self.notes_edit.toPlainText().splitlines() if line.strip()]
+
+    def submit(self, path: str) -> IntakeOutcome | None:
+        """Take the application in along `path`; returns the outcome or None (message shown)."""
+        if not self.path_buttons[path].isEnabled():
+            self._show_error(self.tr("当前所选事项不支持该办理方式"))
+            return None
+        errs = self.validate_live(all_fields=True)
+        if errs:
+            self._show_error(str(InvalidApplicant(errs)))
+            return None
+        lines = self._lines()
+        req = self.request()
+        if path in ("reject", "one_time_notice"):
+            req = IntakeRequest(
+                req.applicant, req.matter_ids, req.materials, req.scenario_id, req.ticket_id, ""
+            )
+        try:
+            with service.write_session(self.ctx.sessions) as s:
+                result = service.submit(
+                    s,
+                    req,
+                    self.clerk,
+                    path,
+                    reasons=lines if path == "reject" else (),
+                    other_requirements=lines if path == "one_time_notice" else (),
+                )
+        except CaseError as exc:
+            self._show_error(str(exc))
+            return None
+        except SQLAlchemyError as exc:
+            log.exception("intake failed")
+            self._show_error(
+                self.tr("保存失败，表单内容已保留，请重试：%1").replace("%1", type(exc).__name__)
+            )
+            return None
+        docs: list[Document] = []
+        with self.ctx.sessions() as s:
+            for case in result.cases:
+                docs += case_docs.build_documents(s, case.id, config=self.print_config)
+        paths = case_docs.save_documents(docs, self.documents_dir)
+        outcome = IntakeOutcome(path, result, tuple(docs), tuple(paths))
+        numbers = "、".join(result.case_numbers)
+        msg = self.tr("已办理：%1").replace("%1", numbers)
+        if result.warnings:
+            msg += "（" + "；".join(result.warnings) + "）"
+        self.message.setStyleSheet("color: #1e8449;")
+        self.message.setText(msg)
+        log.info("intake %s: %s", path, numbers)
+        self.reset(keep_message=True)
+        self.clear_draft()
+        self.completed.emit(outcome)
+        return outcome
+
+    def _show_error(self, text: str) -> None:
+        self.message.setStyleSheet("color: #c0392b;")
+        self.message.setText(text)
+        self.failed.emit(text)
+
+    def reset(self, *, keep_message: bool = False) -> None:
+        self._restoring = True
+        try:
+            for e in self.edits.values():
+                e.clear()
+            for label in self.errors.values():
+                label.clear()
+                label.setVisible(False)
+            self.person_radio.setChecked(True)
+            self.notes_edit.clear()
+            self.search_edit.clear()
+            self.search_model.set_hits([])
+            self.scenario = None
+            self.matters = []
+            self._matters_changed()
+            if not keep_message:
+                self.message.clear()
+        finally:
+            self._restoring = False
+        self._draft_timer.stop()
+
+    # --- drafts ----------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "applicant": self.applicant().to_dict(),
+            "matter_ids": [str(m.id) for m in self.matters],
+            "scenario_id": str(self.scenario.id) if self.scenario else None,
+            "materials": {str(r.material_id): [r.received, r.problem] for r in self.materials_model.rows},
+            "notes": self.notes_edit.toPlainText(),
+            "ticket_id": str(self.ticket_id) if self.ticket_id else None,
+        }
+
+    def is_empty(self) -> bool:
+        st = self.state()
+        return (
+            not any(v for k, v in st["applicant"].items() if k != "kind")
+            and not st["matter_ids"]
+            and not st["notes"]
+        )
+
+    def restore(self, data: dict[str, Any]) -> None:
+        self._restoring = True
+        try:
+            a = ApplicantData.from_dict(dict(data.get("applicant") or {}))
+            (self.company_radio if a.kind == "company" else self.person_radio).setChecked(True)
+            for key in APPLICANT_FIELDS:
+                self.edits[key].setText(getattr(a, key))
+            self.notes_edit.setPlainText(str(data.get("notes") or ""))
+            self.scenario = None
+            self.matters = []
+            try:
+                if data.get("scenario_id"):
+                    self.choose_scenario(uuid.UUID(str(data["scenario_id"])))
+                else:
+                    with self.ctx.sessions() as s:
+                        self.matters = [
+                            service.get_matter(s, uuid.UUID(str(m)), self.clerk.site_id)
+                            for m in data.get("matter_ids") or []
+                        ]
+            except (CaseError, ValueError) as exc:
+                self._show_error(self.tr("草稿中的事项已不可办理：%1").replace("%1", str(exc)))
+                self.matters = []
+            self._matters_changed(dict(data.get("materials") or {}))
+            self.validate_live()
+        finally:
+            self._restoring = False
+
+    def _touched(self) -> None:
+        if self._restoring:
+            return
+        self.changed.emit()
+        self._draft_timer.start()
+
+    def save_draft(self) -> None:
+        """Write the form now (the debounce timer calls this ~300 ms after the last keystroke)."""
+        self._draft_timer.stop()
+        try:
+            with self.ctx.sessions() as s:
+                drafts.save_draft(
+                    s,
+                    site_id=self.clerk.site_id,
+                    staff_id=self.clerk.staff_id,
+                    window_id=self.clerk.window_id,
+                    ticket_id=self.ticket_id,
+                    data=self.state(),
+                )
+                s.commit()
+        except (SQLAlchemyError, ValueError):
+            log.exception("saving the intake draft failed")
+            self.message.setText(self.tr("草稿保存失败，请勿关闭程序，稍后自动重试"))
+            self._draft_timer.start(2000)
+            return
+        self.draft_saved()
+
+    def draft_saved(self) -> None:
+        """Hook for scripts and tests: called after every committed draft save."""
+        for cb in list(self.draft_listeners):
+            cb()
+
+    def flush_draft(self) -> None:
+        if self._draft_timer.isActive():
+            self.save_draft()
+
+    def load_draft(self) -> bool:
+        with self.ctx.sessions() as s:
+            d = drafts.load_draft(s, self.clerk.staff_id, self.clerk.window_id)
+        if d is None or not d.data:
+            return False
+        self.restore(d.data)
+        if d.ticket_id and self.ticket_id is None:
+            self.ticket_id = d.ticket_id
+        self.message.setText(self.tr("已恢复上次未完成的受理内容"))
+        return True
+
+    def clear_draft(self) -> None:
+        self._draft_timer.stop()
+        try:
+            with self.ctx.sessions() as s:
+                drafts.clear_draft(s, self.clerk.staff_id, self.clerk.window_id)
+                s.commit()
+        except SQLAlchemyError:
+            log.exception("clearing the intake draft failed")

@@ -1,0 +1,1 @@
+"""The applicant-facing evaluator window (好差评)."""
