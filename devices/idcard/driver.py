@@ -123,6 +123,12 @@ class IdCardReader:
         """Module liveness (11 FF); raises StatusError unless the module answers 90."""
         self.command(codec.CMD_STATUS)
 
+    def set_rf_frame_size(self, size: int = 0x50) -> None:
+        """Largest RF frame the module uses with the card (61 FF nn); 80 is the common value."""
+        if not 1 <= size <= 0xFF:
+            raise ValueError("RF frame size must be 1–255")
+        self.transact(*codec.CMD_SET_RF_FRAME, bytes([size])).raise_for_status()
+
     def module_id(self) -> str:
         return format_module_id(self.command(codec.CMD_MODULE_ID).data)
 

@@ -328,10 +328,38 @@ def test_monitor_reconnects_over_tcp(run_monitor: object) -> None:
 
 def test_emulator_answers_like_a_module(emu: IdCardEmulator, reader: IdCardReader) -> None:
     assert reader.transact(0x99, 0x01).sw3 == 0x21  # unknown command
-    assert reader.transact(*codec.CMD_SET_RF_FRAME, b"\x50").sw3 == codec.SW3_OK
+    reader.set_rf_frame_size(80)
+    assert emu.commands[codec.CMD_SET_RF_FRAME] == 1
     assert reader.transact(0x60, 0x00).sw3 == codec.SW3_OK  # baud switch acknowledged
     # a command with a broken checksum gets the module's "checksum error" reply
     reader.close()
     with serial.Serial(emu.port, 115200, timeout=1.0) as raw:
         raw.write(bytes.fromhex("AA AA AA 96 69 00 03 11 FF EE"))
         assert raw.read(11) == bytes.fromhex("AA AA AA 96 69 00 04 00 00 10 14")
+
+
+class RecordingEvent(threading.Event):
+    """A stop event that records how long the monitor asks to wait (no clock assertions)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float | None] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(timeout)
+        return super().wait(timeout)
+
+
+def test_retries_are_spaced_by_the_retry_interval(tmp_path: Path) -> None:
+    statuses: list[DeviceStatus] = []
+    mon = IdCardMonitor(str(tmp_path / "ttyGONE"), on_status=statuses.append)  # defaults: retry every 1 s
+    stop = RecordingEvent()
+    t = threading.Thread(target=mon.run, args=(stop,))
+    t.start()
+    try:
+        wait_until(lambda: mon.open_attempts >= 2, what="two attempts")
+    finally:
+        stop.set()
+        t.join()
+    assert stop.waits and set(stop.waits) == {1.0}
+    assert [s.state for s in statuses] == [LinkState.CONNECTING, LinkState.DISCONNECTED, LinkState.STOPPED]
