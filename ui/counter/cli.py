@@ -157,9 +157,23 @@ def _run(
             device.stop()
 
 
-def _play(win: Any, script: dict[str, Any]) -> None:
-    """Type like a clerk: key clicks into the intake fields, then report the committed draft."""
+def _type(edit: Any, text: str) -> None:
+    """Key clicks for ASCII; Chinese arrives as an input-method commit, as from a real IME."""
+    from PySide6.QtGui import QInputMethodEvent
     from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    edit.setFocus()
+    if text.isascii():
+        QTest.keyClicks(edit, text)
+        return
+    ev = QInputMethodEvent()
+    ev.setCommitString(text)
+    QApplication.sendEvent(edit, ev)
+
+
+def _play(win: Any, script: dict[str, Any]) -> None:
+    """Type like a clerk into the intake fields, then report the committed draft."""
 
     form = win.intake
     saved = {"done": False}
@@ -176,11 +190,9 @@ def _play(win: Any, script: dict[str, Any]) -> None:
         if edit is None:
             print(f"unknown field {key}", file=sys.stderr, flush=True)
             continue
-        edit.setFocus()
-        QTest.keyClicks(edit, str(text))
+        _type(edit, str(text))
     if script.get("matter"):
-        form.search_edit.setFocus()
-        QTest.keyClicks(form.search_edit, str(script["matter"]))
+        _type(form.search_edit, str(script["matter"]))
         form._choose_first_hit()
     if script.get("all_received"):
         form.materials_model.set_all_received(True)
