@@ -513,3 +513,5 @@ class SyncState(Base):
     last_success_at: Mapped[dt.datetime | None]
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     stopped: Mapped[bool] = mapped_column(default=False)  # a batch the centre cannot parse
+    # Last seq of the batch formed but not yet acknowledged: a retry resends exactly it.
+    inflight_last_seq: Mapped[int | None] = mapped_column(sa.BigInteger)

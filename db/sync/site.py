@@ -201,10 +201,15 @@ class Syncer:
     # --- upload ----------------------------------------------------------------------------
 
     def next_batch(self, channel: str) -> Batch | None:
-        """The batch to send next: the one formed before (resent unchanged) or a new one."""
+        """The batch to send next: the one formed before (resent unchanged) or a new one.
+
+        Outbox seqs commit in increasing order (SQLite has one writer; a PostgreSQL hall takes
+        an advisory lock in db/outbox.py), so the rows in (last acked, in-flight last] are fixed
+        once the batch is formed and a retry after any failure carries the same batch id.
+        """
         site = self._site()
-        pending = sa.text(
-            "SELECT seq, table_name, row_id, row_version, CAST(payload AS TEXT) AS p, batch_id "
+        pending = (
+            "SELECT seq, table_name, row_id, row_version, CAST(payload AS TEXT) AS p "
             "FROM sync_outbox WHERE channel = :c AND acked_at IS NULL AND seq > :a"
         )
         with self._local() as conn:
@@ -212,37 +217,29 @@ class Syncer:
             if st.stopped:
                 return None
             acked = int(st.last_acked_seq)
-            head = conn.execute(
-                sa.text(
-                    "SELECT batch_id FROM sync_outbox WHERE channel = :c AND acked_at IS NULL AND seq > :a "
-                    "ORDER BY seq LIMIT 1"
-                ),
-                {"c": channel, "a": acked},
-            ).first()
-            if head is None:
-                return None
-            if head.batch_id:
-                rows = conn.execute(
-                    sa.text(pending.text + " AND batch_id = :b ORDER BY seq"),
-                    {"c": channel, "a": acked, "b": head.batch_id},
-                ).all()
-            else:
-                rows = conn.execute(
-                    sa.text(pending.text + " ORDER BY seq LIMIT :n"),
-                    {"c": channel, "a": acked, "n": self.batch_size},
-                ).all()
-                cut = next((i for i, r in enumerate(rows) if r.batch_id), len(rows))
-                rows = rows[:cut]
+            inflight = st.inflight_last_seq
+            rows: list[Any] = []
+            if inflight is not None and inflight > acked:
+                rows = list(
+                    conn.execute(
+                        sa.text(pending + " AND seq <= :l ORDER BY seq"),
+                        {"c": channel, "a": acked, "l": inflight},
+                    )
+                )
+            if not rows:
+                rows = list(
+                    conn.execute(
+                        sa.text(pending + " ORDER BY seq LIMIT :n"),
+                        {"c": channel, "a": acked, "n": self.batch_size},
+                    )
+                )
+                if not rows:
+                    if inflight is not None:
+                        self._set_state(conn, channel, inflight_last_seq=None)
+                    return None
+                self._set_state(conn, channel, inflight_last_seq=int(rows[-1].seq))
             first, last = int(rows[0].seq), int(rows[-1].seq)
             bid = batch_id(site.code, channel, first, last)
-            if not head.batch_id:
-                conn.execute(
-                    sa.text(
-                        "UPDATE sync_outbox SET batch_id = :b WHERE channel = :c AND acked_at IS NULL "
-                        "AND seq BETWEEN :f AND :l"
-                    ),
-                    {"b": bid, "c": channel, "f": first, "l": last},
-                )
         parts = []
         for r in rows:
             rid = _uuid(r.row_id)
@@ -282,11 +279,12 @@ class Syncer:
             if result.status in ("applied", "duplicate"):
                 conn.execute(
                     sa.text(
-                        "UPDATE sync_outbox SET acked_at = :now WHERE channel = :c AND acked_at IS NULL "
-                        "AND seq BETWEEN :f AND :l"
+                        "UPDATE sync_outbox SET acked_at = :now, batch_id = :b WHERE channel = :c "
+                        "AND acked_at IS NULL AND seq BETWEEN :f AND :l"
                     ),
                     {
                         "now": now.replace(tzinfo=None) if conn.dialect.name == "sqlite" else now,
+                        "b": batch.batch_id,
                         "c": ch,
                         "f": batch.first,
                         "l": batch.last,
@@ -301,6 +299,10 @@ class Syncer:
                     conn,
                     ch,
                     last_acked_seq=max(int(st.last_acked_seq), batch.last),
+                    # A stale replay of an older batch must not forget the batch now in flight.
+                    inflight_last_seq=None
+                    if st.inflight_last_seq is None or batch.last >= st.inflight_last_seq
+                    else st.inflight_last_seq,
                     last_success_at=now,
                     last_error=error,
                 )
@@ -324,7 +326,11 @@ class Syncer:
                     {"c": ch, "w": wm},
                 )
                 self._set_state(
-                    conn, ch, last_acked_seq=wm, last_error=f"re-aligned with the centre: {result.message}"
+                    conn,
+                    ch,
+                    last_acked_seq=wm,
+                    inflight_last_seq=None,
+                    last_error=f"re-aligned with the centre: {result.message}",
                 )
                 log.warning(
                     "channel %s re-aligned with the centre (%s): %s", ch, result.status, result.message
@@ -366,7 +372,7 @@ class Syncer:
         """A manager clears a stopped channel (after the centre or the data was fixed)."""
         with self._local() as conn:
             self._state(conn, channel)
-            self._set_state(conn, channel, stopped=False, last_error="")
+            self._set_state(conn, channel, stopped=False, inflight_last_seq=None, last_error="")
 
     # --- download --------------------------------------------------------------------------
 
@@ -445,7 +451,9 @@ class Syncer:
     def _clear_network_errors(self) -> None:
         with self._local() as conn:
             conn.execute(
-                sa.update(SyncState).where(SyncState.last_error.startswith(NETWORK_PREFIX)).values(last_error="")
+                sa.update(SyncState)
+                .where(SyncState.last_error.startswith(NETWORK_PREFIX))
+                .values(last_error="")
             )
 
     # --- verify ------------------------------------------------------------------------------

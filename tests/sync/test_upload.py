@@ -195,7 +195,6 @@ def test_unparsable_batch_stops_only_its_channel(central_url: str, make_site: Ma
     # A manager removes the bad snapshot and resumes the channel.
     with site.hall.begin() as c:
         c.execute(sa.text("DELETE FROM sync_outbox WHERE payload LIKE '%not-a-uuid%'"))
-        c.execute(sa.text("UPDATE sync_outbox SET batch_id = NULL WHERE acked_at IS NULL"))
     syncer.resume("evaluations")
     syncer.sync_once()
     assert_converged(central_url, site)

@@ -211,6 +211,8 @@ BEGIN
             SELECT r.seq, r.t, r.id, r.v, r.d, r.p, true, ''
             FROM jsonb_to_recordset(p_rows) AS r(seq bigint, t text, id uuid, v int, d date, p jsonb);
         GET DIAGNOSTICS v_count = ROW_COUNT;
+        -- Temp tables have no statistics: without them the joins below scan synced_row whole.
+        ANALYZE ow_incoming;
         SELECT format('row seq %s: %s', i.seq, CASE
                 WHEN i.seq IS NULL OR i.t IS NULL OR i.id IS NULL OR i.v IS NULL OR i.d IS NULL OR i.p IS NULL
                     THEN 'a field is missing'

@@ -95,6 +95,7 @@ def upgrade() -> None:
     sa.Column('last_success_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=False),
     sa.Column('stopped', sa.Boolean(), nullable=False),
+    sa.Column('inflight_last_seq', sa.BigInteger(), nullable=True),
     sa.PrimaryKeyConstraint('channel', name=op.f('pk_sync_state'))
     )
     op.create_table('empowerment',
