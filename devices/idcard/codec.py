@@ -223,6 +223,15 @@ class FrameSplitter:
             out.append(frame)
         return out
 
+    def skip_false_start(self) -> bool:
+        """The line went quiet with an incomplete frame pending: if another preamble follows
+        the first, the first was noise claiming a long length — drop up to the next one."""
+        nxt = self._buf.find(PREAMBLE, 1)
+        if nxt < 0:
+            return False
+        self._drop(nxt)
+        return True
+
     def reject(self, frame: bytes) -> None:
         """A candidate failed its checksum: its preamble may have been noise, so search again
         from the byte after it (the real frame can start inside the rejected candidate)."""

@@ -110,6 +110,8 @@ class IdCardReader:
                 splitter.feed(chunk)
             elif bad_frame is not None and not splitter.pending:
                 raise bad_frame  # a corrupt reply and then a quiet line: nothing better is coming
+            elif splitter.pending and splitter.skip_false_start():
+                log.warning("resynced past a false frame header from %s", self.port)
 
     def command(self, key: tuple[int, int], *expected: int, timeout: float | None = None) -> codec.Response:
         resp = self.transact(*key, timeout=timeout)

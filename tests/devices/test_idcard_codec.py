@@ -152,6 +152,16 @@ def test_splitter_resyncs_after_noise_and_fragments() -> None:
     assert sp.needed() == 3
 
 
+def test_splitter_skips_a_false_start_when_asked() -> None:
+    ok = H("AA AA AA 96 69 00 04 00 00 90 94")
+    sp = codec.FrameSplitter()
+    sp.feed(H("AA AA AA 96 69 08 00 13") + ok)
+    assert sp.pop() is None  # waits for 2048 bytes that will never come
+    assert sp.skip_false_start() is True
+    assert sp.frames() == [ok]
+    assert sp.skip_false_start() is False
+
+
 def test_splitter_skips_impossible_length_and_rejected_candidates() -> None:
     ok = H("AA AA AA 96 69 00 04 00 00 90 94")
     sp = codec.FrameSplitter()

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import serial
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from devices.errors import DeviceDisconnected, DeviceError, DeviceTimeout, FrameError
 from devices.idcard import codec
@@ -65,10 +67,16 @@ def test_fragments_with_delays_and_noise(emu: IdCardEmulator, reader: IdCardRead
         assert reader.read_card(with_address=False) == RESIDENT_LONG_TERM
 
 
-def test_noise_that_looks_like_a_frame_header(emu: IdCardEmulator, reader: IdCardReader) -> None:
-    emu.noise = codec.PREAMBLE + b"\x00\x09\x01"  # a false header whose "frame" swallows the reply
+@pytest.mark.parametrize("false_len", [b"\x00\x09", b"\x08\x00"])
+def test_noise_that_looks_like_a_frame_header(
+    emu: IdCardEmulator, reader: IdCardReader, false_len: bytes
+) -> None:
+    # a false header whose "frame" swallows the reply: short (checksum fails, search inside it)
+    # or long (the line goes quiet first, then we resync on the next preamble)
+    emu.noise = codec.PREAMBLE + false_len + b"\x01"
     reader.status()
     assert reader.find() is True
+    assert reader.read_card() == PROTOCOL_SAMPLE
 
 
 @pytest.mark.parametrize(
@@ -363,3 +371,16 @@ def test_retries_are_spaced_by_the_retry_interval(tmp_path: Path) -> None:
         t.join()
     assert stop.waits and set(stop.waits) == {1.0}
     assert [s.state for s in statuses] == [LinkState.CONNECTING, LinkState.DISCONNECTED, LinkState.STOPPED]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    fragments=st.integers(min_value=1, max_value=40),
+    gap=st.sampled_from([0.0, 0.001, 0.01]),
+    noise=st.binary(max_size=24),
+)
+def test_fuzz_fragmented_noisy_line(
+    emu: IdCardEmulator, reader: IdCardReader, fragments: int, gap: float, noise: bytes
+) -> None:
+    emu.fragments, emu.fragment_gap, emu.noise = fragments, gap, noise
+    assert reader.read_card(with_address=False) == PROTOCOL_SAMPLE
