@@ -347,7 +347,7 @@ def _decode_card(stream: bytes) -> list[IdCard]:
     return cards
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=3000))
 def test_fuzz_random_bytes_never_crash(data: bytes) -> None:
     for card in _decode_card(data):
@@ -357,7 +357,7 @@ def test_fuzz_random_bytes_never_crash(data: bytes) -> None:
             parse(data)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=len(GOOD_FRAME) - 1))
 def test_fuzz_truncation_never_yields_a_card(cut: int) -> None:
     assert _decode_card(GOOD_FRAME[:cut]) == []
@@ -365,7 +365,7 @@ def test_fuzz_truncation_never_yields_a_card(cut: int) -> None:
         codec.decode_response(GOOD_FRAME[:cut])
 
 
-@settings(max_examples=500)
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=5, max_value=len(GOOD_FRAME) * 8 - 1))
 def test_fuzz_single_bit_flip_is_always_refused(bit: int) -> None:
     """A flipped bit after the preamble can never produce a card (XOR catches every single flip)."""
@@ -374,7 +374,7 @@ def test_fuzz_single_bit_flip_is_always_refused(bit: int) -> None:
     assert bit // 8 < 5 or _decode_card(bytes(data)) == []
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.integers(min_value=0, max_value=len(GOOD_FRAME) * 8 - 1), min_size=2, max_size=8))
 def test_fuzz_multi_bit_flips_never_crash_or_yield_a_wrong_card(bits: list[int]) -> None:
     data = bytearray(GOOD_FRAME)
@@ -386,13 +386,13 @@ def test_fuzz_multi_bit_flips_never_crash_or_yield_a_wrong_card(bits: list[int])
         assert codec.xor_checksum(data[5:-1]) == data[-1]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=200), st.binary(max_size=50))
 def test_fuzz_noise_before_preamble_is_skipped(noise: bytes, tail: bytes) -> None:
     assert _decode_card(noise.replace(b"\xaa", b"\x00") + GOOD_FRAME + tail) == [PROTOCOL_SAMPLE]
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from([0xAA, 0x96, 0x69, 0x00, 0x05, 0x08, 0x90, 0x13]), max_size=60))
 def test_fuzz_preamble_like_noise_recovers(noise: list[int]) -> None:
     cards = _decode_card(bytes(noise) + GOOD_FRAME)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.temperature import DEFAULT_FEVER_THRESHOLD, TempClass, check_threshold, classify
@@ -137,7 +137,7 @@ PROTOCOL_FACTORIES: list[Callable[[], ThermoProtocol]] = [
 ]
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=600), st.sampled_from(range(len(PROTOCOL_FACTORIES))))
 def test_fuzz_random_bytes_never_crash(data: bytes, which: int) -> None:
     p: ThermoProtocol = PROTOCOL_FACTORIES[which]()
@@ -155,7 +155,7 @@ GOOD: list[tuple[Callable[[], ThermoProtocol], bytes]] = [
 ]
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(range(len(GOOD))), st.data())
 def test_fuzz_single_bit_flip_or_truncation_never_gives_a_reading(which: int, data: st.DataObject) -> None:
     factory, frame = GOOD[which]
