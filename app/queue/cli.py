@@ -115,8 +115,12 @@ def cmd_call(args: argparse.Namespace) -> int:
 
 def cmd_call_ticket(args: argparse.Namespace) -> int:
     def act(ctx: AppContext, q: QueueService) -> int:
-        r = q.call_ticket(args.window, args.number, manager_id=_staff_id(ctx, args.manager),
-                          staff_id=_staff_id(ctx, args.staff))
+        r = q.call_ticket(
+            args.window,
+            args.number,
+            manager_id=_staff_id(ctx, args.manager),
+            staff_id=_staff_id(ctx, args.staff),
+        )
         print(r.announcement)
         return 0
 
@@ -136,7 +140,9 @@ def _window_op(name: str) -> Handler:
             elif name == "hold":
                 t = q.hold(args.window, staff_id=staff, reason=args.reason or "")
             elif name == "transfer":
-                t = q.transfer(args.window, to_category=args.to_category, to_window=args.to_window, staff_id=staff)
+                t = q.transfer(
+                    args.window, to_category=args.to_category, to_window=args.to_window, staff_id=staff
+                )
             else:
                 t = getattr(q, name)(args.window, staff_id=staff)
             print(_ticket_line(t))
@@ -216,7 +222,8 @@ def _table(rows: list[list[str]]) -> str:
 
     widths = [max(width(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join(
-        "  ".join(cell + " " * (w - width(cell)) for cell, w in zip(r, widths, strict=True)).rstrip() for r in rows
+        "  ".join(cell + " " * (w - width(cell)) for cell, w in zip(r, widths, strict=True)).rstrip()
+        for r in rows
     )
 
 
@@ -226,8 +233,16 @@ def cmd_status(args: argparse.Namespace) -> int:
         print(f"{ctx.site_name}  业务日期 {st.business_date}")
         rows = [["类别", "前缀", "等候", "最长等候(分)", "今日取号", "上限"]]
         for c in st.categories:
-            rows.append([c.name, c.prefix, str(c.waiting), f"{c.longest_wait_minutes:g}", str(c.issued_today),
-                         str(c.daily_cap) if c.daily_cap is not None else "-"])
+            rows.append(
+                [
+                    c.name,
+                    c.prefix,
+                    str(c.waiting),
+                    f"{c.longest_wait_minutes:g}",
+                    str(c.issued_today),
+                    str(c.daily_cap) if c.daily_cap is not None else "-",
+                ]
+            )
         print(_table(rows))
         print()
         rows = [["窗口", "状态", "当前号", "业务"]]
@@ -256,12 +271,35 @@ def cmd_stats(args: argparse.Namespace) -> int:
             return "-" if v is None else f"{v:g}"
 
         def line(name: str, f: Figures) -> list[str]:
-            return [name, str(f.issued), str(f.called), str(f.served), str(f.no_show), fmt(f.avg_wait_minutes),
-                    fmt(f.max_wait_minutes), fmt(f.avg_service_minutes), fmt(f.idle_minutes),
-                    fmt(None if f.no_show_rate is None else round(100 * f.no_show_rate, 1)),
-                    fmt(None if f.above_target_share is None else round(100 * f.above_target_share, 1))]
+            return [
+                name,
+                str(f.issued),
+                str(f.called),
+                str(f.served),
+                str(f.no_show),
+                fmt(f.avg_wait_minutes),
+                fmt(f.max_wait_minutes),
+                fmt(f.avg_service_minutes),
+                fmt(f.idle_minutes),
+                fmt(None if f.no_show_rate is None else round(100 * f.no_show_rate, 1)),
+                fmt(None if f.above_target_share is None else round(100 * f.above_target_share, 1)),
+            ]
 
-        rows = [["", "取号", "呼叫", "办结", "过号", "平均等候", "最长等候", "平均办理", "空闲(分)", "过号率%", "超时%"]]
+        rows = [
+            [
+                "",
+                "取号",
+                "呼叫",
+                "办结",
+                "过号",
+                "平均等候",
+                "最长等候",
+                "平均办理",
+                "空闲(分)",
+                "过号率%",
+                "超时%",
+            ]
+        ]
         rows.append(line("合计", s.overall))
         rows += [line(f"{n}号窗口", f) for n, f in s.by_window.items()]
         rows += [line(code, f) for code, f in s.by_category.items()]
@@ -281,7 +319,9 @@ def cmd_events(args: argparse.Namespace) -> int:
             after = args.after if args.after is not None else max(0, stream.last_id() - args.last)
             try:
                 for ev in stream.poll(after) if not args.follow else stream.follow(after):
-                    payload = " ".join(f"{k}={v}" for k, v in ev.payload.items() if k not in ("issued_at", "queue_at"))
+                    payload = " ".join(
+                        f"{k}={v}" for k, v in ev.payload.items() if k not in ("issued_at", "queue_at")
+                    )
                     print(f"{ev.id:>8} {ev.at:%H:%M:%S} {ev.kind:<15} {payload}", flush=True)
             except KeyboardInterrupt:
                 pass
@@ -294,7 +334,9 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    queue = subparsers.add_parser("queue", help="queue tickets: issue, call, serve, status", description=__doc__)
+    queue = subparsers.add_parser(
+        "queue", help="queue tickets: issue, call, serve, status", description=__doc__
+    )
     add_common_options(queue)
     sub = queue.add_subparsers(dest="queue_command", metavar="ACTION")
 
@@ -312,7 +354,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     p = cmd("issue", "take a ticket (取号)", cmd_issue)
     p.add_argument("category", metavar="CATEGORY", help="category code or prefix, e.g. A")
-    p.add_argument("--id-number", metavar="ID", help="real-name ticket: ID number (only a keyed hash is stored)")
+    p.add_argument(
+        "--id-number", metavar="ID", help="real-name ticket: ID number (only a keyed hash is stored)"
+    )
     p.add_argument("--name", metavar="NAME", help="applicant name (stored masked)")
     p.add_argument("--priority", action="store_true", help="green channel (绿色通道)")
 
@@ -342,7 +386,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         staff_arg(p)
         if name == "finish":
             p.add_argument("--outcome", default="done", help="outcome (default: done)")
-            p.add_argument("--case", action="append", metavar="CASE_NUMBER", help="case number handled (repeatable)")
+            p.add_argument(
+                "--case", action="append", metavar="CASE_NUMBER", help="case number handled (repeatable)"
+            )
         if name == "hold":
             p.add_argument("--reason", default="")
         if name == "transfer":
@@ -361,8 +407,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = cmd("ticket", "show one ticket and its place in the queue", cmd_ticket)
     p.add_argument("number", metavar="NUMBER")
 
-    for op, help_ in (("open", "open a window"), ("pause", "pause a window (暂停服务)"),
-                      ("resume-window", "resume a paused window"), ("close", "close a window")):
+    for op, help_ in (
+        ("open", "open a window"),
+        ("pause", "pause a window (暂停服务)"),
+        ("resume-window", "resume a paused window"),
+        ("close", "close a window"),
+    ):
         p = cmd(op, help_, _window_state_cmd(op.replace("resume-window", "resume")))
         window_arg(p)
         staff_arg(p)
@@ -370,7 +420,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
             p.add_argument("reason", metavar="REASON", help="why (shown on the display)")
 
     p = cmd("close-day", "end the day: cancel or carry over waiting tickets", cmd_close_day)
-    p.add_argument("--mode", choices=("cancel", "carry_over"), default=None, help="default: [queue] close_day")
+    p.add_argument(
+        "--mode", choices=("cancel", "carry_over"), default=None, help="default: [queue] close_day"
+    )
 
     cmd("status", "table of categories and windows", cmd_status)
 

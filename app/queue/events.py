@@ -239,7 +239,9 @@ class EventStream:
     def last_id(self) -> int:
         """The newest event id of this site (start here to see only what happens from now on)."""
         with self.engine.connect() as conn:
-            value = conn.execute(sa.select(sa.func.max(_EV.c.id)).where(_EV.c.site_id == self.site_id)).scalar()
+            value = conn.execute(
+                sa.select(sa.func.max(_EV.c.id)).where(_EV.c.site_id == self.site_id)
+            ).scalar()
         return int(value or 0)
 
     def wait(self, after_id: int, timeout: float) -> list[HallEventInfo]:

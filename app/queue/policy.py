@@ -57,7 +57,9 @@ class QueuePolicy:
         if self.max_wait_minutes < 0:
             raise ValueError("queue.max_wait_minutes must not be negative")
         if self.appointment_early_minutes < 0 or self.appointment_late_minutes < 0:
-            raise ValueError("queue.appointment_early_minutes / appointment_late_minutes must not be negative")
+            raise ValueError(
+                "queue.appointment_early_minutes / appointment_late_minutes must not be negative"
+            )
         if self.late_appointment not in LATE_APPOINTMENT_MODES:
             raise ValueError(f"queue.late_appointment must be one of {', '.join(LATE_APPOINTMENT_MODES)}")
         if self.requeue_after < 0:
@@ -121,10 +123,7 @@ def sort_key(
     prio = is_priority(c, now)
     aged_before = policy.aged_before(now)
     aged = aged_before is not None and c.queue_at <= aged_before
-    if aged or c.target_window_id == window_id:
-        rank = 0
-    else:
-        rank = categories.get(c.category_id, NO_RANK)
+    rank = 0 if aged or c.target_window_id == window_id else categories.get(c.category_id, NO_RANK)
     aged_k = 0 if aged else 1
     if prefer_normal:
         # Normal tickets first, longest-waiting first; priority tickets keep their own order behind them.

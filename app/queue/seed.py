@@ -72,8 +72,16 @@ def seed_hall(
         win_ids[n] = w.id
         for code, prio in (links or {}).get(n, dict.fromkeys(cat_ids, 1)).items():
             session.add(WindowCategory(window_id=w.id, category_id=cat_ids[code], priority=prio))
-    mgr = Staff(site_id=site.id, username=f"{site_code.lower()}-manager", name="王经理", role="manager", password_hash="-")
-    clerk = Staff(site_id=site.id, username=f"{site_code.lower()}-clerk", name="李窗口", role="clerk", password_hash="-")
+    mgr = Staff(
+        site_id=site.id,
+        username=f"{site_code.lower()}-manager",
+        name="王经理",
+        role="manager",
+        password_hash="-",
+    )
+    clerk = Staff(
+        site_id=site.id, username=f"{site_code.lower()}-clerk", name="李窗口", role="clerk", password_hash="-"
+    )
     session.add_all([mgr, clerk])
     session.flush()
     return SeededHall(site.id, cat_ids, win_ids, mgr.id, clerk.id)

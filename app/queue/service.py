@@ -24,7 +24,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -66,10 +66,18 @@ from db.models import (
 log = logging.getLogger("onewindow.queue")
 
 Clock = Callable[[], dt.datetime]
+_R = TypeVar("_R")
 
-T = Ticket.__table__
-WS = WindowStatus.__table__
-TC = TicketCounter.__table__
+T = cast(sa.Table, Ticket.__table__)
+WS = cast(sa.Table, WindowStatus.__table__)
+TC = cast(sa.Table, TicketCounter.__table__)
+
+
+def _m(row: Any) -> Mapping[str, Any]:
+    """The column mapping of a Core result row."""
+    return cast("Mapping[str, Any]", row._mapping)
+
+
 ACTIVE = ACTIVE_TICKET_STATUSES
 OPEN_STATUSES = ("waiting", "called", "serving", "held")
 DEFAULT_ID_HASH_KEY = b"onewindow-id-number-v1"
@@ -218,7 +226,7 @@ class QueueService:
                 s.connection(execution_options=SQLITE_IMMEDIATE)
             yield s
 
-    def _retrying(self, fn: Callable[[], Any]) -> Any:
+    def _retrying(self, fn: Callable[[], _R]) -> _R:
         for attempt in range(5):
             try:
                 return fn()
@@ -257,17 +265,21 @@ class QueueService:
             }
             links: dict[uuid.UUID, dict[uuid.UUID, int]] = {}
             for wc in s.scalars(
-                sa.select(WindowCategory).join(Window, Window.id == WindowCategory.window_id).where(
-                    Window.site_id == self.site_id
-                )
+                sa.select(WindowCategory)
+                .join(Window, Window.id == WindowCategory.window_id)
+                .where(Window.site_id == self.site_id)
             ):
                 if wc.category_id in cats and cats[wc.category_id].active:
                     links.setdefault(wc.window_id, {})[wc.category_id] = wc.priority
             wins = {
-                w.id: WindowRef(id=w.id, number=w.number, name=w.name, active=w.active, categories=links.get(w.id, {}))
+                w.id: WindowRef(
+                    id=w.id, number=w.number, name=w.name, active=w.active, categories=links.get(w.id, {})
+                )
                 for w in s.scalars(sa.select(Window).where(Window.site_id == self.site_id))
             }
-            ref = Reference(tz=ZoneInfo(site.timezone), categories=cats, windows=wins, loaded=time.monotonic())
+            ref = Reference(
+                tz=ZoneInfo(site.timezone), categories=cats, windows=wins, loaded=time.monotonic()
+            )
         self._ref = ref
         return ref
 
@@ -303,15 +315,17 @@ class QueueService:
             estimated_wait_minutes=wait,
         )
 
-    def _update_ticket(self, s: Session, ticket_id: uuid.UUID, now: dt.datetime, **values: Any) -> Mapping[str, Any]:
+    def _update_ticket(
+        self, s: Session, ticket_id: uuid.UUID, now: dt.datetime, **values: Any
+    ) -> Mapping[str, Any]:
         row = s.execute(
             sa.update(T)
             .where(T.c.id == ticket_id)
             .values(row_version=T.c.row_version + 1, updated_at=now, **values)
             .returning(*T.c)
         ).one()
-        outbox.record(s, "ticket", row._mapping)
-        return row._mapping
+        outbox.record(s, "ticket", _m(row))
+        return _m(row)
 
     def _event(
         self,
@@ -364,7 +378,7 @@ class QueueService:
             except IntegrityError:
                 pass  # another PC created it meanwhile; lock theirs
             row = s.execute(stmt).one()
-        return row._mapping
+        return _m(row)
 
     def _set_window(
         self, s: Session, ws: Mapping[str, Any], now: dt.datetime, **values: Any
@@ -377,8 +391,8 @@ class QueueService:
             .values(row_version=WS.c.row_version + 1, updated_at=now, **values)
             .returning(*WS.c)
         ).one()
-        outbox.record(s, "window_status", row._mapping)
-        return row._mapping
+        outbox.record(s, "window_status", _m(row))
+        return _m(row)
 
     def _active_ticket(self, s: Session, ws: Mapping[str, Any]) -> Mapping[str, Any]:
         tid = ws["active_ticket_id"]
@@ -387,7 +401,7 @@ class QueueService:
         stmt = sa.select(T).where(T.c.id == tid)
         if self._pg:
             stmt = stmt.with_for_update()
-        return s.execute(stmt).one()._mapping
+        return _m(s.execute(stmt).one())
 
     def _find_ticket(
         self, s: Session, number: str, statuses: Sequence[str] | None = None, lock: bool = True
@@ -403,12 +417,14 @@ class QueueService:
             if statuses is not None and self._find_any(s, number):
                 raise errors.InvalidTransition(f"{number.strip().upper()} 号当前状态不允许此操作")
             raise errors.UnknownTicket(f"没有找到 {number.strip().upper()} 号")
-        return row._mapping
+        return _m(row)
 
     def _find_any(self, s: Session, number: str) -> bool:
         return (
             s.execute(
-                sa.select(T.c.id).where(T.c.site_id == self.site_id, T.c.number == number.strip().upper()).limit(1)
+                sa.select(T.c.id)
+                .where(T.c.site_id == self.site_id, T.c.number == number.strip().upper())
+                .limit(1)
             ).first()
             is not None
         )
@@ -448,7 +464,7 @@ class QueueService:
                 channel=channel,
                 cap=True,
             )
-        )  # type: ignore[no-any-return]
+        )
 
     def _hash_checked(self, id_number: str) -> str:
         check = check_id_number(id_number, today=self.clock().astimezone(self.reference().tz).date())
@@ -547,7 +563,11 @@ class QueueService:
         mine_prio = row["priority_class"] == "green" or (
             row["priority_class"] == "appointment" and row["queue_at"] <= now
         )
-        before = sa.and_(prio, T.c.queue_at < row["queue_at"]) if mine_prio else sa.or_(prio, T.c.queue_at < row["queue_at"])
+        before = (
+            sa.and_(prio, T.c.queue_at < row["queue_at"])
+            if mine_prio
+            else sa.or_(prio, T.c.queue_at < row["queue_at"])
+        )
         ahead = int(
             s.execute(
                 sa.select(sa.func.count())
@@ -597,7 +617,9 @@ class QueueService:
         now = self.clock()
         local = now.astimezone(ref.tz)
         with self.session_factory() as s:
-            q = sa.select(Appointment).where(Appointment.site_id == self.site_id, Appointment.cancelled.is_(False))
+            q = sa.select(Appointment).where(
+                Appointment.site_id == self.site_id, Appointment.cancelled.is_(False)
+            )
             if code:
                 q = q.where(Appointment.code == code.strip())
             elif id_number:
@@ -645,14 +667,14 @@ class QueueService:
                 cap=False,
                 appointment=appt,
             )
-        )  # type: ignore[no-any-return]
+        )
 
     # --- calling ---------------------------------------------------------------------------
 
     def call_next(self, window: int, staff_id: uuid.UUID | None = None) -> CallResult | None:
         """Call the next ticket for a window by the policy; None when nobody is waiting for it."""
         win = self._window(window)
-        return self._retrying(lambda: self._call_next_tx(win, staff_id))  # type: ignore[no-any-return]
+        return self._retrying(lambda: self._call_next_tx(win, staff_id))
 
     def _window(self, number: int) -> WindowRef:
         win = self.reference().window(number)
@@ -696,16 +718,25 @@ class QueueService:
             ).first()
             if row is None:
                 return None
-            m = row._mapping
+            m = _m(row)
             outbox.record(s, "ticket", m)
             prio = m["priority_class"] == "green" or (
                 m["priority_class"] == "appointment" and m["queue_at"] <= now
             )
             new_streak = streak + 1 if prio else 0
             if new_streak != streak or ws["state"] != "open" or ws["staff_id"] != staff_id:
-                self._set_window(s, ws, now, priority_streak=new_streak, state="open", reason="", staff_id=staff_id)
+                self._set_window(
+                    s, ws, now, priority_streak=new_streak, state="open", reason="", staff_id=staff_id
+                )
             event_id = self._event(
-                s, "called", now, m, win, staff_id, issued_at=m["issued_at"], queue_at=m["queue_at"],
+                s,
+                "called",
+                now,
+                m,
+                win,
+                staff_id,
+                issued_at=m["issued_at"],
+                queue_at=m["queue_at"],
                 priority=prio,
             )
         info = self._info(m)
@@ -730,8 +761,15 @@ class QueueService:
                     raise errors.WindowBusy()
                 t = self._find_ticket(s, number, ("waiting",))
                 m = self._update_ticket(
-                    s, t["id"], now, status="called", window_id=win.id, staff_id=staff_id, called_at=now,
-                    recall_count=0, target_window_id=None,
+                    s,
+                    t["id"],
+                    now,
+                    status="called",
+                    window_id=win.id,
+                    staff_id=staff_id,
+                    called_at=now,
+                    recall_count=0,
+                    target_window_id=None,
                 )
                 if ws["state"] != "open":
                     self._set_window(s, ws, now, state="open", reason="", staff_id=staff_id)
@@ -746,13 +784,21 @@ class QueueService:
                 )
                 save_row(s, audit)
                 event_id = self._event(
-                    s, "called", now, m, win, staff_id, issued_at=m["issued_at"], queue_at=m["queue_at"],
-                    specific=True, manager_id=manager_id,
+                    s,
+                    "called",
+                    now,
+                    m,
+                    win,
+                    staff_id,
+                    issued_at=m["issued_at"],
+                    queue_at=m["queue_at"],
+                    specific=True,
+                    manager_id=manager_id,
                 )
             info = self._info(m)
             return CallResult(info, win.number, win.name, announcement(info.number, win.number), event_id)
 
-        return self._retrying(tx)  # type: ignore[no-any-return]
+        return self._retrying(tx)
 
     # --- operations on the window's current ticket ----------------------------------------
 
@@ -780,15 +826,20 @@ class QueueService:
                 self._event(s, kind, now, m, win, staff_id or t["staff_id"], **payload, **extra)
             return self._info(m)
 
-        return self._retrying(tx)  # type: ignore[no-any-return]
+        return self._retrying(tx)
 
     def recall(self, window: int, staff_id: uuid.UUID | None = None) -> CallResult:
         """重呼: announce the called ticket again (counted)."""
 
-        def change(s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+        def change(
+            s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime
+        ) -> dict[str, Any]:
             if t["recall_count"] >= self.policy.max_recalls:
                 raise errors.RecallLimitReached()
-            return {"recall_count": t["recall_count"] + 1, "_payload": {"recall_count": t["recall_count"] + 1}}
+            return {
+                "recall_count": t["recall_count"] + 1,
+                "_payload": {"recall_count": t["recall_count"] + 1},
+            }
 
         info = self._on_current(window, "recalled", change, staff_id, statuses=("called",))
         win = self._window(window)
@@ -797,14 +848,20 @@ class QueueService:
     def no_show(self, window: int, staff_id: uuid.UUID | None = None) -> TicketInfo:
         """过号: the called applicant did not come."""
         return self._on_current(
-            window, "no_show", lambda s, ws, t, now: {"status": "no_show", "finished_at": now}, staff_id,
+            window,
+            "no_show",
+            lambda s, ws, t, now: {"status": "no_show", "finished_at": now},
+            staff_id,
             statuses=("called",),
         )
 
     def start(self, window: int, staff_id: uuid.UUID | None = None) -> TicketInfo:
         """The applicant sat down: service starts."""
         return self._on_current(
-            window, "started", lambda s, ws, t, now: {"status": "serving", "started_at": now}, staff_id,
+            window,
+            "started",
+            lambda s, ws, t, now: {"status": "serving", "started_at": now},
+            staff_id,
             statuses=("called",),
         )
 
@@ -820,17 +877,28 @@ class QueueService:
         if len(cases) > 400:
             raise errors.QueueError("办件编号太多，无法记录在一个号上")
 
-        def change(s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
-            values: dict[str, Any] = {"status": "done", "finished_at": now, "outcome": outcome[:32], "case_numbers": cases}
+        def change(
+            s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime
+        ) -> dict[str, Any]:
+            values: dict[str, Any] = {
+                "status": "done",
+                "finished_at": now,
+                "outcome": outcome[:32],
+                "case_numbers": cases,
+            }
             if t["started_at"] is None:
                 values["started_at"] = t["called_at"]  # finished straight from the call
             return values
 
-        return self._on_current(window, "finished", change, staff_id, outcome=outcome[:32], case_numbers=cases)
+        return self._on_current(
+            window, "finished", change, staff_id, outcome=outcome[:32], case_numbers=cases
+        )
 
     def hold(self, window: int, staff_id: uuid.UUID | None = None, reason: str = "") -> TicketInfo:
         """挂起: park the current ticket (e.g. the applicant fetches a document); the window is free."""
-        return self._on_current(window, "held", lambda s, ws, t, now: {"status": "held"}, staff_id, reason=reason)
+        return self._on_current(
+            window, "held", lambda s, ws, t, now: {"status": "held"}, staff_id, reason=reason
+        )
 
     def resume(self, window: int, number: str, staff_id: uuid.UUID | None = None) -> TicketInfo:
         """Take a held ticket back into service at this window."""
@@ -844,13 +912,18 @@ class QueueService:
                     raise errors.WindowBusy()
                 t = self._find_ticket(s, number, ("held",))
                 m = self._update_ticket(
-                    s, t["id"], now, status="serving", window_id=win.id, staff_id=staff_id or t["staff_id"],
+                    s,
+                    t["id"],
+                    now,
+                    status="serving",
+                    window_id=win.id,
+                    staff_id=staff_id or t["staff_id"],
                     started_at=t["started_at"] or now,
                 )
                 self._event(s, "resumed", now, m, win, staff_id)
             return self._info(m)
 
-        return self._retrying(tx)  # type: ignore[no-any-return]
+        return self._retrying(tx)
 
     def transfer(
         self,
@@ -867,7 +940,9 @@ class QueueService:
         target_cat = ref.category(to_category) if to_category is not None else None
         target_win = self._window(to_window) if to_window is not None else None
 
-        def change(s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime) -> dict[str, Any]:
+        def change(
+            s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime
+        ) -> dict[str, Any]:
             values: dict[str, Any] = {
                 "status": "waiting",
                 "window_id": None,
@@ -897,7 +972,11 @@ class QueueService:
                 t = self._find_ticket(s, number, ("no_show",))
                 ahead = s.execute(
                     sa.select(T.c.queue_at)
-                    .where(T.c.site_id == self.site_id, T.c.category_id == t["category_id"], T.c.status == "waiting")
+                    .where(
+                        T.c.site_id == self.site_id,
+                        T.c.category_id == t["category_id"],
+                        T.c.status == "waiting",
+                    )
                     .order_by(T.c.queue_at, T.c.id)
                     .offset(max(0, self.policy.requeue_after - 1))
                     .limit(1)
@@ -907,14 +986,23 @@ class QueueService:
                 else:
                     queue_at = min(now, ahead + dt.timedelta(microseconds=1))
                 m = self._update_ticket(
-                    s, t["id"], now, status="waiting", window_id=None, staff_id=None, called_at=None,
-                    started_at=None, finished_at=None, recall_count=0, queue_at=queue_at,
+                    s,
+                    t["id"],
+                    now,
+                    status="waiting",
+                    window_id=None,
+                    staff_id=None,
+                    called_at=None,
+                    started_at=None,
+                    finished_at=None,
+                    recall_count=0,
+                    queue_at=queue_at,
                     priority_class="normal" if t["priority_class"] == "appointment" else t["priority_class"],
                 )
                 self._event(s, "requeued", now, m, None, staff_id)
             return self._info(m)
 
-        return self._retrying(tx)  # type: ignore[no-any-return]
+        return self._retrying(tx)
 
     def cancel(self, number: str, staff_id: uuid.UUID | None = None, reason: str = "") -> TicketInfo:
         """Cancel a waiting or held ticket (the applicant left)."""
@@ -927,13 +1015,19 @@ class QueueService:
                 self._event(s, "cancelled", now, m, None, staff_id, reason=reason)
             return self._info(m)
 
-        return self._retrying(tx)  # type: ignore[no-any-return]
+        return self._retrying(tx)
 
     # --- the window itself -------------------------------------------------------------------
 
     def _window_state_change(
-        self, window: int, kind: str, state: str, staff_id: uuid.UUID | None, reason: str,
-        need_free: bool, allowed_from: Sequence[str] | None = None,
+        self,
+        window: int,
+        kind: str,
+        state: str,
+        staff_id: uuid.UUID | None,
+        reason: str,
+        need_free: bool,
+        allowed_from: Sequence[str] | None = None,
     ) -> WindowState:
         win = self._window(window)
 
@@ -944,7 +1038,9 @@ class QueueService:
                 if need_free and ws["active_ticket_id"] is not None:
                     raise errors.WindowBusy()
                 if allowed_from is not None and ws["state"] not in allowed_from:
-                    raise errors.InvalidTransition(f"窗口当前状态为“{_STATE_NAMES.get(ws['state'], ws['state'])}”")
+                    raise errors.InvalidTransition(
+                        f"窗口当前状态为“{_STATE_NAMES.get(ws['state'], ws['state'])}”"
+                    )
                 self._set_window(s, ws, now, state=state, reason=reason, staff_id=staff_id or ws["staff_id"])
                 self._event(s, kind, now, None, win, staff_id, reason=reason)
 
@@ -958,7 +1054,9 @@ class QueueService:
         """暂停服务 with a reason; the current ticket must be finished, passed or held first."""
         if not reason.strip():
             raise errors.QueueError("请填写暂停原因")
-        return self._window_state_change(window, "window_paused", "paused", staff_id, reason.strip()[:200], True, ("open", "closed"))
+        return self._window_state_change(
+            window, "window_paused", "paused", staff_id, reason.strip()[:200], True, ("open", "closed")
+        )
 
     def resume_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
         return self._window_state_change(window, "window_resumed", "open", staff_id, "", False, ("paused",))
@@ -985,36 +1083,60 @@ class QueueService:
                 statuses = s.execute(lock).all()
                 rows = s.execute(
                     sa.select(T)
-                    .where(T.c.site_id == self.site_id, T.c.business_date <= bdate, T.c.status.in_(OPEN_STATUSES))
+                    .where(
+                        T.c.site_id == self.site_id, T.c.business_date <= bdate, T.c.status.in_(OPEN_STATUSES)
+                    )
                     .order_by(T.c.queue_at, T.c.id)
                 ).all()
                 changed: list[tuple[str, Mapping[str, Any]]] = []
                 for r in rows:
-                    t = r._mapping
+                    t = _m(r)
                     if t["status"] == "called":
-                        changed.append(("no_show", self._update_ticket(s, t["id"], now, status="no_show", finished_at=now)))
+                        changed.append(
+                            (
+                                "no_show",
+                                self._update_ticket(s, t["id"], now, status="no_show", finished_at=now),
+                            )
+                        )
                         counts["no_show"] += 1
                     elif t["status"] == "serving":
                         changed.append(
-                            ("finished", self._update_ticket(s, t["id"], now, status="done", finished_at=now, outcome="day_closed"))
+                            (
+                                "finished",
+                                self._update_ticket(
+                                    s, t["id"], now, status="done", finished_at=now, outcome="day_closed"
+                                ),
+                            )
                         )
                         counts["finished"] += 1
                     elif mode == "cancel":
-                        changed.append(("cancelled", self._update_ticket(s, t["id"], now, status="cancelled", finished_at=now)))
+                        changed.append(
+                            (
+                                "cancelled",
+                                self._update_ticket(s, t["id"], now, status="cancelled", finished_at=now),
+                            )
+                        )
                         counts["cancelled"] += 1
                     else:
                         counts["carried_over"] += 1
                 for w in statuses:
-                    if w._mapping["state"] != "closed" or w._mapping["priority_streak"]:
-                        self._set_window(s, w._mapping, now, state="closed", reason="", priority_streak=0)
+                    if _m(w)["state"] != "closed" or _m(w)["priority_streak"]:
+                        self._set_window(s, _m(w), now, state="closed", reason="", priority_streak=0)
                 # The event lock is taken once, by the first event; the rest follow under it.
                 for kind, m in changed:
                     win = ref.windows.get(m["window_id"]) if m["window_id"] else None
                     self._event(s, kind, now, m, win, None, reason="day_closed")
                 self._event(s, "day_closed", now, None, None, None, mode=mode, business_date=bdate, **counts)
-            return CloseDayResult(bdate, mode, counts["cancelled"], counts["carried_over"], counts["no_show"], counts["finished"])
+            return CloseDayResult(
+                bdate,
+                mode,
+                counts["cancelled"],
+                counts["carried_over"],
+                counts["no_show"],
+                counts["finished"],
+            )
 
-        return self._retrying(tx)  # type: ignore[no-any-return]
+        return self._retrying(tx)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -1033,14 +1155,16 @@ class QueueService:
         with self.session_factory() as s:
             ws = s.execute(sa.select(WS).where(WS.c.window_id == win.id)).first()
             cur = s.execute(sa.select(T).where(T.c.window_id == win.id, T.c.status.in_(ACTIVE))).first()
-        return self._window_state(win, ws._mapping if ws else None, cur._mapping if cur else None)
+        return self._window_state(win, _m(ws) if ws else None, _m(cur) if cur else None)
 
     def _window_state(
         self, win: WindowRef, ws: Mapping[str, Any] | None, cur: Mapping[str, Any] | None
     ) -> WindowState:
         ref = self.reference()
         codes = tuple(
-            ref.categories[c].code for c, _ in sorted(win.categories.items(), key=lambda kv: kv[1]) if c in ref.categories
+            ref.categories[c].code
+            for c, _ in sorted(win.categories.items(), key=lambda kv: kv[1])
+            if c in ref.categories
         )
         return WindowState(
             number=win.number,
@@ -1061,7 +1185,9 @@ class QueueService:
             waiting = {
                 r.category_id: (int(r.n), r.oldest)
                 for r in s.execute(
-                    sa.select(T.c.category_id, sa.func.count().label("n"), sa.func.min(T.c.queue_at).label("oldest"))
+                    sa.select(
+                        T.c.category_id, sa.func.count().label("n"), sa.func.min(T.c.queue_at).label("oldest")
+                    )
                     .where(T.c.site_id == self.site_id, T.c.status == "waiting")
                     .group_by(T.c.category_id)
                 )
@@ -1069,12 +1195,16 @@ class QueueService:
             issued = {
                 r.prefix: int(r.last_seq)
                 for r in s.execute(
-                    sa.select(TC.c.prefix, TC.c.last_seq).where(TC.c.site_id == self.site_id, TC.c.business_date == bdate)
+                    sa.select(TC.c.prefix, TC.c.last_seq).where(
+                        TC.c.site_id == self.site_id, TC.c.business_date == bdate
+                    )
                 )
             }
-            states = {r.window_id: r._mapping for r in s.execute(sa.select(WS).where(WS.c.site_id == self.site_id))}
+            states = {
+                r.window_id: _m(r) for r in s.execute(sa.select(WS).where(WS.c.site_id == self.site_id))
+            }
             current = {
-                r.window_id: r._mapping
+                r.window_id: _m(r)
                 for r in s.execute(sa.select(T).where(T.c.site_id == self.site_id, T.c.status.in_(ACTIVE)))
             }
         cats = []
@@ -1085,7 +1215,16 @@ class QueueService:
                 oldest = dt.datetime.fromisoformat(oldest).replace(tzinfo=dt.UTC)
             longest = max(0.0, (now - oldest).total_seconds() / 60) if oldest is not None else 0.0
             cats.append(
-                CategoryStatus(c.code, c.name, c.prefix, n, round(longest, 1), issued.get(c.prefix, 0), c.daily_cap, c.warn_wait_minutes)
+                CategoryStatus(
+                    c.code,
+                    c.name,
+                    c.prefix,
+                    n,
+                    round(longest, 1),
+                    issued.get(c.prefix, 0),
+                    c.daily_cap,
+                    c.warn_wait_minutes,
+                )
             )
         wins = tuple(
             self._window_state(w, states.get(w.id), current.get(w.id))
@@ -1098,9 +1237,11 @@ class QueueService:
         """Every waiting ticket in queue-time order."""
         with self.session_factory() as s:
             rows = s.execute(
-                sa.select(T).where(T.c.site_id == self.site_id, T.c.status == "waiting").order_by(T.c.queue_at, T.c.id)
+                sa.select(T)
+                .where(T.c.site_id == self.site_id, T.c.status == "waiting")
+                .order_by(T.c.queue_at, T.c.id)
             ).all()
-        return [self._info(r._mapping) for r in rows]
+        return [self._info(_m(r)) for r in rows]
 
 
 _STATE_NAMES = {"open": "服务中", "paused": "暂停服务", "closed": "关闭"}

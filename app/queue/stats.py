@@ -161,7 +161,9 @@ def compute(
                 issued_at = _ts(ev.payload.get("issued_at")) or ev.at
                 queue_at = _ts(ev.payload.get("queue_at")) or issued_at
                 wait = max(0.0, _minutes(max(issued_at, queue_at), ev.at))
-                target = category_targets.get(ev.category_id, default_target) if ev.category_id else default_target
+                target = (
+                    category_targets.get(ev.category_id, default_target) if ev.category_id else default_target
+                )
                 for g in gs:
                     g.waits.append(wait)
                     g.above += wait > target
@@ -218,13 +220,17 @@ def queue_stats(
         staff = {st.id: st.username for st in s.scalars(sa.select(Staff).where(Staff.site_id == site_id))}
         rows = s.execute(
             sa.select(ev_t)
-            .where(ev_t.c.site_id == site_id, ev_t.c.business_date >= date_from, ev_t.c.business_date <= date_to)
+            .where(
+                ev_t.c.site_id == site_id, ev_t.c.business_date >= date_from, ev_t.c.business_date <= date_to
+            )
             .order_by(ev_t.c.id)
         ).all()
         live_rows = {
             r.category_id: (int(r.n), r.oldest)
             for r in s.execute(
-                sa.select(t.c.category_id, sa.func.count().label("n"), sa.func.min(t.c.queue_at).label("oldest"))
+                sa.select(
+                    t.c.category_id, sa.func.count().label("n"), sa.func.min(t.c.queue_at).label("oldest")
+                )
                 .where(t.c.site_id == site_id, t.c.status == "waiting")
                 .group_by(t.c.category_id)
             )

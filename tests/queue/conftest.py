@@ -42,7 +42,9 @@ class Hall:
     seeded: SeededHall
     clock: FakeClock
 
-    def service(self, policy: QueuePolicy | None = None, clock: Callable[[], dt.datetime] | None = None) -> QueueService:
+    def service(
+        self, policy: QueuePolicy | None = None, clock: Callable[[], dt.datetime] | None = None
+    ) -> QueueService:
         return QueueService(self.sf, self.seeded.site_id, policy or QueuePolicy(), clock=clock or self.clock)
 
 

@@ -129,11 +129,11 @@ def big() -> Iterator[int]:
 
 @pytest.mark.postgres
 def test_32_windows_postgres(pg_url: str) -> None:
-    run_hall(pg_url, 240)
+    run_hall(pg_url, 160)
 
 
 def test_32_windows_sqlite(sqlite_url: str) -> None:
-    run_hall(sqlite_url, 240)
+    run_hall(sqlite_url, 160)
 
 
 @pytest.mark.slow

@@ -89,7 +89,9 @@ def test_commit_order_is_id_order_postgres(pg_hall: Hall) -> None:
     def writer_b() -> None:
         with pg_hall.sf() as s, s.begin():
             b_result.append(
-                append_event(s, site_id=site, business_date=utcnow().date(), kind="window_closed", at=utcnow())
+                append_event(
+                    s, site_id=site, business_date=utcnow().date(), kind="window_closed", at=utcnow()
+                )
             )
 
     th = threading.Thread(target=writer_b)
@@ -99,7 +101,9 @@ def test_commit_order_is_id_order_postgres(pg_hall: Hall) -> None:
 
         def b_waits_on_lock() -> bool:
             n = conn.execute(
-                sa.text("SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()")
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory' AND datname = current_database()"
+                )
             ).scalar_one()
             return bool(n)
 

@@ -17,7 +17,7 @@ import hypothesis.strategies as st
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from app.queue import errors
 from app.queue.policy import Candidate, QueuePolicy, choose, is_priority, prefers_normal
@@ -27,8 +27,14 @@ from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 from db.models import Appointment, Ticket
 
-POLICY = QueuePolicy(priority_burst=2, max_wait_minutes=10, requeue_after=2, max_recalls=2,
-                     appointment_early_minutes=10, appointment_late_minutes=5)
+POLICY = QueuePolicy(
+    priority_burst=2,
+    max_wait_minutes=10,
+    requeue_after=2,
+    max_recalls=2,
+    appointment_early_minutes=10,
+    appointment_late_minutes=5,
+)
 CATS = ("A", "B", "C")
 CODES = {"A": "general", "B": "business", "C": "estate"}
 LINKS = {
@@ -115,7 +121,10 @@ class QueueMachine(RuleBasedStateMachine):
     def candidates(self) -> list[Candidate]:
         return [
             Candidate(
-                t.id, self.cat_ids[CODES[t.category]], t.priority_class, t.queue_at,
+                t.id,
+                self.cat_ids[CODES[t.category]],
+                t.priority_class,
+                t.queue_at,
                 self.win_ids[t.target_window] if t.target_window else None,
             )
             for t in self.tickets.values()
@@ -151,8 +160,17 @@ class QueueMachine(RuleBasedStateMachine):
         slot = self.clock.now + dt.timedelta(minutes=offset)
         code = uuid.uuid4().hex[:12]
         with self.sf.begin() as s:
-            s.add(Appointment(site_id=self.site_id, code=code, category_id=self.cat_ids[CODES[cat]], name="张三丰",
-                              id_number_hash="9" * 64, slot_start=slot, slot_end=slot + dt.timedelta(minutes=30)))
+            s.add(
+                Appointment(
+                    site_id=self.site_id,
+                    code=code,
+                    category_id=self.cat_ids[CODES[cat]],
+                    name="张三丰",
+                    id_number_hash="9" * 64,
+                    slot_start=slot,
+                    slot_end=slot + dt.timedelta(minutes=30),
+                )
+            )
         now = self.clock.now
         if now < slot - dt.timedelta(minutes=POLICY.appointment_early_minutes):
             with pytest.raises(errors.AppointmentError):
@@ -191,9 +209,14 @@ class QueueMachine(RuleBasedStateMachine):
         )
         # No starvation: after `priority_burst` priority calls a waiting normal ticket goes first.
         normal_waiting = [
-            c for c in cands
+            c
+            for c in cands
             if not is_priority(c, now)
-            and (c.target_window_id == self.win_ids[w] if c.target_window_id else c.category_id in self.win_cats[w])
+            and (
+                c.target_window_id == self.win_ids[w]
+                if c.target_window_id
+                else c.category_id in self.win_cats[w]
+            )
         ]
         if prefers_normal(self.streak[w], POLICY) and normal_waiting:
             assert not is_priority(expected, now)
@@ -221,8 +244,12 @@ class QueueMachine(RuleBasedStateMachine):
     @rule(w=st.integers(1, 3), op=st.sampled_from(["no_show", "start", "finish", "hold"]))
     def window_op(self, w: int, op: str) -> None:
         t = self.active(w)
-        allowed = {"no_show": ("called",), "start": ("called",), "finish": ("called", "serving"),
-                   "hold": ("called", "serving")}[op]
+        allowed = {
+            "no_show": ("called",),
+            "start": ("called",),
+            "finish": ("called", "serving"),
+            "hold": ("called", "serving"),
+        }[op]
         fn = getattr(self.svc, op)
         if t is None:
             with pytest.raises(errors.NoActiveTicket):
@@ -299,8 +326,17 @@ class QueueMachine(RuleBasedStateMachine):
     @invariant()
     def matches_model(self) -> None:
         with self.sf() as s:
-            rows = s.execute(sa.select(Ticket.id, Ticket.status, Ticket.window_id, Ticket.prefix, Ticket.seq,
-                                       Ticket.queue_at, Ticket.target_window_id)).all()
+            rows = s.execute(
+                sa.select(
+                    Ticket.id,
+                    Ticket.status,
+                    Ticket.window_id,
+                    Ticket.prefix,
+                    Ticket.seq,
+                    Ticket.queue_at,
+                    Ticket.target_window_id,
+                )
+            ).all()
         assert len(rows) == len(self.tickets)  # nothing lost, nothing invented
         by_win = {v: k for k, v in self.win_ids.items()}
         active: dict[uuid.UUID, int] = {}
@@ -320,7 +356,9 @@ class QueueMachine(RuleBasedStateMachine):
 
 
 QueueMachine.TestCase.settings = settings(
-    max_examples=25, stateful_step_count=45, deadline=None,
+    max_examples=25,
+    stateful_step_count=45,
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 TestQueuePolicy = QueueMachine.TestCase

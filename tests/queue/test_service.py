@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -94,17 +95,31 @@ def test_people_ahead_and_estimate(hall: Hall) -> None:
     svc.finish(1)
     later = svc.ticket(t.number)
     assert later.people_ahead == 2
-    assert later.estimated_wait_minutes == pytest.approx(2 * 4 / 2, abs=0.1)  # recent service 4 min, 2 windows
+    assert later.estimated_wait_minutes == pytest.approx(
+        2 * 4 / 2, abs=0.1
+    )  # recent service 4 min, 2 windows
 
 
 def test_appointment_check_in(hall: Hall) -> None:
     svc = hall.service(QueuePolicy(appointment_early_minutes=30, appointment_late_minutes=10))
     slot = T0 + dt.timedelta(minutes=20)
     with hall.sf.begin() as s:
-        for code, start in (("AP1", slot), ("AP2", T0 - dt.timedelta(minutes=30)), ("AP3", T0 + dt.timedelta(hours=2))):
-            s.add(Appointment(site_id=hall.seeded.site_id, code=code, category_id=hall.seeded.category_ids["general"],
-                              name="李四", id_number_hash=hash_id_number(ID), slot_start=start,
-                              slot_end=start + dt.timedelta(minutes=30)))
+        for code, start in (
+            ("AP1", slot),
+            ("AP2", T0 - dt.timedelta(minutes=30)),
+            ("AP3", T0 + dt.timedelta(hours=2)),
+        ):
+            s.add(
+                Appointment(
+                    site_id=hall.seeded.site_id,
+                    code=code,
+                    category_id=hall.seeded.category_ids["general"],
+                    name="李四",
+                    id_number_hash=hash_id_number(ID),
+                    slot_start=start,
+                    slot_end=start + dt.timedelta(minutes=30),
+                )
+            )
     t = svc.check_in("AP1")
     assert (t.priority_class, t.queue_at, t.channel) == ("appointment", slot, "appointment")
     with pytest.raises(errors.AppointmentError, match="已签到"):
@@ -198,7 +213,11 @@ def test_call_specific_needs_manager_and_is_audited(hall: Hall) -> None:
     assert r.ticket.number == "B001" and r.ticket.status == "called"
     with hall.sf() as s:
         audit = s.scalars(sa.select(AuditLog)).one()
-    assert audit.action == "queue.call_specific" and "B001" in audit.detail and audit.staff_id == hall.seeded.manager_id
+    assert (
+        audit.action == "queue.call_specific"
+        and "B001" in audit.detail
+        and audit.staff_id == hall.seeded.manager_id
+    )
 
 
 @pytest.mark.parametrize("mode", ["cancel", "carry_over"])
@@ -213,8 +232,11 @@ def test_close_day(hall: Hall, mode: str) -> None:
     assert (res.no_show, res.finished) == (1, 1)
     assert (res.cancelled, res.carried_over) == ((2, 0) if mode == "cancel" else (0, 2))
     statuses = sorted(t.status for t in [svc.ticket(f"A00{i}") for i in range(1, 5)])
-    assert statuses == (["cancelled", "cancelled", "done", "no_show"] if mode == "cancel"
-                        else ["done", "no_show", "waiting", "waiting"])
+    assert statuses == (
+        ["cancelled", "cancelled", "done", "no_show"]
+        if mode == "cancel"
+        else ["done", "no_show", "waiting", "waiting"]
+    )
     assert all(w.state == "closed" for w in svc.status().windows)
 
 
@@ -269,7 +291,12 @@ def _outbox_covers_every_write(hall: Hall) -> None:
     """Every synced row written by the queue has an outbox snapshot of its current version."""
     with hall.sf() as s:
         snaps = {(o.table_name, o.row_id, o.row_version): o.payload for o in s.scalars(sa.select(SyncOutbox))}
-        for model, table in ((Ticket, "ticket"), (WindowStatus, "window_status"), (AuditLog, "audit_log")):
+        tables: tuple[tuple[Any, str], ...] = (
+            (Ticket, "ticket"),
+            (WindowStatus, "window_status"),
+            (AuditLog, "audit_log"),
+        )
+        for model, table in tables:
             for obj in s.scalars(sa.select(model)):
                 assert (table, obj.id, obj.row_version) in snaps, (table, obj.id)
                 assert snaps[(table, obj.id, obj.row_version)] == outbox.snapshot(obj)
