@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--reveal", action="store_true", help="print the full ID number (masked by default)")
     p.add_argument("--no-address", action="store_true", help="skip the appended-address read (30 03)")
     p.add_argument("--photo", metavar="FILE", help="also save the raw WLT photo bytes to FILE")
+    p.add_argument(
+        "--module-id", action="store_true", help="only print the reader's SAM module id (no card needed)"
+    )
     p.set_defaults(func=cmd_idcard)
 
     p = subparsers.add_parser("thermometer", help="print readings from a serial temperature scanner")
@@ -193,6 +196,10 @@ def cmd_idcard(args: argparse.Namespace) -> int:
                     f"no ID-card reader answers on {args.port} at {args.baud} baud (check port and baud)",
                     DEVICE_FAILURE,
                 ) from exc
+            if args.module_id:
+                sam = reader.module_id()
+                print(json.dumps({"module_id": sam}) if args.json else sam)
+                return 0
             card = reader.wait_for_card(args.timeout, with_address=not args.no_address)
     except NoCardError as exc:
         raise CliError(f"no card on the reader within {args.timeout:g} s", DEVICE_FAILURE) from exc

@@ -64,6 +64,20 @@ def _exchange(port: str, baud: int, request: bytes, timeout: float) -> bytes:
         close_serial(ser)
 
 
+def _module_id(port: str, baud: int, timeout: float) -> str:
+    from devices.idcard.card import format_module_id
+
+    reply = _exchange(port, baud, idcodec.build_command(*idcodec.CMD_MODULE_ID), timeout)
+    for frame in idcodec.FrameSplitter().frames(reply):
+        try:
+            resp = idcodec.decode_response(frame)
+            resp.raise_for_status()
+            return format_module_id(resp.data)
+        except DeviceError:
+            continue
+    return "id unknown"
+
+
 def probe_idcard(
     port: str, bauds: Iterable[int] = (115200, 9600), timeout: float = 0.3
 ) -> ProbeResult | None:
@@ -75,7 +89,11 @@ def probe_idcard(
                 resp = idcodec.decode_response(frame)
             except DeviceError:
                 continue
-            detail = "" if resp.sw3 == idcodec.SW3_OK else f"status SW3={resp.sw3:02X}"
+            detail = (
+                f"SAM {_module_id(port, baud, timeout)}"
+                if resp.sw3 == idcodec.SW3_OK
+                else f"status SW3={resp.sw3:02X}"
+            )
             return ProbeResult(port, "idcard", "sam", baud, detail)
     return None
 

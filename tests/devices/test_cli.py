@@ -118,6 +118,14 @@ def test_idcard_failures_give_one_clear_line(
     assert "Traceback" not in err
 
 
+def test_idcard_module_id(emu: IdCardEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+    emu.remove()
+    rc, out, _ = run(capsys, "idcard", "--port", emu.port, "--module-id")
+    assert rc == 0 and out.strip() == "05.01-20140702-0001234567-0987654321"
+    rc, out, _ = run(capsys, "idcard", "--port", emu.port, "--module-id", "--json")
+    assert json.loads(out) == {"module_id": "05.01-20140702-0001234567-0987654321"}
+
+
 def test_idcard_missing_port(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     rc, _, err = run(capsys, "idcard", "--port", str(tmp_path / "ttyNONE"))
     assert rc == 1 and "reader unavailable on" in err and err.count("\n") == 1
@@ -201,6 +209,7 @@ def test_devices_probe_given_ports(capsys: pytest.CaptureFixture[str], tmp_path:
     assert rc == 0
     rows = {r["port"]: r for r in json.loads(out)}
     assert rows[reader.port]["kind"] == "idcard"
+    assert "SAM 05.01-20140702-0001234567-0987654321" in rows[reader.port]["detail"]
     assert (rows[modbus.port]["kind"], rows[modbus.port]["protocol"]) == ("thermometer", "modbus")
     assert (rows[htpa.port]["kind"], rows[htpa.port]["protocol"]) == ("thermometer", "htpa")
     assert rows[str(tmp_path / "gone")]["kind"] == "unavailable"

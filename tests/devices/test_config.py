@@ -63,3 +63,16 @@ def test_demo_devices_factory_cycles_cards() -> None:
             assert reader.find() is False
         assert seen == list(DEMO_CARDS)
         demo.place_next_card(remove_after=30)  # the timer is cancelled and joined on stop
+
+
+def test_demo_devices_over_tcp_for_hosts_without_ptys() -> None:
+    with start_demo_devices(transport="tcp", thermometer_protocol="htpa") as demo:
+        assert demo.idcard_port and demo.idcard_port.startswith("socket://127.0.0.1:")
+        assert demo.thermometer_port and demo.thermometer_port.startswith("socket://")
+        card = demo.place_next_card()
+        with IdCardReader(demo.idcard_port) as reader:
+            assert reader.read_card() == card
+        from devices.thermo.codec import HtpaProtocol
+
+        with Thermometer(demo.thermometer_port, HtpaProtocol(), timeout=3.0) as th:
+            assert 30 < th.read().value < 40
