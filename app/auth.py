@@ -82,6 +82,9 @@ class WindowInfo:
 
     @property
     def label(self) -> str:
+        # Demo names already say "综合受理1号窗" / "1号窗口"; do not repeat the number.
+        if self.name.startswith(f"{self.number}号") or f"{self.number}号窗" in self.name:
+            return self.name
         return f"{self.number}号窗口 {self.name}".strip()
 
 

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.cases import documents as case_docs
 from app.cases import machine, service
 from app.cases.errors import CaseError
 from app.cases.types import CaseDetail, Clerk
@@ -65,6 +64,7 @@ class CasesPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.activated.connect(self._activated)
         lay.addWidget(self.table, 1)
@@ -254,6 +254,8 @@ class CaseDetailDialog(QDialog):
             self.message.setText(self.tr("保存失败，请重试"))
             return False
         if key.startswith("deliver"):
+            from app.cases import documents as case_docs
+
             with self.ctx.sessions() as s:
                 docs = case_docs.build_documents(s, cid, ["service_record"])
             case_docs.save_documents(docs, self.documents_dir)

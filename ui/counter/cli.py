@@ -81,11 +81,30 @@ def cmd_counter(args: argparse.Namespace) -> int:
 def _log_in(ctx: Any, args: argparse.Namespace, auth: Any) -> tuple[Any, Any]:
     if args.user:
         password = os.environ.get("ONEWINDOW_PASSWORD", "")
-        try:
-            with ctx.sessions() as s:
-                staff = auth.authenticate(s, args.user, password)
-        except auth.AuthError as exc:
-            raise CliError(f"log-in refused: {exc}") from None
+        result: dict[str, Any] = {}
+
+        def check() -> None:
+            try:
+                with ctx.sessions() as s:
+                    result["staff"] = auth.authenticate(s, args.user, password)
+            except Exception as exc:  # handed to the main thread below
+                result["error"] = exc
+
+        # argon2 releases the GIL: verify the password while the window's modules load.
+        import threading
+
+        worker = threading.Thread(target=check, name="login", daemon=True)
+        worker.start()
+        import ui.counter.window
+        import ui.event_pump  # noqa: F401
+
+        worker.join()
+        if "error" in result:
+            exc = result["error"]
+            if isinstance(exc, auth.AuthError):
+                raise CliError(f"log-in refused: {exc}") from None
+            raise exc
+        staff = result["staff"]
         with ctx.sessions() as s:
             windows = auth.windows(s, ctx.site_id)
         number = args.window
@@ -103,8 +122,8 @@ def _log_in(ctx: Any, args: argparse.Namespace, auth: Any) -> tuple[Any, Any]:
     if args.window:
         with ctx.sessions() as s:
             w = next((w for w in auth.windows(s, ctx.site_id) if w.number == args.window), None)
-        return dlg.staff, w or dlg.window
-    return dlg.staff, dlg.window
+        return dlg.staff, w or dlg.chosen_window
+    return dlg.staff, dlg.chosen_window
 
 
 def _run(

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import drafts
-from app.cases import documents as case_docs
 from app.cases import service
 from app.cases.errors import CaseError, InvalidApplicant
 from app.cases.types import (
@@ -47,7 +46,6 @@ from app.cases.types import (
 )
 from app.context import AppContext
 from app.validators import mask_id_number
-from printing.layout import PrintConfig
 from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
 
 log = logging.getLogger("onewindow.ui")
@@ -89,17 +87,14 @@ class IntakeForm(QWidget):
         clerk: Clerk,
         *,
         documents_dir: Path,
-        print_config: PrintConfig | None = None,
+        print_config: Any = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.clerk = clerk
         self.documents_dir = documents_dir
-        self.print_config = print_config or PrintConfig(
-            font_path=ctx.settings.printers.document.font_path or None,
-            qr_template=ctx.settings.printers.document.qr_template,
-        )
+        self.print_config = print_config  # printing.layout.PrintConfig; None: from the settings
         self.ticket_id: uuid.UUID | None = None
         self.matters: list[MatterInfo] = []
         self.scenario: ScenarioInfo | None = None
@@ -173,6 +168,7 @@ class IntakeForm(QWidget):
         self.results.setModel(self.search_model)
         self.results.setMaximumHeight(110)
         self.results.activated.connect(self._hit_activated)
+        self.results.setVisible(False)
         self.search_edit.textEdited.connect(self._search)
         self.search_edit.returnPressed.connect(self._choose_first_hit)
         self.selected_label = QLabel(self.tr("尚未选择事项"))
@@ -316,6 +312,7 @@ class IntakeForm(QWidget):
         q = text.strip()
         if not q:
             self.search_model.set_hits([])
+            self.results.setVisible(False)
             return
         with self.ctx.sessions() as s:
             hits = search_matters(s, q, self.clerk.site_id, limit=15)
@@ -329,6 +326,7 @@ class IntakeForm(QWidget):
             scen
             + [SearchHit(h.id, h.code, h.name, _flags(h.commitment, h.instant, h.tolerance)) for h in hits]
         )
+        self.results.setVisible(bool(self.search_model.hits))
         if self.search_model.hits:
             self.results.setCurrentIndex(self.search_model.index(0, 0))
 
@@ -347,6 +345,7 @@ class IntakeForm(QWidget):
             self.choose_matter(hit.id)
         self.search_edit.clear()
         self.search_model.set_hits([])
+        self.results.setVisible(False)
 
     def choose_matter(self, matter_id: uuid.UUID) -> bool:
         """One matter for this application (replaces a 一件事 choice)."""
@@ -475,10 +474,12 @@ class IntakeForm(QWidget):
                 self.tr("保存失败，表单内容已保留，请重试：%1").replace("%1", type(exc).__name__)
             )
             return None
+        from app.cases import documents as case_docs  # reportlab: loaded on the first intake, not at start-up
+
         docs: list[Document] = []
         with self.ctx.sessions() as s:
             for case in result.cases:
-                docs += case_docs.build_documents(s, case.id, config=self.print_config)
+                docs += case_docs.build_documents(s, case.id, config=self._print_config())
         paths = case_docs.save_documents(docs, self.documents_dir)
         outcome = IntakeOutcome(path, result, tuple(docs), tuple(paths))
         numbers = "、".join(result.case_numbers)
@@ -492,6 +493,14 @@ class IntakeForm(QWidget):
         self.clear_draft()
         self.completed.emit(outcome)
         return outcome
+
+    def _print_config(self) -> Any:
+        if self.print_config is None:
+            from printing.layout import PrintConfig
+
+            doc = self.ctx.settings.printers.document
+            self.print_config = PrintConfig(font_path=doc.font_path or None, qr_template=doc.qr_template)
+        return self.print_config
 
     def _show_error(self, text: str) -> None:
         self.message.setStyleSheet("color: #c0392b;")

@@ -19,7 +19,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.staff: StaffInfo | None = None
-        self.window: WindowInfo | None = None
+        self.chosen_window: WindowInfo | None = None
         self.setWindowTitle(self.tr("综合一窗 · 登录"))
         form = QFormLayout(self)
         self.user_edit = QLineEdit()
@@ -63,10 +63,10 @@ class LoginDialog(QDialog):
         chosen = self.windows[self.window_combo.currentIndex()] if self.windows else None
         assigned = next((w for w in self.windows if w.id == staff.window_id), None)
         # A clerk works at the assigned window; managers may pick any.
-        self.window = (
+        self.chosen_window = (
             assigned if assigned is not None and not staff.has_role("manager") else (chosen or assigned)
         )
-        if self.window is None:
+        if self.chosen_window is None:
             self.error.setText(self.tr("本中心没有可用的窗口"))
             return False
         self.accept()

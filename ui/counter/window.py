@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
@@ -15,6 +16,7 @@ from app.auth import StaffInfo, WindowInfo
 from app.cases import service
 from app.cases.types import Clerk
 from app.context import AppContext
+from app.queue.service import QueueService
 from app.settings import user_data_dir
 from app.validators import mask_name
 from ui.bus import HallBus
@@ -43,6 +45,7 @@ class CounterWindow(QMainWindow):
         *,
         documents_dir: Path | None = None,
         evaluator: EvaluatorWindow | None = None,
+        queue: QueueService | None = None,
         show_preview: bool = True,
         parent: QWidget | None = None,
     ) -> None:
@@ -59,7 +62,9 @@ class CounterWindow(QMainWindow):
         )
         self.resize(1360, 860)
 
-        self.queue_panel = QueuePanel(ctx.queue(), bus, staff, window, case_numbers=self._case_numbers)
+        self.queue_panel = QueuePanel(
+            queue or ctx.queue(), bus, staff, window, case_numbers=self._case_numbers
+        )
         self.intake = IntakeForm(ctx, self.clerk, documents_dir=self.documents_dir)
         self.cases = CasesPanel(ctx, self.clerk, documents_dir=self.documents_dir)
         self.tabs = QTabWidget()
@@ -183,3 +188,32 @@ class CounterWindow(QMainWindow):
 def start_later(fn: object) -> None:
     """Run a callable once the event loop is idle (used by scripts)."""
     QTimer.singleShot(0, fn)  # type: ignore[call-overload]
+
+
+def demo_counter(
+    ctx: AppContext, bus: HallBus, window_number: int | None = None, **kwargs: Any
+) -> CounterWindow:
+    """The demo hall's counter: the first active clerk (at `window_number` if given), no log-in.
+
+    Only for the demo, where every role runs in one process on an embedded database.
+    """
+    import sqlalchemy as sa
+
+    from app import auth
+    from db.models import Staff
+
+    with ctx.sessions() as s:
+        windows = auth.windows(s, ctx.site_id)
+        if not windows:
+            raise RuntimeError("no window in the hall database; seed the demo first")
+        window = next((w for w in windows if w.number == window_number), windows[0])
+        rows = s.scalars(
+            sa.select(Staff)
+            .where(Staff.site_id == ctx.site_id, Staff.active.is_(True), Staff.role == "clerk")
+            .order_by(Staff.username)
+        ).all()
+        if not rows:
+            raise RuntimeError("no clerk in the hall database; seed the demo first")
+        staff = next((r for r in rows if r.window_id == window.id), rows[0])
+        info = auth.staff_info(staff)
+    return CounterWindow(ctx, bus, info, window, **kwargs)

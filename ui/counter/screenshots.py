@@ -1,0 +1,112 @@
+"""Screenshots of the counter for `main.py screenshots DIR`: the intake filled from the demo ID card,
+the document preview, the clerk's cases and the evaluator, in Chinese with a real CJK font."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app import auth
+from app.context import AppContext
+from app.queue.errors import QueueError
+from app.queue.service import QueueService
+from db.models import Staff
+from ui.bus import HallBus
+
+log = logging.getLogger("onewindow.ui")
+
+
+def _settle(widget: QWidget) -> None:
+    app = QApplication.instance()
+    for _ in range(3):
+        if app is not None:
+            app.processEvents()
+
+
+def _save(widget: QWidget, path: Path) -> Path:
+    _settle(widget)
+    if not widget.grab().save(str(path)):
+        raise OSError(f"cannot write {path}")
+    return path
+
+
+def _clerk(ctx: AppContext) -> tuple[auth.StaffInfo, auth.WindowInfo]:
+    with ctx.sessions() as s:
+        windows = auth.windows(s, ctx.site_id)
+        staff = s.scalars(
+            sa.select(Staff)
+            .where(Staff.site_id == ctx.site_id, Staff.role == "clerk", Staff.active.is_(True))
+            .order_by(Staff.window_id.is_(None), Staff.username)
+        ).first()
+        if staff is None or not windows:
+            raise RuntimeError("screenshots need a clerk and a window in the hall database (seed the demo)")
+        info = auth.staff_info(staff)
+    window = next((w for w in windows if w.id == info.window_id), windows[0])
+    return info, window
+
+
+def render(ctx: AppContext, outdir: Path) -> list[Path]:
+    """Render the counter screens with demo data into `outdir`; returns the PNG paths."""
+    from devices.idcard.samples import RESIDENT_LONG_TERM
+    from ui.counter.window import CounterWindow
+
+    outdir.mkdir(parents=True, exist_ok=True)
+    staff, window = _clerk(ctx)
+    tz = ZoneInfo(ctx.settings.site.timezone)
+    # A mid-morning clock, so the demo queue is open whenever the screenshots are taken.
+    ten = dt.datetime.combine(dt.datetime.now(tz).date(), dt.time(10, 0), tz).astimezone(dt.UTC)
+    clock = iter(ten + dt.timedelta(seconds=i) for i in range(10**6))
+    queue = QueueService(ctx.sessions, ctx.site_id, ctx.settings.queue, clock=lambda: next(clock))
+    bus = HallBus()
+    win = CounterWindow(ctx, bus, staff, window, documents_dir=outdir / "documents", queue=queue)
+    win.resize(1366, 840)
+    written: list[Path] = []
+    try:
+        codes = queue.window_state(window.number).category_codes
+        for _ in range(4):
+            try:
+                queue.issue(codes[0] if codes else "")
+            except QueueError as exc:
+                log.info("screenshots: no demo ticket (%s)", exc)
+                break
+        win.show()
+        win.queue_panel.run("call_next")
+        win.queue_panel.run("start")
+        form = win.intake
+        bus.cardRead.emit(RESIDENT_LONG_TERM)
+        form.edits["phone"].setText("13812345678")
+        from app.matters import search_matters
+
+        with ctx.sessions() as s:
+            hits = search_matters(s, "", ctx.site_id, limit=50)
+        plain = next((h for h in hits if not (h.instant or h.commitment)), hits[0] if hits else None)
+        if plain is not None:
+            form.choose_matter(plain.id)
+            form.materials_model.set_all_received(True)
+        written.append(_save(win, outdir / "counter_intake.png"))
+        outcome = form.submit("accept") if plain is not None else None
+        if outcome is not None and win.preview is not None:
+            win.preview.resize(820, 980)
+            written.append(_save(win.preview, outdir / "counter_preview.png"))
+            win.preview.close()
+        win.tabs.setCurrentWidget(win.cases)
+        written.append(_save(win, outdir / "counter_cases.png"))
+        win.tabs.setCurrentWidget(win.intake)
+        win.queue_panel.run("finish")
+        ev = win.evaluator
+        ev.resize(1024, 640)
+        ev.choose(5)
+        written.append(_save(ev, outdir / "evaluator.png"))
+    finally:
+        form_flush = getattr(win.intake, "clear_draft", None)
+        if form_flush is not None:
+            form_flush()
+        win.evaluator.close()
+        win.close()
+        win.deleteLater()
+    return written
