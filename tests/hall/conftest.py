@@ -51,3 +51,16 @@ def bus_pump(hall: HallFixture, qtbot: object) -> Iterator[object]:
     pump.start()
     yield bus
     pump.stop()
+    _drain_qt()
+
+
+def _drain_qt() -> None:
+    """Deliver what is still queued and collect while Qt is alive (not at interpreter exit)."""
+    import gc
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    for _ in range(3):
+        QCoreApplication.processEvents()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()

@@ -91,6 +91,7 @@ class DisplayBoard(QWidget):
         self.state: BoardState | None = None
         self.newest: CallLine | None = None
         self._worker = Worker("display-board", self)
+        self._shut = False
         self._loading = False
         self._dirty = False
         self._seen_call_ids: set[int] = set()
@@ -274,6 +275,9 @@ class DisplayBoard(QWidget):
 
     def shutdown(self) -> None:
         """Stop timers, voice and the worker thread (tests and window close)."""
+        if self._shut:
+            return
+        self._shut = True
         for timer in (self._clock, self._marquee, self._resync, self._flash_timer):
             timer.stop()
         with contextlib.suppress(RuntimeError, TypeError):

@@ -1,0 +1,277 @@
+"""The kiosk's flow without Qt: the categories on offer, issuing (real-name, appointment check-in),
+printing as a separate step, and temperature screening.
+
+Issuing and printing are separate on purpose: a ticket is issued once (the queue service gives
+out the number in one transaction) and `IssuedTicket.data` is frozen — a retry after the printer
+fails prints exactly the same ticket again, so no number is burnt and none is duplicated.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import sqlalchemy as sa
+
+from app.queue import errors as qerrors
+from app.queue.service import QueueService
+from app.queue.types import TicketInfo
+from app.temperature import DEFAULT_FEVER_THRESHOLD, TempClass, classify
+from db import outbox
+from db.models import TemperatureReading, Ticket, WindowStatus
+from printing.models import TicketData
+
+log = logging.getLogger("onewindow.ui.kiosk")
+
+FEVER_ACTIONS = ("desk", "refuse")
+
+
+class KioskError(Exception):
+    """A refusal for the applicant; `str(exc)` is the Chinese message to show."""
+
+
+@dataclass(frozen=True)
+class KioskPolicy:
+    """Kiosk behaviour. Not (yet) in app.settings: `main.py kiosk` takes them as options."""
+
+    # At or above the fever threshold: "desk" issues a ticket of `screening_category` (the
+    # epidemic screening desk), "refuse" issues none and shows guidance only.
+    fever_action: str = "desk"
+    screening_category: str = ""  # code or prefix; empty or unknown → behaves like "refuse"
+    require_id: bool = False  # True: every ticket needs an ID-card swipe (no anonymous tickets)
+    elderly_categories: int = 4  # elderly mode shows only the first N categories
+    qr_template: str = "{site}|{date}|{number}"  # what the ticket's QR code holds
+    notice: str = "请留意叫号，过号请到服务台重新排队"
+
+    def __post_init__(self) -> None:
+        if self.fever_action not in FEVER_ACTIONS:
+            raise ValueError(
+                f"fever_action must be one of {', '.join(FEVER_ACTIONS)}, got {self.fever_action!r}"
+            )
+        if self.elderly_categories < 1:
+            raise ValueError("elderly_categories must be at least 1")
+
+
+@dataclass(frozen=True)
+class CategoryOption:
+    code: str
+    name: str
+    prefix: str
+    waiting: int
+    est_wait_minutes: int
+    available: bool
+    reason: str  # why not available (已取完 / 不在取号时间)
+
+
+@dataclass(frozen=True)
+class IssuedTicket:
+    info: TicketInfo
+    data: TicketData  # exactly what is printed, every time
+
+
+@dataclass(frozen=True)
+class Screening:
+    value: float
+    result: TempClass
+    threshold: float
+    action: str  # proceed | remeasure | desk | refuse
+    message: str
+
+
+class TicketPrinter(Protocol):
+    def print_ticket(self, ticket: TicketData) -> object: ...
+
+
+class PdfDirectoryPrinter:
+    """For kiosks that print through the system (A4 or roll): writes the ticket PDF for the
+    spooler to pick up. Overwrites on retry, so a reprint is the same file, not a new ticket."""
+
+    def __init__(self, directory: Path, width_mm: int = 80) -> None:
+        self.directory = directory
+        self.width_mm = width_mm
+        self.printed: list[Path] = []
+
+    def print_ticket(self, ticket: TicketData) -> Path:
+        from printing.ticket_pdf import build_ticket_pdf
+
+        self.directory.mkdir(parents=True, exist_ok=True)
+        path = self.directory / f"ticket-{ticket.issued_at:%Y%m%d}-{ticket.number}.pdf"
+        path.write_bytes(build_ticket_pdf(ticket, self.width_mm))
+        self.printed.append(path)
+        return path
+
+
+class KioskService:
+    def __init__(
+        self,
+        service: QueueService,
+        site_name: str,
+        *,
+        printer: TicketPrinter | None = None,
+        policy: KioskPolicy | None = None,
+        fever_threshold: float = DEFAULT_FEVER_THRESHOLD,
+        device: str = "",
+    ) -> None:
+        self.service = service
+        self.site_name = site_name
+        self.printer = printer
+        self.policy = policy or KioskPolicy()
+        self.fever_threshold = fever_threshold
+        self.device = device
+
+    # --- what is on offer ------------------------------------------------------------------
+
+    def categories(self, *, elderly: bool = False) -> list[CategoryOption]:
+        """Categories with people waiting and an estimated wait (mean service time today, or the
+        policy default, times the people waiting, over the open windows serving the category)."""
+        svc = self.service
+        status = svc.status()
+        ref = svc.reference()
+        now = status.at
+        local = now.astimezone(ref.tz)
+        screening = self._screening_code()
+        t = Ticket.__table__
+        ws = WindowStatus.__table__
+        with svc.session_factory() as s:
+            spans: dict[object, list[float]] = {}
+            for r in s.execute(
+                sa.select(t.c.category_id, t.c.called_at, t.c.started_at, t.c.finished_at)
+                .where(
+                    t.c.site_id == svc.site_id,
+                    t.c.business_date == status.business_date,
+                    t.c.status == "done",
+                )
+                .order_by(t.c.finished_at.desc())
+                .limit(500)
+            ):
+                begin = r.started_at or r.called_at
+                if begin is not None and r.finished_at is not None:
+                    spans.setdefault(r.category_id, []).append((r.finished_at - begin).total_seconds() / 60)
+            open_windows = {
+                r.window_id for r in s.execute(sa.select(ws.c.window_id).where(ws.c.state == "open"))
+            }
+        out: list[CategoryOption] = []
+        by_code = {c.code: c for c in ref.categories.values()}
+        for c in status.categories:
+            cat = by_code.get(c.code)
+            if cat is None or not cat.active or c.code == screening:
+                continue
+            sample = spans.get(cat.id, [])[: svc.policy.service_sample]
+            per = sum(sample) / len(sample) if sample else svc.policy.default_service_minutes
+            serving = sum(1 for w in ref.windows.values() if cat.id in w.categories and w.id in open_windows)
+            est = round(c.waiting * per / max(1, serving))
+            reason = ""
+            if c.daily_cap is not None and c.issued_today >= c.daily_cap:
+                reason = "今日已取完"
+            elif not (cat.issue_start <= local.time() < cat.issue_end):
+                reason = f"取号时间 {cat.issue_start:%H:%M}–{cat.issue_end:%H:%M}"
+            out.append(CategoryOption(c.code, c.name, c.prefix, c.waiting, est, not reason, reason))
+        if elderly:
+            out = out[: self.policy.elderly_categories]
+        return out
+
+    # --- issuing ---------------------------------------------------------------------------
+
+    def issue(
+        self, category: str, *, id_number: str | None = None, name: str = "", priority: bool = False
+    ) -> IssuedTicket:
+        """Take a ticket; raises QueueError (Chinese message) on caps, hours, the per-ID limit."""
+        if self.policy.require_id and not id_number:
+            raise KioskError("请先刷身份证再取号")
+        info = self.service.issue(
+            category, id_number=id_number, name=name, priority=priority, channel="kiosk"
+        )
+        return self._issued(info)
+
+    def check_in(self, code: str | None = None, *, id_number: str | None = None) -> IssuedTicket:
+        code = (code or "").strip() or None
+        if code is None and not id_number:
+            raise KioskError("请输入预约码或刷身份证")
+        return self._issued(self.service.check_in(code, id_number=id_number))
+
+    def _issued(self, info: TicketInfo) -> IssuedTicket:
+        waiting = info.people_ahead if info.people_ahead is not None else 0
+        est = info.estimated_wait_minutes
+        qr = self.policy.qr_template.format(
+            site=self.site_name, date=info.business_date.isoformat(), number=info.number
+        )
+        data = TicketData(
+            number=info.number,
+            category_name=info.category_name,
+            issued_at=info.issued_at.astimezone(self.service.reference().tz),
+            waiting_ahead=waiting,
+            est_wait_minutes=round(est) if est is not None else None,
+            site_name=self.site_name,
+            qr_payload=qr,
+            notice=self.policy.notice,
+        )
+        log.info("kiosk issued %s (%s)", info.number, info.category_code)
+        return IssuedTicket(info, data)
+
+    def print(self, ticket: IssuedTicket) -> object:
+        """Print (or reprint) the issued ticket. Raises printing's PrinterError on failure; the
+        ticket stays valid and the caller may call again with the same `ticket`."""
+        if self.printer is None:
+            raise KioskError("本机未连接打印机，请记住您的号码")
+        return self.printer.print_ticket(ticket.data)
+
+    # --- temperature screening -------------------------------------------------------------
+
+    def _screening_code(self) -> str | None:
+        key = self.policy.screening_category.strip()
+        if not key:
+            return None
+        try:
+            return self.service.reference().category(key).code
+        except qerrors.UnknownCategory:
+            log.warning("screening category %r not found; fever readings get guidance only", key)
+            return None
+
+    def screen(self, value: float) -> Screening:
+        result = classify(value, self.fever_threshold)
+        if result == TempClass.NORMAL:
+            return Screening(
+                value, result, self.fever_threshold, "proceed", f"体温 {value:.1f}℃，正常，请取号"
+            )
+        if result == TempClass.REMEASURE:
+            return Screening(
+                value,
+                result,
+                self.fever_threshold,
+                "remeasure",
+                "未测到有效体温，请摘下帽子，正对测温区重新测量",
+            )
+        desk = self.policy.fever_action == "desk" and self._screening_code() is not None
+        if desk:
+            msg = f"体温 {value:.1f}℃，高于 {self.fever_threshold:.1f}℃。请持号票到防疫登记处复测登记，工作人员会为您办理"
+            return Screening(value, result, self.fever_threshold, "desk", msg)
+        msg = (
+            f"体温 {value:.1f}℃，高于 {self.fever_threshold:.1f}℃。请到大厅入口防疫登记处复测，或联系工作人员"
+        )
+        return Screening(value, result, self.fever_threshold, "refuse", msg)
+
+    def issue_screening(self) -> IssuedTicket:
+        """The ticket of the screening desk (green channel: they should not wait in the hall)."""
+        code = self._screening_code()
+        if code is None or self.policy.fever_action != "desk":
+            raise KioskError("请联系大厅工作人员")
+        return self.issue(code, priority=True)
+
+    def record_reading(self, screening: Screening, ticket_id: object | None = None, raw: str = "") -> None:
+        """Keep the reading (the retention job deletes it after the configured days)."""
+        svc = self.service
+        with svc.session_factory() as s, s.begin():
+            reading = TemperatureReading(
+                site_id=svc.site_id,
+                at=dt.datetime.now(dt.UTC),
+                value=round(screening.value, 2),
+                raw=raw[:80],
+                ambient=None,
+                result=screening.result.value,
+                device=self.device[:80],
+                ticket_id=ticket_id,
+            )
+            outbox.save(s, reading)

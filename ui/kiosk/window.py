@@ -1,0 +1,689 @@
+"""The ticket kiosk (取号机): touch, full screen, locked.
+
+Pages: home (categories with people waiting and the estimated wait, appointment check-in, the
+elderly-mode switch, the temperature reading when a scanner is configured), swipe (real-name
+ticket by ID card), check-in (code keypad or ID card), result (the number, printing status and a
+retry), fever guidance. Database and printer work run on the kiosk's worker thread; the GUI
+thread only shows results. Any page returns home after `idle_return_s` without a touch.
+Leaving needs a manager's or admin's password (app.auth).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QKeyEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.context import AppContext
+from app.hall.kiosk import (
+    CategoryOption,
+    IssuedTicket,
+    KioskError,
+    KioskPolicy,
+    KioskService,
+    Screening,
+    TicketPrinter,
+)
+from app.queue.errors import QueueError
+from app.queue.events import HallEventInfo
+from app.queue.service import QueueService
+from ui.bus import HallBus
+from ui.display.worker import Worker
+from ui.voice.player import VoicePlayer
+
+log = logging.getLogger("onewindow.ui.kiosk")
+
+STYLE = """
+QWidget#kiosk { background: #f3f7fb; }
+QPushButton { background: #1565c0; color: white; border-radius: 14px; padding: 14px; }
+QPushButton:disabled { background: #9e9e9e; color: #eeeeee; }
+QPushButton#secondary { background: #ffffff; color: #1565c0; border: 2px solid #1565c0; }
+QLabel#title { color: #0d47a1; }
+QLabel#number { color: #c62828; }
+QLabel#message { color: #c62828; }
+QLabel#ok { color: #2e7d32; }
+"""
+
+HOME, SWIPE, CHECKIN, RESULT, FEVER = range(5)
+
+
+class ExitDialog(QDialog):
+    """Manager/admin password to leave the kiosk."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("退出自助取号"))
+        self.user = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        form = QFormLayout(self)
+        form.addRow(self.tr("管理员账号"), self.user)
+        form.addRow(self.tr("密码"), self.password)
+        form.addRow(self.message)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+
+class KioskWindow(QWidget):
+    #: a ticket was issued (IssuedTicket)
+    ticketIssued = Signal(object)
+    #: printing finished: (IssuedTicket, ok, message)
+    printFinished = Signal(object, object, str)
+    #: the page changed (index)
+    pageChanged = Signal(int)
+    #: the kiosk may be closed now (manager authenticated)
+    unlocked = Signal(str)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: HallBus,
+        *,
+        printer: TicketPrinter | None = None,
+        voice: VoicePlayer | None = None,
+        policy: KioskPolicy | None = None,
+        screening: bool | None = None,
+        service: QueueService | None = None,
+        idle_return_s: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.voice = voice
+        settings = ctx.settings
+        self.kiosk = KioskService(
+            service or QueueService(ctx.sessions, ctx.site_id),
+            ctx.site_name,
+            printer=printer,
+            policy=policy,
+            fever_threshold=settings.thresholds.fever_c,
+            device=settings.devices.thermometer.port,
+        )
+        self.screening_required = bool(settings.devices.thermometer.port) if screening is None else screening
+        self.elderly = False
+        self.locked = True
+        self.options: list[CategoryOption] = []
+        self.pending_category: CategoryOption | None = None
+        self.ticket: IssuedTicket | None = None
+        self.screening: Screening | None = None
+        self._printing = False
+        self._busy = False
+        self._shut = False
+        self._worker = Worker("kiosk", self)
+        self._build()
+        idle_s = settings.ui.idle_return_s if idle_return_s is None else idle_return_s
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(max(1, idle_s) * 1000)
+        self._idle.timeout.connect(self.go_home)
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setInterval(15000)
+        self._refresh_timer.timeout.connect(self.refresh_categories)
+        self._refresh_timer.start()
+        self._corner_taps = 0
+        self._corner_reset = QTimer(self)
+        self._corner_reset.setSingleShot(True)
+        self._corner_reset.setInterval(3000)
+        self._corner_reset.timeout.connect(self._reset_taps)
+        bus.cardRead.connect(self.on_card)
+        bus.temperatureRead.connect(self.on_temperature)
+        bus.hallEvent.connect(self.on_hall_event)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.go_home()
+
+    # --- layout ----------------------------------------------------------------------------
+
+    def _font(self, size: int, bold: bool = False) -> QFont:
+        f = QFont(self.font())
+        f.setPointSize(int(size * (1.4 if self.elderly else 1.0)))
+        f.setBold(bold)
+        return f
+
+    def _build(self) -> None:
+        self.setObjectName("kiosk")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(STYLE)
+        self.setWindowTitle(self.tr("自助取号"))
+        self.title = QLabel(self.ctx.site_name)
+        self.title.setObjectName("title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.exit_corner = QPushButton("")
+        self.exit_corner.setObjectName("secondary")
+        self.exit_corner.setFlat(True)
+        self.exit_corner.setFixedSize(48, 48)
+        self.exit_corner.setStyleSheet("background: transparent; border: none;")
+        self.exit_corner.clicked.connect(self._corner_tap)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.exit_corner)
+
+        self.pages = QStackedWidget()
+        self.pages.currentChanged.connect(self.pageChanged)
+        # home
+        home = QWidget()
+        hl = QVBoxLayout(home)
+        self.temp_label = QLabel()
+        self.temp_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.home_hint = QLabel(self.tr("请点击您要办理的业务"))
+        self.home_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.grid_host = QWidget()
+        self.grid = QGridLayout(self.grid_host)
+        self.home_message = QLabel()
+        self.home_message.setObjectName("message")
+        self.home_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.home_message.setWordWrap(True)
+        row = QHBoxLayout()
+        self.checkin_button = QPushButton(self.tr("预约签到"))
+        self.checkin_button.clicked.connect(self.open_checkin)
+        self.elderly_button = QPushButton(self.tr("长者模式"))
+        self.elderly_button.setObjectName("secondary")
+        self.elderly_button.clicked.connect(self.toggle_elderly)
+        row.addWidget(self.checkin_button)
+        row.addWidget(self.elderly_button)
+        hl.addWidget(self.temp_label)
+        hl.addWidget(self.home_hint)
+        hl.addWidget(self.grid_host, 1)
+        hl.addWidget(self.home_message)
+        hl.addLayout(row)
+        # swipe
+        swipe = QWidget()
+        sl = QVBoxLayout(swipe)
+        self.swipe_label = QLabel()
+        self.swipe_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.swipe_label.setWordWrap(True)
+        self.swipe_message = QLabel()
+        self.swipe_message.setObjectName("message")
+        self.swipe_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.swipe_message.setWordWrap(True)
+        self.anonymous_button = QPushButton(self.tr("没有身份证，直接取号"))
+        self.anonymous_button.setObjectName("secondary")
+        self.anonymous_button.clicked.connect(self._issue_anonymous)
+        back1 = QPushButton(self.tr("返回首页"))
+        back1.setObjectName("secondary")
+        back1.clicked.connect(self.go_home)
+        sl.addStretch(1)
+        sl.addWidget(self.swipe_label)
+        sl.addWidget(self.swipe_message)
+        sl.addStretch(1)
+        sl.addWidget(self.anonymous_button)
+        sl.addWidget(back1)
+        # check-in
+        checkin = QWidget()
+        cl = QVBoxLayout(checkin)
+        self.checkin_label = QLabel(self.tr("请输入预约码，或直接刷身份证签到"))
+        self.checkin_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_edit = QLineEdit()
+        self.code_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.code_edit.setMaxLength(32)
+        keypad = QGridLayout()
+        for i, key in enumerate("123456789C0←"):
+            b = QPushButton(key if key != "C" else self.tr("清空"))
+            b.setProperty("key", key)
+            b.clicked.connect(self._keypad_clicked)
+            keypad.addWidget(b, i // 3, i % 3)
+        self.checkin_message = QLabel()
+        self.checkin_message.setObjectName("message")
+        self.checkin_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.checkin_message.setWordWrap(True)
+        ok = QPushButton(self.tr("签到取号"))
+        ok.clicked.connect(self.submit_code)
+        back2 = QPushButton(self.tr("返回首页"))
+        back2.setObjectName("secondary")
+        back2.clicked.connect(self.go_home)
+        cl.addWidget(self.checkin_label)
+        cl.addWidget(self.code_edit)
+        cl.addLayout(keypad)
+        cl.addWidget(self.checkin_message)
+        cl.addWidget(ok)
+        cl.addWidget(back2)
+        # result
+        result = QWidget()
+        rl = QVBoxLayout(result)
+        self.result_category = QLabel()
+        self.result_category.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.result_number = QLabel()
+        self.result_number.setObjectName("number")
+        self.result_number.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.result_info = QLabel()
+        self.result_info.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.result_info.setWordWrap(True)
+        self.print_status = QLabel()
+        self.print_status.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.print_status.setWordWrap(True)
+        self.retry_button = QPushButton(self.tr("重新打印"))
+        self.retry_button.clicked.connect(self.retry_print)
+        self.done_button = QPushButton(self.tr("完成，返回首页"))
+        self.done_button.setObjectName("secondary")
+        self.done_button.clicked.connect(self.go_home)
+        rl.addWidget(self.result_category)
+        rl.addWidget(self.result_number)
+        rl.addWidget(self.result_info)
+        rl.addWidget(self.print_status)
+        rl.addWidget(self.retry_button)
+        rl.addWidget(self.done_button)
+        # fever
+        fever = QWidget()
+        fl = QVBoxLayout(fever)
+        self.fever_label = QLabel()
+        self.fever_label.setObjectName("message")
+        self.fever_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.fever_label.setWordWrap(True)
+        back3 = QPushButton(self.tr("返回首页"))
+        back3.setObjectName("secondary")
+        back3.clicked.connect(self.go_home)
+        fl.addStretch(1)
+        fl.addWidget(self.fever_label)
+        fl.addStretch(1)
+        fl.addWidget(back3)
+        for page in (home, swipe, checkin, result, fever):
+            self.pages.addWidget(page)
+        root = QVBoxLayout(self)
+        root.addLayout(top)
+        root.addWidget(self.pages, 1)
+        self._apply_fonts()
+
+    def _apply_fonts(self) -> None:
+        self.title.setFont(self._font(26, True))
+        for w in (
+            self.home_hint,
+            self.swipe_label,
+            self.checkin_label,
+            self.result_category,
+            self.temp_label,
+        ):
+            w.setFont(self._font(22, True))
+        for w in (
+            self.home_message,
+            self.swipe_message,
+            self.checkin_message,
+            self.print_status,
+            self.result_info,
+        ):
+            w.setFont(self._font(18))
+        self.fever_label.setFont(self._font(24, True))
+        self.result_number.setFont(self._font(72, True))
+        self.code_edit.setFont(self._font(28))
+        for b in self.findChildren(QPushButton):
+            if b is not self.exit_corner:
+                b.setFont(self._font(20, True))
+                b.setMinimumHeight(int(64 * (1.3 if self.elderly else 1.0)))
+
+    # --- pages -----------------------------------------------------------------------------
+
+    def _show(self, page: int) -> None:
+        self.pages.setCurrentIndex(page)
+        self._touch()
+
+    def _say(self, prompt: str) -> None:
+        if self.elderly and self.voice is not None:
+            self.voice.prompt(prompt)
+
+    def go_home(self) -> None:
+        if self._busy or self._printing:
+            self._idle.start()  # never leave in the middle of issuing or printing
+            return
+        self.pending_category = None
+        self.home_message.setText("")
+        self.code_edit.clear()
+        self._show(HOME)
+        self._update_temperature_gate()
+        self.refresh_categories()
+        self._say("p_welcome")
+
+    def toggle_elderly(self) -> None:
+        self.elderly = not self.elderly
+        self.elderly_button.setText(self.tr("标准模式") if self.elderly else self.tr("长者模式"))
+        self._apply_fonts()
+        self._render_categories()
+        self._touch()
+        self._say("p_welcome")
+
+    def refresh_categories(self) -> None:
+        if self.pages.currentIndex() != HOME:
+            return
+        kiosk, elderly = self.kiosk, self.elderly
+        self._worker.submit(
+            lambda: kiosk.categories(elderly=elderly), self._got_categories, self._failed_categories
+        )
+
+    def _got_categories(self, options: object) -> None:
+        self.options = list(options) if isinstance(options, list) else []
+        self._render_categories()
+
+    def _failed_categories(self, exc: Exception) -> None:
+        log.warning("kiosk: categories unavailable: %s", exc)
+        self.home_message.setText(self.tr("系统繁忙，请稍候再试或联系工作人员"))
+
+    def _render_categories(self) -> None:
+        while self.grid.count():
+            item = self.grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        columns = 1 if self.elderly else 2
+        gate = self._temperature_blocks()
+        for i, opt in enumerate(self.options):
+            if opt.available:
+                detail = self.tr("等候 {0} 人，约 {1} 分钟").format(opt.waiting, opt.est_wait_minutes)
+            else:
+                detail = opt.reason
+            b = QPushButton(f"{opt.prefix}  {opt.name}\n{detail}")
+            b.setObjectName(f"cat_{opt.code}")
+            b.setFont(self._font(22 if not self.elderly else 24, True))
+            b.setMinimumHeight(int(110 * (1.3 if self.elderly else 1.0)))
+            b.setEnabled(opt.available and not gate)
+            b.setProperty("category", opt.code)
+            b.clicked.connect(self._category_clicked)
+            self.grid.addWidget(b, i // columns, i % columns)
+        self.checkin_button.setEnabled(not gate)
+
+    def choose_category(self, option: CategoryOption) -> None:
+        self.pending_category = option
+        self.swipe_label.setText(self.tr("{0}\n请把身份证放在读卡区").format(option.name))
+        self.swipe_message.setText("")
+        self.anonymous_button.setVisible(not self.kiosk.policy.require_id)
+        self._show(SWIPE)
+        self._say("p_swipe")
+
+    def open_checkin(self) -> None:
+        self.code_edit.clear()
+        self.checkin_message.setText("")
+        self._show(CHECKIN)
+        self._say("p_checkin")
+
+    def _keypad_clicked(self) -> None:
+        sender = self.sender()
+        if sender is not None:
+            self._keypad(str(sender.property("key")))
+
+    def _category_clicked(self) -> None:
+        sender = self.sender()
+        code = str(sender.property("category")) if sender is not None else ""
+        for opt in self.options:
+            if opt.code == code:
+                self.choose_category(opt)
+                return
+
+    def _keypad(self, key: str) -> None:
+        self._touch()
+        if key == "C":
+            self.code_edit.clear()
+        elif key == "←":
+            self.code_edit.backspace()
+        else:
+            self.code_edit.insert(key)
+
+    # --- device input ----------------------------------------------------------------------
+
+    def on_card(self, card: object) -> None:
+        id_number = getattr(card, "id_number", "")
+        name = getattr(card, "name", "")
+        if not id_number:
+            return
+        self._touch()
+        page = self.pages.currentIndex()
+        if page == SWIPE and self.pending_category is not None:
+            code = self.pending_category.code
+            self._issue(lambda: self.kiosk.issue(code, id_number=id_number, name=name), self.swipe_message)
+        elif page == CHECKIN:
+            self._issue(lambda: self.kiosk.check_in(id_number=id_number), self.checkin_message)
+        elif page == HOME:
+            self.home_message.setText(self.tr("请先点击要办理的业务，再刷身份证"))
+
+    def on_temperature(self, reading: object) -> None:
+        value = getattr(reading, "value", reading)
+        try:
+            celsius = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            log.warning("kiosk: unusable temperature reading %r", reading)
+            return
+        self._touch()
+        self.screening = self.kiosk.screen(celsius)
+        screening, kiosk = self.screening, self.kiosk
+        self._worker.submit(
+            lambda: kiosk.record_reading(screening, raw=str(reading)[:80]), lambda _: None, self._log_failure
+        )
+        if screening.action in ("desk", "refuse"):
+            self.fever_label.setText(screening.message)
+            self._show(FEVER)
+            self._say("p_fever")
+            if screening.action == "desk":
+                self._issue(self.kiosk.issue_screening, self.fever_label, keep_text=True)
+            return
+        if self.pages.currentIndex() == FEVER:
+            self.go_home()
+        self._update_temperature_gate()
+        self._render_categories()
+
+    def _log_failure(self, exc: Exception) -> None:
+        log.warning("kiosk: background job failed: %s", exc)
+
+    def _temperature_blocks(self) -> bool:
+        return self.screening_required and (self.screening is None or self.screening.action != "proceed")
+
+    def _update_temperature_gate(self) -> None:
+        if not self.screening_required:
+            self.temp_label.setVisible(False)
+            return
+        self.temp_label.setVisible(True)
+        if self.screening is None:
+            self.temp_label.setText(self.tr("请先在测温区测量体温"))
+        else:
+            self.temp_label.setText(self.screening.message)
+
+    def on_hall_event(self, event: object) -> None:
+        # Waiting counts change with every issue/call: refresh the home page, coalesced.
+        if (
+            isinstance(event, HallEventInfo)
+            and self.pages.currentIndex() == HOME
+            and self._worker.pending == 0
+        ):
+            self.refresh_categories()
+
+    # --- issuing and printing --------------------------------------------------------------
+
+    def _issue_anonymous(self) -> None:
+        if self.pending_category is None:
+            return
+        code = self.pending_category.code
+        self._issue(lambda: self.kiosk.issue(code), self.swipe_message)
+
+    def submit_code(self) -> None:
+        code = self.code_edit.text().strip()
+        if not code:
+            self.checkin_message.setText(self.tr("请输入预约码"))
+            return
+        self._issue(lambda: self.kiosk.check_in(code), self.checkin_message)
+
+    def _issue(self, job: Any, message: QLabel, keep_text: bool = False) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        if not keep_text:
+            message.setText(self.tr("正在取号，请稍候…"))
+
+        def failed(exc: Exception) -> None:
+            self._busy = False
+            if isinstance(exc, QueueError | KioskError):
+                text = str(exc)
+            else:
+                log.error("kiosk: issuing failed: %s", exc)
+                text = self.tr("取号失败，请稍候再试或联系工作人员")
+            message.setText((message.text() + "\n" if keep_text else "") + text)
+
+        self._worker.submit(job, self._issued, failed)
+
+    def _issued(self, ticket: object) -> None:
+        self._busy = False
+        if not isinstance(ticket, IssuedTicket):
+            return
+        self.ticket = ticket
+        self.ticketIssued.emit(ticket)
+        d = ticket.data
+        self.result_category.setText(d.category_name)
+        self.result_number.setText(d.number)
+        info = self.tr("您前面还有 {0} 人等候").format(d.waiting_ahead)
+        if d.est_wait_minutes is not None:
+            info += self.tr("，预计约 {0} 分钟").format(d.est_wait_minutes)
+        if self.screening is not None and self.screening.action == "desk":
+            info += "\n" + self.screening.message
+        self.result_info.setText(info)
+        self._show(RESULT)
+        self.print_ticket()
+
+    def print_ticket(self) -> None:
+        """Print the current ticket (first time or retry: always the same ticket)."""
+        ticket = self.ticket
+        if ticket is None or self._printing:
+            return
+        self._printing = True
+        self.retry_button.setVisible(False)
+        self.done_button.setEnabled(False)
+        self.print_status.setObjectName("")
+        self.print_status.setText(self.tr("正在打印号票…"))
+        kiosk = self.kiosk
+        self._worker.submit(
+            lambda: kiosk.print(ticket),
+            lambda _: self._printed(ticket, True, ""),
+            lambda e: self._printed(ticket, False, str(e)),
+        )
+
+    def retry_print(self) -> None:
+        self._touch()
+        self.print_ticket()
+
+    def _printed(self, ticket: IssuedTicket, ok: bool, error: str) -> None:
+        self._printing = False
+        self.done_button.setEnabled(True)
+        if ok:
+            self.print_status.setObjectName("ok")
+            self.print_status.setText(self.tr("请取走号票，留意叫号"))
+            self.retry_button.setVisible(False)
+            self._say("p_take")
+        else:
+            self.print_status.setObjectName("message")
+            self.print_status.setText(
+                self.tr("{0}\n您的号码 {1} 已经有效，请点“重新打印”，或记住号码后直接等候叫号").format(
+                    error, ticket.data.number
+                )
+            )
+            self.retry_button.setVisible(True)
+            self._say("p_printer_fail")
+        self.print_status.style().unpolish(self.print_status)
+        self.print_status.style().polish(self.print_status)
+        self.printFinished.emit(ticket, ok, error)
+        self._touch()
+
+    # --- idle, lock and exit ---------------------------------------------------------------
+
+    def _touch(self) -> None:
+        if self.pages.currentIndex() != HOME or self.elderly:
+            self._idle.start()
+        else:
+            self._idle.stop()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        touched = event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
+        if touched and isinstance(watched, QWidget) and (watched is self or self.isAncestorOf(watched)):
+            self._touch()
+        return False
+
+    def _corner_tap(self) -> None:
+        """Five taps on the top-right corner within 3 s open the exit dialog."""
+        self._corner_taps += 1
+        self._corner_reset.start()
+        if self._corner_taps >= 5:
+            self._reset_taps()
+            self.request_exit()
+
+    def _reset_taps(self) -> None:
+        self._corner_taps = 0
+
+    def request_exit(self) -> None:
+        dlg = ExitDialog(self)
+        while dlg.exec() == QDialog.DialogCode.Accepted:
+            message = self.check_exit_credentials(dlg.user.text(), dlg.password.text())
+            if message is None:
+                return
+            dlg.message.setText(message)
+            dlg.password.clear()
+
+    def check_exit_credentials(self, username: str, password: str) -> str | None:
+        """None when a manager/admin authenticated (the kiosk unlocks), else the message to show."""
+        try:
+            from app.auth import AuthError, authenticate
+        except ImportError:
+            return self.tr("本机未配置管理员账号")
+        try:
+            with self.ctx.sessions() as session:
+                staff = authenticate(session, username.strip(), password)
+                session.commit()
+        except AuthError as exc:
+            return str(exc)
+        if not staff.has_role("manager"):
+            return self.tr("需要大厅管理员或系统管理员账号")
+        self.locked = False
+        log.info("kiosk unlocked by %s", staff.username)
+        self.unlocked.emit(staff.username)
+        if self.isFullScreen():
+            self.showNormal()
+        return None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.locked and event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_F11):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: Any) -> None:
+        if self.locked:
+            event.ignore()
+            return
+        self.shutdown()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        if self._shut:
+            return
+        self._shut = True
+        for timer in (self._idle, self._refresh_timer, self._corner_reset):
+            timer.stop()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        for signal, slot in (
+            (self.bus.cardRead, self.on_card),
+            (self.bus.temperatureRead, self.on_temperature),
+            (self.bus.hallEvent, self.on_hall_event),
+        ):
+            with contextlib.suppress(RuntimeError, TypeError):
+                signal.disconnect(slot)
+        if self.voice is not None:
+            self.voice.stop()
+        self._worker.stop()
