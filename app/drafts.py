@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
@@ -72,3 +73,40 @@ def load_draft(session: Session, staff_id: uuid.UUID, window_id: uuid.UUID | Non
 
 def clear_draft(session: Session, staff_id: uuid.UUID, window_id: uuid.UUID | None) -> None:
     session.execute(sa.delete(IntakeDraft).where(_where(staff_id, window_id)))
+
+
+def save_draft_durably(
+    engine: Engine,
+    *,
+    site_id: uuid.UUID,
+    staff_id: uuid.UUID,
+    window_id: uuid.UUID | None,
+    ticket_id: uuid.UUID | None,
+    data: dict[str, Any],
+) -> None:
+    """Save and commit the draft so that it survives a power cut, not only a crash.
+
+    The hall database runs SQLite in WAL mode with synchronous=NORMAL, where the last commits may
+    be lost when the power goes; for this one small transaction the connection syncs fully, then
+    returns to the engine's setting. PostgreSQL commits are durable anyway.
+    """
+    with engine.connect() as conn:
+        sqlite = engine.dialect.name == "sqlite"
+        raw: Any = conn.connection.driver_connection if sqlite else None
+        if raw is not None:
+            before = raw.execute("PRAGMA synchronous").fetchone()[0]
+            raw.execute("PRAGMA synchronous=FULL")
+        try:
+            with Session(bind=conn) as session:
+                save_draft(
+                    session,
+                    site_id=site_id,
+                    staff_id=staff_id,
+                    window_id=window_id,
+                    ticket_id=ticket_id,
+                    data=data,
+                )
+                session.commit()
+        finally:
+            if raw is not None:
+                raw.execute(f"PRAGMA synchronous={int(before)}")

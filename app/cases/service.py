@@ -619,6 +619,19 @@ def _load(session: Session, case_id: uuid.UUID) -> Case:
     return case
 
 
+def _audit_change(session: Session, case: Case, clerk: Clerk, action: str) -> None:
+    """A change of a case that carries personal data: who did what, without the data itself."""
+    audit(
+        session,
+        case.site_id,
+        clerk.staff_id,
+        action,
+        "case",
+        str(case.id),
+        f"{case.case_number} → {case.status}",
+    )
+
+
 def _outstanding(session: Session, case_id: uuid.UUID) -> list[CaseMaterial]:
     return list(
         session.scalars(
@@ -637,6 +650,7 @@ def start_review(
 ) -> CaseInfo:
     case = _load(session, case_id)
     _transition(session, case, "in_review", clerk.staff_id, "进入审查", now or utcnow())
+    _audit_change(session, case, clerk, "case_review")
     return _case_info(case, _matter_name(session, case))
 
 
@@ -650,6 +664,7 @@ def approve(
     now = now or utcnow()
     case.decided_at = now
     _transition(session, case, "approved", clerk.staff_id, note or "准予许可", now)
+    _audit_change(session, case, clerk, "case_approve")
     return _case_info(case, _matter_name(session, case))
 
 
@@ -664,6 +679,7 @@ def deny(
     case.decided_at = now
     case.reason = reason.strip()
     _transition(session, case, "denied", clerk.staff_id, "不予许可：" + reason.strip(), now)
+    _audit_change(session, case, clerk, "case_deny")
     return _case_info(case, _matter_name(session, case))
 
 
@@ -675,6 +691,7 @@ def complete(
     machine.check(case.status, "completed", case.path)
     case.completed_at = now
     _transition(session, case, "completed", clerk.staff_id, "办结", now)
+    _audit_change(session, case, clerk, "case_complete")
     return _case_info(case, _matter_name(session, case))
 
 
@@ -705,6 +722,7 @@ def deliver(
     case.delivered_at = now
     note = f"EMS 邮寄送达，运单号 {case.waybill}" if method == "ems" else "窗口领取"
     _transition(session, case, "delivered", clerk.staff_id, note, now)
+    _audit_change(session, case, clerk, "case_deliver")
     return _case_info(case, _matter_name(session, case))
 
 
@@ -729,6 +747,7 @@ def supply_materials(
             n += 1
     if n:
         outbox.save(session, case)  # the case row changes version so the centre sees the supply
+        _audit_change(session, case, clerk, "case_supply")
         _history(session, case, case.status, case.status, clerk.staff_id, f"补齐容缺材料 {n} 件", now)
     if not _outstanding(session, case_id):
         for task in session.scalars(

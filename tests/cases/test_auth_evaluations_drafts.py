@@ -215,3 +215,20 @@ def test_state_machine(src: str, dst: str, path: str, ok: bool) -> None:
         with pytest.raises(InvalidTransition) as exc:
             machine.check(src, dst, path)
         assert machine.label(dst) in str(exc.value) or "审查" in str(exc.value)
+
+
+def test_durable_draft_save_restores_the_sync_level(sf: sessionmaker[Session], seeded: Seeded) -> None:
+    engine = sf.kw["bind"]
+    drafts.save_draft_durably(
+        engine,
+        site_id=seeded.site_id,
+        staff_id=seeded.clerk_id,
+        window_id=seeded.window_ids[2],
+        ticket_id=None,
+        data={"applicant": {"name": "王小明"}},
+    )
+    with sf() as s:
+        d = drafts.load_draft(s, seeded.clerk_id, seeded.window_ids[2])
+        assert d is not None and d.data["applicant"]["name"] == "王小明"
+        # Every pooled connection is back at the engine's NORMAL (1) level.
+        assert s.execute(sa.text("PRAGMA synchronous")).scalar() == 1

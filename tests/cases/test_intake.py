@@ -332,6 +332,8 @@ def test_full_lifecycle_and_refused_transitions(
         ]
         assert steps == ["accepted", "in_review", "approved", "completed", "delivered"]
         assert case.row_version == 6
+        actions = set(s.scalars(sa.select(AuditLog.action).where(AuditLog.entity_id == str(info.id))))
+        assert {"case_create", "case_review", "case_approve", "case_complete", "case_deliver"} <= actions
         (doc,) = documents.build_documents(s, info.id, ["service_record"])
     assert "EA123456789CN" in pdf_text(doc.pdf, tmp_path)
 

@@ -11,7 +11,9 @@ from typing import Any
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+from sqlalchemy.exc import SQLAlchemyError
 
+from app import auth
 from app.auth import StaffInfo, WindowInfo
 from app.cases import service
 from app.cases.types import Clerk
@@ -179,6 +181,11 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.intake.flush_draft()
+        try:
+            with service.write_session(self.ctx.sessions) as s:
+                auth.record_logout(s, self.staff)
+        except SQLAlchemyError:
+            log.exception("recording the log-out failed")
         self.evaluator.close()
         if self.preview is not None:
             self.preview.close()
@@ -199,7 +206,6 @@ def demo_counter(
     """
     import sqlalchemy as sa
 
-    from app import auth
     from db.models import Staff
 
     with ctx.sessions() as s:
