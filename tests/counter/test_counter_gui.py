@@ -119,6 +119,9 @@ def test_intake_path_end_to_end(
     if notes:
         win.intake.notes_edit.setPlainText(notes)
     qtbot.mouseClick(win.intake.path_buttons[path], Qt.MouseButton.LeftButton)
+    # The cases are committed at once; the form is free for the next applicant while the PDFs build.
+    assert win.intake.is_empty(), win.intake.message.text()
+    qtbot.waitUntil(lambda: win.last_outcome is not None, timeout=20000)
     outcome = win.last_outcome
     assert outcome is not None, win.intake.message.text()
     (info,) = outcome.result.cases
@@ -148,7 +151,11 @@ def test_intake_path_end_to_end(
     # The form was cleared and the draft removed.
     assert win.intake.is_empty()
 
-    # Finish: the evaluator asks the applicant, who rates it.
+    # The clerk closes the preview (Esc) and finishes: the evaluator asks the applicant.
+    qtbot.keyClick(win.preview, Qt.Key.Key_Escape)
+    assert not win.preview.isVisible()
+    with qtbot.waitActive(win):
+        win.activateWindow()
     qtbot.keyClick(win, Qt.Key.Key_F5)
     assert win.queue_panel.current is None
     assert win.evaluator.isVisible() and win.evaluator.request is not None
@@ -188,6 +195,7 @@ def test_scenario_one_form_linked_cases(
     assert win.intake.scenario is not None and len(win.intake.matters) == 2
     tick(win)
     qtbot.keyClick(win.intake, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: win.last_outcome is not None, timeout=20000)
     outcome = win.last_outcome
     assert outcome is not None, win.intake.message.text()
     assert len(outcome.result.cases) == 2 and len(outcome.documents) == 2

@@ -167,6 +167,8 @@ def test_case_panel_detail_and_transitions(
     assert dlg.act("deliver_ems")
     assert dlg.detail.status == "delivered" and [h.to_status for h in dlg.detail.history][-1] == "delivered"
     assert (tmp_path / "docs" / f"{dlg.detail.case_number}-service_record.pdf").exists()
+    assert dlg.act("reprint") and dlg.preview is not None
+    assert (tmp_path / "docs" / f"{dlg.detail.case_number}-acceptance_receipt.pdf").exists()
     with ctx.sessions() as s:
         case = s.get(Case, case_id)
         assert case is not None and case.waybill == "EA123456789CN"

@@ -148,6 +148,7 @@ class CaseDetailDialog(QDialog):
             ("deliver_window", "窗口领取送达"),
             ("deliver_ems", "EMS 邮寄送达"),
             ("supply", "补齐容缺材料"),
+            ("reprint", "打印文书"),
         ):
             b = QPushButton(self.tr(text))
             b.setObjectName(f"case_{key}")
@@ -156,6 +157,7 @@ class CaseDetailDialog(QDialog):
             self.buttons[key] = b
         lay.addLayout(row)
         self.ask_text = self._ask_text
+        self.preview: QDialog | None = None
         self.reload(audit=True)
 
     def _ask_text(self, title: str, label: str) -> str | None:
@@ -217,8 +219,31 @@ class CaseDetailDialog(QDialog):
         self.buttons["deliver_ems"].setEnabled("delivered" in nxt)
         self.buttons["supply"].setEnabled(any(m.due_date and not m.received for m in d.materials))
 
+    def reprint(self) -> bool:
+        """Rebuild the case's intake documents from the stored rows and preview them for printing."""
+        from app.cases import documents as case_docs
+        from ui.counter.preview import DocumentPreview
+
+        try:
+            with self.ctx.sessions() as s:
+                docs = case_docs.build_documents(s, self.case_id)
+            paths = case_docs.save_documents(docs, self.documents_dir)
+        except (CaseError, OSError, SQLAlchemyError) as exc:
+            log.exception("reprint failed")
+            self.message.setText(self.tr("文书生成失败：%1").replace("%1", str(exc)))
+            return False
+        self.preview = DocumentPreview(
+            list(zip(docs, paths, strict=True)),
+            printer_name=self.ctx.settings.printers.document.name,
+            parent=self,
+        )
+        self.preview.show()
+        return True
+
     def act(self, key: str) -> bool:
         """Run one transition by name; refusals show their Chinese reason and change nothing."""
+        if key == "reprint":
+            return self.reprint()
         cid, clerk = self.case_id, self.clerk
         try:
             reason = ""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -74,9 +74,47 @@ class IntakeOutcome:
     paths: tuple[Path, ...]
 
 
-class IntakeForm(QWidget):
-    """Emits `completed(IntakeOutcome)` after a successful intake; `failed(str)` with the reason."""
+class _DocSignals(QObject):
+    done = Signal(object, object)  # list[Document], list[Path]
+    failed = Signal(str)
 
+
+class _DocJob(QRunnable):
+    """Builds and saves the PDFs of committed cases with its own session; only computes and emits."""
+
+    def __init__(
+        self, ctx: AppContext, case_ids: list[uuid.UUID], config: Any, directory: Path, signals: _DocSignals
+    ) -> None:
+        super().__init__()
+        self.ctx, self.case_ids, self.config, self.directory, self.signals = (
+            ctx,
+            case_ids,
+            config,
+            directory,
+            signals,
+        )
+
+    def run(self) -> None:
+        try:
+            from app.cases import documents as case_docs  # reportlab: loaded on first use, not at start-up
+
+            docs: list[Document] = []
+            with self.ctx.sessions() as s:
+                for cid in self.case_ids:
+                    docs += case_docs.build_documents(s, cid, config=self.config)
+            paths = case_docs.save_documents(docs, self.directory)
+        except Exception as exc:  # reported to the clerk; the cases are committed already
+            log.exception("building documents failed")
+            self.signals.failed.emit(type(exc).__name__ + ": " + str(exc))
+            return
+        self.signals.done.emit(docs, paths)
+
+
+class IntakeForm(QWidget):
+    """`accepted(IntakeResult)` once the cases are committed, `completed(IntakeOutcome)` when their
+    documents are ready, `failed(str)` with the reason when something is refused."""
+
+    accepted = Signal(object)
     completed = Signal(object)
     failed = Signal(str)
     changed = Signal()
@@ -101,6 +139,9 @@ class IntakeForm(QWidget):
         self._restoring = False
         self._scenarios: list[tuple[ScenarioInfo, str]] | None = None
         self.draft_listeners: list[Callable[[], None]] = []
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # reportlab's font registry is process-global
+        self._jobs: list[QObject] = []
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -440,8 +481,9 @@ class IntakeForm(QWidget):
     def _lines(self) -> list[str]:
         return [line.strip() for line in self.notes_edit.toPlainText().splitlines() if line.strip()]
 
-    def submit(self, path: str) -> IntakeOutcome | None:
-        """Take the application in along `path`; returns the outcome or None (message shown)."""
+    def submit(self, path: str) -> IntakeResult | None:
+        """Take the application in along `path` (one short transaction on this thread); returns the
+        cases, or None with the reason shown. The documents follow through `completed`."""
         if not self.path_buttons[path].isEnabled():
             self._show_error(self.tr("当前所选事项不支持该办理方式"))
             return None
@@ -474,16 +516,8 @@ class IntakeForm(QWidget):
                 self.tr("保存失败，表单内容已保留，请重试：%1").replace("%1", type(exc).__name__)
             )
             return None
-        from app.cases import documents as case_docs  # reportlab: loaded on the first intake, not at start-up
-
-        docs: list[Document] = []
-        with self.ctx.sessions() as s:
-            for case in result.cases:
-                docs += case_docs.build_documents(s, case.id, config=self._print_config())
-        paths = case_docs.save_documents(docs, self.documents_dir)
-        outcome = IntakeOutcome(path, result, tuple(docs), tuple(paths))
         numbers = "、".join(result.case_numbers)
-        msg = self.tr("已办理：%1").replace("%1", numbers)
+        msg = self.tr("已办理：%1，正在生成文书…").replace("%1", numbers)
         if result.warnings:
             msg += "（" + "；".join(result.warnings) + "）"
         self.message.setStyleSheet("color: #1e8449;")
@@ -491,8 +525,47 @@ class IntakeForm(QWidget):
         log.info("intake %s: %s", path, numbers)
         self.reset(keep_message=True)
         self.clear_draft()
-        self.completed.emit(outcome)
-        return outcome
+        self.accepted.emit(result)
+        self._build_documents(path, result)
+        return result
+
+    def _build_documents(self, path: str, result: IntakeResult) -> None:
+        """PDFs are built on the form's worker thread; `completed` fires when they are saved."""
+        signals = _DocSignals()
+        signals.done.connect(lambda docs, paths: self._documents_ready(path, result, docs, paths, signals))
+        signals.failed.connect(lambda text: self._documents_failed(text, signals))
+        self._jobs.append(signals)
+        job = _DocJob(
+            self.ctx, [c.id for c in result.cases], self._print_config(), self.documents_dir, signals
+        )
+        self._pool.start(job)
+
+    def _documents_ready(
+        self, path: str, result: IntakeResult, docs: list[Document], paths: list[Path], signals: QObject
+    ) -> None:
+        self._jobs.remove(signals)
+        numbers = "、".join(result.case_numbers)
+        msg = self.tr("已办理：%1").replace("%1", numbers)
+        if result.warnings:
+            msg += "（" + "；".join(result.warnings) + "）"
+        if self.is_empty():
+            self.message.setStyleSheet("color: #1e8449;")
+            self.message.setText(msg)
+        self.completed.emit(IntakeOutcome(path, result, tuple(docs), tuple(paths)))
+
+    def _documents_failed(self, text: str, signals: QObject) -> None:
+        self._jobs.remove(signals)
+        self._show_error(
+            self.tr("办件已保存，但文书生成失败（%1），请在“我的办件”中重新打印").replace("%1", text)
+        )
+
+    def wait_documents(self, timeout_ms: int = 30000) -> bool:
+        """Block until pending documents are built and delivered (scripts, screenshots, tests)."""
+        done = bool(self._pool.waitForDone(timeout_ms))
+        app = QCoreApplication.instance()
+        if app is not None:
+            app.processEvents()
+        return done and not self._jobs
 
     def _print_config(self) -> Any:
         if self.print_config is None:

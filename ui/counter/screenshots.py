@@ -90,6 +90,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
             form.materials_model.set_all_received(True)
         written.append(_save(win, outdir / "counter_intake.png"))
         outcome = form.submit("accept") if plain is not None else None
+        form.wait_documents()
         if outcome is not None and win.preview is not None:
             win.preview.resize(820, 980)
             written.append(_save(win.preview, outdir / "counter_preview.png"))

@@ -181,6 +181,7 @@ class CounterWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.intake.flush_draft()
+        self.intake.wait_documents(15000)  # never cut a PDF in half
         try:
             with service.write_session(self.ctx.sessions) as s:
                 auth.record_logout(s, self.staff)
