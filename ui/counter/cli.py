@@ -61,59 +61,68 @@ def cmd_counter(args: argparse.Namespace) -> int:
 
     from app import auth
     from app.context import HallUnavailable, open_hall
-    from ui.bus import HallBus
-    from ui.qt_app import create_app
 
-    app = create_app(font_family=settings.ui.font_family, language=settings.ui.language)
+    def create() -> Any:
+        from ui.qt_app import create_app
+
+        return create_app(font_family=settings.ui.font_family, language=settings.ui.language)
+
+    app = None if args.user else create()  # the log-in dialog needs Qt first
     try:
         ctx = open_hall(settings, seed_demo=args.demo)
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
     try:
-        staff, window = _log_in(ctx, args, auth)
+        if args.user:
+            staff, window, app = _log_in_with_password(ctx, args, auth, create)
+        else:
+            staff, window = _log_in_dialog(ctx, args, auth)
         if staff is None or window is None:
             return 1
+        from ui.bus import HallBus
+
         return _run(app, ctx, HallBus(), staff, window, settings, args, script)
     finally:
         ctx.close()
 
 
-def _log_in(ctx: Any, args: argparse.Namespace, auth: Any) -> tuple[Any, Any]:
-    if args.user:
-        password = os.environ.get("ONEWINDOW_PASSWORD", "")
-        result: dict[str, Any] = {}
+def _log_in_with_password(ctx: Any, args: argparse.Namespace, auth: Any, create: Any) -> tuple[Any, Any, Any]:
+    """--user: verify the password (argon2 releases the GIL) while Qt and the window's modules load."""
+    import threading
 
-        def check() -> None:
-            try:
-                with ctx.sessions() as s:
-                    result["staff"] = auth.authenticate(s, args.user, password)
-            except Exception as exc:  # handed to the main thread below
-                result["error"] = exc
+    password = os.environ.get("ONEWINDOW_PASSWORD", "")
+    result: dict[str, Any] = {}
 
-        # argon2 releases the GIL: verify the password while the window's modules load.
-        import threading
+    def check() -> None:
+        try:
+            with ctx.sessions() as s:
+                result["staff"] = auth.authenticate(s, args.user, password)
+        except Exception as exc:  # handed to the main thread below
+            result["error"] = exc
 
-        worker = threading.Thread(target=check, name="login", daemon=True)
-        worker.start()
-        import ui.counter.window
-        import ui.event_pump  # noqa: F401
+    worker = threading.Thread(target=check, name="login", daemon=True)
+    worker.start()
+    app = create()
+    import ui.counter.window
+    import ui.event_pump  # noqa: F401
 
-        worker.join()
-        if "error" in result:
-            exc = result["error"]
-            if isinstance(exc, auth.AuthError):
-                raise CliError(f"log-in refused: {exc}") from None
-            raise exc
-        staff = result["staff"]
-        with ctx.sessions() as s:
-            windows = auth.windows(s, ctx.site_id)
-        number = args.window
-        window = next(
-            (w for w in windows if (w.number == number if number else w.id == staff.window_id)), None
-        )
-        if window is None:
-            raise CliError(f"no window {number or '(assigned)'} at this site; use --window N")
-        return staff, window
+    worker.join()
+    if "error" in result:
+        exc = result["error"]
+        if isinstance(exc, auth.AuthError):
+            raise CliError(f"log-in refused: {exc}") from None
+        raise exc
+    staff = result["staff"]
+    with ctx.sessions() as s:
+        windows = auth.windows(s, ctx.site_id)
+    number = args.window
+    window = next((w for w in windows if (w.number == number if number else w.id == staff.window_id)), None)
+    if window is None:
+        raise CliError(f"no window {number or '(assigned)'} at this site; use --window N")
+    return staff, window, app
+
+
+def _log_in_dialog(ctx: Any, args: argparse.Namespace, auth: Any) -> tuple[Any, Any]:
     from ui.counter.login import LoginDialog
 
     dlg = LoginDialog(ctx)
