@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.orm import Session
 
-from app.cases import _rows as outbox
+from db import outbox
 from db.base import utcnow
 from db.models import STAFF_ROLES, AuditLog, Staff, Window
 

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.calendar import WorkCalendar
-from app.cases import _rows as outbox
+from db import outbox
 from db.base import utcnow
 from db.models import Case, CaseHistory, CaseTask, Evaluation, Site, Window
 

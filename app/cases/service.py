@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import validators
 from app.calendar import WorkCalendar
-from app.cases import _rows as outbox
 from app.cases import machine
 from app.cases.errors import (
     InvalidApplicant,
@@ -52,6 +51,7 @@ from app.cases.types import (
     ScenarioInfo,
     TaskInfo,
 )
+from db import outbox
 from db.base import utcnow
 from db.engine import SQLITE_IMMEDIATE
 from db.models import (
