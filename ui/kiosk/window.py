@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -133,6 +134,8 @@ class KioskWindow(QWidget):
         self._printing = False
         self._busy = False
         self._shut = False
+        self._last_reading = -1e9
+        self._last_desk_ticket = -1e9
         self._worker = Worker("kiosk", self)
         self._build()
         idle_s = settings.ui.idle_return_s if idle_return_s is None else idle_return_s
@@ -389,8 +392,10 @@ class KioskWindow(QWidget):
         columns = 1 if self.elderly else 2
         gate = self._temperature_blocks()
         for i, opt in enumerate(self.options):
-            if opt.available:
-                detail = self.tr("等候 {0} 人，约 {1} 分钟").format(opt.waiting, opt.est_wait_minutes)
+            if opt.available and opt.waiting == 0:
+                detail = self.tr("无需等候")
+            elif opt.available:
+                detail = self.tr("等候 {0} 人，约 {1} 分钟").format(opt.waiting, max(1, opt.est_wait_minutes))
             else:
                 detail = opt.reason
             b = QPushButton(f"{opt.prefix}  {opt.name}\n{detail}")
@@ -463,9 +468,17 @@ class KioskWindow(QWidget):
         except (TypeError, ValueError):
             log.warning("kiosk: unusable temperature reading %r", reading)
             return
+        now = time.monotonic()
+        screening = self.kiosk.screen(celsius)
+        previous = self.screening
+        # Scanners stream readings: the same verdict within a few seconds is the same person.
+        if previous is not None and previous.action == screening.action and now - self._last_reading < 5.0:
+            self._last_reading = now
+            return
+        self._last_reading = now
         self._touch()
-        self.screening = self.kiosk.screen(celsius)
-        screening, kiosk = self.screening, self.kiosk
+        self.screening = screening
+        kiosk = self.kiosk
         self._worker.submit(
             lambda: kiosk.record_reading(screening, raw=str(reading)[:80]), lambda _: None, self._log_failure
         )
@@ -473,7 +486,8 @@ class KioskWindow(QWidget):
             self.fever_label.setText(screening.message)
             self._show(FEVER)
             self._say("p_fever")
-            if screening.action == "desk":
+            if screening.action == "desk" and now - self._last_desk_ticket > 60.0:
+                self._last_desk_ticket = now
                 self._issue(self.kiosk.issue_screening, self.fever_label, keep_text=True)
             return
         if self.pages.currentIndex() == FEVER:

@@ -296,9 +296,13 @@ class ManagerDashboard(QWidget):
 
     def _show_alerts(self, alerts: tuple[Alert, ...]) -> None:
         self.alerts.clear()
-        icons = {"wait": "⏱", "idle": "💤", "rating": "⚠"}
+        tags = {
+            "wait": self.tr("【等候超时】"),
+            "idle": self.tr("【窗口空闲】"),
+            "rating": self.tr("【差评】"),
+        }
         for a in alerts:
-            item = QListWidgetItem(f"{icons.get(a.kind, '•')} {a.text}")
+            item = QListWidgetItem(f"{tags.get(a.kind, '')}{a.text}")
             item.setData(Qt.ItemDataRole.UserRole, a.kind)
             self.alerts.addItem(item)
         if not alerts:

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from app.context import open_hall
+from app.settings import Settings, with_db_url
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_screenshots_in_chinese(qtbot: QtBot, tmp_path: Path) -> None:
+    from ui.hall_screenshots import render
+    from ui.qt_app import CJK_FAMILIES, create_app
+
+    app = create_app([])
+    assert any(k in app.font().family() for k in ("WenQuanYi", "Noto", "Source Han", *CJK_FAMILIES))
+    ctx = open_hall(with_db_url(Settings(), f"sqlite:///{tmp_path / 'hall.db'}"), seed_demo=True)
+    try:
+        paths = render(ctx, tmp_path / "shots")
+    finally:
+        ctx.close()
+    assert [p.name for p in paths] == [
+        "hall-kiosk.png",
+        "hall-kiosk-elderly.png",
+        "hall-display.png",
+        "hall-manager.png",
+    ]
+    for p in paths:
+        img = QImage(str(p))
+        assert not img.isNull() and img.width() >= 1000
+        colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+        assert len(colours) > 20, f"{p.name} looks blank"
+
+
+def test_display_command_runs_and_refuses_unknown_site(tmp_path: Path) -> None:
+    config = tmp_path / "site.toml"
+    config.write_text(f'[logging]\ndirectory = "{(tmp_path / "logs").as_posix()}"\n', encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ONEWINDOW_CONFIG": str(config)}
+    env.pop("ONEWINDOW_DB", None)
+    db = f"sqlite:///{tmp_path / 'hall.db'}"
+    empty = subprocess.run(
+        [sys.executable, "main.py", "display", "--db", db, "--quit-after", "200"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert empty.returncode != 0 and "seed-demo" in empty.stderr and "Traceback" not in empty.stderr
+    subprocess.run(
+        [sys.executable, "main.py", "seed-demo", "--db", db],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    ok = subprocess.run(
+        [sys.executable, "main.py", "display", "--db", db, "--quit-after", "500", "--no-voice"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert ok.returncode == 0, ok.stderr

@@ -1,0 +1,226 @@
+"""Hall screen commands: `main.py kiosk`, `main.py display`, `main.py manager`.
+
+Each opens one role against the configured hall database on the screen settings.screens names
+(falling back to the primary screen). PySide6 is imported only inside the handlers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from app.cli_support import CliError, add_common_options
+
+log = logging.getLogger("onewindow.ui")
+
+
+def _screen_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--screen", type=int, metavar="N", help="screen number (0 = first); default from settings.screens"
+    )
+    p.add_argument(
+        "--fullscreen",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="full screen (default: settings.screens.fullscreen)",
+    )
+    p.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "kiosk", help="open the ticket kiosk (取号机)", description="open the ticket kiosk (取号机)"
+    )
+    add_common_options(p)
+    _screen_options(p)
+    p.add_argument(
+        "--idcard-port", metavar="PORT", help="ID-card reader port (default: settings.devices.idcard.port)"
+    )
+    p.add_argument(
+        "--printer-port", metavar="PORT", help="ESC/POS printer port (default: settings.printers.ticket.port)"
+    )
+    p.add_argument(
+        "--pdf-dir",
+        metavar="DIR",
+        type=Path,
+        help="no thermal printer: write ticket PDFs here for the spooler",
+    )
+    p.add_argument(
+        "--fever-action",
+        choices=("desk", "refuse"),
+        default="desk",
+        help="at or above the fever threshold: ticket to the screening desk, or none (guidance only)",
+    )
+    p.add_argument(
+        "--screening-category", default="", metavar="CODE", help="category code/prefix of the screening desk"
+    )
+    p.add_argument("--require-id", action="store_true", help="every ticket needs an ID-card swipe")
+    p.add_argument("--no-voice", action="store_true", help="no spoken prompts in elderly mode")
+    p.set_defaults(func=cmd_kiosk)
+
+    p = sub.add_parser(
+        "display", help="open the call display board (叫号屏)", description="open the call display board"
+    )
+    add_common_options(p)
+    _screen_options(p)
+    p.add_argument("--notice", default="", help="scrolling notice text")
+    p.add_argument("--no-voice", action="store_true", help="do not announce calls")
+    p.set_defaults(func=cmd_display)
+
+    p = sub.add_parser(
+        "manager", help="open the hall manager dashboard", description="open the hall manager dashboard"
+    )
+    add_common_options(p)
+    _screen_options(p)
+    p.set_defaults(func=cmd_manager)
+
+
+@contextlib.contextmanager
+def _hall(args: argparse.Namespace) -> Iterator[tuple[Any, Any, Any, Any]]:
+    """(app, ctx, bus, settings) with the event pump running; everything stopped on exit."""
+    from app.cli_core import open_hall_from_args, settings_from_args
+    from app.logs import setup_logging
+
+    settings = settings_from_args(args)
+    setup_logging(settings.log_dir, settings.logging.level)
+    from ui.bus import HallBus
+    from ui.event_pump import EventPump
+    from ui.qt_app import create_app
+
+    app = create_app(font_family=settings.ui.font_family, language=settings.ui.language)
+    ctx = open_hall_from_args(args)
+    bus = HallBus()
+    pump = EventPump(ctx, bus)
+    pump.start()
+    try:
+        yield app, ctx, bus, ctx.settings
+    finally:
+        pump.stop()
+        ctx.close()
+
+
+def _show(app: Any, widget: Any, args: argparse.Namespace, index: int, fullscreen: bool) -> int:
+    from PySide6.QtCore import QTimer
+
+    from ui.hall_screens import place_on_screen
+
+    place_on_screen(
+        widget,
+        index if args.screen is None else args.screen,
+        fullscreen if args.fullscreen is None else args.fullscreen,
+    )
+    if args.quit_after:
+        QTimer.singleShot(int(args.quit_after), app.quit)
+    return int(app.exec())
+
+
+def _voice(settings: Any, parent: Any) -> Any:
+    from ui.voice.backends import choose_backend
+    from ui.voice.player import VoicePlayer
+
+    return VoicePlayer(choose_backend(parent), repeat=settings.ui.voice_repeat, parent=parent)
+
+
+def cmd_display(args: argparse.Namespace) -> int:
+    with _hall(args) as (app, ctx, bus, settings):
+        from ui.display.board import DEFAULT_NOTICE, DisplayBoard
+
+        voice = None if args.no_voice else _voice(settings, app)
+        board = DisplayBoard(ctx, bus, voice=voice, notice=args.notice or DEFAULT_NOTICE)
+        try:
+            return _show(app, board, args, settings.screens.display, settings.screens.fullscreen)
+        finally:
+            board.shutdown()
+
+
+def cmd_manager(args: argparse.Namespace) -> int:
+    with _hall(args) as (app, ctx, bus, settings):
+        from ui.manager.window import ManagerDashboard
+
+        dash = ManagerDashboard(ctx, bus)
+        try:
+            return _show(app, dash, args, settings.screens.counter, False)
+        finally:
+            dash.shutdown()
+
+
+def kiosk_printer(settings: Any, port: str | None, pdf_dir: Path | None) -> Any:
+    """The kiosk's ticket printer: ESC/POS on a port, else PDFs for the spooler, else none."""
+    t = settings.printers.ticket
+    port = port or t.port
+    if port:
+        from printing.printer import EscPosPrinter
+
+        return EscPosPrinter(port, baudrate=t.baud, width_mm=t.width_mm, raster=t.raster)
+    if pdf_dir is not None:
+        from app.hall.kiosk import PdfDirectoryPrinter
+
+        return PdfDirectoryPrinter(pdf_dir, t.width_mm)
+    return None
+
+
+def start_kiosk_devices(settings: Any, bus: Any, idcard_port: str | None) -> list[Callable[[], object]]:
+    """Card reader and thermometer workers feeding the bus; returns their stop functions."""
+    from devices.config import thermo_protocol
+    from devices.qt_worker import IdCardWorker, ThermometerWorker, start_worker
+
+    stops: list[Callable[[], object]] = []
+    port = idcard_port or settings.devices.idcard.port
+    if port:
+        handle = start_worker(
+            IdCardWorker(
+                port, settings.devices.idcard.baud, poll_interval=settings.devices.idcard.poll_interval_s
+            )
+        )
+        handle.signals.cardRead.connect(bus.cardRead)
+        handle.signals.statusChanged.connect(
+            lambda state, text: bus.deviceStatus.emit("读卡器", text, state == "connected")
+        )
+        stops.append(handle.stop)
+    t = settings.devices.thermometer
+    if t.port:
+        try:
+            protocol = thermo_protocol(t)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
+        handle = start_worker(ThermometerWorker(t.port, protocol, t.baud or None))
+        handle.signals.reading.connect(bus.temperatureRead)
+        handle.signals.statusChanged.connect(
+            lambda state, text: bus.deviceStatus.emit("测温仪", text, state == "connected")
+        )
+        stops.append(handle.stop)
+    return stops
+
+
+def cmd_kiosk(args: argparse.Namespace) -> int:
+    from app.hall.kiosk import KioskPolicy
+
+    try:
+        policy = KioskPolicy(
+            fever_action=args.fever_action,
+            screening_category=args.screening_category,
+            require_id=args.require_id,
+        )
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    with _hall(args) as (app, ctx, bus, settings):
+        from ui.kiosk.window import KioskWindow
+
+        stops = start_kiosk_devices(settings, bus, args.idcard_port)
+        voice = None if args.no_voice else _voice(settings, app)
+        printer = kiosk_printer(settings, args.printer_port, args.pdf_dir)
+        kiosk = KioskWindow(ctx, bus, printer=printer, voice=voice, policy=policy)
+        if args.quit_after:
+            kiosk.locked = False  # smoke tests end the event loop themselves
+        try:
+            return _show(app, kiosk, args, settings.screens.kiosk, settings.screens.fullscreen)
+        finally:
+            kiosk.shutdown()
+            if printer is not None and hasattr(printer, "close"):
+                printer.close()
+            for stop in stops:
+                stop()
