@@ -144,14 +144,12 @@ def main() -> int:
     for i in range(args.rounds):
         child.stdin.write("call\n")
         child.stdin.flush()
-        reply: list[str] = []
-        ok = spin_until(lambda: bool(reply) or (not lines.empty() and reply.append(lines.get()) is None))
-        if not ok:
+        if not spin_until(lambda: not lines.empty()):
             print(f"round {i}: no reply from the worker process", file=sys.stderr)
             return 1
-        number, event_id, t_commit = reply[0].split()
+        number, event_id, t_commit = lines.get().split()
         t0 = float(t_commit)
-        if not spin_until(lambda: number in shown and int(event_id) in delivered, 5.0):
+        if not spin_until(lambda n=number, e=int(event_id): n in shown and e in delivered, 5.0):
             print(f"round {i}: {number} never reached the board/stream", file=sys.stderr)
             return 1
         board_ms.append((shown[number] - t0) * 1000)
