@@ -126,7 +126,13 @@ def main() -> int:
     )
     assert child.stdin is not None and child.stdout is not None
     lines: queue.Queue[str] = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(x) for x in child.stdout], daemon=True).start()  # type: ignore[union-attr]
+    stdout = child.stdout
+
+    def pump_lines() -> None:
+        for line in stdout:
+            lines.put(line)
+
+    threading.Thread(target=pump_lines, daemon=True).start()
 
     def spin_until(cond: object, timeout: float = 10.0) -> bool:
         end = time.monotonic() + timeout
