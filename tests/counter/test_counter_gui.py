@@ -317,3 +317,17 @@ def test_bad_rating_is_flagged(qtbot: QtBot, ctx: AppContext, staffed: Staffed, 
         e = s.scalars(sa.select(Evaluation)).one()
         assert (e.grade, e.follow_up, e.ticket_id, e.case_id) == (1, "open", ticket.id, None)
         assert e.dimensions["attitude"] == 2 and e.dimensions["efficiency"] == 1
+
+
+def test_evaluator_returns_to_idle_without_a_rating(qtbot: QtBot, ctx: AppContext) -> None:
+    from ui.evaluator.window import EvaluationRequest, EvaluatorWindow
+
+    ev = EvaluatorWindow(ctx, HallBus())
+    qtbot.addWidget(ev)
+    ev._timeout.setInterval(50)
+    ev.begin(EvaluationRequest(None, "A001", (), None, "1号窗口", None, "李窗口"))
+    assert ev.request is not None and ev.grade_buttons[5].isEnabled()
+    qtbot.waitUntil(lambda: ev.request is None, timeout=3000)
+    assert not ev.grade_buttons[5].isEnabled()
+    with ctx.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0

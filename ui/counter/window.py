@@ -132,6 +132,12 @@ class CounterWindow(QMainWindow):
 
     def _ticket_changed(self, ticket: object) -> None:
         tid = getattr(ticket, "id", None)
+        if tid is not None and self.intake.ticket_id not in (None, tid) and not self.intake.is_empty():
+            # Never file one applicant's data under the next one's ticket without the clerk noticing.
+            self.intake.message.setStyleSheet("color: #d35400;")
+            self.intake.message.setText(
+                self.tr("注意：表单中仍是上一位申请人的内容，如不再办理请清空后再受理")
+            )
         if tid is not None:
             self.intake.ticket_id = tid
             holder = getattr(ticket, "holder_name", "")

@@ -10,7 +10,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -31,6 +31,8 @@ from app.context import AppContext
 from ui.bus import HallBus
 
 log = logging.getLogger("onewindow.ui")
+
+IDLE_TIMEOUT_MS = 120_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +59,11 @@ class EvaluatorWindow(QWidget):
         self.grade: int | None = None
         self.setWindowTitle(self.tr("服务评价"))
         self.resize(900, 620)
+        # An applicant who walks away without rating: back to the idle screen, nothing stored.
+        self._timeout = QTimer(self)
+        self._timeout.setSingleShot(True)
+        self._timeout.setInterval(IDLE_TIMEOUT_MS)
+        self._timeout.timeout.connect(self.idle)
         self._build()
         self.idle()
 
@@ -125,6 +132,7 @@ class EvaluatorWindow(QWidget):
         self.submit_button.setEnabled(on and self.grade is not None)
 
     def idle(self) -> None:
+        self._timeout.stop()
         self.request = None
         self.grade = None
         for b in self.grade_buttons.values():
@@ -152,10 +160,12 @@ class EvaluatorWindow(QWidget):
         )
         self.status.setText("")
         self._enable(True)
+        self._timeout.start()
         self.show()
         self.raise_()
 
     def choose(self, grade: int) -> None:
+        self._timeout.start()  # still there: give them time to finish
         self.grade = grade
         for g, b in self.grade_buttons.items():
             b.setChecked(g == grade)
