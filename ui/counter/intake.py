@@ -230,6 +230,7 @@ class IntakeForm(QWidget):
         self.materials_view = QTableView()
         self.materials_view.setModel(self.materials_model)
         self.materials_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.materials_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.materials_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.materials_view.verticalHeader().setVisible(False)
         self.materials_model.dataChanged.connect(lambda *_: self._touched())
