@@ -49,6 +49,15 @@ class Worker(QObject):
         self._thread.finished.connect(self._runner.deleteLater)
         self._thread.start()
         self._stopped = False
+        if parent is not None:
+            # A screen destroyed without shutdown() must not leave its thread running.
+            thread = self._thread
+
+            def _join(*_: object) -> None:
+                thread.quit()
+                thread.wait(5000)
+
+            parent.destroyed.connect(_join)
 
     @property
     def pending(self) -> int:

@@ -364,6 +364,7 @@ class KioskWindow(QWidget):
         self.elderly_button.setText(self.tr("标准模式") if self.elderly else self.tr("长者模式"))
         self._apply_fonts()
         self._render_categories()
+        self.refresh_categories()  # elderly mode offers fewer categories
         self._touch()
         self._say("p_welcome")
 

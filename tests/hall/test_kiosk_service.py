@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from pytestqt.qtbot import QtBot
+
+from app.hall.kiosk import KioskError, KioskPolicy, KioskService, PdfDirectoryPrinter
+from app.queue.errors import AppointmentError, IdDailyLimitReached, InvalidIdNumber
+from app.queue.service import hash_id_number
+from app.temperature import TempClass
+from db.models import Appointment, TemperatureReading
+from devices.idcard.samples import RESIDENT_LONG_TERM
+from tests.hall.conftest import HallFixture
+from ui.bus import HallBus
+
+
+def _kiosk(hall: HallFixture, **policy: object) -> KioskService:
+    return KioskService(hall.service, "演示中心", policy=KioskPolicy(**policy))  # type: ignore[arg-type]
+
+
+def test_categories_estimate_and_caps(hall: HallFixture) -> None:
+    k = _kiosk(hall, screening_category="estate", elderly_categories=2)
+    hall.service.open_window(1)
+    for _ in range(3):
+        k.issue("general")
+    opts = {o.code: o for o in k.categories()}
+    assert "estate" not in opts  # the screening desk is not offered to everybody
+    assert opts["general"].waiting == 3 and opts["general"].available
+    # 3 waiting, 8 min default service, 1 open window serving it
+    assert opts["general"].est_wait_minutes == 24
+    assert len(k.categories(elderly=True)) == 2
+
+
+def test_issue_refusals_are_plain_chinese(hall: HallFixture) -> None:
+    k = _kiosk(hall, require_id=True)
+    with pytest.raises(KioskError, match="身份证"):
+        k.issue("general")
+    with pytest.raises(InvalidIdNumber):
+        k.issue("general", id_number="110105194912310021")
+    for _ in range(3):
+        k.issue("general", id_number=RESIDENT_LONG_TERM.id_number, name=RESIDENT_LONG_TERM.name)
+    with pytest.raises(IdDailyLimitReached, match="上限"):
+        k.issue("general", id_number=RESIDENT_LONG_TERM.id_number)
+    with pytest.raises(KioskError, match="预约码"):
+        k.check_in("  ")
+    with pytest.raises(AppointmentError):
+        k.check_in("NOPE")
+
+
+def test_check_in_by_code_and_card(hall: HallFixture) -> None:
+    now = dt.datetime.now(dt.UTC)
+    with hall.ctx.sessions.begin() as s:
+        s.add(
+            Appointment(
+                site_id=hall.ctx.site_id,
+                code="YY0001",
+                category_id=hall.seeded.category_ids["business"],
+                name="张演示",
+                id_number_hash=hash_id_number(RESIDENT_LONG_TERM.id_number),
+                slot_start=now + dt.timedelta(minutes=5),
+                slot_end=now + dt.timedelta(minutes=35),
+            )
+        )
+    k = _kiosk(hall)
+    t = k.check_in(id_number=RESIDENT_LONG_TERM.id_number)
+    assert t.info.priority_class == "appointment" and t.data.number == "B001"
+    assert t.data.qr_payload.endswith(t.data.number)
+    with pytest.raises(AppointmentError, match="已签到"):
+        k.check_in("YY0001")  # a second check-in never gets a second number
+
+
+def test_screening_policies_and_reading_kept(hall: HallFixture) -> None:
+    desk = _kiosk(hall, fever_action="desk", screening_category="C")
+    assert desk.screen(36.6).action == "proceed"
+    assert desk.screen(30.0).action == "remeasure"
+    s = desk.screen(37.3)  # at the threshold counts
+    assert s.result == TempClass.FEVER and s.action == "desk"
+    ticket = desk.issue_screening()
+    assert ticket.info.priority_class == "green" and ticket.data.number == "C001"
+    desk.record_reading(s, ticket.info.id, raw="373")
+    refuse = _kiosk(hall, fever_action="refuse", screening_category="C")
+    assert refuse.screen(38.0).action == "refuse"
+    with pytest.raises(KioskError):
+        refuse.issue_screening()
+    # desk policy without a usable desk category falls back to guidance only
+    assert _kiosk(hall, fever_action="desk", screening_category="ZZ").screen(38.0).action == "refuse"
+    with hall.ctx.sessions() as sess:
+        readings = sess.scalars(sa.select(TemperatureReading)).all()
+    assert [(r.value, r.result, r.ticket_id) for r in readings] == [(37.3, "fever", ticket.info.id)]
+    with pytest.raises(ValueError):
+        KioskPolicy(fever_action="maybe")
+
+
+def test_pdf_printer_reprints_same_file(hall: HallFixture, tmp_path: Path) -> None:
+    printer = PdfDirectoryPrinter(tmp_path / "spool")
+    k = KioskService(hall.service, "演示中心", printer=printer)
+    t = k.issue("general")
+    first = k.print(t)
+    again = k.print(t)
+    assert first == again and len(list((tmp_path / "spool").iterdir())) == 1
+    assert Path(str(first)).read_bytes().startswith(b"%PDF")
+    with pytest.raises(KioskError, match="打印机"):
+        KioskService(hall.service, "x").print(t)
+
+
+def test_elderly_mode_fewer_bigger_choices_and_spoken_prompts(qtbot: QtBot, hall: HallFixture) -> None:
+    from ui.kiosk.window import KioskWindow
+    from ui.voice.backends import RecordingBackend
+    from ui.voice.player import VoicePlayer
+
+    backend = RecordingBackend(duration_s=0.01)
+    voice = VoicePlayer(backend, pause_ms=1)
+    kiosk = KioskWindow(
+        hall.ctx, HallBus(), voice=voice, policy=KioskPolicy(elderly_categories=2), screening=False
+    )
+    qtbot.addWidget(kiosk)
+    qtbot.waitUntil(lambda: len(kiosk.options) == 3, timeout=3000)
+    normal_size = kiosk.title.font().pointSize()
+    assert backend.spoken == []  # no prompts in normal mode
+    kiosk.toggle_elderly()
+    qtbot.waitUntil(lambda: len(kiosk.options) == 2, timeout=3000)
+    assert kiosk.title.font().pointSize() > normal_size
+    kiosk.choose_category(kiosk.options[0])
+    qtbot.waitUntil(lambda: [s.key for s in backend.spoken][-1:] == ["prompt:p_swipe"], timeout=3000)
+    assert "prompt:p_welcome" in [s.key for s in backend.spoken]
+    kiosk.shutdown()
+
+
+def test_backend_choice_without_chinese_voice(qtbot: QtBot) -> None:
+    from ui.voice.backends import ClipBackend, choose_backend
+
+    backend = choose_backend(engine="mock")  # Qt's mock engine has no Chinese voice
+    assert isinstance(backend, ClipBackend)
