@@ -163,6 +163,9 @@ class WorkerHandle:
         worker.finished.connect(self.thread.quit, Qt.ConnectionType.DirectConnection)
 
     def start(self) -> WorkerHandle:
+        # Keep running handles referenced: a QThread garbage-collected while running aborts
+        # the whole process ("QThread: Destroyed while thread is still running").
+        _RUNNING.add(self)
         self.thread.start()
         return self
 
@@ -174,10 +177,27 @@ class WorkerHandle:
         """Stop and join; True when the thread has ended."""
         self.worker.request_stop()
         self.thread.quit()
-        ended = self.thread.wait(timeout_ms)
-        if not ended:
+        ended = bool(self.thread.wait(timeout_ms))
+        if ended:
+            _RUNNING.discard(self)
+        else:
             log.error("device thread %s did not stop within %d ms", self.worker.port, timeout_ms)
-        return bool(ended)
+        return ended
+
+
+_RUNNING: set[WorkerHandle] = set()
+
+
+def running_workers() -> list[WorkerHandle]:
+    return list(_RUNNING)
+
+
+def stop_all_workers(timeout_ms: int = 10000) -> bool:
+    """Stop and join every started worker (call on application exit); True if all ended."""
+    handles = list(_RUNNING)
+    for handle in handles:
+        handle.worker.request_stop()  # signal all first so they wind down in parallel
+    return all([handle.stop(timeout_ms) for handle in handles])
 
 
 def start_worker(worker: DeviceWorker) -> WorkerHandle:

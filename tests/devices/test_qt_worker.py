@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from devices.idcard.emulator import IdCardEmulator
 from devices.idcard.samples import FOREIGN_PERMANENT_2023, PROTOCOL_SAMPLE
-from devices.qt_worker import IdCardWorker, ThermometerWorker, WorkerHandle
+from devices.qt_worker import IdCardWorker, ThermometerWorker, WorkerHandle, running_workers, stop_all_workers
 from devices.thermo.codec import Gy906Protocol
 from devices.thermo.emulator import ThermoEmulator
 
@@ -107,9 +107,10 @@ def test_stop_joins_thread_and_reports_stopped(qtbot: QtBot) -> None:
         handle.signals.statusChanged, check_params_cb=_state_is("disconnected"), timeout=10000
     ):
         handle.start()
+    assert handle in running_workers()
     with qtbot.waitSignal(handle.signals.finished, timeout=10000):
-        assert handle.stop()
-    assert not handle.running
+        assert stop_all_workers()
+    assert not handle.running and running_workers() == []
     assert worker.last_status is not None and worker.last_status.state.value == "stopped"
 
 
