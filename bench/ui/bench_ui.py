@@ -202,7 +202,7 @@ def main() -> int:
     print(f"  ratio counter / bare: {start_med / bare_med:.2f}")
     print("call-next key (F1) to updated queue panel")
     print(f"  counter      {_ms(key_t)}   target ≤ 100 ms: {'OK' if key_med <= 0.1 else 'MISSED'}")
-    print(f"  bare shortcut{_ms(base_t)}")
+    print(f"  bare F1 shortcut {_ms(base_t)}")
     print(f"  queue finish (service only, for scale) {_ms(svc_t)}")
     print(f"  ratio counter / bare shortcut: {key_med / max(base_med, 1e-6):.1f}")
     return 0
