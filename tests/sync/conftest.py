@@ -1,12 +1,14 @@
 """Sync fixtures, and the suite-wide outbox guard.
 
-The guard records every SQLite database file any test of the run opens and, when the run ends,
-checks each one that has a sync_outbox table with db.sync.guard: a synced row written without
-db/outbox.py (by any module, however written) fails the run with the rows named.
+The guard records every SQLite database file any test of the run opens (and which tests opened
+it) and, when the run ends, checks each one that has a sync_outbox table with db.sync.guard: a
+synced row written without db/outbox.py (by any module or test, however written) fails the run
+with the tests and rows named. It is active whenever tests/sync is collected, i.e. in CI.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,14 +21,15 @@ from sqlalchemy.pool import Pool
 from db.sync.central import drop_site_role, init_central
 from tests.sync.helpers import SiteHandle, new_site
 
-_SQLITE_FILES: set[str] = set()
+_SQLITE_FILES: dict[str, set[str]] = {}  # file → the tests that opened it
 
 
 def _remember_sqlite(dbapi_conn: Any, _record: Any) -> None:
-    if isinstance(dbapi_conn, sqlite3.Connection):
+    current = os.environ.get("PYTEST_CURRENT_TEST")
+    if current and isinstance(dbapi_conn, sqlite3.Connection):
         for _seq, name, file in dbapi_conn.execute("PRAGMA database_list").fetchall():
             if name == "main" and file:
-                _SQLITE_FILES.add(file)
+                _SQLITE_FILES.setdefault(file, set()).add(current.rsplit(" (", 1)[0])
 
 
 event.listen(Pool, "connect", _remember_sqlite)
@@ -34,7 +37,7 @@ event.listen(Pool, "connect", _remember_sqlite)
 
 def forget_sqlite_file(path: Path) -> None:
     """For a test that breaks the invariant on purpose."""
-    _SQLITE_FILES.discard(str(path))
+    _SQLITE_FILES.pop(str(path), None)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -43,7 +46,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     from db.sync.guard import find_unrecorded_writes
 
     failures: list[str] = []
-    for file in sorted(_SQLITE_FILES):
+    if os.environ.get("ONEWINDOW_OUTBOX_GUARD") == "off":  # emergency switch; never set in CI
+        return
+    for file, tests in sorted(_SQLITE_FILES.items()):
         if not Path(file).exists():
             continue
         with sqlite3.connect(file) as raw:
@@ -53,7 +58,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         engine = sa.create_engine(f"sqlite:///{file}")
         try:
             with engine.connect() as conn:
-                failures += [f"{file}: {p}" for p in find_unrecorded_writes(conn)]
+                failures += [f"{', '.join(sorted(tests))}: {p}" for p in find_unrecorded_writes(conn)]
         except sa.exc.SQLAlchemyError as exc:  # a half-built file from a failure test
             failures.append(f"{file}: cannot check ({exc})")
         finally:
