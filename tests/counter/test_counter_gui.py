@@ -216,6 +216,13 @@ def test_refusals_keep_the_form(qtbot: QtBot, ctx: AppContext, staffed: Staffed,
     qtbot.keyClicks(form.edits["phone"], "12")
     assert form.errors["phone"].isVisible()
     form.edits["phone"].clear()
+    type_text(qtbot, form.search_edit, "d")  # several hits: arrow keys pick one
+    assert form.search_model.rowCount() >= 2
+    qtbot.keyClick(form.search_edit, Qt.Key.Key_Down)
+    assert form.results.currentIndex().row() == 1
+    qtbot.keyClick(form.search_edit, Qt.Key.Key_Up)
+    assert form.results.currentIndex().row() == 0
+    form.search_edit.clear()
     choose(qtbot, win, "gtgsh")
     # Commitment / instant do not apply to this matter: their buttons are off.
     assert not form.path_buttons["commitment"].isEnabled() and not form.path_buttons["instant"].isEnabled()

@@ -10,7 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QModelIndex, QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -211,6 +221,7 @@ class IntakeForm(QWidget):
         self.results.activated.connect(self._hit_activated)
         self.results.setVisible(False)
         self.search_edit.textEdited.connect(self._search)
+        self.search_edit.installEventFilter(self)
         self.search_edit.returnPressed.connect(self._choose_first_hit)
         self.selected_label = QLabel(self.tr("尚未选择事项"))
         self.selected_label.setWordWrap(True)
@@ -269,6 +280,21 @@ class IntakeForm(QWidget):
         root.addLayout(buttons)
         self._kind_changed()
         self._update_buttons()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Up/Down in the search box move through the hits, so the mouse is never needed."""
+        if watched is self.search_edit and event.type() == QEvent.Type.KeyPress and self.search_model.hits:
+            key = event.key()  # type: ignore[attr-defined]
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                row = self.results.currentIndex().row()
+                row = (
+                    min(len(self.search_model.hits) - 1, row + 1)
+                    if key == Qt.Key.Key_Down
+                    else max(0, row - 1)
+                )
+                self.results.setCurrentIndex(self.search_model.index(row, 0))
+                return True
+        return super().eventFilter(watched, event)
 
     # --- applicant -------------------------------------------------------------------------
 
