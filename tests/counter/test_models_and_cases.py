@@ -172,3 +172,26 @@ def test_case_panel_detail_and_transitions(
     with ctx.sessions() as s:
         case = s.get(Case, case_id)
         assert case is not None and case.waybill == "EA123456789CN"
+
+
+def test_login_dialog(qtbot: QtBot, ctx: AppContext, staffed: Staffed) -> None:
+    from tests.cases.seeding import PASSWORD
+    from ui.counter.login import LoginDialog
+
+    dlg = LoginDialog(ctx)
+    qtbot.addWidget(dlg)
+    dlg.user_edit.setText(staffed.clerk.username)
+    dlg.password_edit.setText("wrong")
+    assert not dlg.try_login()
+    assert "再错" in dlg.error.text() and dlg.password_edit.text() == ""
+    dlg.window_combo.setCurrentIndex(2)  # a clerk still works at the assigned window
+    dlg.password_edit.setText(PASSWORD)
+    assert dlg.try_login()
+    assert dlg.staff is not None and dlg.staff.id == staffed.clerk.id
+    assert dlg.chosen_window is not None and dlg.chosen_window.id == staffed.window1.id
+    mgr = LoginDialog(ctx)
+    qtbot.addWidget(mgr)
+    mgr.user_edit.setText(staffed.manager.username)
+    mgr.password_edit.setText(PASSWORD)
+    mgr.window_combo.setCurrentIndex(1)  # managers pick any window
+    assert mgr.try_login() and mgr.chosen_window is not None and mgr.chosen_window.number == 2
