@@ -103,7 +103,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         _wait(lambda: bool(kiosk.options))
         out.append(_grab(kiosk, outdir / "hall-kiosk.png", (1080, 1280)))
         kiosk.toggle_elderly()
-        _wait(lambda: False, 0.2)
+        _wait(lambda: len(kiosk.options) <= kiosk.kiosk.policy.elderly_categories)
         out.append(_grab(kiosk, outdir / "hall-kiosk-elderly.png", (1080, 1280)))
 
         board = DisplayBoard(ctx, bus, service=svc)

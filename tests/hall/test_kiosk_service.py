@@ -120,12 +120,17 @@ def test_elderly_mode_fewer_bigger_choices_and_spoken_prompts(qtbot: QtBot, hall
     qtbot.waitUntil(lambda: len(kiosk.options) == 3, timeout=3000)
     normal_size = kiosk.title.font().pointSize()
     assert backend.spoken == []  # no prompts in normal mode
-    kiosk.toggle_elderly()
+    kiosk.elderly_button.click()
     qtbot.waitUntil(lambda: len(kiosk.options) == 2, timeout=3000)
     assert kiosk.title.font().pointSize() > normal_size
     kiosk.choose_category(kiosk.options[0])
     qtbot.waitUntil(lambda: [s.key for s in backend.spoken][-1:] == ["prompt:p_swipe"], timeout=3000)
     assert "prompt:p_welcome" in [s.key for s in backend.spoken]
+    # nobody touches it: back to the standard home page for the next person
+    kiosk._idle.setInterval(50)
+    kiosk._touch()
+    qtbot.waitUntil(lambda: not kiosk.elderly and kiosk.pages.currentIndex() == 0, timeout=3000)
+    qtbot.waitUntil(lambda: len(kiosk.options) == 3, timeout=3000)
     kiosk.shutdown()
 
 

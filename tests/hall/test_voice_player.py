@@ -59,3 +59,12 @@ def test_clip_backend_renders_and_finishes_without_audio_device(qtbot: QtBot) ->
     short = Utterance("t", "一", "一", ("d1",))
     with qtbot.waitSignal(backend.finished, timeout=5000):
         backend.speak(short)
+
+
+def test_tts_backend_speaks_and_finishes(qtbot: QtBot) -> None:
+    from ui.voice.backends import TtsBackend
+
+    backend = TtsBackend("mock")  # Qt's test engine: speaks into nothing, reports states
+    assert not backend.select_chinese()
+    with qtbot.waitSignal(backend.finished, timeout=5000):
+        backend.speak(call_utterance("A012", 5))

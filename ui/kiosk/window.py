@@ -142,7 +142,7 @@ class KioskWindow(QWidget):
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(max(1, idle_s) * 1000)
-        self._idle.timeout.connect(self.go_home)
+        self._idle.timeout.connect(self._idle_timeout)
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setInterval(15000)
         self._refresh_timer.timeout.connect(self.refresh_categories)
@@ -206,7 +206,7 @@ class KioskWindow(QWidget):
         self.checkin_button.clicked.connect(self.open_checkin)
         self.elderly_button = QPushButton(self.tr("长者模式"))
         self.elderly_button.setObjectName("secondary")
-        self.elderly_button.clicked.connect(self.toggle_elderly)
+        self.elderly_button.clicked.connect(lambda: self.toggle_elderly())
         row.addWidget(self.checkin_button)
         row.addWidget(self.elderly_button)
         hl.addWidget(self.temp_label)
@@ -359,14 +359,24 @@ class KioskWindow(QWidget):
         self.refresh_categories()
         self._say("p_welcome")
 
-    def toggle_elderly(self) -> None:
+    def _idle_timeout(self) -> None:
+        """Nobody touched the kiosk: the next person starts from the standard home page."""
+        if self._busy or self._printing:
+            self._idle.start()
+            return
+        if self.elderly:
+            self.toggle_elderly(speak=False)
+        self.go_home()
+
+    def toggle_elderly(self, speak: bool = True) -> None:
         self.elderly = not self.elderly
         self.elderly_button.setText(self.tr("标准模式") if self.elderly else self.tr("长者模式"))
         self._apply_fonts()
         self._render_categories()
         self.refresh_categories()  # elderly mode offers fewer categories
         self._touch()
-        self._say("p_welcome")
+        if speak:
+            self._say("p_welcome")
 
     def refresh_categories(self) -> None:
         if self.pages.currentIndex() != HOME:
@@ -389,6 +399,7 @@ class KioskWindow(QWidget):
             item = self.grid.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # gone from this frame, not only after the deferred delete
                 widget.deleteLater()
         columns = 1 if self.elderly else 2
         gate = self._temperature_blocks()
