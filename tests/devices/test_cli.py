@@ -7,13 +7,14 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 import main
 from devices.idcard import codec
+from devices.idcard.card import IdCard
 from devices.idcard.emulator import IdCardEmulator
 from devices.idcard.samples import (
     FOREIGN_PERMANENT,
@@ -68,9 +69,9 @@ def test_idcard_json_masked_and_revealed(emu: IdCardEmulator, capsys: pytest.Cap
     ],
 )
 def test_idcard_json_card_types(
-    emu: IdCardEmulator, capsys: pytest.CaptureFixture[str], card: object, fields: dict[str, str]
+    emu: IdCardEmulator, capsys: pytest.CaptureFixture[str], card: IdCard, fields: dict[str, str]
 ) -> None:
-    emu.place(card)  # type: ignore[arg-type]
+    emu.place(card)
     rc, out, _ = run(capsys, "idcard", "--port", emu.port, "--json")
     assert rc == 0
     d = json.loads(out)
@@ -109,9 +110,12 @@ def test_idcard_text_output_and_photo(
     ],
 )
 def test_idcard_failures_give_one_clear_line(
-    emu: IdCardEmulator, capsys: pytest.CaptureFixture[str], setup: object, message: str
+    emu: IdCardEmulator,
+    capsys: pytest.CaptureFixture[str],
+    setup: Callable[[IdCardEmulator], object],
+    message: str,
 ) -> None:
-    setup(emu)  # type: ignore[operator]
+    setup(emu)
     rc, out, err = run(capsys, "idcard", "--port", emu.port, "--timeout", "0.3", "--json")
     assert rc == 1 and out == ""
     assert err.count("\n") == 1 and err.startswith("error: ") and message in err

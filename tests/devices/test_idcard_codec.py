@@ -90,12 +90,12 @@ def test_short_replies(wire: str, sw3: int, data: bytes) -> None:
         (0x55, codec.StatusError, "未知状态"),
     ],
 )
-def test_sw3_maps_to_typed_chinese_errors(sw3: int, exc_type: type[Exception], text: str) -> None:
+def test_sw3_maps_to_typed_chinese_errors(sw3: int, exc_type: type[codec.StatusError], text: str) -> None:
     resp = codec.decode_response(codec.build_response(sw3))
     with pytest.raises(exc_type) as info:
         resp.raise_for_status()
     assert type(info.value) is exc_type
-    assert text in info.value.message  # type: ignore[attr-defined]
+    assert text in info.value.message
     assert f"SW3={sw3:02X}" in str(info.value)
 
 

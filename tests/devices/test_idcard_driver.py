@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -167,8 +167,11 @@ class Recorder:
         return [s.state for s in self.statuses]
 
 
+StartMonitor = Callable[..., IdCardMonitor]
+
+
 @pytest.fixture
-def run_monitor() -> Iterator[object]:
+def run_monitor() -> Iterator[StartMonitor]:
     threads: list[tuple[threading.Thread, threading.Event]] = []
 
     def start(port: str, rec: Recorder, command_timeout: float = 1.0) -> IdCardMonitor:
@@ -194,10 +197,10 @@ def run_monitor() -> Iterator[object]:
         t.join()
 
 
-def test_monitor_reads_each_placed_card_once(run_monitor: object) -> None:
+def test_monitor_reads_each_placed_card_once(run_monitor: StartMonitor) -> None:
     rec = Recorder()
     with IdCardEmulator(None) as emu:
-        mon = run_monitor(emu.port, rec)  # type: ignore[operator]
+        mon = run_monitor(emu.port, rec)
         wait_until(lambda: LinkState.CONNECTED in rec.states(), what="connected")
         emu.place(PROTOCOL_SAMPLE)
         assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
@@ -213,10 +216,10 @@ def test_monitor_reads_each_placed_card_once(run_monitor: object) -> None:
         assert mon.reconnects == 0 and rec.errors == []
 
 
-def test_monitor_card_removed_mid_read_then_replaced(run_monitor: object) -> None:
+def test_monitor_card_removed_mid_read_then_replaced(run_monitor: StartMonitor) -> None:
     rec = Recorder()
     with IdCardEmulator(None) as emu:
-        run_monitor(emu.port, rec)  # type: ignore[operator]
+        run_monitor(emu.port, rec)
         wait_until(lambda: LinkState.CONNECTED in rec.states(), what="connected")
         emu.remove_during_read(after_bytes=400)
         emu.place(PROTOCOL_SAMPLE)
@@ -228,10 +231,10 @@ def test_monitor_card_removed_mid_read_then_replaced(run_monitor: object) -> Non
         assert rec.states().count(LinkState.DISCONNECTED) == 0
 
 
-def test_monitor_gives_up_after_repeated_failures_until_card_replaced(run_monitor: object) -> None:
+def test_monitor_gives_up_after_repeated_failures_until_card_replaced(run_monitor: StartMonitor) -> None:
     rec = Recorder()
     with IdCardEmulator(None) as emu:
-        run_monitor(emu.port, rec)  # type: ignore[operator]
+        run_monitor(emu.port, rec)
         wait_until(lambda: LinkState.CONNECTED in rec.states(), what="connected")
         emu.inject_status(0x41, codec.CMD_READ, count=10)
         emu.place(PROTOCOL_SAMPLE)
@@ -247,12 +250,12 @@ def test_monitor_gives_up_after_repeated_failures_until_card_replaced(run_monito
         assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
 
 
-def test_monitor_survives_port_vanishing_and_recovers(tmp_path: Path, run_monitor: object) -> None:
+def test_monitor_survives_port_vanishing_and_recovers(tmp_path: Path, run_monitor: StartMonitor) -> None:
     link = tmp_path / "ttyIDCARD"
     rec = Recorder()
     emu = IdCardEmulator(PROTOCOL_SAMPLE, link=link).start()
     try:
-        mon = run_monitor(str(link), rec)  # type: ignore[operator]
+        mon = run_monitor(str(link), rec)
         assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
         first_pty = emu.slave_name
         emu.stop()  # unplugged: the pty closes and the link disappears
@@ -272,10 +275,10 @@ def test_monitor_survives_port_vanishing_and_recovers(tmp_path: Path, run_monito
         emu.stop()
 
 
-def test_monitor_waits_for_a_port_that_does_not_exist_yet(tmp_path: Path, run_monitor: object) -> None:
+def test_monitor_waits_for_a_port_that_does_not_exist_yet(tmp_path: Path, run_monitor: StartMonitor) -> None:
     link = tmp_path / "ttyLATE"
     rec = Recorder()
-    mon = run_monitor(str(link), rec)  # type: ignore[operator]
+    mon = run_monitor(str(link), rec)
     wait_until(lambda: mon.open_attempts >= 2, what="retries")
     assert rec.states() == [LinkState.CONNECTING, LinkState.DISCONNECTED]
     assert "无法打开读卡器端口" in rec.statuses[-1].message
@@ -283,10 +286,10 @@ def test_monitor_waits_for_a_port_that_does_not_exist_yet(tmp_path: Path, run_mo
         assert rec.cards.get(timeout=10) == HKMOTW_PERMIT
 
 
-def test_monitor_treats_a_silent_reader_as_disconnected(run_monitor: object) -> None:
+def test_monitor_treats_a_silent_reader_as_disconnected(run_monitor: StartMonitor) -> None:
     rec = Recorder()
     with IdCardEmulator(None) as emu:
-        mon = run_monitor(emu.port, rec, 0.3)  # type: ignore[operator]
+        mon = run_monitor(emu.port, rec, 0.3)
         wait_until(lambda: LinkState.CONNECTED in rec.states(), what="connected")
         emu.silent = True
         wait_until(lambda: LinkState.DISCONNECTED in rec.states(), what="disconnected")
@@ -318,12 +321,12 @@ def test_tcp_transport_reads_cards_and_reports_loss() -> None:
         IdCardEmulator(None, transport="tcp", link="/tmp/x")
 
 
-def test_monitor_reconnects_over_tcp(run_monitor: object) -> None:
+def test_monitor_reconnects_over_tcp(run_monitor: StartMonitor) -> None:
     rec = Recorder()
     emu = IdCardEmulator(PROTOCOL_SAMPLE, transport="tcp").start()
     port, tcp_port = emu.port, emu.tcp_port
     try:
-        mon = run_monitor(port, rec)  # type: ignore[operator]
+        mon = run_monitor(port, rec)
         assert rec.cards.get(timeout=10) == PROTOCOL_SAMPLE
         emu.stop()
         wait_until(lambda: LinkState.DISCONNECTED in rec.states(), what="disconnected")

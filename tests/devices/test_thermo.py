@@ -213,9 +213,9 @@ def test_labels_and_threshold_validation() -> None:
         ("ascii", lambda: AsciiProtocol()),
     ],
 )
-def test_each_protocol_over_a_pty(proto: str, protocol: object) -> None:
+def test_each_protocol_over_a_pty(proto: str, protocol: Callable[[], ThermoProtocol]) -> None:
     with ThermoEmulator(proto, values=[36.4, 37.6], interval=0.05, noise=b"\x00\x13") as emu:
-        with Thermometer(emu.port, protocol()) as thermo:  # type: ignore[operator]
+        with Thermometer(emu.port, protocol()) as thermo:
             got = {thermo.read().value for _ in range(4)}
         assert got == {36.4, 37.6}
 
