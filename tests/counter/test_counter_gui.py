@@ -259,6 +259,13 @@ def test_queue_keys_and_manager_only_call(
     assert panel.current_label.text() == a2.number
     qtbot.keyClick(win, Qt.Key.Key_F7)  # hold
     assert panel.current is None and panel.held == [a2.number]
+    again = CounterWindow(ctx, HallBus(), staffed.clerk, staffed.window1, documents_dir=tmp_path / "d3")
+    qtbot.addWidget(again)
+    qtbot.addWidget(again.evaluator)
+    assert again.queue_panel.held == [a2.number]  # a restarted counter still knows its held tickets
+    again.close()
+    with qtbot.waitActive(win):
+        win.activateWindow()
     panel.ask_text = lambda _t, _l, default: default
     qtbot.keyClick(win, Qt.Key.Key_F7)  # resume the held one
     assert panel.current is not None and panel.current.number == a2.number

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -28,6 +29,7 @@ from app.auth import StaffInfo, WindowInfo
 from app.queue.errors import QueueError
 from app.queue.service import QueueService
 from app.queue.types import TicketInfo, WindowState
+from db.models import Ticket
 from ui.bus import HallBus
 from ui.counter.models import CategoryWaitModel
 
@@ -148,6 +150,7 @@ class QueuePanel(QWidget):
         except (SQLAlchemyError, QueueError) as exc:
             self._say(self.tr("读取排队状态失败：%1").replace("%1", str(exc)), True)
             return
+        self.held = self._held_here()
         mine = next((w for w in status.windows if w.number == self.win.number), None)
         if mine is not None:
             self.state = mine
@@ -155,6 +158,25 @@ class QueuePanel(QWidget):
             self.wait_model.set_rows([c for c in status.categories if c.code in codes])
             self._set_current(mine.current)
         self._show_state()
+
+    def _held_here(self) -> list[str]:
+        """Tickets this window put on hold today (they survive a restart of the counter)."""
+        try:
+            with self.queue.session_factory() as s:
+                rows = s.scalars(
+                    sa.select(Ticket.number)
+                    .where(
+                        Ticket.site_id == self.queue.site_id,
+                        Ticket.window_id == self.win.id,
+                        Ticket.status == "held",
+                        Ticket.business_date == self.queue.business_date(),
+                    )
+                    .order_by(Ticket.updated_at)
+                )
+                return list(rows)
+        except SQLAlchemyError:
+            log.exception("reading held tickets failed")
+            return self.held
 
     def _on_event(self, _event: Any) -> None:
         self._refresh_timer.start()
