@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.catalogue import RETIRED_NOTE, load_catalogue, seed_demo
 from app.matters import matter_detail, search_matters
 from app.queue.service import hash_id_number
+from db import outbox
 from db.base import Base
 from db.engine import make_session_factory
 from db.models import (
@@ -169,9 +170,8 @@ def test_dropped_materials_and_matters_never_break_existing_cases(
         matter = s.scalars(sa.select(Matter).where(Matter.code == "SCJG-001")).one()
         used = matter.materials[0]
         case = Case(site_id=site.id, matter_id=matter.id)
-        s.add(case)
-        s.flush()
-        s.add(CaseMaterial(site_id=site.id, case_id=case.id, material_id=used.id, name=used.name))
+        outbox.save(s, case)  # a synced row: written the one way the sync guard accepts
+        outbox.save(s, CaseMaterial(site_id=site.id, case_id=case.id, material_id=used.id, name=used.name))
         s.commit()
         used_id, unused_name = used.id, matter.materials[1].name
 
