@@ -77,3 +77,33 @@ def test_place_on_screen_falls_back_to_primary(qtbot: QtBot) -> None:
     assert screen == QGuiApplication.primaryScreen()
     assert w.isVisible()
     assert place_on_screen(w, 0, True) == QGuiApplication.screens()[0]
+
+
+def test_board_follows_a_postgresql_hall(qtbot: QtBot, pg_url: str) -> None:
+    from tests.hall.conftest import make_ctx
+    from ui.bus import HallBus
+    from ui.event_pump import EventPump
+
+    h = make_ctx(pg_url)
+    bus = HallBus()
+    pump = EventPump(h.ctx, bus, after_id=0)
+    pump.start()
+    backend = RecordingBackend(duration_s=0.01)
+    board = DisplayBoard(h.ctx, bus, voice=VoicePlayer(backend, repeat=1, pause_ms=1))
+    qtbot.addWidget(board)
+    try:
+        h.service.open_window(4)
+        t = h.service.issue("business", name="李四")
+        with qtbot.waitSignal(board.callShown, timeout=5000) as shown:
+            h.service.call_next(4)
+        assert shown.args == [t.number, 4]
+        qtbot.waitUntil(
+            lambda: [s.text for s in backend.spoken] == [f"请 {t.number} 号到 4 号窗口办理"], timeout=3000
+        )
+        qtbot.waitUntil(
+            lambda: any(w.number == 4 and w.holder == "李*" for w in board.windows_model.rows), timeout=3000
+        )
+    finally:
+        board.shutdown()
+        pump.stop()
+        h.ctx.close()
