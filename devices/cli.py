@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 DEVICE_FAILURE = 1  # exit code for an unavailable/misbehaving device (2 stays "usage mistake")
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = subparsers.add_parser("idcard", help="read one ID card from a serial reader and print it")
     add_common_options(p)
     p.add_argument(

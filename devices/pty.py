@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import logging
 import os
 import queue
@@ -275,7 +276,7 @@ class SerialEmulator:
                 now = time.monotonic()
                 self._rx_until = max(now, self._rx_until) + len(data) * self.byte_time
                 self.bytes_received += len(data)
-                self._guarded(lambda d=data: self.on_data(d))  # type: ignore[misc]
+                self._guarded(functools.partial(self.on_data, data))
             if self.tick_interval is not None and time.monotonic() >= next_tick:
                 next_tick = time.monotonic() + self.tick_interval
                 self._guarded(self.on_tick)

@@ -16,6 +16,8 @@ try:  # tcflush/tcsetattr on a vanished tty raise termios.error, which is not an
 except ImportError:  # pragma: no cover - Windows
     PORT_ERRORS = (serial.SerialException, OSError)
 
+OPEN_ERRORS: tuple[type[BaseException], ...] = (*PORT_ERRORS, ValueError)  # ValueError: bad URL/baud
+
 # Per-read poll slice: reads return as soon as the requested bytes arrive, so this only bounds
 # how late a deadline is noticed; it never adds latency to a complete reply.
 READ_SLICE = 0.05
@@ -27,7 +29,7 @@ def open_serial(port: str, baud: int, *, what: str = "设备") -> serial.SerialB
         kwargs["exclusive"] = True  # two programs on one reader would steal each other's replies
     try:
         return serial.serial_for_url(port, **kwargs)
-    except (*PORT_ERRORS, ValueError) as exc:  # type: ignore[misc]
+    except OPEN_ERRORS as exc:
         raise DeviceDisconnected(f"无法打开{what}端口 {port}", str(exc)) from exc
 
 

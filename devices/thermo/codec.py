@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from devices.errors import DeviceError
 
@@ -317,14 +318,14 @@ class AsciiProtocol(ThermoProtocol):
 PROTOCOLS = ("modbus", "gy906", "htpa", "ascii")
 
 
-def make_protocol(name: str, **options: object) -> ThermoProtocol:
+def make_protocol(name: str, **options: Any) -> ThermoProtocol:
     """Build a protocol from a configuration name and options (as in settings or the CLI)."""
     if name == "modbus":
-        return ModbusProtocol(**options)  # type: ignore[arg-type]
+        return ModbusProtocol(**options)
     if name == "gy906":
-        return Gy906Protocol(**options)  # type: ignore[arg-type]
+        return Gy906Protocol(**options)
     if name == "htpa":
         return HtpaProtocol()
     if name == "ascii":
-        return AsciiProtocol(**options)  # type: ignore[arg-type]
+        return AsciiProtocol(**options)
     raise ValueError(f"unknown thermometer protocol {name!r} (choose one of {', '.join(PROTOCOLS)})")
