@@ -116,6 +116,11 @@ def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
+def _ts(conn: Connection, when: dt.datetime) -> Any:
+    """A UTC time as the hall engine stores it (SQLAlchemy's SQLite text format)."""
+    return when.strftime("%Y-%m-%d %H:%M:%S.%f") if conn.dialect.name == "sqlite" else when
+
+
 def _key_column(table_name: str) -> str:
     return "uid" if table_name == "hall_event" else "id"
 
@@ -144,6 +149,7 @@ class Syncer:
         self.batch_size = batch_size
         self.hooks = hooks or SyncHooks()
         self._hello: Hello | None = None
+        self._verify_needed = False
 
     def close(self) -> None:
         self.central.dispose()
@@ -283,7 +289,7 @@ class Syncer:
                         "AND acked_at IS NULL AND seq BETWEEN :f AND :l"
                     ),
                     {
-                        "now": now.replace(tzinfo=None) if conn.dialect.name == "sqlite" else now,
+                        "now": _ts(conn, now),
                         "b": batch.batch_id,
                         "c": ch,
                         "f": batch.first,
@@ -314,7 +320,7 @@ class Syncer:
                         "UPDATE sync_outbox SET acked_at = :now WHERE channel = :c AND acked_at IS NULL AND seq <= :w"
                     ),
                     {
-                        "now": now.replace(tzinfo=None) if conn.dialect.name == "sqlite" else now,
+                        "now": _ts(conn, now),
                         "c": ch,
                         "w": wm,
                     },
@@ -332,12 +338,38 @@ class Syncer:
                     inflight_last_seq=None,
                     last_error=f"re-aligned with the centre: {result.message}",
                 )
+                if result.status == "behind":
+                    # The centre saw seqs up to wm from this site that this database does not
+                    # know as sent (a reinstalled or restored hall). Number new rows after wm and
+                    # let verify re-queue whatever the centre really lacks: nothing is lost.
+                    self._fence_seq(conn, wm)
+                    self._verify_needed = True
                 log.warning(
                     "channel %s re-aligned with the centre (%s): %s", ch, result.status, result.message
                 )
             else:
                 self._set_state(conn, ch, stopped=True, last_error=result.message or result.status)
                 log.error("channel %s stopped: %s", ch, result.message)
+
+    def _fence_seq(self, conn: Connection, wm: int) -> None:
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                sa.text(
+                    "SELECT setval(pg_get_serial_sequence('sync_outbox', 'seq'), "
+                    "GREATEST(:w, (SELECT coalesce(max(seq), 1) FROM sync_outbox)))"
+                ),
+                {"w": wm},
+            )
+            return
+        now = utcnow().strftime("%Y-%m-%d %H:%M:%S.%f")
+        conn.execute(
+            sa.text(
+                "INSERT INTO sync_outbox (seq, site_id, channel, table_name, row_id, row_version, payload, "
+                "created_at, batch_id, acked_at) SELECT :w, :s, 'fence', '', :z, 0, '{}', :now, 'fence', :now "
+                "WHERE NOT EXISTS (SELECT 1 FROM sync_outbox WHERE seq >= :w)"
+            ),
+            {"w": wm, "s": self._site().site_id.hex, "z": "0" * 32, "now": now},
+        )
 
     def upload_channel(self, channel: str, max_batches: int | None = None) -> ChannelReport:
         rep = ChannelReport(channel)
@@ -441,6 +473,9 @@ class Syncer:
             except SyncError as exc:
                 self._record_error(ch, str(exc))
                 report.channels[ch] = ChannelReport(ch, message=str(exc))
+        if self._verify_needed:
+            self._verify_needed = False
+            self.verify()
         return report
 
     def record_network_error(self, message: str) -> None:

@@ -5,13 +5,22 @@ from __future__ import annotations
 import random
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from db.sync.site import ApplyResult, Batch, SyncHooks
 from db.sync.status import read_status
-from tests.sync.helpers import SiteHandle, admin, assert_converged, central_rows, site_rows, unacked
+from tests.sync.helpers import (
+    SiteHandle,
+    admin,
+    assert_converged,
+    central_rows,
+    make_hall,
+    site_rows,
+    unacked,
+)
 
 pytestmark = pytest.mark.postgres
 
@@ -216,3 +225,25 @@ def test_centre_that_lost_batches_gets_them_again(central_url: str, make_site: M
     syncer.sync_once()
     assert_converged(central_url, site)
     assert site_rows(site) == central_rows(central_url, site.site_id)
+
+
+def test_reinstalled_hall_reusing_old_seqs_loses_nothing(
+    central_url: str, make_site: MakeSite, tmp_path: Path
+) -> None:
+    site = make_site("TS08")
+    _write_some(site, 4)
+    site.syncer().sync_once()
+    # The PC is reinstalled: a fresh hall database (seqs start at 1 again), same site account.
+    site.hall.dispose()
+    fresh, matter_id, category_id = make_hall(tmp_path / "TS08-new.db", "TS08", site.site_id)
+    new = SiteHandle("TS08", site.site_id, fresh, site.account, matter_id, category_id)
+    _write_some(new, 2)
+    new.syncer().sync_once()  # the centre answers "behind": fence the seqs, verify, re-queue
+    old_rows = central_rows(central_url, site.site_id)
+    for key, version in site_rows(new).items():
+        assert old_rows.get(key) == version, key  # every new row reached the centre
+    assert unacked(new) == 0
+    new.add_case()  # and the channel keeps moving afterwards
+    new.syncer().sync_once()
+    assert set(site_rows(new)) <= set(central_rows(central_url, site.site_id))
+    new.close()
