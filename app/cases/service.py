@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app import validators
+from app import matters, validators
 from app.calendar import WorkCalendar
 from app.cases import machine
 from app.cases.errors import (
@@ -46,11 +46,11 @@ from app.cases.types import (
     IntakeRequest,
     IntakeResult,
     MaterialCheck,
-    MaterialInfo,
     MatterInfo,
     ScenarioInfo,
     TaskInfo,
 )
+from app.matters import MaterialInfo
 from db import outbox
 from db.base import utcnow
 from db.engine import SQLITE_IMMEDIATE
@@ -60,10 +60,7 @@ from db.models import (
     CaseHistory,
     CaseMaterial,
     CaseTask,
-    Empowerment,
     Matter,
-    Scenario,
-    ScenarioMatter,
     Site,
     Staff,
     Ticket,
@@ -178,58 +175,33 @@ def _matter_info(m: Matter) -> MatterInfo:
     )
 
 
-def empowered_filter(session: Session, site_id: uuid.UUID) -> sa.ColumnElement[bool]:
-    """Matters this site may handle (赋权): every active matter unless the site has a list."""
-    site = session.get(Site, site_id)
-    cond: sa.ColumnElement[bool] = Matter.active.is_(True)
-    if site is not None and site.empowerment_list:
-        listed = sa.select(Empowerment.matter_id).where(Empowerment.list_code == site.empowerment_list)
-        cond = sa.and_(cond, Matter.id.in_(listed))
-    return cond
-
-
 def get_matter(session: Session, matter_id: uuid.UUID, site_id: uuid.UUID | None = None) -> MatterInfo:
+    """A matter with its materials; MatterNotEmpowered if `site_id` may not handle it (赋权)."""
     m = session.get(Matter, matter_id)
-    if m is None:
+    if m is None or not m.active:
         raise UnknownMatter()
-    if site_id is not None and not session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Matter)
-        .where(Matter.id == matter_id, empowered_filter(session, site_id))
-    ):
+    if site_id is not None and not matters.is_empowered(session, site_id, matter_id):
         raise MatterNotEmpowered(f"本中心未获赋权办理“{m.name}”，请引导申请人到区政务服务中心办理")
     return _matter_info(m)
 
 
-def list_scenarios(session: Session, site_id: uuid.UUID) -> list[ScenarioInfo]:
-    """Active 一件事 scenarios whose every matter this site may handle."""
-    allowed = set(session.scalars(sa.select(Matter.id).where(empowered_filter(session, site_id))))
-    out = []
-    for s in session.scalars(sa.select(Scenario).where(Scenario.active.is_(True)).order_by(Scenario.code)):
-        ids = tuple(
-            session.scalars(
-                sa.select(ScenarioMatter.matter_id)
-                .where(ScenarioMatter.scenario_id == s.id)
-                .order_by(ScenarioMatter.sort)
-            )
-        )
-        if ids and all(i in allowed for i in ids):
-            out.append(ScenarioInfo(s.id, s.code, s.name, ids))
-    return out
-
-
-def get_scenario(session: Session, scenario_id: uuid.UUID) -> ScenarioInfo:
-    s = session.get(Scenario, scenario_id)
-    if s is None:
-        raise UnknownMatter("没有找到这个“一件事”主题")
-    ids = tuple(
-        session.scalars(
-            sa.select(ScenarioMatter.matter_id)
-            .where(ScenarioMatter.scenario_id == s.id)
-            .order_by(ScenarioMatter.sort)
-        )
+def _scenario_info(s: matters.ScenarioInfo) -> ScenarioInfo:
+    return ScenarioInfo(
+        s.id, s.code, s.name, tuple(m.id for m in s.matters), tuple(m.name for m in s.elsewhere)
     )
-    return ScenarioInfo(s.id, s.code, s.name, ids)
+
+
+def list_scenarios(session: Session, site_id: uuid.UUID) -> list[ScenarioInfo]:
+    """Active 一件事 scenarios with at least one matter this site may handle; the rest of each
+    bundle is named in `elsewhere` (handled at the district hall)."""
+    return [_scenario_info(s) for s in matters.list_scenarios(session, site_id)]
+
+
+def get_scenario(session: Session, scenario_id: uuid.UUID, site_id: uuid.UUID) -> ScenarioInfo:
+    for s in matters.list_scenarios(session, site_id):
+        if s.id == scenario_id:
+            return _scenario_info(s)
+    raise UnknownMatter("本中心不能办理这个“一件事”主题")
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.matters import MaterialInfo  # one material of a matter (shared with the catalogue look-up)
+
 APPLICANT_KINDS = ("person", "company")
 
 
@@ -62,17 +64,6 @@ class IntakeRequest:
 
 
 @dataclass(frozen=True, slots=True)
-class MaterialInfo:
-    id: uuid.UUID
-    name: str
-    form: str
-    copies: int
-    required: bool
-    core: bool
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
 class MatterInfo:
     id: uuid.UUID
     code: str
@@ -94,7 +85,8 @@ class ScenarioInfo:
     id: uuid.UUID
     code: str
     name: str
-    matter_ids: tuple[uuid.UUID, ...]
+    matter_ids: tuple[uuid.UUID, ...]  # the matters this site handles, in bundle order
+    elsewhere: tuple[str, ...] = ()  # matters of the bundle handled at the district hall
 
 
 @dataclass(frozen=True, slots=True)

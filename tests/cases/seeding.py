@@ -138,6 +138,13 @@ def seed(session: Session) -> Seeded:
     for i, key in enumerate(("normal", "food")):
         session.add(ScenarioMatter(scenario_id=sc.id, matter_id=matters[key], sort=i))
     session.flush()
+    # A bundle only partly empowered here: the township takes what it may, the rest is elsewhere.
+    part = Scenario(code="TEST-SC2", name="我要办培训学校", promised_days=10)
+    session.add(part)
+    session.flush()
+    for i, key in enumerate(("normal", "outside")):
+        session.add(ScenarioMatter(scenario_id=part.id, matter_id=matters[key], sort=i))
+    session.flush()
     return Seeded(hall.site_id, hall.clerk_id, hall.manager_id, dict(hall.window_ids), matters, sc.id)
 
 

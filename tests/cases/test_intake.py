@@ -355,3 +355,13 @@ def test_case_lists_by_deadline(sf: sessionmaker[Session], seeded: Seeded, clerk
         ]
         assert late[0].applicant == "张*示"
         assert service.list_cases(s, seeded.site_id, "mine", staff_id=seeded.manager_id) == []
+
+
+def test_scenarios_are_limited_to_this_sites_matters(sf: sessionmaker[Session], seeded: Seeded) -> None:
+    with sf() as s:
+        scenarios = {sc.code: sc for sc in service.list_scenarios(s, seeded.site_id)}
+        assert scenarios["TEST-SC1"].matter_ids == (seeded.matters["normal"], seeded.matters["food"])
+        assert scenarios["TEST-SC1"].elsewhere == ()
+        part = scenarios["TEST-SC2"]
+        assert part.matter_ids == (seeded.matters["normal"],) and part.elsewhere == ("民办职业培训学校设立",)
+        assert service.get_scenario(s, part.id, seeded.site_id) == part

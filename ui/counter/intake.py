@@ -432,7 +432,7 @@ class IntakeForm(QWidget):
         """一件事: one form, every matter of the scenario."""
         try:
             with self.ctx.sessions() as s:
-                sc = service.get_scenario(s, scenario_id)
+                sc = service.get_scenario(s, scenario_id, self.clerk.site_id)
                 infos = [service.get_matter(s, m, self.clerk.site_id) for m in sc.matter_ids]
         except CaseError as exc:
             self._show_error(str(exc))
@@ -475,7 +475,12 @@ class IntakeForm(QWidget):
                 limit = self.tr("即办") if m.promised_days == 0 else f"{m.promised_days}个工作日"
                 parts.append(f"{m.name}（{m.code}，承诺{limit}{'，' + flags if flags else ''}）")
             head = f"【一件事：{self.scenario.name}】" if self.scenario else ""
-            self.selected_label.setText(head + "；".join(parts))
+            away = ""
+            if self.scenario and self.scenario.elsewhere:
+                away = self.tr("（另需到区政务服务中心办理：%1）").replace(
+                    "%1", "、".join(self.scenario.elsewhere)
+                )
+            self.selected_label.setText(head + "；".join(parts) + away)
         self._update_buttons()
         self._touched()
 
