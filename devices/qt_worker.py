@@ -113,12 +113,14 @@ class ThermometerWorker(DeviceWorker):
         *,
         poll_interval: float = 0.5,
         retry_interval: float = 1.0,
-        timeout: float = 1.0,
+        timeout: float | None = None,  # None: 1 s for queried devices, 3 s between streamed frames
     ) -> None:
         super().__init__(port)
         self.protocol = protocol
         self.baud = baud
-        self._options = {"poll_interval": poll_interval, "retry_interval": retry_interval, "timeout": timeout}
+        self.poll_interval = poll_interval
+        self.retry_interval = retry_interval
+        self.timeout = timeout
 
     def _emit_reading(self, reading: TempReading) -> None:
         self.reading.emit(reading)
@@ -131,7 +133,9 @@ class ThermometerWorker(DeviceWorker):
             on_reading=self._emit_reading,
             on_status=self._on_status,
             on_error=self._on_error,
-            **self._options,
+            poll_interval=self.poll_interval,
+            retry_interval=self.retry_interval,
+            timeout=self.timeout,
         )
 
 

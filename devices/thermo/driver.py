@@ -17,6 +17,9 @@ from devices.thermo.codec import TempReading, ThermoError, ThermoProtocol
 
 log = logging.getLogger("onewindow.device.thermo")
 
+QUERY_TIMEOUT = 1.0  # a queried module answers within milliseconds
+STREAM_TIMEOUT = 3.0  # the longest gap we accept between streamed frames
+
 
 class Thermometer:
     def __init__(
@@ -104,12 +107,17 @@ class ThermoMonitor(DeviceMonitor):
         on_error: ErrorCallback = ignore,
         poll_interval: float = 0.5,
         retry_interval: float = 1.0,
-        timeout: float = 1.0,
+        timeout: float | None = None,
     ) -> None:
+        # A streaming module sends on its own schedule (often once a second): waiting only a
+        # second for the next frame would call a healthy device silent, so streams get longer.
+        streaming = protocol.query() is None
+        if timeout is None:
+            timeout = STREAM_TIMEOUT if streaming else QUERY_TIMEOUT
         # Streams are read back-to-back: the wait happens inside read() for the next frame.
         super().__init__(
             port,
-            poll_interval=poll_interval if protocol.query() is not None else 0.0,
+            poll_interval=0.0 if streaming else poll_interval,
             retry_interval=retry_interval,
             on_status=on_status,
             on_error=on_error,

@@ -295,3 +295,12 @@ def test_thermometer_over_tcp_transport() -> None:
     ):
         assert emu.port.startswith("socket://")
         assert thermo.read().value == 36.9
+
+
+def test_monitor_waits_longer_for_streams_than_for_queries() -> None:
+    # A module streaming once a second must not be called silent for a late frame.
+    assert ThermoMonitor("x", HtpaProtocol()).thermometer.timeout == 3.0
+    assert ThermoMonitor("x", Gy906Protocol(stream=True)).thermometer.timeout == 3.0
+    assert ThermoMonitor("x", ModbusProtocol()).thermometer.timeout == 1.0
+    assert ThermoMonitor("x", ModbusProtocol(), timeout=0.4).thermometer.timeout == 0.4
+    assert ThermoMonitor("x", HtpaProtocol(), poll_interval=0.5).poll_interval == 0.0
