@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from db.engine import make_engine
 from db.sync.worker import StepResult, SyncRunner
+
+if TYPE_CHECKING:
+    from app.settings import Settings
 
 log = logging.getLogger("onewindow.sync")
 
@@ -94,6 +98,21 @@ class SyncWorker(QObject):
         self._thread.started.connect(self._loop.run)
         self._loop.stepped.connect(self._on_step)
         self._loop.problem.connect(self.problem)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, parent: QObject | None = None) -> SyncWorker | None:
+        """The worker for a site's settings, or None when no central database is configured."""
+        if not settings.central_url:
+            return None
+        return cls(
+            settings.hall_db_url,
+            settings.central_url,
+            site_code=settings.site.code,
+            interval_s=settings.sync.interval_s,
+            max_backoff_s=settings.sync.max_backoff_s,
+            batch_size=settings.sync.batch_size,
+            parent=parent,
+        )
 
     @Slot(object)
     def _on_step(self, result: StepResult) -> None:

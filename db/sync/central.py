@@ -119,7 +119,7 @@ def add_site(
             conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {q}")
             conn.exec_driver_sql(f"GRANT SELECT ON {', '.join(SITE_GRANTS_SELECT)} TO {q}")
             conn.exec_driver_sql(
-                f"GRANT EXECUTE ON FUNCTION sync_hello(int, text), ow_site_of(name), "
+                f"GRANT EXECUTE ON FUNCTION sync_hello(int, text), "
                 f"sync_apply_batch(text, text, bigint, bigint, bigint, jsonb) TO {q}"
             )
             if existing is None:

@@ -90,3 +90,15 @@ def test_qt_worker_backs_off_and_reports_in_chinese(qtbot: QtBot, tmp_path: Path
     assert worker.stop()
     assert delays[:4] == [0.01, 0.02, 0.04, 0.04]
     assert problems and problems[0].startswith("与区中心同步异常：centre unreachable")
+
+
+def test_worker_from_settings_only_when_a_centre_is_configured(qtbot: QtBot) -> None:
+    from app.settings import load_settings
+    from ui.sync_worker import SyncWorker
+
+    alone = load_settings(None, environ={"ONEWINDOW_DB": "sqlite:///x.db"})
+    assert SyncWorker.from_settings(alone) is None
+    linked = load_settings(None, environ={"ONEWINDOW_DB": "sqlite:///x.db", "ONEWINDOW_CENTRAL": DEAD})
+    worker = SyncWorker.from_settings(linked)
+    assert worker is not None and worker.central_url == DEAD and worker.hall_url == "sqlite:///x.db"
+    assert not worker.is_running()

@@ -117,11 +117,6 @@ CREATE TABLE reference_part (
 """
 
 FUNCTIONS = r"""
-CREATE FUNCTION ow_site_of(p_role name) RETURNS uuid
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
-    SELECT site_id FROM central_site WHERE role_name = p_role
-$$;
-
 CREATE FUNCTION sync_hello(p_protocol int, p_site_schema text)
 RETURNS TABLE (ok boolean, message text, site_id uuid, code text, protocol_min int, protocol_max int,
                central_schema text)
@@ -296,23 +291,22 @@ $$;
 
 SECURITY = """
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
-REVOKE ALL ON FUNCTION ow_site_of(name) FROM PUBLIC;
 REVOKE ALL ON FUNCTION sync_hello(int, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION sync_apply_batch(text, text, bigint, bigint, bigint, jsonb) FROM PUBLIC;
 
 ALTER TABLE central_site ENABLE ROW LEVEL SECURITY;
 CREATE POLICY own_site ON central_site FOR SELECT USING (role_name = current_user);
 ALTER TABLE synced_row ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_rows ON synced_row FOR SELECT USING (site_id = ow_site_of(current_user));
+CREATE POLICY own_rows ON synced_row FOR SELECT USING (site_id = (SELECT c.site_id FROM central_site c WHERE c.role_name = current_user));
 ALTER TABLE sync_batch ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_batches ON sync_batch FOR SELECT USING (site_id = ow_site_of(current_user));
+CREATE POLICY own_batches ON sync_batch FOR SELECT USING (site_id = (SELECT c.site_id FROM central_site c WHERE c.role_name = current_user));
 ALTER TABLE sync_watermark ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_watermarks ON sync_watermark FOR SELECT USING (site_id = ow_site_of(current_user));
+CREATE POLICY own_watermarks ON sync_watermark FOR SELECT USING (site_id = (SELECT c.site_id FROM central_site c WHERE c.role_name = current_user));
 ALTER TABLE sync_conflict ENABLE ROW LEVEL SECURITY;
-CREATE POLICY own_conflicts ON sync_conflict FOR SELECT USING (site_id = ow_site_of(current_user));
+CREATE POLICY own_conflicts ON sync_conflict FOR SELECT USING (site_id = (SELECT c.site_id FROM central_site c WHERE c.role_name = current_user));
 ALTER TABLE reference_part ENABLE ROW LEVEL SECURITY;
 CREATE POLICY shared_or_own_part ON reference_part FOR SELECT
-    USING (site_id IS NULL OR site_id = ow_site_of(current_user));
+    USING (site_id IS NULL OR site_id = (SELECT c.site_id FROM central_site c WHERE c.role_name = current_user));
 """
 
 
@@ -328,5 +322,4 @@ def downgrade() -> None:
         "DROP FUNCTION sync_hello(int, text);"
         "DROP TABLE reference_part, reference_release, sync_conflict, sync_watermark, sync_batch,"
         " synced_row, sync_channel_table, central_site, sync_meta;"
-        "DROP FUNCTION ow_site_of(name);"
     )
