@@ -57,6 +57,7 @@ class IdCardSettings:
     port: str = ""  # COM3, /dev/ttyUSB0, socket://host:port; empty: emulator in the demo, else none
     baud: int = 115200
     poll_interval_s: float = 0.5
+    photo_decoder: str = ""  # path of a licensed vendor WLT decoder library; empty: photos kept raw
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class ThermometerSettings:
 class DeviceSettings:
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     thermometer: ThermometerSettings = field(default_factory=ThermometerSettings)
-    emulate_missing: bool = True  # demo: start emulators for devices with no port configured
+    emulate_missing: bool = False  # start emulators for devices with no port (the demo hall always does)
 
 
 @dataclass(frozen=True)

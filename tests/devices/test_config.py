@@ -30,13 +30,13 @@ def test_configured_ports_start_no_emulator() -> None:
     s = DeviceSettings(IdCardSettings(port="/dev/ttyUSB0"), ThermometerSettings(port="COM4"))
     plan = plan_devices(s)
     assert (plan.idcard_port, plan.thermometer_port, plan.emulated) == ("/dev/ttyUSB0", "COM4", False)
-    plan = plan_devices(DeviceSettings(emulate_missing=False))
+    plan = plan_devices(DeviceSettings())  # a real site: no port, no emulator
     assert (plan.idcard_port, plan.thermometer_port, plan.demo) == (None, None, None)
 
 
 def test_demo_plan_emulates_missing_devices_with_the_configured_protocol() -> None:
     t = ThermometerSettings(protocol="modbus", address=5, register=2)
-    plan = plan_devices(dataclasses.replace(DeviceSettings(), thermometer=t))
+    plan = plan_devices(dataclasses.replace(DeviceSettings(), thermometer=t), emulate_missing=True)
     try:
         assert plan.emulated and plan.idcard_port and plan.thermometer_port
         with Thermometer(plan.thermometer_port, plan.thermometer_protocol, plan.thermometer_baud) as th:
