@@ -26,13 +26,12 @@ import uuid
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from app.queue._rows import save_row
 from db import outbox
 from db.base import utcnow, uuid7
 from db.models import HallEvent
@@ -62,7 +61,7 @@ EVENT_KINDS = (
     "day_closed",
 )
 
-_EV = HallEvent.__table__
+_EV = cast(sa.Table, HallEvent.__table__)
 
 
 def site_lock_key(site_id: uuid.UUID) -> int:
@@ -107,9 +106,11 @@ def append_event(
         "payload": payload or {},
     }
     if session.get_bind().dialect.name != "postgresql":
-        event = HallEvent(**values)
-        save_row(session, event)
-        return int(event.id)
+        # Core insert (the ORM unit of work costs more than the statement); SQLite has one writer,
+        # so the rowid order is the commit order.
+        event_id = int(session.execute(sa.insert(_EV).values(**values).returning(_EV.c.id)).scalar_one())
+        outbox.record(session, "hall_event", {"id": event_id, **values})
+        return event_id
     snap = {k: outbox.jsonable(v) for k, v in values.items()}
     session.flush()  # earlier writes go before the lock: keep the serialised part short
     event_id = session.execute(

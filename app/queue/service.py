@@ -73,6 +73,12 @@ WS = cast(sa.Table, WindowStatus.__table__)
 TC = cast(sa.Table, TicketCounter.__table__)
 
 
+# Status tests are rendered as SQL literals, never bound: only then can SQLite (and PostgreSQL's
+# generic plans for prepared statements) prove the partial indexes' WHERE clauses and use them.
+_WAITING = T.c.status == sa.literal_column("'waiting'")
+_ACTIVE = T.c.status.in_([sa.literal_column("'called'"), sa.literal_column("'serving'")])
+
+
 def _m(row: Any) -> Mapping[str, Any]:
     """The column mapping of a Core result row."""
     return cast("Mapping[str, Any]", row._mapping)
@@ -157,12 +163,22 @@ def _priority_sql(now: dt.datetime) -> sa.ColumnElement[bool]:
 
 
 def order_terms(
-    window: WindowRef, now: dt.datetime, policy: QueuePolicy, prefer_normal: bool
+    window: WindowRef,
+    now: Any,
+    policy: QueuePolicy,
+    prefer_normal: bool,
+    aged_before: Any = None,
 ) -> list[sa.ColumnElement[Any]]:
-    """ORDER BY of call-next: the SQL form of `policy.sort_key` (keep the two in step)."""
+    """ORDER BY of call-next: the SQL form of `policy.sort_key` (keep the two in step).
+
+    `now` / `aged_before` are values or bind parameters (the cached call-next statement binds them).
+    """
     prio = _priority_sql(now)
-    aged_before = policy.aged_before(now)
-    aged: sa.ColumnElement[bool] = T.c.queue_at <= aged_before if aged_before is not None else sa.false()
+    if aged_before is None and not isinstance(now, sa.BindParameter):
+        aged_before = policy.aged_before(now)
+    aged: sa.ColumnElement[bool] = (
+        T.c.queue_at <= aged_before if aged_before is not None and policy.max_wait_minutes > 0 else sa.false()
+    )
     aged_k = sa.case((aged, 0), else_=1)
     whens: list[tuple[Any, Any]] = [(aged, 0), (T.c.target_window_id == window.id, 0)]
     whens += [(T.c.category_id == cid, p) for cid, p in window.categories.items()]
@@ -186,7 +202,7 @@ def eligible_sql(site_id: uuid.UUID, window: WindowRef) -> sa.ColumnElement[bool
     )
     return sa.and_(
         T.c.site_id == site_id,
-        T.c.status == "waiting",
+        _WAITING,
         sa.or_(served, T.c.target_window_id == window.id),
     )
 
@@ -212,6 +228,7 @@ class QueueService:
         self.reference_ttl = reference_ttl
         self._ref: Reference | None = None
         self._ref_lock = threading.Lock()
+        self._call_cache: dict[tuple[uuid.UUID, bool, float], sa.Update] = {}
         with session_factory() as s:
             self.dialect = s.get_bind().dialect.name
         self._pg = self.dialect == "postgresql"
@@ -359,7 +376,7 @@ class QueueService:
         """Lock the window's status row (creating it closed if missing) and report its active ticket."""
         active = (
             sa.select(T.c.id)
-            .where(T.c.window_id == window.id, T.c.status.in_(ACTIVE))
+            .where(T.c.window_id == window.id, _ACTIVE)
             .limit(1)
             .scalar_subquery()
             .label("active_ticket_id")
@@ -406,7 +423,10 @@ class QueueService:
     def _find_ticket(
         self, s: Session, number: str, statuses: Sequence[str] | None = None, lock: bool = True
     ) -> Mapping[str, Any]:
-        cond = [T.c.site_id == self.site_id, T.c.number == number.strip().upper()]
+        # Recent days only: numbers repeat every day and the history is long (carried-over tickets
+        # are at most a few days old).
+        since = self.business_date() - dt.timedelta(days=31)
+        cond = [T.c.site_id == self.site_id, T.c.business_date >= since, T.c.number == number.strip().upper()]
         if statuses is not None:
             cond.append(T.c.status.in_(list(statuses)))
         stmt = sa.select(T).where(*cond).order_by(T.c.business_date.desc()).limit(1)
@@ -575,7 +595,7 @@ class QueueService:
                 .where(
                     T.c.site_id == self.site_id,
                     T.c.category_id == cat.id,
-                    T.c.status == "waiting",
+                    _WAITING,
                     T.c.target_window_id.is_(None),
                     T.c.id != row["id"],
                     before,
@@ -682,30 +702,28 @@ class QueueService:
             raise errors.UnknownWindow(f"{number} 号窗口已停用")
         return win
 
-    def _call_next_tx(self, win: WindowRef, staff_id: uuid.UUID | None) -> CallResult | None:
-        now = self.clock()
-        with self._tx() as s:
-            ws = self._lock_window(s, win)
-            if ws["state"] == "paused":
-                raise errors.WindowPaused(f"本窗口已暂停服务（{ws['reason']}）" if ws["reason"] else None)
-            if ws["active_ticket_id"] is not None:
-                raise errors.WindowBusy()
-            streak = int(ws["priority_streak"])
+    def _call_statement(self, win: WindowRef, prefer_normal: bool) -> sa.Update:
+        """The choose-and-claim UPDATE for a window, built once (statement building costs more than running it)."""
+        key = (win.id, prefer_normal, self.reference().loaded)
+        stmt = self._call_cache.get(key)
+        if stmt is None:
+            now = sa.bindparam("now", type_=T.c.called_at.type)
+            aged_before = sa.bindparam("aged_before", type_=T.c.queue_at.type)
             pick = (
                 sa.select(T.c.id)
                 .where(eligible_sql(self.site_id, win))
-                .order_by(*order_terms(win, now, self.policy, prefers_normal(streak, self.policy)))
+                .order_by(*order_terms(win, now, self.policy, prefer_normal, aged_before))
                 .limit(1)
             )
             if self._pg:
                 pick = pick.with_for_update(skip_locked=True)
-            row = s.execute(
+            stmt = (
                 sa.update(T)
-                .where(T.c.id == pick.scalar_subquery(), T.c.status == "waiting")
+                .where(T.c.id == pick.scalar_subquery(), _WAITING)
                 .values(
                     status="called",
                     window_id=win.id,
-                    staff_id=staff_id,
+                    staff_id=sa.bindparam("staff_id", type_=T.c.staff_id.type),
                     called_at=now,
                     started_at=None,
                     finished_at=None,
@@ -715,6 +733,26 @@ class QueueService:
                     updated_at=now,
                 )
                 .returning(*T.c)
+            )
+            if len(self._call_cache) > 256:
+                self._call_cache.clear()
+            self._call_cache[key] = stmt
+        return stmt
+
+    def _call_next_tx(self, win: WindowRef, staff_id: uuid.UUID | None) -> CallResult | None:
+        now = self.clock()
+        with self._tx() as s:
+            ws = self._lock_window(s, win)
+            if ws["state"] == "paused":
+                raise errors.WindowPaused(f"本窗口已暂停服务（{ws['reason']}）" if ws["reason"] else None)
+            if ws["active_ticket_id"] is not None:
+                raise errors.WindowBusy()
+            streak = int(ws["priority_streak"])
+            stmt = self._call_statement(win, prefers_normal(streak, self.policy))
+            aged_before = self.policy.aged_before(now)
+            row = s.execute(
+                stmt,
+                {"now": now, "aged_before": aged_before or now, "staff_id": staff_id},
             ).first()
             if row is None:
                 return None
@@ -975,7 +1013,7 @@ class QueueService:
                     .where(
                         T.c.site_id == self.site_id,
                         T.c.category_id == t["category_id"],
-                        T.c.status == "waiting",
+                        _WAITING,
                     )
                     .order_by(T.c.queue_at, T.c.id)
                     .offset(max(0, self.policy.requeue_after - 1))
@@ -1154,7 +1192,7 @@ class QueueService:
         win = self._window(window)
         with self.session_factory() as s:
             ws = s.execute(sa.select(WS).where(WS.c.window_id == win.id)).first()
-            cur = s.execute(sa.select(T).where(T.c.window_id == win.id, T.c.status.in_(ACTIVE))).first()
+            cur = s.execute(sa.select(T).where(T.c.window_id == win.id, _ACTIVE)).first()
         return self._window_state(win, _m(ws) if ws else None, _m(cur) if cur else None)
 
     def _window_state(
@@ -1188,7 +1226,7 @@ class QueueService:
                     sa.select(
                         T.c.category_id, sa.func.count().label("n"), sa.func.min(T.c.queue_at).label("oldest")
                     )
-                    .where(T.c.site_id == self.site_id, T.c.status == "waiting")
+                    .where(T.c.site_id == self.site_id, _WAITING)
                     .group_by(T.c.category_id)
                 )
             }
@@ -1205,7 +1243,7 @@ class QueueService:
             }
             current = {
                 r.window_id: _m(r)
-                for r in s.execute(sa.select(T).where(T.c.site_id == self.site_id, T.c.status.in_(ACTIVE)))
+                for r in s.execute(sa.select(T).where(T.c.site_id == self.site_id, _ACTIVE))
             }
         cats = []
         for c in sorted(ref.categories.values(), key=lambda c: (c.sort, c.code)):
@@ -1238,7 +1276,7 @@ class QueueService:
         with self.session_factory() as s:
             rows = s.execute(
                 sa.select(T)
-                .where(T.c.site_id == self.site_id, T.c.status == "waiting")
+                .where(T.c.site_id == self.site_id, _WAITING)
                 .order_by(T.c.queue_at, T.c.id)
             ).all()
         return [self._info(_m(r)) for r in rows]

@@ -231,7 +231,7 @@ def queue_stats(
                 sa.select(
                     t.c.category_id, sa.func.count().label("n"), sa.func.min(t.c.queue_at).label("oldest")
                 )
-                .where(t.c.site_id == site_id, t.c.status == "waiting")
+                .where(t.c.site_id == site_id, t.c.status == sa.literal_column("'waiting'"))
                 .group_by(t.c.category_id)
             )
         }

@@ -123,7 +123,7 @@ def test_follower_misses_nothing_under_concurrency_postgres(pg_url: str) -> None
     """Many writers at once while a follower reads with `id > last_seen`: it sees every event."""
     from tests.queue.conftest import make_hall
 
-    hall = make_hall(pg_url, windows=12)
+    hall = make_hall(pg_url, windows=8)
     engine = make_engine(pg_url, pool_size=20)
     sf = make_session_factory(engine)
     stream = EventStream(engine, hall.seeded.site_id, poll_interval=0.01)
@@ -139,14 +139,14 @@ def test_follower_misses_nothing_under_concurrency_postgres(pg_url: str) -> None
 
     def window(n: int) -> None:
         svc = QueueService(sf, hall.seeded.site_id, QueuePolicy())
-        for _ in range(15):
+        for _ in range(12):
             svc.issue("A")
             if svc.call_next(n) is not None:
                 svc.finish(n)
 
     f = threading.Thread(target=follower)
     f.start()
-    writers = [threading.Thread(target=window, args=(n,)) for n in range(1, 13)]
+    writers = [threading.Thread(target=window, args=(n,)) for n in range(1, 9)]
     for w in writers:
         w.start()
     for w in writers:
@@ -155,7 +155,7 @@ def test_follower_misses_nothing_under_concurrency_postgres(pg_url: str) -> None
     f.join(timeout=30)
     with sf() as s:
         all_ids = sorted(s.scalars(sa.text("SELECT id FROM hall_event")))
-        assert s.execute(sa.select(sa.func.count()).select_from(Ticket)).scalar_one() == 12 * 15
+        assert s.execute(sa.select(sa.func.count()).select_from(Ticket)).scalar_one() == 8 * 12
     assert seen == all_ids  # every event, each once, in order
     stream.close()
     engine.dispose()
