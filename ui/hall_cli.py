@@ -119,10 +119,9 @@ def _show(app: Any, widget: Any, args: argparse.Namespace, index: int, fullscree
 
 
 def _voice(settings: Any, parent: Any) -> Any:
-    from ui.voice.backends import choose_backend
-    from ui.voice.player import VoicePlayer
+    from ui.voice.player import make_player
 
-    return VoicePlayer(choose_backend(parent), repeat=settings.ui.voice_repeat, parent=parent)
+    return make_player(settings.ui.voice_repeat, parent)
 
 
 def cmd_display(args: argparse.Namespace) -> int:

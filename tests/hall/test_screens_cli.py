@@ -55,3 +55,27 @@ def test_display_command_runs(tmp_path: Path) -> None:
     )
     assert ok.returncode == 0, ok.stderr
     assert "Traceback" not in ok.stderr
+
+
+def test_demo_constructors(qtbot: QtBot, tmp_path: Path) -> None:
+    from tests.hall.conftest import make_ctx
+    from ui.bus import HallBus
+    from ui.display.board import demo_display
+    from ui.kiosk.window import demo_kiosk
+    from ui.manager.window import sync_summary
+    from ui.voice.backends import ClipBackend
+
+    h = make_ctx(f"sqlite:///{tmp_path / 'hall.db'}")
+    bus = HallBus()
+    board = demo_display(h.ctx, bus)
+    kiosk = demo_kiosk(h.ctx, bus, pdf_dir=tmp_path / "tickets")
+    qtbot.addWidget(board)
+    qtbot.addWidget(kiosk)
+    assert board.voice is not None and isinstance(board.voice.backend, ClipBackend)
+    assert not kiosk.locked and kiosk.kiosk.printer is not None
+    from db.sync.status import read_status
+
+    assert "待上传" in sync_summary(read_status(h.ctx.engine))
+    board.shutdown()
+    kiosk.shutdown()
+    h.ctx.close()

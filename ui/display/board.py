@@ -289,3 +289,14 @@ class DisplayBoard(QWidget):
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
         super().closeEvent(event)
+
+
+def demo_display(ctx: AppContext, bus: HallBus, *, voice: bool = True) -> DisplayBoard:
+    """The display board with the hall's voice (TTS or bundled clips), as the demo hall opens it."""
+    from ui.voice.player import make_player
+
+    player = make_player(ctx.settings.ui.voice_repeat) if voice else None
+    board = DisplayBoard(ctx, bus, voice=player)
+    if player is not None:
+        player.setParent(board)
+    return board

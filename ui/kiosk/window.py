@@ -713,3 +713,29 @@ class KioskWindow(QWidget):
         if self.voice is not None:
             self.voice.stop()
         self._worker.stop()
+
+
+def demo_kiosk(
+    ctx: AppContext, bus: HallBus, *, printer_port: str | None = None, pdf_dir: Any = None, voice: bool = True
+) -> KioskWindow:
+    """The demo hall's kiosk: ESC/POS on `printer_port` (e.g. printing.emulator.EscPosEmulator().port),
+    else ticket PDFs into `pdf_dir`, else no printer; spoken prompts in elderly mode; not locked."""
+    from pathlib import Path
+
+    from app.hall.kiosk import PdfDirectoryPrinter
+    from ui.voice.player import make_player
+
+    printer: TicketPrinter | None = None
+    t = ctx.settings.printers.ticket
+    if printer_port:
+        from printing.printer import EscPosPrinter
+
+        printer = EscPosPrinter(printer_port, baudrate=t.baud, width_mm=t.width_mm, raster=t.raster)
+    elif pdf_dir is not None:
+        printer = PdfDirectoryPrinter(Path(pdf_dir), t.width_mm)
+    player = make_player(ctx.settings.ui.voice_repeat) if voice else None
+    kiosk = KioskWindow(ctx, bus, printer=printer, voice=player)
+    if player is not None:
+        player.setParent(kiosk)
+    kiosk.locked = False
+    return kiosk

@@ -109,3 +109,12 @@ class VoicePlayer(QObject):
             self.backend.stop()
             if self._current is not None:  # the backend did not emit finished on stop
                 self._on_finished()
+
+
+def make_player(repeat: int = 2, parent: QObject | None = None, *, engine: str = "") -> VoicePlayer:
+    """The hall's voice: a Chinese TTS voice if the system has one, else the bundled clips.
+
+    `repeat` is settings.ui.voice_repeat."""
+    from ui.voice.backends import choose_backend
+
+    return VoicePlayer(choose_backend(parent, engine=engine), repeat=repeat, parent=parent)
