@@ -50,6 +50,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="no thermal printer: write ticket PDFs here for the spooler",
     )
     p.add_argument(
+        "--system-printer",
+        nargs="?",
+        const="",
+        default=None,
+        metavar="NAME",
+        help="no thermal printer: print tickets on this system printer (A4 or roll; no NAME: the default)",
+    )
+    p.add_argument(
         "--fever-action",
         choices=("desk", "refuse"),
         default="desk",
@@ -147,14 +155,21 @@ def cmd_manager(args: argparse.Namespace) -> int:
             dash.shutdown()
 
 
-def kiosk_printer(settings: Any, port: str | None, pdf_dir: Path | None) -> Any:
-    """The kiosk's ticket printer: ESC/POS on a port, else PDFs for the spooler, else none."""
+def kiosk_printer(
+    settings: Any, port: str | None, pdf_dir: Path | None, system_printer: str | None = None
+) -> Any:
+    """The kiosk's ticket printer: ESC/POS on a port, else a system printer, else PDFs for the
+    spooler, else none (the kiosk then shows the number and says so)."""
     t = settings.printers.ticket
     port = port or t.port
     if port:
         from printing.printer import EscPosPrinter
 
         return EscPosPrinter(port, baudrate=t.baud, width_mm=t.width_mm, raster=t.raster)
+    if system_printer is not None:
+        from ui.kiosk.system_printer import SystemTicketPrinter
+
+        return SystemTicketPrinter(system_printer, width_mm=t.width_mm)
     if pdf_dir is not None:
         from app.hall.kiosk import PdfDirectoryPrinter
 
@@ -211,7 +226,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
 
         stops = start_kiosk_devices(settings, bus, args.idcard_port)
         voice = None if args.no_voice else _voice(settings, app)
-        printer = kiosk_printer(settings, args.printer_port, args.pdf_dir)
+        printer = kiosk_printer(settings, args.printer_port, args.pdf_dir, args.system_printer)
         kiosk = KioskWindow(ctx, bus, printer=printer, voice=voice, policy=policy)
         if args.quit_after:
             kiosk.locked = False  # smoke tests end the event loop themselves

@@ -43,7 +43,9 @@ class KioskPolicy:
     screening_category: str = ""  # code or prefix; empty or unknown → behaves like "refuse"
     require_id: bool = False  # True: every ticket needs an ID-card swipe (no anonymous tickets)
     elderly_categories: int = 4  # elderly mode shows only the first N categories
-    qr_template: str = "{site}|{date}|{number}"  # what the ticket's QR code holds
+    # The ticket's QR code, ASCII only (scanners guess the encoding of other bytes);
+    # fields {date} {number} {site} (the site name).
+    qr_template: str = "OW-TICKET:{date}:{number}"
     notice: str = "请留意叫号，过号请到服务台重新排队"
 
     def __post_init__(self) -> None:

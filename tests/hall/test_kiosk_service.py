@@ -13,6 +13,7 @@ from app.queue.service import hash_id_number
 from app.temperature import TempClass
 from db.models import Appointment, TemperatureReading
 from devices.idcard.samples import RESIDENT_LONG_TERM
+from printing.printer import PrinterError
 from tests.hall.conftest import HallFixture
 from ui.bus import HallBus
 
@@ -139,3 +140,25 @@ def test_backend_choice_without_chinese_voice(qtbot: QtBot) -> None:
 
     backend = choose_backend(engine="mock")  # Qt's mock engine has no Chinese voice
     assert isinstance(backend, ClipBackend)
+
+
+def test_system_printer_prints_ticket_slip_on_a4(qtbot: QtBot, hall: HallFixture, tmp_path: Path) -> None:
+    import subprocess
+
+    from ui.kiosk.system_printer import SystemTicketPrinter
+
+    out = tmp_path / "a4.pdf"
+    k = KioskService(hall.service, "演示中心", printer=SystemTicketPrinter(output_file=str(out)))
+    t = k.issue("general")
+    k.print(t)
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True, check=True).stdout
+    assert "595 x 842" in info  # A4
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-singlefile", str(out), str(tmp_path / "page")], check=True
+    )
+    qr = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True
+    )
+    assert qr.stdout.strip() == t.data.qr_payload
+    with pytest.raises(PrinterError, match="找不到"):
+        SystemTicketPrinter("没有这台打印机").print_ticket(t.data)

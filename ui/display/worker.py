@@ -7,6 +7,7 @@ Shared by the display, the kiosk and the manager dashboard.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable
@@ -54,8 +55,11 @@ class Worker(QObject):
             thread = self._thread
 
             def _join(*_: object) -> None:
-                thread.quit()
-                thread.wait(5000)
+                # After stop() (or at interpreter exit) the thread object may be gone already.
+                with contextlib.suppress(RuntimeError):
+                    if thread.isRunning():
+                        thread.quit()
+                        thread.wait(5000)
 
             parent.destroyed.connect(_join)
 
