@@ -345,3 +345,31 @@ def test_evaluator_returns_to_idle_without_a_rating(qtbot: QtBot, ctx: AppContex
     assert not ev.grade_buttons[5].isEnabled()
     with ctx.sessions() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(Evaluation)) == 0
+
+
+def test_draft_follows_the_typing(qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path) -> None:
+    from db.models import IntakeDraft
+
+    def drafts() -> list[dict[str, Any]]:
+        with ctx.sessions() as s:
+            return [dict(d.data) for d in s.scalars(sa.select(IntakeDraft))]
+
+    win = make_window(qtbot, ctx, staffed, tmp_path)
+    form = win.intake
+    qtbot.wait(2 * 300 + 100)
+    assert drafts() == []  # opening the counter writes nothing
+    saved: list[int] = []
+    form.draft_listeners.append(lambda: saved.append(1))
+    type_text(qtbot, form.edits["name"], "王小明")
+    qtbot.keyClicks(form.edits["phone"], "1381234")
+    assert drafts() == []  # debounced: nothing yet while typing
+    qtbot.waitUntil(lambda: bool(saved), timeout=3000)
+    (data,) = drafts()
+    assert data["applicant"]["name"] == "王小明" and data["applicant"]["phone"] == "1381234"
+    saved.clear()
+    form.edits["name"].clear()
+    form.edits["phone"].clear()
+    form.notes_edit.setPlainText("x")
+    form.notes_edit.clear()  # a change through a signal the clerk would cause
+    qtbot.waitUntil(lambda: bool(saved), timeout=3000)
+    assert drafts() == []  # an emptied form leaves no draft behind

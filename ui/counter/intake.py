@@ -156,7 +156,9 @@ class IntakeForm(QWidget):
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.save_draft)
+        self._restoring = True  # building the widgets is not typing
         self._build()
+        self._restoring = False
 
     # --- layout ----------------------------------------------------------------------------
 
@@ -689,6 +691,10 @@ class IntakeForm(QWidget):
     def save_draft(self) -> None:
         """Write the form now (the debounce timer calls this ~300 ms after the last keystroke)."""
         self._draft_timer.stop()
+        if self.is_empty():
+            self.clear_draft()
+            self.draft_saved()
+            return
         try:
             with self.ctx.sessions() as s:
                 drafts.save_draft(
