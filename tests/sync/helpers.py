@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db.base import uuid7
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from db.models import AuditLog, Case, Evaluation, Matter, ServiceCategory, Site, Ticket
+from db.models import AuditLog, Case, Evaluation, HallEvent, Matter, ServiceCategory, Site, Ticket
 from db.outbox import save
 from db.sync.central import SiteAccount, add_site
 from db.sync.site import Syncer, SyncHooks
@@ -71,6 +71,16 @@ class SiteHandle:
                 number=f"A{self.seq:03d}",
             )
             save(s, t)
+            # Its hall event, keyed across sites by uid (the integer id is local).
+            ev = HallEvent(
+                uid=uuid7(),
+                site_id=self.site_id,
+                business_date=t.business_date,
+                kind="issued",
+                ticket_id=t.id,
+                payload={"number": t.number},
+            )
+            save(s, ev)
             return t.id
 
     def add_evaluation(self, grade: int = 5) -> uuid.UUID:
@@ -113,8 +123,21 @@ def make_hall(path: Path, code: str, site_id: uuid.UUID) -> tuple[Engine, uuid.U
     with Session(hall) as s, s.begin():
         s.add(Site(id=site_id, code=code, name=f"{code} 便民服务中心", kind="township"))
         s.flush()
-        s.add(Matter(id=matter_id, code=f"M-{code}", name="测试事项", department="民政局", kind="公共服务", promised_days=5))
-        s.add(ServiceCategory(id=category_id, site_id=site_id, code="general", name="综合", prefix="A", daily_cap=None))
+        s.add(
+            Matter(
+                id=matter_id,
+                code=f"M-{code}",
+                name="测试事项",
+                department="民政局",
+                kind="公共服务",
+                promised_days=5,
+            )
+        )
+        s.add(
+            ServiceCategory(
+                id=category_id, site_id=site_id, code="general", name="综合", prefix="A", daily_cap=None
+            )
+        )
     return hall, matter_id, category_id
 
 
@@ -145,7 +168,8 @@ def central_rows(central_url: str, site_id: uuid.UUID) -> dict[tuple[str, str], 
             return {
                 (t, str(i)): v
                 for t, i, v in c.execute(
-                    sa.text("SELECT table_name, row_id, row_version FROM synced_row WHERE site_id = :s"), {"s": site_id}
+                    sa.text("SELECT table_name, row_id, row_version FROM synced_row WHERE site_id = :s"),
+                    {"s": site_id},
                 )
             }
     finally:

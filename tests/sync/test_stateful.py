@@ -82,6 +82,7 @@ def test_random_writes_syncs_and_faults_converge(central_url: str, tmp_path: Pat
                 self.cases[i].append(site.add_case())
             elif kind == "ticket":
                 site.add_ticket()
+                self.writes[i] += 1  # and its hall event
             elif kind == "evaluation":
                 site.add_evaluation()
             else:

@@ -42,7 +42,7 @@ def test_first_sync_moves_every_channel_and_second_is_a_no_op(central_url: str, 
     _write_some(site)
     syncer = site.syncer()
     report = syncer.sync_once()
-    assert {ch: r.rows for ch, r in report.channels.items()} == {"cases": 7, "queue": 5, "evaluations": 5, "stats": 5}
+    assert {ch: r.rows for ch, r in report.channels.items()} == {"cases": 7, "queue": 10, "evaluations": 5, "stats": 5}
     assert_converged(central_url, site)
     with admin(central_url) as c:
         ids = c.execute(sa.text("SELECT batch_id FROM sync_batch ORDER BY first_seq")).scalars().all()

@@ -57,17 +57,19 @@ def test_qt_worker_syncs_on_its_own_thread(
     worker = SyncWorker(str(site.hall.url), site.account.url, site_code="TW2", interval_s=3600)
     seen_threads: list[int] = []
     worker.stepped.connect(lambda r: seen_threads.append(threading.get_ident()))
-    with qtbot.waitSignal(worker.stepped, timeout=30_000) as blocker:
-        worker.start()
-    result: StepResult = blocker.args[0]
-    assert result.ok and result.report is not None and result.report.rows == 2
-    assert seen_threads == [threading.get_ident()]  # delivered to the GUI thread
-    assert worker.is_running()
-    site.add_evaluation()
-    with qtbot.waitSignal(worker.stepped, timeout=30_000) as blocker:
-        worker.sync_now()  # cuts the hour-long wait short
-    assert blocker.args[0].report.channels["evaluations"].rows == 1
-    assert worker.stop()
+    try:
+        with qtbot.waitSignal(worker.stepped, timeout=30_000) as blocker:
+            worker.start()
+        result: StepResult = blocker.args[0]
+        assert result.ok and result.report is not None and result.report.rows == 3  # case, ticket, hall event
+        assert seen_threads == [threading.get_ident()]  # delivered to the GUI thread
+        assert worker.is_running()
+        site.add_evaluation()
+        with qtbot.waitSignal(worker.stepped, timeout=30_000) as blocker:
+            worker.sync_now()  # cuts the hour-long wait short
+        assert blocker.args[0].report.channels["evaluations"].rows == 1
+    finally:
+        assert worker.stop()
     assert not worker.is_running()
     assert_converged(central_url, site)
 
@@ -86,8 +88,10 @@ def test_qt_worker_backs_off_and_reports_in_chinese(qtbot: QtBot, tmp_path: Path
     worker.stepped.connect(lambda r: delays.append(r.next_delay_s))
     worker.problem.connect(problems.append)
     worker.start()
-    qtbot.waitUntil(lambda: len(delays) >= 4, timeout=30_000)
-    assert worker.stop()
+    try:
+        qtbot.waitUntil(lambda: len(delays) >= 4, timeout=30_000)
+    finally:
+        assert worker.stop()
     assert delays[:4] == [0.01, 0.02, 0.04, 0.04]
     assert problems and problems[0].startswith("与区中心同步异常：centre unreachable")
 
