@@ -192,7 +192,8 @@ class Syncer:
 
     @staticmethod
     def _state(conn: Connection, channel: str) -> Any:
-        st = conn.execute(sa.select(SyncState).where(SyncState.channel == channel)).first()
+        # FOR UPDATE serialises two syncers of one PostgreSQL hall (SQLite: BEGIN IMMEDIATE does).
+        st = conn.execute(sa.select(SyncState).where(SyncState.channel == channel).with_for_update()).first()
         if st is None:
             conn.execute(
                 sa.insert(SyncState).values(channel=channel, last_acked_seq=0, last_error="", stopped=False)
