@@ -247,3 +247,36 @@ def test_reinstalled_hall_reusing_old_seqs_loses_nothing(
     new.syncer().sync_once()
     assert set(site_rows(new)) <= set(central_rows(central_url, site.site_id))
     new.close()
+
+
+def test_two_syncers_of_one_site_racing_apply_everything_once(central_url: str, make_site: MakeSite) -> None:
+    import threading
+
+    site = make_site("TS09")
+    errors: list[BaseException] = []
+
+    def loop(n: int) -> None:
+        syncer = site.syncer(batch_size=3)
+        try:
+            for _ in range(n):
+                syncer.sync_once()
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=loop, args=(6,)) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for _ in range(6):
+        _write_some(site, 1)
+    for t in threads:
+        t.join()
+    assert errors == []
+    site.syncer().sync_once()
+    assert_converged(central_url, site)
+    with admin(central_url) as c:  # every row applied by exactly one batch
+        dup = c.execute(
+            sa.text("SELECT count(*) FROM sync_batch b1 JOIN sync_batch b2 ON b1.site_id = b2.site_id "
+                    "AND b1.channel = b2.channel AND b1.batch_id < b2.batch_id "
+                    "AND b1.first_seq <= b2.last_seq AND b2.first_seq <= b1.last_seq")
+        ).scalar_one()
+    assert dup == 0
