@@ -174,6 +174,15 @@ def test_intake_path_end_to_end(
         t = s.get(Ticket, ticket.id)
         assert t is not None and t.status == "done" and t.case_numbers == info.case_number
     assert kinds_seen == ["issued", "called", "started", "finished"]
+    with ctx.sessions() as s:
+        window_events = list(
+            s.scalars(
+                sa.select(HallEvent.kind)
+                .where(HallEvent.window_id == staffed.window1.id, HallEvent.ticket_id.is_(None))
+                .order_by(HallEvent.id)
+            )
+        )
+    assert window_events == ["window_opened"]  # logging in opens the window
 
 
 def test_scenario_one_form_linked_cases(
@@ -373,3 +382,14 @@ def test_draft_follows_the_typing(qtbot: QtBot, ctx: AppContext, staffed: Staffe
     form.notes_edit.clear()  # a change through a signal the clerk would cause
     qtbot.waitUntil(lambda: bool(saved), timeout=3000)
     assert drafts() == []  # an emptied form leaves no draft behind
+
+
+def test_log_in_opens_and_closing_closes_the_window(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
+) -> None:
+    q = ctx.queue()
+    assert q.window_state(1).state == "closed"
+    win = make_window(qtbot, ctx, staffed, tmp_path)
+    assert q.window_state(1).state == "open" and win.queue_panel.state_label.text() == "服务中"
+    win.close()
+    assert q.window_state(1).state == "closed"

@@ -18,6 +18,7 @@ from app.auth import StaffInfo, WindowInfo
 from app.cases import service
 from app.cases.types import Clerk
 from app.context import AppContext
+from app.queue.errors import QueueError
 from app.queue.service import QueueService
 from app.settings import user_data_dir
 from app.validators import mask_name
@@ -101,6 +102,14 @@ class CounterWindow(QMainWindow):
     def restore(self) -> None:
         """After a restart: the window's current ticket, then the unfinished intake."""
         self.queue_panel.refresh()
+        state = self.queue_panel.state
+        if state is not None and state.state == "closed":
+            # 开窗: the clerk is at the window now (a paused window stays paused).
+            try:
+                self.queue_panel.queue.open_window(self.window_info.number, self.staff.id)
+            except (QueueError, SQLAlchemyError) as exc:
+                log.warning("opening window %s failed: %s", self.window_info.number, exc)
+            self.queue_panel.refresh()
         cur = self.queue_panel.current
         self.intake.ticket_id = cur.id if cur else None
         if self.intake.load_draft():
@@ -188,6 +197,12 @@ class CounterWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.intake.flush_draft()
         self.intake.wait_documents(15000)  # never cut a PDF in half
+        if self.queue_panel.current is None and self.queue_panel.state is not None:
+            try:  # 关窗 when nobody is being served; otherwise the ticket stays with the window
+                if self.queue_panel.state.state == "open":
+                    self.queue_panel.queue.close_window(self.window_info.number, self.staff.id)
+            except (QueueError, SQLAlchemyError) as exc:
+                log.warning("closing window %s failed: %s", self.window_info.number, exc)
         try:
             with service.write_session(self.ctx.sessions) as s:
                 auth.record_logout(s, self.staff)
