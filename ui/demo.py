@@ -1,4 +1,9 @@
-"""The demo hall: one process, embedded SQLite, emulated devices, every role in its own window."""
+"""The demo hall: one process, embedded SQLite, emulated devices, every role in its own window.
+
+The counter and the kiosk each get their own emulated ID-card reader (as at a real hall), the
+kiosk an emulated thermometer and ESC/POS printer; the overview window has buttons that place a
+demo card on either reader, so the whole intake path can be tried without hardware.
+"""
 
 from __future__ import annotations
 
@@ -39,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
         pump.start()
         stack.callback(pump.stop)
         roles = RoleWindows(ctx, bus, stack)
+        roles.start_devices()
         overview = HallOverviewWindow(ctx, bus, launchers=roles.launchers())
         overview.show()
         roles.open_single_pc_set()
@@ -47,20 +53,139 @@ def run(args: argparse.Namespace) -> int:
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(int(quit_after), app.quit)
-        return int(app.exec())
+        code = int(app.exec())
+        roles.close_all()
+        return code
 
 
 class RoleWindows:
-    """Opens the role windows on demand and keeps them (and their devices) alive."""
+    """Opens the role windows on demand and keeps them, their buses and devices alive."""
 
     def __init__(self, ctx: Any, bus: Any, stack: ExitStack) -> None:
+        from ui.bus import HallBus
+
         self.ctx = ctx
         self.bus = bus
         self.stack = stack
         self.windows: dict[str, Any] = {}
+        # A counter and a kiosk have a reader each: their cards must not reach each other.
+        self.counter_bus = self._follower_bus(HallBus())
+        self.kiosk_bus = self._follower_bus(HallBus())
+        self.counter_reader: Any = None
+        self.kiosk_reader: Any = None
+        self.printer: Any = None
+
+    def _follower_bus(self, sub: Any) -> Any:
+        self.bus.hallEvent.connect(sub.hallEvent)
+        self.bus.notice.connect(sub.notice)
+        sub.deviceStatus.connect(lambda name, text, ok: self.bus.notice.emit(f"{name}：{text}", not ok))
+        return sub
+
+    def start_devices(self) -> None:
+        from devices.config import plan_devices
+        from devices.emulators import start_demo_devices
+        from devices.qt_worker import stop_all_workers
+        from printing.emulator import EscPosEmulator
+        from ui.device_wiring import start_reader, start_thermometer
+
+        settings = self.ctx.settings
+        kiosk_plan = plan_devices(settings.devices, emulate_missing=True)
+        self.stack.callback(kiosk_plan.stop)
+        self.kiosk_reader = kiosk_plan.demo
+        counter = start_demo_devices(idcard=True, thermometer=False)
+        self.stack.callback(counter.stop)
+        self.counter_reader = counter
+        if kiosk_plan.idcard_port:
+            start_reader(self.kiosk_bus, kiosk_plan.idcard_port, settings.devices.idcard, "取号机读卡器")
+        if kiosk_plan.thermometer_port:
+            start_thermometer(
+                self.kiosk_bus,
+                kiosk_plan.thermometer_port,
+                kiosk_plan.thermometer_protocol,
+                kiosk_plan.thermometer_baud,
+            )
+        if counter.idcard_port:
+            start_reader(self.counter_bus, counter.idcard_port, settings.devices.idcard, "窗口读卡器")
+        if not settings.printers.ticket.port:
+            self.printer = EscPosEmulator().start()
+            self.stack.callback(self.printer.stop)
+        self.stack.callback(stop_all_workers)  # workers first, then the emulators they talk to
+
+    # --- windows -----------------------------------------------------------------------------
+
+    def _open(
+        self, name: str, make: Callable[[], Any], screen: int | None = None, fullscreen: bool = False
+    ) -> Any:
+        window = self.windows.get(name)
+        if window is None:
+            window = make()
+            self.windows[name] = window
+        if screen is None:
+            window.show()
+        else:
+            from ui.display.placement import place_on_screen
+
+            place_on_screen(window, screen, fullscreen)
+        window.raise_()
+        window.activateWindow()
+        return window
+
+    def open_counter(self, screen: int | None = None) -> Any:
+        from ui.counter.window import demo_counter
+
+        return self._open("counter", lambda: demo_counter(self.ctx, self.counter_bus), screen)
+
+    def open_kiosk(self, screen: int | None = None) -> Any:
+        from ui.kiosk.window import demo_kiosk
+
+        port = self.ctx.settings.printers.ticket.port or (self.printer.port if self.printer else None)
+        return self._open("kiosk", lambda: demo_kiosk(self.ctx, self.kiosk_bus, printer_port=port), screen)
+
+    def open_display(self, screen: int | None = None) -> Any:
+        from ui.display.board import demo_display
+
+        return self._open("display", lambda: demo_display(self.ctx, self.bus), screen)
+
+    def open_manager(self) -> Any:
+        from ui.manager.window import ManagerDashboard
+
+        return self._open("manager", lambda: ManagerDashboard(self.ctx, self.bus))
+
+    def place_card(self, where: str) -> None:
+        devices = self.counter_reader if where == "counter" else self.kiosk_reader
+        if devices is None or devices.idcard is None:
+            self.bus.notice.emit("该读卡器不是演示设备", True)
+            return
+        card = devices.place_next_card(remove_after=3.0)
+        self.bus.notice.emit(
+            f"已在{'窗口' if where == 'counter' else '取号机'}读卡器上放置演示身份证（{card.name}）", False
+        )
 
     def launchers(self) -> dict[str, Callable[[], None]]:
-        return {}
+        return {
+            "窗口工作台": lambda: self.open_counter(),
+            "取号机": lambda: self.open_kiosk(),
+            "叫号屏": lambda: self.open_display(),
+            "管理看板": lambda: self.open_manager(),
+            "窗口读卡器放卡": lambda: self.place_card("counter"),
+            "取号机读卡器放卡": lambda: self.place_card("kiosk"),
+        }
 
     def open_single_pc_set(self) -> None:
-        """In single-PC mode the counter, kiosk and display open on their configured screens."""
+        """Single-PC mode: the counter, kiosk and display on the screens named in the settings."""
+        screens = self.ctx.settings.screens
+        try:
+            self.open_display(screens.display)
+            self.open_kiosk(screens.kiosk)
+            self.open_counter(screens.counter)
+        except Exception:  # one broken role must not keep the others from opening
+            log.exception("opening a role window failed")
+            self.bus.notice.emit("有窗口未能打开，详见日志", True)
+
+    def close_all(self) -> None:
+        for window in self.windows.values():
+            shutdown = getattr(window, "shutdown", None)
+            if shutdown is not None:
+                shutdown()
+            window.close()
+        self.windows.clear()

@@ -180,33 +180,19 @@ def kiosk_printer(
 def start_kiosk_devices(settings: Any, bus: Any, idcard_port: str | None) -> list[Callable[[], object]]:
     """Card reader and thermometer workers feeding the bus; returns their stop functions."""
     from devices.config import thermo_protocol
-    from devices.qt_worker import IdCardWorker, ThermometerWorker, start_worker
+    from ui.device_wiring import start_reader, start_thermometer
 
     stops: list[Callable[[], object]] = []
     port = idcard_port or settings.devices.idcard.port
     if port:
-        handle = start_worker(
-            IdCardWorker(
-                port, settings.devices.idcard.baud, poll_interval=settings.devices.idcard.poll_interval_s
-            )
-        )
-        handle.signals.cardRead.connect(bus.cardRead)
-        handle.signals.statusChanged.connect(
-            lambda state, text: bus.deviceStatus.emit("读卡器", text, state == "connected")
-        )
-        stops.append(handle.stop)
+        stops.append(start_reader(bus, port, settings.devices.idcard).stop)
     t = settings.devices.thermometer
     if t.port:
         try:
             protocol = thermo_protocol(t)
         except ValueError as exc:
             raise CliError(str(exc)) from None
-        handle = start_worker(ThermometerWorker(t.port, protocol, t.baud or None))
-        handle.signals.reading.connect(bus.temperatureRead)
-        handle.signals.statusChanged.connect(
-            lambda state, text: bus.deviceStatus.emit("测温仪", text, state == "connected")
-        )
-        stops.append(handle.stop)
+        stops.append(start_thermometer(bus, t.port, protocol, t.baud or None).stop)
     return stops
 
 
