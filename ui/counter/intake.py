@@ -728,6 +728,20 @@ class IntakeForm(QWidget):
         if d is None or not d.data:
             return False
         self.restore(d.data)
+        try:  # the restored form shows personal data again: audited like a card read
+            with service.write_session(self.ctx.sessions) as s:
+                service.audit(
+                    s,
+                    self.clerk.site_id,
+                    self.clerk.staff_id,
+                    "intake_draft_restore",
+                    "applicant",
+                    "",
+                    f"draft from {d.updated_at:%Y-%m-%d %H:%M} restored at {self.clerk.window_name}: "
+                    f"{mask_id_number(self.edits['id_number'].text())}",
+                )
+        except SQLAlchemyError:
+            log.exception("audit of a draft restore failed")
         if d.ticket_id and self.ticket_id is None:
             self.ticket_id = d.ticket_id
         self.message.setText(self.tr("已恢复上次未完成的受理内容"))
