@@ -23,6 +23,7 @@ from typing import Any
 
 import platformdirs
 
+from app.hall.policy import KioskPolicy
 from app.queue.policy import QueuePolicy
 
 APP_NAME = "OneWindow"
@@ -152,6 +153,7 @@ class Settings:
     screens: ScreenSettings = field(default_factory=ScreenSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
+    kiosk: KioskPolicy = field(default_factory=KioskPolicy)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: str = ""  # the file these came from, for messages

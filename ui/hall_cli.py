@@ -60,13 +60,21 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--fever-action",
         choices=("desk", "refuse"),
-        default="desk",
+        default=None,
         help="at or above the fever threshold: ticket to the screening desk, or none (guidance only)",
     )
     p.add_argument(
-        "--screening-category", default="", metavar="CODE", help="category code/prefix of the screening desk"
+        "--screening-category",
+        default=None,
+        metavar="CODE",
+        help="category code/prefix of the screening desk (default: settings kiosk.screening_category)",
     )
-    p.add_argument("--require-id", action="store_true", help="every ticket needs an ID-card swipe")
+    p.add_argument(
+        "--require-id",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="every ticket needs an ID-card swipe (default: settings kiosk.require_id)",
+    )
     p.add_argument("--no-voice", action="store_true", help="no spoken prompts in elderly mode")
     p.set_defaults(func=cmd_kiosk)
 
@@ -197,17 +205,18 @@ def start_kiosk_devices(settings: Any, bus: Any, idcard_port: str | None) -> lis
 
 
 def cmd_kiosk(args: argparse.Namespace) -> int:
-    from app.hall.kiosk import KioskPolicy
+    import dataclasses
 
-    try:
-        policy = KioskPolicy(
-            fever_action=args.fever_action,
-            screening_category=args.screening_category,
-            require_id=args.require_id,
-        )
-    except ValueError as exc:
-        raise CliError(str(exc)) from None
     with _hall(args) as (app, ctx, bus, settings):
+        overrides = {
+            key: value
+            for key in ("fever_action", "screening_category", "require_id")
+            if (value := getattr(args, key)) is not None
+        }
+        try:
+            policy = dataclasses.replace(settings.kiosk, **overrides)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
         from ui.kiosk.window import KioskWindow
 
         stops = start_kiosk_devices(settings, bus, args.idcard_port)

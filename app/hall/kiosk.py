@@ -16,6 +16,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from app.hall.policy import KioskPolicy
 from app.queue import errors as qerrors
 from app.queue.service import QueueService
 from app.queue.types import TicketInfo
@@ -26,35 +27,9 @@ from printing.models import TicketData
 
 log = logging.getLogger("onewindow.ui.kiosk")
 
-FEVER_ACTIONS = ("desk", "refuse")
-
 
 class KioskError(Exception):
     """A refusal for the applicant; `str(exc)` is the Chinese message to show."""
-
-
-@dataclass(frozen=True)
-class KioskPolicy:
-    """Kiosk behaviour. Not (yet) in app.settings: `main.py kiosk` takes them as options."""
-
-    # At or above the fever threshold: "desk" issues a ticket of `screening_category` (the
-    # epidemic screening desk), "refuse" issues none and shows guidance only.
-    fever_action: str = "desk"
-    screening_category: str = ""  # code or prefix; empty or unknown → behaves like "refuse"
-    require_id: bool = False  # True: every ticket needs an ID-card swipe (no anonymous tickets)
-    elderly_categories: int = 4  # elderly mode shows only the first N categories
-    # The ticket's QR code, ASCII only (scanners guess the encoding of other bytes);
-    # fields {date} {number} {site} (the site name).
-    qr_template: str = "OW-TICKET:{date}:{number}"
-    notice: str = "请留意叫号，过号请到服务台重新排队"
-
-    def __post_init__(self) -> None:
-        if self.fever_action not in FEVER_ACTIONS:
-            raise ValueError(
-                f"fever_action must be one of {', '.join(FEVER_ACTIONS)}, got {self.fever_action!r}"
-            )
-        if self.elderly_categories < 1:
-            raise ValueError("elderly_categories must be at least 1")
 
 
 @dataclass(frozen=True)

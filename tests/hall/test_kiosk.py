@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from app.hall.kiosk import KioskPolicy
+from app.hall.policy import KioskPolicy
 from db.models import Ticket, TicketCounter
 from devices.idcard.samples import RESIDENT_LONG_TERM
 from tests.hall.conftest import HallFixture

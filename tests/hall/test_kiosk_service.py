@@ -7,7 +7,8 @@ import pytest
 import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
 
-from app.hall.kiosk import KioskError, KioskPolicy, KioskService, PdfDirectoryPrinter
+from app.hall.kiosk import KioskError, KioskService, PdfDirectoryPrinter
+from app.hall.policy import KioskPolicy
 from app.queue.errors import AppointmentError, IdDailyLimitReached, InvalidIdNumber
 from app.queue.service import hash_id_number
 from app.temperature import TempClass

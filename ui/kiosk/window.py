@@ -37,11 +37,11 @@ from app.hall.kiosk import (
     CategoryOption,
     IssuedTicket,
     KioskError,
-    KioskPolicy,
     KioskService,
     Screening,
     TicketPrinter,
 )
+from app.hall.policy import KioskPolicy
 from app.queue.errors import QueueError
 from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
