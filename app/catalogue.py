@@ -1167,7 +1167,7 @@ def seed_demo(
     today's demo appointments (Asia/Shanghai). Idempotent; flushes, does not commit.
 
     Existing staff keep their password (it may have been changed since the first seed).
-    `password_hasher` (an argon2.PasswordHasher) defaults to argon2-cffi's production settings.
+    `password_hasher` (an argon2.PasswordHasher) defaults to the log-in's own hasher (app.auth).
     Appointment ID numbers are stored with the queue's keyed hash (`app.queue.service.hash_id_number`)
     under `id_hash_key` (default: $ONEWINDOW_ID_HASH_KEY or the built-in key), so kiosk check-in by
     ID card finds them; pass the site's `privacy.id_hash_key` when it is configured.
@@ -1176,9 +1176,9 @@ def seed_demo(
     sites = read_demo_hall(directory, catalogue)
     report = SeedReport(catalogue=load_catalogue(session, directory, data=catalogue))
     if password_hasher is None:
-        from argon2 import PasswordHasher
+        from app.auth import PASSWORD_HASHER
 
-        password_hasher = PasswordHasher()
+        password_hasher = PASSWORD_HASHER
     from app.queue.service import hash_id_number, id_hash_key_from_env
 
     key = id_hash_key or id_hash_key_from_env()

@@ -155,17 +155,9 @@ def _run(
     device = None
     port = args.idcard_port or settings.devices.idcard.port
     if port:
-        from devices.qt_worker import IdCardWorker, start_worker
+        from ui.device_wiring import start_reader
 
-        device = start_worker(
-            IdCardWorker(
-                port, settings.devices.idcard.baud, poll_interval=settings.devices.idcard.poll_interval_s
-            )
-        )
-        device.signals.cardRead.connect(bus.cardRead)
-        device.signals.statusChanged.connect(
-            lambda _state, text: bus.deviceStatus.emit("读卡器", text, _state == "connected")
-        )
+        device = start_reader(bus, port, settings.devices.idcard)
     try:
         win = CounterWindow(ctx, bus, staff, window, documents_dir=args.documents)
         if args.dump_form:
