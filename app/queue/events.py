@@ -116,6 +116,7 @@ def append_event(
     event_id = session.execute(
         _PG_APPEND,
         {
+            "ob": outbox.OUTBOX_LOCK_KEY,
             "c": _LOCK_CLASS,
             "k": site_lock_key(site_id),
             "ch": NOTIFY_CHANNEL,
@@ -137,11 +138,16 @@ def append_event(
     return int(event_id)
 
 
-# Lock first (the INSERT draws its id only once the lock row exists), then the event, then its
-# outbox snapshot; NOTIFY is delivered at commit.
+# Locks first (the INSERT draws its id only once the lock row exists), then the event, then its
+# outbox snapshot; NOTIFY is delivered at commit. The outbox lock is the one `outbox.record` takes
+# for every outbox writer (re-entrant within the transaction); it comes before the event lock, the
+# same order as in every queue transaction.
 _PG_APPEND = sa.text(
     """
-WITH l AS (SELECT pg_advisory_xact_lock(:c, :k) AS locked, pg_notify(:ch, :site_s) AS notified),
+WITH l AS (
+    SELECT pg_advisory_xact_lock(:ob) AS outbox_locked, pg_advisory_xact_lock(:c, :k) AS locked,
+           pg_notify(:ch, :site_s) AS notified
+),
 ev AS (
     INSERT INTO hall_event (uid, site_id, row_version, business_date, at, kind, ticket_id, window_id,
                             category_id, staff_id, payload)

@@ -1019,10 +1019,18 @@ class QueueService:
                     .offset(max(0, self.policy.requeue_after - 1))
                     .limit(1)
                 ).scalar()
-                if self.policy.requeue_after == 0 or ahead is None:
-                    queue_at = now if self.policy.requeue_after else t["queue_at"]
-                else:
-                    queue_at = min(now, ahead + dt.timedelta(microseconds=1))
+                tick = dt.timedelta(microseconds=1)
+                if self.policy.requeue_after == 0:
+                    queue_at = t["queue_at"]  # straight back to its old place
+                elif ahead is not None:
+                    queue_at = ahead + tick
+                else:  # fewer tickets waiting than requeue_after: behind all of them
+                    last = s.execute(
+                        sa.select(sa.func.max(T.c.queue_at)).where(
+                            T.c.site_id == self.site_id, T.c.category_id == t["category_id"], _WAITING
+                        )
+                    ).scalar()
+                    queue_at = max(now, last + tick) if last is not None else now
                 m = self._update_ticket(
                     s,
                     t["id"],
@@ -1243,7 +1251,7 @@ class QueueService:
             }
             current = {
                 r.window_id: _m(r)
-                for r in s.execute(sa.select(T).where(T.c.site_id == self.site_id, _ACTIVE))
+                for r in s.execute(sa.select(T).where(_ACTIVE, T.c.window_id.in_(list(ref.windows))))
             }
         cats = []
         for c in sorted(ref.categories.values(), key=lambda c: (c.sort, c.code)):
@@ -1275,9 +1283,7 @@ class QueueService:
         """Every waiting ticket in queue-time order."""
         with self.session_factory() as s:
             rows = s.execute(
-                sa.select(T)
-                .where(T.c.site_id == self.site_id, _WAITING)
-                .order_by(T.c.queue_at, T.c.id)
+                sa.select(T).where(T.c.site_id == self.site_id, _WAITING).order_by(T.c.queue_at, T.c.id)
             ).all()
         return [self._info(_m(r)) for r in rows]
 

@@ -166,7 +166,9 @@ def bare_claim_sql(pg: bool) -> str:
     )
 
 
-def latency(url: str, engine: Any, sf: Any, seeded: SeededHall, rounds: int) -> tuple[list[float], list[float]]:
+def latency(
+    url: str, engine: Any, sf: Any, seeded: SeededHall, rounds: int
+) -> tuple[list[float], list[float]]:
     """(ours, bare) call-next latencies in seconds; both keep ~200 tickets waiting."""
     pg = engine.dialect.name == "postgresql"
     svc = QueueService(sf, seeded.site_id, QueuePolicy())
@@ -203,7 +205,9 @@ def latency(url: str, engine: Any, sf: Any, seeded: SeededHall, rounds: int) -> 
             if len(claimed) >= 150:  # put them back (untimed) so the queue never runs dry
                 with conn.begin():
                     conn.execute(
-                        sa.update(Ticket).where(Ticket.id.in_(claimed)).values(status="waiting", window_id=None)
+                        sa.update(Ticket)
+                        .where(Ticket.id.in_(claimed))
+                        .values(status="waiting", window_id=None)
                     )
                 claimed.clear()
     return ours, bare
@@ -222,8 +226,10 @@ def report_latency(name: str, ours: list[float], bare: list[float], target_p99: 
 # --- PostgreSQL throughput --------------------------------------------------------------------
 
 
-def _window_proc(url: str, site: str, window: int, ops: int, mode: str, ready: Any, go: Any, out: Any) -> None:
-    engine = make_engine(url, pool_size=2, max_overflow=0)
+def _window_proc(
+    url: str, site: str, window: int, ops: int, mode: str, ready: Any, go: Any, out: Any
+) -> None:
+    engine = make_engine(url, pool_size=3, max_overflow=0)
     sf = make_session_factory(engine)
     svc = QueueService(sf, uuid.UUID(site), QueuePolicy())
     svc.reference()
@@ -246,7 +252,10 @@ def _window_proc(url: str, site: str, window: int, ops: int, mode: str, ready: A
             svc.finish(window)
         else:
             with conn.begin():
-                if conn.execute(stmt, {"site": uuid.UUID(site), "now": dt.datetime.now(dt.UTC)}).first() is None:
+                if (
+                    conn.execute(stmt, {"site": uuid.UUID(site), "now": dt.datetime.now(dt.UTC)}).first()
+                    is None
+                ):
                     break
         done += 1
     out.put((done, time.perf_counter() - t0))
@@ -256,7 +265,9 @@ def _window_proc(url: str, site: str, window: int, ops: int, mode: str, ready: A
 
 def throughput(url: str, seeded: SeededHall, sf: Any, mode: str, ops: int) -> float:
     with sf.begin() as s:  # a fresh queue for each run: park today's tickets as finished
-        s.execute(sa.update(Ticket).where(Ticket.status.in_(("waiting", "called", "serving"))).values(status="done"))
+        s.execute(
+            sa.update(Ticket).where(Ticket.status.in_(("waiting", "called", "serving"))).values(status="done")
+        )
     svc = QueueService(sf, seeded.site_id, QueuePolicy())
     for i in range(WINDOWS * ops + 50):
         svc.issue(PREFIXES[i % 3])
@@ -276,7 +287,7 @@ def throughput(url: str, seeded: SeededHall, sf: Any, mode: str, ops: int) -> fl
     wall = time.perf_counter() - t0
     for p in procs:
         p.join()
-    total = sum(r[0] for r in results)
+    total = sum(int(r[0]) for r in results)
     return total / wall
 
 
@@ -303,7 +314,9 @@ def delivery(url: str, seeded: SeededHall, sf: Any, n: int = 60) -> list[float]:
     svc = QueueService(sf, seeded.site_id, QueuePolicy())
     child = subprocess.Popen(
         [sys.executable, __file__, "--child", url, str(seeded.site_id), str(n)],
-        stdout=subprocess.PIPE, text=True, cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
     )
     assert child.stdout is not None
     json.loads(child.stdout.readline())
@@ -363,8 +376,10 @@ def main() -> int:
             ours, bare = latency(url, engine, sf, seeded, args.rounds)
             report_latency("SQLite", ours, bare, 0.005)
             d_sqlite = delivery(url, seeded, sf)
-            print(f"  SQLite event delivery (polling) p50 {ms(pct(d_sqlite, 50))}  p99 {ms(pct(d_sqlite, 99))}"
-                  f"  [target p50 ≤ 150 ms: {'met' if pct(d_sqlite, 50) <= 0.150 else 'NOT met'}]")
+            print(
+                f"  SQLite event delivery (polling) p50 {ms(pct(d_sqlite, 50))}  p99 {ms(pct(d_sqlite, 99))}"
+                f"  [target p50 ≤ 150 ms: {'met' if pct(d_sqlite, 50) <= 0.150 else 'NOT met'}]"
+            )
             engine.dispose()
 
     if not args.skip_pg and args.pg:
@@ -381,15 +396,21 @@ def main() -> int:
             ours, bare = latency(url, engine, sf, seeded, args.rounds)
             report_latency("PostgreSQL", ours, bare, None)
             d_pg = delivery(url, seeded, sf)
-            print(f"  PostgreSQL event delivery (NOTIFY) p50 {ms(pct(d_pg, 50))}  p99 {ms(pct(d_pg, 99))}"
-                  f"  [target p50 ≤ 20 ms: {'met' if pct(d_pg, 50) <= 0.020 else 'NOT met'}]")
+            print(
+                f"  PostgreSQL event delivery (NOTIFY) p50 {ms(pct(d_pg, 50))}  p99 {ms(pct(d_pg, 99))}"
+                f"  [target p50 ≤ 20 ms: {'met' if pct(d_pg, 50) <= 0.020 else 'NOT met'}]"
+            )
             floor = throughput(url, seeded, sf, "bare", args.ops)
             ours_tp = throughput(url, seeded, sf, "ours", args.ops)
-            print(f"  PostgreSQL {WINDOWS} windows (processes): {ours_tp:.0f} call-next cycles/s "
-                  f"(call-next + finish, with events and outbox)")
+            print(
+                f"  PostgreSQL {WINDOWS} windows (processes): {ours_tp:.0f} call-next cycles/s "
+                f"(call-next + finish, with events and outbox)"
+            )
             print(f"  PostgreSQL {WINDOWS} processes bare claim floor: {floor:.0f} claims/s")
-            print(f"  PostgreSQL throughput ratio ours/floor {ours_tp / floor:.0%}"
-                  f"  [target ≥ 50%: {'met' if ours_tp / floor >= 0.5 else 'NOT met'}]")
+            print(
+                f"  PostgreSQL throughput ratio ours/floor {ours_tp / floor:.0%}"
+                f"  [target ≥ 50%: {'met' if ours_tp / floor >= 0.5 else 'NOT met'}]"
+            )
             engine.dispose()
         finally:
             with admin.connect() as c:

@@ -129,7 +129,7 @@ def big() -> Iterator[int]:
 
 @pytest.mark.postgres
 def test_32_windows_postgres(pg_url: str) -> None:
-    run_hall(pg_url, 160)
+    run_hall(pg_url, 128)
 
 
 def test_32_windows_sqlite(sqlite_url: str) -> None:
