@@ -62,6 +62,7 @@ EVENT_KINDS = (
 )
 
 _EV = cast(sa.Table, HallEvent.__table__)
+_EV_INSERT = sa.insert(_EV).returning(_EV.c.id)
 
 
 def site_lock_key(site_id: uuid.UUID) -> int:
@@ -108,7 +109,7 @@ def append_event(
     if session.get_bind().dialect.name != "postgresql":
         # Core insert (the ORM unit of work costs more than the statement); SQLite has one writer,
         # so the rowid order is the commit order.
-        event_id = int(session.execute(sa.insert(_EV).values(**values).returning(_EV.c.id)).scalar_one())
+        event_id = int(session.execute(_EV_INSERT, values).scalar_one())
         outbox.record(session, "hall_event", {"id": event_id, **values})
         return event_id
     snap = {k: outbox.jsonable(v) for k, v in values.items()}

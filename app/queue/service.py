@@ -229,6 +229,7 @@ class QueueService:
         self._ref: Reference | None = None
         self._ref_lock = threading.Lock()
         self._call_cache: dict[tuple[uuid.UUID, bool, float], sa.Update] = {}
+        self._lock_cache: dict[uuid.UUID, sa.Select[Any]] = {}
         with session_factory() as s:
             self.dialect = s.get_bind().dialect.name
         self._pg = self.dialect == "postgresql"
@@ -374,16 +375,19 @@ class QueueService:
 
     def _lock_window(self, s: Session, window: WindowRef) -> Mapping[str, Any]:
         """Lock the window's status row (creating it closed if missing) and report its active ticket."""
-        active = (
-            sa.select(T.c.id)
-            .where(T.c.window_id == window.id, _ACTIVE)
-            .limit(1)
-            .scalar_subquery()
-            .label("active_ticket_id")
-        )
-        stmt = sa.select(WS, active).where(WS.c.window_id == window.id)
-        if self._pg:
-            stmt = stmt.with_for_update(of=WS)
+        stmt = self._lock_cache.get(window.id)
+        if stmt is None:
+            active = (
+                sa.select(T.c.id)
+                .where(T.c.window_id == window.id, _ACTIVE)
+                .limit(1)
+                .scalar_subquery()
+                .label("active_ticket_id")
+            )
+            stmt = sa.select(WS, active).where(WS.c.window_id == window.id)
+            if self._pg:
+                stmt = stmt.with_for_update(of=WS)
+            self._lock_cache[window.id] = stmt
         row = s.execute(stmt).first()
         if row is None:
             try:

@@ -136,6 +136,9 @@ def load_history_sqlite(path: Path, seeded: SeededHall, n: int) -> None:
                 batch.clear()
         con.executemany(sql, batch)
     con.execute("ANALYZE")
+    con.execute(
+        "PRAGMA wal_checkpoint(TRUNCATE)"
+    )  # the bulk load must not be checkpointed inside a timed call
     con.close()
 
 

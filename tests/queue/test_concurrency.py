@@ -124,7 +124,7 @@ def run_hall(url: str, tickets: int) -> None:
 
 @pytest.fixture
 def big() -> Iterator[int]:
-    yield 4000
+    yield 1000
 
 
 @pytest.mark.postgres
