@@ -156,6 +156,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.action == "status":
             _print_status(read_status(hall))
             return 0
+        if args.action == "resume":
+            from db.sync.site import resume_channel
+
+            if not args.channel:
+                raise CliError("say which channel to resume: --channel cases|queue|evaluations|stats")
+            _wrap(resume_channel, hall, args.channel)
+            print(f"channel {args.channel} resumed")
+            return 0
         central = args.central or settings.central_url
         if not central:
             raise CliError("no central database configured: set database.central_url in the settings or pass --central")
@@ -169,16 +177,8 @@ def _run_site(args: argparse.Namespace, settings: Any, hall: Any, central: str) 
     from db.sync.status import read_status
     from db.sync.worker import SyncRunner
 
-    if args.action == "resume":
-        if not args.channel:
-            raise CliError("say which channel to resume: --channel cases|queue|evaluations|stats")
-        syncer = Syncer(hall, central, site_code=settings.site.code)
-        syncer.resume(args.channel)
-        syncer.close()
-        print(f"channel {args.channel} resumed")
-        return 0
     if args.action == "verify":
-        syncer = Syncer(hall, central, site_code=settings.site.code, batch_size=settings.sync.batch_size)
+        syncer = _wrap(Syncer, hall, central, site_code=settings.site.code, batch_size=settings.sync.batch_size)
         try:
             rep = _wrap(syncer.verify)
         finally:

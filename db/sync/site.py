@@ -125,6 +125,17 @@ def _key_column(table_name: str) -> str:
     return "uid" if table_name == "hall_event" else "id"
 
 
+def resume_channel(hall: Engine, channel: str) -> None:
+    """A manager clears a stopped channel (after the centre or the data was fixed); local only."""
+    if channel not in CHANNEL_ORDER:
+        raise SyncError(f"unknown channel {channel!r} (channels: {', '.join(CHANNEL_ORDER)})")
+    with hall.connect() as conn:
+        conn.execution_options(**SQLITE_IMMEDIATE)
+        with conn.begin():
+            Syncer._state(conn, channel)
+            Syncer._set_state(conn, channel, stopped=False, inflight_last_seq=None, last_error="")
+
+
 class Syncer:
     """One site's connection to the centre. Not thread-safe: one per worker thread."""
 
@@ -402,10 +413,7 @@ class Syncer:
         return {ch: self.upload_channel(ch) for ch in CHANNEL_ORDER}
 
     def resume(self, channel: str) -> None:
-        """A manager clears a stopped channel (after the centre or the data was fixed)."""
-        with self._local() as conn:
-            self._state(conn, channel)
-            self._set_state(conn, channel, stopped=False, inflight_last_seq=None, last_error="")
+        resume_channel(self.hall, channel)
 
     # --- download --------------------------------------------------------------------------
 

@@ -85,6 +85,9 @@ class SyncRunner:
             delay = self.backoff()
             log.warning("%s (attempt %s, next in %.1fs)", error, self.failures, delay)
             self.syncer.record_network_error(error)
+        except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+            error = f"the central database URL is not usable: {exc}"
+            delay = self.max_backoff_s
         except (SyncError, sa.exc.DBAPIError) as exc:
             self.failures += 1
             error = str(exc).splitlines()[0]

@@ -105,5 +105,11 @@ def test_user_mistakes_get_one_clear_line(
     )
     assert main(["sync", "--once", "--config", str(bad)]) == 2
     assert "unreachable" in capsys.readouterr().err
+    nonsense = tmp_path / "nonsense.toml"
+    nonsense.write_text(f'[database]\nhall_url = "{hall}"\ncentral_url = "district server"\n', encoding="utf-8")
+    assert main(["sync", "--once", "--config", str(nonsense)]) == 2
+    assert "central database URL is not usable" in capsys.readouterr().err
     assert main(["sync", "resume", "--config", str(bad)]) == 2
     assert "say which channel" in capsys.readouterr().err
+    assert main(["sync", "resume", "--channel", "cases", "--config", str(bad)]) == 0  # local: no centre needed
+    assert "channel cases resumed" in capsys.readouterr().out
