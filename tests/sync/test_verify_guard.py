@@ -13,7 +13,7 @@ from db.engine import make_engine
 from db.models import AuditLog, Case
 from db.sync.guard import find_unrecorded_writes
 from tests.sync.conftest import forget_sqlite_file
-from tests.sync.helpers import SiteHandle, admin, assert_converged, make_hall, new_site
+from tests.sync.helpers import SiteHandle, admin, assert_converged, make_hall
 
 MakeSite = Callable[[str], SiteHandle]
 
@@ -69,6 +69,7 @@ def test_guard_accepts_helper_writes_and_names_every_bypass(tmp_path: Path) -> N
     assert f"case {other}: row is at v2 but the outbox's newest snapshot is v1" in text
 
 
+@pytest.mark.postgres
 def test_guard_runs_on_postgres_halls_too(pg_url: str) -> None:
     from db.migrate import upgrade
 
@@ -78,5 +79,3 @@ def test_guard_runs_on_postgres_halls_too(pg_url: str) -> None:
         assert find_unrecorded_writes(c) == []
     eng.dispose()
 
-
-_ = new_site
