@@ -47,7 +47,9 @@ def test_dashboard_live_alerts_and_today(
         qtmodeltester.check(model)  # type: ignore[no-untyped-call]
     # a bad rating and an over-threshold wait raise alerts; window 2 idle while A waits (no grace)
     with hall.ctx.sessions.begin() as s:
-        s.execute(sa.update(WindowStatus).values(since=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)))
+        for status in s.scalars(sa.select(WindowStatus)):  # as if the windows went idle 10 minutes ago
+            status.since = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10)
+            outbox.save(s, status)
         outbox.save(
             s,
             Evaluation(site_id=hall.ctx.site_id, grade=1, window_id=hall.seeded.window_ids[1], dimensions={}),
