@@ -45,7 +45,7 @@ class _Loop(QObject):
         try:
             while not w.stopping.is_set():
                 try:
-                    result = runner.step()
+                    result = runner.step(w.stopping.is_set)
                 except Exception as exc:  # a bug must not kill the thread silently
                     log.exception("sync round crashed")
                     self.problem.emit(f"同步出错：{exc}")
@@ -129,7 +129,7 @@ class SyncWorker(QObject):
         self.wake.set()
 
     def stop(self, timeout_ms: int = 30_000) -> bool:
-        """Ends after the round in progress (bounded by the connect timeout); True if joined."""
+        """Ends after the batch in progress (bounded by the connect timeout); True if joined."""
         self.stopping.set()
         self.wake.set()
         self._thread.quit()

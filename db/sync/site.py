@@ -383,10 +383,14 @@ class Syncer:
             {"w": wm, "s": self._site().site_id.hex, "z": "0" * 32, "now": now},
         )
 
-    def upload_channel(self, channel: str, max_batches: int | None = None) -> ChannelReport:
+    def upload_channel(
+        self, channel: str, max_batches: int | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> ChannelReport:
         rep = ChannelReport(channel)
         realigned = 0
         while max_batches is None or rep.batches < max_batches:
+            if should_stop is not None and should_stop():
+                break  # between batches: everything sent so far is acknowledged
             batch = self.next_batch(channel)
             if batch is None:
                 break
@@ -467,8 +471,11 @@ class Syncer:
 
     # --- one round ---------------------------------------------------------------------------
 
-    def sync_once(self) -> SyncReport:
-        """Handshake, download the newest release, upload every channel."""
+    def sync_once(self, should_stop: Callable[[], bool] | None = None) -> SyncReport:
+        """Handshake, download the newest release, upload every channel.
+
+        `should_stop` is polled between batches so an application can quit mid-backlog.
+        """
         self.hello()
         self._clear_network_errors()
         report = SyncReport()
@@ -478,11 +485,11 @@ class Syncer:
             log.error("%s", exc)  # uploads still go on: the channels are independent of releases
         for ch in CHANNEL_ORDER:
             try:
-                report.channels[ch] = self.upload_channel(ch)
+                report.channels[ch] = self.upload_channel(ch, should_stop=should_stop)
             except SyncError as exc:
                 self._record_error(ch, str(exc))
                 report.channels[ch] = ChannelReport(ch, message=str(exc))
-        if self._verify_needed:
+        if self._verify_needed and not (should_stop and should_stop()):
             self._verify_needed = False
             self.verify()
         return report

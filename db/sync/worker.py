@@ -64,11 +64,11 @@ class SyncRunner:
     def backoff(self) -> float:
         return float(min(self.max_backoff_s, self.backoff_base_s * 2 ** max(0, self.failures - 1)))
 
-    def step(self) -> StepResult:
+    def step(self, should_stop: Callable[[], bool] | None = None) -> StepResult:
         report: SyncReport | None = None
         error = ""
         try:
-            report = self.syncer.sync_once()
+            report = self.syncer.sync_once(should_stop)
             self.failures = 0
             delay = self.interval_s
             problems = [f"{c.channel}: {c.message}" for c in report.channels.values() if c.message]

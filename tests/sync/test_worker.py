@@ -106,3 +106,27 @@ def test_worker_from_settings_only_when_a_centre_is_configured(qtbot: QtBot) -> 
     worker = SyncWorker.from_settings(linked)
     assert worker is not None and worker.central_url == DEAD and worker.hall_url == "sqlite:///x.db"
     assert not worker.is_running()
+
+
+@pytest.mark.postgres
+def test_a_stop_request_ends_a_long_round_between_batches(
+    central_url: str, make_site: Callable[[str], SiteHandle]
+) -> None:
+    site = make_site("TW4")
+    for _ in range(10):
+        site.add_evaluation()
+    polls: list[int] = []
+
+    def stop_after_two() -> bool:
+        # Polled before each batch: once each for the empty cases and queue channels, then
+        # twice for evaluations batches; the fifth poll asks to stop.
+        polls.append(1)
+        return len(polls) > 4
+
+    runner = SyncRunner(site.hall, site.account.url, site_code="TW4", batch_size=3)
+    result = runner.step(stop_after_two)
+    assert result.report is not None and result.report.channels["evaluations"].rows == 6  # two batches
+    assert result.status.backlog == 4  # the rest waits, acknowledged work is kept
+    assert runner.step().status.backlog == 0
+    runner.close()
+    assert_converged(central_url, site)
