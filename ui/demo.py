@@ -43,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         pump = EventPump(ctx, bus)
         pump.start()
         stack.callback(pump.stop)
+        start_sync(settings, bus, stack)
         roles = RoleWindows(ctx, bus, stack)
         roles.start_devices()
         overview = HallOverviewWindow(ctx, bus, launchers=roles.launchers())
@@ -56,6 +57,19 @@ def run(args: argparse.Namespace) -> int:
         code = int(app.exec())
         roles.close_all()
         return code
+
+
+def start_sync(settings: Any, bus: Any, stack: ExitStack) -> None:
+    """Single-PC site: this process also syncs with the centre, when one is configured."""
+    from ui.sync_worker import SyncWorker
+
+    worker = SyncWorker.from_settings(settings)
+    if worker is None:
+        return
+    worker.stepped.connect(lambda result: bus.syncStatus.emit(result.status))
+    worker.problem.connect(lambda text: bus.notice.emit(text, True))
+    worker.start()
+    stack.callback(worker.stop)
 
 
 class RoleWindows:
