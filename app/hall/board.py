@@ -12,33 +12,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.queue.events import EVENT_KINDS
 from app.queue.service import QueueService
 from app.validators import mask_name
 from db.models import HallEvent, Ticket
 
 CALL_KINDS = ("called", "recalled")
-#: events after which the board's figures change (everything but pure bookkeeping)
-BOARD_KINDS = frozenset(
-    {
-        "issued",
-        "checked_in",
-        "called",
-        "recalled",
-        "no_show",
-        "requeued",
-        "started",
-        "finished",
-        "transferred",
-        "held",
-        "resumed",
-        "cancelled",
-        "window_opened",
-        "window_paused",
-        "window_resumed",
-        "window_closed",
-        "day_closed",
-    }
-)
+#: events after which the board's figures change: every queue transition
+BOARD_KINDS = frozenset(EVENT_KINDS)
 
 
 @dataclass(frozen=True)
