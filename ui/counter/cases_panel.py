@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QModelIndex, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -141,16 +141,16 @@ class CaseDetailDialog(QDialog):
         row = QHBoxLayout()
         self.buttons: dict[str, QPushButton] = {}
         for key, text in (
-            ("review", "进入审查"),
-            ("approve", "准予许可"),
-            ("deny", "不予许可"),
-            ("complete", "办结"),
-            ("deliver_window", "窗口领取送达"),
-            ("deliver_ems", "EMS 邮寄送达"),
-            ("supply", "补齐容缺材料"),
-            ("reprint", "打印文书"),
+            ("review", QT_TRANSLATE_NOOP("CaseDetailDialog", "进入审查")),
+            ("approve", QT_TRANSLATE_NOOP("CaseDetailDialog", "准予许可")),
+            ("deny", QT_TRANSLATE_NOOP("CaseDetailDialog", "不予许可")),
+            ("complete", QT_TRANSLATE_NOOP("CaseDetailDialog", "办结")),
+            ("deliver_window", QT_TRANSLATE_NOOP("CaseDetailDialog", "窗口领取送达")),
+            ("deliver_ems", QT_TRANSLATE_NOOP("CaseDetailDialog", "EMS 邮寄送达")),
+            ("supply", QT_TRANSLATE_NOOP("CaseDetailDialog", "补齐容缺材料")),
+            ("reprint", QT_TRANSLATE_NOOP("CaseDetailDialog", "打印文书")),
         ):
-            b = QPushButton(self.tr(text))
+            b = QPushButton(self.tr(str(text)))
             b.setObjectName(f"case_{key}")
             b.clicked.connect(lambda _c=False, k=key: self.act(k))
             row.addWidget(b)
@@ -178,19 +178,28 @@ class CaseDetailDialog(QDialog):
         )
         rows = [
             (
-                "办件编号",
+                QT_TRANSLATE_NOOP("CaseDetailDialog", "办件编号"),
                 d.case_number
                 + (f"（一件事：{'、'.join(d.bundle_case_numbers)}）" if d.bundle_case_numbers else ""),
             ),
-            ("事项", f"{d.matter_name}（{d.matter_code}）"),
-            ("状态", f"{machine.label(d.status)} · {machine.PATH_LABELS.get(d.path, d.path)}"),
-            ("申请人", who),
-            ("证件号码", a.id_number),
-            ("联系电话", a.phone or "—"),
-            ("承诺办结", d.promised_date.isoformat() if d.promised_date else "—"),
-            ("法定期限", d.legal_date.isoformat() if d.legal_date else "—"),
+            (QT_TRANSLATE_NOOP("CaseDetailDialog", "事项"), f"{d.matter_name}（{d.matter_code}）"),
             (
-                "材料",
+                QT_TRANSLATE_NOOP("CaseDetailDialog", "状态"),
+                f"{machine.label(d.status)} · {machine.PATH_LABELS.get(d.path, d.path)}",
+            ),
+            (QT_TRANSLATE_NOOP("CaseDetailDialog", "申请人"), who),
+            (QT_TRANSLATE_NOOP("CaseDetailDialog", "证件号码"), a.id_number),
+            (QT_TRANSLATE_NOOP("CaseDetailDialog", "联系电话"), a.phone or "—"),
+            (
+                QT_TRANSLATE_NOOP("CaseDetailDialog", "承诺办结"),
+                d.promised_date.isoformat() if d.promised_date else "—",
+            ),
+            (
+                QT_TRANSLATE_NOOP("CaseDetailDialog", "法定期限"),
+                d.legal_date.isoformat() if d.legal_date else "—",
+            ),
+            (
+                QT_TRANSLATE_NOOP("CaseDetailDialog", "材料"),
                 "；".join(
                     f"{m.name}{'' if m.received else '（缺' + (f'，{m.due_date}前补齐' if m.due_date else '') + '）'}"
                     for m in d.materials
@@ -199,16 +208,19 @@ class CaseDetailDialog(QDialog):
         ]
         if d.tasks:
             rows.append(
-                ("待办", "；".join(f"{t.kind} {t.due_date}{' 已完成' if t.done_at else ''}" for t in d.tasks))
+                (
+                    QT_TRANSLATE_NOOP("CaseDetailDialog", "待办"),
+                    "；".join(f"{t.kind} {t.due_date}{' 已完成' if t.done_at else ''}" for t in d.tasks),
+                )
             )
         if d.waybill:
-            rows.append(("EMS 运单号", d.waybill))
+            rows.append((QT_TRANSLATE_NOOP("CaseDetailDialog", "EMS 运单号"), d.waybill))
         if d.reason:
-            rows.append(("理由", d.reason))
+            rows.append((QT_TRANSLATE_NOOP("CaseDetailDialog", "理由"), d.reason))
         for k, v in rows:
             label = QLabel(v)
             label.setWordWrap(True)
-            self.info.addRow(self.tr(k), label)
+            self.info.addRow(self.tr(str(k)), label)
         self.history_model.set_rows(d.history)
         nxt = machine.TRANSITIONS.get(d.status, frozenset())
         self.buttons["review"].setEnabled("in_review" in nxt)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QCoreApplication,
     QEvent,
     QModelIndex,
@@ -63,12 +64,12 @@ log = logging.getLogger("onewindow.ui")
 DRAFT_DELAY_MS = 300
 APPLICANT_FIELDS = ("name", "id_number", "phone", "address", "company_name", "uscc", "legal_representative")
 PATH_BUTTONS = (
-    ("accept", "受理", "Ctrl+Return"),
-    ("one_time_notice", "一次性告知", "Ctrl+Shift+N"),
-    ("commitment", "告知承诺", "Ctrl+Shift+C"),
-    ("tolerance", "容缺受理", "Ctrl+Shift+T"),
-    ("reject", "不予受理", "Ctrl+Shift+R"),
-    ("instant", "秒批", "Ctrl+Shift+I"),
+    ("accept", QT_TRANSLATE_NOOP("IntakeForm", "受理"), "Ctrl+Return"),
+    ("one_time_notice", QT_TRANSLATE_NOOP("IntakeForm", "一次性告知"), "Ctrl+Shift+N"),
+    ("commitment", QT_TRANSLATE_NOOP("IntakeForm", "告知承诺"), "Ctrl+Shift+C"),
+    ("tolerance", QT_TRANSLATE_NOOP("IntakeForm", "容缺受理"), "Ctrl+Shift+T"),
+    ("reject", QT_TRANSLATE_NOOP("IntakeForm", "不予受理"), "Ctrl+Shift+R"),
+    ("instant", QT_TRANSLATE_NOOP("IntakeForm", "秒批"), "Ctrl+Shift+I"),
 )
 
 
@@ -271,7 +272,7 @@ class IntakeForm(QWidget):
         buttons = QHBoxLayout()
         self.path_buttons: dict[str, QPushButton] = {}
         for path, text, keys in PATH_BUTTONS:
-            b = QPushButton(f"{text}  {keys.replace('Return', 'Enter')}")
+            b = QPushButton(f"{self.tr(str(text))}  {keys.replace('Return', 'Enter')}")
             b.setObjectName(f"path_{path}")
             b.clicked.connect(lambda _c=False, p=path: self.submit(p))
             buttons.addWidget(b)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -38,18 +38,19 @@ log = logging.getLogger("onewindow.ui")
 STATUS_LABELS = {"called": "呼叫中", "serving": "办理中", "held": "挂起"}
 WINDOW_STATES = {"open": "服务中", "paused": "暂停服务", "closed": "未开窗"}
 
-# (action, label, key); Ctrl+F9 is for managers only.
+# (action, label, key); Ctrl+F9 is for managers only. Labels are marked for lupdate and
+# translated with tr() where used (str(): the NOOP stub is typed as returning object).
 ACTIONS = (
-    ("call_next", "叫号", "F1"),
-    ("recall", "重呼", "F2"),
-    ("no_show", "过号", "F3"),
-    ("start", "开始办理", "F4"),
-    ("finish", "办结", "F5"),
-    ("transfer", "转移", "F6"),
-    ("hold", "挂起/恢复", "F7"),
-    ("pause", "暂停/恢复服务", "F8"),
-    ("call_specific", "指定叫号", "Ctrl+F9"),
-    ("requeue", "过号重排", "Ctrl+F3"),
+    ("call_next", QT_TRANSLATE_NOOP("QueuePanel", "叫号"), "F1"),
+    ("recall", QT_TRANSLATE_NOOP("QueuePanel", "重呼"), "F2"),
+    ("no_show", QT_TRANSLATE_NOOP("QueuePanel", "过号"), "F3"),
+    ("start", QT_TRANSLATE_NOOP("QueuePanel", "开始办理"), "F4"),
+    ("finish", QT_TRANSLATE_NOOP("QueuePanel", "办结"), "F5"),
+    ("transfer", QT_TRANSLATE_NOOP("QueuePanel", "转移"), "F6"),
+    ("hold", QT_TRANSLATE_NOOP("QueuePanel", "挂起/恢复"), "F7"),
+    ("pause", QT_TRANSLATE_NOOP("QueuePanel", "暂停/恢复服务"), "F8"),
+    ("call_specific", QT_TRANSLATE_NOOP("QueuePanel", "指定叫号"), "Ctrl+F9"),
+    ("requeue", QT_TRANSLATE_NOOP("QueuePanel", "过号重排"), "Ctrl+F3"),
 )
 
 
@@ -113,7 +114,7 @@ class QueuePanel(QWidget):
         grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
         for i, (action, text, key) in enumerate(ACTIONS):
-            b = QPushButton(f"{text}\n{key}")
+            b = QPushButton(f"{self.tr(str(text))}\n{key}")
             b.setObjectName(f"q_{action}")
             b.setMinimumHeight(46)
             b.clicked.connect(lambda _c=False, a=action: self.run(a))

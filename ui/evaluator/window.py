@@ -155,8 +155,10 @@ class EvaluatorWindow(QWidget):
             group.setExclusive(True)
         self.comment.clear()
         self.title.setText(self.tr("请您对本次服务进行评价"))
+        # tr() outside the f-string: lupdate does not look inside f-strings
+        staff, number = self.tr("工作人员"), self.tr("号码")
         self.subtitle.setText(
-            f"{request.window_label}  ·  {self.tr('工作人员')} {request.staff_name}  ·  {self.tr('号码')} {request.ticket_number}"
+            f"{request.window_label}  ·  {staff} {request.staff_name}  ·  {number} {request.ticket_number}"
         )
         self.status.setText("")
         self._enable(True)
