@@ -1,0 +1,1137 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en" sourcelanguage="zh_CN">
+<context>
+    <name>CaseDetailDialog</name>
+    <message>
+        <location filename="../../ui/counter/cases_panel.py" line="+125" />
+        <source>办件详情</source>
+        <translation>Case details</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>办理过程</source>
+        <translation>Case history</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>进入审查</source>
+        <translation>Start review</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>准予许可</source>
+        <translation>Grant permit</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+118" />
+        <source>不予许可</source>
+        <translation>Deny permit</translation>
+    </message>
+    <message>
+        <location line="-117" />
+        <source>办结</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>窗口领取送达</source>
+        <translation>Collected at counter</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+117" />
+        <source>EMS 邮寄送达</source>
+        <translation>Deliver by EMS</translation>
+    </message>
+    <message>
+        <location line="-116" />
+        <source>补齐容缺材料</source>
+        <translation>Supply missing materials</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>打印文书</source>
+        <translation>Print documents</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>办件编号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>事项</source>
+        <translation>Matter</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>申请人</source>
+        <translation>Applicant</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>证件号码</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>承诺办结</source>
+        <translation>Promised completion</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>法定期限</source>
+        <translation>Legal deadline</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>材料</source>
+        <translation>Materials</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>待办</source>
+        <translation>To do</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>EMS 运单号</source>
+        <translation>EMS waybill no.</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>理由</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location line="+26" />
+        <source>文书生成失败：%1</source>
+        <translation>Could not generate the documents: %1</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>不予许可的理由：</source>
+        <translation>Reason for denial:</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>EMS 运单号：</source>
+        <translation>EMS waybill number:</translation>
+    </message>
+    <message>
+        <location line="+25" />
+        <source>保存失败，请重试</source>
+        <translation>Could not save, please try again</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>已保存</source>
+        <translation>Saved</translation>
+    </message>
+</context>
+<context>
+    <name>CasesPanel</name>
+    <message>
+        <location line="-247" />
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location line="+33" />
+        <source>读取办件失败</source>
+        <translation>Could not load cases</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>共 %1 件</source>
+        <translation>%1 cases</translation>
+    </message>
+</context>
+<context>
+    <name>CounterWindow</name>
+    <message>
+        <location filename="../../ui/counter/window.py" line="+64" />
+        <source>综合一窗 · %1 · %2</source>
+        <translation>OneWindow · %1 · %2</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>受理 (Alt+1)</source>
+        <translation>Intake (Alt+1)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>我的办件 (Alt+2)</source>
+        <translation>My cases (Alt+2)</translation>
+    </message>
+    <message>
+        <location line="+41" />
+        <source>已恢复上次未完成的受理内容</source>
+        <translation>Restored the unfinished intake from last time</translation>
+    </message>
+    <message>
+        <location line="+32" />
+        <source>注意：表单中仍是上一位申请人的内容，如不再办理请清空后再受理</source>
+        <translation>Note: the form still holds the previous applicant's details; clear it before a new intake</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>当前申请人：%1</source>
+        <translation>Current applicant: %1</translation>
+    </message>
+    <message>
+        <location line="+26" />
+        <source>已办理：%1</source>
+        <translation>Done: %1</translation>
+    </message>
+</context>
+<context>
+    <name>DisplayBoard</name>
+    <message>
+        <location filename="../../ui/display/board.py" line="+126" />
+        <source>叫号显示屏</source>
+        <extracomment>a call is on screen (number, window) — tests and the bench wait for it a snapshot was applied</extracomment>
+        <translation>Call display</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>欢迎光临</source>
+        <translation>Welcome</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>窗口</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>最近叫号</source>
+        <translation>Recent calls</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>等候人数</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <location line="+40" />
+        <source>请 {0} 号 到 {1} 号窗口</source>
+        <translation>Ticket {0}, please go to counter {1}</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentPreview</name>
+    <message>
+        <location filename="../../ui/counter/preview.py" line="+118" />
+        <source>文书预览与打印</source>
+        <translation>Document preview and printing</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>打印 (Ctrl+P)</source>
+        <translation>Print (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>%1，共 %2 页</source>
+        <translation>%1, %2 pages</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>已发送打印：%1</source>
+        <translation>Sent to printer: %1</translation>
+    </message>
+</context>
+<context>
+    <name>EvaluatorWindow</name>
+    <message>
+        <location filename="../../ui/evaluator/window.py" line="+60" />
+        <source>服务评价</source>
+        <translation>Service rating</translation>
+    </message>
+    <message>
+        <location line="+52" />
+        <source>意见或建议（选填）</source>
+        <translation>Comments or suggestions (optional)</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>提交评价</source>
+        <translation>Submit rating</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>欢迎办事，请对我们的服务进行监督</source>
+        <translation>Welcome. Please help us improve our service</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结后可在此评价</source>
+        <translation>You can rate our service here once your case is done</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>请您对本次服务进行评价</source>
+        <translation>Please rate this service</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>工作人员</source>
+        <translation>Staff</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>号码</source>
+        <translation>Ticket</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>很抱歉给您带来不便，请告诉我们哪里需要改进</source>
+        <translation>We are sorry for the inconvenience. Please tell us what to improve</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>请先选择评价等级</source>
+        <translation>Please choose a rating first</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>评价保存失败，请稍后再试</source>
+        <translation>Could not save the rating, please try again later</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>收到差评（%1），已转大厅管理员回访</source>
+        <translation>Poor rating received (%1), passed to the hall manager for follow-up</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>感谢您的评价！</source>
+        <translation>Thank you for your rating!</translation>
+    </message>
+</context>
+<context>
+    <name>ExitDialog</name>
+    <message>
+        <location filename="../../ui/kiosk/window.py" line="+73" />
+        <source>退出自助取号</source>
+        <translation>Exit the ticket kiosk</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>管理员账号</source>
+        <translation>Administrator account</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+</context>
+<context>
+    <name>HallOverviewWindow</name>
+    <message>
+        <location filename="../../ui/overview.py" line="+120" />
+        <source>综合一窗 — {0}</source>
+        <translation>OneWindow — {0}</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>事项编码</source>
+        <translation>Matter code</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>事项名称</source>
+        <translation>Matter name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>实施部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>事项类型</source>
+        <translation>Matter type</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>法定时限</source>
+        <translation>Legal time limit</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>承诺时限</source>
+        <translation>Promised time limit</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办理方式</source>
+        <translation>Handling</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>按事项名称、编码或部门筛选</source>
+        <translation>Filter by matter name, code or department</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>业务</source>
+        <translation>Service</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>号头</source>
+        <translation>Prefix</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>等候</source>
+        <translation>Waiting</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>最长等候(分)</source>
+        <translation>Longest wait (min)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>今日取号</source>
+        <translation>Tickets today</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>&lt;b&gt;事项目录&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Matter catalogue&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>&lt;b&gt;实时排队&lt;/b&gt;</source>
+        <translation>&lt;b&gt;Live queue&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location line="+37" />
+        <source>排队数据暂时无法读取</source>
+        <translation>Queue data is temporarily unavailable</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>共 {0} 人等候，{1} 个窗口正在办理，{2} 项事项</source>
+        <translation>{0} waiting, {1} counters serving, {2} matters</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeForm</name>
+    <message>
+        <location filename="../../ui/counter/intake.py" line="+67" />
+        <source>受理</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>一次性告知</source>
+        <translation>One-time notice</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>告知承诺</source>
+        <translation>Commitment</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>容缺受理</source>
+        <translation>Tolerance acceptance</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>不予受理</source>
+        <translation>Reject</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>秒批</source>
+        <translation>Instant approval</translation>
+    </message>
+    <message>
+        <location line="+96" />
+        <source>申请人（刷身份证自动填写）</source>
+        <translation>Applicant (filled in from the ID card)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>个人</source>
+        <translation>Individual</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>企业</source>
+        <translation>Company</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+132" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="-131" />
+        <source>证件号码</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>手机号码</source>
+        <translation>Mobile number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>地址</source>
+        <translation>Address</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>企业名称</source>
+        <translation>Company name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>统一社会信用代码</source>
+        <translation>Unified social credit code</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>法定代表人</source>
+        <translation>Legal representative</translation>
+    </message>
+    <message>
+        <location line="+27" />
+        <source>办理事项（名称、编码或拼音首字母；一件事）</source>
+        <translation>Matter (name, code or pinyin initials; one-go bundle)</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>例如：gtgsh、个体工商户、事项编码</source>
+        <translation>e.g. gtgsh, 个体工商户, matter code</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <location line="+244" />
+        <source>尚未选择事项</source>
+        <translation>No matter selected</translation>
+    </message>
+    <message>
+        <location line="-242" />
+        <source>清除事项</source>
+        <translation>Clear matter</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>申请材料（勾选已收取；红色为核心材料）</source>
+        <translation>Materials (tick those received; core materials in red)</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>全部收到</source>
+        <translation>All received</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>不予受理理由 / 一次性告知的其他事项 / 备注（每行一条）</source>
+        <translation>Rejection reasons / other one-time notice items / notes (one per line)</translation>
+    </message>
+    <message>
+        <location line="+52" />
+        <source>经办人姓名</source>
+        <translation>Handled by (name)</translation>
+    </message>
+    <message>
+        <location line="+52" />
+        <source>已读取身份证：%1</source>
+        <translation>ID card read: %1</translation>
+    </message>
+    <message>
+        <location line="+112" />
+        <source>即办</source>
+        <translation>Immediate</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>（另需到区政务服务中心办理：%1）</source>
+        <translation>(also to be handled at the district service centre: %1)</translation>
+    </message>
+    <message>
+        <location line="+40" />
+        <source>当前所选事项不支持该办理方式</source>
+        <translation>The selected matter does not allow this handling</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <source>保存失败，表单内容已保留，请重试：%1</source>
+        <translation>Could not save; the form is kept, please try again: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>已办理：%1，正在生成文书…</source>
+        <translation>Done: %1, generating documents…</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <source>已办理：%1</source>
+        <translation>Done: %1</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>办件已保存，但文书生成失败（%1），请在“我的办件”中重新打印</source>
+        <translation>Case saved, but the documents failed (%1); reprint them from "My cases"</translation>
+    </message>
+    <message>
+        <location line="+85" />
+        <source>草稿中的事项已不可办理：%1</source>
+        <translation>Matters in the draft can no longer be handled: %1</translation>
+    </message>
+    <message>
+        <location line="+33" />
+        <source>草稿保存失败，请勿关闭程序，稍后自动重试</source>
+        <translation>Could not save the draft; keep the program open, retrying shortly</translation>
+    </message>
+    <message>
+        <location line="+36" />
+        <source>已恢复上次未完成的受理内容</source>
+        <translation>Restored the unfinished intake from last time</translation>
+    </message>
+</context>
+<context>
+    <name>KioskWindow</name>
+    <message>
+        <location filename="../../ui/kiosk/window.py" line="+94" />
+        <source>自助取号</source>
+        <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
+        <translation>Take a ticket</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>请点击您要办理的业务</source>
+        <translation>Tap the service you need</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>预约签到</source>
+        <translation>Appointment check-in</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <location line="+166" />
+        <source>长者模式</source>
+        <translation>Senior mode</translation>
+    </message>
+    <message>
+        <location line="-146" />
+        <source>没有身份证，直接取号</source>
+        <translation>No ID card? Take a ticket</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <location line="+29" />
+        <location line="+41" />
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location line="-58" />
+        <source>请输入预约码，或直接刷身份证签到</source>
+        <translation>Enter your appointment code, or check in with your ID card</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>签到取号</source>
+        <translation>Check in</translation>
+    </message>
+    <message>
+        <location line="+25" />
+        <source>重新打印</source>
+        <translation>Print again</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>完成，返回首页</source>
+        <translation>Done, back to start</translation>
+    </message>
+    <message>
+        <location line="+89" />
+        <source>标准模式</source>
+        <translation>Standard mode</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>系统繁忙，请稍候再试或联系工作人员</source>
+        <translation>The system is busy. Please try again shortly or ask staff</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>无需等候</source>
+        <translation>No wait</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>等候 {0} 人，约 {1} 分钟</source>
+        <translation>{0} waiting, about {1} min</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>{0}
+请把身份证放在读卡区</source>
+        <translation>{0}
+Place your ID card on the reader</translation>
+    </message>
+    <message>
+        <location line="+49" />
+        <source>请先点击要办理的业务，再刷身份证</source>
+        <translation>Tap a service first, then swipe your ID card</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <source>请先在测温区测量体温</source>
+        <translation>Please take your temperature at the scanner first</translation>
+    </message>
+    <message>
+        <location line="+24" />
+        <source>请输入预约码</source>
+        <translation>Please enter your appointment code</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>正在取号，请稍候…</source>
+        <translation>Getting your ticket, please wait…</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>取号失败，请稍候再试或联系工作人员</source>
+        <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>您前面还有 {0} 人等候</source>
+        <translation>{0} people ahead of you</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>，预计约 {0} 分钟</source>
+        <translation>, about {0} min</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>正在打印号票…</source>
+        <translation>Printing your ticket…</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>请取走号票，留意叫号</source>
+        <translation>Please take your ticket and wait for your number</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>{0}
+您的号码 {1} 已经有效，请点“重新打印”，或记住号码后直接等候叫号</source>
+        <translation>{0}
+Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
+    </message>
+    <message>
+        <location line="+50" />
+        <source>本机未配置管理员账号</source>
+        <translation>No administrator account is set up on this machine</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>需要大厅管理员或系统管理员账号</source>
+        <translation>A hall manager or system administrator account is required</translation>
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <location filename="../../ui/counter/login.py" line="+23" />
+        <source>综合一窗 · 登录</source>
+        <translation>OneWindow · Sign in</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>用户名</source>
+        <translation>User name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>窗口</source>
+        <translation>Counter</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>无法连接大厅数据库，请稍后再试</source>
+        <translation>Cannot reach the hall database, please try again later</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>本中心没有可用的窗口</source>
+        <translation>This centre has no counters available</translation>
+    </message>
+</context>
+<context>
+    <name>ManagerDashboard</name>
+    <message>
+        <location filename="../../ui/manager/window.py" line="+160" />
+        <source>大厅管理</source>
+        <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "")</extracomment>
+        <translation>Hall management</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>{0} · 大厅运行监控</source>
+        <translation>{0} · Hall monitor</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>今日数据</source>
+        <translation>Today</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>取号</source>
+        <translation>Tickets</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>已办理</source>
+        <translation>Served</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>过号</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>平均等候</source>
+        <translation>Average wait</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>平均办理</source>
+        <translation>Average service</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>满意率</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>报表导出</source>
+        <translation>Reports</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>今日日报</source>
+        <translation>Today's report</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>本月月报</source>
+        <translation>This month's report</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>导出 PDF 和 CSV…</source>
+        <translation>Export PDF and CSV…</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>窗口状态</source>
+        <translation>Counters</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>各业务等候</source>
+        <translation>Waiting by service</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>预警</source>
+        <translation>Alerts</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>数据同步</source>
+        <translation>Data sync</translation>
+    </message>
+    <message>
+        <location line="+58" />
+        <source>更新于 {0}</source>
+        <translation>Updated {0}</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>数据暂时无法读取，稍后自动重试</source>
+        <translation>Data is temporarily unavailable, retrying shortly</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>【等候超时】</source>
+        <translation>[Long wait]</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>【窗口空闲】</source>
+        <translation>[Counter idle]</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>【差评】</source>
+        <translation>[Poor rating]</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>暂无预警</source>
+        <translation>No alerts</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>选择保存位置</source>
+        <translation>Choose where to save</translation>
+    </message>
+    <message>
+        <location line="+36" />
+        <source>正在生成报表…</source>
+        <translation>Generating reports…</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>已导出：{0}</source>
+        <translation>Exported: {0}</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>导出失败：{0}</source>
+        <translation>Export failed: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <location filename="../../ui/counter/queue_panel.py" line="+44" />
+        <source>叫号</source>
+        <translation>Call next</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>重呼</source>
+        <translation>Recall</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>过号</source>
+        <translation>No-show</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>开始办理</source>
+        <translation>Start service</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+257" />
+        <source>转移</source>
+        <translation>Transfer</translation>
+    </message>
+    <message>
+        <location line="-256" />
+        <source>挂起/恢复</source>
+        <translation>Hold/Resume</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>暂停/恢复服务</source>
+        <translation>Pause/Resume service</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+221" />
+        <source>指定叫号</source>
+        <translation>Call a number</translation>
+    </message>
+    <message>
+        <location line="-220" />
+        <location line="+227" />
+        <source>过号重排</source>
+        <translation>Requeue no-show</translation>
+    </message>
+    <message>
+        <location line="-180" />
+        <location line="+91" />
+        <source>当前无号</source>
+        <translation>No current ticket</translation>
+    </message>
+    <message>
+        <location line="-63" />
+        <location line="+143" />
+        <source>指定叫号需要大厅管理员权限</source>
+        <translation>Calling a specific number needs hall manager rights</translation>
+    </message>
+    <message>
+        <location line="-119" />
+        <source>读取排队状态失败：%1</source>
+        <translation>Could not read the queue: %1</translation>
+    </message>
+    <message>
+        <location line="+45" />
+        <source>绿色通道</source>
+        <translation>Priority lane</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>预约</source>
+        <translation>Appointment</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>本窗口可叫等候：%1 人</source>
+        <translation>Waiting for this counter: %1</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>当前没有等候的号</source>
+        <translation>No one is waiting</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>重呼：%1</source>
+        <translation>Recalled: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>%1 已过号</source>
+        <translation>%1 marked no-show</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>%1 开始办理</source>
+        <translation>%1 now being served</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>%1 已办结</source>
+        <translation>%1 completed</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>要呼叫的号码（如 A012）：</source>
+        <translation>Number to call (e.g. A012):</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>迟到申请人的号码：</source>
+        <translation>Late applicant's number:</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>%1 已重新排队</source>
+        <translation>%1 requeued</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>操作失败，请重试（数据库：%1）</source>
+        <translation>Operation failed, please try again (database: %1)</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>转到：</source>
+        <translation>Transfer to:</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>%1 已转移</source>
+        <translation>%1 transferred</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>%1 已挂起，按 F7 恢复</source>
+        <translation>%1 on hold, press F7 to resume</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>恢复挂起的号</source>
+        <translation>Resume a held ticket</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>号码：</source>
+        <translation>Number:</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>%1 已恢复办理</source>
+        <translation>%1 resumed</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>已恢复服务</source>
+        <translation>Service resumed</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>暂停服务</source>
+        <translation>Pause service</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>暂停原因（如：临时离岗、系统故障）：</source>
+        <translation>Reason for pausing (e.g. brief absence, system fault):</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>暂停服务须填写原因</source>
+        <translation>Please give a reason for pausing</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>已暂停服务：%1</source>
+        <translation>Service paused: %1</translation>
+    </message>
+</context>
+</TS>
