@@ -565,7 +565,7 @@
     <message>
         <location line="+52" />
         <source>经办人姓名</source>
-        <translation>Handled by (name)</translation>
+        <translation>Clerk name</translation>
     </message>
     <message>
         <location line="+52" />
@@ -828,7 +828,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     <message>
         <location line="+8" />
         <source>取号</source>
-        <translation>Tickets</translation>
+        <translation>Tickets issued</translation>
     </message>
     <message>
         <location line="+1" />
@@ -878,7 +878,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     <message>
         <location line="+9" />
         <source>窗口状态</source>
-        <translation>Counters</translation>
+        <translation>Counter status</translation>
     </message>
     <message>
         <location line="+2" />
