@@ -20,6 +20,7 @@ from db.models import Site
 
 if TYPE_CHECKING:
     from app.queue.service import QueueService
+    from app.queue.types import CloseDayResult
 
 log = logging.getLogger("onewindow.db")
 
@@ -45,6 +46,32 @@ class AppContext:
             key = self.settings.privacy.id_hash_key.encode("utf-8") or None
             self._queue = QueueService(self.sessions, self.site_id, self.settings.queue, id_hash_key=key)
         return self._queue
+
+    def close_stale_days(self) -> CloseDayResult | None:
+        """End a business day nobody closed (forgotten, power cut) before the new day's first call.
+
+        Tickets still called or serving from an earlier day, and — when the policy cancels at day
+        end — still waiting or held, would otherwise be called today. Returns None if none.
+        """
+        from db.models import Ticket
+
+        queue = self.queue()
+        statuses = ["called", "serving"]
+        if self.settings.queue.close_day == "cancel":
+            statuses += ["waiting", "held"]
+        with self.sessions() as session:
+            stale = session.scalar(
+                sa.select(sa.func.max(Ticket.business_date)).where(
+                    Ticket.site_id == self.site_id,
+                    Ticket.business_date < queue.business_date(),
+                    Ticket.status.in_(statuses),
+                )
+            )
+        if stale is None:
+            return None
+        result = queue.close_day(business_date=stale)
+        log.info("closed the unclosed business day %s at start-up: %s", stale, result)
+        return result
 
     def calendar(self) -> WorkCalendar:
         with self.sessions() as session:

@@ -36,6 +36,7 @@ def run(args: argparse.Namespace) -> int:
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
     log.info("demo hall on %s", settings.hall_db_url)
+    ctx.close_stale_days()
 
     with ExitStack() as stack:
         stack.callback(ctx.close)

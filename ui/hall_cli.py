@@ -109,6 +109,7 @@ def _hall(args: argparse.Namespace) -> Iterator[tuple[Any, Any, Any, Any]]:
 
     app = create_app(font_family=settings.ui.font_family, language=settings.ui.language)
     ctx = open_hall_from_args(args)
+    ctx.close_stale_days()
     bus = HallBus()
     pump = EventPump(ctx, bus)
     pump.start()

@@ -72,6 +72,7 @@ def cmd_counter(args: argparse.Namespace) -> int:
         ctx = open_hall(settings, seed_demo=args.demo)
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
+    ctx.close_stale_days()
     try:
         if args.user:
             staff, window, app = _log_in_with_password(ctx, args, auth, create)
