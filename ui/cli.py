@@ -14,6 +14,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
     p.set_defaults(func=run_demo_hall)
 
+    p = sub.add_parser(
+        "hall",
+        help="one PC, every role: counter, kiosk and display on the screens named in the settings",
+    )
+    add_common_options(p)
+    p.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
+    p.set_defaults(func=run_single_pc)
+
     p = sub.add_parser("screenshots", help="render every main screen with demo data to PNG files in DIR")
     add_common_options(p)
     p.add_argument("dir", metavar="DIR", type=Path)
@@ -24,6 +32,12 @@ def run_screenshots(args: argparse.Namespace) -> int:
     from ui.screenshots import run
 
     return run(args)
+
+
+def run_single_pc(args: argparse.Namespace) -> int:
+    from ui.demo import run_single_pc
+
+    return run_single_pc(args)
 
 
 def run_demo_hall(args: argparse.Namespace) -> int:

@@ -1,27 +1,53 @@
-"""The demo hall: one process, embedded SQLite, emulated devices, every role in its own window.
+"""One PC, every role: the demo hall and a township's single-PC set-up.
 
-The counter and the kiosk each get their own emulated ID-card reader (as at a real hall), the
-kiosk an emulated thermometer and ESC/POS printer; the overview window has buttons that place a
-demo card on either reader, so the whole intake path can be tried without hardware.
+`main.py` (the demo) runs on its own SQLite file with emulated devices and a clerk already at the
+counter; `main.py hall` is the same arrangement for a real site: its hall database, its devices,
+a log-in at the counter, and the sync worker when a central database is configured. The counter,
+kiosk and display open on the screens named in the settings; the overview window launches them.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
 from app.cli_core import settings_from_args
-from app.cli_support import CliError
+from app.cli_support import CliError, db_url_arg
 from app.logs import setup_logging
 
 log = logging.getLogger("onewindow.ui")
 
 
-def run(args: argparse.Namespace) -> int:
+def demo_settings(args: argparse.Namespace) -> Any:
+    """The demo runs on its own SQLite file (never a site's real hall database) unless --db says so,
+    with emulators for every device and no sync."""
+    from app.settings import user_data_dir
+
     settings = settings_from_args(args)
+    database = dataclasses.replace(settings.database, central_url="")
+    if not db_url_arg(args):
+        database = dataclasses.replace(
+            database, hall_url=f"sqlite:///{(user_data_dir() / 'demo-hall.db').as_posix()}"
+        )
+    devices = dataclasses.replace(settings.devices, emulate_missing=True)
+    return dataclasses.replace(settings, database=database, devices=devices)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The demo hall."""
+    return _run(args, demo_settings(args), demo=True)
+
+
+def run_single_pc(args: argparse.Namespace) -> int:
+    """A real site on one PC."""
+    return _run(args, settings_from_args(args), demo=False)
+
+
+def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
     setup_logging(settings.log_dir, settings.logging.level)
 
     from app.context import HallUnavailable, open_hall
@@ -32,10 +58,10 @@ def run(args: argparse.Namespace) -> int:
 
     app = create_app(font_family=settings.ui.font_family, language=settings.ui.language)
     try:
-        ctx = open_hall(settings, seed_demo=True)
+        ctx = open_hall(settings, seed_demo=demo)
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
-    log.info("demo hall on %s", settings.hall_db_url)
+    log.info("%s on %s", "demo hall" if demo else "single-PC hall", settings.hall_db_url)
     ctx.close_stale_days()
 
     with ExitStack() as stack:
@@ -45,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         pump.start()
         stack.callback(pump.stop)
         start_sync(settings, bus, stack)
-        roles = RoleWindows(ctx, bus, stack)
+        roles = RoleWindows(ctx, bus, stack, demo=demo)
         roles.start_devices()
         overview = HallOverviewWindow(ctx, bus, launchers=roles.launchers())
         overview.show()
@@ -54,14 +80,14 @@ def run(args: argparse.Namespace) -> int:
         if quit_after:
             from PySide6.QtCore import QTimer
 
-            QTimer.singleShot(int(quit_after), app.quit)
+            QTimer.singleShot(int(quit_after), lambda: app.exit(0))  # not quit(): a locked kiosk refuses
         code = int(app.exec())
         roles.close_all()
         return code
 
 
 def start_sync(settings: Any, bus: Any, stack: ExitStack) -> None:
-    """Single-PC site: this process also syncs with the centre, when one is configured."""
+    """A single-PC site also syncs with the centre, when one is configured."""
     from ui.sync_worker import SyncWorker
 
     worker = SyncWorker.from_settings(settings)
@@ -76,19 +102,20 @@ def start_sync(settings: Any, bus: Any, stack: ExitStack) -> None:
 class RoleWindows:
     """Opens the role windows on demand and keeps them, their buses and devices alive."""
 
-    def __init__(self, ctx: Any, bus: Any, stack: ExitStack) -> None:
+    def __init__(self, ctx: Any, bus: Any, stack: ExitStack, *, demo: bool) -> None:
         from ui.bus import HallBus
 
         self.ctx = ctx
         self.bus = bus
         self.stack = stack
+        self.demo = demo
         self.windows: dict[str, Any] = {}
         # A counter and a kiosk have a reader each: their cards must not reach each other.
         self.counter_bus = self._follower_bus(HallBus())
         self.kiosk_bus = self._follower_bus(HallBus())
-        self.counter_reader: Any = None
+        self.counter_reader: Any = None  # DemoDevices when emulated
         self.kiosk_reader: Any = None
-        self.printer: Any = None
+        self.printer: Any = None  # EscPosEmulator when emulated
 
     def _follower_bus(self, sub: Any) -> Any:
         self.bus.hallEvent.connect(sub.hallEvent)
@@ -97,6 +124,8 @@ class RoleWindows:
         return sub
 
     def start_devices(self) -> None:
+        """The kiosk's devices as configured (emulated where the settings ask); in the demo the
+        counter gets an emulated reader of its own, at a real site the configured one."""
         from devices.config import plan_devices
         from devices.emulators import start_demo_devices
         from devices.qt_worker import stop_all_workers
@@ -104,13 +133,19 @@ class RoleWindows:
         from ui.device_wiring import start_reader, start_thermometer
 
         settings = self.ctx.settings
-        kiosk_plan = plan_devices(settings.devices, emulate_missing=True)
+        try:
+            kiosk_plan = plan_devices(settings.devices)
+        except ValueError as exc:
+            raise CliError(str(exc)) from None
         self.stack.callback(kiosk_plan.stop)
         self.kiosk_reader = kiosk_plan.demo
-        counter = start_demo_devices(idcard=True, thermometer=False)
-        self.stack.callback(counter.stop)
-        self.counter_reader = counter
-        if kiosk_plan.idcard_port:
+        counter_port = None if self.demo else settings.devices.idcard.port
+        if self.demo:
+            counter = start_demo_devices(idcard=True, thermometer=False)
+            self.stack.callback(counter.stop)
+            self.counter_reader = counter
+            counter_port = counter.idcard_port
+        if kiosk_plan.idcard_port and kiosk_plan.idcard_port != counter_port:
             start_reader(self.kiosk_bus, kiosk_plan.idcard_port, settings.devices.idcard, "取号机读卡器")
         if kiosk_plan.thermometer_port:
             start_thermometer(
@@ -119,9 +154,9 @@ class RoleWindows:
                 kiosk_plan.thermometer_protocol,
                 kiosk_plan.thermometer_baud,
             )
-        if counter.idcard_port:
-            start_reader(self.counter_bus, counter.idcard_port, settings.devices.idcard, "窗口读卡器")
-        if not settings.printers.ticket.port:
+        if counter_port:
+            start_reader(self.counter_bus, counter_port, settings.devices.idcard, "窗口读卡器")
+        if not settings.printers.ticket.port and settings.devices.emulate_missing:
             self.printer = EscPosEmulator().start()
             self.stack.callback(self.printer.stop)
         self.stack.callback(stop_all_workers)  # workers first, then the emulators they talk to
@@ -134,6 +169,8 @@ class RoleWindows:
         window = self.windows.get(name)
         if window is None:
             window = make()
+            if window is None:
+                return None
             self.windows[name] = window
         if screen is None:
             window.show()
@@ -145,21 +182,38 @@ class RoleWindows:
         window.activateWindow()
         return window
 
+    def _make_counter(self) -> Any:
+        if self.demo:
+            from ui.counter.window import demo_counter
+
+            return demo_counter(self.ctx, self.counter_bus)
+        from ui.counter.login import LoginDialog
+        from ui.counter.window import CounterWindow
+
+        dialog = LoginDialog(self.ctx)
+        if not dialog.exec() or dialog.staff is None or dialog.chosen_window is None:
+            return None
+        return CounterWindow(self.ctx, self.counter_bus, dialog.staff, dialog.chosen_window)
+
     def open_counter(self, screen: int | None = None) -> Any:
-        from ui.counter.window import demo_counter
+        return self._open("counter", self._make_counter, screen)
 
-        return self._open("counter", lambda: demo_counter(self.ctx, self.counter_bus), screen)
-
-    def open_kiosk(self, screen: int | None = None) -> Any:
+    def open_kiosk(self, screen: int | None = None, fullscreen: bool = False) -> Any:
         from ui.kiosk.window import demo_kiosk
 
         port = self.ctx.settings.printers.ticket.port or (self.printer.port if self.printer else None)
-        return self._open("kiosk", lambda: demo_kiosk(self.ctx, self.kiosk_bus, printer_port=port), screen)
 
-    def open_display(self, screen: int | None = None) -> Any:
+        def make() -> Any:
+            kiosk = demo_kiosk(self.ctx, self.kiosk_bus, printer_port=port)
+            kiosk.locked = not self.demo  # a real kiosk needs a manager to leave full screen
+            return kiosk
+
+        return self._open("kiosk", make, screen, fullscreen)
+
+    def open_display(self, screen: int | None = None, fullscreen: bool = False) -> Any:
         from ui.display.board import demo_display
 
-        return self._open("display", lambda: demo_display(self.ctx, self.bus), screen)
+        return self._open("display", lambda: demo_display(self.ctx, self.bus), screen, fullscreen)
 
     def open_manager(self) -> Any:
         from ui.manager.window import ManagerDashboard
@@ -172,29 +226,42 @@ class RoleWindows:
             self.bus.notice.emit("该读卡器不是演示设备", True)
             return
         card = devices.place_next_card(remove_after=3.0)
-        self.bus.notice.emit(
-            f"已在{'窗口' if where == 'counter' else '取号机'}读卡器上放置演示身份证（{card.name}）", False
-        )
+        place = "窗口" if where == "counter" else "取号机"
+        self.bus.notice.emit(f"已在{place}读卡器上放置演示身份证（{card.name}）", False)
 
     def launchers(self) -> dict[str, Callable[[], None]]:
-        return {
+        launch: dict[str, Callable[[], None]] = {
             "窗口工作台": lambda: self.open_counter(),
             "取号机": lambda: self.open_kiosk(),
             "叫号屏": lambda: self.open_display(),
             "管理看板": lambda: self.open_manager(),
-            "窗口读卡器放卡": lambda: self.place_card("counter"),
-            "取号机读卡器放卡": lambda: self.place_card("kiosk"),
         }
+        if self.counter_reader is not None:
+            launch["窗口读卡器放卡"] = lambda: self.place_card("counter")
+        if self.kiosk_reader is not None and self.kiosk_reader.idcard is not None:
+            launch["取号机读卡器放卡"] = lambda: self.place_card("kiosk")
+        return launch
 
     def open_single_pc_set(self) -> None:
-        """Single-PC mode: the counter, kiosk and display on the screens named in the settings."""
+        """The counter, kiosk and display on the screens named in the settings."""
+        from PySide6.QtCore import QTimer
+
         screens = self.ctx.settings.screens
+        fullscreen = screens.fullscreen and not self.demo
+        openers: list[tuple[str, Callable[[], Any]]] = [
+            ("display", lambda: self.open_display(screens.display, fullscreen)),
+            ("kiosk", lambda: self.open_kiosk(screens.kiosk, fullscreen)),
+            ("counter", lambda: self.open_counter(screens.counter)),
+        ]
+        for name, opener in openers:
+            # Queued: a real counter starts with a modal log-in, which must not hold up the rest.
+            QTimer.singleShot(0, lambda name=name, opener=opener: self._try_open(name, opener))
+
+    def _try_open(self, name: str, opener: Callable[[], Any]) -> None:
         try:
-            self.open_display(screens.display)
-            self.open_kiosk(screens.kiosk)
-            self.open_counter(screens.counter)
+            opener()
         except Exception:  # one broken role must not keep the others from opening
-            log.exception("opening a role window failed")
+            log.exception("opening the %s window failed", name)
             self.bus.notice.emit("有窗口未能打开，详见日志", True)
 
     def close_all(self) -> None:
@@ -202,5 +269,7 @@ class RoleWindows:
             shutdown = getattr(window, "shutdown", None)
             if shutdown is not None:
                 shutdown()
+            if hasattr(window, "locked"):
+                window.locked = False  # the application is quitting: a kiosk may close now
             window.close()
         self.windows.clear()

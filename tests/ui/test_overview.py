@@ -104,3 +104,30 @@ def test_demo_start_creates_then_changes_nothing(tmp_path: Path) -> None:
     second = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
     assert second.returncode == 0, second.stderr
     assert snapshot() == before
+
+
+def test_single_pc_hall_of_a_real_site_starts_without_emulators(tmp_path: Path) -> None:
+    db = f"sqlite:///{tmp_path / 'site.db'}"
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "HOME": str(tmp_path),
+        "XDG_CONFIG_HOME": str(tmp_path / "cfg"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "PATH": "/usr/bin:/bin",
+    }
+    seeded = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "seed-demo", "--db", db],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert seeded.returncode == 0, seeded.stderr
+    cmd = [sys.executable, str(ROOT / "main.py"), "hall", "--db", db, "--quit-after", "1500"]
+    out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
+    assert out.returncode == 0, out.stderr
+    log = (tmp_path / "state" / "OneWindow" / "log" / "onewindow.log").read_text(encoding="utf-8")
+    assert "single-PC hall on" in log
+    assert "emulator" not in log  # a real site never gets emulated devices by accident
+    assert "opening the" not in log  # every role window opened

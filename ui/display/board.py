@@ -86,7 +86,7 @@ class DisplayBoard(QWidget):
         self.ctx = ctx
         self.bus = bus
         self.voice = voice
-        self.service = service or QueueService(ctx.sessions, ctx.site_id)
+        self.service = service or ctx.queue()
         self.recent = recent
         self.state: BoardState | None = None
         self.newest: CallLine | None = None

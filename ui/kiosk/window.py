@@ -117,10 +117,10 @@ class KioskWindow(QWidget):
         self.voice = voice
         settings = ctx.settings
         self.kiosk = KioskService(
-            service or QueueService(ctx.sessions, ctx.site_id),
+            service or ctx.queue(),
             ctx.site_name,
             printer=printer,
-            policy=policy,
+            policy=policy or settings.kiosk,
             fever_threshold=settings.thresholds.fever_c,
             device=settings.devices.thermometer.port,
         )

@@ -141,7 +141,7 @@ class ManagerDashboard(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.bus = bus
-        self.service = service or QueueService(ctx.sessions, ctx.site_id)
+        self.service = service or ctx.queue()
         self.dashboard: Dashboard | None = None
         self._worker = Worker("manager", self)
         self._loading = False
