@@ -33,9 +33,9 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.queue import errors
+from app.queue import errors, pgfast
 from app.queue._rows import save_row
-from app.queue.events import append_event
+from app.queue.events import append_event, site_lock_key
 from app.queue.policy import QueuePolicy, prefers_normal
 from app.queue.types import (
     CallResult,
@@ -230,8 +230,11 @@ class QueueService:
         self._ref_lock = threading.Lock()
         self._call_cache: dict[tuple[uuid.UUID, bool, float], sa.Update] = {}
         self._lock_cache: dict[uuid.UUID, sa.Select[Any]] = {}
+        self._fast_cache: dict[tuple[str, uuid.UUID, float], sa.Select[Any]] = {}
         with session_factory() as s:
-            self.dialect = s.get_bind().dialect.name
+            bind = s.get_bind()
+            self.dialect = bind.dialect.name
+        self._engine = bind if isinstance(bind, sa.Engine) else bind.engine
         self._pg = self.dialect == "postgresql"
 
     # --- infrastructure --------------------------------------------------------------------
@@ -698,7 +701,67 @@ class QueueService:
     def call_next(self, window: int, staff_id: uuid.UUID | None = None) -> CallResult | None:
         """Call the next ticket for a window by the policy; None when nobody is waiting for it."""
         win = self._window(window)
+        if self._pg:
+            fast = self._retrying(lambda: self._pg_call_next(win, staff_id))
+            if fast is not None:
+                return fast
         return self._retrying(lambda: self._call_next_tx(win, staff_id))
+
+    # --- PostgreSQL: one statement, one round trip (see app.queue.pgfast) ----------------------
+
+    def _fast_statement(self, kind: str, win: WindowRef) -> sa.Select[Any]:
+        key = (kind, win.id, self.reference().loaded)
+        stmt = self._fast_cache.get(key)
+        if stmt is None:
+            if kind == "call":
+                now = sa.bindparam("now", type_=T.c.called_at.type)
+                aged = sa.bindparam("aged_before", type_=T.c.queue_at.type)
+                stmt = pgfast.call_next_statement(
+                    win.id,
+                    win.number,
+                    eligible_sql(self.site_id, win),
+                    order_terms(win, now, self.policy, False, aged),
+                    order_terms(win, now, self.policy, True, aged),
+                    self.policy.priority_burst,
+                )
+            else:
+                stmt = pgfast.finish_statement(win.id, win.number)
+            if len(self._fast_cache) > 256:
+                self._fast_cache.clear()
+            self._fast_cache[key] = stmt
+        return stmt
+
+    def _pg_fast(self, kind: str, win: WindowRef, **params: Any) -> Mapping[str, Any] | None:
+        """Run a one-statement transition in autocommit; None when it changed nothing."""
+        now = self.clock()
+        values = {
+            "now": now,
+            "bdate": self.business_date(now),
+            "ev_uid": uuid7(),
+            "created": utcnow(),
+            "ob_key": outbox.OUTBOX_LOCK_KEY,
+            "site_key": site_lock_key(self.site_id),
+            "site_s": str(self.site_id),
+            **params,
+        }
+        if kind == "call":
+            values["aged_before"] = self.policy.aged_before(now) or now
+        try:
+            with self._engine.connect() as conn:
+                conn.execution_options(isolation_level="AUTOCOMMIT")
+                row = conn.execute(self._fast_statement(kind, win), values).first()
+        except IntegrityError:
+            return None  # lost a race on the one-active-ticket index: the full path reports it
+        return _m(row) if row is not None else None
+
+    def _pg_call_next(self, win: WindowRef, staff_id: uuid.UUID | None) -> CallResult | None:
+        m = self._pg_fast("call", win, p_staff=staff_id)
+        if m is None:
+            return None
+        info = self._info(m)
+        return CallResult(
+            info, win.number, win.name, announcement(info.number, win.number), int(m["event_id"])
+        )
 
     def _window(self, number: int) -> WindowRef:
         win = self.reference().window(number)
@@ -918,6 +981,13 @@ class QueueService:
         cases = ",".join(c.strip() for c in case_numbers if c.strip())
         if len(cases) > 400:
             raise errors.QueueError("办件编号太多，无法记录在一个号上")
+        if self._pg:
+            win = self._window(window)
+            m = self._retrying(
+                lambda: self._pg_fast("finish", win, p_staff=staff_id, p_outcome=outcome[:32], p_cases=cases)
+            )
+            if m is not None:
+                return self._info(m)
 
         def change(
             s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime

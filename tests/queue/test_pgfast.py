@@ -1,0 +1,70 @@
+"""The one-statement PostgreSQL call-next / finish (app.queue.pgfast) against the general path on SQLite."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from app.queue.policy import QueuePolicy
+from db.models import HallEvent
+from db.sync.guard import find_unrecorded_writes
+from tests.queue.conftest import Hall, make_hall
+
+# Window 1 prefers A then B, window 2 serves only B and C, window 3 serves C first then A.
+LINKS = {1: {"general": 1, "business": 2}, 2: {"business": 1, "estate": 1}, 3: {"estate": 1, "general": 2}}
+POLICY = QueuePolicy(priority_burst=2, max_wait_minutes=20)
+
+
+def _run(hall: Hall) -> tuple[list[Any], dict[str, int]]:
+    svc = hall.service(POLICY)
+    used = {"call": 0, "finish": 0}
+    if svc.dialect == "postgresql":
+        real = svc._pg_fast
+
+        def counting(kind: str, win: Any, **params: Any) -> Any:
+            m = real(kind, win, **params)
+            used[kind] += m is not None
+            return m
+
+        svc._pg_fast = counting  # type: ignore[method-assign]
+    for i in range(18):
+        svc.issue("ABC"[i % 3], priority=i % 5 == 0)
+        hall.clock.advance(minutes=1)
+    svc.open_window(2, staff_id=None)
+    seen: list[Any] = []
+    for rnd in range(9):
+        for w in (1, 2, 3):
+            r = svc.call_next(w)
+            seen.append((w, r.ticket.number if r else None, r.ticket.status if r else None))
+            if r is not None and (rnd + w) % 4:
+                done = svc.finish(w, outcome="done", case_numbers=[f"C{rnd}{w}"])
+                seen.append((w, done.number, done.status, done.case_numbers, done.started_at is not None))
+            elif r is not None:
+                seen.append((w, svc.no_show(w).status))
+        hall.clock.advance(minutes=7)  # tickets age past max_wait_minutes as the rounds go on
+        if rnd % 3 == 0:
+            svc.issue("B", priority=True)
+    seen.append([(w.number, w.state, w.priority_streak) for w in svc.status().windows])
+    return seen, used
+
+
+@pytest.mark.postgres
+def test_postgres_one_statement_path_calls_as_the_general_path(sqlite_url: str, pg_url: str) -> None:
+    lite, pg = make_hall(sqlite_url, links=LINKS), make_hall(pg_url, links=LINKS)
+    try:
+        expected, _ = _run(lite)
+        got, used = _run(pg)
+        assert got == expected
+        assert used["call"] >= 15 and used["finish"] >= 10  # the one-statement path really ran
+        with pg.engine.connect() as c:
+            assert find_unrecorded_writes(c) == []
+            ids = c.execute(sa.select(HallEvent.id).order_by(HallEvent.id)).scalars().all()
+            kinds = c.execute(sa.select(HallEvent.kind).order_by(HallEvent.id)).scalars().all()
+        assert len(ids) == len(set(ids)) and kinds.count("called") == sum(
+            1 for s in got[:-1] if len(s) == 3 and s[1] is not None
+        )
+    finally:
+        lite.engine.dispose()
+        pg.engine.dispose()
