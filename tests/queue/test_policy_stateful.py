@@ -303,7 +303,11 @@ class QueueMachine(RuleBasedStateMachine):
         info = self.svc.requeue(t.number)
         same = [x for x in self.tickets.values() if x.status == "waiting" and x.category == t.category]
         before = [x for x in same if (x.queue_at, x.id) < (info.queue_at, info.id)]
-        assert len(before) == min(POLICY.requeue_after, len(same))
+        k = min(POLICY.requeue_after, len(same))
+        # Behind exactly k tickets; tickets sharing the k-th one's queue time (appointments of one
+        # slot) cannot be split by a queue time, so they all stay ahead.
+        kth = sorted((x.queue_at, x.id) for x in same)[k - 1][0] if k else None
+        assert len(before) == (sum(1 for x in same if x.queue_at <= kth) if kth is not None else 0)
         t.status, t.window, t.queue_at, t.recalls, t.target_window = "waiting", None, info.queue_at, 0, None
         if t.priority_class == "appointment":
             t.priority_class = "normal"
