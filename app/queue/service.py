@@ -9,6 +9,10 @@ Call-next chooses and claims in one statement: `UPDATE ticket … WHERE id = (SE
 <policy key> LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING …`; on SQLite the transaction begins
 with BEGIN IMMEDIATE, so there is one writer at a time. The ORDER BY is `policy.order_terms`, the
 SQL twin of the pure `policy.choose()`.
+
+On PostgreSQL, `call_next()` and `finish()` first try one autocommit statement that does the whole
+transition (`app.queue.pgfast`, one round trip); when it changes nothing they run the general
+transaction below, which returns the precise answer or error.
 """
 
 from __future__ import annotations
