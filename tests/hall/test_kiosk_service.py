@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from app.hall.kiosk import KioskError, KioskService, PdfDirectoryPrinter
 from app.hall.policy import KioskPolicy
 from app.queue.errors import AppointmentError, IdDailyLimitReached, InvalidIdNumber
-from app.queue.service import hash_id_number
+from app.queue.service import QueueService, hash_id_number
 from app.temperature import TempClass
 from db.models import Appointment, TemperatureReading
 from devices.idcard.samples import RESIDENT_LONG_TERM
@@ -53,7 +53,9 @@ def test_issue_refusals_are_plain_chinese(hall: HallFixture) -> None:
 
 
 def test_check_in_by_code_and_card(hall: HallFixture) -> None:
-    now = dt.datetime.now(dt.UTC)
+    # A fixed mid-morning clock: a slot 5 minutes ahead must not cross midnight in Shanghai.
+    now = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
+    hall.service = QueueService(hall.ctx.sessions, hall.seeded.site_id, clock=lambda: now)
     with hall.ctx.sessions.begin() as s:
         s.add(
             Appointment(
