@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
     QTimer,
@@ -30,12 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.context import AppContext
+from app.queue.types import CategoryStatus
 from db.models import Matter
 from ui.bus import HallBus
+from ui.rows_model import Column, RowsModel
 
 log = logging.getLogger("onewindow.ui")
-
-_Index = QModelIndex | QPersistentModelIndex
 
 
 @dataclass(frozen=True)
@@ -71,46 +67,6 @@ def load_matter_rows(ctx: AppContext) -> list[MatterRow]:
     return rows
 
 
-class RowTableModel(QAbstractTableModel):
-    """A read-only table of dataclass rows: one column per (header, getter)."""
-
-    def __init__(
-        self, columns: Sequence[tuple[str, Callable[[Any], object]]], parent: QWidget | None = None
-    ) -> None:
-        super().__init__(parent)
-        self._columns = list(columns)
-        self._rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
-
-    def row_at(self, row: int) -> Any:
-        return self._rows[row]
-
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return str(self._columns[index.column()][1](self._rows[index.row()]))
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self._columns):
-            return self._columns[section][0]
-        return None
-
-
 class HallOverviewWindow(QMainWindow):
     def __init__(
         self, ctx: AppContext, bus: HallBus, launchers: dict[str, Callable[[], None]] | None = None
@@ -120,15 +76,16 @@ class HallOverviewWindow(QMainWindow):
         self.setWindowTitle(self.tr("综合一窗 — {0}").format(ctx.site_name))
         self.resize(1200, 720)
 
-        self.matters = RowTableModel(
+        to_left = Qt.AlignmentFlag.AlignLeft
+        self.matters: RowsModel[MatterRow] = RowsModel(
             [
-                (self.tr("事项编码"), lambda r: r.code),
-                (self.tr("事项名称"), lambda r: r.name),
-                (self.tr("实施部门"), lambda r: r.department),
-                (self.tr("事项类型"), lambda r: r.kind),
-                (self.tr("法定时限"), lambda r: r.legal),
-                (self.tr("承诺时限"), lambda r: r.promised),
-                (self.tr("办理方式"), lambda r: r.handling),
+                Column(self.tr("事项编码"), lambda r: r.code, to_left),
+                Column(self.tr("事项名称"), lambda r: r.name, to_left),
+                Column(self.tr("实施部门"), lambda r: r.department, to_left),
+                Column(self.tr("事项类型"), lambda r: r.kind),
+                Column(self.tr("法定时限"), lambda r: r.legal),
+                Column(self.tr("承诺时限"), lambda r: r.promised),
+                Column(self.tr("办理方式"), lambda r: r.handling),
             ],
             self,
         )
@@ -144,13 +101,13 @@ class HallOverviewWindow(QMainWindow):
         matter_view.verticalHeader().hide()
         self.matter_view = matter_view
 
-        self.counts = RowTableModel(
+        self.counts: RowsModel[CategoryStatus] = RowsModel(
             [
-                (self.tr("业务"), lambda c: c.name),
-                (self.tr("号头"), lambda c: c.prefix),
-                (self.tr("等候"), lambda c: c.waiting),
-                (self.tr("最长等候(分)"), lambda c: f"{c.longest_wait_minutes:.0f}"),
-                (self.tr("今日取号"), lambda c: c.issued_today),
+                Column(self.tr("业务"), lambda c: c.name, to_left),
+                Column(self.tr("号头"), lambda c: c.prefix),
+                Column(self.tr("等候"), lambda c: str(c.waiting)),
+                Column(self.tr("最长等候(分)"), lambda c: f"{c.longest_wait_minutes:.0f}"),
+                Column(self.tr("今日取号"), lambda c: str(c.issued_today)),
             ],
             self,
         )

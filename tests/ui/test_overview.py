@@ -66,10 +66,10 @@ def test_catalogue_and_live_counts(qtbot: QtBot, qtmodeltester, ctx: AppContext)
     pump = EventPump(ctx, bus)
     pump.start()
     try:
-        code = window.counts.row_at(0).code
+        code = window.counts.rows[0].code
         with qtbot.waitSignal(bus.hallEvent, timeout=5000):
             ctx.queue().issue(code)
-        qtbot.waitUntil(lambda: window.counts.row_at(0).waiting == 1, timeout=3000)
+        qtbot.waitUntil(lambda: window.counts.rows[0].waiting == 1, timeout=3000)
         assert "共 1 人等候" in window.summary.text()
     finally:
         pump.stop()
