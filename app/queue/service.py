@@ -11,7 +11,7 @@ with BEGIN IMMEDIATE, so there is one writer at a time. The ORDER BY is `policy.
 SQL twin of the pure `policy.choose()`.
 
 On PostgreSQL, `call_next()` and `finish()` first try one autocommit statement that does the whole
-transition (`app.queue.pgfast`, one round trip); when it changes nothing they run the general
+transition (`app.queue.pgfunc`: a function of site migration 0002, one round trip); when it changes nothing they run the general
 transaction below, which returns the precise answer or error.
 """
 
@@ -37,9 +37,9 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.queue import errors, pgfast
+from app.queue import errors, pgfunc
 from app.queue._rows import save_row
-from app.queue.events import append_event, site_lock_key
+from app.queue.events import append_event
 from app.queue.policy import QueuePolicy, prefers_normal
 from app.queue.types import (
     CallResult,
@@ -234,7 +234,6 @@ class QueueService:
         self._ref_lock = threading.Lock()
         self._call_cache: dict[tuple[uuid.UUID, bool, float], sa.Update] = {}
         self._lock_cache: dict[uuid.UUID, sa.Select[Any]] = {}
-        self._fast_cache: dict[tuple[str, uuid.UUID, float], sa.Select[Any]] = {}
         with session_factory() as s:
             bind = s.get_bind()
             self.dialect = bind.dialect.name
@@ -711,49 +710,37 @@ class QueueService:
                 return fast
         return self._retrying(lambda: self._call_next_tx(win, staff_id))
 
-    # --- PostgreSQL: one statement, one round trip (see app.queue.pgfast) ----------------------
-
-    def _fast_statement(self, kind: str, win: WindowRef) -> sa.Select[Any]:
-        key = (kind, win.id, self.reference().loaded)
-        stmt = self._fast_cache.get(key)
-        if stmt is None:
-            if kind == "call":
-                now = sa.bindparam("now", type_=T.c.called_at.type)
-                aged = sa.bindparam("aged_before", type_=T.c.queue_at.type)
-                stmt = pgfast.call_next_statement(
-                    win.id,
-                    win.number,
-                    eligible_sql(self.site_id, win),
-                    order_terms(win, now, self.policy, False, aged),
-                    order_terms(win, now, self.policy, True, aged),
-                    self.policy.priority_burst,
-                )
-            else:
-                stmt = pgfast.finish_statement(win.id, win.number)
-            if len(self._fast_cache) > 256:
-                self._fast_cache.clear()
-            self._fast_cache[key] = stmt
-        return stmt
+    # --- PostgreSQL: one short statement, one round trip (see app.queue.pgfunc) -------------
 
     def _pg_fast(self, kind: str, win: WindowRef, **params: Any) -> Mapping[str, Any] | None:
         """Run a one-statement transition in autocommit; None when it changed nothing."""
         now = self.clock()
-        values = {
-            "now": now,
-            "bdate": self.business_date(now),
-            "ev_uid": uuid7(),
-            "created": utcnow(),
-            "ob_key": outbox.OUTBOX_LOCK_KEY,
-            "site_key": site_lock_key(self.site_id),
-            "site_s": str(self.site_id),
-            **params,
-        }
+        values = pgfunc.common_params(
+            self.site_id,
+            win.id,
+            win.number,
+            params.pop("p_staff", None),
+            now,
+            self.business_date(now),
+            uuid7(),
+            utcnow(),
+        )
         if kind == "call":
-            values["aged_before"] = self.policy.aged_before(now) or now
+            stmt = pgfunc.CALL_NEXT
+            values.update(
+                site=self.site_id,
+                aged_before=self.policy.aged_before(now),
+                categories=list(win.categories),
+                ranks=list(win.categories.values()),
+                burst=self.policy.priority_burst,
+            )
+        else:
+            stmt = pgfunc.FINISH
+            values.update(outcome=params["p_outcome"], cases=params["p_cases"])
         try:
             with self._engine.connect() as conn:
                 conn.execution_options(isolation_level="AUTOCOMMIT")
-                row = conn.execute(self._fast_statement(kind, win), values).first()
+                row = conn.execute(stmt, values).first()
         except IntegrityError:
             return None  # lost a race on the one-active-ticket index: the full path reports it
         return _m(row) if row is not None else None

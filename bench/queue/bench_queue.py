@@ -260,6 +260,7 @@ def _window_proc(
     ready.put(window)
     go.wait()
     done = 0
+    c0 = os.times()
     t0 = time.perf_counter()
     for _ in range(ops):
         if mode == "ours":
@@ -276,9 +277,20 @@ def _window_proc(
                 with conn.begin():
                     conn.execute(finish_stmt, {"id": row.id, "now": dt.datetime.now(dt.UTC)})
         done += 1
-    out.put((done, time.perf_counter() - t0))
+    c1 = os.times()
+    out.put((done, time.perf_counter() - t0, (c1.user - c0.user) + (c1.system - c0.system)))
     conn.close()
     engine.dispose()
+
+
+def busy_cpu_seconds() -> float:
+    """CPU seconds spent by the whole machine so far (all cores, not idle/iowait), from /proc/stat."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return float("nan")
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def throughput(url: str, seeded: SeededHall, sf: Any, mode: str, ops: int) -> float:
@@ -299,13 +311,22 @@ def throughput(url: str, seeded: SeededHall, sf: Any, mode: str, ops: int) -> fl
         p.start()
     for _ in procs:  # every process has imported and connected before the clock starts
         ready.get(timeout=300)
+    cpu0 = busy_cpu_seconds()
     t0 = time.perf_counter()
     go.set()
     results = [out.get(timeout=120) for _ in procs]
     wall = time.perf_counter() - t0
+    cpu = busy_cpu_seconds() - cpu0
     for p in procs:
         p.join()
     total = sum(int(r[0]) for r in results)
+    client = sum(float(r[2]) for r in results)
+    if total:
+        # Where the CPU went: the window processes themselves vs everything else (mostly PostgreSQL).
+        print(
+            f"    [{mode}] {total / wall:.0f}/s; CPU per cycle: client {client / total * 1000:.2f} ms, "
+            f"rest of the machine (PostgreSQL) {(cpu - client) / total * 1000:.2f} ms"
+        )
     return total / wall
 
 

@@ -56,7 +56,7 @@ class PublishedRelease:
 
 
 def central_engine(url: str) -> Engine:
-    return make_engine(url, connect_args={"connect_timeout": 10})
+    return make_engine(url, connect_args={"connect_timeout": 10}, pool_pre_ping=True)
 
 
 def init_central(url: str) -> str:

@@ -155,6 +155,7 @@ class Syncer:
             connect_args={"connect_timeout": connect_timeout, "application_name": "onewindow-sync"},
             pool_size=1,
             max_overflow=1,
+            pool_pre_ping=True,  # across the district network: check every connection before use
         )
         self.site_code = site_code
         self.batch_size = batch_size

@@ -1,4 +1,4 @@
-"""The one-statement PostgreSQL call-next / finish (app.queue.pgfast) against the general path on SQLite."""
+"""The PostgreSQL one-statement call-next / finish (app.queue.pgfunc, site migration 0002) against the general path on SQLite."""
 
 from __future__ import annotations
 
