@@ -266,6 +266,9 @@ class TicketCounter(Base):
     last_seq: Mapped[int] = mapped_column(default=0)
 
 
+_WAITING_SPECIAL = "status = 'waiting' AND (priority_class <> 'normal' OR target_window_id IS NOT NULL)"
+
+
 class Ticket(SiteOwned, Base):
     __tablename__ = "ticket"
     __table_args__ = (
@@ -288,6 +291,13 @@ class Ticket(SiteOwned, Base):
             "queue_at",
             sqlite_where=sa.text("status = 'waiting'"),
             postgresql_where=sa.text("status = 'waiting'"),
+        ),
+        # Waiting tickets of a priority class or sent to a window: call-next's few extra candidates.
+        sa.Index(
+            "ix_ticket_waiting_special",
+            "site_id",
+            sqlite_where=sa.text(_WAITING_SPECIAL),
+            postgresql_where=sa.text(_WAITING_SPECIAL),
         ),
         sa.Index("ix_ticket_site_date", "site_id", "business_date"),
     )

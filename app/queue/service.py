@@ -239,6 +239,9 @@ class QueueService:
             self.dialect = bind.dialect.name
         self._engine = bind if isinstance(bind, sa.Engine) else bind.engine
         self._pg = self.dialect == "postgresql"
+        # call_next() and finish() first try the database functions (app.queue.pgfunc); False runs
+        # only the general transactions (diagnostics, comparisons)
+        self.pg_functions = self._pg
 
     # --- infrastructure --------------------------------------------------------------------
 
@@ -704,7 +707,7 @@ class QueueService:
     def call_next(self, window: int, staff_id: uuid.UUID | None = None) -> CallResult | None:
         """Call the next ticket for a window by the policy; None when nobody is waiting for it."""
         win = self._window(window)
-        if self._pg:
+        if self.pg_functions:
             fast = self._retrying(lambda: self._pg_call_next(win, staff_id))
             if fast is not None:
                 return fast
@@ -712,41 +715,23 @@ class QueueService:
 
     # --- PostgreSQL: one short statement, one round trip (see app.queue.pgfunc) -------------
 
-    def _pg_fast(self, kind: str, win: WindowRef, **params: Any) -> Mapping[str, Any] | None:
-        """Run a one-statement transition in autocommit; None when it changed nothing."""
+    def _transition(self, win: WindowRef, staff_id: uuid.UUID | None) -> pgfunc.Transition:
         now = self.clock()
-        values = pgfunc.common_params(
-            self.site_id,
-            win.id,
-            win.number,
-            params.pop("p_staff", None),
-            now,
-            self.business_date(now),
-            uuid7(),
-            utcnow(),
+        return pgfunc.Transition(
+            self.site_id, win.id, win.number, staff_id, now, self.business_date(now), uuid7(), utcnow()
         )
-        if kind == "call":
-            stmt = pgfunc.CALL_NEXT
-            values.update(
-                site=self.site_id,
-                aged_before=self.policy.aged_before(now),
-                categories=list(win.categories),
-                ranks=list(win.categories.values()),
-                burst=self.policy.priority_burst,
-            )
-        else:
-            stmt = pgfunc.FINISH
-            values.update(outcome=params["p_outcome"], cases=params["p_cases"])
-        try:
-            with self._engine.connect() as conn:
-                conn.execution_options(isolation_level="AUTOCOMMIT")
-                row = conn.execute(stmt, values).first()
-        except IntegrityError:
-            return None  # lost a race on the one-active-ticket index: the full path reports it
-        return _m(row) if row is not None else None
 
     def _pg_call_next(self, win: WindowRef, staff_id: uuid.UUID | None) -> CallResult | None:
-        m = self._pg_fast("call", win, p_staff=staff_id)
+        tr = self._transition(win, staff_id)
+        m = pgfunc.call_next(
+            self._engine,
+            tr,
+            aged_before=self.policy.aged_before(tr.now),
+            categories=win.categories,
+            priority_burst=self.policy.priority_burst,
+            # queue heads per category the function considers (and locked ones it may skip)
+            heads=max(16, len(self.reference().windows)),
+        )
         if m is None:
             return None
         info = self._info(m)
@@ -972,10 +957,15 @@ class QueueService:
         cases = ",".join(c.strip() for c in case_numbers if c.strip())
         if len(cases) > 400:
             raise errors.QueueError("办件编号太多，无法记录在一个号上")
-        if self._pg:
+        if self.pg_functions:
             win = self._window(window)
             m = self._retrying(
-                lambda: self._pg_fast("finish", win, p_staff=staff_id, p_outcome=outcome[:32], p_cases=cases)
+                lambda: pgfunc.finish(
+                    self._engine,
+                    self._transition(win, staff_id),
+                    outcome=outcome[:32],
+                    case_numbers=cases,
+                )
             )
             if m is not None:
                 return self._info(m)

@@ -244,7 +244,7 @@ def _window_proc(
     sf = make_session_factory(engine)
     svc = QueueService(sf, uuid.UUID(site), QueuePolicy())
     if mode == "ours-multi-statement":  # diagnostic: the general path (several statements per transaction)
-        svc._pg_fast = lambda *a, **k: None  # type: ignore[method-assign]
+        svc.pg_functions = False
         mode = "ours"
     svc.reference()
     stmt = sa.text(bare_claim_sql(True)).bindparams(
@@ -325,7 +325,8 @@ def throughput(url: str, seeded: SeededHall, sf: Any, mode: str, ops: int) -> fl
         # Where the CPU went: the window processes themselves vs everything else (mostly PostgreSQL).
         print(
             f"    [{mode}] {total / wall:.0f}/s; CPU per cycle: client {client / total * 1000:.2f} ms, "
-            f"rest of the machine (PostgreSQL) {(cpu - client) / total * 1000:.2f} ms"
+            f"rest of the machine (PostgreSQL) {(cpu - client) / total * 1000:.2f} ms; "
+            f"cores busy {cpu / wall / (os.cpu_count() or 1):.0%}"
         )
     return total / wall
 

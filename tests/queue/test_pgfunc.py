@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from app.queue import pgfunc
 from app.queue.policy import QueuePolicy
 from db.models import HallEvent
 from db.sync.guard import find_unrecorded_writes
@@ -17,18 +18,18 @@ LINKS = {1: {"general": 1, "business": 2}, 2: {"business": 1, "estate": 1}, 3: {
 POLICY = QueuePolicy(priority_burst=2, max_wait_minutes=20)
 
 
-def _run(hall: Hall) -> tuple[list[Any], dict[str, int]]:
+def _run(hall: Hall, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], dict[str, int]]:
     svc = hall.service(POLICY)
-    used = {"call": 0, "finish": 0}
-    if svc.dialect == "postgresql":
-        real = svc._pg_fast
+    used = {"call_next": 0, "finish": 0}
+    for name in used:
+        real = getattr(pgfunc, name)
 
-        def counting(kind: str, win: Any, **params: Any) -> Any:
-            m = real(kind, win, **params)
-            used[kind] += m is not None
+        def counting(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            m = _real(*args, **kwargs)
+            used[_name] += m is not None
             return m
 
-        svc._pg_fast = counting  # type: ignore[method-assign]
+        monkeypatch.setattr(pgfunc, name, counting)
     for i in range(18):
         svc.issue("ABC"[i % 3], priority=i % 5 == 0)
         hall.clock.advance(minutes=1)
@@ -51,13 +52,15 @@ def _run(hall: Hall) -> tuple[list[Any], dict[str, int]]:
 
 
 @pytest.mark.postgres
-def test_postgres_one_statement_path_calls_as_the_general_path(sqlite_url: str, pg_url: str) -> None:
+def test_postgres_one_statement_path_calls_as_the_general_path(
+    sqlite_url: str, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     lite, pg = make_hall(sqlite_url, links=LINKS), make_hall(pg_url, links=LINKS)
     try:
-        expected, _ = _run(lite)
-        got, used = _run(pg)
+        expected, _ = _run(lite, monkeypatch)
+        got, used = _run(pg, monkeypatch)
         assert got == expected
-        assert used["call"] >= 15 and used["finish"] >= 10  # the one-statement path really ran
+        assert used["call_next"] >= 15 and used["finish"] >= 10  # the one-statement path really ran
         with pg.engine.connect() as c:
             assert find_unrecorded_writes(c) == []
             ids = c.execute(sa.select(HallEvent.id).order_by(HallEvent.id)).scalars().all()

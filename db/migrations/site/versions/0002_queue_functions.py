@@ -12,17 +12,20 @@ row, claim with FOR UPDATE SKIP LOCKED in the policy's order, update the window 
 outbox and per-site event locks, the event, the outbox snapshots, NOTIFY); the ordering policy
 comes in as arguments, so changing the policy needs no new migration. A function returns no row
 when it has nothing to do (no window row, paused or busy window, nobody waiting); the caller
-then runs the general transaction, which gives the precise answer or error.
+then runs the general transaction, which gives the precise answer or error. A function returns
+the ticket as its outbox snapshot (one JSON value is far cheaper for the client to read than the
+row's columns) and the event id.
 
 Outbox snapshots are `to_jsonb(row)` with every timestamp replaced by Python's `isoformat()` of
 the UTC value, so they equal `db.outbox.jsonable` of the row (the sync guard checks this).
-SQLite halls get nothing from this revision.
+SQLite halls get only the index of waiting tickets of a priority class or sent to a window.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0002"
@@ -66,18 +69,61 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
 $$
 """
 
-# The two ORDER BYs are app.queue.service.order_terms (prefer_normal False / True) with the
-# window's category ranks as parallel arrays: aged tickets and tickets sent to this window rank 0,
-# a served category its rank, anything else 1,000,000.
+# The end of both queue functions: everything that must not interleave with another writer.
+# Snapshots are built before the locks; under them only the event id is drawn and the rows go in.
+APPEND_EVENT = """
+CREATE FUNCTION onewindow_queue_append_event(
+    p_event hall_event, p_ticket ticket, p_ticket_json json, p_window window_status,
+    p_created timestamptz, p_outbox_lock bigint, p_event_lock_class int, p_event_lock_key int,
+    p_notify_channel text, p_outbox_channel text)
+RETURNS bigint
+LANGUAGE plpgsql
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+    v_event_json jsonb := onewindow_snapshot(p_event)::jsonb;  -- its id comes under the lock
+    v_window_json json;
+    v_id bigint;
+BEGIN
+    IF p_window.id IS NOT NULL THEN
+        v_window_json := onewindow_snapshot(p_window);
+    END IF;
+    -- Serialised from here to the commit: outbox seqs and event ids become visible in order
+    -- (the lock order of db.outbox and app.queue.events).
+    PERFORM pg_advisory_xact_lock(p_outbox_lock), pg_advisory_xact_lock(p_event_lock_class, p_event_lock_key);
+    INSERT INTO hall_event (uid, site_id, row_version, business_date, at, kind, ticket_id,
+                            window_id, category_id, staff_id, payload)
+    VALUES (p_event.uid, p_event.site_id, p_event.row_version, p_event.business_date, p_event.at,
+            p_event.kind, p_event.ticket_id, p_event.window_id, p_event.category_id,
+            p_event.staff_id, p_event.payload)
+    RETURNING id INTO v_id;
+    INSERT INTO sync_outbox (site_id, channel, table_name, row_id, row_version, payload, created_at)
+    SELECT p_event.site_id, p_outbox_channel, o.table_name, o.row_id, o.row_version, o.payload, p_created
+    FROM (VALUES (1, 'ticket', p_ticket.id, p_ticket.row_version, p_ticket_json),
+                 (2, 'window_status', p_window.id, p_window.row_version, v_window_json),
+                 (3, 'hall_event', p_event.uid, p_event.row_version,
+                  (v_event_json || jsonb_build_object('id', v_id))::json))
+         AS o (n, table_name, row_id, row_version, payload)
+    WHERE o.row_id IS NOT NULL
+    ORDER BY o.n;
+    PERFORM pg_notify(p_notify_channel, p_event.site_id::text);
+    RETURN v_id;
+END
+$$
+"""
+
+# The ORDER BY is app.queue.service.order_terms for both values of prefer_normal, the window's
+# category ranks coming as parallel arrays: aged tickets and tickets sent to this window rank 0, a
+# served category its rank, anything else 1,000,000.
 CALL_NEXT = """
 CREATE FUNCTION onewindow_queue_call_next(
     p_site uuid, p_window uuid, p_window_number int, p_staff uuid,
     p_now timestamptz, p_aged_before timestamptz, p_business_date date,
-    p_categories uuid[], p_ranks int[], p_priority_burst int,
+    p_categories uuid[], p_ranks int[], p_priority_burst int, p_heads int,
     p_event_uid uuid, p_created timestamptz,
     p_outbox_lock bigint, p_event_lock_class int, p_event_lock_key int,
     p_notify_channel text, p_outbox_channel text)
-RETURNS TABLE (ticket_row ticket, event_id bigint)
+RETURNS TABLE (ticket_json json, event_id bigint)
 LANGUAGE plpgsql
 -- one plan per statement and connection: re-planning the claim on every call cost more than running it
 SET plan_cache_mode = force_generic_plan
@@ -89,6 +135,9 @@ DECLARE
     v_prio boolean;
     v_streak int;
     v_ws_changed boolean := false;
+    v_normal_first boolean;
+    v_id uuid;
+    v_skipped int := 0;
 BEGIN
     SELECT * INTO v_ws FROM window_status WHERE window_id = p_window FOR UPDATE;
     IF NOT FOUND OR v_ws.state = 'paused' THEN
@@ -99,57 +148,65 @@ BEGIN
         RETURN;
     END IF;
 
-    IF v_ws.priority_streak >= p_priority_burst THEN
-        -- the burst of priority calls is used up: the longest-waiting normal ticket goes first
-        UPDATE ticket SET status = 'called', window_id = p_window, staff_id = p_staff,
-               called_at = p_now, started_at = NULL, finished_at = NULL, recall_count = 0,
-               target_window_id = NULL, row_version = row_version + 1, updated_at = p_now
-        WHERE id = (
-            SELECT c.id FROM ticket c
-            WHERE c.site_id = p_site AND c.status = 'waiting'
-              AND ((c.category_id = ANY (p_categories) AND c.target_window_id IS NULL)
-                   OR c.target_window_id = p_window)
-            ORDER BY
-                CASE WHEN c.priority_class = 'green'
-                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now) THEN 1 ELSE 0 END,
-                CASE WHEN c.priority_class = 'green'
-                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now)
-                     THEN CASE WHEN c.queue_at <= p_aged_before THEN 0 ELSE 1 END ELSE 0 END,
-                CASE WHEN c.priority_class = 'green'
-                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now)
-                     THEN CASE WHEN c.queue_at <= p_aged_before THEN 0
-                               WHEN c.target_window_id = p_window THEN 0
-                               ELSE coalesce(p_ranks[array_position(p_categories, c.category_id)],
-                                             1000000) END
-                     ELSE 0 END,
-                c.queue_at, c.id
-            LIMIT 1 FOR UPDATE SKIP LOCKED)
-          AND status = 'waiting'
-        RETURNING * INTO v_t;
-    ELSE
-        UPDATE ticket SET status = 'called', window_id = p_window, staff_id = p_staff,
-               called_at = p_now, started_at = NULL, finished_at = NULL, recall_count = 0,
-               target_window_id = NULL, row_version = row_version + 1, updated_at = p_now
-        WHERE id = (
-            SELECT c.id FROM ticket c
-            WHERE c.site_id = p_site AND c.status = 'waiting'
-              AND ((c.category_id = ANY (p_categories) AND c.target_window_id IS NULL)
-                   OR c.target_window_id = p_window)
-            ORDER BY
-                CASE WHEN c.priority_class = 'green'
-                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now) THEN 0 ELSE 1 END,
-                CASE WHEN c.queue_at <= p_aged_before THEN 0 ELSE 1 END,
-                CASE WHEN c.queue_at <= p_aged_before THEN 0
-                     WHEN c.target_window_id = p_window THEN 0
-                     ELSE coalesce(p_ranks[array_position(p_categories, c.category_id)], 1000000) END,
-                c.queue_at, c.id
-            LIMIT 1 FOR UPDATE SKIP LOCKED)
-          AND status = 'waiting'
-        RETURNING * INTO v_t;
-    END IF;
-    IF NOT FOUND THEN
+    -- Candidates in the policy's order (app.queue.service.order_terms; with the priority burst used
+    -- up, the longest-waiting normal ticket goes first): the first p_heads untargeted normal-class
+    -- tickets of each served category (an index range each, however long the queue), and every
+    -- waiting ticket of a priority class or sent to a window (few). The first candidate not locked
+    -- by another window is claimed: FOR UPDATE SKIP LOCKED, one row at a time. A ticket outside
+    -- the candidates comes after the p_heads of its category, so the choice is exact unless
+    -- p_heads candidates were skipped; then the general path decides.
+    v_normal_first := v_ws.priority_streak >= p_priority_burst;
+    FOR v_id IN
+        SELECT c.id FROM (
+            SELECT h.* FROM unnest(p_categories) AS k(category_id)
+            CROSS JOIN LATERAL (
+                SELECT t.id, t.priority_class, t.queue_at, t.category_id, t.target_window_id
+                FROM ticket t
+                WHERE t.site_id = p_site AND t.status = 'waiting' AND t.category_id = k.category_id
+                  AND t.priority_class = 'normal' AND t.target_window_id IS NULL
+                ORDER BY t.queue_at, t.id
+                LIMIT p_heads) AS h
+            UNION ALL
+            SELECT t.id, t.priority_class, t.queue_at, t.category_id, t.target_window_id
+            FROM ticket t
+            WHERE t.site_id = p_site AND t.status = 'waiting'
+              AND (t.priority_class <> 'normal' OR t.target_window_id IS NOT NULL)
+              AND ((t.category_id = ANY (p_categories) AND t.target_window_id IS NULL)
+                   OR t.target_window_id = p_window)) AS c
+        ORDER BY
+            CASE WHEN (c.priority_class = 'green'
+                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now)) = v_normal_first
+                 THEN 1 ELSE 0 END,
+            CASE WHEN v_normal_first AND NOT (c.priority_class = 'green'
+                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now)) THEN 0
+                 WHEN c.queue_at <= p_aged_before THEN 0 ELSE 1 END,
+            CASE WHEN v_normal_first AND NOT (c.priority_class = 'green'
+                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now)) THEN 0
+                 WHEN c.queue_at <= p_aged_before THEN 0
+                 WHEN c.target_window_id = p_window THEN 0
+                 ELSE coalesce(p_ranks[array_position(p_categories, c.category_id)], 1000000) END,
+            c.queue_at, c.id
+    LOOP
+        -- re-read under the lock: another window may have claimed or transferred it meanwhile
+        SELECT * INTO v_t FROM ticket
+        WHERE id = v_id AND status = 'waiting'
+          AND ((category_id = ANY (p_categories) AND target_window_id IS NULL)
+               OR target_window_id = p_window)
+        FOR UPDATE SKIP LOCKED;
+        EXIT WHEN FOUND;
+        v_skipped := v_skipped + 1;
+        IF v_skipped >= p_heads THEN
+            RETURN;
+        END IF;
+    END LOOP;
+    IF v_t.id IS NULL THEN
         RETURN;
     END IF;
+    UPDATE ticket SET status = 'called', window_id = p_window, staff_id = p_staff,
+           called_at = p_now, started_at = NULL, finished_at = NULL, recall_count = 0,
+           target_window_id = NULL, row_version = row_version + 1, updated_at = p_now
+    WHERE id = v_t.id
+    RETURNING * INTO v_t;
 
     v_prio := v_t.priority_class = 'green'
               OR (v_t.priority_class = 'appointment' AND v_t.queue_at <= p_now);
@@ -164,33 +221,24 @@ BEGIN
         v_ws_changed := true;
     END IF;
 
-    -- Serialised from here to the commit: outbox seqs and event ids become visible in order.
-    PERFORM pg_advisory_xact_lock(p_outbox_lock);
-    PERFORM pg_advisory_xact_lock(p_event_lock_class, p_event_lock_key);
-    INSERT INTO hall_event (uid, site_id, row_version, business_date, at, kind, ticket_id,
-                            window_id, category_id, staff_id, payload)
-    VALUES (p_event_uid, v_t.site_id, 1, p_business_date, p_now, 'called', v_t.id, p_window,
-            v_t.category_id, p_staff,
-            json_build_object('issued_at', onewindow_iso(v_t.issued_at),
-                              'queue_at', onewindow_iso(v_t.queue_at), 'priority', v_prio,
-                              'number', v_t.number, 'priority_class', v_t.priority_class,
-                              'window_number', p_window_number))
-    RETURNING * INTO v_ev;
-    INSERT INTO sync_outbox (site_id, channel, table_name, row_id, row_version, payload, created_at)
-    VALUES (v_t.site_id, p_outbox_channel, 'ticket', v_t.id, v_t.row_version,
-            onewindow_snapshot(v_t), p_created);
-    IF v_ws_changed THEN
-        INSERT INTO sync_outbox (site_id, channel, table_name, row_id, row_version, payload, created_at)
-        VALUES (v_ws.site_id, p_outbox_channel, 'window_status', v_ws.id, v_ws.row_version,
-                onewindow_snapshot(v_ws), p_created);
-    END IF;
-    INSERT INTO sync_outbox (site_id, channel, table_name, row_id, row_version, payload, created_at)
-    VALUES (v_ev.site_id, p_outbox_channel, 'hall_event', v_ev.uid, v_ev.row_version,
-            onewindow_snapshot(v_ev), p_created);
-    PERFORM pg_notify(p_notify_channel, p_site::text);
-
-    ticket_row := v_t;
-    event_id := v_ev.id;
+    ticket_json := onewindow_snapshot(v_t);
+    v_ev.uid := p_event_uid;
+    v_ev.site_id := v_t.site_id;
+    v_ev.row_version := 1;
+    v_ev.business_date := p_business_date;
+    v_ev.at := p_now;
+    v_ev.kind := 'called';
+    v_ev.ticket_id := v_t.id;
+    v_ev.window_id := p_window;
+    v_ev.category_id := v_t.category_id;
+    v_ev.staff_id := p_staff;
+    v_ev.payload := json_build_object(
+        'issued_at', onewindow_iso(v_t.issued_at), 'queue_at', onewindow_iso(v_t.queue_at),
+        'priority', v_prio, 'number', v_t.number, 'priority_class', v_t.priority_class,
+        'window_number', p_window_number);
+    event_id := onewindow_queue_append_event(
+        v_ev, v_t, ticket_json, CASE WHEN v_ws_changed THEN v_ws END, p_created,
+        p_outbox_lock, p_event_lock_class, p_event_lock_key, p_notify_channel, p_outbox_channel);
     RETURN NEXT;
 END
 $$
@@ -202,7 +250,7 @@ CREATE FUNCTION onewindow_queue_finish(
     p_now timestamptz, p_business_date date, p_event_uid uuid, p_created timestamptz,
     p_outbox_lock bigint, p_event_lock_class int, p_event_lock_key int,
     p_notify_channel text, p_outbox_channel text)
-RETURNS TABLE (ticket_row ticket, event_id bigint)
+RETURNS TABLE (ticket_json json, event_id bigint)
 LANGUAGE plpgsql
 -- one plan per statement and connection: re-planning the claim on every call cost more than running it
 SET plan_cache_mode = force_generic_plan
@@ -225,44 +273,54 @@ BEGIN
         RETURN;
     END IF;
 
-    PERFORM pg_advisory_xact_lock(p_outbox_lock);
-    PERFORM pg_advisory_xact_lock(p_event_lock_class, p_event_lock_key);
-    INSERT INTO hall_event (uid, site_id, row_version, business_date, at, kind, ticket_id,
-                            window_id, category_id, staff_id, payload)
-    VALUES (p_event_uid, v_t.site_id, 1, p_business_date, p_now, 'finished', v_t.id, p_window,
-            v_t.category_id, coalesce(p_staff, v_t.staff_id),
-            json_build_object('outcome', p_outcome, 'case_numbers', p_case_numbers,
-                              'number', v_t.number, 'priority_class', v_t.priority_class,
-                              'window_number', p_window_number))
-    RETURNING * INTO v_ev;
-    INSERT INTO sync_outbox (site_id, channel, table_name, row_id, row_version, payload, created_at)
-    VALUES (v_t.site_id, p_outbox_channel, 'ticket', v_t.id, v_t.row_version,
-            onewindow_snapshot(v_t), p_created),
-           (v_ev.site_id, p_outbox_channel, 'hall_event', v_ev.uid, v_ev.row_version,
-            onewindow_snapshot(v_ev), p_created);
-    PERFORM pg_notify(p_notify_channel, v_t.site_id::text);
-
-    ticket_row := v_t;
-    event_id := v_ev.id;
+    ticket_json := onewindow_snapshot(v_t);
+    v_ev.uid := p_event_uid;
+    v_ev.site_id := v_t.site_id;
+    v_ev.row_version := 1;
+    v_ev.business_date := p_business_date;
+    v_ev.at := p_now;
+    v_ev.kind := 'finished';
+    v_ev.ticket_id := v_t.id;
+    v_ev.window_id := p_window;
+    v_ev.category_id := v_t.category_id;
+    v_ev.staff_id := coalesce(p_staff, v_t.staff_id);
+    v_ev.payload := json_build_object(
+        'outcome', p_outcome, 'case_numbers', p_case_numbers, 'number', v_t.number,
+        'priority_class', v_t.priority_class, 'window_number', p_window_number);
+    event_id := onewindow_queue_append_event(
+        v_ev, v_t, ticket_json, NULL, p_created,
+        p_outbox_lock, p_event_lock_class, p_event_lock_key, p_notify_channel, p_outbox_channel);
     RETURN NEXT;
 END
 $$
 """
 
 
+SPECIAL = "status = 'waiting' AND (priority_class <> 'normal' OR target_window_id IS NOT NULL)"
+
+
 def upgrade() -> None:
+    op.create_index(
+        "ix_ticket_waiting_special",
+        "ticket",
+        ["site_id"],
+        sqlite_where=sa.text(SPECIAL),
+        postgresql_where=sa.text(SPECIAL),
+    )
     if op.get_bind().dialect.name != "postgresql":
         return
     bind = op.get_bind()
-    for sql in (ISO, SNAPSHOT_TICKET, SNAPSHOT_WINDOW, SNAPSHOT_EVENT, CALL_NEXT, FINISH):
+    for sql in (ISO, SNAPSHOT_TICKET, SNAPSHOT_WINDOW, SNAPSHOT_EVENT, APPEND_EVENT, CALL_NEXT, FINISH):
         bind.exec_driver_sql(sql)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_ticket_waiting_special", table_name="ticket")
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute("DROP FUNCTION IF EXISTS onewindow_queue_finish")
     op.execute("DROP FUNCTION IF EXISTS onewindow_queue_call_next")
+    op.execute("DROP FUNCTION IF EXISTS onewindow_queue_append_event")
     op.execute("DROP FUNCTION IF EXISTS onewindow_snapshot(hall_event)")
     op.execute("DROP FUNCTION IF EXISTS onewindow_snapshot(window_status)")
     op.execute("DROP FUNCTION IF EXISTS onewindow_snapshot(ticket)")
