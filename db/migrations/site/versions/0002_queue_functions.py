@@ -77,9 +77,7 @@ CREATE FUNCTION onewindow_queue_append_event(
     p_created timestamptz, p_outbox_lock bigint, p_event_lock_class int, p_event_lock_key int,
     p_notify_channel text, p_outbox_channel text)
 RETURNS bigint
-LANGUAGE plpgsql
-SET plan_cache_mode = force_generic_plan
-AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     v_event_json jsonb := onewindow_snapshot(p_event)::jsonb;  -- its id comes under the lock
     v_window_json json;
@@ -129,22 +127,27 @@ LANGUAGE plpgsql
 SET plan_cache_mode = force_generic_plan
 AS $$
 DECLARE
-    v_ws window_status;
-    v_t ticket;
-    v_ev hall_event;
-    v_prio boolean;
+    v_ws_id uuid;
+    v_state text;
     v_streak int;
-    v_ws_changed boolean := false;
-    v_normal_first boolean;
+    v_staff uuid;
+    v_busy boolean;
+    v_ids uuid[];
     v_id uuid;
     v_skipped int := 0;
+    v_t ticket;
+    v_ws window_status;
+    v_ev hall_event;
+    v_prio boolean;
+    v_new_streak int;
 BEGIN
-    SELECT * INTO v_ws FROM window_status WHERE window_id = p_window FOR UPDATE;
-    IF NOT FOUND OR v_ws.state = 'paused' THEN
-        RETURN;
-    END IF;
-    PERFORM 1 FROM ticket WHERE window_id = p_window AND status IN ('called', 'serving');
-    IF FOUND THEN
+    SELECT w.id, w.state, w.priority_streak, w.staff_id,
+           EXISTS (SELECT 1 FROM ticket a
+                   WHERE a.window_id = p_window AND a.status IN ('called', 'serving'))
+    INTO v_ws_id, v_state, v_streak, v_staff, v_busy
+    FROM window_status w WHERE w.window_id = p_window
+    FOR UPDATE OF w;
+    IF v_ws_id IS NULL OR v_state = 'paused' OR v_busy THEN
         RETURN;
     END IF;
 
@@ -155,44 +158,51 @@ BEGIN
     -- by another window is claimed: FOR UPDATE SKIP LOCKED, one row at a time. A ticket outside
     -- the candidates comes after the p_heads of its category, so the choice is exact unless
     -- p_heads candidates were skipped; then the general path decides.
-    v_normal_first := v_ws.priority_streak >= p_priority_burst;
-    FOR v_id IN
-        SELECT c.id FROM (
-            SELECT h.* FROM unnest(p_categories) AS k(category_id)
-            CROSS JOIN LATERAL (
-                SELECT t.id, t.priority_class, t.queue_at, t.category_id, t.target_window_id
-                FROM ticket t
-                WHERE t.site_id = p_site AND t.status = 'waiting' AND t.category_id = k.category_id
-                  AND t.priority_class = 'normal' AND t.target_window_id IS NULL
-                ORDER BY t.queue_at, t.id
-                LIMIT p_heads) AS h
-            UNION ALL
-            SELECT t.id, t.priority_class, t.queue_at, t.category_id, t.target_window_id
-            FROM ticket t
-            WHERE t.site_id = p_site AND t.status = 'waiting'
-              AND (t.priority_class <> 'normal' OR t.target_window_id IS NOT NULL)
-              AND ((t.category_id = ANY (p_categories) AND t.target_window_id IS NULL)
-                   OR t.target_window_id = p_window)) AS c
-        ORDER BY
+    SELECT array_agg(c.id ORDER BY
             CASE WHEN (c.priority_class = 'green'
-                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now)) = v_normal_first
+                       OR (c.priority_class = 'appointment' AND c.queue_at <= p_now))
+                      = (v_streak >= p_priority_burst)
                  THEN 1 ELSE 0 END,
-            CASE WHEN v_normal_first AND NOT (c.priority_class = 'green'
+            CASE WHEN v_streak >= p_priority_burst AND NOT (c.priority_class = 'green'
                        OR (c.priority_class = 'appointment' AND c.queue_at <= p_now)) THEN 0
                  WHEN c.queue_at <= p_aged_before THEN 0 ELSE 1 END,
-            CASE WHEN v_normal_first AND NOT (c.priority_class = 'green'
+            CASE WHEN v_streak >= p_priority_burst AND NOT (c.priority_class = 'green'
                        OR (c.priority_class = 'appointment' AND c.queue_at <= p_now)) THEN 0
                  WHEN c.queue_at <= p_aged_before THEN 0
                  WHEN c.target_window_id = p_window THEN 0
                  ELSE coalesce(p_ranks[array_position(p_categories, c.category_id)], 1000000) END,
-            c.queue_at, c.id
-    LOOP
-        -- re-read under the lock: another window may have claimed or transferred it meanwhile
-        SELECT * INTO v_t FROM ticket
-        WHERE id = v_id AND status = 'waiting'
-          AND ((category_id = ANY (p_categories) AND target_window_id IS NULL)
-               OR target_window_id = p_window)
-        FOR UPDATE SKIP LOCKED;
+            c.queue_at, c.id)
+    INTO v_ids
+    FROM (
+        SELECT h.* FROM unnest(p_categories) AS k(category_id)
+        CROSS JOIN LATERAL (
+            SELECT t.id, t.priority_class, t.queue_at, t.category_id, t.target_window_id
+            FROM ticket t
+            WHERE t.site_id = p_site AND t.status = 'waiting' AND t.category_id = k.category_id
+              AND t.priority_class = 'normal' AND t.target_window_id IS NULL
+            ORDER BY t.queue_at, t.id
+            LIMIT p_heads) AS h
+        UNION ALL
+        SELECT t.id, t.priority_class, t.queue_at, t.category_id, t.target_window_id
+        FROM ticket t
+        WHERE t.site_id = p_site AND t.status = 'waiting'
+          AND (t.priority_class <> 'normal' OR t.target_window_id IS NOT NULL)
+          AND ((t.category_id = ANY (p_categories) AND t.target_window_id IS NULL)
+               OR t.target_window_id = p_window)) AS c;
+    IF v_ids IS NULL THEN
+        RETURN;
+    END IF;
+    FOREACH v_id IN ARRAY v_ids LOOP
+        -- claimed under the lock, re-checked: another window may have claimed or transferred it
+        UPDATE ticket SET status = 'called', window_id = p_window, staff_id = p_staff,
+               called_at = p_now, started_at = NULL, finished_at = NULL, recall_count = 0,
+               target_window_id = NULL, row_version = row_version + 1, updated_at = p_now
+        WHERE id = (SELECT l.id FROM ticket l
+                    WHERE l.id = v_id AND l.status = 'waiting'
+                      AND ((l.category_id = ANY (p_categories) AND l.target_window_id IS NULL)
+                           OR l.target_window_id = p_window)
+                    FOR UPDATE SKIP LOCKED)
+        RETURNING * INTO v_t;
         EXIT WHEN FOUND;
         v_skipped := v_skipped + 1;
         IF v_skipped >= p_heads THEN
@@ -202,23 +212,16 @@ BEGIN
     IF v_t.id IS NULL THEN
         RETURN;
     END IF;
-    UPDATE ticket SET status = 'called', window_id = p_window, staff_id = p_staff,
-           called_at = p_now, started_at = NULL, finished_at = NULL, recall_count = 0,
-           target_window_id = NULL, row_version = row_version + 1, updated_at = p_now
-    WHERE id = v_t.id
-    RETURNING * INTO v_t;
 
     v_prio := v_t.priority_class = 'green'
               OR (v_t.priority_class = 'appointment' AND v_t.queue_at <= p_now);
-    v_streak := CASE WHEN v_prio THEN v_ws.priority_streak + 1 ELSE 0 END;
-    IF v_streak <> v_ws.priority_streak OR v_ws.state <> 'open'
-       OR v_ws.staff_id IS DISTINCT FROM p_staff THEN
-        UPDATE window_status SET priority_streak = v_streak, state = 'open', reason = '',
+    v_new_streak := CASE WHEN v_prio THEN v_streak + 1 ELSE 0 END;
+    IF v_new_streak <> v_streak OR v_state <> 'open' OR v_staff IS DISTINCT FROM p_staff THEN
+        UPDATE window_status SET priority_streak = v_new_streak, state = 'open', reason = '',
                staff_id = p_staff, since = CASE WHEN state <> 'open' THEN p_now ELSE since END,
                row_version = row_version + 1, updated_at = p_now
-        WHERE id = v_ws.id
+        WHERE id = v_ws_id
         RETURNING * INTO v_ws;
-        v_ws_changed := true;
     END IF;
 
     ticket_json := onewindow_snapshot(v_t);
@@ -237,7 +240,7 @@ BEGIN
         'priority', v_prio, 'number', v_t.number, 'priority_class', v_t.priority_class,
         'window_number', p_window_number);
     event_id := onewindow_queue_append_event(
-        v_ev, v_t, ticket_json, CASE WHEN v_ws_changed THEN v_ws END, p_created,
+        v_ev, v_t, ticket_json, v_ws, p_created,
         p_outbox_lock, p_event_lock_class, p_event_lock_key, p_notify_channel, p_outbox_channel);
     RETURN NEXT;
 END
