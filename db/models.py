@@ -299,9 +299,11 @@ class Ticket(SiteOwned, Base):
             sqlite_where=sa.text(_WAITING_SPECIAL),
             postgresql_where=sa.text(_WAITING_SPECIAL),
         ),
-        sa.Index("ix_ticket_site_date", "site_id", "business_date"),
     )
 
+    # Not indexed on its own: (site_id, business_date, prefix, seq) above serves queries by site
+    # and by site and date, and every queue transition writes each index of this table.
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id"))
     business_date: Mapped[dt.date]
     category_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("service_category.id"))
     prefix: Mapped[str] = mapped_column(sa.String(4))

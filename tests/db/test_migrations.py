@@ -58,3 +58,27 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
     with sqlite3.connect(path) as raw:  # untouched
         assert raw.execute("SELECT version_num FROM alembic_version").fetchone() == ("ffff_from_the_future",)
     engine.dispose()
+
+
+def _down_and_up(url: str) -> None:
+    from alembic import command
+
+    from db.migrate import alembic_config
+
+    engine = make_engine(url)
+    upgrade(engine, backup=False)
+    command.downgrade(alembic_config(url), "0001")
+    assert current_revision(engine) == "0001"
+    command.upgrade(alembic_config(url), "head")
+    assert current_revision(engine) == head_revision()
+    assert _diff(engine) == []
+    engine.dispose()
+
+
+def test_sqlite_downgrade_to_the_first_revision_and_back(sqlite_url: str) -> None:
+    _down_and_up(sqlite_url)
+
+
+@pytest.mark.postgres
+def test_postgres_downgrade_to_the_first_revision_and_back(pg_url: str) -> None:
+    _down_and_up(pg_url)
