@@ -10,9 +10,10 @@ Call-next chooses and claims in one statement: `UPDATE ticket … WHERE id = (SE
 with BEGIN IMMEDIATE, so there is one writer at a time. The ORDER BY is `policy.order_terms`, the
 SQL twin of the pure `policy.choose()`.
 
-On PostgreSQL, `call_next()` and `finish()` first try one autocommit statement that does the whole
-transition (`app.queue.pgfunc`: a function of site migration 0002, one round trip); when it changes nothing they run the general
-transaction below, which returns the precise answer or error.
+On PostgreSQL, `call_next()` and `finish()` first call a database function that does the whole
+transition in one autocommit statement (`app.queue.pgfunc`, site migration 0002: one round trip,
+plans kept per connection); when it changes nothing they run the general transaction below,
+which returns the precise answer or error.
 """
 
 from __future__ import annotations

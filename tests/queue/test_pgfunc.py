@@ -1,4 +1,4 @@
-"""The PostgreSQL one-statement call-next / finish (app.queue.pgfunc, site migration 0002) against the general path on SQLite."""
+"""PostgreSQL call-next / finish as database functions (app.queue.pgfunc) against the general path on SQLite."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_postgres_one_statement_path_calls_as_the_general_path(
         expected, _ = _run(lite, monkeypatch)
         got, used = _run(pg, monkeypatch)
         assert got == expected
-        assert used["call_next"] >= 15 and used["finish"] >= 10  # the one-statement path really ran
+        assert used["call_next"] >= 15 and used["finish"] >= 10  # the functions really ran
         with pg.engine.connect() as c:
             assert find_unrecorded_writes(c) == []
             ids = c.execute(sa.select(HallEvent.id).order_by(HallEvent.id)).scalars().all()

@@ -263,11 +263,9 @@ DECLARE
     v_t ticket;
     v_ev hall_event;
 BEGIN
-    PERFORM 1 FROM window_status WHERE window_id = p_window FOR UPDATE;
-    IF NOT FOUND THEN
-        RETURN;
-    END IF;
-    -- at most one row: the partial unique index allows one active ticket per window
+    -- The window row is not locked: finishing changes only the ticket, and the ticket's row lock
+    -- orders this against any other operation on it. At most one row: the partial unique index
+    -- allows one active ticket per window.
     UPDATE ticket SET status = 'done', finished_at = p_now, outcome = p_outcome,
            case_numbers = p_case_numbers, started_at = coalesce(started_at, called_at),
            row_version = row_version + 1, updated_at = p_now
