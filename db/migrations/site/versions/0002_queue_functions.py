@@ -74,16 +74,30 @@ $$
 # Snapshots are built before the locks; under them only the event id is drawn and the rows go in.
 APPEND_EVENT = """
 CREATE FUNCTION onewindow_queue_append_event(
-    p_event hall_event, p_ticket ticket, p_ticket_json json, p_window window_status,
+    p_kind text, p_ticket ticket, p_ticket_json json, p_window_id uuid, p_window window_status,
+    p_staff uuid, p_payload json, p_event_uid uuid, p_business_date date, p_at timestamptz,
     p_created timestamptz, p_outbox_lock bigint, p_event_lock_class int, p_event_lock_key int,
     p_notify_channel text, p_outbox_channel text)
 RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_event_json jsonb := onewindow_snapshot(p_event)::jsonb;  -- its id comes under the lock
+    v_event hall_event;
+    v_event_json jsonb;
     v_window_json json;
     v_id bigint;
 BEGIN
+    v_event.uid := p_event_uid;
+    v_event.site_id := p_ticket.site_id;
+    v_event.row_version := 1;
+    v_event.business_date := p_business_date;
+    v_event.at := p_at;
+    v_event.kind := p_kind;
+    v_event.ticket_id := p_ticket.id;
+    v_event.window_id := p_window_id;
+    v_event.category_id := p_ticket.category_id;
+    v_event.staff_id := p_staff;
+    v_event.payload := p_payload;
+    v_event_json := onewindow_snapshot(v_event)::jsonb;  -- its id comes under the lock
     IF p_window.id IS NOT NULL THEN
         v_window_json := onewindow_snapshot(p_window);
     END IF;
@@ -92,20 +106,20 @@ BEGIN
     PERFORM pg_advisory_xact_lock(p_outbox_lock), pg_advisory_xact_lock(p_event_lock_class, p_event_lock_key);
     INSERT INTO hall_event (uid, site_id, row_version, business_date, at, kind, ticket_id,
                             window_id, category_id, staff_id, payload)
-    VALUES (p_event.uid, p_event.site_id, p_event.row_version, p_event.business_date, p_event.at,
-            p_event.kind, p_event.ticket_id, p_event.window_id, p_event.category_id,
-            p_event.staff_id, p_event.payload)
+    VALUES (v_event.uid, v_event.site_id, v_event.row_version, v_event.business_date, v_event.at,
+            v_event.kind, v_event.ticket_id, v_event.window_id, v_event.category_id,
+            v_event.staff_id, v_event.payload)
     RETURNING id INTO v_id;
     INSERT INTO sync_outbox (site_id, channel, table_name, row_id, row_version, payload, created_at)
-    SELECT p_event.site_id, p_outbox_channel, o.table_name, o.row_id, o.row_version, o.payload, p_created
+    SELECT v_event.site_id, p_outbox_channel, o.table_name, o.row_id, o.row_version, o.payload, p_created
     FROM (VALUES (1, 'ticket', p_ticket.id, p_ticket.row_version, p_ticket_json),
                  (2, 'window_status', p_window.id, p_window.row_version, v_window_json),
-                 (3, 'hall_event', p_event.uid, p_event.row_version,
+                 (3, 'hall_event', v_event.uid, v_event.row_version,
                   (v_event_json || jsonb_build_object('id', v_id))::json))
          AS o (n, table_name, row_id, row_version, payload)
     WHERE o.row_id IS NOT NULL
     ORDER BY o.n;
-    PERFORM pg_notify(p_notify_channel, p_event.site_id::text);
+    PERFORM pg_notify(p_notify_channel, v_event.site_id::text);
     RETURN v_id;
 END
 $$
@@ -138,7 +152,6 @@ DECLARE
     v_skipped int := 0;
     v_t ticket;
     v_ws window_status;
-    v_ev hall_event;
     v_prio boolean;
     v_new_streak int;
 BEGIN
@@ -226,22 +239,13 @@ BEGIN
     END IF;
 
     ticket_json := onewindow_snapshot(v_t);
-    v_ev.uid := p_event_uid;
-    v_ev.site_id := v_t.site_id;
-    v_ev.row_version := 1;
-    v_ev.business_date := p_business_date;
-    v_ev.at := p_now;
-    v_ev.kind := 'called';
-    v_ev.ticket_id := v_t.id;
-    v_ev.window_id := p_window;
-    v_ev.category_id := v_t.category_id;
-    v_ev.staff_id := p_staff;
-    v_ev.payload := json_build_object(
-        'issued_at', onewindow_iso(v_t.issued_at), 'queue_at', onewindow_iso(v_t.queue_at),
-        'priority', v_prio, 'number', v_t.number, 'priority_class', v_t.priority_class,
-        'window_number', p_window_number);
     event_id := onewindow_queue_append_event(
-        v_ev, v_t, ticket_json, v_ws, p_created,
+        'called', v_t, ticket_json, p_window, v_ws, p_staff,
+        json_build_object(
+            'issued_at', onewindow_iso(v_t.issued_at), 'queue_at', onewindow_iso(v_t.queue_at),
+            'priority', v_prio, 'number', v_t.number, 'priority_class', v_t.priority_class,
+            'window_number', p_window_number),
+        p_event_uid, p_business_date, p_now, p_created,
         p_outbox_lock, p_event_lock_class, p_event_lock_key, p_notify_channel, p_outbox_channel);
     RETURN NEXT;
 END
@@ -255,13 +259,9 @@ CREATE FUNCTION onewindow_queue_finish(
     p_outbox_lock bigint, p_event_lock_class int, p_event_lock_key int,
     p_notify_channel text, p_outbox_channel text)
 RETURNS TABLE (ticket_json json, event_id bigint)
-LANGUAGE plpgsql
--- one plan per statement and connection: re-planning the claim on every call cost more than running it
-SET plan_cache_mode = force_generic_plan
-AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
     v_t ticket;
-    v_ev hall_event;
 BEGIN
     -- The window row is not locked: finishing changes only the ticket, and the ticket's row lock
     -- orders this against any other operation on it. At most one row: the partial unique index
@@ -276,21 +276,12 @@ BEGIN
     END IF;
 
     ticket_json := onewindow_snapshot(v_t);
-    v_ev.uid := p_event_uid;
-    v_ev.site_id := v_t.site_id;
-    v_ev.row_version := 1;
-    v_ev.business_date := p_business_date;
-    v_ev.at := p_now;
-    v_ev.kind := 'finished';
-    v_ev.ticket_id := v_t.id;
-    v_ev.window_id := p_window;
-    v_ev.category_id := v_t.category_id;
-    v_ev.staff_id := coalesce(p_staff, v_t.staff_id);
-    v_ev.payload := json_build_object(
-        'outcome', p_outcome, 'case_numbers', p_case_numbers, 'number', v_t.number,
-        'priority_class', v_t.priority_class, 'window_number', p_window_number);
     event_id := onewindow_queue_append_event(
-        v_ev, v_t, ticket_json, NULL, p_created,
+        'finished', v_t, ticket_json, p_window, NULL, coalesce(p_staff, v_t.staff_id),
+        json_build_object(
+            'outcome', p_outcome, 'case_numbers', p_case_numbers, 'number', v_t.number,
+            'priority_class', v_t.priority_class, 'window_number', p_window_number),
+        p_event_uid, p_business_date, p_now, p_created,
         p_outbox_lock, p_event_lock_class, p_event_lock_key, p_notify_channel, p_outbox_channel);
     RETURN NEXT;
 END
