@@ -25,12 +25,16 @@ def _terminate(admin_url: str, pid: int) -> None:
     time.sleep(0.05)
 
 
+def _engine(url: str, monkeypatch: pytest.MonkeyPatch, ping_after_idle: float) -> sa.Engine:
+    monkeypatch.setattr(db_engine, "PG_PING_AFTER_IDLE", ping_after_idle)
+    return db_engine.make_engine(url, pool_size=1, max_overflow=0)
+
+
 @pytest.mark.postgres
 def test_idle_connection_killed_by_the_server_is_replaced_before_use(
     pg_url: str, pg_admin_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_engine, "PG_PING_AFTER_IDLE", 0.2)
-    engine = db_engine.make_engine(pg_url, pool_size=1, max_overflow=0)
+    engine = _engine(pg_url, monkeypatch, 0.2)
     try:
         first = _backend_pid(engine)
         _terminate(pg_admin_url, first)  # e.g. the server restarted while the hall was quiet
@@ -44,8 +48,7 @@ def test_idle_connection_killed_by_the_server_is_replaced_before_use(
 def test_connection_in_steady_use_is_not_pinged(
     pg_url: str, pg_admin_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(db_engine, "PG_PING_AFTER_IDLE", 60.0)
-    engine = db_engine.make_engine(pg_url, pool_size=1, max_overflow=0)
+    engine = _engine(pg_url, monkeypatch, 60.0)
     try:
         first = _backend_pid(engine)
         _terminate(pg_admin_url, first)
