@@ -113,3 +113,29 @@ def test_tickets_locked_by_other_windows_are_skipped_and_too_many_fall_back(
         assert fast[1] is None  # 17 locked: the function stopped; the general path claimed the 18th
     finally:
         hall.engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_connection_lost_mid_use_is_an_sqlalchemy_error_and_is_not_reused(
+    pg_url: str, pg_admin_url: str
+) -> None:
+    hall = make_hall(pg_url)
+    try:
+        svc = hall.service(QueuePolicy())
+        for _ in range(3):
+            svc.issue("A")
+        svc.open_window(1)
+        svc.call_next(1)  # the pooled connection is now in steady use: no ping before the next call
+        admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as c:  # the server drops the hall's connections (restart, network)
+            c.execute(
+                sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"),
+                {"d": sa.engine.make_url(pg_url).database},
+            )
+        admin.dispose()
+        with pytest.raises(sa.exc.OperationalError):
+            svc.finish(1)
+        done = svc.finish(1)  # a fresh connection: the ticket was not finished twice, nor lost
+        assert done.status == "done" and done.number == "A001"
+    finally:
+        hall.engine.dispose()
