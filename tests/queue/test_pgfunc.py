@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from typing import Any
 
 import pytest
@@ -133,6 +134,7 @@ def test_a_connection_lost_mid_use_is_an_sqlalchemy_error_and_is_not_reused(
                 {"d": sa.engine.make_url(pg_url).database},
             )
         admin.dispose()
+        time.sleep(0.05)
         with pytest.raises(sa.exc.OperationalError):
             svc.finish(1)
         done = svc.finish(1)  # a fresh connection: the ticket was not finished twice, nor lost
