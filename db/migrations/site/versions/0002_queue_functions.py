@@ -7,17 +7,20 @@ Create Date: 2026-11-27 16:40:00
 On a PostgreSQL hall, `call_next()` and `finish()` run as one short statement calling one of
 these functions (app/queue/pgfunc.py). Inside a function the statements are planned once per
 connection and the client sends and parses a few hundred bytes instead of a 12 KB statement.
-What each step does is the general path of app/queue/service.py step for step (lock the window
-row, claim with FOR UPDATE SKIP LOCKED in the policy's order, update the window row, then the
-outbox and per-site event locks, the event, the outbox snapshots, NOTIFY); the ordering policy
-comes in as arguments, so changing the policy needs no new migration. A function returns no row
-when it has nothing to do (no window row, paused or busy window, nobody waiting); the caller
-then runs the general transaction, which gives the precise answer or error. A function returns
-the ticket as its outbox snapshot (one JSON value is far cheaper for the client to read than the
-row's columns) and the event id.
+What each step does is the general path of app/queue/service.py (call-next: lock the window
+row, claim with FOR UPDATE SKIP LOCKED in the policy's order, update the window row; finish: the
+ticket; then the outbox and per-site event locks, the event, the outbox snapshots, NOTIFY); the
+ordering policy comes in as arguments, so changing the policy needs no new migration. A
+function returns no row when it has nothing to do (no window row, paused or busy window, nobody
+waiting); the caller then runs the general transaction, which gives the precise answer or error.
+A function returns the ticket as its outbox snapshot (one JSON value is far cheaper for the
+client to read than the row's columns) and the event id.
 
 Outbox snapshots are `to_jsonb(row)` with every timestamp replaced by Python's `isoformat()` of
-the UTC value, so they equal `db.outbox.jsonable` of the row (the sync guard checks this).
+the UTC value, so they equal `db.outbox.jsonable` of the row (tests/queue/test_pgfunc.py checks
+this with the sync guard). A later migration that adds a timestamp column to ticket, window_status
+or hall_event must replace that table's `onewindow_snapshot` too.
+
 SQLite halls get only the index changes: the index of waiting tickets of a priority class or sent
 to a window, and two redundant ticket indexes dropped.
 """
