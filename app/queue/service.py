@@ -199,6 +199,11 @@ def order_terms(
     return [sa.case((prio, 0), else_=1), aged_k, rank, T.c.queue_at, T.c.id]
 
 
+def _call_result(info: TicketInfo, win: WindowRef, event_id: int) -> CallResult:
+    """What a window's call (or recall) returns: the ticket, the window and the words to announce."""
+    return CallResult(info, win.number, win.name, announcement(info.number, win.number), event_id)
+
+
 def eligible_sql(site_id: uuid.UUID, window: WindowRef) -> sa.ColumnElement[bool]:
     served: sa.ColumnElement[bool] = (
         sa.and_(T.c.category_id.in_(list(window.categories)), T.c.target_window_id.is_(None))
@@ -735,10 +740,7 @@ class QueueService:
         )
         if m is None:
             return None
-        info = self._info(m)
-        return CallResult(
-            info, win.number, win.name, announcement(info.number, win.number), int(m["event_id"])
-        )
+        return _call_result(self._info(m), win, int(m["event_id"]))
 
     def _window(self, number: int) -> WindowRef:
         win = self.reference().window(number)
@@ -821,8 +823,7 @@ class QueueService:
                 queue_at=m["queue_at"],
                 priority=prio,
             )
-        info = self._info(m)
-        return CallResult(info, win.number, win.name, announcement(info.number, win.number), event_id)
+        return _call_result(self._info(m), win, event_id)
 
     def call_ticket(
         self, window: int, number: str, *, manager_id: uuid.UUID, staff_id: uuid.UUID | None = None
@@ -877,8 +878,7 @@ class QueueService:
                     specific=True,
                     manager_id=manager_id,
                 )
-            info = self._info(m)
-            return CallResult(info, win.number, win.name, announcement(info.number, win.number), event_id)
+            return _call_result(self._info(m), win, event_id)
 
         return self._retrying(tx)
 
@@ -924,8 +924,7 @@ class QueueService:
             }
 
         info = self._on_current(window, "recalled", change, staff_id, statuses=("called",))
-        win = self._window(window)
-        return CallResult(info, win.number, win.name, announcement(info.number, win.number), 0)
+        return _call_result(info, self._window(window), 0)
 
     def no_show(self, window: int, staff_id: uuid.UUID | None = None) -> TicketInfo:
         """过号: the called applicant did not come."""
