@@ -51,6 +51,9 @@ def sqlite_path(url: str) -> Path | None:
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # Statement errors would otherwise quote their bound values ([parameters: …]) into exception
+    # texts and so into logs: ID numbers, names, phones. Every engine of the program comes from here.
+    kwargs.setdefault("hide_parameters", True)
     url = normalise_url(url)
     path = sqlite_path(url)
     if path is not None:
