@@ -20,6 +20,7 @@ from db.base import Base, SiteOwned, UUIDKey, utcnow
 
 WINDOW_KINDS = ("comprehensive", "department", "special", "featured")  # 综合一窗 部门一窗 专项一窗 特色专窗
 STAFF_ROLES = ("clerk", "manager", "admin")
+PASSWORD_STATES = ("unchecked", "demo", "issued", "own")
 TICKET_STATUSES = ("waiting", "called", "serving", "held", "done", "no_show", "cancelled", "transferred")
 ACTIVE_TICKET_STATUSES = ("called", "serving")
 PRIORITY_CLASSES = ("green", "appointment", "normal")
@@ -221,8 +222,27 @@ class Staff(UUIDKey, Base):
     name: Mapped[str] = mapped_column(sa.String(64))
     role: Mapped[str] = mapped_column(sa.String(16), default="clerk")
     password_hash: Mapped[str] = mapped_column(sa.String(200))
-    window_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("window.id"))
+    window_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("window.id"))  # the clerk's window
     active: Mapped[bool] = mapped_column(default=True)
+    # Where the password came from (PASSWORD_STATES): "issued" by an admin forces a change at the
+    # next log-in; "unchecked" (rows from before 0005, seeded, handed down) is verified against
+    # the known demo passwords before a real site starts.
+    password_state: Mapped[str] = mapped_column(sa.String(16), default="unchecked", server_default="unchecked")
+
+
+class StaffSession(Base):
+    """Who is logged in at which window, from which PC: one row per account, so one window at a
+    time. Local to the site, never synced; a row whose heartbeat is older than the expiry is
+    stale (a crashed PC) and may be taken over."""
+
+    __tablename__ = "staff_session"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id"))
+    window_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("window.id", ondelete="CASCADE"))
+    terminal: Mapped[str] = mapped_column(sa.String(120))
+    started_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class Appointment(UUIDKey, Base):
@@ -483,6 +503,20 @@ class AuditLog(SiteOwned, Base):
     entity: Mapped[str] = mapped_column(sa.String(40))
     entity_id: Mapped[str] = mapped_column(sa.String(64), default="")
     detail: Mapped[str] = mapped_column(sa.Text, default="")  # never a full ID number
+    # Where the action came from: "counter@PC", "kiosk@PC", "cli:osuser@PC" (set_audit_origin).
+    origin: Mapped[str] = mapped_column(sa.String(120), default=lambda: _AUDIT_ORIGIN[0], server_default="")
+
+
+_AUDIT_ORIGIN = [""]  # process-wide: one process is one terminal (counter, kiosk, CLI run)
+
+
+def set_audit_origin(origin: str) -> None:
+    """Name this process's terminal on every audit row it writes without an explicit origin."""
+    _AUDIT_ORIGIN[0] = origin[:120]
+
+
+def audit_origin() -> str:
+    return _AUDIT_ORIGIN[0]
 
 
 class IntakeDraft(UUIDKey, Base):
