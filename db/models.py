@@ -227,7 +227,9 @@ class Staff(UUIDKey, Base):
     # Where the password came from (PASSWORD_STATES): "issued" by an admin forces a change at the
     # next log-in; "unchecked" (rows from before 0005, seeded, handed down) is verified against
     # the known demo passwords before a real site starts.
-    password_state: Mapped[str] = mapped_column(sa.String(16), default="unchecked", server_default="unchecked")
+    password_state: Mapped[str] = mapped_column(
+        sa.String(16), default="unchecked", server_default="unchecked"
+    )
 
 
 class StaffSession(Base):
@@ -237,7 +239,9 @@ class StaffSession(Base):
 
     __tablename__ = "staff_session"
 
-    staff_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True)
+    staff_id: Mapped[uuid.UUID] = mapped_column(
+        sa.ForeignKey("staff.id", ondelete="CASCADE"), primary_key=True
+    )
     site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id"))
     window_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("window.id", ondelete="CASCADE"))
     terminal: Mapped[str] = mapped_column(sa.String(120))
