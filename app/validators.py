@@ -2,13 +2,19 @@
 
 Rules from GB 11643 (resident ID number, ISO 7064 MOD 11-2), GB 32100-2015 (unified social
 credit code) and the mainland mobile numbering plan. Every checker returns a `Check` with a
-plain Chinese reason so the UI can show it as is.
+plain Chinese reason so the UI can show it as is, and never raises, whatever the text.
+
+Input is NFKC-normalised first: Chinese input methods type full-width digits (１２３) and
+letters (Ｘ) by default, and those must be checked — and stored — as the ASCII they stand for.
+After that only ASCII digits count as digits (str.isdigit() accepts superscripts and other
+scripts' digits, which int() then refuses).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -17,7 +23,9 @@ ID_CHECK_CHARS = "10X98765432"
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-_MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
+_MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
+_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
+_SEPARATORS_RE = re.compile(r"[\s\-‐‑‒–—―]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,11 @@ class Check:
         return self.ok
 
 
+def _nfkc(value: str) -> str:
+    """NFKC, then separators (spaces, hyphens of any width) dropped. Never raises."""
+    return _SEPARATORS_RE.sub("", unicodedata.normalize("NFKC", value))
+
+
 def id_check_char(first17: str) -> str:
     """Check character for the first 17 digits of an ID number."""
     total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
@@ -36,7 +49,11 @@ def id_check_char(first17: str) -> str:
 
 
 def normalise_id_number(value: str) -> str:
-    return value.strip().upper().replace("x", "X")
+    """The form an ID number is checked and stored in: NFKC, no separators, X upper-case.
+
+    A valid number is then exactly [0-9]{17}[0-9X]; anything else fails check_id_number.
+    """
+    return _nfkc(value).upper()
 
 
 def check_id_number(value: str, *, today: dt.date | None = None) -> Check:
@@ -44,7 +61,7 @@ def check_id_number(value: str, *, today: dt.date | None = None) -> Check:
     v = normalise_id_number(value)
     if len(v) != 18:
         return Check(False, f"身份证号码应为18位，当前为{len(v)}位")
-    if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+    if not _ID_RE.match(v):
         return Check(False, "身份证号码前17位必须是数字，最后一位是数字或X")
     try:
         birth = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
@@ -54,6 +71,15 @@ def check_id_number(value: str, *, today: dt.date | None = None) -> Check:
         return Check(False, f"身份证号码中的出生日期 {v[6:14]} 不合理")
     if id_check_char(v[:17]) != v[17]:
         return Check(False, "身份证号码校验位不正确，请核对")
+    return Check(True)
+
+
+def card_validity(valid_from: dt.date, valid_to: dt.date | None, today: dt.date) -> Check:
+    """Whether an ID card is in its validity period on `today` (both ends count; None = 长期)."""
+    if today < valid_from:
+        return Check(False, f"证件尚未生效（有效期自{valid_from:%Y年%m月%d日}起）")
+    if valid_to is not None and today > valid_to:
+        return Check(False, f"证件已过有效期（有效期至{valid_to:%Y年%m月%d日}）")
     return Check(True)
 
 
@@ -72,15 +98,21 @@ def uscc_check_char(first17: str) -> str:
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
+def normalise_uscc(value: str) -> str:
+    """NFKC, no separators, upper-case: the form a credit code is checked and stored in."""
+    return _nfkc(value).upper()
+
+
 def check_uscc(value: str) -> Check:
     """Validate a unified social credit code (统一社会信用代码)."""
-    v = value.strip().upper()
+    v = normalise_uscc(value)
     if len(v) != 18:
         return Check(False, f"统一社会信用代码应为18位，当前为{len(v)}位")
     bad = sorted({c for c in v if c not in USCC_ALPHABET})
     if bad:
-        return Check(False, f"统一社会信用代码含有不允许的字符：{''.join(bad)}（不使用 I、O、S、V、Z）")
-    if not v[2:8].isdigit():
+        shown = "".join(c if c.isprintable() else "?" for c in bad)
+        return Check(False, f"统一社会信用代码含有不允许的字符：{shown}（不使用 I、O、S、V、Z）")
+    if not re.fullmatch(r"[0-9]{6}", v[2:8]):
         return Check(False, "统一社会信用代码第3至8位应为行政区划码（数字）")
     if uscc_check_char(v[:17]) != v[17]:
         return Check(False, "统一社会信用代码校验位不正确，请核对")
@@ -89,11 +121,8 @@ def check_uscc(value: str) -> Check:
 
 def check_mobile(value: str) -> Check:
     """Mainland mobile number: 11 digits starting 13–19; +86 / 0086 prefixes and separators accepted."""
-    v = re.sub(r"[\s-]", "", value.strip())
-    for prefix in ("+86", "0086"):
-        if v.startswith(prefix):
-            v = v[len(prefix) :]
-    if not v.isdigit():
+    v = normalise_mobile(value)
+    if not re.fullmatch(r"[0-9]+", v):
         return Check(False, "手机号码只能包含数字")
     if not _MOBILE_RE.match(v):
         return Check(False, "手机号码应为以13至19开头的11位数字")
@@ -101,7 +130,8 @@ def check_mobile(value: str) -> Check:
 
 
 def normalise_mobile(value: str) -> str:
-    v = re.sub(r"[\s-]", "", value.strip())
+    """NFKC, no separators, without a +86 / 0086 prefix: the form a mobile is checked and stored in."""
+    v = _nfkc(value)
     for prefix in ("+86", "0086"):
         if v.startswith(prefix):
             v = v[len(prefix) :]

@@ -137,7 +137,7 @@ def normalised(a: ApplicantData) -> ApplicantData:
         phone=validators.normalise_mobile(a.phone) if a.phone.strip() else "",
         address=a.address.strip(),
         company_name=a.company_name.strip() if a.kind == "company" else "",
-        uscc=a.uscc.strip().upper() if a.kind == "company" else "",
+        uscc=validators.normalise_uscc(a.uscc) if a.kind == "company" else "",
         legal_representative=a.legal_representative.strip() if a.kind == "company" else "",
     )
 

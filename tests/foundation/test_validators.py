@@ -7,12 +7,16 @@ from hypothesis import strategies as st
 
 from app.validators import (
     USCC_ALPHABET,
+    card_validity,
     check_id_number,
     check_mobile,
     check_uscc,
     id_check_char,
     mask_id_number,
     mask_name,
+    normalise_id_number,
+    normalise_mobile,
+    normalise_uscc,
     uscc_check_char,
 )
 
@@ -98,3 +102,51 @@ def test_uscc_any_single_substitution_is_caught(first17: str) -> None:
                 mutated = code[:i] + c + code[i + 1 :]
                 if mutated[2:8].isdigit():
                     assert not check_uscc(mutated)
+
+
+# --- Unicode: NFKC first, ASCII digits only, never an exception ---------------------------------
+
+
+def test_full_width_input_is_normalised_and_checked() -> None:
+    full = "１１０１０５１９４９１２３１００２ｘ"  # what a Chinese IME types in full-width mode
+    assert check_id_number(full)
+    assert normalise_id_number(full) == "11010519491231002X"
+    assert check_mobile("１３８ １２３４ ５６７８") and normalise_mobile("＋８６ １３８－１２３４－５６７８") == "13812345678"
+    assert check_uscc("９１３５０１００Ｍ０００１００Ｙ４３") and normalise_uscc(" ９１３５０１００ｍ０００１００ｙ４３ ") == "91350100M000100Y43"
+
+
+def test_other_digits_are_refused_not_crashed() -> None:
+    superscript = "¹¹⁰¹⁰⁵¹⁹⁴⁹¹²³¹⁰⁰²X"  # NFKC makes these ASCII: the number is then valid
+    assert check_id_number(superscript)
+    arabic_indic = "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X"  # isdigit() is True, but not digits of an ID number
+    assert "数字" in check_id_number(arabic_indic).reason
+    assert not check_id_number("11010519491231002\u00b2x")
+    assert not check_mobile("١٣٨١٢٣٤٥٦٧٨")
+    assert not check_uscc("91350100M000100Y4" + "\u0663")
+    assert not check_uscc("91" + "٣٥٠١٠٠" + "M000100Y43")
+
+
+def test_card_validity() -> None:
+    start, end = dt.date(2016, 3, 1), dt.date(2026, 3, 1)
+    assert card_validity(start, end, dt.date(2026, 3, 1))  # the last day still counts
+    expired = card_validity(start, end, dt.date(2026, 3, 2))
+    assert not expired and "已过有效期" in expired.reason
+    early = card_validity(start, end, dt.date(2016, 2, 29))
+    assert not early and "尚未生效" in early.reason
+    assert card_validity(start, None, dt.date(2099, 1, 1))  # 长期
+
+
+@given(st.text() | st.text(alphabet=st.characters(categories=["Cs", "Co", "Cc", "Cf", "Nd", "No"])))
+def test_checkers_never_raise_on_any_text(text: str) -> None:
+    for checker in (check_id_number, check_mobile, check_uscc):
+        result = checker(text)
+        assert result.ok or result.reason
+    normalise_id_number(text), normalise_mobile(text), normalise_uscc(text), mask_id_number(text), mask_name(text)
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40), st.sampled_from(list(VALID_IDS)))
+def test_a_valid_id_survives_only_as_ascii(noise: str, valid: str) -> None:
+    for candidate in (noise, valid + noise, noise + valid):
+        if check_id_number(candidate):
+            stored = normalise_id_number(candidate)
+            assert len(stored) == 18 and set(stored) <= set("0123456789X")
