@@ -12,14 +12,17 @@ ONEWINDOW__DEVICES__IDCARD__PORT=/dev/ttyUSB0).
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
 import types
 import typing
+import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
@@ -27,17 +30,79 @@ from app.hall.policy import KioskPolicy
 from app.queue.policy import QueuePolicy
 
 APP_NAME = "OneWindow"
+_T = TypeVar("_T")
 
 
 class SettingsError(ValueError):
     """A settings file or override that cannot be used; the message names key and line."""
 
 
+# --- bounds, declared with the fields they limit ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """What a value must satisfy beyond its type; checked at load, reported with key and line."""
+
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[object, ...] = ()
+    check: Callable[[Any], str | None] | None = None  # returns the problem, or None when fine
+
+
+def bounded(default: _T, lo: float | None = None, hi: float | None = None) -> _T:
+    return field(default=default, metadata={"bounds": Bounds(lo, hi)})
+
+
+def one_of(default: _T, *choices: _T) -> _T:
+    return field(default=default, metadata={"bounds": Bounds(choices=tuple(choices))})
+
+
+def checked(default: _T, check: Callable[[Any], str | None]) -> _T:
+    return field(default=default, metadata={"bounds": Bounds(check=check)})
+
+
+def _site_code(value: str) -> str | None:
+    return None if re.fullmatch(r"[A-Za-z0-9_-]{1,16}", value) else "must be 1-16 letters, digits, - or _"
+
+
+def _timezone(value: str) -> str | None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
+        return "must be an IANA time zone such as Asia/Shanghai"
+    return None
+
+
+def _regex_with_t(value: str) -> str | None:
+    try:
+        compiled = re.compile(value)
+    except re.error as exc:
+        return f"is not a valid regular expression ({exc})"
+    return None if "t" in compiled.groupindex else "must have a named group (?P<t>...) for the temperature"
+
+
+def _template(*fields: str) -> Callable[[Any], str | None]:
+    def check(value: str) -> str | None:
+        try:
+            value.format(**dict.fromkeys(fields, "x"))
+        except (KeyError, IndexError, ValueError, AttributeError) as exc:
+            return f"may only use the fields {', '.join('{' + f + '}' for f in fields)} ({exc})"
+        return None
+
+    return check
+
+
+BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "debug", "info", "warning", "error", "critical")
+DAY_S = 86_400.0
+
+
 @dataclass(frozen=True)
 class SiteSettings:
-    code: str = "XB"  # the site code the hall database and the centre know this site by
+    code: str = checked("XB", _site_code)  # the site code the hall database and the centre know this site by
     name: str = "新北区政务服务中心"
-    timezone: str = "Asia/Shanghai"
+    timezone: str = checked("Asia/Shanghai", _timezone)
 
 
 @dataclass(frozen=True)
@@ -48,31 +113,32 @@ class DatabaseSettings:
 
 @dataclass(frozen=True)
 class SyncSettings:
-    interval_s: float = 30.0
-    batch_size: int = 500
-    max_backoff_s: float = 300.0
+    # > 0: a zero or negative interval would spin against the centre.
+    interval_s: float = bounded(30.0, 1.0, DAY_S)
+    batch_size: int = bounded(500, 1, 100_000)
+    max_backoff_s: float = bounded(300.0, 1.0, DAY_S)
 
 
 @dataclass(frozen=True)
 class IdCardSettings:
     port: str = ""  # COM3, /dev/ttyUSB0, socket://host:port; empty: emulator in the demo, else none
-    baud: int = 115200
-    poll_interval_s: float = 0.5
+    baud: int = one_of(115200, *BAUD_RATES)
+    poll_interval_s: float = bounded(0.5, 0.05, 60.0)
     photo_decoder: str = ""  # path of a licensed vendor WLT decoder library; empty: photos kept raw
 
 
 @dataclass(frozen=True)
 class ThermometerSettings:
     port: str = ""
-    protocol: str = "modbus"  # modbus | gy906 | htpa | ascii
-    baud: int = 9600
-    address: int = 1
-    register: int = 0
-    function: int = 3
-    scale: float = 0.1
+    protocol: str = one_of("modbus", "modbus", "gy906", "htpa", "ascii")
+    baud: int = one_of(9600, *BAUD_RATES)
+    address: int = bounded(1, 1, 247)  # Modbus slave addresses
+    register: int = bounded(0, 0, 0xFFFF)
+    function: int = one_of(3, 3, 4)
+    scale: float = bounded(0.1, 0.0001, 10.0)
     signed: bool = True
     object_first: bool = True  # GY-MCU906xx: is the first value the object (body) temperature
-    regex: str = r"(?P<t>[-+]?\d{2}(?:\.\d{1,2})?)\s*(?:°\s*C|℃|C)?"
+    regex: str = checked(r"(?P<t>[-+]?\d{2}(?:\.\d{1,2})?)\s*(?:°\s*C|℃|C)?", _regex_with_t)
 
 
 @dataclass(frozen=True)
@@ -85,8 +151,8 @@ class DeviceSettings:
 @dataclass(frozen=True)
 class TicketPrinterSettings:
     port: str = ""
-    baud: int = 9600
-    width_mm: int = 80  # 80 or 58
+    baud: int = one_of(9600, *BAUD_RATES)
+    width_mm: int = one_of(80, 80, 58)
     raster: bool = False  # printer without a Chinese font ROM: send text as an image
 
 
@@ -94,7 +160,8 @@ class TicketPrinterSettings:
 class DocumentPrinterSettings:
     name: str = ""  # system printer for A4 documents; empty: the default printer
     font_path: str = ""  # a CJK TrueType font to embed; empty: look up per platform
-    qr_template: str = "{case_number}"  # e.g. https://zwfw.example.gov.cn/progress?case={case_number}
+    # e.g. https://zwfw.example.gov.cn/progress?case={case_number}
+    qr_template: str = checked("{case_number}", _template("case_number", "matter_code"))
 
 
 @dataclass(frozen=True)
@@ -105,28 +172,28 @@ class PrinterSettings:
 
 @dataclass(frozen=True)
 class ThresholdSettings:
-    fever_c: float = 37.3
-    wait_target_minutes: int = 30
-    temperature_retention_days: int = 14
-    due_soon_working_days: int = 2
+    fever_c: float = bounded(37.3, 35.0, 42.0)  # a body temperature, not any number
+    wait_target_minutes: int = bounded(30, 1, 1440)
+    temperature_retention_days: int = bounded(14, 1, 3650)
+    due_soon_working_days: int = bounded(2, 0, 60)
 
 
 @dataclass(frozen=True)
 class ScreenSettings:
     """Single-PC mode: which screen each role opens on (0 = primary)."""
 
-    counter: int = 0
-    kiosk: int = 1
-    display: int = 2
+    counter: int = bounded(0, 0, 15)
+    kiosk: int = bounded(1, 0, 15)
+    display: int = bounded(2, 0, 15)
     fullscreen: bool = False
 
 
 @dataclass(frozen=True)
 class UiSettings:
-    language: str = "zh_CN"
+    language: str = one_of("zh_CN", "zh_CN", "en")
     font_family: str = ""  # empty: the first CJK font found
-    idle_return_s: int = 60
-    voice_repeat: int = 2
+    idle_return_s: int = bounded(60, 5, 3600)
+    voice_repeat: int = bounded(2, 0, 10)
 
 
 @dataclass(frozen=True)
@@ -138,8 +205,25 @@ class PrivacySettings:
 
 @dataclass(frozen=True)
 class LoggingSettings:
-    level: str = "INFO"
+    level: str = one_of("INFO", *LOG_LEVELS)
     directory: str = ""  # empty: the user log dir
+
+
+# Bounds of the sections whose dataclasses live with their policy code (they check consistency
+# themselves in __post_init__; these keep each number sane).
+EMBEDDED_BOUNDS: dict[str, Bounds] = {
+    "queue.priority_burst": Bounds(1, 100),
+    "queue.max_wait_minutes": Bounds(0, 1440),
+    "queue.appointment_early_minutes": Bounds(0, 1440),
+    "queue.appointment_late_minutes": Bounds(0, 1440),
+    "queue.requeue_after": Bounds(0, 1000),
+    "queue.max_recalls": Bounds(0, 100),
+    "queue.default_service_minutes": Bounds(0.1, 480),
+    "queue.service_sample": Bounds(1, 10_000),
+    "queue.wait_target_minutes": Bounds(1, 1440),
+    "kiosk.elderly_categories": Bounds(1, 100),
+    "kiosk.qr_template": Bounds(check=_template("date", "number", "site")),
+}
 
 
 @dataclass(frozen=True)
@@ -263,11 +347,38 @@ def _build(cls: type[Any], data: dict[str, Any], prefix: str, text: str, source:
             kwargs[key] = _build(typing.cast(type, kind), value, dotted + ".", text, source)
         else:
             kwargs[key] = _convert(value, kind, dotted, where)
+            bounds = fields[key].metadata.get("bounds") or EMBEDDED_BOUNDS.get(dotted)
+            _check_bounds(kwargs[key], bounds, dotted, where)
     try:
         return cls(**kwargs)
-    except ValueError as exc:  # a section's own range checks (e.g. QueuePolicy)
-        line = _line_of(text, prefix.rstrip(".") + "." + next(iter(data), "")) if data else None
+    except ValueError as exc:  # a section's own consistency checks (e.g. QueuePolicy)
+        named = [k for k in data if re.search(rf"\b{re.escape(k)}\b", str(exc))] or list(data)[:1]
+        line = _line_of(text, prefix + named[0]) if named else None
         raise SettingsError(f"{source}{f', line {line}' if line else ''}: {exc}") from None
+
+
+def _check_bounds(value: Any, bounds: Bounds | None, dotted: str, where: str) -> None:
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SettingsError(f"{where}: {dotted} must be a finite number, got {value!r}")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**31:
+        raise SettingsError(f"{where}: {dotted} is out of range, got {value!r}")
+    if isinstance(value, str) and ("\x00" in value or len(value) > 4096):
+        raise SettingsError(f"{where}: {dotted} must be at most 4096 characters of text")
+    if bounds is None:
+        return
+    if bounds.choices and value not in bounds.choices:
+        shown = ", ".join(dict.fromkeys(str(c) for c in bounds.choices))
+        raise SettingsError(f"{where}: {dotted} must be one of {shown}, got {value!r}")
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if numeric and ((bounds.lo is not None and value < bounds.lo) or (bounds.hi is not None and value > bounds.hi)):
+        lo = "" if bounds.lo is None else f"{bounds.lo:g}"
+        hi = "" if bounds.hi is None else f"{bounds.hi:g}"
+        span = f"between {lo} and {hi}" if lo and hi else f"at least {lo}" if lo else f"at most {hi}"
+        raise SettingsError(f"{where}: {dotted} must be {span}, got {value!r}")
+    if bounds.check is not None:
+        problem = bounds.check(value)
+        if problem:
+            raise SettingsError(f"{where}: {dotted} {problem}, got {value!r}")
 
 
 def _env_overrides(environ: typing.Mapping[str, str]) -> dict[str, Any]:
