@@ -498,6 +498,18 @@ class TemperatureReading(SiteOwned, Base):
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("ticket.id"))
 
 
+_AUDIT_ORIGIN: list[str] = [""]  # process-wide: one process is one terminal (counter, kiosk, CLI run)
+
+
+def set_audit_origin(origin: str) -> None:
+    """Name this process's terminal on every audit row it writes without an explicit origin."""
+    _AUDIT_ORIGIN[0] = origin[:120]
+
+
+def audit_origin() -> str:
+    return _AUDIT_ORIGIN[0]
+
+
 class AuditLog(SiteOwned, Base):
     __tablename__ = "audit_log"
 
@@ -508,19 +520,7 @@ class AuditLog(SiteOwned, Base):
     entity_id: Mapped[str] = mapped_column(sa.String(64), default="")
     detail: Mapped[str] = mapped_column(sa.Text, default="")  # never a full ID number
     # Where the action came from: "counter@PC", "kiosk@PC", "cli:osuser@PC" (set_audit_origin).
-    origin: Mapped[str] = mapped_column(sa.String(120), default=lambda: _AUDIT_ORIGIN[0], server_default="")
-
-
-_AUDIT_ORIGIN = [""]  # process-wide: one process is one terminal (counter, kiosk, CLI run)
-
-
-def set_audit_origin(origin: str) -> None:
-    """Name this process's terminal on every audit row it writes without an explicit origin."""
-    _AUDIT_ORIGIN[0] = origin[:120]
-
-
-def audit_origin() -> str:
-    return _AUDIT_ORIGIN[0]
+    origin: Mapped[str] = mapped_column(sa.String(120), default=audit_origin, server_default="")
 
 
 class IntakeDraft(UUIDKey, Base):
