@@ -19,6 +19,7 @@ from app.cli_support import CliError, add_common_options
 COMMAND_MODULES = (
     "app.cli_core",
     "app.queue.cli",
+    "app.staff_cli",
     "devices.cli",
     "printing.cli",
     "db.sync.cli",
@@ -58,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from ui.cli import run_demo_hall
 
         func = run_demo_hall
+    from app.auth import terminal_id
+    from db.models import set_audit_origin
+
+    set_audit_origin(terminal_id("cli"))  # a GUI command names its own terminal when it starts
     try:
         return int(func(args) or 0)
     except CliError as exc:

@@ -1,37 +1,55 @@
-"""Staff log-in: argon2 password hashes, roles, and a lockout after repeated failures.
+"""Staff log-in: argon2 password hashes, roles, terminal throttling, one window per account.
 
-Every attempt is written to the audit log (through the outbox, so the centre sees it too); the
-lockout counts the failed attempts since the last success in that log, so it survives a restart
-and works across the PCs of one hall.
+Every attempt is written to the audit log (through the outbox, so the centre sees it too) with
+the terminal it came from. Repeated failures slow down *that terminal* (a growing delay) and
+raise an alert for the managers; the account itself is never locked, so nobody at a public
+kiosk can lock a manager out. Unknown user names cost the same argon2 verification (against a
+dummy hash) and get the same message as wrong passwords, so neither timing nor wording tells
+which names exist.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import getpass
+import json
 import logging
+import socket
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import outbox
 from db.base import utcnow
-from db.models import STAFF_ROLES, AuditLog, Staff, Window
+from db.models import STAFF_ROLES, AuditLog, Staff, StaffSession, Window
 
 log = logging.getLogger("onewindow.auth")
 
-MAX_FAILURES = 5  # consecutive failures before the account is locked
-LOCKOUT = dt.timedelta(minutes=15)
 ROLE_RANK = {"clerk": 1, "manager": 2, "admin": 3}
 ROLE_LABELS = {"clerk": "窗口人员", "manager": "大厅管理员", "admin": "系统管理员"}
+
+# Terminal throttling: failures from one terminal since its last successful log-in, within the
+# window, beyond FREE_FAILURES make the terminal wait 2, 4, 8 … up to MAX_DELAY seconds.
+FREE_FAILURES = 3
+THROTTLE_WINDOW = dt.timedelta(minutes=15)
+MAX_DELAY = dt.timedelta(seconds=120)
+ALERT_AFTER = 5  # the managers are alerted at the 5th failure, then every 10th
+SESSION_TTL = dt.timedelta(minutes=3)  # a counter heartbeats every minute; older rows are stale
+HEARTBEAT_SECONDS = 60
 
 # Argon2id at OWASP's recommended cost (19 MiB, 2 passes, 1 lane): a log-in stays well under a
 # second on a township's low-end PC. Parameters travel in each hash, so older hashes still verify.
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
 _hasher = PASSWORD_HASHER
+
+_DEMO_HALL = Path(__file__).resolve().parent.parent / "resources" / "catalogue" / "demo_hall.json"
 
 
 class AuthError(Exception):
@@ -47,8 +65,8 @@ class BadCredentials(AuthError):
     default_message = "用户名或密码不正确"
 
 
-class AccountLocked(AuthError):
-    default_message = "密码错误次数过多，账号已临时锁定，请稍后再试或联系管理员"
+class LoginThrottled(AuthError):
+    default_message = "本机登录失败次数过多，请稍后再试"
 
 
 class AccountDisabled(AuthError):
@@ -59,6 +77,18 @@ class NotPermitted(AuthError):
     default_message = "没有执行此操作的权限"
 
 
+class DemoPassword(AuthError):
+    default_message = "该账号仍在使用演示密码，请管理员用 main.py staff passwd 重设后再登录"
+
+
+class AlreadyLoggedIn(AuthError):
+    default_message = "该账号已在其他窗口登录"
+
+
+class WeakPassword(AuthError):
+    default_message = "新密码不符合要求"
+
+
 @dataclass(frozen=True, slots=True)
 class StaffInfo:
     id: uuid.UUID
@@ -67,6 +97,7 @@ class StaffInfo:
     name: str
     role: str
     window_id: uuid.UUID | None  # the window the staff member is assigned to, if any
+    must_change_password: bool = False  # an admin issued the password: change it before work
 
     @property
     def role_label(self) -> str:
@@ -91,6 +122,34 @@ class WindowInfo:
         return f"{self.number}号窗口 {self.name}".strip()
 
 
+# --- terminals and passwords -------------------------------------------------------------------
+
+
+def terminal_id(role: str) -> str:
+    """This PC as a terminal of `role`: "counter@PC-NAME"; the CLI adds the OS user."""
+    host = socket.gethostname() or "localhost"
+    if role == "cli":
+        try:
+            user = getpass.getuser()
+        except (KeyError, OSError):  # no user name in the environment or the password database
+            user = "?"
+        return f"cli:{user}@{host}"[:120]
+    return f"{role}@{host}"[:120]
+
+
+@functools.cache
+def demo_passwords() -> frozenset[str]:
+    """The passwords the demo seed hands out (plus the classic default); never valid at a real site."""
+    found = {"123456"}
+    try:
+        doc = json.loads(_DEMO_HALL.read_text(encoding="utf-8"))
+        for site in doc.get("sites", []):
+            found.update(str(t["password"]) for t in site.get("staff", []) if t.get("password"))
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        log.warning("demo passwords could not be read from %s; checking only the default", _DEMO_HALL)
+    return frozenset(found)
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
@@ -102,8 +161,44 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified for unknown user names so that they cost what a real account costs.
+    return _hasher.hash(uuid.uuid4().hex)
+
+
+def password_problem(username: str, password: str) -> str | None:
+    """Why `password` may not be used by `username` (Chinese), or None."""
+    if len(password) < 8:
+        return "密码至少需要8个字符"
+    if len(password) > 128:
+        return "密码不能超过128个字符"
+    if password.isdigit():
+        return "密码不能全是数字"
+    name = username.strip().casefold()
+    if name and name in password.casefold():
+        return "密码不能包含用户名"
+    if password in demo_passwords():
+        return "不能使用演示密码"
+    return None
+
+
+def check_password(username: str, password: str) -> None:
+    problem = password_problem(username, password)
+    if problem is not None:
+        raise WeakPassword(problem)
+
+
 def staff_info(staff: Staff) -> StaffInfo:
-    return StaffInfo(staff.id, staff.site_id, staff.username, staff.name, staff.role, staff.window_id)
+    return StaffInfo(
+        staff.id,
+        staff.site_id,
+        staff.username,
+        staff.name,
+        staff.role,
+        staff.window_id,
+        staff.password_state == "issued",
+    )
 
 
 def require_role(staff: StaffInfo, role: str, what: str = "此操作") -> None:
@@ -114,79 +209,191 @@ def require_role(staff: StaffInfo, role: str, what: str = "此操作") -> None:
         raise NotPermitted(f"{what}需要{ROLE_LABELS[role]}权限")
 
 
-def _audit(
+def audit(
     session: Session,
     site_id: uuid.UUID,
     staff_id: uuid.UUID | None,
     action: str,
     detail: str,
+    *,
+    entity: str = "staff",
+    entity_id: str | None = None,
+    origin: str | None = None,
     now: dt.datetime | None = None,
 ) -> None:
-    outbox.save(
-        session,
-        AuditLog(
-            at=now or utcnow(),
-            site_id=site_id,
-            staff_id=staff_id,
-            action=action,
-            entity="staff",
-            entity_id=str(staff_id or ""),
-            detail=detail,
-        ),
+    row = AuditLog(
+        at=now or utcnow(),
+        site_id=site_id,
+        staff_id=staff_id,
+        action=action,
+        entity=entity,
+        entity_id=(str(staff_id or "") if entity_id is None else entity_id)[:64],
+        detail=detail,
     )
+    if origin is not None:
+        row.origin = origin[:120]
+    outbox.save(session, row)
 
 
-def recent_failures(session: Session, staff_id: uuid.UUID) -> list[dt.datetime]:
-    """Times of the failed log-ins since the last successful one, newest first."""
+# --- log-in ------------------------------------------------------------------------------------
+
+
+def terminal_failures(session: Session, terminal: str, now: dt.datetime) -> list[dt.datetime]:
+    """Failed log-ins at `terminal` in the throttle window since its last success, newest first."""
+    since = now - THROTTLE_WINDOW
     last_ok = session.scalar(
-        sa.select(sa.func.max(AuditLog.at)).where(AuditLog.staff_id == staff_id, AuditLog.action == "login")
+        sa.select(sa.func.max(AuditLog.at)).where(
+            AuditLog.origin == terminal, AuditLog.action == "login", AuditLog.at > since
+        )
     )
-    stmt = sa.select(AuditLog.at).where(AuditLog.staff_id == staff_id, AuditLog.action == "login_failed")
-    if last_ok is not None:
-        stmt = stmt.where(AuditLog.at > last_ok)
-    return list(session.scalars(stmt.order_by(AuditLog.at.desc()).limit(MAX_FAILURES)))
+    stmt = sa.select(AuditLog.at).where(
+        AuditLog.origin == terminal, AuditLog.action == "login_failed", AuditLog.at > (last_ok or since)
+    )
+    return list(session.scalars(stmt.order_by(AuditLog.at.desc()).limit(100)))
+
+
+def throttle_delay(failures: int) -> dt.timedelta:
+    if failures < FREE_FAILURES:
+        return dt.timedelta(0)
+    return min(MAX_DELAY, dt.timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)))
 
 
 def authenticate(
-    session: Session, username: str, password: str, *, now: dt.datetime | None = None
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    site_id: uuid.UUID | None = None,
+    terminal: str | None = None,
+    demo: bool = False,
+    now: dt.datetime | None = None,
 ) -> StaffInfo:
-    """Check a log-in and return the staff member; raise AuthError (Chinese message) if refused.
+    """Check a log-in at `terminal` of site `site_id`; return the staff member or raise AuthError.
 
-    Commits the session: a failed attempt must be recorded even though this call raises.
+    `demo` is true only in the demo hall: elsewhere the demo passwords are refused. Commits the
+    session: a failed attempt must be recorded even though this call raises.
     """
     now = now or utcnow()
+    terminal = (terminal or terminal_id("app"))[:120]
     username = username.strip()
     if not username or not password:
         raise BadCredentials("请输入用户名和密码")
-    staff = session.scalar(sa.select(Staff).where(Staff.username == username))
-    if staff is None:
-        log.info("log-in refused: unknown user %r", username)
+    failures = terminal_failures(session, terminal, now)
+    wait = throttle_delay(len(failures))
+    if failures and now - failures[0] < wait:
+        seconds = int((wait - (now - failures[0])).total_seconds()) + 1
+        raise LoginThrottled(f"本机登录失败次数过多，请{seconds}秒后再试")
+    dummy = _dummy_hash()  # made (once) before the look-up, so the first unknown name is not slower
+    staff = session.scalar(sa.select(Staff).where(Staff.username == username[:64]))
+    # Always one argon2 verification, so an unknown name takes as long as a wrong password.
+    ok = verify_password(staff.password_hash if staff is not None else dummy, password)
+    if staff is None or not ok:
+        _failed(session, staff, site_id, username, terminal, len(failures) + 1, now)
         raise BadCredentials()
     if not staff.active:
         raise AccountDisabled()
-    failures = recent_failures(session, staff.id)
-    if len(failures) >= MAX_FAILURES and now - failures[0] < LOCKOUT:
-        minutes = max(1, int((LOCKOUT - (now - failures[0])).total_seconds() // 60) + 1)
-        raise AccountLocked(f"密码错误次数过多，账号已锁定，请约{minutes}分钟后再试或联系管理员")
-    if not verify_password(staff.password_hash, password):
-        _audit(session, staff.site_id, staff.id, "login_failed", f"user {username}", now)
-        session.commit()
-        left = MAX_FAILURES - len(failures) - 1
-        log.info("log-in refused: wrong password for %r (%d tries left)", username, max(left, 0))
-        if left <= 0:
-            raise AccountLocked()
-        raise BadCredentials(f"用户名或密码不正确（再错{left}次将锁定账号）")
-    # Staff rows are reference data handed down by the centre: an outdated hash is rehashed there
-    # (on the next password change), never written at the site.
+    if site_id is not None and staff.site_id != site_id:
+        log.info("log-in refused: %r belongs to another site", username)
+        raise NotPermitted("该账号不属于本服务中心")
+    if not demo and password in demo_passwords():
+        log.warning("log-in refused: %r still has a demo password", username)
+        raise DemoPassword()
     info = staff_info(staff)
-    _audit(session, staff.site_id, staff.id, "login", f"user {username} role {staff.role}", now)
+    audit(
+        session,
+        staff.site_id,
+        staff.id,
+        "login",
+        f"user {username} role {staff.role}",
+        origin=terminal,
+        now=now,
+    )
     session.commit()
-    log.info("log-in: %s (%s)", username, staff.role)
+    log.info("log-in: %s (%s) at %s", username, staff.role, terminal)
     return info
 
 
+def _failed(
+    session: Session,
+    staff: Staff | None,
+    site_id: uuid.UUID | None,
+    username: str,
+    terminal: str,
+    count: int,
+    now: dt.datetime,
+) -> None:
+    where = site_id or (staff.site_id if staff is not None else None)
+    if where is None:  # an old caller that names no site, and an unknown name: nothing to file it under
+        return
+    # The typed name is kept short: a password typed into the name field must not be stored whole.
+    shown = username[:3] + "…" if len(username) > 3 else username
+    audit(
+        session,
+        where,
+        staff.id if staff is not None else None,
+        "login_failed",
+        f"user {shown}",
+        origin=terminal,
+        now=now,
+    )
+    if count == ALERT_AFTER or (count > ALERT_AFTER and (count - ALERT_AFTER) % 10 == 0):
+        audit(
+            session,
+            where,
+            None,
+            "login_alert",
+            f"{terminal} 连续{count}次登录失败",
+            entity="terminal",
+            entity_id=terminal,
+            origin=terminal,
+            now=now,
+        )
+        log.warning("login alert: %d failed log-ins at %s", count, terminal)
+    session.commit()
+    log.info("log-in refused at %s (%d recent failures there)", terminal, count)
+
+
+def login_alerts(session: Session, site_id: uuid.UUID, since: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    """The managers' alerts about terminals with repeated failed log-ins since `since`."""
+    rows = session.execute(
+        sa.select(AuditLog.at, AuditLog.detail)
+        .where(AuditLog.site_id == site_id, AuditLog.action == "login_alert", AuditLog.at >= since)
+        .order_by(AuditLog.at.desc())
+        .limit(20)
+    )
+    return [(at, detail) for at, detail in rows]
+
+
+def change_password(
+    session: Session,
+    staff_id: uuid.UUID,
+    old: str,
+    new: str,
+    *,
+    terminal: str | None = None,
+) -> StaffInfo:
+    """The staff member changes their own password (verifying the old one). Commits."""
+    staff = session.get(Staff, staff_id)
+    if staff is None or not staff.active:
+        raise AccountDisabled()
+    if not verify_password(staff.password_hash, old):
+        raise BadCredentials("原密码不正确")
+    if new == old:
+        raise WeakPassword("新密码不能与原密码相同")
+    check_password(staff.username, new)
+    staff.password_hash = hash_password(new)
+    staff.password_state = "own"
+    audit(session, staff.site_id, staff.id, "password_changed", f"user {staff.username}", origin=terminal)
+    session.commit()
+    log.info("password changed by %s", staff.username)
+    return staff_info(staff)
+
+
 def record_logout(session: Session, staff: StaffInfo) -> None:
-    _audit(session, staff.site_id, staff.id, "logout", f"user {staff.username}")
+    audit(session, staff.site_id, staff.id, "logout", f"user {staff.username}")
+
+
+# --- windows and sessions ------------------------------------------------------------------------
 
 
 def windows(session: Session, site_id: uuid.UUID) -> list[WindowInfo]:
@@ -199,3 +406,84 @@ def windows(session: Session, site_id: uuid.UUID) -> list[WindowInfo]:
 def window_info(session: Session, window_id: uuid.UUID) -> WindowInfo | None:
     w = session.get(Window, window_id)
     return None if w is None else WindowInfo(w.id, w.number, w.name, w.kind)
+
+
+def allowed_windows(staff: StaffInfo, all_windows: list[WindowInfo]) -> list[WindowInfo]:
+    """A clerk opens only the window assigned to them; managers and admins any."""
+    if staff.has_role("manager"):
+        return list(all_windows)
+    return [w for w in all_windows if w.id == staff.window_id]
+
+
+def claim_window(
+    session: Session,
+    staff: StaffInfo,
+    window: WindowInfo,
+    *,
+    terminal: str,
+    now: dt.datetime | None = None,
+) -> None:
+    """Record that `staff` works at `window` from `terminal`, or refuse (Chinese message).
+
+    One account is at one window at a time: a live session elsewhere (another window, or another
+    PC) refuses with where it is; the same PC at the same window takes its own session over (a
+    restart after a crash), and a session without a heartbeat for SESSION_TTL is stale. Commits.
+    """
+    now = now or utcnow()
+    w = session.get(Window, window.id)
+    if w is None or w.site_id != staff.site_id or not w.active:
+        raise NotPermitted("该窗口不属于本服务中心")
+    if not staff.has_role("manager") and staff.window_id != window.id:
+        assigned = window_info(session, staff.window_id) if staff.window_id else None
+        where = f"（分配的窗口：{assigned.label}）" if assigned else "，请联系管理员分配窗口"
+        raise NotPermitted(f"您只能登录分配给您的窗口{where}")
+    query = sa.select(StaffSession).where(StaffSession.staff_id == staff.id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    row = session.scalar(query)
+    if (
+        row is not None
+        and row.seen_at > now - SESSION_TTL
+        and (row.terminal, row.window_id) != (terminal, window.id)
+    ):
+        other = window_info(session, row.window_id)
+        where = f"{other.label if other else '其他窗口'}（电脑 {row.terminal}）"
+        session.rollback()
+        raise AlreadyLoggedIn(f"该账号已在{where}登录，请先在那里退出")
+    if row is None:
+        session.add(
+            StaffSession(
+                staff_id=staff.id,
+                site_id=staff.site_id,
+                window_id=window.id,
+                terminal=terminal,
+                started_at=now,
+                seen_at=now,
+            )
+        )
+    else:
+        row.window_id, row.terminal, row.started_at, row.seen_at = window.id, terminal, now, now
+    try:
+        session.commit()
+    except IntegrityError:  # another PC claimed the account in the same instant
+        session.rollback()
+        raise AlreadyLoggedIn() from None
+
+
+def heartbeat(session: Session, staff_id: uuid.UUID, terminal: str, now: dt.datetime | None = None) -> bool:
+    """Keep this terminal's session alive; False if it is no longer ours (taken over). Commits."""
+    result = session.execute(
+        sa.update(StaffSession)
+        .where(StaffSession.staff_id == staff_id, StaffSession.terminal == terminal)
+        .values(seen_at=now or utcnow())
+    )
+    session.commit()
+    return bool(getattr(result, "rowcount", 0))
+
+
+def release_window(session: Session, staff_id: uuid.UUID, terminal: str) -> None:
+    """End this terminal's session (log-out, window closed). Commits."""
+    session.execute(
+        sa.delete(StaffSession).where(StaffSession.staff_id == staff_id, StaffSession.terminal == terminal)
+    )
+    session.commit()

@@ -1,4 +1,4 @@
-"""Log-in with lockout, the evaluator's storage and follow-ups, the intake draft store, the machine."""
+"""Log-in with terminal throttling, the evaluator's storage and follow-ups, the intake draft store, the machine."""
 
 from __future__ import annotations
 
@@ -37,24 +37,22 @@ def test_login_success_and_roles(sf: sessionmaker[Session], seeded: Seeded) -> N
         )
 
 
-def test_login_refusals_and_lockout(sf: sessionmaker[Session]) -> None:
+def test_login_refusals_and_terminal_throttle(sf: sessionmaker[Session]) -> None:
+    """Failures slow the terminal down (the account is never locked; tests/accounts has the rest)."""
     user = f"{SITE_CODE.lower()}-clerk"
     with sf() as s, pytest.raises(auth.BadCredentials, match="用户名或密码不正确"):
         auth.authenticate(s, "nobody", "x")
     with sf() as s, pytest.raises(auth.BadCredentials, match="请输入"):
         auth.authenticate(s, user, "")
-    for i in range(auth.MAX_FAILURES - 1):
-        with sf() as s, pytest.raises(auth.BadCredentials, match=f"再错{auth.MAX_FAILURES - 1 - i}次"):
-            auth.authenticate(s, user, "wrong", now=NOW)
-    with sf() as s, pytest.raises(auth.AccountLocked):
-        auth.authenticate(s, user, "wrong", now=NOW)
-    # Even the right password is refused while locked (a restart does not help: it is in the DB) …
-    with sf() as s, pytest.raises(auth.AccountLocked, match="分钟后再试"):
-        auth.authenticate(s, user, PASSWORD, now=NOW + dt.timedelta(minutes=1))
-    # … and accepted after the lockout.
-    with sf() as s:
+    for _ in range(auth.FREE_FAILURES):
+        with sf() as s, pytest.raises(auth.BadCredentials, match=r"^用户名或密码不正确$"):
+            auth.authenticate(s, user, "wrong", terminal="t1", now=NOW)
+    with sf() as s, pytest.raises(auth.LoginThrottled):
+        auth.authenticate(s, user, PASSWORD, terminal="t1", now=NOW + dt.timedelta(seconds=1))
+    with sf() as s:  # another terminal, and the same one after the delay, log in
+        assert auth.authenticate(s, user, PASSWORD, terminal="t2", now=NOW).username == user
         assert (
-            auth.authenticate(s, user, PASSWORD, now=NOW + auth.LOCKOUT + dt.timedelta(seconds=1)).username
+            auth.authenticate(s, user, PASSWORD, terminal="t1", now=NOW + dt.timedelta(seconds=3)).username
             == user
         )
 
