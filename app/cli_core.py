@@ -281,14 +281,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
+    from db.sync.tls import hide_password
+
     settings = settings_from_args(args)
     data = dataclasses.asdict(settings)
-    data["effective_hall_db_url"] = settings.hall_db_url
+    # A URL may carry a password (older settings files): never print it.
+    for key in ("hall_url", "central_url"):
+        data["database"][key] = hide_password(data["database"][key])
+    data["effective_hall_db_url"] = hide_password(settings.hall_db_url)
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(f"settings file: {settings.source or '(none; defaults)'}")
-        print(f"hall database: {settings.hall_db_url}")
-        print(f"central database: {settings.central_url or '(none)'}")
+        print(f"hall database: {hide_password(settings.hall_db_url)}")
+        print(f"central database: {hide_password(settings.central_url or '(none)')}")
         print(f"site: {settings.site.code} {settings.site.name}")
     return 0

@@ -109,6 +109,15 @@ class SiteSettings:
 class DatabaseSettings:
     hall_url: str = ""  # empty: SQLite file in the user data dir
     central_url: str = ""  # empty: no central database (stand-alone)
+    # Only for a demo or test centre: accept a central URL without verified TLS (sslmode=verify-*).
+    allow_insecure_central: bool = False
+
+    def __post_init__(self) -> None:
+        from db.sync.tls import central_url_problem
+
+        problem = central_url_problem(self.central_url, self.allow_insecure_central)
+        if problem:
+            raise ValueError(f"central_url {problem}")
 
 
 @dataclass(frozen=True)
