@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import secrets
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -25,6 +27,7 @@ from db.sync.reference import ReleasePart, read_release_parts
 
 log = logging.getLogger("onewindow.sync")
 
+CENTRAL_OWNER = "onewindow_central_owner"  # NOLOGIN owner of the central schema (migration c0002)
 SITE_CODE = re.compile(r"^[A-Za-z0-9_-]{1,24}$")
 SITE_GRANTS_SELECT = (
     "central_site",
@@ -45,7 +48,90 @@ class SiteAccount:
     site_id: uuid.UUID
     role: str
     password: str
-    url: str  # what goes into the site's settings as database.central_url
+    url: str  # a full connection URL for this role (with its password), for tools and tests
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What a site needs to reach the centre: written by `central add-site --out` to a 0600 file."""
+
+    account: SiteAccount
+    central_url: str  # database.central_url for the site: no password; sslmode=verify-full unless insecure
+    ca_pem: str  # the CA certificate that signed the centre's server certificate ("" when insecure)
+    ca_path: str  # where the site keeps that certificate (sslrootcert in central_url)
+
+
+def enrolment(
+    account: SiteAccount,
+    *,
+    ca_cert: Path | None,
+    site_ca_path: str | None = None,
+    host: str | None = None,
+    insecure: bool = False,
+) -> Enrolment:
+    """The enrolment of a registered site; refuses to leave out verified TLS unless told to."""
+    full = sa.engine.make_url(account.url)
+    # Rebuilt rather than set(password=None), which keeps the password: the URL goes into settings.
+    url = sa.engine.URL.create(
+        full.drivername, full.username, None, full.host, full.port, full.database, full.query
+    )
+    if host:
+        name, _, port = host.partition(":")
+        try:
+            url = url.set(host=name, port=int(port) if port else url.port)
+        except ValueError:
+            raise SyncError(f"--host {host!r} must be NAME or NAME:PORT") from None
+    if insecure:
+        return Enrolment(account, url.render_as_string(hide_password=False), "", "")
+    if ca_cert is None:
+        raise SyncError(
+            "give the centre's CA certificate (--ca-cert PATH): the site checks the centre's server "
+            "certificate against it (sslmode=verify-full); --insecure only for a demo or test centre"
+        )
+    try:
+        pem = ca_cert.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SyncError(f"cannot read the CA certificate {ca_cert}: {exc}") from None
+    if "-----BEGIN CERTIFICATE-----" not in pem:
+        raise SyncError(f"{ca_cert} is not a PEM certificate (no BEGIN CERTIFICATE line)")
+    ca_path = site_ca_path or str(ca_cert.resolve())
+    query = {k: v for k, v in url.query.items() if k not in ("sslmode", "sslrootcert")}
+    url = url.set(query={**query, "sslmode": "verify-full", "sslrootcert": ca_path})
+    return Enrolment(account, url.render_as_string(hide_password=False), pem, ca_path)
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def write_enrolment(path: Path, enrol: Enrolment) -> None:
+    """Write the enrolment (it holds the role's password) to a new file only its owner can read."""
+    a = enrol.account
+    lines = [
+        f"# OneWindow enrolment of site {a.code} at the district centre. It holds the site's",
+        "# password: keep it like a key, copy it to the site PC, then delete it.",
+        "# On the site PC: put ca_certificate into the file named by ca_path, central_url into the",
+        "# settings ([database] central_url) and the password into $ONEWINDOW_CENTRAL_PASSWORD.",
+        "[enrolment]",
+        f"site = {_toml_str(a.code)}",
+        f"site_id = {_toml_str(str(a.site_id))}",
+        f"role = {_toml_str(a.role)}",
+        f"central_url = {_toml_str(enrol.central_url)}",
+        f"password = {_toml_str(a.password)}",
+        f"ca_path = {_toml_str(enrol.ca_path)}",
+        f"ca_certificate = {_toml_str(enrol.ca_pem)}",
+    ]
+    if not enrol.ca_pem:
+        lines.append("# No TLS: the site must set [database] allow_insecure_central = true (demo/test only).")
+    data = ("\n".join(lines) + "\n").encode("utf-8")
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise SyncError(f"{path} already exists: remove it or choose another --out") from None
+    except OSError as exc:
+        raise SyncError(f"cannot write the enrolment to {path}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 @dataclass(frozen=True)
@@ -114,8 +200,16 @@ def add_site(
             has_role = conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first()
             pw = conn.execute(sa.text("SELECT quote_literal(:p)"), {"p": password}).scalar_one()
             verb = "ALTER" if has_role else "CREATE"
-            conn.exec_driver_sql(f"{verb} ROLE {q} LOGIN NOINHERIT PASSWORD {pw}")
+            # Spelled out so that re-registering also strips anything someone added to the role.
+            conn.exec_driver_sql(
+                f"{verb} ROLE {q} LOGIN NOINHERIT NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+                f"NOBYPASSRLS PASSWORD {pw}"
+            )
+            conn.exec_driver_sql(f"REVOKE {CENTRAL_OWNER} FROM {q}")
             conn.exec_driver_sql(f"GRANT CONNECT ON DATABASE {_quote_ident(database)} TO {q}")
+            # No temporary objects, no new schemas: nothing a site makes can shadow the centre's.
+            conn.exec_driver_sql(f"REVOKE TEMPORARY, CREATE ON DATABASE {_quote_ident(database)} FROM {q}")
+            conn.exec_driver_sql(f"REVOKE CREATE ON SCHEMA public FROM {q}")
             conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {q}")
             conn.exec_driver_sql(f"GRANT SELECT ON {', '.join(SITE_GRANTS_SELECT)} TO {q}")
             conn.exec_driver_sql(
@@ -256,13 +350,16 @@ def overview(url: str) -> list[SiteOverview]:
 
 
 __all__ = [
+    "Enrolment",
     "PublishedRelease",
     "SiteAccount",
     "add_site",
     "drop_site_role",
+    "enrolment",
     "init_central",
     "overview",
     "publish_parts",
     "publish_release",
     "release_checksum",
+    "write_enrolment",
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import Any
 
 from app.cli_support import CliError, add_common_options
+from db.sync.tls import PASSWORD_ENV, hide_password
 
 CHANNELS = ("cases", "queue", "evaluations", "stats")
 
@@ -32,11 +34,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = cparser("init", "create or upgrade the central schema")
     p.set_defaults(func=cmd_central_init)
 
-    p = cparser("add-site", "register a site: creates its own PostgreSQL role and prints its connection settings")
+    p = cparser(
+        "add-site",
+        "register a site: creates its own PostgreSQL role and writes its enrolment (URL with "
+        "sslmode=verify-full, CA certificate, role, password) to a new file only you can read",
+    )
     p.add_argument("code", help="site code, as in the site settings (site.code)")
+    p.add_argument("--out", metavar="FILE", help="new file for the enrolment (created 0600; required)")
+    p.add_argument("--ca-cert", metavar="PEM", help="CA certificate that signed the central server's certificate")
+    p.add_argument(
+        "--site-ca-path", metavar="PATH", help="where the site PC keeps that certificate (default: the --ca-cert path)"
+    )
+    p.add_argument("--host", metavar="NAME[:PORT]", help="the centre's name as in its certificate (default: from --central)")
+    p.add_argument("--insecure", action="store_true", help="no TLS (demo or test centre only)")
     p.add_argument("--site-id", help="the site's UUID (default: from the newest release, else a new one)")
     p.add_argument("--role", help="role name (default: <central database>_<code>)")
-    p.add_argument("--password", help="role password (default: a random one, printed once)")
+    p.add_argument(
+        "--ask-password",
+        action="store_true",
+        help=f"prompt for the role's password (default: ${PASSWORD_ENV}, else a random one)",
+    )
+    # Refused with a reason: a password on the command line shows in `ps` and the shell history.
+    p.add_argument("--password", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_central_add_site)
 
     p = cparser("publish", "publish a new reference release from a master hall database")
@@ -92,7 +111,7 @@ def _wrap(fn: Any, *args: Any, **kw: Any) -> Any:
     except sa.exc.OperationalError as exc:
         raise CliError(f"cannot reach the database: {str(exc.orig).strip().splitlines()[0]}") from None
     except sa.exc.ArgumentError as exc:
-        raise CliError(f"not a database URL: {exc}") from None
+        raise CliError(f"not a database URL: {hide_password(str(exc))}") from None
 
 
 def cmd_central_init(args: argparse.Namespace) -> int:
@@ -106,18 +125,58 @@ def cmd_central_init(args: argparse.Namespace) -> int:
 def cmd_central_add_site(args: argparse.Namespace) -> int:
     import uuid
 
-    from db.sync.central import add_site
+    from db.sync.central import add_site, enrolment, write_enrolment
 
     try:
         site_id = uuid.UUID(args.site_id) if args.site_id else None
     except ValueError:
         raise CliError(f"--site-id {args.site_id!r} is not a UUID") from None
-    acc = _wrap(add_site, _admin_url(args), args.code, site_id=site_id, role=args.role, password=args.password)
+    if args.password is not None:
+        raise CliError(
+            f"--password is not accepted (it shows in `ps` and the shell history): "
+            f"use --ask-password or ${PASSWORD_ENV}"
+        )
+    if not args.out:
+        raise CliError("say where the enrolment goes: --out FILE (a new file only you can read)")
+    password = _site_password(args.ask_password)
+    out = Path(args.out)
+    if out.exists():
+        raise CliError(f"{out} already exists: remove it or choose another --out")
+    ca = Path(args.ca_cert) if args.ca_cert else None
+    if ca is None and not args.insecure:
+        raise CliError(
+            "give the centre's CA certificate (--ca-cert PATH): the site checks the centre's server "
+            "certificate against it (sslmode=verify-full); --insecure only for a demo or test centre"
+        )
+    acc = _wrap(add_site, _admin_url(args), args.code, site_id=site_id, role=args.role, password=password)
+    enrol = _wrap(
+        enrolment, acc, ca_cert=ca, site_ca_path=args.site_ca_path, host=args.host, insecure=args.insecure
+    )
+    _wrap(write_enrolment, out, enrol)
     print(f"site {acc.code} registered: id {acc.site_id}, role {acc.role}")
-    print("put this into the site's settings file:")
-    print("[database]")
-    print(f'central_url = "{acc.url}"')
+    print(f"enrolment (with the password) written to {out} (readable only by you); copy it to the site PC")
+    print(f"site settings: [database] central_url = {enrol.central_url}")
+    if args.insecure:
+        print("no TLS: the site must also set [database] allow_insecure_central = true (demo or test only)")
     return 0
+
+
+def _site_password(ask: bool) -> str | None:
+    """The new role's password: prompted, from the environment, or None for a random one."""
+    if ask:
+        import getpass
+
+        try:
+            first = getpass.getpass("password for the site's role: ")
+            second = getpass.getpass("again: ")
+        except (EOFError, KeyboardInterrupt):
+            raise CliError("no password entered") from None
+        if first != second:
+            raise CliError("the two passwords differ")
+        if len(first) < 12:
+            raise CliError("the password must have at least 12 characters")
+        return first
+    return os.environ.get(PASSWORD_ENV) or None
 
 
 def cmd_central_publish(args: argparse.Namespace) -> int:
@@ -167,6 +226,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         central = args.central or settings.central_url
         if not central:
             raise CliError("no central database configured: set database.central_url in the settings or pass --central")
+        from db.sync.tls import central_url_problem
+
+        problem = central_url_problem(central, settings.database.allow_insecure_central)
+        if problem:
+            raise CliError(f"refusing the central database: {problem}")
         return _run_site(args, settings, hall, central)
     finally:
         hall.dispose()

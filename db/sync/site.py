@@ -40,6 +40,7 @@ from db.sync.protocol import (
 )
 from db.sync.reference import ReleasePart, apply_parts
 from db.sync.status import REFERENCE_CHANNEL
+from db.sync.tls import with_env_password
 
 log = logging.getLogger("onewindow.sync")
 NETWORK_PREFIX = "[centre] "  # marks errors that the next successful handshake makes stale
@@ -151,7 +152,7 @@ class Syncer:
     ) -> None:
         self.hall = hall
         self.central = make_engine(
-            central_url,
+            with_env_password(central_url),
             connect_args={"connect_timeout": connect_timeout, "application_name": "onewindow-sync"},
             pool_size=1,
             max_overflow=1,

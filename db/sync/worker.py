@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from db.sync.protocol import IncompatibleCentre, SyncError
 from db.sync.site import Syncer, SyncReport
 from db.sync.status import SyncStatus, read_status
+from db.sync.tls import hide_password
 
 log = logging.getLogger("onewindow.sync")
 
@@ -80,17 +81,17 @@ class SyncRunner:
             self.syncer.record_network_error(error)
         except NETWORK_ERRORS as exc:
             self.failures += 1
-            first = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            first = hide_password(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
             error = f"centre unreachable: {first}"
             delay = self.backoff()
             log.warning("%s (attempt %s, next in %.1fs)", error, self.failures, delay)
             self.syncer.record_network_error(error)
         except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
-            error = f"the central database URL is not usable: {exc}"
+            error = f"the central database URL is not usable: {hide_password(str(exc))}"
             delay = self.max_backoff_s
         except (SyncError, sa.exc.DBAPIError) as exc:
             self.failures += 1
-            error = str(exc).splitlines()[0]
+            error = hide_password(str(exc).splitlines()[0])
             delay = self.backoff()
             log.error("sync round failed: %s", error)
         return StepResult(not error, report, read_status(self.hall), error, delay, self.failures)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import stat
+import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,7 @@ from db.migrate import upgrade
 from db.models import Case, Matter, Site
 from db.outbox import save
 from db.sync.central import drop_site_role
+from db.sync.tls import PASSWORD_ENV
 from main import main
 from tests.sync.helpers import admin
 
@@ -32,10 +35,14 @@ def roles(pg_url: str) -> Iterator[list[str]]:
 
 
 def test_administrator_and_site_commands(
-    pg_url: str, tmp_path: Path, roles: list[str], capsys: pytest.CaptureFixture[str]
+    pg_url: str,
+    tmp_path: Path,
+    roles: list[str],
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert main(["central", "init", "--central", pg_url]) == 0
-    assert "central schema at revision c0001" in capsys.readouterr().out
+    assert "central schema at revision c0002" in capsys.readouterr().out
 
     site_id = uuid7()
     master = f"sqlite:///{tmp_path / 'master.db'}"
@@ -48,19 +55,37 @@ def test_administrator_and_site_commands(
     assert main(["central", "publish", "--central", pg_url, "--from", master, "--note", "first"]) == 0
     assert "reference release 1 published in 2 parts" in capsys.readouterr().out
 
-    assert main(["central", "add-site", "TC01", "--central", pg_url]) == 0
+    monkeypatch.delenv(PASSWORD_ENV, raising=False)
+    enrol_file = tmp_path / "tc01.enrol"
+    # The test centre has no TLS: without --insecure, add-site wants the centre's CA certificate.
+    assert main(["central", "add-site", "TC01", "--central", pg_url, "--out", str(enrol_file)]) == 2
+    assert "--ca-cert" in capsys.readouterr().err
+    assert main(["central", "add-site", "TC01", "--central", pg_url, "--password", "hunter2hunter2"]) == 2
+    assert "--password" in capsys.readouterr().err
+    assert main(["central", "add-site", "TC01", "--central", pg_url, "--out", str(enrol_file), "--insecure"]) == 0
     out = capsys.readouterr().out
     assert f"id {site_id}" in out  # taken from the release
     role = re.search(r"role (\S+)", out)
-    url = re.search(r'central_url = "(.+)"', out)
-    assert role and url
+    assert role
     roles.append(role.group(1))
+    assert str(enrol_file) in out
+    assert stat.S_IMODE(enrol_file.stat().st_mode) == 0o600
+    enrol = tomllib.loads(enrol_file.read_text(encoding="utf-8"))["enrolment"]
+    assert enrol["password"] not in out  # the password is only in the 0600 file
+    assert enrol["role"] == role.group(1) and ":" + enrol["password"] not in enrol["central_url"]
+    # Re-running never overwrites an enrolment someone may still need.
+    assert main(["central", "add-site", "TC01", "--central", pg_url, "--out", str(enrol_file), "--insecure"]) == 2
+    assert "already exists" in capsys.readouterr().err
 
     hall_url = f"sqlite:///{tmp_path / 'hall.db'}"
     config = tmp_path / "site.toml"
-    config.write_text(
-        f'[site]\ncode = "TC01"\n[database]\nhall_url = "{hall_url}"\ncentral_url = "{url.group(1)}"\n', encoding="utf-8"
-    )
+    site_toml = f'[site]\ncode = "TC01"\n[database]\nhall_url = "{hall_url}"\ncentral_url = "{enrol["central_url"]}"\n'
+    config.write_text(site_toml, encoding="utf-8")
+    # A plain URL is refused unless the settings say so explicitly.
+    assert main(["sync", "--once", "--config", str(config)]) == 2
+    assert "sslmode=verify-full" in capsys.readouterr().err
+    config.write_text(site_toml + "allow_insecure_central = true\n", encoding="utf-8")
+    monkeypatch.setenv(PASSWORD_ENV, enrol["password"])
     assert main(["sync", "--once", "--config", str(config)]) == 0
     assert "reference release 1" in capsys.readouterr().out
 
@@ -94,21 +119,35 @@ def test_user_mistakes_get_one_clear_line(
     assert "no central database configured" in capsys.readouterr().err
     assert main(["central", "init"]) == 2
     assert "no central database given" in capsys.readouterr().err
-    assert main(["central", "add-site", "bad code!", "--central", pg_url]) == 2
+    out = str(tmp_path / "x.enrol")
+    assert main(["central", "add-site", "bad code!", "--central", pg_url, "--out", out, "--insecure"]) == 2
     assert "must be 1–24 letters" in capsys.readouterr().err
     assert main(["central", "init", "--central", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 2
     assert "cannot reach the database" in capsys.readouterr().err
     bad = tmp_path / "bad.toml"
     bad.write_text(
-        f'[database]\nhall_url = "{hall}"\ncentral_url = "postgresql+psycopg://nobody@127.0.0.1:1/none"\n',
+        f'[database]\nhall_url = "{hall}"\ncentral_url = "postgresql+psycopg://nobody@127.0.0.1:1/none"\n'
+        "allow_insecure_central = true\n",
         encoding="utf-8",
     )
     assert main(["sync", "--once", "--config", str(bad)]) == 2
     assert "unreachable" in capsys.readouterr().err
     nonsense = tmp_path / "nonsense.toml"
-    nonsense.write_text(f'[database]\nhall_url = "{hall}"\ncentral_url = "district server"\n', encoding="utf-8")
+    nonsense.write_text(
+        f'[database]\nhall_url = "{hall}"\ncentral_url = "district server"\nallow_insecure_central = true\n',
+        encoding="utf-8",
+    )
     assert main(["sync", "--once", "--config", str(nonsense)]) == 2
     assert "central database URL is not usable" in capsys.readouterr().err
+    # Without the explicit setting, a URL without verified TLS is refused at load, naming the key,
+    # and its password is not repeated.
+    plain = tmp_path / "plain.toml"
+    plain.write_text(
+        f'[database]\nhall_url = "{hall}"\ncentral_url = "postgresql://site:s3cret@centre/db"\n', encoding="utf-8"
+    )
+    assert main(["sync", "--once", "--config", str(plain)]) == 2
+    err = capsys.readouterr().err
+    assert "line 3" in err and "sslmode=verify-full" in err and "s3cret" not in err and err.count("\n") == 1
     assert main(["sync", "resume", "--config", str(bad)]) == 2
     assert "say which channel" in capsys.readouterr().err
     assert main(["sync", "resume", "--channel", "cases", "--config", str(bad)]) == 0  # local: no centre needed

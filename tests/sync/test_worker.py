@@ -102,7 +102,14 @@ def test_worker_from_settings_only_when_a_centre_is_configured(qtbot: QtBot) -> 
 
     alone = load_settings(None, environ={"ONEWINDOW_DB": "sqlite:///x.db"})
     assert SyncWorker.from_settings(alone) is None
-    linked = load_settings(None, environ={"ONEWINDOW_DB": "sqlite:///x.db", "ONEWINDOW_CENTRAL": DEAD})
+    linked = load_settings(
+        None,
+        environ={
+            "ONEWINDOW_DB": "sqlite:///x.db",
+            "ONEWINDOW_CENTRAL": DEAD,
+            "ONEWINDOW__DATABASE__ALLOW_INSECURE_CENTRAL": "true",  # a plain local test URL
+        },
+    )
     worker = SyncWorker.from_settings(linked)
     assert worker is not None and worker.central_url == DEAD and worker.hall_url == "sqlite:///x.db"
     assert not worker.is_running()
