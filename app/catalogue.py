@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import logging
@@ -1155,6 +1156,14 @@ def import_empowerment(
 # --- the demo hall ------------------------------------------------------------------------
 
 
+@functools.cache
+def _throwaway_key() -> bytes:
+    """One random key per process (so a second seed changes nothing), never a built-in one."""
+    import secrets
+
+    return secrets.token_bytes(32)
+
+
 def seed_demo(
     session: Session,
     *,
@@ -1169,8 +1178,9 @@ def seed_demo(
     Existing staff keep their password (it may have been changed since the first seed).
     `password_hasher` (an argon2.PasswordHasher) defaults to the log-in's own hasher (app.auth).
     Appointment ID numbers are stored with the queue's keyed hash (`app.queue.service.hash_id_number`)
-    under `id_hash_key` (default: $ONEWINDOW_ID_HASH_KEY or the built-in key), so kiosk check-in by
-    ID card finds them; pass the site's `privacy.id_hash_key` when it is configured.
+    under `id_hash_key` (the site's secret, `app.keys`), so kiosk check-in by ID card finds them.
+    There is no built-in key: without one ($ONEWINDOW_ID_HASH_KEY as the last resort) a throw-away
+    random key is used and check-in by ID card will not find the demo appointments.
     """
     catalogue = read_catalogue(directory)
     sites = read_demo_hall(directory, catalogue)
@@ -1182,6 +1192,9 @@ def seed_demo(
     from app.queue.service import hash_id_number, id_hash_key_from_env
 
     key = id_hash_key or id_hash_key_from_env()
+    if key is None:
+        log.warning("demo appointments hashed with a throw-away key (no id_hash_key given)")
+        key = _throwaway_key()
 
     def id_hash(id_number: str) -> str:
         return hash_id_number(id_number, key)

@@ -13,7 +13,10 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import OfficeHours, WorkCalendar, seed_from_package
+from app.keys import SiteKeys, load_site_keys
+from app.secrets import SecretsError
 from app.settings import Settings
+from db import crypto
 from db.engine import make_engine, make_session_factory
 from db.migrate import SchemaTooNew, upgrade
 from db.models import Site
@@ -37,13 +40,14 @@ class AppContext:
     site_id: uuid.UUID
     site_name: str
     _queue: QueueService | None = field(default=None, repr=False)
+    keys: SiteKeys | None = field(default=None, repr=False)  # None: tests and tools without secrets
 
     def queue(self) -> QueueService:
         """The site's queue service (one per process; it is thread-safe)."""
         if self._queue is None:
             from app.queue.service import QueueService
 
-            key = self.settings.privacy.id_hash_key.encode("utf-8") or None
+            key = self.keys.id_hash_key if self.keys is not None else None
             self._queue = QueueService(self.sessions, self.site_id, self.settings.queue, id_hash_key=key)
         return self._queue
 
@@ -81,15 +85,21 @@ class AppContext:
         self.engine.dispose()
 
 
-def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
-    """Open, upgrade (backing SQLite up first) and seed the calendar of the hall database."""
+def open_database(
+    settings: Settings, *, keys: SiteKeys | None = None
+) -> tuple[Engine, sessionmaker[Session]]:
+    """Open, upgrade (backing SQLite up first) and seed the calendar of the hall database.
+
+    With `keys`, the upgrade can encrypt plain personal fields (migration 0004) and every session
+    carries the field cipher; without, such an upgrade refuses and personal fields are unusable.
+    """
     url = settings.hall_db_url
     try:
         engine = make_engine(url)
     except (SQLAlchemyError, ValueError, ImportError) as exc:
         raise HallUnavailable(f"cannot use hall database URL {url!r}: {exc}") from None
     try:
-        upgrade(engine)
+        upgrade(engine, field_cipher=keys.cipher if keys is not None else None)
     except SchemaTooNew as exc:
         engine.dispose()
         raise HallUnavailable(str(exc)) from None
@@ -97,6 +107,8 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
         engine.dispose()
         raise HallUnavailable(f"cannot open hall database {engine.url!r}: {exc.orig}") from None
     sessions = make_session_factory(engine)
+    if keys is not None:
+        crypto.install(sessions, keys.cipher)
     with sessions.begin() as session:
         added = seed_from_package(session)
         if added:
@@ -104,14 +116,19 @@ def open_database(settings: Settings) -> tuple[Engine, sessionmaker[Session]]:
     return engine, sessions
 
 
-def open_hall(settings: Settings, *, seed_demo: bool = False) -> AppContext:
-    engine, sessions = open_database(settings)
+def open_hall(settings: Settings, *, seed_demo: bool = False, demo: bool | None = None) -> AppContext:
+    """Open the site's hall. A real site refuses to start without its keys (secrets file); the
+    demo (`demo`, default: `seed_demo`) generates its own."""
+    try:
+        keys = load_site_keys(settings, demo=seed_demo if demo is None else demo)
+    except SecretsError as exc:
+        raise HallUnavailable(str(exc)) from None
+    engine, sessions = open_database(settings, keys=keys)
     if seed_demo:
         from app.catalogue import seed_demo as _seed
 
-        key = settings.privacy.id_hash_key.encode("utf-8") or None
         with sessions.begin() as session:
-            _seed(session, id_hash_key=key)
+            _seed(session, id_hash_key=keys.id_hash_key)
     with sessions() as session:
         site = session.scalar(sa.select(Site).where(Site.code == settings.site.code))
         if site is None:
@@ -121,4 +138,4 @@ def open_hall(settings: Settings, *, seed_demo: bool = False) -> AppContext:
                 f"site {settings.site.code!r} is not in the hall database (sites there: {codes}); "
                 "run `main.py seed-demo` or receive a reference release from the centre"
             )
-        return AppContext(settings, engine, sessions, site.id, site.name)
+        return AppContext(settings, engine, sessions, site.id, site.name, keys=keys)

@@ -12,6 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
+from db.crypto import FieldCipher
 from db.engine import sqlite_path
 
 log = logging.getLogger("onewindow.db")
@@ -41,8 +42,16 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: Engine, *, backup: bool = True, scripts: Path = SITE_SCRIPTS) -> str | None:
+def upgrade(
+    engine: Engine,
+    *,
+    backup: bool = True,
+    scripts: Path = SITE_SCRIPTS,
+    field_cipher: FieldCipher | None = None,
+) -> str | None:
     """Bring the database to the head revision. Returns the backup path written, if any.
+
+    `field_cipher` lets migration 0004 encrypt personal fields stored in plain text.
 
     Raises SchemaTooNew when the database carries a revision this program does not know.
     """
@@ -78,6 +87,7 @@ def upgrade(engine: Engine, *, backup: bool = True, scripts: Path = SITE_SCRIPTS
     cfg = alembic_config(engine.url.render_as_string(hide_password=False), scripts)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
+        cfg.attributes["field_cipher"] = field_cipher
         command.upgrade(cfg, "head")
     log.info("hall database upgraded %s → %s", current, head)
     return backup_path

@@ -410,9 +410,12 @@ class Case(SiteOwned, Base):
     channel: Mapped[str] = mapped_column(sa.String(16), default="window")  # window|appointment|online|ems
     applicant_kind: Mapped[str] = mapped_column(sa.String(8), default="person")  # person | company
     applicant_name: Mapped[str] = mapped_column(sa.String(100), default="")
-    applicant_id_number: Mapped[str] = mapped_column(sa.String(18), default="")
-    applicant_phone: Mapped[str] = mapped_column(sa.String(20), default="")
-    applicant_address: Mapped[str] = mapped_column(sa.String(200), default="")
+    # Personal fields hold db.crypto envelopes (v1:alg:key id:nonce:ciphertext), never plain text;
+    # applicant_id_hash is the keyed hash (site id_hash_key) that lookups by ID number use.
+    applicant_id_number: Mapped[str] = mapped_column(sa.Text, default="")
+    applicant_id_hash: Mapped[str] = mapped_column(sa.String(64), default="", index=True)
+    applicant_phone: Mapped[str] = mapped_column(sa.Text, default="")
+    applicant_address: Mapped[str] = mapped_column(sa.Text, default="")
     company_name: Mapped[str] = mapped_column(sa.String(200), default="")
     uscc: Mapped[str] = mapped_column(sa.String(18), default="")
     legal_representative: Mapped[str] = mapped_column(sa.String(64), default="")

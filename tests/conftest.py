@@ -20,6 +20,23 @@ os.environ.setdefault("QT_QPA_FONTDIR", "/usr/share/fonts")
 PG_ENV = "ONEWINDOW_TEST_PG_URL"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def site_secrets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Every hall a test opens is a site with keys: one generated secrets file per session
+    (ONEWINDOW_SECRETS, inherited by CLI subprocesses). Tests of missing keys unset it."""
+    from app.secrets import ENV_PATH, ensure_keys
+
+    before = os.environ.get(ENV_PATH)
+    path = tmp_path_factory.mktemp("secrets") / "test.secrets"
+    ensure_keys(path)
+    os.environ[ENV_PATH] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop(ENV_PATH, None)
+    else:
+        os.environ[ENV_PATH] = before
+
+
 def _pg_admin_url() -> str:
     url = os.environ.get(PG_ENV, "")
     if not url:

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.cases.errors import UnknownCase
+from app.cases.personal import PersonalFields, open_fields
 from app.cases.types import Document
 from db.models import Case, CaseHistory, CaseMaterial, Material, Matter, Site, Staff, Window
 from printing import documents as docs
@@ -56,14 +57,14 @@ def _district(site: Site) -> str:
     return "本级"
 
 
-def _applicant(case: Case) -> Applicant:
+def _applicant(case: Case, fields: PersonalFields) -> Applicant:
     return Applicant(
         name=case.applicant_name,
-        id_number=case.applicant_id_number,
-        phone=case.applicant_phone,
+        id_number=fields.id_number,
+        phone=fields.phone,
         company=case.company_name,
         uscc=case.uscc,
-        address=case.applicant_address,
+        address=fields.address,
     )
 
 
@@ -106,7 +107,9 @@ def build_documents(
         )
     )
     number = case.case_number or ""
-    applicant = _applicant(case)
+    # The documents are the applicant's own papers: they carry the full values (decrypted here).
+    fields = open_fields(session, case)
+    applicant = _applicant(case, fields)
     out: list[Document] = []
     for kind in kinds or intake_kinds(case):
         if kind == "acceptance_receipt":
@@ -213,7 +216,7 @@ def build_documents(
                     document_number=number,
                     case_number=number,
                     recipient=applicant,
-                    address=case.applicant_address,
+                    address=fields.address,
                     method="邮寄送达" if ems else "直接送达",
                     served_at=_local(case.delivered_at, tz) if case.delivered_at else None,
                     server_names=[clerk_name] if clerk_name else [],

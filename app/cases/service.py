@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import matters, validators
 from app.calendar import WorkCalendar
-from app.cases import machine
+from app.cases import machine, personal
 from app.cases.errors import (
     InvalidApplicant,
     InvalidTransition,
@@ -461,9 +461,7 @@ def _create_case(
         channel="appointment" if ticket is not None and ticket.channel == "appointment" else "window",
         applicant_kind=a.kind,
         applicant_name=a.name,
-        applicant_id_number=a.id_number,
-        applicant_phone=a.phone,
-        applicant_address=a.address,
+        **personal.seal(session, a.id_number, a.phone, a.address),
         company_name=a.company_name,
         uscc=a.uscc,
         legal_representative=a.legal_representative,
@@ -849,7 +847,9 @@ def list_cases(
 
 
 def case_detail(session: Session, case_id: uuid.UUID, viewer: Clerk | None) -> CaseDetail:
-    """Everything about one case. Shows personal data, so it writes an audit row (caller commits)."""
+    """Everything about one case (caller commits). A viewer's look is audited; the plain ID number,
+    phone and address go only to the clerk handling the case or a manager (audited as a reveal),
+    everyone else — and `viewer=None` — gets them masked."""
     case = _load(session, case_id)
     matter = session.get(Matter, case.matter_id)
     staff_names: dict[uuid.UUID, str] = {
@@ -888,10 +888,24 @@ def case_detail(session: Session, case_id: uuid.UUID, viewer: Clerk | None) -> C
                 sa.select(Case.case_number).where(Case.bundle_id == case.bundle_id).order_by(Case.case_number)
             )
         )
+    fields = personal.open_fields(session, case)
     if viewer is not None:
         audit(
             session, case.site_id, viewer.staff_id, "case_view", "case", str(case.id), case.case_number or ""
         )
+    if viewer is not None and personal.may_reveal(session, case, viewer.staff_id):
+        # Decrypted personal data leaves the service only here, and each time it is audited.
+        audit(
+            session,
+            case.site_id,
+            viewer.staff_id,
+            "reveal_personal_data",
+            "case",
+            str(case.id),
+            f"{case.case_number or ''} id_number phone address",
+        )
+    else:
+        fields = personal.masked(fields)
     return CaseDetail(
         id=case.id,
         case_number=case.case_number or "",
@@ -905,9 +919,9 @@ def case_detail(session: Session, case_id: uuid.UUID, viewer: Clerk | None) -> C
         applicant=ApplicantData(
             kind=case.applicant_kind,
             name=case.applicant_name,
-            id_number=case.applicant_id_number,
-            phone=case.applicant_phone,
-            address=case.applicant_address,
+            id_number=fields.id_number,
+            phone=fields.phone,
+            address=fields.address,
             company_name=case.company_name,
             uscc=case.uscc,
             legal_representative=case.legal_representative,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.cases.types import Clerk
 from db.engine import make_engine, make_session_factory
-from tests.cases.seeding import Seeded, build_template, copy_template
+from tests.cases.seeding import Seeded, build_template, copy_template, with_keys
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +28,7 @@ def hall_db(hall_template: tuple[Path, Seeded], tmp_path: Path) -> tuple[Path, S
 @pytest.fixture
 def sf(hall_db: tuple[Path, Seeded]) -> Iterator[sessionmaker[Session]]:
     engine = make_engine(f"sqlite:///{hall_db[0]}")
-    yield make_session_factory(engine)
+    yield with_keys(make_session_factory(engine))
     engine.dispose()
 
 

@@ -14,11 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from argon2 import PasswordHasher
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.context import open_database
+from app.keys import SiteKeys, keys_from_secrets
 from app.queue.seed import seed_hall
+from app.secrets import Secrets
 from app.settings import DatabaseSettings, Settings, SiteSettings
+from db import crypto
 from db.models import Empowerment, Material, Matter, Scenario, ScenarioMatter, Site, Staff
 
 SITE_CODE = "XT"
@@ -146,6 +149,22 @@ def seed(session: Session) -> Seeded:
         session.add(ScenarioMatter(scenario_id=part.id, matter_id=matters[key], sort=i))
     session.flush()
     return Seeded(hall.site_id, hall.clerk_id, hall.manager_id, dict(hall.window_ids), matters, sc.id)
+
+
+# Fixed test keys (never a site's): the case tests' sessions carry a cipher made from them.
+TEST_SECRETS = {
+    "id_hash_key": "test-id-hash-key-0123456789",
+    "data_key": "dGVzdC1kYXRhLWtleS0xLTAxMjM0NTY3ODlhYmNkZWY=",
+}
+
+
+def keys_for_tests() -> SiteKeys:
+    return keys_from_secrets(Secrets(Path("tests.secrets"), TEST_SECRETS))
+
+
+def with_keys(sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    crypto.install(sessions, keys_for_tests().cipher)
+    return sessions
 
 
 def settings_for(db_path: Path) -> Settings:

@@ -22,6 +22,7 @@ from app.cases.errors import (
     MissingReason,
     PathNotAllowed,
 )
+from app.cases.personal import open_fields
 from app.cases.types import ApplicantData, Clerk, IntakeRequest, IntakeResult, MaterialCheck
 from db.models import AuditLog, Case, CaseHistory, CaseMaterial, CaseTask, Material, SyncOutbox, Ticket
 from tests.cases.seeding import ID_NUMBER, Seeded, valid_uscc
@@ -71,7 +72,8 @@ def test_accept_writes_case_history_outbox_and_receipt(
     assert info.promised_date == dt.date(2026, 12, 4)
     with sf() as s:
         case = s.get(Case, info.id)
-        assert case is not None and case.applicant_id_number == ID_NUMBER
+        assert case is not None and case.applicant_id_number.startswith("v1:")  # stored encrypted
+        assert open_fields(s, case).id_number == ID_NUMBER
         hist = s.scalars(sa.select(CaseHistory).where(CaseHistory.case_id == info.id)).all()
         assert [(h.from_status, h.to_status) for h in hist] == [("draft", "accepted")]
         tables = set(s.scalars(sa.select(SyncOutbox.table_name).where(SyncOutbox.row_id == info.id)))

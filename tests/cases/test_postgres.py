@@ -17,7 +17,7 @@ from app.cases.types import ApplicantData, Clerk, IntakeRequest, MaterialCheck
 from app.context import open_database
 from app.settings import DatabaseSettings
 from db.models import Case, CaseHistory, Material, SyncOutbox
-from tests.cases.seeding import ID_NUMBER, Seeded, seed, settings_for
+from tests.cases.seeding import ID_NUMBER, Seeded, keys_for_tests, seed, settings_for
 
 pytestmark = pytest.mark.postgres
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
@@ -30,7 +30,7 @@ def pg_hall(pg_url: str, tmp_path: object) -> Iterator[tuple[sessionmaker[Sessio
     settings = dataclasses.replace(
         settings_for(Path("unused.db")), database=DatabaseSettings(hall_url=pg_url)
     )
-    engine, sessions = open_database(settings)
+    engine, sessions = open_database(settings, keys=keys_for_tests())
     with sessions.begin() as s:
         seeded = seed(s)
     yield sessions, seeded

@@ -91,14 +91,16 @@ def test_seed_twice_changes_nothing_on_postgresql(pg_url: str) -> None:
 
 def test_appointments_fall_on_the_current_day_in_shanghai(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
-        seed_demo(s, now=NOW, password_hasher=FAST_HASHER)
+        seed_demo(s, now=NOW, password_hasher=FAST_HASHER, id_hash_key=b"site-secret")
         s.commit()
         appts = s.scalars(sa.select(Appointment).order_by(Appointment.code)).all()
         assert [a.code for a in appts][:2] == ["XB-20260302-01", "XB-20260302-02"]
         first = appts[0]
         assert first.slot_start == dt.datetime(2026, 3, 2, 1, 30, tzinfo=dt.UTC)  # 09:30 Beijing time
         assert first.slot_end - first.slot_start == dt.timedelta(minutes=30)
-        assert first.id_number_hash == hash_id_number("320411198805123019")  # what the kiosk computes
+        assert first.id_number_hash == hash_id_number(
+            "320411198805123019", b"site-secret"
+        )  # the kiosk's hash
     with sessions() as s:  # the next day adds that day's appointments and keeps the old ones
         report = seed_demo(s, now=NOW + dt.timedelta(days=1), password_hasher=FAST_HASHER)
         s.commit()
@@ -111,7 +113,7 @@ def test_appointments_use_the_sites_id_hash_key(sessions: sessionmaker[Session])
         seed_demo(s, now=NOW, password_hasher=FAST_HASHER, id_hash_key=b"site-secret")
         appt = s.scalars(sa.select(Appointment).where(Appointment.code == "XB-20260302-01")).one()
         assert appt.id_number_hash == hash_id_number("320411198805123019", b"site-secret")
-        assert appt.id_number_hash != hash_id_number("320411198805123019")
+        assert appt.id_number_hash != hash_id_number("320411198805123019", b"another-site-key")
 
 
 def test_staff_keep_a_changed_password_when_seeded_again(sessions: sessionmaker[Session]) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
+from app.cases.personal import open_fields
 from app.context import AppContext
 from db.models import Case, CaseTask, Evaluation, HallEvent, Ticket
 from devices.idcard.samples import RESIDENT_LONG_TERM
@@ -130,7 +131,7 @@ def test_intake_path_end_to_end(
     # The case row, linked both ways with the ticket.
     with ctx.sessions() as s:
         case = s.get(Case, info.id)
-        assert case is not None and case.applicant_id_number == RESIDENT_LONG_TERM.id_number
+        assert case is not None and open_fields(s, case).id_number == RESIDENT_LONG_TERM.id_number
         assert case.ticket_id == ticket.id and case.window_id == staffed.window1.id
         t = s.get(Ticket, ticket.id)
         assert t is not None and t.case_numbers == info.case_number

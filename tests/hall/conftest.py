@@ -15,6 +15,9 @@ from app.settings import Settings
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 
+# The site's ID-hash key in these tests (there is no built-in key).
+TEST_ID_HASH_KEY = b"test-id-hash-key-for-hall-tests"
+
 
 @dataclass
 class HallFixture:
@@ -30,7 +33,8 @@ def make_ctx(url: str, settings: Settings | None = None, **seed_kw: object) -> H
     with sf.begin() as s:
         seeded = seed_hall(s, **seed_kw)  # type: ignore[arg-type]
     ctx = AppContext(settings or Settings(), engine, sf, seeded.site_id, "演示政务服务中心")
-    return HallFixture(ctx, seeded, QueueService(sf, seeded.site_id))
+    ctx._queue = QueueService(sf, seeded.site_id, id_hash_key=TEST_ID_HASH_KEY)
+    return HallFixture(ctx, seeded, QueueService(sf, seeded.site_id, id_hash_key=TEST_ID_HASH_KEY))
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from app.temperature import TempClass
 from db.models import Appointment, TemperatureReading
 from devices.idcard.samples import RESIDENT_LONG_TERM
 from printing.printer import PrinterError
-from tests.hall.conftest import HallFixture
+from tests.hall.conftest import TEST_ID_HASH_KEY, HallFixture
 from ui.bus import HallBus
 
 
@@ -55,7 +55,9 @@ def test_issue_refusals_are_plain_chinese(hall: HallFixture) -> None:
 def test_check_in_by_code_and_card(hall: HallFixture) -> None:
     # A fixed mid-morning clock: a slot 5 minutes ahead must not cross midnight in Shanghai.
     now = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
-    hall.service = QueueService(hall.ctx.sessions, hall.seeded.site_id, clock=lambda: now)
+    hall.service = QueueService(
+        hall.ctx.sessions, hall.seeded.site_id, clock=lambda: now, id_hash_key=TEST_ID_HASH_KEY
+    )
     with hall.ctx.sessions.begin() as s:
         s.add(
             Appointment(
@@ -63,7 +65,7 @@ def test_check_in_by_code_and_card(hall: HallFixture) -> None:
                 code="YY0001",
                 category_id=hall.seeded.category_ids["business"],
                 name="张演示",
-                id_number_hash=hash_id_number(RESIDENT_LONG_TERM.id_number),
+                id_number_hash=hash_id_number(RESIDENT_LONG_TERM.id_number, TEST_ID_HASH_KEY),
                 slot_start=now + dt.timedelta(minutes=5),
                 slot_end=now + dt.timedelta(minutes=35),
             )

@@ -19,6 +19,9 @@ from db.migrate import upgrade
 # 10:00 in Shanghai on a Friday: inside the default issue hours.
 T0 = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
 
+# The sites' ID-hash key in these tests (there is no built-in key).
+TEST_ID_HASH_KEY = b"test-id-hash-key-for-queue-tests"
+
 
 class FakeClock:
     """Injectable clock: every reading moves time on by `step` so queue times stay distinct."""
@@ -45,7 +48,13 @@ class Hall:
     def service(
         self, policy: QueuePolicy | None = None, clock: Callable[[], dt.datetime] | None = None
     ) -> QueueService:
-        return QueueService(self.sf, self.seeded.site_id, policy or QueuePolicy(), clock=clock or self.clock)
+        return QueueService(
+            self.sf,
+            self.seeded.site_id,
+            policy or QueuePolicy(),
+            clock=clock or self.clock,
+            id_hash_key=TEST_ID_HASH_KEY,
+        )
 
 
 def make_hall(url: str, **seed_kw: object) -> Hall:

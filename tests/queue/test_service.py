@@ -15,7 +15,7 @@ from app.queue.service import hash_id_number
 from app.queue.stats import queue_stats
 from db import outbox
 from db.models import Appointment, AuditLog, HallEvent, ServiceCategory, SyncOutbox, Ticket, WindowStatus
-from tests.queue.conftest import T0, FakeClock, Hall, make_hall
+from tests.queue.conftest import T0, TEST_ID_HASH_KEY, FakeClock, Hall, make_hall
 
 ID = "11010519491231002X"
 
@@ -72,7 +72,7 @@ def test_real_name_limit_hash_and_mask(hall: Hall) -> None:
     with hall.sf() as s:
         hashes = set(s.scalars(sa.select(Ticket.id_number_hash).where(Ticket.id_number_hash.is_not(None))))
         dump = " ".join(str(r.payload) for r in s.scalars(sa.select(SyncOutbox)))
-    assert hashes == {hash_id_number(ID)}
+    assert hashes == {hash_id_number(ID, TEST_ID_HASH_KEY)}
     assert ID not in dump and ID.lower() not in dump and "张三丰" not in dump
 
 
@@ -115,7 +115,7 @@ def test_appointment_check_in(hall: Hall) -> None:
                     code=code,
                     category_id=hall.seeded.category_ids["general"],
                     name="李四",
-                    id_number_hash=hash_id_number(ID),
+                    id_number_hash=hash_id_number(ID, TEST_ID_HASH_KEY),
                     slot_start=start,
                     slot_end=start + dt.timedelta(minutes=30),
                 )

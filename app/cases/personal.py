@@ -1,0 +1,91 @@
+"""The applicant's personal fields at rest: sealed on write, opened only for those who need them.
+
+ID number, phone and address are stored as `db.crypto` envelopes (the column name is bound in as
+associated data) with a keyed hash of the ID number for lookups. Opening them for a person is a
+reveal: allowed for the clerk handling the case and for managers, and each reveal is audited by
+the caller. Everyone else (and every list) sees masked values.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app import validators
+from db.crypto import session_cipher
+from db.models import Case, Staff
+
+ID_COLUMN = "case.applicant_id_number"
+PHONE_COLUMN = "case.applicant_phone"
+ADDRESS_COLUMN = "case.applicant_address"
+REVEAL_ROLES = frozenset({"manager", "admin"})
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalFields:
+    id_number: str
+    phone: str
+    address: str
+
+
+def seal(session: Session, id_number: str, phone: str, address: str) -> dict[str, str]:
+    """Column values of `case` for the plain fields (encrypted, and the ID number's lookup hash)."""
+    cipher = session_cipher(session)
+    return {
+        "applicant_id_number": cipher.encrypt(id_number, ID_COLUMN),
+        "applicant_id_hash": cipher.lookup_hash(id_number),
+        "applicant_phone": cipher.encrypt(phone, PHONE_COLUMN),
+        "applicant_address": cipher.encrypt(address, ADDRESS_COLUMN),
+    }
+
+
+def open_fields(session: Session, case: Case) -> PersonalFields:
+    """The plain fields (FieldCryptoError when a value was tampered with or its key is gone)."""
+    cipher = session_cipher(session)
+    return PersonalFields(
+        cipher.decrypt(case.applicant_id_number, ID_COLUMN),
+        cipher.decrypt(case.applicant_phone, PHONE_COLUMN),
+        cipher.decrypt(case.applicant_address, ADDRESS_COLUMN),
+    )
+
+
+def mask_phone(phone: str) -> str:
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 8 else "*" * len(phone)
+
+
+def mask_address(address: str) -> str:
+    # The first six characters name province/city/district; the street and number are hidden.
+    return address[:6] + "****" if len(address) > 6 else "*" * len(address)
+
+
+def masked(fields: PersonalFields) -> PersonalFields:
+    return PersonalFields(
+        validators.mask_id_number(fields.id_number), mask_phone(fields.phone), mask_address(fields.address)
+    )
+
+
+def may_reveal(session: Session, case: Case, staff_id: uuid.UUID | None) -> bool:
+    """The clerk who handles the case, or a manager of the site."""
+    if staff_id is None:
+        return False
+    if case.staff_id == staff_id:
+        return True
+    role = session.scalar(sa.select(Staff.role).where(Staff.id == staff_id))
+    return role in REVEAL_ROLES
+
+
+def case_ids_by_id_number(session: Session, site_id: uuid.UUID, id_number: str) -> list[uuid.UUID]:
+    """Cases of this applicant, found by the keyed hash (the ID number itself is never compared)."""
+    digest = session_cipher(session).lookup_hash(validators.normalise_id_number(id_number))
+    if not digest:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Case.id)
+            .where(Case.site_id == site_id, Case.applicant_id_hash == digest)
+            .order_by(Case.created_at)
+        )
+    )
