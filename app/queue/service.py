@@ -446,9 +446,7 @@ class QueueService:
             except IntegrityError:
                 pass  # another PC created it meanwhile; lock theirs
             row = s.execute(stmt).one()
-        active = s.execute(
-            sa.select(T.c.id).where(T.c.window_id == window.id, _ACTIVE).limit(1)
-        ).scalar()
+        active = s.execute(sa.select(T.c.id).where(T.c.window_id == window.id, _ACTIVE).limit(1)).scalar()
         return {**_m(row), "active_ticket_id": active}
 
     def _open_for_call(

@@ -214,8 +214,15 @@ def test_database_refuses_pausing_or_closing_a_serving_window(any_hall: Hall) ->
     exc = _guarded(
         any_hall,
         sa.insert(WS).values(
-            id=uuid.uuid4(), site_id=any_hall.seeded.site_id, window_id=w1, state="closed",
-            reason="", since=any_hall.clock(), priority_streak=0, row_version=1, updated_at=any_hall.clock(),
+            id=uuid.uuid4(),
+            site_id=any_hall.seeded.site_id,
+            window_id=w1,
+            state="closed",
+            reason="",
+            since=any_hall.clock(),
+            priority_streak=0,
+            row_version=1,
+            updated_at=any_hall.clock(),
         ),
     )
     assert isinstance(guard_refusal(exc), errors.WindowBusy)
