@@ -1,5 +1,10 @@
 """The queue service: issuing, calling and every window operation, one transaction each.
 
+Every read a decision depends on happens after the lock that protects it: the window's status row
+is locked by one statement and its active ticket read by the next (a new snapshot on PostgreSQL).
+Site migration 0003's triggers back the rule that a window with a called or serving ticket is
+open; their refusals, like the one-active-ticket index's, reach callers as typed errors.
+
 Every transition writes the ticket row and a hall_event row (and their outbox snapshots) in one
 transaction; the event is the last write (see `app.queue.events`). Windows are locked through
 their `window_status` row first, tickets after, the event-id lock last: one order everywhere, so
@@ -763,7 +768,13 @@ class QueueService:
     # --- calling ---------------------------------------------------------------------------
 
     def call_next(self, window: int, staff_id: uuid.UUID | None = None) -> CallResult | None:
-        """Call the next ticket for a window by the policy; None when nobody is waiting for it."""
+        """Call the next ticket for a window by the policy.
+
+        Guarantee: None only if, at some instant during the call, no ticket eligible for this window
+        was waiting (a read taken after the window lock found none); tickets other windows hold
+        locked are waited for, not reported as missing. Refusals are typed: WindowPaused,
+        WindowBusy (a ticket is still active here), QueueBusy (claims lost 50 times in a row).
+        """
         win = self._window(window)
         if self.pg_functions:
             fast = self._retrying(lambda: self._pg_call_next(win, staff_id))
