@@ -56,6 +56,14 @@ class WindowPaused(QueueError):
     default_message = "本窗口已暂停服务"
 
 
+class WindowClosed(QueueError):
+    default_message = "本窗口未开始服务，请先开窗"
+
+
+class QueueBusy(QueueError):
+    default_message = "叫号繁忙，请再叫一次"
+
+
 class NoActiveTicket(QueueError):
     default_message = "本窗口当前没有呼叫中的号"
 

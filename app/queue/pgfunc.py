@@ -7,6 +7,10 @@ then take the outbox and per-site event locks, insert the event and the outbox s
 The statement's implicit transaction commits as it ends, so the serialised part is the inserts and
 the commit. Inside a function every statement is planned once per connection.
 
+Since site migration 0003 the call-next function reads the window's active ticket after taking the
+window lock (its own statement, a new snapshot) and leaves a window that is not open to the
+general path, which opens it before claiming.
+
 The ordering policy goes in as arguments (the window's categories and ranks, the aging instant,
 the priority burst), so the SQL stays the twin of `service.order_terms`. A function returns no row
 when it has nothing to do; the caller then runs the general transaction for the precise answer.
@@ -27,7 +31,6 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import psycopg
-import psycopg.errors
 import sqlalchemy as sa
 
 from app.queue.events import _LOCK_CLASS, NOTIFY_CHANNEL, site_lock_key
@@ -120,9 +123,8 @@ def _run(engine: sa.Engine, sql: str, params: dict[str, Any]) -> dict[str, Any] 
         finally:
             if not conn.closed:
                 conn.autocommit = False
-    except psycopg.errors.UniqueViolation:
-        return None  # lost a race on the one-active-ticket index: the general path reports it
     except psycopg.Error as exc:
+        # a window guard's refusal comes back as IntegrityError; the service makes it typed
         if conn.broken or conn.closed:
             raw.invalidate(exc)
         raise sa.exc.DBAPIError.instance(sql, params, exc, psycopg.Error) from exc

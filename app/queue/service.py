@@ -1,5 +1,10 @@
 """The queue service: issuing, calling and every window operation, one transaction each.
 
+Every read a decision depends on happens after the lock that protects it: the window's status row
+is locked by one statement and its active ticket read by the next (a new snapshot on PostgreSQL).
+Site migration 0003's triggers back the rule that a window with a called or serving ticket is
+open; their refusals, like the one-active-ticket index's, reach callers as typed errors.
+
 Every transition writes the ticket row and a hall_event row (and their outbox snapshots) in one
 transaction; the event is the last write (see `app.queue.events`). Windows are locked through
 their `window_status` row first, tickets after, the event-id lock last: one order everywhere, so
@@ -213,6 +218,32 @@ def _call_result(info: TicketInfo, win: WindowRef, event_id: int) -> CallResult:
     return CallResult(info, win.number, win.name, announcement(info.number, win.number), event_id)
 
 
+class _NobodyWaiting(Exception):
+    """Raised inside call-next's transaction to roll back the window's opening."""
+
+
+# Rounds of "look again, claim waiting for locks" before call-next reports the hall too busy.
+_CLAIM_ROUNDS = 50
+
+# The database's guards of window state (migration 0003 and the one-active-ticket index), by the
+# words their errors carry, and the refusal each means.
+_GUARDS: tuple[tuple[str, type[errors.QueueError]], ...] = (
+    ("uq_ticket_active_window", errors.WindowBusy),
+    ("onewindow_window_busy", errors.WindowBusy),
+    ("onewindow_window_paused", errors.WindowPaused),
+    ("onewindow_window_closed", errors.WindowClosed),
+)
+
+
+def guard_refusal(exc: IntegrityError) -> errors.QueueError | None:
+    """The queue's typed refusal for an IntegrityError raised by a window guard; None for others."""
+    text = str(exc.orig)
+    for words, refusal in _GUARDS:
+        if words in text:
+            return refusal()
+    return None
+
+
 def eligible_sql(site_id: uuid.UUID, window: WindowRef) -> sa.ColumnElement[bool]:
     served: sa.ColumnElement[bool] = (
         sa.and_(T.c.category_id.in_(list(window.categories)), T.c.target_window_id.is_(None))
@@ -247,7 +278,7 @@ class QueueService:
         self.reference_ttl = reference_ttl
         self._ref: Reference | None = None
         self._ref_lock = threading.Lock()
-        self._call_cache: dict[tuple[uuid.UUID, bool, float], sa.Update] = {}
+        self._call_cache: dict[tuple[uuid.UUID, bool, bool, float], sa.Update] = {}
         self._lock_cache: dict[uuid.UUID, sa.Select[Any]] = {}
         with session_factory() as s:
             bind = s.get_bind()
@@ -269,9 +300,16 @@ class QueueService:
             yield s
 
     def _retrying(self, fn: Callable[[], _R]) -> _R:
+        """Run one transaction; retry deadlocks, turn the database's window guards into typed refusals."""
         for attempt in range(5):
             try:
                 return fn()
+            except IntegrityError as exc:
+                refusal = guard_refusal(exc)
+                if refusal is None:
+                    raise
+                log.warning("queue operation refused by the database: %s", type(refusal).__name__)
+                raise refusal from exc
             except OperationalError as exc:
                 code = getattr(exc.orig, "sqlstate", None)
                 if code not in ("40P01", "40001") or attempt == 4:
@@ -398,19 +436,18 @@ class QueueService:
         )
 
     def _lock_window(self, s: Session, window: WindowRef) -> Mapping[str, Any]:
-        """Lock the window's status row (creating it closed if missing) and report its active ticket."""
+        """Lock the window's status row (creating it closed if missing) and report its active ticket.
+
+        The active ticket is read by a second statement, after the lock: under READ COMMITTED a
+        statement's snapshot is taken before it waits for a lock, so a subquery of the locking
+        statement would miss a ticket that another transaction put on this window and committed
+        while this one waited. Every path that puts a ticket on a window holds this lock.
+        """
         stmt = self._lock_cache.get(window.id)
         if stmt is None:
-            active = (
-                sa.select(T.c.id)
-                .where(T.c.window_id == window.id, _ACTIVE)
-                .limit(1)
-                .scalar_subquery()
-                .label("active_ticket_id")
-            )
-            stmt = sa.select(WS, active).where(WS.c.window_id == window.id)
+            stmt = sa.select(WS).where(WS.c.window_id == window.id)
             if self._pg:
-                stmt = stmt.with_for_update(of=WS)
+                stmt = stmt.with_for_update()
             self._lock_cache[window.id] = stmt
         row = s.execute(stmt).first()
         if row is None:
@@ -423,7 +460,27 @@ class QueueService:
             except IntegrityError:
                 pass  # another PC created it meanwhile; lock theirs
             row = s.execute(stmt).one()
-        return _m(row)
+        active = s.execute(sa.select(T.c.id).where(T.c.window_id == window.id, _ACTIVE).limit(1)).scalar()
+        return {**_m(row), "active_ticket_id": active}
+
+    def _open_for_call(
+        self,
+        s: Session,
+        ws: Mapping[str, Any],
+        now: dt.datetime,
+        staff_id: uuid.UUID | None,
+        take_over: bool,
+    ) -> Mapping[str, Any]:
+        """Open the window before a ticket becomes active there (`take_over`: also for `staff_id`).
+
+        The database refuses an active ticket at a window that is not open (migration 0003).
+        """
+        if ws["state"] == "paused":
+            raise errors.WindowPaused(f"本窗口已暂停服务（{ws['reason']}）" if ws["reason"] else None)
+        if ws["state"] == "open" and (not take_over or ws["staff_id"] == staff_id):
+            return ws
+        changed = self._set_window(s, ws, now, state="open", reason="", staff_id=staff_id)
+        return {**changed, "active_ticket_id": ws["active_ticket_id"]}
 
     def _set_window(
         self, s: Session, ws: Mapping[str, Any], now: dt.datetime, **values: Any
@@ -720,7 +777,13 @@ class QueueService:
     # --- calling ---------------------------------------------------------------------------
 
     def call_next(self, window: int, staff_id: uuid.UUID | None = None) -> CallResult | None:
-        """Call the next ticket for a window by the policy; None when nobody is waiting for it."""
+        """Call the next ticket for a window by the policy.
+
+        Guarantee: None only if, at some instant during the call, no ticket eligible for this window
+        was waiting (a read taken after the window lock found none); tickets other windows hold
+        locked are waited for, not reported as missing. Refusals are typed: WindowPaused,
+        WindowBusy (a ticket is still active here), QueueBusy (claims lost 50 times in a row).
+        """
         win = self._window(window)
         if self.pg_functions:
             fast = self._retrying(lambda: self._pg_call_next(win, staff_id))
@@ -757,9 +820,13 @@ class QueueService:
             raise errors.UnknownWindow(f"{number} 号窗口已停用")
         return win
 
-    def _call_statement(self, win: WindowRef, prefer_normal: bool) -> sa.Update:
-        """The choose-and-claim UPDATE for a window, built once (statement building costs more than running it)."""
-        key = (win.id, prefer_normal, self.reference().loaded)
+    def _call_statement(self, win: WindowRef, prefer_normal: bool, wait: bool = False) -> sa.Update:
+        """The choose-and-claim UPDATE for a window, built once (statement building costs more than running it).
+
+        On PostgreSQL the pick skips tickets locked by other windows, or with `wait` waits for them
+        (a ticket whose holder claimed it no longer matches and the next one is taken).
+        """
+        key = (win.id, prefer_normal, wait, self.reference().loaded)
         stmt = self._call_cache.get(key)
         if stmt is None:
             now = sa.bindparam("now", type_=T.c.called_at.type)
@@ -771,7 +838,7 @@ class QueueService:
                 .limit(1)
             )
             if self._pg:
-                pick = pick.with_for_update(skip_locked=True)
+                pick = pick.with_for_update(skip_locked=not wait)
             stmt = (
                 sa.update(T)
                 .where(T.c.id == pick.scalar_subquery(), _WAITING)
@@ -796,43 +863,69 @@ class QueueService:
 
     def _call_next_tx(self, win: WindowRef, staff_id: uuid.UUID | None) -> CallResult | None:
         now = self.clock()
-        with self._tx() as s:
-            ws = self._lock_window(s, win)
-            if ws["state"] == "paused":
-                raise errors.WindowPaused(f"本窗口已暂停服务（{ws['reason']}）" if ws["reason"] else None)
-            if ws["active_ticket_id"] is not None:
-                raise errors.WindowBusy()
-            streak = int(ws["priority_streak"])
-            stmt = self._call_statement(win, prefers_normal(streak, self.policy))
-            aged_before = self.policy.aged_before(now)
-            row = s.execute(
-                stmt,
-                {"now": now, "aged_before": aged_before or now, "staff_id": staff_id},
-            ).first()
-            if row is None:
-                return None
-            m = _m(row)
-            outbox.record(s, "ticket", m)
-            prio = m["priority_class"] == "green" or (
-                m["priority_class"] == "appointment" and m["queue_at"] <= now
-            )
-            new_streak = streak + 1 if prio else 0
-            if new_streak != streak or ws["state"] != "open" or ws["staff_id"] != staff_id:
-                self._set_window(
-                    s, ws, now, priority_streak=new_streak, state="open", reason="", staff_id=staff_id
+        try:
+            with self._tx() as s:
+                ws = self._lock_window(s, win)
+                if ws["state"] == "paused":
+                    raise errors.WindowPaused(f"本窗口已暂停服务（{ws['reason']}）" if ws["reason"] else None)
+                if ws["active_ticket_id"] is not None:
+                    raise errors.WindowBusy()
+                streak = int(ws["priority_streak"])
+                ws = self._open_for_call(s, ws, now, staff_id, take_over=True)
+                m = self._claim(s, win, streak, now, staff_id)
+                if m is None:
+                    raise _NobodyWaiting()  # rolls the window's opening back
+                outbox.record(s, "ticket", m)
+                prio = m["priority_class"] == "green" or (
+                    m["priority_class"] == "appointment" and m["queue_at"] <= now
                 )
-            event_id = self._event(
-                s,
-                "called",
-                now,
-                m,
-                win,
-                staff_id,
-                issued_at=m["issued_at"],
-                queue_at=m["queue_at"],
-                priority=prio,
-            )
+                new_streak = streak + 1 if prio else 0
+                if new_streak != streak:
+                    self._set_window(s, ws, now, priority_streak=new_streak)
+                event_id = self._event(
+                    s,
+                    "called",
+                    now,
+                    m,
+                    win,
+                    staff_id,
+                    issued_at=m["issued_at"],
+                    queue_at=m["queue_at"],
+                    priority=prio,
+                )
+        except _NobodyWaiting:
+            return None
         return _call_result(self._info(m), win, event_id)
+
+    def _claim(
+        self, s: Session, win: WindowRef, streak: int, now: dt.datetime, staff_id: uuid.UUID | None
+    ) -> Mapping[str, Any] | None:
+        """Claim the window's next ticket by the policy, or None if at some instant none was waiting.
+
+        The first claim skips tickets other windows hold locked (the fast, usual case). On
+        PostgreSQL an empty answer from it is not final: a skipped ticket may be released again (its
+        holder rolled back) and a ticket may have come in after the statement's snapshot. So the
+        eligible tickets are looked for again by a new statement (a new snapshot); while there are
+        any, the claim is repeated waiting for locks instead of skipping them. None is returned only
+        when such a look found nothing. On SQLite the transaction is the only writer and its claim
+        saw every ticket.
+        """
+        prefer = prefers_normal(streak, self.policy)
+        params = {"now": now, "aged_before": self.policy.aged_before(now) or now, "staff_id": staff_id}
+        row = s.execute(self._call_statement(win, prefer), params).first()
+        if row is not None:
+            return _m(row)
+        if not self._pg:
+            return None
+        exists = sa.select(sa.exists().where(eligible_sql(self.site_id, win)))
+        for _ in range(_CLAIM_ROUNDS):
+            if not s.execute(exists).scalar():
+                return None
+            row = s.execute(self._call_statement(win, prefer, wait=True), params).first()
+            if row is not None:
+                return _m(row)
+        log.warning("call-next gave up after %d rounds of claims lost to other windows", _CLAIM_ROUNDS)
+        raise errors.QueueBusy()
 
     def call_ticket(
         self, window: int, number: str, *, manager_id: uuid.UUID, staff_id: uuid.UUID | None = None
@@ -852,6 +945,7 @@ class QueueService:
                 if ws["active_ticket_id"] is not None:
                     raise errors.WindowBusy()
                 t = self._find_ticket(s, number, ("waiting",))
+                self._open_for_call(s, ws, now, staff_id, take_over=False)
                 m = self._update_ticket(
                     s,
                     t["id"],
@@ -863,8 +957,6 @@ class QueueService:
                     recall_count=0,
                     target_window_id=None,
                 )
-                if ws["state"] != "open":
-                    self._set_window(s, ws, now, state="open", reason="", staff_id=staff_id)
                 audit = AuditLog(
                     site_id=self.site_id,
                     staff_id=manager_id,
@@ -1010,9 +1102,12 @@ class QueueService:
             now = self.clock()
             with self._tx() as s:
                 ws = self._lock_window(s, win)
+                if ws["state"] == "paused":
+                    raise errors.WindowPaused()
                 if ws["active_ticket_id"] is not None:
                     raise errors.WindowBusy()
                 t = self._find_ticket(s, number, ("held",))
+                self._open_for_call(s, ws, now, staff_id, take_over=False)
                 m = self._update_ticket(
                     s,
                     t["id"],

@@ -56,3 +56,21 @@ def test_user_mistakes_are_one_line(db: str, capsys: pytest.CaptureFixture[str])
     assert rc == 1 and "没有等候的号" in out
     rc, _, err = run(db, capsys, "issue", "A", "--id-number", "123")
     assert rc == 2 and "18位" in err
+
+
+def test_refusals_of_a_busy_or_paused_window_are_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(db, capsys, "issue", "A")
+    run(db, capsys, "issue", "A")
+    run(db, capsys, "issue", "A")
+    assert run(db, capsys, "call", "1")[0] == 0
+    run(db, capsys, "hold", "1")
+    assert run(db, capsys, "call", "1")[0] == 0  # A002 at window 1
+    for argv in (("call", "1"), ("pause", "1", "午休"), ("close", "1"), ("resume", "1", "A001")):
+        rc, out, err = run(db, capsys, *argv)
+        assert rc != 0 and "本窗口还有未办结的号" in out + err and "Traceback" not in out + err, argv
+    run(db, capsys, "open", "2")
+    assert run(db, capsys, "pause", "2", "培训")[0] == 0
+    rc, out, err = run(db, capsys, "call", "2")
+    assert rc != 0 and "暂停服务" in out + err and "Traceback" not in out + err
+    rc, out, err = run(db, capsys, "resume", "2", "A001")
+    assert rc != 0 and "暂停服务" in out + err
