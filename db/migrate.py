@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
+import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from db.crypto import FieldCipher
 from db.engine import sqlite_path
@@ -42,6 +46,42 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def private_file(path: Path) -> None:
+    """Owner-only access (0600) to a file holding hall data; Windows relies on the profile's ACLs."""
+    if os.name != "nt" and path.exists():
+        os.chmod(path, 0o600)
+
+
+def protect_sqlite_files(path: Path) -> None:
+    """The hall file and its WAL/shm companions 0600 (SQLite gives new companions the file's mode)."""
+    for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        private_file(p)
+
+
+@contextlib.contextmanager
+def sqlite_foreign_keys_off(conn: Connection) -> Iterator[None]:
+    """SQLite batch migrations copy, drop and rename tables; with foreign keys enforced, dropping a
+    table that other rows reference fails. SQLite's own recipe: keys off (outside any transaction),
+    migrate, `foreign_key_check` before commit, keys on again. Other engines: nothing to do."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    raw: Any = conn.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def check_foreign_keys(conn: Connection) -> None:
+    if conn.dialect.name == "sqlite":
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        if broken:
+            tables = ", ".join(sorted({str(r[0]) for r in broken}))
+            raise RuntimeError(f"the upgrade would leave rows pointing nowhere in: {tables}")
+
+
 def upgrade(
     engine: Engine,
     *,
@@ -58,6 +98,9 @@ def upgrade(
     script = ScriptDirectory.from_config(alembic_config("sqlite://", scripts))
     head = script.get_current_head()
     current = current_revision(engine)
+    db_file = sqlite_path(engine.url.render_as_string(hide_password=False))
+    if db_file is not None:
+        protect_sqlite_files(db_file)  # also for files an older version created 0644
     if current == head:
         return None
     if current is not None:
@@ -77,17 +120,21 @@ def upgrade(
             raw = conn.connection.dbapi_connection
             import sqlite3
 
+            # The copy holds everything the hall does: created 0600 before SQLite opens it.
+            os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             dest = sqlite3.connect(target)
             try:
                 raw.backup(dest)  # type: ignore[union-attr]
             finally:
                 dest.close()
+            private_file(target)
         backup_path = str(target)
         log.info("backed up %s to %s before upgrading from %s", path, target, current)
     cfg = alembic_config(engine.url.render_as_string(hide_password=False), scripts)
-    with engine.begin() as conn:
+    with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
         cfg.attributes["connection"] = conn
         cfg.attributes["field_cipher"] = field_cipher
         command.upgrade(cfg, "head")
+        check_foreign_keys(conn)
     log.info("hall database upgraded %s → %s", current, head)
     return backup_path

@@ -1,0 +1,192 @@
+"""Personal fields at rest: encrypted in the hall file, the outbox and so the centre's payloads;
+revealed only to the handling clerk or a manager, each reveal audited; migration 0004 converts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.cases import service
+from app.cases.personal import case_ids_by_id_number, open_fields
+from app.cases.types import ApplicantData, Clerk, IntakeRequest, MaterialCheck
+from app.validators import id_check_char
+from db.crypto import MissingKeys, is_envelope
+from db.engine import make_engine, make_session_factory
+from db.migrate import alembic_config, current_revision, head_revision, sqlite_foreign_keys_off, upgrade
+from db.models import AuditLog, Case, Material, Staff, SyncOutbox
+from tests.cases.seeding import Seeded, keys_for_tests
+
+NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
+PLANTED_ID = "11010519491231" + "072"
+PLANTED_ID += id_check_char(PLANTED_ID)
+PLANTED_PHONE = "13987650321"
+PLANTED_ADDRESS = "北京市东城区秘密胡同十七号院"
+PLANTED_NAME = "欧阳秘密"
+PERSON = ApplicantData(name=PLANTED_NAME, id_number=PLANTED_ID, phone=PLANTED_PHONE, address=PLANTED_ADDRESS)
+
+
+def _intake(sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk) -> uuid.UUID:
+    mid = seeded.matters["normal"]
+    with sf() as s:
+        checks = tuple(
+            MaterialCheck(m.id, True, "")
+            for m in s.scalars(sa.select(Material).where(Material.matter_id == mid).order_by(Material.sort))
+        )
+    with service.write_session(sf) as s:
+        result = service.submit(s, IntakeRequest(PERSON, (mid,), checks), clerk, "accept", now=NOW)
+    return result.cases[0].id
+
+
+def _forms(value: str) -> list[bytes]:
+    """The ways a value can sit in the file: UTF-8 text, and JSON's \\u escapes (outbox payloads)."""
+    return [value.encode("utf-8"), json.dumps(value).strip('"').encode("ascii")]
+
+
+def _raw(db: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in (db, Path(f"{db}-wal")) if p.exists())
+
+
+def test_raw_sqlite_pages_hold_no_planted_id_phone_or_address(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk, hall_db: tuple[Path, Seeded]
+) -> None:
+    case_id = _intake(sf, seeded, clerk)
+    with service.write_session(sf) as s:
+        detail = service.case_detail(s, case_id, clerk)  # read back, so reveals are written too
+    assert (detail.applicant.id_number, detail.applicant.phone) == (PLANTED_ID, PLANTED_PHONE)
+    raw = _raw(hall_db[0])
+    assert raw, "the hall file was not written"
+    for planted in (PLANTED_ID, PLANTED_PHONE, PLANTED_ADDRESS, PLANTED_ID[6:14] + PLANTED_ID[14:]):
+        for form in _forms(planted):
+            assert form not in raw, f"{planted!r} found in plain text in the hall database"
+    # The applicant's name stays plain: lists, the call screen and documents show it (masked where
+    # the public sees it); ID number, phone and address are the sensitive identifiers.
+    assert PLANTED_NAME.encode() in raw
+
+
+def test_outbox_snapshots_carry_only_ciphertext(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+) -> None:
+    case_id = _intake(sf, seeded, clerk)
+    with sf() as s:
+        payloads = [
+            r.payload for r in s.scalars(sa.select(SyncOutbox).where(SyncOutbox.table_name == "case"))
+        ]
+        case = s.get(Case, case_id)
+        assert case is not None
+        assert case.applicant_id_hash == keys_for_tests().cipher.lookup_hash(PLANTED_ID)
+    assert payloads
+    for p in payloads:
+        for column in ("applicant_id_number", "applicant_phone", "applicant_address"):
+            assert is_envelope(p[column]), column
+        dump = json.dumps(p, ensure_ascii=False)
+        assert PLANTED_ID not in dump and PLANTED_PHONE not in dump and PLANTED_ADDRESS not in dump
+
+
+def test_reveal_only_to_the_handling_clerk_and_managers_each_audited(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+) -> None:
+    case_id = _intake(sf, seeded, clerk)
+    with sf.begin() as s:
+        other = Staff(
+            site_id=seeded.site_id, username="xt-other", name="王别人", role="clerk", password_hash="x"
+        )
+        s.add(other)
+        s.flush()
+        other_id = other.id
+    manager = Clerk(seeded.site_id, seeded.manager_id, "赵主任", None, "")
+    someone = Clerk(seeded.site_id, other_id, "王别人", seeded.window_ids[2], "2号窗口")
+
+    def view(viewer: Clerk | None) -> ApplicantData:
+        with service.write_session(sf) as s:
+            return service.case_detail(s, case_id, viewer).applicant
+
+    def reveals() -> list[uuid.UUID | None]:
+        with sf() as s:
+            return list(
+                s.scalars(
+                    sa.select(AuditLog.staff_id)
+                    .where(AuditLog.action == "reveal_personal_data", AuditLog.entity_id == str(case_id))
+                    .order_by(AuditLog.at, AuditLog.id)
+                )
+            )
+
+    assert view(clerk).id_number == PLANTED_ID
+    assert view(manager).address == PLANTED_ADDRESS
+    assert reveals() == [clerk.staff_id, manager.staff_id]
+    for hidden in (view(someone), view(None)):
+        assert hidden.id_number == PLANTED_ID[:4] + "*" * 10 + PLANTED_ID[-4:]
+        assert PLANTED_PHONE not in hidden.phone and hidden.phone.endswith(PLANTED_PHONE[-4:])
+        assert PLANTED_ADDRESS not in hidden.address
+    assert reveals() == [clerk.staff_id, manager.staff_id]  # masked views reveal nothing
+    with sf() as s:
+        assert case_ids_by_id_number(s, seeded.site_id, PLANTED_ID.lower()) == [case_id]
+        assert case_ids_by_id_number(s, seeded.site_id, "110105194912310021") == []
+
+
+def test_without_keys_personal_data_is_neither_written_nor_read(
+    hall_db: tuple[Path, Seeded], sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+) -> None:
+    case_id = _intake(sf, seeded, clerk)
+    engine = make_engine(f"sqlite:///{hall_db[0]}")
+    bare = make_session_factory(engine)  # no cipher installed
+    try:
+        with bare() as s, pytest.raises(MissingKeys, match="secrets init"):
+            case = s.get(Case, case_id)
+            assert case is not None
+            open_fields(s, case)
+    finally:
+        engine.dispose()
+
+
+def test_migration_0004_encrypts_plain_rows_and_refuses_without_keys(
+    hall_db: tuple[Path, Seeded], sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+) -> None:
+    case_id = _intake(sf, seeded, clerk)
+    path = hall_db[0]
+    engine = make_engine(f"sqlite:///{path}")
+    cipher = keys_for_tests().cipher
+    cfg = alembic_config(f"sqlite:///{path}")
+    try:
+        # Back to 0003 (decrypting: the plain schema), as a hall from before this version has it.
+        with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
+            cfg.attributes.update(connection=conn, field_cipher=cipher)
+            command.downgrade(cfg, "0003")
+        with engine.connect() as conn:
+            row = conn.execute(
+                sa.text('SELECT applicant_id_number, row_version FROM "case" WHERE id = :i'),
+                {"i": case_id.hex},
+            ).one()
+        assert row[0] == PLANTED_ID
+        with pytest.raises(RuntimeError, match=r"1 cases hold personal data in plain text.*secrets init"):
+            upgrade(engine, backup=False)
+        assert current_revision(engine) == "0003"  # refused as a whole, nothing half done
+        upgrade(engine, backup=False, field_cipher=cipher)
+        assert current_revision(engine) == head_revision()
+        with engine.begin() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+    with sf() as s:
+        case = s.get(Case, case_id)
+        assert case is not None and is_envelope(case.applicant_id_number)
+        assert case.row_version == row[1] + 1
+        assert open_fields(s, case).address == PLANTED_ADDRESS
+        assert case.applicant_id_hash == cipher.lookup_hash(PLANTED_ID)
+        snapshots = s.scalars(
+            sa.select(SyncOutbox).where(SyncOutbox.row_id == case_id).order_by(SyncOutbox.seq)
+        ).all()
+        # A new snapshot (new row_version) replaces the centre's plain copy; old ones are encrypted.
+        assert snapshots[-1].row_version == case.row_version
+        assert all(is_envelope(p.payload["applicant_id_number"]) for p in snapshots)
+        assert snapshots[-1].payload["id"] == str(case_id)
+    raw = _raw(path)
+    for planted in (PLANTED_ID, PLANTED_PHONE, PLANTED_ADDRESS):
+        for form in _forms(planted):
+            assert form not in raw, f"{planted!r} left in the file after the migration"
