@@ -18,6 +18,7 @@ from app.cli_support import CliError, add_common_options
 # Modules must be cheap to import: no PySide6 at module level.
 COMMAND_MODULES = (
     "app.cli_core",
+    "app.secrets_cli",
     "app.queue.cli",
     "app.staff_cli",
     "devices.cli",
