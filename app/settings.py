@@ -207,9 +207,11 @@ class UiSettings:
 
 @dataclass(frozen=True)
 class PrivacySettings:
-    # Key for hashing ID numbers on real-name tickets (per-ID limits without storing the number).
-    # Set one random value per site; empty: ONEWINDOW_ID_HASH_KEY or the built-in demo key.
+    # Deprecated: the ID-hash key lives in the site's secrets file (`main.py secrets init|set`);
+    # a value here is refused at start-up with the command that moves it. There is no built-in key.
     id_hash_key: str = ""
+    # An unfinished intake form is kept this long (crash / power-cut recovery), then deleted.
+    draft_expiry_hours: int = bounded(24, 1, 720)
 
 
 @dataclass(frozen=True)
