@@ -137,6 +137,15 @@ def terminal_id(role: str) -> str:
     return f"{role}@{host}"[:120]
 
 
+def use_terminal(role: str) -> str:
+    """Make this process the terminal `role` on this PC for its audit rows; returns its id."""
+    from db.models import set_audit_origin
+
+    terminal = terminal_id(role)
+    set_audit_origin(terminal)
+    return terminal
+
+
 @functools.cache
 def demo_passwords() -> frozenset[str]:
     """The passwords the demo seed hands out (plus the classic default); never valid at a real site."""

@@ -42,7 +42,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = _parser(db_sub, "upgrade", "back up and upgrade the hall database to this version's schema")
     p.set_defaults(func=cmd_db_upgrade)
 
-    p = _parser(sub, "seed-demo", "load the demo catalogue, sites, windows and staff (idempotent)")
+    p = _parser(
+        sub,
+        "seed-demo",
+        "load the demo catalogue, sites, windows and staff into the demo's own database (idempotent; "
+        "--db: a scratch database instead, never one holding a real site)",
+    )
     p.set_defaults(func=cmd_seed_demo)
 
     p = _parser(sub, "load-catalogue", "load (or reload) the matter catalogue from a directory of JSON files")
@@ -107,17 +112,36 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def demo_settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings for the demo: its own database in the user data dir, never the configured hall
+    database (settings file or $ONEWINDOW_DB); only an explicit --db names another (scratch) file."""
+    from app.demo_db import demo_database_url
+
+    explicit = getattr(args, "db", None)
+    return with_db_url(settings_from_args(args), explicit or demo_database_url())
+
+
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from app.catalogue import seed_demo
+    from app.context import HallUnavailable, open_database
+    from app.demo_db import RealSiteError, refuse_real_site, safe_url
 
-    engine, sessions = _with_database(args)
+    settings = demo_settings_from_args(args)
     try:
-        key = settings_from_args(args).privacy.id_hash_key.encode("utf-8") or None
+        engine, sessions = open_database(settings)
+    except HallUnavailable as exc:
+        raise CliError(str(exc)) from None
+    try:
+        key = settings.privacy.id_hash_key.encode("utf-8") or None
         with sessions.begin() as session:
+            refuse_real_site(session, settings.hall_db_url)
             report = seed_demo(session, id_hash_key=key)
+    except RealSiteError as exc:
+        raise CliError(str(exc)) from None
     finally:
         engine.dispose()
     print(report)
+    print(f"demo database: {safe_url(settings.hall_db_url)}")
     return 0
 
 

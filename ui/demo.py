@@ -16,23 +16,19 @@ from contextlib import ExitStack
 from typing import Any
 
 from app.cli_core import settings_from_args
-from app.cli_support import CliError, db_url_arg
+from app.cli_support import CliError
 from app.logs import setup_logging
 
 log = logging.getLogger("onewindow.ui")
 
 
 def demo_settings(args: argparse.Namespace) -> Any:
-    """The demo runs on its own SQLite file (never a site's real hall database) unless --db says so,
-    with emulators for every device and no sync."""
-    from app.settings import user_data_dir
+    """The demo runs on its own SQLite file (never the configured hall database, from the settings
+    or $ONEWINDOW_DB) unless --db names another, with emulators for every device and no sync."""
+    from app.cli_core import demo_settings_from_args
 
-    settings = settings_from_args(args)
+    settings = demo_settings_from_args(args)
     database = dataclasses.replace(settings.database, central_url="")
-    if not db_url_arg(args):
-        database = dataclasses.replace(
-            database, hall_url=f"sqlite:///{(user_data_dir() / 'demo-hall.db').as_posix()}"
-        )
     devices = dataclasses.replace(settings.devices, emulate_missing=True)
     return dataclasses.replace(settings, database=database, devices=devices)
 
@@ -49,6 +45,9 @@ def run_single_pc(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
     setup_logging(settings.log_dir, settings.logging.level)
+    from app.auth import use_terminal
+
+    use_terminal("demo" if demo else "hall")
 
     from app.context import HallUnavailable, open_hall
     from ui.bus import HallBus
@@ -59,6 +58,8 @@ def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
     app = create_app(font_family=settings.ui.font_family, language=settings.ui.language)
     try:
         ctx = open_hall(settings, seed_demo=demo)
+        if not demo:
+            _refuse_default_passwords(ctx)
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
     log.info("%s on %s", "demo hall" if demo else "single-PC hall", settings.hall_db_url)
@@ -84,6 +85,17 @@ def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
         code = int(app.exec())
         roles.close_all()
         return code
+
+
+def _refuse_default_passwords(ctx: Any) -> None:
+    from app.context import HallUnavailable
+    from app.demo_db import RealSiteError, refuse_default_passwords
+
+    try:
+        refuse_default_passwords(ctx)
+    except RealSiteError as exc:
+        ctx.close()
+        raise HallUnavailable(str(exc)) from None
 
 
 def start_sync(settings: Any, bus: Any, stack: ExitStack) -> None:
@@ -193,7 +205,9 @@ class RoleWindows:
         dialog = LoginDialog(self.ctx)
         if not dialog.exec() or dialog.staff is None or dialog.chosen_window is None:
             return None
-        return CounterWindow(self.ctx, self.counter_bus, dialog.staff, dialog.chosen_window)
+        return CounterWindow(
+            self.ctx, self.counter_bus, dialog.staff, dialog.chosen_window, session_terminal=dialog.terminal
+        )
 
     def open_counter(self, screen: int | None = None) -> Any:
         return self._open("counter", self._make_counter, screen)

@@ -96,19 +96,31 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 @contextlib.contextmanager
-def _hall(args: argparse.Namespace) -> Iterator[tuple[Any, Any, Any, Any]]:
-    """(app, ctx, bus, settings) with the event pump running; everything stopped on exit."""
+def _hall(args: argparse.Namespace, role: str = "display") -> Iterator[tuple[Any, Any, Any, Any]]:
+    """(app, ctx, bus, settings) with the event pump running; everything stopped on exit.
+
+    The kiosk and the manager dashboard of a real site refuse to start while an account still
+    has a demo or default password (the display has no log-in)."""
+    from app.auth import use_terminal
     from app.cli_core import open_hall_from_args, settings_from_args
+    from app.demo_db import RealSiteError, refuse_default_passwords
     from app.logs import setup_logging
 
     settings = settings_from_args(args)
     setup_logging(settings.log_dir, settings.logging.level)
+    use_terminal(role)
     from ui.bus import HallBus
     from ui.event_pump import EventPump
     from ui.qt_app import create_app
 
     app = create_app(font_family=settings.ui.font_family, language=settings.ui.language)
     ctx = open_hall_from_args(args)
+    if role in ("kiosk", "manager"):
+        try:
+            refuse_default_passwords(ctx)
+        except RealSiteError as exc:
+            ctx.close()
+            raise CliError(str(exc)) from None
     ctx.close_stale_days()
     bus = HallBus()
     pump = EventPump(ctx, bus)
@@ -154,7 +166,7 @@ def cmd_display(args: argparse.Namespace) -> int:
 
 
 def cmd_manager(args: argparse.Namespace) -> int:
-    with _hall(args) as (app, ctx, bus, settings):
+    with _hall(args, "manager") as (app, ctx, bus, settings):
         from ui.manager.window import ManagerDashboard
 
         dash = ManagerDashboard(ctx, bus)
@@ -208,7 +220,7 @@ def start_kiosk_devices(settings: Any, bus: Any, idcard_port: str | None) -> lis
 def cmd_kiosk(args: argparse.Namespace) -> int:
     import dataclasses
 
-    with _hall(args) as (app, ctx, bus, settings):
+    with _hall(args, "kiosk") as (app, ctx, bus, settings):
         overrides = {
             key: value
             for key in ("fever_action", "screening_category", "require_id")

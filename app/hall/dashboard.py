@@ -58,7 +58,7 @@ class CategoryLive:
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # wait | idle | rating
+    kind: str  # wait | idle | rating | login
     text: str
     at: dt.datetime
 
@@ -132,6 +132,9 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
                 Evaluation.site_id == service.site_id, Evaluation.at >= start, Evaluation.at < end
             )
         ).all()
+        from app.auth import login_alerts  # repeated failed log-ins at one terminal (kiosk, counter PC)
+
+        logins = login_alerts(s, service.site_id, start)
     windows: list[WindowLive] = []
     for w in status.windows:
         wid = win_ids.get(w.number)
@@ -187,6 +190,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
                     _aware(at) or now,
                 )
             )
+    alerts += [Alert("login", text, _aware(at) or now) for at, text in logins]
     stats = queue_stats(
         service.session_factory, service.site_id, bdate, policy=service.policy, clock=service.clock
     )

@@ -66,6 +66,22 @@ def _staff_id(ctx: AppContext, username: str | None) -> Any:
     return staff.id
 
 
+def _authorised(ctx: AppContext, username: str, role: str, what: str) -> Any:
+    """The id of the person a flag names (e.g. --manager), once they gave their password (prompt,
+    or $ONEWINDOW_PASSWORD): naming someone is not acting as them. Audit rows record the CLI and
+    its OS user as the origin."""
+    from app import auth
+    from app.staff import authenticate_actor
+    from app.staff_cli import read_password
+
+    password = read_password(f"password of {username} ({what}): ")
+    try:
+        with ctx.sessions() as s:
+            return authenticate_actor(s, ctx.site_id, username, password, role, what).id
+    except auth.AuthError as exc:
+        raise CliError(f"{username}: {exc}") from None
+
+
 def _ticket_line(t: TicketInfo) -> str:
     parts = [t.number, t.category_name, STATUS_NAMES.get(t.status, t.status)]
     if t.priority_class == "green":
@@ -118,7 +134,7 @@ def cmd_call_ticket(args: argparse.Namespace) -> int:
         r = q.call_ticket(
             args.window,
             args.number,
-            manager_id=_staff_id(ctx, args.manager),
+            manager_id=_authorised(ctx, args.manager, "manager", "指定叫号"),
             staff_id=_staff_id(ctx, args.staff),
         )
         print(r.announcement)
@@ -370,7 +386,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = cmd("call-ticket", "call a given ticket (manager permission, audited)", cmd_call_ticket)
     window_arg(p)
     p.add_argument("number", metavar="NUMBER")
-    p.add_argument("--manager", metavar="USERNAME", required=True, help="the manager authorising it")
+    p.add_argument(
+        "--manager",
+        metavar="USERNAME",
+        required=True,
+        help="the manager authorising it (their password: prompt or $ONEWINDOW_PASSWORD)",
+    )
     staff_arg(p)
 
     for name, help_ in (

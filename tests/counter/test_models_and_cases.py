@@ -183,7 +183,7 @@ def test_login_dialog(qtbot: QtBot, ctx: AppContext, staffed: Staffed) -> None:
     dlg.user_edit.setText(staffed.clerk.username)
     dlg.password_edit.setText("wrong")
     assert not dlg.try_login()
-    assert "再错" in dlg.error.text() and dlg.password_edit.text() == ""
+    assert dlg.error.text() == "用户名或密码不正确" and dlg.password_edit.text() == ""
     dlg.window_combo.setCurrentIndex(2)  # a clerk still works at the assigned window
     dlg.password_edit.setText(PASSWORD)
     assert dlg.try_login()

@@ -29,7 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--window", metavar="N", type=int, help="window number (default: the staff member's window)"
     )
-    p.add_argument("--demo", action="store_true", help="seed the demo catalogue, windows and staff first")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="the demo: its own database (seeded first), never the configured hall database",
+    )
     p.add_argument("--documents", metavar="DIR", type=Path, help="where printed documents are kept")
     p.add_argument("--idcard-port", metavar="PORT", help="ID-card reader port (overrides the settings)")
     p.add_argument("--script", metavar="FILE", type=Path, help=argparse.SUPPRESS)
@@ -52,15 +56,18 @@ def _load_script(path: Path | None) -> dict[str, Any] | None:
 
 
 def cmd_counter(args: argparse.Namespace) -> int:
-    from app.cli_core import settings_from_args
+    from app.cli_core import demo_settings_from_args, settings_from_args
     from app.logs import setup_logging
 
-    settings = settings_from_args(args)
+    settings = demo_settings_from_args(args) if args.demo else settings_from_args(args)
     setup_logging(settings.log_dir, settings.logging.level)
     script = _load_script(args.script)
 
     from app import auth
     from app.context import HallUnavailable, open_hall
+    from app.demo_db import RealSiteError, refuse_default_passwords
+
+    auth.use_terminal("counter")
 
     def create() -> Any:
         from ui.qt_app import create_app
@@ -72,22 +79,44 @@ def cmd_counter(args: argparse.Namespace) -> int:
         ctx = open_hall(settings, seed_demo=args.demo)
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
+    try:
+        refuse_default_passwords(ctx)
+    except RealSiteError as exc:
+        ctx.close()
+        raise CliError(str(exc)) from None
     ctx.close_stale_days()
+    terminal = auth.terminal_id("counter")
+    staff = None
     try:
         if args.user:
-            staff, window, app = _log_in_with_password(ctx, args, auth, create)
+            staff, window, app = _log_in_with_password(ctx, args, auth, create, terminal)
         else:
-            staff, window = _log_in_dialog(ctx, args, auth)
+            staff, window = _log_in_dialog(ctx, args, auth, terminal)
         if staff is None or window is None:
             return 1
         from ui.bus import HallBus
 
-        return _run(app, ctx, HallBus(), staff, window, settings, args, script)
+        return _run(app, ctx, HallBus(), staff, window, settings, args, script, terminal)
     finally:
+        if staff is not None:
+            _release(ctx, auth, staff, terminal)
         ctx.close()
 
 
-def _log_in_with_password(ctx: Any, args: argparse.Namespace, auth: Any, create: Any) -> tuple[Any, Any, Any]:
+def _release(ctx: Any, auth: Any, staff: Any, terminal: str) -> None:
+    """The window's session ends with the process (the window's close released it already)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with ctx.sessions() as s:
+            auth.release_window(s, staff.id, terminal)
+    except SQLAlchemyError:
+        pass  # it expires by itself
+
+
+def _log_in_with_password(
+    ctx: Any, args: argparse.Namespace, auth: Any, create: Any, terminal: str
+) -> tuple[Any, Any, Any]:
     """--user: verify the password (argon2 releases the GIL) while Qt and the window's modules load."""
     import threading
 
@@ -97,7 +126,9 @@ def _log_in_with_password(ctx: Any, args: argparse.Namespace, auth: Any, create:
     def check() -> None:
         try:
             with ctx.sessions() as s:
-                result["staff"] = auth.authenticate(s, args.user, password)
+                result["staff"] = auth.authenticate(
+                    s, args.user, password, site_id=ctx.site_id, terminal=terminal, demo=ctx.demo
+                )
         except Exception as exc:  # handed to the main thread below
             result["error"] = exc
 
@@ -114,25 +145,33 @@ def _log_in_with_password(ctx: Any, args: argparse.Namespace, auth: Any, create:
             raise CliError(f"log-in refused: {exc}") from None
         raise exc
     staff = result["staff"]
+    if staff.must_change_password:
+        raise CliError(
+            f"the password of {args.user} was issued by an admin: change it first "
+            f"(log in at the counter, or `main.py staff change-password {args.user}`)"
+        )
     with ctx.sessions() as s:
         windows = auth.windows(s, ctx.site_id)
     number = args.window
     window = next((w for w in windows if (w.number == number if number else w.id == staff.window_id)), None)
     if window is None:
         raise CliError(f"no window {number or '(assigned)'} at this site; use --window N")
+    try:
+        with ctx.sessions() as s:
+            auth.claim_window(s, staff, window, terminal=terminal)
+    except auth.AuthError as exc:
+        raise CliError(f"log-in refused: {exc}") from None
     return staff, window, app
 
 
-def _log_in_dialog(ctx: Any, args: argparse.Namespace, auth: Any) -> tuple[Any, Any]:
+def _log_in_dialog(ctx: Any, args: argparse.Namespace, auth: Any, terminal: str) -> tuple[Any, Any]:
     from ui.counter.login import LoginDialog
 
-    dlg = LoginDialog(ctx)
+    dlg = LoginDialog(ctx, terminal=terminal)
+    if args.window:
+        dlg.select_window(args.window)
     if not dlg.exec():
         return None, None
-    if args.window:
-        with ctx.sessions() as s:
-            w = next((w for w in auth.windows(s, ctx.site_id) if w.number == args.window), None)
-        return dlg.staff, w or dlg.chosen_window
     return dlg.staff, dlg.chosen_window
 
 
@@ -145,6 +184,7 @@ def _run(
     settings: Any,
     args: argparse.Namespace,
     script: dict[str, Any] | None,
+    terminal: str | None = None,
 ) -> int:
     from PySide6.QtCore import QTimer
 
@@ -159,8 +199,9 @@ def _run(
         from ui.device_wiring import start_reader
 
         device = start_reader(bus, port, settings.devices.idcard)
+    win = None
     try:
-        win = CounterWindow(ctx, bus, staff, window, documents_dir=args.documents)
+        win = CounterWindow(ctx, bus, staff, window, documents_dir=args.documents, session_terminal=terminal)
         if args.dump_form:
             print(json.dumps(win.intake.state(), ensure_ascii=False), flush=True)
             return 0
@@ -173,6 +214,8 @@ def _run(
             QTimer.singleShot(int(args.quit_after), app.quit)
         return int(app.exec())
     finally:
+        if win is not None:
+            win.end_session()
         pump.stop()
         if device is not None:
             device.stop()

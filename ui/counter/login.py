@@ -1,4 +1,9 @@
-"""Staff log-in and choice of window; the staff member's assigned window is preselected."""
+"""Staff log-in and choice of window.
+
+A clerk opens only the window assigned to them (managers and admins any); the account must be
+of this site; one account is at one window at a time (a second log-in says where the first is);
+a password an admin issued is changed before work continues.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,21 @@ from sqlalchemy.exc import SQLAlchemyError
 from app import auth
 from app.auth import StaffInfo, WindowInfo
 from app.context import AppContext
+from ui.counter.password import ChangePasswordDialog
 
 log = logging.getLogger("onewindow.ui")
 
 
 class LoginDialog(QDialog):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, *, terminal: str | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.terminal = terminal or auth.terminal_id("counter")
         self.staff: StaffInfo | None = None
         self.chosen_window: WindowInfo | None = None
+        self.password_dialog: ChangePasswordDialog | None = None  # the forced change, while open
         self.setWindowTitle(self.tr("综合一窗 · 登录"))
         form = QFormLayout(self)
         self.user_edit = QLineEdit()
@@ -47,10 +57,42 @@ class LoginDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def select_window(self, number: int) -> None:
+        for i, w in enumerate(self.windows):
+            if w.number == number:
+                self.window_combo.setCurrentIndex(i)
+
+    def _window_for(self, staff: StaffInfo) -> WindowInfo | None:
+        allowed = auth.allowed_windows(staff, self.windows)
+        chosen = self.windows[self.window_combo.currentIndex()] if self.windows else None
+        if chosen in allowed:
+            return chosen
+        if not staff.has_role("manager") and len(allowed) == 1:
+            return allowed[0]  # a clerk's own window, whatever the list showed
+        return None
+
     def try_login(self) -> bool:
         try:
             with self.ctx.sessions() as s:
-                staff = auth.authenticate(s, self.user_edit.text(), self.password_edit.text())
+                staff = auth.authenticate(
+                    s,
+                    self.user_edit.text(),
+                    self.password_edit.text(),
+                    site_id=self.ctx.site_id,
+                    terminal=self.terminal,
+                    demo=self.ctx.demo,
+                )
+            window = self._window_for(staff)
+            if window is None:
+                self.error.setText(
+                    self.tr("您没有分配窗口，请联系管理员")
+                    if not self.windows or staff.window_id is None
+                    else self.tr("您只能登录分配给您的窗口")
+                )
+                self.password_edit.clear()
+                return False
+            with self.ctx.sessions() as s:
+                auth.claim_window(s, staff, window, terminal=self.terminal)
         except auth.AuthError as exc:
             self.error.setText(str(exc))
             self.password_edit.clear()
@@ -59,15 +101,32 @@ class LoginDialog(QDialog):
             log.exception("log-in failed")
             self.error.setText(self.tr("无法连接大厅数据库，请稍后再试"))
             return False
+        if staff.must_change_password:
+            changed = self._forced_change(staff)
+            if changed is None:
+                self._release(staff)
+                self.error.setText(self.tr("请先修改管理员发放的初始密码，再开始工作"))
+                self.password_edit.clear()
+                return False
+            staff = changed
         self.staff = staff
-        chosen = self.windows[self.window_combo.currentIndex()] if self.windows else None
-        assigned = next((w for w in self.windows if w.id == staff.window_id), None)
-        # A clerk works at the assigned window; managers may pick any.
-        self.chosen_window = (
-            assigned if assigned is not None and not staff.has_role("manager") else (chosen or assigned)
-        )
-        if self.chosen_window is None:
-            self.error.setText(self.tr("本中心没有可用的窗口"))
-            return False
+        self.chosen_window = window
         self.accept()
         return True
+
+    def _forced_change(self, staff: StaffInfo) -> StaffInfo | None:
+        dlg = ChangePasswordDialog(self.ctx, staff, forced=True, terminal=self.terminal, parent=self)
+        dlg.old_edit.setText(self.password_edit.text())
+        self.password_dialog = dlg
+        try:
+            dlg.exec()
+        finally:
+            self.password_dialog = None
+        return dlg.changed
+
+    def _release(self, staff: StaffInfo) -> None:
+        try:
+            with self.ctx.sessions() as s:
+                auth.release_window(s, staff.id, self.terminal)
+        except SQLAlchemyError:
+            log.exception("releasing the window after a refused log-in failed")

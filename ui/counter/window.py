@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QTabWidget, QWidget
 from sqlalchemy.exc import SQLAlchemyError
 
 from app import auth
@@ -27,6 +27,7 @@ from ui.counter.cases_panel import CasesPanel
 from ui.counter.intake import IntakeForm, IntakeOutcome
 from ui.counter.preview import DocumentPreview
 from ui.counter.queue_panel import QueuePanel
+from ui.display.worker import Worker
 from ui.evaluator.window import EvaluationRequest, EvaluatorWindow
 
 log = logging.getLogger("onewindow.ui")
@@ -50,6 +51,7 @@ class CounterWindow(QMainWindow):
         evaluator: EvaluatorWindow | None = None,
         queue: QueueService | None = None,
         show_preview: bool = True,
+        session_terminal: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -83,6 +85,20 @@ class CounterWindow(QMainWindow):
             QShortcut(QKeySequence(key), self).activated.connect(lambda i=i: self.tabs.setCurrentIndex(i))
         self.staff_label = QLabel(f"{staff.name}（{staff.role_label}）")
         self.statusBar().addPermanentWidget(self.staff_label)
+        self.password_button = QPushButton(self.tr("修改密码"))
+        self.password_button.setObjectName("change_password")
+        self.password_button.setFlat(True)
+        self.password_button.clicked.connect(self.change_password)
+        self.statusBar().addPermanentWidget(self.password_button)
+        # The log-in's claim on this window (one account, one window): kept alive by a heartbeat
+        # off the GUI thread, released on close; the demo counter has none.
+        self.session_terminal = session_terminal
+        self._session_worker: Worker | None = None
+        if session_terminal is not None:
+            self._session_worker = Worker("counter-session", self)
+            self._heartbeat_timer = QTimer(self)
+            self._heartbeat_timer.timeout.connect(self._heartbeat)
+            self._heartbeat_timer.start(auth.HEARTBEAT_SECONDS * 1000)
 
         self.evaluator = evaluator or EvaluatorWindow(ctx, bus)
         self.preview: DocumentPreview | None = None
@@ -125,6 +141,47 @@ class CounterWindow(QMainWindow):
             idx = min(len(screens) - 1, self.ctx.settings.screens.counter + 1)
             geo = screens[idx].availableGeometry()
             self.evaluator.move(geo.topLeft())
+
+    # --- account --------------------------------------------------------------------------
+
+    def change_password(self) -> bool:
+        from ui.counter.password import ChangePasswordDialog
+
+        dlg = ChangePasswordDialog(self.ctx, self.staff, terminal=self.session_terminal, parent=self)
+        if dlg.exec() and dlg.changed is not None:
+            self.statusBar().showMessage(self.tr("密码已修改"), 8000)
+            return True
+        return False
+
+    def _heartbeat(self) -> None:
+        worker, terminal = self._session_worker, self.session_terminal
+        if worker is None or terminal is None:
+            return
+
+        def beat() -> bool:
+            with self.ctx.sessions() as s:
+                return auth.heartbeat(s, self.staff.id, terminal)
+
+        def done(ours: object) -> None:
+            if not ours:
+                self.statusBar().showMessage(self.tr("注意：该账号已在其他电脑登录"), 30000)
+
+        worker.submit(beat, done, lambda exc: log.warning("session heartbeat failed: %s", exc))
+
+    def end_session(self) -> None:
+        """Stop the heartbeat (joining its thread) and release the window's session; idempotent."""
+        if self._session_worker is not None:
+            self._heartbeat_timer.stop()
+            self._session_worker.stop()
+            self._session_worker = None
+        terminal, self.session_terminal = self.session_terminal, None
+        if terminal is None:
+            return
+        try:
+            with self.ctx.sessions() as s:
+                auth.release_window(s, self.staff.id, terminal)
+        except SQLAlchemyError:
+            log.exception("releasing the window session failed")  # it expires by itself
 
     # --- reactions -------------------------------------------------------------------------
 
@@ -208,6 +265,7 @@ class CounterWindow(QMainWindow):
                 auth.record_logout(s, self.staff)
         except SQLAlchemyError:
             log.exception("recording the log-out failed")
+        self.end_session()
         self.evaluator.close()
         if self.preview is not None:
             self.preview.close()

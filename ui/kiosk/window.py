@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.context import AppContext
 from app.hall.kiosk import (
@@ -662,16 +663,25 @@ class KioskWindow(QWidget):
 
     def check_exit_credentials(self, username: str, password: str) -> str | None:
         """None when a manager/admin authenticated (the kiosk unlocks), else the message to show."""
+        from app.auth import AuthError, authenticate, terminal_id
+
         try:
-            from app.auth import AuthError, authenticate
-        except ImportError:
-            return self.tr("本机未配置管理员账号")
-        try:
+            # This site's accounts only; demo passwords only in the demo hall; failures slow this
+            # kiosk down and alert the managers, they never lock an account from a public screen.
             with self.ctx.sessions() as session:
-                staff = authenticate(session, username.strip(), password)
-                session.commit()
+                staff = authenticate(
+                    session,
+                    username.strip(),
+                    password,
+                    site_id=self.ctx.site_id,
+                    terminal=terminal_id("kiosk"),
+                    demo=bool(getattr(self.ctx, "demo", False)),
+                )
         except AuthError as exc:
             return str(exc)
+        except SQLAlchemyError:
+            log.exception("kiosk exit log-in failed")
+            return self.tr("无法连接大厅数据库，请稍后再试")
         if not staff.has_role("manager"):
             return self.tr("需要大厅管理员或系统管理员账号")
         self.locked = False

@@ -300,6 +300,7 @@ class ManagerDashboard(QWidget):
             "wait": self.tr("【等候超时】"),
             "idle": self.tr("【窗口空闲】"),
             "rating": self.tr("【差评】"),
+            "login": self.tr("【登录异常】"),
         }
         for a in alerts:
             item = QListWidgetItem(f"{tags.get(a.kind, '')}{a.text}")
