@@ -125,17 +125,19 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from app.catalogue import seed_demo
     from app.context import HallUnavailable, open_database
     from app.demo_db import RealSiteError, refuse_real_site, safe_url
+    from app.keys import load_site_keys
+    from app.secrets import SecretsError
 
     settings = demo_settings_from_args(args)
     try:
-        engine, sessions = open_database(settings)
-    except HallUnavailable as exc:
+        keys = load_site_keys(settings, demo=True)  # the demo's own keys, as the demo hall uses
+        engine, sessions = open_database(settings, keys=keys)
+    except (HallUnavailable, SecretsError) as exc:
         raise CliError(str(exc)) from None
     try:
-        key = settings.privacy.id_hash_key.encode("utf-8") or None
         with sessions.begin() as session:
             refuse_real_site(session, settings.hall_db_url)
-            report = seed_demo(session, id_hash_key=key)
+            report = seed_demo(session, id_hash_key=keys.id_hash_key)
     except RealSiteError as exc:
         raise CliError(str(exc)) from None
     finally:
