@@ -82,7 +82,11 @@ class SyncRunner:
         except NETWORK_ERRORS as exc:
             self.failures += 1
             first = hide_password(str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
-            error = f"centre unreachable: {first}"
+            if "certificate" in first:
+                # Not the network: the centre's certificate does not match the CA or the name.
+                error = f"the centre's TLS certificate was refused (check sslrootcert, the enrolment's CA): {first}"
+            else:
+                error = f"centre unreachable: {first}"
             delay = self.backoff()
             log.warning("%s (attempt %s, next in %.1fs)", error, self.failures, delay)
             self.syncer.record_network_error(error)
