@@ -7,8 +7,19 @@ sensor fault): the visitor is asked to measure again — never "normal", never "
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import logging
 import math
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from db.base import utcnow
+from db.models import SyncOutbox, TemperatureReading
+
+log = logging.getLogger("onewindow.device")
 
 DEFAULT_FEVER_THRESHOLD = 37.3
 MIN_PLAUSIBLE = 34.0
@@ -48,3 +59,35 @@ def classify(value: float, threshold: float = DEFAULT_FEVER_THRESHOLD) -> TempCl
     if v < MIN_PLAUSIBLE or v > MAX_PLAUSIBLE:
         return TempClass.REMEASURE
     return TempClass.FEVER if v >= round(threshold, 2) else TempClass.NORMAL
+
+
+def purge_readings(
+    session: Session, site_id: uuid.UUID, retention_days: int, *, now: dt.datetime | None = None
+) -> int:
+    """Delete this site's readings older than `retention_days` (thresholds.temperature_retention_days)
+    and their already-acknowledged outbox snapshots; returns how many readings. Caller commits.
+
+    Body temperatures are health data (PIPL: sensitive), kept only as long as the venue's rule
+    says. Snapshots still waiting for the centre stay until it acknowledges them (removing them
+    would break the resend of an unacknowledged batch); the next purge takes them.
+    """
+    if retention_days < 1:
+        raise ValueError("temperature_retention_days must be at least 1")
+    cutoff = (now or utcnow()) - dt.timedelta(days=retention_days)
+    result = session.execute(
+        sa.delete(TemperatureReading).where(
+            TemperatureReading.site_id == site_id, TemperatureReading.at < cutoff
+        )
+    )
+    session.execute(
+        sa.delete(SyncOutbox).where(
+            SyncOutbox.site_id == site_id,
+            SyncOutbox.table_name == "temperature_reading",
+            SyncOutbox.acked_at.is_not(None),
+            SyncOutbox.created_at < cutoff,
+        )
+    )
+    count = int(getattr(result, "rowcount", 0) or 0)
+    if count:
+        log.info("%d temperature readings older than %d days deleted", count, retention_days)
+    return count

@@ -224,6 +224,7 @@ def test_durable_draft_save_restores_the_sync_level(sf: sessionmaker[Session], s
         window_id=seeded.window_ids[2],
         ticket_id=None,
         data={"applicant": {"name": "王小明"}},
+        info=sf.kw.get("info"),  # carries the field cipher the sealed draft needs
     )
     with sf() as s:
         d = drafts.load_draft(s, seeded.clerk_id, seeded.window_ids[2])

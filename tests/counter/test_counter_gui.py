@@ -361,8 +361,12 @@ def test_draft_follows_the_typing(qtbot: QtBot, ctx: AppContext, staffed: Staffe
     from db.models import IntakeDraft
 
     def drafts() -> list[dict[str, Any]]:
-        with ctx.sessions() as s:
-            return [dict(d.data) for d in s.scalars(sa.select(IntakeDraft))]
+        from app.drafts import load_draft
+
+        with ctx.sessions() as s:  # stored sealed (app.drafts); read back through the app
+            rows = list(s.scalars(sa.select(IntakeDraft)))
+            assert all(set(d.data) == {"sealed"} for d in rows)
+            return [load_draft(s, d.staff_id, d.window_id).data for d in rows]  # type: ignore[union-attr]
 
     win = make_window(qtbot, ctx, staffed, tmp_path)
     form = win.intake

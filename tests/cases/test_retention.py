@@ -1,0 +1,108 @@
+"""Drafts are sealed and expire; temperature readings are purged after the retention period."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, sessionmaker
+
+from app import drafts
+from app.retention import apply_retention
+from app.settings import PrivacySettings, Settings, ThresholdSettings
+from app.temperature import purge_readings
+from db import outbox
+from db.base import utcnow
+from db.models import IntakeDraft, SyncOutbox, TemperatureReading
+from tests.cases.seeding import ID_NUMBER, Seeded
+
+FORM = {
+    "applicant": {"name": "张演示", "id_number": ID_NUMBER, "phone": "13812345678", "address": "演示路88号"}
+}
+
+
+def _save(sf: sessionmaker[Session], seeded: Seeded, window: int, data: dict[str, object]) -> None:
+    with sf.begin() as s:
+        drafts.save_draft(
+            s,
+            site_id=seeded.site_id,
+            staff_id=seeded.clerk_id,
+            window_id=seeded.window_ids[window],
+            ticket_id=None,
+            data=data,
+        )
+
+
+def test_draft_is_sealed_in_the_database_and_comes_back_whole(
+    sf: sessionmaker[Session], seeded: Seeded, hall_db: tuple[Path, Seeded]
+) -> None:
+    _save(sf, seeded, 1, FORM)
+    with sf() as s:
+        stored = s.scalars(sa.select(IntakeDraft)).one().data
+        d = drafts.load_draft(s, seeded.clerk_id, seeded.window_ids[1])
+    assert set(stored) == {"sealed"} and stored["sealed"].startswith("v1:")
+    dump = json.dumps(stored, ensure_ascii=False)
+    assert ID_NUMBER not in dump and "13812345678" not in dump and "演示路" not in dump
+    assert d is not None and d.data == FORM
+    raw = b"".join(p.read_bytes() for p in (hall_db[0], Path(f"{hall_db[0]}-wal")) if p.exists())
+    assert ID_NUMBER.encode() not in raw
+
+
+def test_drafts_expire_after_a_day_by_default_or_the_setting(
+    sf: sessionmaker[Session], seeded: Seeded
+) -> None:
+    _save(sf, seeded, 1, FORM)
+    _save(sf, seeded, 2, FORM)
+    later = utcnow() + dt.timedelta(hours=25)
+    with sf() as s:  # not committed: the expired draft is only not restored
+        assert drafts.load_draft(s, seeded.clerk_id, seeded.window_ids[1], now=later) is None
+    with sf() as s:
+        assert drafts.load_draft(s, seeded.clerk_id, seeded.window_ids[1]) is not None  # still fresh now
+    week = dataclasses.replace(Settings(), privacy=PrivacySettings(draft_expiry_hours=24 * 7))
+    result = apply_retention(sf, week, seeded.site_id, now=later)
+    assert result.drafts == 0  # a week allowed: both kept
+    with sf() as s:  # the factory now carries the site's expiry
+        assert drafts.load_draft(s, seeded.clerk_id, seeded.window_ids[1], now=later) is not None
+    assert apply_retention(sf, Settings(), seeded.site_id, now=later).drafts == 2
+    with sf() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(IntakeDraft)) == 0
+
+
+def test_temperature_readings_purged_after_the_retention_days(
+    sf: sessionmaker[Session], seeded: Seeded
+) -> None:
+    now = utcnow()
+    with sf.begin() as s:
+        for days in (1, 13, 15, 40):
+            outbox.save(
+                s,
+                TemperatureReading(
+                    site_id=seeded.site_id, at=now - dt.timedelta(days=days), value=36.5, result="normal"
+                ),
+            )
+        # The old snapshots were acknowledged by the centre long ago.
+        s.execute(
+            sa.update(SyncOutbox)
+            .where(SyncOutbox.table_name == "temperature_reading")
+            .values(acked_at=now, created_at=now - dt.timedelta(days=30))
+        )
+    with sf.begin() as s:
+        assert purge_readings(s, seeded.site_id, 14, now=now) == 2
+    with sf() as s:
+        left = sorted(
+            round((now - at).total_seconds() / 86400) for at in s.scalars(sa.select(TemperatureReading.at))
+        )
+        assert left == [1, 13]
+        assert (
+            s.scalar(
+                sa.select(sa.func.count())
+                .select_from(SyncOutbox)
+                .where(SyncOutbox.table_name == "temperature_reading")
+            )
+            == 0
+        )
+    short = dataclasses.replace(Settings(), thresholds=ThresholdSettings(temperature_retention_days=7))
+    assert apply_retention(sf, short, seeded.site_id, now=now).temperature_readings == 1
