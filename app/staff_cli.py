@@ -165,3 +165,26 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not rows:
         print("no accounts at this site; add one with `main.py staff add NAME --name TEXT --role admin`")
     return 0
+
+
+def audit_cli_access(args: argparse.Namespace, action: str, entity: str, entity_id: str, detail: str) -> None:
+    """Record a CLI access to personal data (origin: the CLI and its OS user) before it happens;
+    without a hall database to record it in, the access is refused."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app import auth
+    from app.cli_core import open_hall_from_args
+
+    try:
+        ctx = open_hall_from_args(args)
+    except CliError as exc:
+        raise CliError(f"{action} is recorded in the hall's audit log, which cannot be used: {exc}") from None
+    try:
+        with ctx.sessions.begin() as s:
+            auth.audit(s, ctx.site_id, None, action, detail, entity=entity, entity_id=entity_id)
+    except SQLAlchemyError as exc:
+        raise CliError(
+            f"{action} refused: the audit row could not be written ({type(exc).__name__})"
+        ) from None
+    finally:
+        ctx.close()

@@ -215,6 +215,8 @@ def cmd_idcard(args: argparse.Namespace) -> int:
         raise CliError(f"reader reported an error: {exc}", DEVICE_FAILURE) from exc
     except DeviceError as exc:
         raise CliError(f"reader error: {exc}", DEVICE_FAILURE) from exc
+    if args.reveal or args.photo:
+        _audit_reveal(args, card)
     if args.photo:
         try:
             with open(args.photo, "wb") as fh:
@@ -226,6 +228,16 @@ def cmd_idcard(args: argparse.Namespace) -> int:
     else:
         print("\n".join(_card_lines(card, args.reveal)))
     return 0
+
+
+def _audit_reveal(args: argparse.Namespace, card: IdCard) -> None:
+    """--reveal and --photo show what the masked output hides: audited first, or refused."""
+    from app.staff_cli import audit_cli_access
+
+    masked = card.to_dict(reveal=False)
+    number = str(masked.get("id_number") or masked.get("pass_number") or "")
+    what = " ".join(flag for flag, on in (("--reveal", args.reveal), ("--photo", bool(args.photo))) if on)
+    audit_cli_access(args, "idcard.reveal", "idcard", number[:64], f"idcard {what} {number}")
 
 
 # --- thermometer ------------------------------------------------------------------------------------

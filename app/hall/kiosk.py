@@ -158,6 +158,8 @@ class KioskService:
         """Take a ticket; raises QueueError (Chinese message) on caps, hours, the per-ID limit."""
         if self.policy.require_id and not id_number:
             raise KioskError("请先刷身份证再取号")
+        if id_number:
+            self._audit_card(id_number, "issue")
         info = self.service.issue(
             category, id_number=id_number, name=name, priority=priority, channel="kiosk"
         )
@@ -167,7 +169,26 @@ class KioskService:
         code = (code or "").strip() or None
         if code is None and not id_number:
             raise KioskError("请输入预约码或刷身份证")
+        if id_number:
+            self._audit_card(id_number, "check-in")
         return self._issued(self.service.check_in(code, id_number=id_number))
+
+    def _audit_card(self, id_number: str, purpose: str) -> None:
+        """Every ID card the kiosk reads is in the audit log (masked; origin: this kiosk)."""
+        from app.auth import audit
+        from app.validators import mask_id_number
+
+        masked = mask_id_number(id_number)
+        with self.service.session_factory.begin() as s:
+            audit(
+                s,
+                self.service.site_id,
+                None,
+                "kiosk.card_read",
+                f"{purpose} {masked}",
+                entity="idcard",
+                entity_id=masked,
+            )
 
     def _issued(self, info: TicketInfo) -> IssuedTicket:
         waiting = info.people_ahead if info.people_ahead is not None else 0

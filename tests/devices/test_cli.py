@@ -35,12 +35,40 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
+def audit_hall(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A site hall database (ONEWINDOW_DB) for --reveal/--photo, which are audited there."""
+    from tests.queue.conftest import make_hall
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.delenv("ONEWINDOW_CONFIG", raising=False)
+    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    make_hall(url, site_code="XB").engine.dispose()
+    monkeypatch.setenv("ONEWINDOW_DB", url)
+    yield url
+
+
+def audit_rows(url: str) -> list[tuple[str, str, str]]:
+    import sqlalchemy as sa
+
+    from db.engine import make_engine
+
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT action, detail, origin FROM audit_log WHERE entity = 'idcard'"))
+        found = [(r[0], r[1], r[2]) for r in rows]
+    engine.dispose()
+    return found
+
+
+@pytest.fixture
 def emu() -> Iterator[IdCardEmulator]:
     with IdCardEmulator(PROTOCOL_SAMPLE) as e:
         yield e
 
 
-def test_idcard_json_masked_and_revealed(emu: IdCardEmulator, capsys: pytest.CaptureFixture[str]) -> None:
+def test_idcard_json_masked_and_revealed(
+    emu: IdCardEmulator, capsys: pytest.CaptureFixture[str], audit_hall: str
+) -> None:
     rc, out, err = run(capsys, "idcard", "--port", emu.port, "--json")
     assert (rc, err) == (0, "")
     d = json.loads(out)
@@ -51,6 +79,14 @@ def test_idcard_json_masked_and_revealed(emu: IdCardEmulator, capsys: pytest.Cap
     assert (d["valid_from"], d["valid_to"]) == ("2010-01-01", "2030-01-01")
     rc, out, _ = run(capsys, "idcard", "--port", emu.port, "--json", "--reveal")
     assert json.loads(out)["id_number"] == "11010519491231002X"
+    # The reveal is in the audit log (masked, with the CLI and its OS user as the origin) …
+    ((action, detail, origin),) = audit_rows(audit_hall)
+    assert action == "idcard.reveal" and "1101**********002X" in detail and origin.startswith("cli:")
+    assert "11010519491231002X" not in detail
+    # … and without this site's hall database to record it in, there is no reveal.
+    other = audit_hall.replace("hall.db", "no-site.db")
+    rc, out, err = run(capsys, "idcard", "--port", emu.port, "--json", "--reveal", "--db", other)
+    assert rc != 0 and "11010519491231002X" not in out and "audit log" in err
 
 
 @pytest.mark.parametrize(
@@ -90,13 +126,14 @@ def test_idcard_json_card_types(
 
 
 def test_idcard_text_output_and_photo(
-    emu: IdCardEmulator, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    emu: IdCardEmulator, capsys: pytest.CaptureFixture[str], tmp_path: Path, audit_hall: str
 ) -> None:
     photo = tmp_path / "photo.wlt"
     rc, out, _ = run(capsys, "idcard", "--port", emu.port, "--photo", str(photo))
     assert rc == 0
     assert "姓名: 测试样例" in out and "证件号码: 1101**********002X" in out
     assert photo.read_bytes() == PROTOCOL_SAMPLE.photo
+    assert [r[0] for r in audit_rows(audit_hall)] == ["idcard.reveal"]
 
 
 @pytest.mark.parametrize(
@@ -221,7 +258,7 @@ def test_devices_probe_given_ports(capsys: pytest.CaptureFixture[str], tmp_path:
     assert rc == 0 and isinstance(json.loads(out), list)
 
 
-def test_subprocess_emulate_and_read(tmp_path: Path) -> None:
+def test_subprocess_emulate_and_read(tmp_path: Path, audit_hall: str) -> None:
     """`main.py emulate idcard` in one process, `main.py idcard` in another, as an engineer would."""
     link = tmp_path / "ttyDEMO"
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.exc import SQLAlchemyError
 
+from app import auth
 from app.cases import machine, service
 from app.cases.errors import CaseError
 from app.cases.types import CaseDetail, Clerk
@@ -239,6 +240,17 @@ class CaseDetailDialog(QDialog):
         try:
             with self.ctx.sessions() as s:
                 docs = case_docs.build_documents(s, self.case_id)
+                # A reprint puts the applicant's data on paper again: audited like a reveal.
+                auth.audit(
+                    s,
+                    self.clerk.site_id,
+                    self.clerk.staff_id,
+                    "case.reprint",
+                    f"{len(docs)} documents",
+                    entity="case",
+                    entity_id=str(self.case_id),
+                )
+                s.commit()
             paths = case_docs.save_documents(docs, self.documents_dir)
         except (CaseError, OSError, SQLAlchemyError) as exc:
             log.exception("reprint failed")
