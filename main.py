@@ -9,6 +9,7 @@ import argparse
 import importlib
 import importlib.util
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -49,7 +50,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def private_umask() -> None:
+    """Everything the program creates — databases, backups, logs, documents, photos, drafts,
+    secrets — is owner-only (files 0600, folders 0700): they hold citizens' personal data."""
+    if os.name == "posix":
+        os.umask(0o077)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    private_umask()
     parser = build_parser()
     args = parser.parse_args(argv)
     func = getattr(args, "func", None)

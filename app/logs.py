@@ -9,8 +9,10 @@ parameters (db.engine.make_engine sets hide_parameters=True).
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
 from types import TracebackType
@@ -68,9 +70,27 @@ class MaskIdNumbers(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Log files are created 0600 (and a folder it creates 0700) whatever the umask: even masked,
+    a log tells who came to the hall when. Rotation reopens through `_open`, so every file is."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)  # also a file an older version created 0644
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # the handler appends
+
+
+def make_log_dir(directory: Path) -> None:
+    """Create the log folder 0700 (missing parents too); an existing folder is left as it is."""
+    from app.secrets import make_private_dir
+
+    make_private_dir(directory)
+
+
 def setup_logging(directory: Path, level: str = "INFO", *, console: bool = False) -> Path:
     """Route the `onewindow` logger tree to <directory>/onewindow.log (5 × 2 MB)."""
-    directory.mkdir(parents=True, exist_ok=True)
+    make_log_dir(directory)
     path = directory / "onewindow.log"
     root = logging.getLogger("onewindow")
     root.setLevel(level.upper())
@@ -78,9 +98,7 @@ def setup_logging(directory: Path, level: str = "INFO", *, console: bool = False
         if getattr(handler, "_onewindow", False):
             root.removeHandler(handler)
             handler.close()
-    file_handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-    )
+    file_handler = PrivateRotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
     file_handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handlers: list[logging.Handler] = [file_handler]
     if console:

@@ -7,6 +7,7 @@ counter builds them after the intake transaction has committed, off the GUI thre
 from __future__ import annotations
 
 import datetime as dt
+import os
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from app.cases.errors import UnknownCase
 from app.cases.personal import PersonalFields, open_fields
 from app.cases.types import Document
+from app.secrets import make_private_dir
 from db.models import Case, CaseHistory, CaseMaterial, Material, Matter, Site, Staff, Window
 from printing import documents as docs
 from printing.layout import PrintConfig
@@ -243,13 +245,20 @@ def _decision(session: Session, case: Case) -> str:
 
 
 def save_documents(documents: list[Document], directory: Path) -> list[Path]:
-    """Write the PDFs (kept for reprints and the case file); returns their paths."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write the PDFs (kept for reprints and the case file); returns their paths.
+
+    They carry the applicant's full ID number and address: files 0600, a created folder 0700.
+    """
+    make_private_dir(directory)
     paths = []
     for d in documents:
         path = directory / d.filename
         tmp = path.with_suffix(".part")
-        tmp.write_bytes(d.pdf)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(d.pdf)
+        if os.name == "posix":
+            os.chmod(tmp, 0o600)  # a .part left by an older version may have had another mode
         tmp.replace(path)
         paths.append(path)
     return paths
