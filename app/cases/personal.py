@@ -24,7 +24,7 @@ ADDRESS_COLUMN = "case.applicant_address"
 REVEAL_ROLES = frozenset({"manager", "admin"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)  # no personal data in a repr, log or traceback
 class PersonalFields:
     id_number: str
     phone: str

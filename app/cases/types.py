@@ -16,14 +16,15 @@ APPLICANT_KINDS = ("person", "company")
 class ApplicantData:
     """Who applies: a person, or a company (then name/id_number are the agent 经办人)."""
 
+    # Personal fields stay out of repr(): a logged or traced ApplicantData shows no personal data.
     kind: str = "person"
-    name: str = ""
-    id_number: str = ""
-    phone: str = ""
-    address: str = ""
+    name: str = field(default="", repr=False)
+    id_number: str = field(default="", repr=False)
+    phone: str = field(default="", repr=False)
+    address: str = field(default="", repr=False)
     company_name: str = ""
     uscc: str = ""
-    legal_representative: str = ""
+    legal_representative: str = field(default="", repr=False)
 
     def to_dict(self) -> dict[str, str]:
         return {k: getattr(self, k) for k in self.__slots__}
