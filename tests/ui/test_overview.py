@@ -124,7 +124,25 @@ def test_single_pc_hall_of_a_real_site_starts_without_emulators(tmp_path: Path) 
         timeout=180,
     )
     assert seeded.returncode == 0, seeded.stderr
+    init = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "secrets", "init"], env=env, capture_output=True, text=True
+    )
+    assert init.returncode == 0, init.stderr
     cmd = [sys.executable, str(ROOT / "main.py"), "hall", "--db", db, "--quit-after", "1500"]
+    # A real site does not start while the demo accounts keep their demo passwords …
+    refused = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
+    assert refused.returncode == 2 and "main.py staff passwd" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    # … and starts once an admin issued new ones.
+    for user in ("admin01", "clerk01", "clerk02", "manager01"):
+        issued = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "staff", "passwd", user, "--db", db],
+            env={**env, "ONEWINDOW_PASSWORD": "Hall-Site-2026"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert issued.returncode == 0, issued.stderr
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=180)
     assert out.returncode == 0, out.stderr
     log = (tmp_path / "state" / "OneWindow" / "log" / "onewindow.log").read_text(encoding="utf-8")
