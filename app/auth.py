@@ -264,7 +264,8 @@ def terminal_failures(session: Session, terminal: str, now: dt.datetime) -> list
 def throttle_delay(failures: int) -> dt.timedelta:
     if failures < FREE_FAILURES:
         return dt.timedelta(0)
-    return min(MAX_DELAY, dt.timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)))
+    exponent = min(failures - FREE_FAILURES + 1, 16)  # capped before it could overflow a timedelta
+    return min(MAX_DELAY, dt.timedelta(seconds=2**exponent))
 
 
 def authenticate(
