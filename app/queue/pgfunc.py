@@ -12,7 +12,7 @@ window lock (its own statement, a new snapshot) and leaves a window that is not 
 general path, which opens it before claiming.
 
 The ordering policy goes in as arguments (the window's categories and ranks, the aging instant,
-the priority burst), so the SQL stays the twin of `service.order_terms`. A function returns no row
+the priority burst), so the SQL stays the twin of `ordering.order_terms`. A function returns no row
 when it has nothing to do; the caller then runs the general transaction for the precise answer.
 
 These two statements are the hottest of a busy hall, so they go to psycopg directly on a pooled

@@ -101,8 +101,19 @@ class Candidate:
 NO_RANK = 1_000_000  # rank of a category the window does not serve (never eligible; keeps keys total)
 
 
+# The one priority rule (its SQL form is `app.queue.ordering.priority_sql`; site migration 0002's
+# call-next function spells it out too, checked by tests/queue/test_ordering_agreement.py).
+ALWAYS_PRIORITY = "green"  # 绿色通道
+SLOT_PRIORITY = "appointment"  # an appointment, once its slot has begun (`queue_at` is the slot start)
+
+
+def is_priority_now(priority_class: str, queue_at: dt.datetime, now: dt.datetime) -> bool:
+    """Is a ticket of this class, queued at `queue_at`, in the priority tier at `now`?"""
+    return priority_class == ALWAYS_PRIORITY or (priority_class == SLOT_PRIORITY and queue_at <= now)
+
+
 def is_priority(c: Candidate, now: dt.datetime) -> bool:
-    return c.priority_class == "green" or (c.priority_class == "appointment" and c.queue_at <= now)
+    return is_priority_now(c.priority_class, c.queue_at, now)
 
 
 def eligible(c: Candidate, window_id: uuid.UUID, categories: Mapping[uuid.UUID, int]) -> bool:
