@@ -172,6 +172,9 @@ def test_case_panel_detail_and_transitions(
     with ctx.sessions() as s:
         case = s.get(Case, case_id)
         assert case is not None and case.waybill == "EA123456789CN"
+        # The reprint put the applicant's data on paper again: audited, with the clerk and the case.
+        reprint = s.scalar(sa.select(AuditLog).where(AuditLog.action == "case.reprint"))
+        assert reprint is not None and reprint.entity_id == str(case_id) and reprint.staff_id == clerk.staff_id
 
 
 def test_login_dialog(qtbot: QtBot, ctx: AppContext, staffed: Staffed) -> None:
