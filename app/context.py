@@ -42,6 +42,7 @@ class AppContext:
     site_name: str
     _queue: QueueService | None = field(default=None, repr=False)
     keys: SiteKeys | None = field(default=None, repr=False)  # None: tests and tools without secrets
+    demo: bool = False  # the demo hall's own data: demo accounts are expected (app.demo_db)
 
     def queue(self) -> QueueService:
         """The site's queue service (one per process; it is thread-safe)."""
@@ -127,9 +128,15 @@ def open_hall(settings: Settings, *, seed_demo: bool = False, demo: bool | None 
     engine, sessions = open_database(settings, keys=keys)
     if seed_demo:
         from app.catalogue import seed_demo as _seed
+        from app.demo_db import RealSiteError, refuse_real_site
 
-        with sessions.begin() as session:
-            _seed(session, id_hash_key=keys.id_hash_key)
+        try:
+            with sessions.begin() as session:
+                refuse_real_site(session, settings.hall_db_url)
+                _seed(session, id_hash_key=keys.id_hash_key)
+        except RealSiteError as exc:
+            engine.dispose()
+            raise HallUnavailable(str(exc)) from None
     with sessions() as session:
         site = session.scalar(sa.select(Site).where(Site.code == settings.site.code))
         if site is None:
@@ -137,10 +144,14 @@ def open_hall(settings: Settings, *, seed_demo: bool = False, demo: bool | None 
             engine.dispose()
             raise HallUnavailable(
                 f"site {settings.site.code!r} is not in the hall database (sites there: {codes}); "
-                "run `main.py seed-demo` or receive a reference release from the centre"
+                "set [site] code to this site's code and receive its reference release from the "
+                "centre with `main.py sync` (the demo hall runs on its own database: `main.py demo`)"
             )
         try:  # retention: expired drafts and old temperature readings go at every start
             apply_retention(sessions, settings, site.id)
         except SQLAlchemyError as exc:
             log.warning("retention clean-up skipped at start-up: %s", type(exc).__name__)
-        return AppContext(settings, engine, sessions, site.id, site.name, keys=keys)
+        from app.demo_db import is_demo_database
+
+        is_demo = seed_demo or demo is True or is_demo_database(settings.hall_db_url)
+        return AppContext(settings, engine, sessions, site.id, site.name, keys=keys, demo=is_demo)
