@@ -296,7 +296,8 @@ def authenticate(
     dummy = _dummy_hash()  # made (once) before the look-up, so the first unknown name is not slower
     staff = session.scalar(sa.select(Staff).where(Staff.username == username[:64]))
     # Always one argon2 verification, so an unknown name takes as long as a wrong password.
-    ok = verify_password(staff.password_hash if staff is not None else dummy, password)
+    usable = staff is not None and staff.password_hash.startswith("$argon2")
+    ok = verify_password(staff.password_hash if usable and staff is not None else dummy, password) and usable
     if staff is None or not ok:
         _failed(session, staff, site_id, username, terminal, len(failures) + 1, now)
         raise BadCredentials()
