@@ -89,16 +89,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from app.keys import optional_cipher
     from db.engine import make_engine
-    from db.migrate import SchemaTooNew, current_revision, upgrade
+    from db.migrate import SchemaTooNew, UpgradeRefused, current_revision, upgrade
 
     settings = settings_from_args(args)
     engine = make_engine(settings.hall_db_url)
     try:
         before = current_revision(engine)
-        backup = upgrade(engine)
+        backup = upgrade(engine, field_cipher=optional_cipher(settings))
         after = current_revision(engine)
-    except SchemaTooNew as exc:
+    except (SchemaTooNew, UpgradeRefused) as exc:
         raise CliError(str(exc)) from None
     finally:
         engine.dispose()

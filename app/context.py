@@ -19,7 +19,7 @@ from app.secrets import SecretsError
 from app.settings import Settings
 from db import crypto
 from db.engine import make_engine, make_session_factory
-from db.migrate import SchemaTooNew, upgrade
+from db.migrate import SchemaTooNew, UpgradeRefused, upgrade
 from db.models import Site
 
 if TYPE_CHECKING:
@@ -87,14 +87,26 @@ class AppContext:
         self.engine.dispose()
 
 
+def _keys_if_present(settings: Settings) -> SiteKeys | None:
+    """The site's keys when its secrets file holds them; None otherwise (tools, a fresh site)."""
+    try:
+        return load_site_keys(settings)
+    except SecretsError as exc:
+        log.debug("opening the hall database without field keys: %s", exc)
+        return None
+
+
 def open_database(
     settings: Settings, *, keys: SiteKeys | None = None
 ) -> tuple[Engine, sessionmaker[Session]]:
     """Open, upgrade (backing SQLite up first) and seed the calendar of the hall database.
 
-    With `keys`, the upgrade can encrypt plain personal fields (migration 0004) and every session
-    carries the field cipher; without, such an upgrade refuses and personal fields are unusable.
+    With `keys` (by default the site's, when its secrets file has them), the upgrade can encrypt
+    plain personal fields (migration 0004) and every session carries the field cipher; without,
+    such an upgrade is refused in one line and personal fields are unusable.
     """
+    if keys is None:
+        keys = _keys_if_present(settings)
     url = settings.hall_db_url
     try:
         engine = make_engine(url)
@@ -108,6 +120,9 @@ def open_database(
     except OperationalError as exc:
         engine.dispose()
         raise HallUnavailable(f"cannot open hall database {engine.url!r}: {exc.orig}") from None
+    except UpgradeRefused as exc:  # e.g. plain personal data and no keys
+        engine.dispose()
+        raise HallUnavailable(f"cannot upgrade the hall database: {exc}") from None
     sessions = make_session_factory(engine)
     if keys is not None:
         crypto.install(sessions, keys.cipher)

@@ -91,3 +91,12 @@ def load_site_keys(settings: Settings, *, demo: bool = False) -> SiteKeys:
             f"`main.py secrets set {ID_HASH_KEY}` (it goes to {path}), then delete it from the settings"
         )
     return keys_from_secrets(secrets)
+
+
+def optional_cipher(settings: Settings) -> FieldCipher | None:
+    """The site's field cipher when its secrets file has the keys, else None (`db upgrade` of a
+    database with nothing to encrypt needs none; one with plain personal data is then refused)."""
+    try:
+        return load_site_keys(settings).cipher
+    except SecretsError:
+        return None

@@ -28,6 +28,11 @@ class SchemaTooNew(Exception):
     """The database was upgraded by a newer OneWindow; this one must not touch it."""
 
 
+class UpgradeRefused(RuntimeError):
+    """A migration that cannot run as things are (e.g. plain personal data and no keys given);
+    the message says what to do. Nothing was changed: the upgrade is one transaction."""
+
+
 def alembic_config(url: str, scripts: Path = SITE_SCRIPTS) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(scripts))
@@ -79,7 +84,7 @@ def check_foreign_keys(conn: Connection) -> None:
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
         if broken:
             tables = ", ".join(sorted({str(r[0]) for r in broken}))
-            raise RuntimeError(f"the upgrade would leave rows pointing nowhere in: {tables}")
+            raise UpgradeRefused(f"the upgrade would leave rows pointing nowhere in: {tables}")
 
 
 def upgrade(

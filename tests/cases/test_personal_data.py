@@ -13,15 +13,24 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.orm import Session, sessionmaker
 
+import main
 from app.cases import service
 from app.cases.personal import case_ids_by_id_number, open_fields
 from app.cases.types import ApplicantData, Clerk, IntakeRequest, MaterialCheck
+from app.context import HallUnavailable, open_database
 from app.validators import id_check_char
 from db.crypto import MissingKeys, is_envelope
 from db.engine import make_engine, make_session_factory
-from db.migrate import alembic_config, current_revision, head_revision, sqlite_foreign_keys_off, upgrade
+from db.migrate import (
+    UpgradeRefused,
+    alembic_config,
+    current_revision,
+    head_revision,
+    sqlite_foreign_keys_off,
+    upgrade,
+)
 from db.models import AuditLog, Case, Material, Staff, SyncOutbox
-from tests.cases.seeding import Seeded, keys_for_tests
+from tests.cases.seeding import Seeded, keys_for_tests, settings_for
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
 PLANTED_ID = "11010519491231" + "072"
@@ -146,7 +155,12 @@ def test_without_keys_personal_data_is_neither_written_nor_read(
 
 
 def test_migration_0004_encrypts_plain_rows_and_refuses_without_keys(
-    hall_db: tuple[Path, Seeded], sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+    hall_db: tuple[Path, Seeded],
+    sf: sessionmaker[Session],
+    seeded: Seeded,
+    clerk: Clerk,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     case_id = _intake(sf, seeded, clerk)
     path = hall_db[0]
@@ -164,8 +178,15 @@ def test_migration_0004_encrypts_plain_rows_and_refuses_without_keys(
                 {"i": case_id.hex},
             ).one()
         assert row[0] == PLANTED_ID
-        with pytest.raises(RuntimeError, match=r"1 cases hold personal data in plain text.*secrets init"):
+        with pytest.raises(UpgradeRefused, match=r"1 cases hold personal data in plain text.*secrets init"):
             upgrade(engine, backup=False)
+        # The same through the CLI and the app: one line, no traceback, nothing changed.
+        monkeypatch.setenv("ONEWINDOW_SECRETS", str(path.parent / "no-keys-here.secrets"))
+        assert main.main(["db", "upgrade", "--db", f"sqlite:///{path}"]) != 0
+        err = capsys.readouterr().err
+        assert "secrets init" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+        with pytest.raises(HallUnavailable, match="secrets init"):
+            open_database(settings_for(path))
         assert current_revision(engine) == "0003"  # refused as a whole, nothing half done
         upgrade(engine, backup=False, field_cipher=cipher)
         assert current_revision(engine) == head_revision()

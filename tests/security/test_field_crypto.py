@@ -57,7 +57,12 @@ def test_tampering_is_refused(algorithm: str) -> None:
     parts = token.split(":")
     with pytest.raises(FieldCryptoError, match="does not have"):
         c.decrypt(":".join([parts[0], parts[1], "9", *parts[3:]]), COLUMN)
-    for bad in ("v1:sm4gcm:1:!!:??", "v1:rot13:1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAA", "plain", "v1:a:b"):
+    for bad in (
+        "v1:sm4gcm:1:!!:??",
+        "v1:rot13:1:AAAAAAAAAAAAAAAA:AAAAAAAAAAAAAAAAAAAAAAAA",
+        "plain",
+        "v1:a:b",
+    ):
         with pytest.raises(FieldCryptoError):
             c.decrypt(bad, COLUMN)
 

@@ -31,6 +31,7 @@ from alembic import context, op
 
 from db.base import UTCDateTime
 from db.crypto import FieldCipher, is_envelope
+from db.migrate import UpgradeRefused
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -41,7 +42,7 @@ FIELDS = ("applicant_id_number", "applicant_phone", "applicant_address")
 PLAIN_LENGTHS = {"applicant_id_number": 18, "applicant_phone": 20, "applicant_address": 200}
 
 
-class KeysRequired(RuntimeError):
+class KeysRequired(UpgradeRefused):
     pass
 
 
