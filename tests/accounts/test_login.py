@@ -52,6 +52,11 @@ def test_unknown_user_costs_one_argon2_verification_and_gets_the_same_message(
     assert sorted((r.action, r.origin) for r in rows) == [("login_failed", "pc-1"), ("login_failed", "pc-2")]
     assert all("whatever" not in r.detail for r in rows)  # a typed password is never stored
     assert all(len(r.detail) <= len("user nob…") for r in rows)
+    # An account without a usable hash costs the same dummy verification.
+    with any_hall.sessions.begin() as s:
+        s.execute(sa.update(Staff).where(Staff.username == MANAGER).values(password_hash="-"))
+    assert _try(any_hall, MANAGER, "whatever-1", terminal="pc-3") == "用户名或密码不正确"
+    assert verified[-1] == verified[0]
 
 
 def test_failures_throttle_the_terminal_never_lock_the_account(any_hall: Hall) -> None:
