@@ -100,3 +100,37 @@ def test_concurrent_clerks_get_gapless_numbers(pg_hall: tuple[sessionmaker[Sessi
     assert sorted(numbers) == [f"XT-20261127-{i:04d}" for i in range(1, 19)]
     with sf() as s:
         assert s.scalar(sa.select(sa.func.count(sa.distinct(Case.case_number)))) == 18
+
+
+def test_migration_0004_on_postgres_decrypts_down_and_encrypts_up(
+    pg_hall: tuple[sessionmaker[Session], Seeded],
+) -> None:
+    from alembic import command
+
+    from app.cases.personal import open_fields
+    from db.crypto import is_envelope
+    from db.migrate import alembic_config, current_revision, head_revision, upgrade
+
+    sf, seeded = pg_hall
+    clerk = Clerk(seeded.site_id, seeded.clerk_id, "李窗口", seeded.window_ids[1], "1号窗口")
+    with service.write_session(sf) as s:
+        (info,) = service.submit(s, _request(sf, seeded.matters["normal"]), clerk, "accept", now=NOW).cases
+    engine = sf.kw["bind"]
+    cipher = keys_for_tests().cipher
+    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as conn:
+        cfg.attributes.update(connection=conn, field_cipher=cipher)
+        command.downgrade(cfg, "0003")
+    with engine.connect() as conn:
+        plain = conn.execute(
+            sa.text('SELECT applicant_id_number FROM "case" WHERE id = :i'), {"i": info.id}
+        ).scalar()
+    assert plain == ID_NUMBER
+    upgrade(engine, field_cipher=cipher)
+    assert current_revision(engine) == head_revision()
+    with sf() as s:
+        case = s.get(Case, info.id)
+        assert case is not None and is_envelope(case.applicant_id_number)
+        assert open_fields(s, case).id_number == ID_NUMBER
+        payloads = s.scalars(sa.select(SyncOutbox.payload).where(SyncOutbox.row_id == info.id)).all()
+        assert payloads and all(is_envelope(p["applicant_id_number"]) for p in payloads)
