@@ -120,6 +120,10 @@ def upgrade(
     if backup and path is not None and path.exists() and current is not None:
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         target = path.with_name(f"{path.name}.{current}.{stamp}.bak")
+        n = 1
+        while target.exists():  # a second attempt within the same second keeps the first copy
+            n += 1
+            target = path.with_name(f"{path.name}.{current}.{stamp}-{n}.bak")
         # The online backup API copies a consistent snapshot even with WAL pages outstanding.
         with engine.connect() as conn:
             raw = conn.connection.dbapi_connection

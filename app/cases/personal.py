@@ -31,6 +31,10 @@ class PersonalFields:
     address: str
 
 
+UNREADABLE_TEXT = "（无法解密，请联系管理员）"
+UNREADABLE = PersonalFields(UNREADABLE_TEXT, UNREADABLE_TEXT, UNREADABLE_TEXT)
+
+
 def seal(session: Session, id_number: str, phone: str, address: str) -> dict[str, str]:
     """Column values of `case` for the plain fields (encrypted, and the ID number's lookup hash)."""
     cipher = session_cipher(session)
@@ -62,6 +66,8 @@ def mask_address(address: str) -> str:
 
 
 def masked(fields: PersonalFields) -> PersonalFields:
+    if fields == UNREADABLE:
+        return fields
     return PersonalFields(
         validators.mask_id_number(fields.id_number), mask_phone(fields.phone), mask_address(fields.address)
     )

@@ -53,6 +53,7 @@ from app.cases.types import (
 from app.matters import MaterialInfo
 from db import outbox
 from db.base import utcnow
+from db.crypto import FieldCryptoError
 from db.engine import SQLITE_IMMEDIATE
 from db.models import (
     AuditLog,
@@ -888,7 +889,12 @@ def case_detail(session: Session, case_id: uuid.UUID, viewer: Clerk | None) -> C
                 sa.select(Case.case_number).where(Case.bundle_id == case.bundle_id).order_by(Case.case_number)
             )
         )
-    fields = personal.open_fields(session, case)
+    try:
+        fields = personal.open_fields(session, case)
+    except FieldCryptoError as exc:
+        # A tampered value or a lost key: the case stays viewable, the fields say so, the log too.
+        log.error("case %s: personal fields cannot be decrypted: %s", case.case_number, exc)
+        fields = personal.UNREADABLE
     if viewer is not None:
         audit(
             session, case.site_id, viewer.staff_id, "case_view", "case", str(case.id), case.case_number or ""

@@ -211,3 +211,23 @@ def test_migration_0004_encrypts_plain_rows_and_refuses_without_keys(
     for planted in (PLANTED_ID, PLANTED_PHONE, PLANTED_ADDRESS):
         for form in _forms(planted):
             assert form not in raw, f"{planted!r} left in the file after the migration"
+
+
+def test_a_tampered_stored_value_is_flagged_not_shown_nor_printed(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk, caplog: pytest.LogCaptureFixture
+) -> None:
+    from app.cases import documents
+    from app.cases.personal import UNREADABLE_TEXT
+    from db.crypto import FieldCryptoError
+
+    case_id = _intake(sf, seeded, clerk)
+    with sf.begin() as s:
+        case = s.get_one(Case, case_id)
+        head, body = case.applicant_phone.rsplit(":", 1)
+        case.applicant_phone = f"{head}:{body[:4]}{'B' if body[4] == 'A' else 'A'}{body[5:]}"
+    with service.write_session(sf) as s, caplog.at_level("ERROR", logger="onewindow.case"):
+        detail = service.case_detail(s, case_id, clerk)
+    assert detail.applicant.phone == UNREADABLE_TEXT and detail.applicant.id_number == UNREADABLE_TEXT
+    assert "cannot be decrypted" in caplog.text and "fails authentication" in caplog.text
+    with sf() as s, pytest.raises(FieldCryptoError):
+        documents.build_documents(s, case_id)  # never a paper with a wrong or missing number
