@@ -1,8 +1,10 @@
 """District-side administration of the central database: init, sites and their roles, releases.
 
-These run with an administrator's URL (the owner of the central schema). Sites themselves only
-ever use their own role, which can call sync_hello()/sync_apply_batch() and read, through
-row-level security, their own rows and the reference parts meant for them.
+These run with an administrator's URL: a superuser, or a role that is a member of
+onewindow_central_owner (the NOLOGIN owner of the central schema since c0002; `central init` run
+by a non-superuser grants it that membership). Sites themselves only ever use their own role,
+which can call sync_hello()/sync_apply_batch() and read, through row-level security, their own
+rows and the reference parts meant for them; it can create nothing, not even temporary objects.
 """
 
 from __future__ import annotations

@@ -78,6 +78,9 @@ def test_administrator_and_site_commands(
     assert "already exists" in capsys.readouterr().err
 
     hall_url = f"sqlite:///{tmp_path / 'hall.db'}"
+    hall_eng = make_engine(hall_url)  # the site's hall exists before it syncs
+    upgrade(hall_eng, backup=False)
+    hall_eng.dispose()
     config = tmp_path / "site.toml"
     site_toml = f'[site]\ncode = "TC01"\n[database]\nhall_url = "{hall_url}"\ncentral_url = "{enrol["central_url"]}"\n'
     config.write_text(site_toml, encoding="utf-8")
@@ -110,6 +113,9 @@ def test_user_mistakes_get_one_clear_line(
 ) -> None:
     monkeypatch.delenv("ONEWINDOW_CENTRAL", raising=False)
     hall = f"sqlite:///{tmp_path / 'hall.db'}"
+    hall_eng = make_engine(hall)
+    upgrade(hall_eng, backup=False)
+    hall_eng.dispose()
     assert main(["sync", "--once", "--db", hall, "--config", str(tmp_path / "none.toml")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1  # one line, no traceback

@@ -4,7 +4,7 @@ c0001's sync_apply_batch() kept its rows in a temporary table, pg_temp.ow_incomi
 could create that table first and hang a trigger on it; the trigger then ran with the function
 owner's rights (every site's applicants; with a superuser owner, anything). This revision:
 
-- rewrites both SECURITY DEFINER functions over jsonb_to_recordset() and CTEs (no temporary
+- rewrites both SECURITY DEFINER functions over jsonb_array_elements() and CTEs (no temporary
   objects at all), with every relation schema-qualified and
   `search_path = pg_catalog, public, pg_temp` (pg_temp last, so nothing a caller creates is ever
   found before the real object; PostgreSQL never looks up functions or operators in pg_temp);
@@ -124,7 +124,7 @@ $$;
 --   behind    p_prev < watermark: the site's chain is behind the centre (re-formed batches)
 --   gap       p_prev > watermark: batches missing in between; nothing recorded
 --   rejected  the batch cannot be parsed; nothing recorded, the site stops this channel
--- The rows are read straight from p_rows (jsonb_to_recordset) by each statement: no table of
+-- The rows are read straight from p_rows (jsonb_array_elements) by two statements: no table of
 -- the caller's is ever involved.
 CREATE OR REPLACE FUNCTION public.sync_apply_batch(p_batch_id text, p_channel text, p_prev bigint,
                                                    p_first bigint, p_last bigint, p_rows jsonb)
@@ -132,7 +132,7 @@ RETURNS TABLE (status text, watermark bigint, applied int, conflicts int, messag
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS $$
 DECLARE
     v_site uuid; v_code text; v_wm bigint; v_seen text; v_applied int := 0; v_conflicts int := 0;
-    v_count int; v_distinct int; v_bad text;
+    v_count int; v_distinct int; v_bad text; v_casts bigint;
 BEGIN
     SELECT s.site_id, s.code INTO v_site, v_code FROM public.central_site s WHERE s.role_name = session_user;
     IF v_site IS NULL THEN
@@ -171,10 +171,13 @@ BEGIN
         IF pg_catalog.jsonb_typeof(p_rows) IS DISTINCT FROM 'array' THEN
             RAISE EXCEPTION 'rows are not a JSON array';
         END IF;
-        SELECT pg_catalog.count(*), pg_catalog.count(DISTINCT i.seq),
-               (pg_catalog.array_agg(i.bad) FILTER (WHERE i.bad IS NOT NULL))[1]
-            INTO v_count, v_distinct, v_bad
-            FROM (SELECT r.seq, CASE
+        -- One pass: counts, the first malformed row, and the casts that make a batch unparsable
+        -- (not just one row refused) when they fail.
+        SELECT pg_catalog.count(*), pg_catalog.count(DISTINCT x.seq),
+               (pg_catalog.array_agg(x.bad) FILTER (WHERE x.bad IS NOT NULL))[1],
+               pg_catalog.count((x.p ->> 'site_id')::uuid) + pg_catalog.count((x.p ->> 'row_version')::int)
+            INTO v_count, v_distinct, v_bad, v_casts
+            FROM (SELECT r.seq, r.p, CASE
                     WHEN r.seq IS NULL OR r.t IS NULL OR r.id IS NULL OR r.v IS NULL OR r.d IS NULL
                          OR r.p IS NULL THEN pg_catalog.format('row seq %s: a field is missing', r.seq)
                     WHEN r.seq < p_first OR r.seq > p_last
@@ -182,17 +185,15 @@ BEGIN
                     WHEN pg_catalog.jsonb_typeof(r.p) <> 'object'
                         THEN pg_catalog.format('row seq %s: snapshot is not an object', r.seq)
                     END AS bad
-                  FROM pg_catalog.jsonb_to_recordset(p_rows)
-                      AS r(seq bigint, t text, id uuid, v int, d date, p jsonb)) i;
+                  FROM (SELECT (e ->> 'seq')::bigint AS seq, e ->> 't' AS t, (e ->> 'id')::uuid AS id,
+                               (e ->> 'v')::int AS v, (e ->> 'd')::date AS d, e -> 'p' AS p
+                        FROM pg_catalog.jsonb_array_elements(p_rows) AS e) r) x;
         IF v_bad IS NOT NULL THEN
             RAISE EXCEPTION '%', v_bad;
         END IF;
         IF v_count = 0 OR v_distinct <> v_count THEN
             RAISE EXCEPTION 'batch has no rows or repeats a seq';
         END IF;
-        -- Casts that fail here make the batch unparsable, not just one row.
-        PERFORM pg_catalog.count((r.p ->> 'site_id')::uuid), pg_catalog.count((r.p ->> 'row_version')::int)
-            FROM pg_catalog.jsonb_to_recordset(p_rows) AS r(p jsonb);
     EXCEPTION WHEN others THEN
         RETURN QUERY SELECT 'rejected'::text, v_wm, 0, 0,
             pg_catalog.format('cannot parse batch %s: %s', p_batch_id, SQLERRM);
@@ -207,19 +208,30 @@ BEGIN
         RETURN;
     END IF;
 
-    -- Rows the centre accepts: the highest version of each row in the batch, upserted forward only
-    -- and never over another site's row (the WHERE is checked before any row-level policy).
-    WITH ok AS (
-        SELECT r.t, r.id, r.v, r.d, r.p
-        FROM pg_catalog.jsonb_to_recordset(p_rows) AS r(seq bigint, t text, id uuid, v int, d date, p jsonb)
-        JOIN public.sync_channel_table c ON c.table_name = r.t
-        WHERE c.channel = p_channel
-          AND (r.p ->> 'site_id')::uuid = v_site
-          AND (r.p ->> 'row_version')::int = r.v
-          AND r.v >= 1
-          AND (r.p ->> CASE WHEN r.t = 'hall_event' THEN 'uid' ELSE 'id' END) = r.id::text
+    -- One statement: classify, upsert the highest version of each accepted row forward only and
+    -- never over another site's row (that WHERE is checked before any row-level policy), and record
+    -- what was refused or skipped. A row's state after the upsert is what `up` returned for it, else
+    -- what it was before (all parts of a statement see the same snapshot). An older or equal version
+    -- is normal on redelivery; an equal version with other content is a conflict, and so is a row id
+    -- of another site's (which the owner's policy hides inside a site's call: no state at all).
+    WITH r AS MATERIALIZED (
+        SELECT (e ->> 'seq')::bigint AS seq, e ->> 't' AS t, (e ->> 'id')::uuid AS id, (e ->> 'v')::int AS v,
+               (e ->> 'd')::date AS d, e -> 'p' AS p
+        FROM pg_catalog.jsonb_array_elements(p_rows) AS e
+    ), cls AS MATERIALIZED (
+        SELECT r.seq, r.t, r.id, r.v, r.d, r.p, CASE
+            WHEN c.channel IS NULL THEN pg_catalog.format('table %s is not synced', r.t)
+            WHEN c.channel <> p_channel THEN pg_catalog.format('table %s belongs to channel %s', r.t, c.channel)
+            WHEN (r.p ->> 'site_id')::uuid IS DISTINCT FROM v_site THEN 'row belongs to another site'
+            WHEN (r.p ->> 'row_version')::int IS DISTINCT FROM r.v THEN 'snapshot row_version differs'
+            WHEN r.v < 1 THEN 'row_version below 1'
+            WHEN (r.p ->> CASE WHEN r.t = 'hall_event' THEN 'uid' ELSE 'id' END) IS DISTINCT FROM r.id::text
+                THEN 'snapshot key differs'
+            END AS refused
+        FROM r LEFT JOIN public.sync_channel_table c ON c.table_name = r.t
     ), src AS (
-        SELECT DISTINCT ON (ok.t, ok.id) ok.t, ok.id, ok.v, ok.d, ok.p FROM ok ORDER BY ok.t, ok.id, ok.v DESC
+        SELECT DISTINCT ON (cls.t, cls.id) cls.t, cls.id, cls.v, cls.d, cls.p FROM cls
+        WHERE cls.refused IS NULL ORDER BY cls.t, cls.id, cls.v DESC
     ), up AS (
         INSERT INTO public.synced_row AS s (table_name, row_id, site_id, channel, row_version, day, payload, batch_id)
         SELECT src.t, src.id, v_site, p_channel, src.v, src.d, src.p, p_batch_id FROM src
@@ -227,34 +239,26 @@ BEGIN
             SET row_version = excluded.row_version, day = excluded.day, payload = excluded.payload,
                 batch_id = excluded.batch_id, applied_at = pg_catalog.now()
             WHERE s.row_version < excluded.row_version AND s.site_id = excluded.site_id
-        RETURNING 1
-    )
-    SELECT pg_catalog.count(*) INTO v_applied FROM up;
-
-    -- Rows refused or skipped are recorded and the channel moves on. An older or equal version is
-    -- normal on redelivery; another site's row (which the owner's policy hides inside a site's
-    -- call, so it shows as no row at all after the upsert) or an equal version with other content
-    -- is a conflict.
-    INSERT INTO public.sync_conflict (site_id, channel, batch_id, seq, table_name, row_id, row_version, reason, payload)
+        RETURNING s.table_name, s.row_id, s.site_id, s.row_version, s.payload
+    ), conf AS (
+        INSERT INTO public.sync_conflict
+            (site_id, channel, batch_id, seq, table_name, row_id, row_version, reason, payload)
         SELECT v_site, p_channel, p_batch_id, x.seq, x.t, x.id, x.v, x.reason, x.p
         FROM (
-            SELECT r.seq, r.t, r.id, r.v, r.p, CASE
-                WHEN c.channel IS NULL THEN pg_catalog.format('table %s is not synced', r.t)
-                WHEN c.channel <> p_channel THEN pg_catalog.format('table %s belongs to channel %s', r.t, c.channel)
-                WHEN (r.p ->> 'site_id')::uuid IS DISTINCT FROM v_site THEN 'row belongs to another site'
-                WHEN (r.p ->> 'row_version')::int IS DISTINCT FROM r.v THEN 'snapshot row_version differs'
-                WHEN r.v < 1 THEN 'row_version below 1'
-                WHEN (r.p ->> CASE WHEN r.t = 'hall_event' THEN 'uid' ELSE 'id' END) IS DISTINCT FROM r.id::text
-                    THEN 'snapshot key differs'
-                WHEN s.row_id IS NULL OR s.site_id <> v_site THEN 'row id is owned by another site'
-                WHEN s.row_version = r.v AND s.payload <> r.p THEN 'same row_version with different content'
-                END AS reason
-            FROM pg_catalog.jsonb_to_recordset(p_rows) AS r(seq bigint, t text, id uuid, v int, d date, p jsonb)
-            LEFT JOIN public.sync_channel_table c ON c.table_name = r.t
-            LEFT JOIN public.synced_row s ON s.table_name = r.t AND s.row_id = r.id
+            SELECT cls.seq, cls.t, cls.id, cls.v, cls.p, coalesce(cls.refused, CASE
+                WHEN coalesce(u.site_id, s.site_id) IS DISTINCT FROM v_site THEN 'row id is owned by another site'
+                WHEN coalesce(u.row_version, s.row_version) = cls.v AND coalesce(u.payload, s.payload) <> cls.p
+                    THEN 'same row_version with different content'
+                END) AS reason
+            FROM cls
+            LEFT JOIN up u ON u.table_name = cls.t AND u.row_id = cls.id
+            LEFT JOIN public.synced_row s
+                ON cls.refused IS NULL AND u.row_id IS NULL AND s.table_name = cls.t AND s.row_id = cls.id
         ) x
-        WHERE x.reason IS NOT NULL;
-    GET DIAGNOSTICS v_conflicts = ROW_COUNT;
+        WHERE x.reason IS NOT NULL
+        RETURNING 1
+    )
+    SELECT (SELECT pg_catalog.count(*) FROM up), (SELECT pg_catalog.count(*) FROM conf) INTO v_applied, v_conflicts;
 
     UPDATE public.sync_batch b SET applied = v_applied, conflicts = v_conflicts WHERE b.batch_id = p_batch_id;
     UPDATE public.sync_watermark w SET last_seq = p_last, updated_at = pg_catalog.now()
