@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.secrets import (
+    CENTRAL_PASSWORD,
     DATA_KEY,
     ENV_PATH,
     ID_HASH_KEY,
@@ -100,3 +101,26 @@ def optional_cipher(settings: Settings) -> FieldCipher | None:
         return load_site_keys(settings).cipher
     except SecretsError:
         return None
+
+
+def export_central_password(config_path: str | None, environ: dict[str, str] | None = None) -> bool:
+    """Hand the secrets file's `central_password` to the sync's connection code, which takes it
+    from $ONEWINDOW_CENTRAL_PASSWORD (db.sync.tls) so the password is in neither the settings
+    file, nor argv, nor any URL printed. An explicitly set variable wins. Returns True if set.
+
+    A missing or unusable secrets file is not an error here: the commands that need the file
+    report it in their own words.
+    """
+    from db.sync.tls import PASSWORD_ENV
+
+    env = os.environ if environ is None else environ
+    if env.get(PASSWORD_ENV):
+        return False
+    try:
+        password = read_secrets(secrets_path(config_path, env)).get(CENTRAL_PASSWORD)
+    except (SecretsError, OSError):
+        return False
+    if not password:
+        return False
+    env[PASSWORD_ENV] = password
+    return True

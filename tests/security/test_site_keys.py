@@ -75,3 +75,19 @@ def test_demo_generates_its_own_keys_beside_its_database(
     assert again.id_hash_key == first.id_hash_key  # kept: the demo's data stays readable
     other = load_site_keys(_settings(tmp_path / "other" / "demo-hall.db"), demo=True)
     assert other.id_hash_key != first.id_hash_key  # no key shared between installations
+
+
+def test_central_password_goes_from_the_secrets_file_to_the_sync_environment(tmp_path: Path) -> None:
+    from app.keys import export_central_password
+
+    path = tmp_path / "s.secrets"
+    env = {"ONEWINDOW_SECRETS": str(path)}
+    assert export_central_password(None, env) is False  # no file: nothing, no error
+    write_secret(path, "central_password", "Centre-pw-2026")
+    assert export_central_password(None, env) is True
+    assert env["ONEWINDOW_CENTRAL_PASSWORD"] == "Centre-pw-2026"
+    env["ONEWINDOW_CENTRAL_PASSWORD"] = "explicit"
+    assert export_central_password(None, env) is False and env["ONEWINDOW_CENTRAL_PASSWORD"] == "explicit"
+    path.chmod(0o644)
+    other = {"ONEWINDOW_SECRETS": str(path)}
+    assert export_central_password(None, other) is False and "ONEWINDOW_CENTRAL_PASSWORD" not in other
