@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_init)
     p = _parser(actions, "rotate", "add a new data key; new writes use it, older keys still decrypt")
     p.set_defaults(func=cmd_rotate)
+    p = _parser(
+        actions,
+        "rewrap",
+        "re-encrypt personal fields still under an older data key (after rotate); then it may go",
+    )
+    p.set_defaults(func=cmd_rewrap)
     p = _parser(actions, "set", "set a secret from a hidden prompt or standard input (never an argument)")
     p.add_argument("name", choices=SETTABLE, help="which secret")
     p.set_defaults(func=cmd_set)
@@ -103,4 +109,24 @@ def cmd_list(args: argparse.Namespace) -> int:
     except (SecretsError, OSError) as exc:
         raise CliError(str(exc)) from None
     print(f"{path}: {', '.join(names) if names else 'no secrets'}")
+    return 0
+
+
+def cmd_rewrap(args: argparse.Namespace) -> int:
+    from app.cases.personal import rewrap_cases
+    from app.cases.service import write_session
+    from app.cli_core import open_hall_from_args
+
+    ctx = open_hall_from_args(args)  # a real site: its keys, or one line saying what is missing
+    total = 0
+    try:
+        while True:  # batches, each one transaction: an interruption loses nothing
+            with write_session(ctx.sessions) as session:
+                done = rewrap_cases(session, ctx.site_id)
+            total += done
+            if not done:
+                break
+    finally:
+        ctx.close()
+    print(f"{total} cases re-encrypted with data key {ctx.keys.cipher.current if ctx.keys else '?'}")
     return 0

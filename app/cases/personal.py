@@ -95,3 +95,26 @@ def case_ids_by_id_number(session: Session, site_id: uuid.UUID, id_number: str) 
             .order_by(Case.created_at)
         )
     )
+
+
+def rewrap_cases(session: Session, site_id: uuid.UUID, *, limit: int = 500) -> int:
+    """Re-encrypt up to `limit` of this site's cases whose personal fields use an older key id
+    (after `main.py secrets rotate`), each with a new row_version and outbox snapshot so the
+    centre's copy follows; returns how many. Once none is left the old key may be retired."""
+    from db import outbox
+
+    cipher = session_cipher(session)
+    current = f":{cipher.current}:"
+    stale = sa.or_(
+        *(
+            sa.and_(column != "", ~column.contains(current))
+            for column in (Case.applicant_id_number, Case.applicant_phone, Case.applicant_address)
+        )
+    )
+    cases = session.scalars(sa.select(Case).where(Case.site_id == site_id, stale).limit(limit)).all()
+    for case in cases:
+        fields = open_fields(session, case)
+        for name, value in seal(session, fields.id_number, fields.phone, fields.address).items():
+            setattr(case, name, value)
+        outbox.save(session, case)
+    return len(cases)

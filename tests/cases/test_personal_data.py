@@ -231,3 +231,43 @@ def test_a_tampered_stored_value_is_flagged_not_shown_nor_printed(
     assert "cannot be decrypted" in caplog.text and "fails authentication" in caplog.text
     with sf() as s, pytest.raises(FieldCryptoError):
         documents.build_documents(s, case_id)  # never a paper with a wrong or missing number
+
+
+def test_rewrap_after_rotation_moves_every_case_to_the_new_key(
+    sf: sessionmaker[Session],
+    seeded: Seeded,
+    clerk: Clerk,
+    hall_db: tuple[Path, Seeded],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from app.keys import keys_from_secrets
+    from app.secrets import read_secrets, rotate_key, write_secrets
+    from tests.cases.seeding import TEST_SECRETS
+
+    first, second = _intake(sf, seeded, clerk), _intake(sf, seeded, clerk)
+    secrets = tmp_path / "site.secrets"
+    write_secrets(secrets, TEST_SECRETS)
+    assert rotate_key(secrets) == "data_key.2"
+    monkeypatch.setenv("ONEWINDOW_SECRETS", str(secrets))
+    monkeypatch.setenv("ONEWINDOW__SITE__CODE", "XT")
+    with sf() as s:
+        versions = {c: s.get_one(Case, c).row_version for c in (first, second)}
+    assert main.main(["secrets", "rewrap", "--db", f"sqlite:///{hall_db[0]}"]) == 0
+    assert "2 cases re-encrypted with data key 2" in capsys.readouterr().out
+    rotated = keys_from_secrets(read_secrets(secrets)).cipher
+    old_only = keys_for_tests().cipher
+    with sf() as s:
+        for case_id in (first, second):
+            case = s.get_one(Case, case_id)
+            assert case.applicant_id_number.split(":")[2] == "2" and case.row_version == versions[case_id] + 1
+            assert rotated.decrypt(case.applicant_address, "case.applicant_address") == PLANTED_ADDRESS
+            with pytest.raises(Exception, match="does not have"):
+                old_only.decrypt(case.applicant_phone, "case.applicant_phone")
+            latest = s.scalars(
+                sa.select(SyncOutbox).where(SyncOutbox.row_id == case_id).order_by(SyncOutbox.seq.desc())
+            ).first()
+            assert latest is not None and latest.payload["applicant_id_number"] == case.applicant_id_number
+    assert main.main(["secrets", "rewrap", "--db", f"sqlite:///{hall_db[0]}"]) == 0
+    assert "0 cases re-encrypted" in capsys.readouterr().out
