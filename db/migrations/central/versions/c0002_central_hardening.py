@@ -71,8 +71,13 @@ DECLARE
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = '{OWNER}') THEN
         CREATE ROLE {OWNER} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT;
-    ELSE
+    ELSIF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = '{OWNER}' AND (r.rolsuper
+            OR r.rolcanlogin OR r.rolcreatedb OR r.rolcreaterole OR r.rolreplication OR r.rolbypassrls)) THEN
         -- A role of that name made by someone else must not keep more than an owner needs.
+        IF NOT v_super THEN
+            RAISE EXCEPTION 'role {OWNER} exists with more rights than an owner needs; a superuser must run '
+                'ALTER ROLE {OWNER} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
+        END IF;
         ALTER ROLE {OWNER} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT;
     END IF;
     IF NOT v_super THEN
@@ -371,8 +376,11 @@ def downgrade() -> None:
             BEGIN
                 EXECUTE format('REVOKE ALL ON SCHEMA public FROM %I', '{OWNER}');
                 DROP ROLE IF EXISTS {OWNER};
-            EXCEPTION WHEN dependent_objects_still_exist THEN
-                RAISE NOTICE 'role {OWNER} is still used by another database; kept';
+            EXCEPTION
+                WHEN dependent_objects_still_exist THEN
+                    RAISE NOTICE 'role {OWNER} is still used by another database; kept';
+                WHEN insufficient_privilege THEN
+                    RAISE NOTICE 'role {OWNER} kept: dropping it needs CREATEROLE';
             END;
         END $$;"""
     )
