@@ -158,3 +158,16 @@ def test_user_mistakes_get_one_clear_line(
     assert "say which channel" in capsys.readouterr().err
     assert main(["sync", "resume", "--channel", "cases", "--config", str(bad)]) == 0  # local: no centre needed
     assert "channel cases resumed" in capsys.readouterr().out
+
+
+def test_config_never_shows_a_central_password(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "old.toml"
+    config.write_text(
+        f'[database]\nhall_url = "sqlite:///{tmp_path / "hall.db"}"\n'
+        'central_url = "postgresql+psycopg://site:s3cret-pw@centre:5432/district?sslmode=verify-full&sslrootcert=/ca.pem"\n',
+        encoding="utf-8",
+    )
+    for extra in ([], ["--json"]):
+        assert main(["config", "--config", str(config), *extra]) == 0
+        out = capsys.readouterr().out
+        assert "s3cret-pw" not in out and "site:***@centre" in out
