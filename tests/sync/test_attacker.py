@@ -229,6 +229,10 @@ def test_another_sites_rows_are_unreadable_by_direct_sql(
                     sa.text(f'SELECT count(*) FROM public."{table}" WHERE site_id = :b'), {"b": b.site_id}
                 ).scalar_one()
                 assert n == 0, table
+        # Switching row security off does not switch it off: the query is refused instead.
+        assert _try(conn, "SET row_security = off") == "ok"
+        assert "row-level security" in _try(conn, "SELECT count(*) FROM public.synced_row")
+        assert _try(conn, "RESET row_security") == "ok"
         # Other sessions' statements (a sync in flight carries applicants) are not shown either.
         others = conn.exec_driver_sql(
             "SELECT DISTINCT query FROM pg_stat_activity WHERE usename IS DISTINCT FROM current_user"
