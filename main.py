@@ -6,12 +6,14 @@ No arguments opens the demo hall. `main.py --help` lists the commands.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import importlib.util
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app.cli_support import CliError, add_common_options
 
@@ -58,28 +60,114 @@ def private_umask() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. Whatever goes wrong ends in one line on stderr and a non-zero exit code;
+    an unexpected error's traceback goes to the log file (masked), never to the terminal."""
+    _tolerant_streams()
     private_umask()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    func = getattr(args, "func", None)
-    if func is None:
-        if args.command:
-            parser.parse_args([args.command, "--help"])
-            return 2
-        from ui.cli import run_demo_hall
-
-        func = run_demo_hall
-    from app.auth import terminal_id
-    from db.models import set_audit_origin
-
-    set_audit_origin(terminal_id("cli"))  # a GUI command names its own terminal when it starts
+    args: argparse.Namespace | None = None
     try:
+        arguments = list(sys.argv[1:] if argv is None else argv)
+        refuse_undecodable(arguments)
+        parser = build_parser()
+        args = parser.parse_args(arguments)
+        check_explicit_config(args)
+        func = getattr(args, "func", None)
+        if func is None:
+            if args.command:
+                parser.parse_args([args.command, "--help"])
+                return 2
+            from ui.cli import run_demo_hall
+
+            func = run_demo_hall
+        from app.auth import terminal_id
+        from db.models import set_audit_origin
+
+        set_audit_origin(terminal_id("cli"))  # a GUI command names its own terminal when it starts
         return int(func(args) or 0)
     except CliError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        _say(f"error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # the one top-level guard: a bug or an unforeseen fault
+        where = _log_unexpected(exc, args)
+        _say(f"error: unexpected {type(exc).__name__}: {_one_line(exc)}" + (f" (details in {where})" if where else ""))
+        return 1
+
+
+def refuse_undecodable(arguments: Sequence[str]) -> None:
+    """Arguments whose bytes were not UTF-8 reach Python as lone surrogates; nothing downstream
+    (the database, files, the terminal) can store them, so they are refused at the door."""
+    for i, arg in enumerate(arguments, 1):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "backslashreplace").decode("ascii", "replace")[:80]
+            raise CliError(f"argument {i} ({shown}) is not valid UTF-8 text; use UTF-8 names and values") from None
+
+
+def check_explicit_config(args: argparse.Namespace) -> None:
+    """A settings file named with --config is checked even by commands that read nothing from it:
+    a typo there should be found now, not at the next hall start."""
+    if getattr(args, "config", None):
+        from app.cli_core import settings_from_args
+
+        settings_from_args(args)
+
+
+def _tolerant_streams() -> None:
+    # Output that cannot be encoded (a surrogate in a file name, a narrow console code page) is
+    # escaped instead of raising in the middle of a command.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or exotic stream
+                reconfigure(errors="backslashreplace")
+
+
+def _say(line: str) -> None:
+    with contextlib.suppress(OSError, ValueError):  # stderr closed: nothing more can be done
+        print(line, file=sys.stderr)
+
+
+def _one_line(exc: BaseException) -> str:
+    from app.logs import mask_personal_numbers
+
+    text = str(exc).strip().splitlines()
+    first = text[0] if text else "(no message)"
+    return mask_personal_numbers(first[:300])
+
+
+def _log_unexpected(exc: BaseException, args: argparse.Namespace | None) -> str:
+    """Write the traceback to the log file (masked by the log formatter); return the file's path."""
+    from app.logs import setup_logging
+
+    root = logging.getLogger("onewindow")
+    try:
+        path = next((Path(h.baseFilename) for h in root.handlers if isinstance(h, logging.FileHandler)), None)
+        if path is None:
+            from app.settings import user_log_dir
+
+            directory = user_log_dir()
+            if args is not None:
+                try:
+                    from app.cli_core import settings_from_args
+
+                    directory = settings_from_args(args).log_dir
+                except Exception:  # the settings may be what failed: the default log dir then
+                    pass
+            path = setup_logging(directory)
+        log.error("unexpected error in %s", " ".join(_command_path(args)) or "main.py", exc_info=exc)
+        return str(path)
+    except Exception:  # no log file either (read-only home): the one line must still be printed
+        return ""
+
+
+def _command_path(args: argparse.Namespace | None) -> list[str]:
+    if args is None:
+        return []
+    keys = [k for k in vars(args) if k == "command" or k.endswith("_command")]
+    return [str(getattr(args, k)) for k in keys if getattr(args, k, None)]
 
 
 if __name__ == "__main__":

@@ -8,7 +8,15 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from app.cli_support import CliError, add_common_options, config_path_arg, db_url_arg
+from app.cli_support import (
+    CliError,
+    add_common_options,
+    check_hall_db_url,
+    check_import_file,
+    config_path_arg,
+    db_url_arg,
+    first_line,
+)
 from app.settings import Settings, SettingsError, load_settings, with_db_url
 
 
@@ -21,11 +29,19 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     return with_db_url(settings, db_url_arg(args))
 
 
+def hall_settings_from_args(args: argparse.Namespace, *, create: bool = False) -> Settings:
+    """Settings for a command that opens the hall database: its URL is checked first (one line
+    for a malformed URL or a file that is not a database; a missing file unless `create`)."""
+    settings = settings_from_args(args)
+    check_hall_db_url(settings.hall_db_url, create=create)
+    return settings
+
+
 def open_hall_from_args(args: argparse.Namespace, *, seed_demo: bool = False):  # type: ignore[no-untyped-def]
     from app.context import HallUnavailable, open_hall
 
     try:
-        return open_hall(settings_from_args(args), seed_demo=seed_demo)
+        return open_hall(hall_settings_from_args(args, create=seed_demo), seed_demo=seed_demo)
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
 
@@ -89,18 +105,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from app.keys import optional_cipher
     from db.engine import make_engine
     from db.migrate import SchemaTooNew, UpgradeRefused, current_revision, upgrade
 
-    settings = settings_from_args(args)
-    engine = make_engine(settings.hall_db_url)
+    settings = hall_settings_from_args(args, create=True)
+    try:
+        engine = make_engine(settings.hall_db_url)
+    except (SQLAlchemyError, ImportError, OSError) as exc:
+        raise CliError(f"cannot use the hall database: {first_line(exc)}") from None
     try:
         before = current_revision(engine)
         backup = upgrade(engine, field_cipher=optional_cipher(settings))
         after = current_revision(engine)
     except (SchemaTooNew, UpgradeRefused) as exc:
         raise CliError(str(exc)) from None
+    except SQLAlchemyError as exc:  # unreachable server, refused login, a damaged file
+        raise CliError(f"cannot upgrade the hall database: {first_line(getattr(exc, 'orig', None) or exc)}") from None
     finally:
         engine.dispose()
     if before == after:
@@ -152,7 +175,7 @@ def _with_database(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from app.context import HallUnavailable, open_database
 
     try:
-        return open_database(settings_from_args(args))
+        return open_database(hall_settings_from_args(args))
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
 
@@ -169,6 +192,11 @@ def _catalogue_problem(exc: Exception) -> CliError:
 def cmd_load_catalogue(args: argparse.Namespace) -> int:
     from app.catalogue import CatalogueError, load_catalogue
 
+    if args.directory is not None:
+        if not args.directory.is_dir():
+            raise CliError(f"catalogue directory {args.directory} is not a directory")
+        for file in sorted(args.directory.glob("*.json")):
+            check_import_file(file, "catalogue file")
     engine, sessions = _with_database(args)
     try:
         with sessions.begin() as session:
@@ -184,6 +212,7 @@ def cmd_load_catalogue(args: argparse.Namespace) -> int:
 def cmd_import_empowerment(args: argparse.Namespace) -> int:
     from app.catalogue import CatalogueError, import_empowerment
 
+    check_import_file(args.file, "empowerment list")
     engine, sessions = _with_database(args)
     try:
         with sessions.begin() as session:
@@ -268,6 +297,7 @@ def cmd_calendar_check(args: argparse.Namespace) -> int:
 def cmd_calendar_import(args: argparse.Namespace) -> int:
     from app.calendar import CalendarImportError, import_schedule
 
+    check_import_file(args.file, "calendar file")
     engine, sessions = _with_database(args)
     try:
         with sessions.begin() as session:
@@ -296,7 +326,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             extra = f" (born {validators.id_birth_date(value).isoformat()}, {sex})"
     elif args.kind == "uscc":
         check = validators.check_uscc(value)
-        shown, extra = value.strip().upper(), ""
+        shown, extra = validators.normalise_uscc(value), ""
     else:
         check = validators.check_mobile(value)
         shown, extra = validators.normalise_mobile(value), ""

@@ -84,6 +84,8 @@ def _regex_with_t(value: str) -> str | None:
 
 def _template(*fields: str) -> Callable[[Any], str | None]:
     def check(value: str) -> str | None:
+        if len(value) > 500:
+            return "must be at most 500 characters (a QR code holds little)"
         try:
             value.format(**dict.fromkeys(fields, "x"))
         except (KeyError, IndexError, ValueError, AttributeError) as exc:

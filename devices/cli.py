@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.cli_support import CliError, add_common_options
+from app.cli_support import CliError, add_common_options, finite_float, seconds
 
 if TYPE_CHECKING:
     from app.settings import DeviceSettings
@@ -36,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     p.add_argument("--baud", type=int, help="line speed (default: settings, else 115200)")
     p.add_argument(
-        "--timeout", type=float, default=10.0, metavar="S", help="seconds to wait for a card (default 10)"
+        "--timeout", type=seconds, default=10.0, metavar="S", help="seconds to wait for a card (default 10)"
     )
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--reveal", action="store_true", help="print the full ID number (masked by default)")
@@ -62,18 +62,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--count", type=int, default=1, metavar="N", help="readings to print, 0 = until Ctrl-C (default 1)"
     )
     p.add_argument(
-        "--interval", type=float, default=0.5, metavar="S", help="seconds between queries (default 0.5)"
+        "--interval", type=seconds, default=0.5, metavar="S", help="seconds between queries (default 0.5)"
     )
     p.add_argument(
-        "--timeout", type=float, default=2.0, metavar="S", help="seconds to wait for a reading (default 2)"
+        "--timeout", type=seconds, default=2.0, metavar="S", help="seconds to wait for a reading (default 2)"
     )
-    p.add_argument("--threshold", type=float, default=37.3, help="fever threshold in °C (default 37.3)")
+    p.add_argument("--threshold", type=finite_float, default=37.3, help="fever threshold in °C (default 37.3)")
     p.add_argument("--json", action="store_true", help="one JSON object per reading")
     g = p.add_argument_group("modbus")
     g.add_argument("--address", type=int, default=1, help="slave address (default 1)")
     g.add_argument("--register", type=int, default=0, help="register (default 0)")
     g.add_argument("--function", type=int, choices=(3, 4), default=3, help="function code (default 3)")
-    g.add_argument("--scale", type=float, default=0.1, help="°C per count (default 0.1; some use 0.01)")
+    g.add_argument("--scale", type=finite_float, default=0.1, help="°C per count (default 0.1; some use 0.01)")
     g.add_argument("--unsigned", action="store_true", help="register is unsigned")
     g = p.add_argument_group("gy906")
     g.add_argument("--ambient-first", action="store_true", help="first value is ambient, second object")
@@ -101,7 +101,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_common_options(e)
     e.add_argument("--card", type=int, default=0, metavar="N", help="demo card number 0–4 (default 0)")
     e.add_argument("--empty", action="store_true", help="start with no card on the reader")
-    e.add_argument("--cycle", type=float, metavar="S", help="place and remove the demo cards every S seconds")
+    e.add_argument("--cycle", type=seconds, metavar="S", help="place and remove the demo cards every S seconds")
     e.add_argument("--address", default="", help="appended address returned by 30 03")
     e.add_argument("--fragments", type=int, default=1, help="split every reply into N pieces")
     e.add_argument("--noise", default="", metavar="HEX", help="bytes sent before every reply, e.g. 00FF")
@@ -111,12 +111,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_common_options(e)
     e.add_argument("--protocol", choices=("modbus", "gy906", "htpa", "ascii"), default="modbus")
     e.add_argument(
-        "--value", type=float, action="append", help="temperature(s) to report, cycled (repeatable)"
+        "--value", type=finite_float, action="append", help="temperature(s) to report, cycled (repeatable)"
     )
     e.add_argument(
-        "--interval", type=float, default=1.0, help="seconds between streamed readings (default 1)"
+        "--interval", type=seconds, default=1.0, help="seconds between streamed readings (default 1)"
     )
-    e.add_argument("--scale", type=float, default=0.1, help="Modbus °C per count (default 0.1)")
+    e.add_argument("--scale", type=finite_float, default=0.1, help="Modbus °C per count (default 0.1)")
     _emulator_options(e, default_baud=None)
     e.set_defaults(func=cmd_emulate_thermometer)
 
@@ -125,7 +125,7 @@ def _emulator_options(p: argparse.ArgumentParser, default_baud: int | None) -> N
     p.add_argument("--baud", type=int, default=default_baud, help="paced line speed")
     p.add_argument("--link", metavar="PATH", help="also expose the port as this symlink (stable name)")
     p.add_argument(
-        "--duration", type=float, metavar="S", help="stop after S seconds instead of waiting for Ctrl-C"
+        "--duration", type=seconds, metavar="S", help="stop after S seconds instead of waiting for Ctrl-C"
     )
 
 
@@ -400,8 +400,8 @@ def cmd_emulate_idcard(args: argparse.Namespace) -> int:
             noise=noise,
             appended_address=args.address,
         ).start()
-    except OSError as exc:
-        raise CliError(f"cannot start the emulator: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot start the emulator: {exc}") from None
     next_at = time.monotonic()
     placed = 0
 
@@ -439,8 +439,8 @@ def cmd_emulate_thermometer(args: argparse.Namespace) -> int:
             interval=args.interval,
             scale=args.scale,
         ).start()
-    except OSError as exc:
-        raise CliError(f"cannot start the emulator: {exc}") from exc
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot start the emulator: {exc}") from None
     return _serve(
         emu.stop,
         f"thermometer emulator ({args.protocol}) on {emu.port} ({emu.baud} baud) — Ctrl-C to stop",

@@ -60,6 +60,8 @@ class SerialEmulator:
         self.tcp_port = tcp_port
         self.baud = baud
         self.link = Path(link) if link is not None else None
+        if self.link is not None and self.link.name in ("", ".", ".."):
+            raise ValueError(f"symlink path {str(link)!r} names no file")
         self._server: socket.socket | None = None
         self._client: socket.socket | None = None
         self.tick_interval: float | None = None  # seconds between on_tick calls, None = never
@@ -100,6 +102,10 @@ class SerialEmulator:
     def start(self) -> Self:
         if self._thread is not None:
             raise RuntimeError("emulator already started")
+        # Only ever replace our own kind of thing, a symlink: a regular file (or a folder) at that
+        # path is someone's data.
+        if self.link is not None and os.path.lexists(self.link) and not self.link.is_symlink():
+            raise FileExistsError(f"{self.link} exists and is not a symlink; choose another link path")
         self._wake_r, self._wake_w = socket.socketpair()  # selectable on every platform
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)

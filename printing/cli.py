@@ -7,7 +7,9 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from app.cli_support import CliError, add_common_options
+from app.cli_support import CliError, add_common_options, seconds
+
+MAX_QR_TEMPLATE = 500  # characters; a QR code of the ticket or document must stay scannable
 
 SAMPLE_FILES = (
     "acceptance_receipt.pdf",
@@ -50,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     t.add_argument("--minutes", type=int, default=None, help="estimated wait in minutes")
     t.add_argument("--qr", default="", help="QR payload (default: none)")
     t.add_argument("--notice", default="请留意叫号屏幕和语音提示。", help="notice printed at the bottom")
-    t.add_argument("--timeout", type=float, default=1.0, help="seconds to wait for the printer's status answer")
+    t.add_argument("--timeout", type=seconds, default=1.0, help="seconds to wait for the printer's status answer")
     t.add_argument("--font", metavar="PATH[#INDEX]", help="CJK font for --raster")
     add_common_options(t)
     t.set_defaults(func=_ticket)
@@ -73,6 +75,10 @@ def _samples(args: argparse.Namespace) -> int:
     from printing.ticket_pdf import build_ticket_pdf
 
     document = settings_from_args(args).printers.document
+    if not args.directory.strip():
+        raise CliError("DIR is empty: name the folder the samples go to")
+    if args.qr_template is not None and len(args.qr_template) > MAX_QR_TEMPLATE:
+        raise CliError(f"--qr-template is longer than {MAX_QR_TEMPLATE} characters (a QR code holds little)")
     out = Path(args.directory)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -98,6 +104,8 @@ def _samples(args: argparse.Namespace) -> int:
             data = build()
         except PayloadTemplateError as exc:
             raise CliError(f"bad --qr-template: {exc}") from exc
+        except ValueError as exc:  # the QR library: payload too long for any QR version
+            raise CliError(f"cannot build {name}: {exc}") from None
         path = out / name
         try:
             path.write_bytes(data)
@@ -117,8 +125,10 @@ def _ticket(args: argparse.Namespace) -> int:
     port = args.port or configured.port
     if not port:
         raise CliError("no ticket printer: pass --port or set printers.ticket.port in the settings")
-    if args.waiting < 0:
-        raise CliError("--waiting cannot be negative")
+    if not 0 <= args.waiting <= 9999:
+        raise CliError("--waiting must be between 0 and 9999")
+    if args.minutes is not None and not 0 <= args.minutes <= 1440:
+        raise CliError("--minutes must be between 0 and 1440")
     ticket = TicketData(
         number=args.number,
         category_name=args.category,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from app.cli_core import settings_from_args
+from app.cli_core import hall_settings_from_args
 from app.cli_support import CliError
 from app.logs import setup_logging
 
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 
 def run_single_pc(args: argparse.Namespace) -> int:
     """A real site on one PC."""
-    return _run(args, settings_from_args(args), demo=False)
+    return _run(args, hall_settings_from_args(args), demo=False)
 
 
 def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:

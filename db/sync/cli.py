@@ -95,6 +95,8 @@ def _admin_url(args: argparse.Namespace) -> str:
     url = getattr(args, "central", None) or os.environ.get("ONEWINDOW_CENTRAL")
     if not url:
         raise CliError("no central database given: pass --central postgresql://admin@host/dbname")
+    if not str(url).startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):  # not SQLite, not MySQL
+        raise CliError(f"the central database must be PostgreSQL (postgresql://…), not {hide_password(str(url))!r}")
     return str(url)
 
 
@@ -203,12 +205,12 @@ def cmd_central_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from app.cli_core import settings_from_args
+    from app.cli_core import hall_settings_from_args
     from db.engine import make_engine
     from db.migrate import upgrade
     from db.sync.status import read_status
 
-    settings = settings_from_args(args)
+    settings = hall_settings_from_args(args)
     hall = make_engine(settings.hall_db_url)
     try:
         _wrap(upgrade, hall)

@@ -26,7 +26,16 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
 
 @pytest.fixture
 def db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'hall.db'}"
+    """An upgraded, empty hall database (commands refuse a --db file that does not exist)."""
+    url = f"sqlite:///{tmp_path / 'hall.db'}"
+    created = run("db", "upgrade", "--db", url)
+    assert created.returncode == 0, created.stderr
+    return url
+
+
+@pytest.fixture
+def new_db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'new' / 'hall.db'}"
 
 
 def test_deadline_official_answer_and_2027_warning(db: str) -> None:
@@ -66,9 +75,9 @@ def test_validate_vectors() -> None:
     [
         (["calendar", "deadline", "2026-13-01", "5"], "is not a date"),
         (["calendar", "deadline", "2026-01-01", "99999"], "DAYS must be"),
-        (["calendar", "import", "/nonexistent/2027.csv"], "cannot read"),
+        (["calendar", "import", "/nonexistent/2027.csv"], "does not exist"),
         (["--config", "/nonexistent/site.toml", "validate", "id", "1"], "settings file not found"),
-        (["calendar", "check", "2026", "--db", "nosuchdriver://x"], "cannot use hall database"),
+        (["calendar", "check", "2026", "--db", "nosuchdriver://x"], "must be SQLite or PostgreSQL"),
     ],
 )
 def test_user_mistakes_are_one_line_without_traceback(args: list[str], message: str, db: str) -> None:
@@ -93,14 +102,21 @@ def test_help_everywhere() -> None:
         assert out.returncode == 0 and "usage:" in out.stdout
 
 
-def test_db_upgrade_twice(db: str) -> None:
-    first = run("db", "upgrade", "--db", db)
+def test_db_upgrade_twice(new_db: str) -> None:
+    first = run("db", "upgrade", "--db", new_db)
     assert first.returncode == 0 and "upgraded" in first.stdout
-    second = run("db", "upgrade", "--db", db)
+    second = run("db", "upgrade", "--db", new_db)
     assert second.returncode == 0 and "already at" in second.stdout
 
 
-def test_seed_catalogue_and_empowerment_import(db: str, tmp_path: Path) -> None:
+def test_a_missing_database_is_refused_not_created(new_db: str, tmp_path: Path) -> None:
+    out = run("calendar", "check", "2026", "--db", new_db)
+    assert out.returncode == 2 and "does not exist" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "new").exists()
+
+
+def test_seed_catalogue_and_empowerment_import(new_db: str, tmp_path: Path) -> None:
+    db = new_db
     seeded = run("seed-demo", "--db", db)
     assert seeded.returncode == 0, seeded.stderr
     reload = run("load-catalogue", "--db", db)

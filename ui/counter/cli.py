@@ -56,10 +56,10 @@ def _load_script(path: Path | None) -> dict[str, Any] | None:
 
 
 def cmd_counter(args: argparse.Namespace) -> int:
-    from app.cli_core import demo_settings_from_args, settings_from_args
+    from app.cli_core import demo_settings_from_args, hall_settings_from_args
     from app.logs import setup_logging
 
-    settings = demo_settings_from_args(args) if args.demo else settings_from_args(args)
+    settings = demo_settings_from_args(args) if args.demo else hall_settings_from_args(args)
     setup_logging(settings.log_dir, settings.logging.level)
     script = _load_script(args.script)
 
