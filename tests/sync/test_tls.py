@@ -150,20 +150,20 @@ def tls_cluster() -> Iterator[TlsCluster]:
     def run(*cmd: str) -> None:
         subprocess.run([*prefix, *cmd], check=True, capture_output=True, timeout=120)
 
-    run(str(pg_bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
-    # TLS only: the administrator by trust, sites by password; anything without TLS is rejected.
-    (data / "pg_hba.conf").write_text(
-        "local all all trust\n"
-        "hostssl all postgres 127.0.0.1/32 trust\n"
-        "hostssl all all 127.0.0.1/32 scram-sha-256\n"
-        "hostnossl all all 0.0.0.0/0 reject\n",
-        encoding="utf-8",
-    )
     options = (
         f"-p {port} -k {sock} -c listen_addresses=127.0.0.1 -c ssl=on "
         f"-c ssl_cert_file={work / 'server.crt'} -c ssl_key_file={work / 'server.key'} -c fsync=off"
     )
     try:
+        run(str(pg_bin / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8")
+        # TLS only: the administrator by trust, sites by password; anything without TLS is rejected.
+        (data / "pg_hba.conf").write_text(
+            "local all all trust\n"
+            "hostssl all postgres 127.0.0.1/32 trust\n"
+            "hostssl all all 127.0.0.1/32 scram-sha-256\n"
+            "hostnossl all all 0.0.0.0/0 reject\n",
+            encoding="utf-8",
+        )
         run(str(pg_bin / "pg_ctl"), "-D", str(data), "-l", str(work / "server.log"), "-w", "-o", options, "start")
         yield TlsCluster(port, work / "ca.pem", work / "wrong-ca.pem")
     finally:
