@@ -233,9 +233,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
         problem = central_url_problem(central, settings.database.allow_insecure_central)
         if problem:
             raise CliError(f"refusing the central database: {problem}")
+        central = _with_central_password(args, central)
         return _run_site(args, settings, hall, central)
     finally:
         hall.dispose()
+
+
+def _with_central_password(args: argparse.Namespace, central: str) -> str:
+    """The site's central password from $ONEWINDOW_CENTRAL_PASSWORD or else its secrets file
+    (app.keys), put into the URL only in memory: never in argv, the settings file or output."""
+    from app.keys import export_central_password
+    from db.sync.tls import with_password
+
+    env = dict(os.environ)
+    export_central_password(getattr(args, "config", None), env)
+    return with_password(central, env.get(PASSWORD_ENV))
 
 
 def _run_site(args: argparse.Namespace, settings: Any, hall: Any, central: str) -> int:

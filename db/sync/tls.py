@@ -54,7 +54,11 @@ def with_env_password(url: str) -> str:
     The enrolment keeps the password out of the URL (and so out of the settings file); until the
     site's secrets file holds it, the environment is where it comes from.
     """
-    password = os.environ.get(PASSWORD_ENV)
+    return with_password(url, os.environ.get(PASSWORD_ENV))
+
+
+def with_password(url: str, password: str | None) -> str:
+    """The URL with this password when it carries none (an explicit one in the URL wins)."""
     if not password or not url:
         return url
     import sqlalchemy as sa
