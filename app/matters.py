@@ -9,14 +9,14 @@ from __future__ import annotations
 import logging
 import unicodedata
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from app.catalogue import RETIRED_NOTE
-from db.models import Empowerment, Matter, Scenario, ScenarioMatter, Site
+from db.models import Empowerment, Material, Matter, Scenario, ScenarioMatter, Site
 
 log = logging.getLogger("onewindow.matters")
 
@@ -31,27 +31,9 @@ class MatterNotFound(LookupError):
 
 
 @dataclass(frozen=True, slots=True)
-class MatterHit:
-    id: uuid.UUID
-    code: str
-    name: str
-    department: str
-    kind: str
-    zone_code: str | None
-    category_code: str | None
-    legal_days: int | None
-    legal_unit: str  # working | calendar
-    promised_days: int
-    promised_is_demo: bool
-    commitment: bool
-    instant: bool
-    tolerance: bool
-    no_face_to_face: bool
-    match: str  # one of MATCH_KINDS
-
-
-@dataclass(frozen=True, slots=True)
 class MaterialInfo:
+    """One material of a matter as the catalogue lists it now (retired ones never appear)."""
+
     id: uuid.UUID
     name: str
     form: str
@@ -62,7 +44,12 @@ class MaterialInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class MatterDetail:
+class MatterInfo:
+    """A matter as every reader sees it: the counter's look-up and intake, the case service, scenarios.
+
+    Built only by `matter_infos` from the ORM rows, so every reader gets the same materials.
+    """
+
     id: uuid.UUID
     code: str
     name: str
@@ -71,7 +58,7 @@ class MatterDetail:
     zone_code: str | None
     category_code: str | None
     legal_days: int | None
-    legal_unit: str
+    legal_unit: str  # working | calendar
     legal_text: str
     promised_days: int
     promised_is_demo: bool
@@ -84,7 +71,7 @@ class MatterDetail:
     legal_basis: str
     fee: str
     active: bool
-    materials: tuple[MaterialInfo, ...]
+    materials: tuple[MaterialInfo, ...]  # current materials in catalogue order
 
     @property
     def core_materials(self) -> tuple[MaterialInfo, ...]:
@@ -92,23 +79,76 @@ class MatterDetail:
 
 
 @dataclass(frozen=True, slots=True)
-class ScenarioMatterInfo:
-    id: uuid.UUID
-    code: str
-    name: str
-    department: str
-    promised_days: int
+class MatterHit:
+    """One search result: the matter, and which rule of MATCH_KINDS placed it (for the ranking)."""
+
+    matter: MatterInfo
+    match: str
 
 
 @dataclass(frozen=True, slots=True)
 class ScenarioInfo:
+    """一件事: one application for several matters, as this site sees it."""
+
     id: uuid.UUID
     code: str
     name: str
     description: str
     promised_days: int | None
-    matters: tuple[ScenarioMatterInfo, ...]  # the ones this site may handle, in bundle order
-    elsewhere: tuple[ScenarioMatterInfo, ...]  # not empowered here: handled at the district hall
+    matters: tuple[MatterInfo, ...]  # the ones this site may handle, in bundle order
+    elsewhere: tuple[MatterInfo, ...]  # not empowered here: handled at the district hall
+
+    @property
+    def matter_ids(self) -> tuple[uuid.UUID, ...]:
+        return tuple(m.id for m in self.matters)
+
+    @property
+    def elsewhere_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.elsewhere)
+
+
+def matter_info(m: Matter, materials: Iterable[Material]) -> MatterInfo:
+    """The one mapper from the ORM: `m` with `materials` (its current, non-retired ones, in order)."""
+    return MatterInfo(
+        id=m.id,
+        code=m.code,
+        name=m.name,
+        department=m.department,
+        kind=m.kind,
+        zone_code=m.zone_code,
+        category_code=m.category_code,
+        legal_days=m.legal_days,
+        legal_unit=m.legal_unit,
+        legal_text=m.legal_text,
+        promised_days=m.promised_days,
+        promised_is_demo=m.promised_is_demo,
+        source=m.source,
+        commitment=m.commitment,
+        instant=m.instant,
+        tolerance=m.tolerance,
+        no_face_to_face=m.no_face_to_face,
+        conditions=m.conditions,
+        legal_basis=m.legal_basis,
+        fee=m.fee,
+        active=m.active,
+        materials=tuple(
+            MaterialInfo(x.id, x.name, x.form, x.copies, x.required, x.core, x.note) for x in materials
+        ),
+    )
+
+
+def matter_infos(session: Session, rows: Sequence[Matter]) -> list[MatterInfo]:
+    """`rows` as MatterInfo, with their current materials read in one query (retired ones left out:
+    they stay only for the cases that already point at them)."""
+    by_matter: dict[uuid.UUID, list[Material]] = {m.id: [] for m in rows}
+    if by_matter:
+        for x in session.scalars(
+            sa.select(Material)
+            .where(Material.matter_id.in_(by_matter), Material.retired.is_(False))
+            .order_by(Material.sort, Material.name)
+        ):
+            by_matter[x.matter_id].append(x)
+    return [matter_info(m, by_matter[m.id]) for m in rows]
 
 
 def _site_list(session: Session, site_id: uuid.UUID | None) -> str | None:
@@ -163,27 +203,6 @@ def _rank(matter: Matter, q: str) -> tuple[int, str] | None:
     return None
 
 
-def _hit(m: Matter, match: str) -> MatterHit:
-    return MatterHit(
-        id=m.id,
-        code=m.code,
-        name=m.name,
-        department=m.department,
-        kind=m.kind,
-        zone_code=m.zone_code,
-        category_code=m.category_code,
-        legal_days=m.legal_days,
-        legal_unit=m.legal_unit,
-        promised_days=m.promised_days,
-        promised_is_demo=m.promised_is_demo,
-        commitment=m.commitment,
-        instant=m.instant,
-        tolerance=m.tolerance,
-        no_face_to_face=m.no_face_to_face,
-        match=match,
-    )
-
-
 def search_matters(
     session: Session, query: str, site_id: uuid.UUID | None = None, limit: int = 20
 ) -> list[MatterHit]:
@@ -197,8 +216,8 @@ def search_matters(
     q = _normalise_query(query)
     stmt = _empowered(sa.select(Matter).where(Matter.active.is_(True)), list_code)
     if not q:
-        rows = session.scalars(stmt.order_by(Matter.code).limit(max(limit, 0)))
-        return [_hit(m, "all") for m in rows]
+        rows = list(session.scalars(stmt.order_by(Matter.code).limit(max(limit, 0))))
+        return [MatterHit(info, "all") for info in matter_infos(session, rows)]
     pattern = _like(q)
     stmt = stmt.where(
         sa.or_(
@@ -213,7 +232,9 @@ def search_matters(
         if r is not None:
             ranked.append((r[0], len(m.name), m.code, m, r[1]))
     ranked.sort(key=lambda t: (t[0], t[1], t[2]))
-    return [_hit(m, match) for _, _, _, m, match in ranked[: max(limit, 0)]]
+    best = ranked[: max(limit, 0)]
+    infos = matter_infos(session, [m for _, _, _, m, _ in best])
+    return [MatterHit(info, match) for info, (_, _, _, _, match) in zip(infos, best, strict=True)]
 
 
 def is_empowered(session: Session, site_id: uuid.UUID, matter_id: uuid.UUID) -> bool:
@@ -223,42 +244,12 @@ def is_empowered(session: Session, site_id: uuid.UUID, matter_id: uuid.UUID) -> 
     return session.scalar(stmt) is not None
 
 
-def matter_detail(session: Session, matter_id: uuid.UUID) -> MatterDetail:
+def matter_detail(session: Session, matter_id: uuid.UUID) -> MatterInfo:
     """The matter with its current materials in order (materials retired from the catalogue left out)."""
-    m = session.scalar(
-        sa.select(Matter).where(Matter.id == matter_id).options(selectinload(Matter.materials))
-    )
+    m = session.get(Matter, matter_id)
     if m is None:
         raise MatterNotFound(f"no matter with id {matter_id}")
-    materials = tuple(
-        MaterialInfo(x.id, x.name, x.form, x.copies, x.required, x.core, x.note)
-        for x in m.materials
-        if not x.note.startswith(RETIRED_NOTE)
-    )
-    return MatterDetail(
-        id=m.id,
-        code=m.code,
-        name=m.name,
-        department=m.department,
-        kind=m.kind,
-        zone_code=m.zone_code,
-        category_code=m.category_code,
-        legal_days=m.legal_days,
-        legal_unit=m.legal_unit,
-        legal_text=m.legal_text,
-        promised_days=m.promised_days,
-        promised_is_demo=m.promised_is_demo,
-        source=m.source,
-        commitment=m.commitment,
-        instant=m.instant,
-        tolerance=m.tolerance,
-        no_face_to_face=m.no_face_to_face,
-        conditions=m.conditions,
-        legal_basis=m.legal_basis,
-        fee=m.fee,
-        active=m.active,
-        materials=materials,
-    )
+    return matter_infos(session, [m])[0]
 
 
 def list_scenarios(session: Session, site_id: uuid.UUID | None) -> list[ScenarioInfo]:
@@ -279,12 +270,12 @@ def list_scenarios(session: Session, site_id: uuid.UUID | None) -> list[Scenario
         .join(Matter, Matter.id == ScenarioMatter.matter_id)
         .where(Scenario.active.is_(True), Matter.active.is_(True))
         .order_by(Scenario.code, ScenarioMatter.sort)
-    )
-    grouped: dict[uuid.UUID, tuple[Scenario, list[ScenarioMatterInfo], list[ScenarioMatterInfo]]] = {}
+    ).all()
+    infos = {i.id: i for i in matter_infos(session, list({m.id: m for _, m in rows}.values()))}
+    grouped: dict[uuid.UUID, tuple[Scenario, list[MatterInfo], list[MatterInfo]]] = {}
     for scenario, m in rows:
         entry = grouped.setdefault(scenario.id, (scenario, [], []))
-        info = ScenarioMatterInfo(m.id, m.code, m.name, m.department, m.promised_days)
-        (entry[1] if allowed is None or m.id in allowed else entry[2]).append(info)
+        (entry[1] if allowed is None or m.id in allowed else entry[2]).append(infos[m.id])
     return [
         ScenarioInfo(s.id, s.code, s.name, s.description, s.promised_days, tuple(here), tuple(away))
         for s, here, away in grouped.values()

@@ -156,6 +156,8 @@ class Material(UUIDKey, Base):
     core: Mapped[bool] = mapped_column(default=True)  # non-core may be missing under 容缺受理
     note: Mapped[str] = mapped_column(sa.Text, default="")
     sort: Mapped[int] = mapped_column(default=0)
+    # Dropped from the catalogue while a case still points at it: kept for that case, offered nowhere.
+    retired: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     matter: Mapped[Matter] = relationship(back_populates="materials")
 

@@ -157,7 +157,9 @@ def build_documents(
             replaced = [
                 n
                 for n in session.scalars(
-                    sa.select(Material.name).where(Material.matter_id == matter.id).order_by(Material.sort)
+                    sa.select(Material.name)
+                    .where(Material.matter_id == matter.id, Material.retired.is_(False))  # current only
+                    .order_by(Material.sort)
                 )
             ]
             pdf = docs.build_commitment_letter(

@@ -46,11 +46,11 @@ from app.cases.types import (
     IntakeRequest,
     IntakeResult,
     MaterialCheck,
+    MaterialInfo,
     MatterInfo,
     ScenarioInfo,
     TaskInfo,
 )
-from app.matters import MaterialInfo
 from db import outbox
 from db.base import utcnow
 from db.crypto import FieldCryptoError
@@ -156,52 +156,27 @@ def applicant_label(a: ApplicantData | Case) -> str:
 # --- reference lookups ---------------------------------------------------------------------------
 
 
-def _matter_info(m: Matter) -> MatterInfo:
-    return MatterInfo(
-        id=m.id,
-        code=m.code,
-        name=m.name,
-        department=m.department,
-        kind=m.kind,
-        promised_days=m.promised_days,
-        legal_days=m.legal_days,
-        legal_unit=m.legal_unit,
-        commitment=m.commitment,
-        instant=m.instant,
-        tolerance=m.tolerance,
-        category_code=m.category_code,
-        materials=tuple(
-            MaterialInfo(x.id, x.name, x.form, x.copies, x.required, x.core, x.note) for x in m.materials
-        ),
-    )
-
-
 def get_matter(session: Session, matter_id: uuid.UUID, site_id: uuid.UUID | None = None) -> MatterInfo:
-    """A matter with its materials; MatterNotEmpowered if `site_id` may not handle it (赋权)."""
+    """A matter with its current materials (the intake checklist); MatterNotEmpowered if `site_id`
+    may not handle it (赋权)."""
     m = session.get(Matter, matter_id)
     if m is None or not m.active:
         raise UnknownMatter()
     if site_id is not None and not matters.is_empowered(session, site_id, matter_id):
         raise MatterNotEmpowered(f"本中心未获赋权办理“{m.name}”，请引导申请人到区政务服务中心办理")
-    return _matter_info(m)
-
-
-def _scenario_info(s: matters.ScenarioInfo) -> ScenarioInfo:
-    return ScenarioInfo(
-        s.id, s.code, s.name, tuple(m.id for m in s.matters), tuple(m.name for m in s.elsewhere)
-    )
+    return matters.matter_infos(session, [m])[0]
 
 
 def list_scenarios(session: Session, site_id: uuid.UUID) -> list[ScenarioInfo]:
     """Active 一件事 scenarios with at least one matter this site may handle; the rest of each
     bundle is named in `elsewhere` (handled at the district hall)."""
-    return [_scenario_info(s) for s in matters.list_scenarios(session, site_id)]
+    return matters.list_scenarios(session, site_id)
 
 
 def get_scenario(session: Session, scenario_id: uuid.UUID, site_id: uuid.UUID) -> ScenarioInfo:
     for s in matters.list_scenarios(session, site_id):
         if s.id == scenario_id:
-            return _scenario_info(s)
+            return s
     raise UnknownMatter("本中心不能办理这个“一件事”主题")
 
 

@@ -7,7 +7,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.matters import MaterialInfo  # one material of a matter (shared with the catalogue look-up)
+# A matter, its materials and a 一件事 scenario are one type each, defined with the matter look-up
+# (app.matters) and re-exported here because the case service hands them out.
+from app.matters import MaterialInfo as MaterialInfo
+from app.matters import MatterInfo as MatterInfo
+from app.matters import ScenarioInfo as ScenarioInfo
 
 APPLICANT_KINDS = ("person", "company")
 
@@ -62,32 +66,6 @@ class IntakeRequest:
     scenario_id: uuid.UUID | None = None
     ticket_id: uuid.UUID | None = None
     notes: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class MatterInfo:
-    id: uuid.UUID
-    code: str
-    name: str
-    department: str
-    kind: str
-    promised_days: int
-    legal_days: int | None
-    legal_unit: str
-    commitment: bool
-    instant: bool
-    tolerance: bool
-    category_code: str | None
-    materials: tuple[MaterialInfo, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class ScenarioInfo:
-    id: uuid.UUID
-    code: str
-    name: str
-    matter_ids: tuple[uuid.UUID, ...]  # the matters this site handles, in bundle order
-    elsewhere: tuple[str, ...] = ()  # matters of the bundle handled at the district hall
 
 
 @dataclass(frozen=True, slots=True)

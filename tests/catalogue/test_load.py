@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.catalogue import RETIRED_NOTE, load_catalogue, seed_demo
+from app.catalogue import load_catalogue, seed_demo
 from app.matters import matter_detail, search_matters
 from app.queue.service import hash_id_number
 from db import outbox
@@ -187,7 +187,7 @@ def test_dropped_materials_and_matters_never_break_existing_cases(
         s.commit()
         assert report["material"].removed == 2 and report["matter"].removed == 1
         retired = s.get(Material, used_id)
-        assert retired is not None and retired.note.startswith(RETIRED_NOTE)  # the case still links to it
+        assert retired is not None and retired.retired  # the case still links to it
         names = [m.name for m in matter_detail(s, retired.matter_id).materials]
         assert retired.name not in names and unused_name not in names
         assert s.scalar(sa.select(Material).where(Material.name == unused_name)) is None

@@ -44,21 +44,21 @@ def site_id(s: Session, code: str) -> uuid.UUID:
 
 def test_pinyin_initials_find_company_registration(session: Session) -> None:
     hits = search_matters(session, "gssl")
-    assert [(h.name, h.match) for h in hits] == [("公司设立登记", "initials")]
-    assert search_matters(session, "GSSL DJ")[0].name == "公司设立登记"  # case and spaces ignored
-    assert search_matters(session, "gongsisheli")[0].name == "公司设立登记"  # full pinyin
-    assert search_matters(session, "jzgcsgxkz")[0].name == "建筑工程施工许可证核发"
+    assert [(h.matter.name, h.match) for h in hits] == [("公司设立登记", "initials")]
+    assert search_matters(session, "GSSL DJ")[0].matter.name == "公司设立登记"  # case and spaces ignored
+    assert search_matters(session, "gongsisheli")[0].matter.name == "公司设立登记"  # full pinyin
+    assert search_matters(session, "jzgcsgxkz")[0].matter.name == "建筑工程施工许可证核发"
 
 
 def test_exact_code_ranks_first(session: Session) -> None:
     hits = search_matters(session, "zj-001")
-    assert (hits[0].code, hits[0].match) == ("ZJ-001", "code")
-    assert hits[0].legal_days == 7 and hits[0].legal_unit == "calendar"
+    assert (hits[0].matter.code, hits[0].match) == ("ZJ-001", "code")
+    assert hits[0].matter.legal_days == 7 and hits[0].matter.legal_unit == "calendar"
 
 
 def test_name_prefix_before_substring(session: Session) -> None:
     hits = search_matters(session, "户口")
-    names = [h.name for h in hits]
+    names = [h.matter.name for h in hits]
     assert names[:2] == ["户口迁移（迁出）", "户口迁入（落户）"]  # prefix; equal length: by code
     assert "死亡登记、注销户口" in names[2:]
     assert [h.match for h in hits[:2]] == ["name_prefix", "name_prefix"]
@@ -66,13 +66,13 @@ def test_name_prefix_before_substring(session: Session) -> None:
 
 
 def test_name_substring_and_flags(session: Session) -> None:
-    hits = {h.name: h for h in search_matters(session, "办学许可")}
+    hits = {h.matter.name: h.matter for h in search_matters(session, "办学许可")}
     school = hits["民办职业培训学校办学许可（正式设立）"]
     assert school.commitment and school.promised_days == 0
-    assert search_matters(session, "开具无欠税")[0].instant
+    assert search_matters(session, "开具无欠税")[0].matter.instant
     # Half-width brackets typed at the counter find the full-width ones in the catalogue.
-    assert [h.code for h in search_matters(session, "食品经营许可(新办)")] == ["SCJG-004"]
-    assert [h.code for h in search_matters(session, "ＳＣＪＧ－００５")] == ["SCJG-005"]
+    assert [h.matter.code for h in search_matters(session, "食品经营许可(新办)")] == ["SCJG-004"]
+    assert [h.matter.code for h in search_matters(session, "ＳＣＪＧ－００５")] == ["SCJG-005"]
 
 
 def test_wildcards_and_nonsense_find_nothing(session: Session) -> None:
@@ -86,8 +86,8 @@ def test_wildcards_and_nonsense_find_nothing(session: Session) -> None:
 def test_a_township_sees_only_its_empowered_matters(session: Session) -> None:
     town, district = site_id(session, "XBLX"), site_id(session, "XB")
     assert search_matters(session, "gssl", town) == []
-    assert search_matters(session, "gssl", district)[0].name == "公司设立登记"
-    town_hits = {h.code for h in search_matters(session, "", town, limit=500)}
+    assert search_matters(session, "gssl", district)[0].matter.name == "公司设立登记"
+    town_hits = {h.matter.code for h in search_matters(session, "", town, limit=500)}
     assert "SCJG-002" in town_hits and "SCJG-004" in town_hits  # II list, and I's own addition
     assert len(town_hits) == len(set(town_hits)) == 19
     company = session.scalars(sa.select(Matter.id).where(Matter.code == "SCJG-001")).one()
@@ -98,7 +98,7 @@ def test_a_township_sees_only_its_empowered_matters(session: Session) -> None:
 
 
 def test_matter_detail_lists_materials_in_order(session: Session) -> None:
-    mid = search_matters(session, "ZJ-001")[0].id
+    mid = search_matters(session, "ZJ-001")[0].matter.id
     detail = matter_detail(session, mid)
     assert detail.name == "建筑工程施工许可证核发" and detail.tolerance
     assert detail.materials[0].name == "建筑工程施工许可申请表"
@@ -135,7 +135,7 @@ def test_imported_real_list_restricts_the_town(session: Session, tmp_path: Path)
     assert (report.matched, report.inserted, report.unknown) == (3, 3, [])
     town = site_id(session, "XBLX")
     session.get_one(Site, town).empowerment_list = "MENGHE"
-    assert [h.name for h in search_matters(session, "gssl", town)] == ["公司设立登记"]
+    assert [h.matter.name for h in search_matters(session, "gssl", town)] == ["公司设立登记"]
     assert search_matters(session, "xcjs", town) == []  # 乡村建设 is in TOWN-I, not in this list
     again = import_empowerment(session, "MENGHE", "孟河镇赋权事项（2020）", listing)
     assert (again.inserted, again.removed, again.unchanged) == (0, 0, 3)

@@ -66,6 +66,20 @@ def test_broken_json_gives_line_and_column(data_dir: Path) -> None:
     assert problem.startswith("scenarios.json: not valid JSON: Expecting ',' delimiter at line ")
 
 
+def test_oversized_or_unreadable_files_are_problems_not_crashes(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.catalogue.reader as reader
+
+    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 1024)  # the real cap is 16 MB
+    (data_dir / "matters_extra.json").write_text(json.dumps({"matters": [{"note": "x" * 2000}]}), "utf-8")
+    (data_dir / "scenarios.json").unlink()
+    (data_dir / "scenarios.json").mkdir()  # a folder where a file should be
+    problems = problems_of(data_dir)
+    assert "matters_extra.json: larger than 1024 bytes (the limit for one file); not read" in problems
+    assert any(p.startswith("scenarios.json: cannot be read: ") for p in problems)
+
+
 @pytest.mark.parametrize(
     ("change", "expected"),
     [

@@ -12,13 +12,10 @@ from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
-    QCoreApplication,
     QEvent,
     QModelIndex,
     QObject,
-    QRunnable,
     Qt,
-    QThreadPool,
     QTimer,
     Signal,
 )
@@ -40,14 +37,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
-from app import drafts
 from app.cases import service
 from app.cases.errors import CaseError, InvalidApplicant
 from app.cases.types import (
     ApplicantData,
-    Clerk,
     Document,
     IntakeRequest,
     IntakeResult,
@@ -55,9 +49,10 @@ from app.cases.types import (
     MatterInfo,
     ScenarioInfo,
 )
-from app.context import AppContext
-from app.validators import mask_id_number
+from app.counter.desk import Chosen, CounterDesk, MatterChoice, RestoredDraft
+from app.errors import StorageError
 from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
@@ -85,74 +80,44 @@ class IntakeOutcome:
     paths: tuple[Path, ...]
 
 
-class _DocSignals(QObject):
-    done = Signal(object, object)  # list[Document], list[Path]
-    failed = Signal(str)
-
-
-class _DocJob(QRunnable):
-    """Builds and saves the PDFs of committed cases with its own session; only computes and emits."""
-
-    def __init__(
-        self, ctx: AppContext, case_ids: list[uuid.UUID], config: Any, directory: Path, signals: _DocSignals
-    ) -> None:
-        super().__init__()
-        self.ctx, self.case_ids, self.config, self.directory, self.signals = (
-            ctx,
-            case_ids,
-            config,
-            directory,
-            signals,
-        )
-
-    def run(self) -> None:
-        try:
-            from app.cases import documents as case_docs  # reportlab: loaded on first use, not at start-up
-
-            docs: list[Document] = []
-            with self.ctx.sessions() as s:
-                for cid in self.case_ids:
-                    docs += case_docs.build_documents(s, cid, config=self.config)
-            paths = case_docs.save_documents(docs, self.directory)
-        except Exception as exc:  # reported to the clerk; the cases are committed already
-            log.exception("building documents failed")
-            self.signals.failed.emit(type(exc).__name__ + ": " + str(exc))
-            return
-        self.signals.done.emit(docs, paths)
-
-
 class IntakeForm(QWidget):
     """`accepted(IntakeResult)` once the cases are committed, `completed(IntakeOutcome)` when their
-    documents are ready, `failed(str)` with the reason when something is refused."""
+    documents are ready, `failed(str)` with the reason when something is refused; `chosen()` when
+    the matters picked (or restored) are shown, `searched()` when search hits are shown.
+
+    Every question to the hall goes to the counter desk on `runner` (the counter's worker
+    thread); the PDFs are built on a second runner of their own (reportlab is slow and
+    process-global)."""
 
     accepted = Signal(object)
     completed = Signal(object)
     failed = Signal(str)
     changed = Signal()
+    chosen = Signal()
+    searched = Signal()
 
     def __init__(
         self,
-        ctx: AppContext,
-        clerk: Clerk,
+        desk: CounterDesk,
         *,
         documents_dir: Path,
+        runner: TaskRunner | None = None,
         print_config: Any = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.ctx = ctx
-        self.clerk = clerk
+        self.desk = desk
+        self.clerk = desk.clerk
+        self.runner = runner or TaskRunner("intake", self)
+        self.documents = TaskRunner("intake-documents", self)
         self.documents_dir = documents_dir
         self.print_config = print_config  # printing.layout.PrintConfig; None: from the settings
         self.ticket_id: uuid.UUID | None = None
         self.matters: list[MatterInfo] = []
         self.scenario: ScenarioInfo | None = None
         self._restoring = False
-        self._scenarios: list[tuple[ScenarioInfo, str]] | None = None
+        self._pick_first = False  # Enter pressed before the search hits arrived
         self.draft_listeners: list[Callable[[], None]] = []
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)  # reportlab's font registry is process-global
-        self._jobs: list[QObject] = []
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -350,56 +315,42 @@ class IntakeForm(QWidget):
         self.edits["address"].setText(appended or address)
         self.validate_live()
         self._touched()
-        try:
-            with service.write_session(self.ctx.sessions) as s:
-                service.audit(
-                    s,
-                    self.clerk.site_id,
-                    self.clerk.staff_id,
-                    "idcard_read",
-                    "applicant",
-                    "",
-                    f"card read at {self.clerk.window_name}: {mask_id_number(str(getattr(card, 'id_number', '')))}",
-                )
-        except SQLAlchemyError:
-            log.exception("audit of a card read failed")
+        number = str(getattr(card, "id_number", ""))
+        self.runner.submit(  # the read is audited (masked number) on the worker thread
+            lambda: self.desk.card_read(number),
+            lambda _r: None,
+            lambda exc: log.warning("audit of a card read failed: %s", exc),
+        )
         self.message.setText(self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", ""))))
 
     # --- matters ---------------------------------------------------------------------------
 
-    def _scenario_index(self) -> list[tuple[ScenarioInfo, str]]:
-        if self._scenarios is None:
-            from app.catalogue import matter_pinyin
-
-            with self.ctx.sessions() as s:
-                self._scenarios = [
-                    (sc, matter_pinyin(sc.name)) for sc in service.list_scenarios(s, self.clerk.site_id)
-                ]
-        return self._scenarios
-
     def _search(self, text: str) -> None:
-        from app.matters import search_matters
-
         q = text.strip()
         if not q:
-            self.search_model.set_hits([])
-            self.results.setVisible(False)
+            self._pick_first = False
+            self.runner.submit(lambda: [], self._show_hits, kind="search")  # drops a search in flight
             return
-        with self.ctx.sessions() as s:
-            hits = search_matters(s, q, self.clerk.site_id, limit=15)
-        low = q.lower()
-        scen = [
-            SearchHit(sc.id, sc.code, sc.name, "", True)
-            for sc, py in self._scenario_index()
-            if low in sc.name.lower() or low in py or low in sc.code.lower()
-        ]
+        self.runner.submit(lambda: self.desk.search(q), self._show_hits, self._search_failed, kind="search")
+
+    def _show_hits(self, hits: list[MatterChoice]) -> None:
         self.search_model.set_hits(
-            scen
-            + [SearchHit(h.id, h.code, h.name, _flags(h.commitment, h.instant, h.tolerance)) for h in hits]
+            [
+                SearchHit(h.id, h.code, h.name, _flags(h.commitment, h.instant, h.tolerance), h.is_scenario)
+                for h in hits
+            ]
         )
         self.results.setVisible(bool(self.search_model.hits))
         if self.search_model.hits:
             self.results.setCurrentIndex(self.search_model.index(0, 0))
+        self.searched.emit()
+        if self._pick_first:
+            self._pick_first = False
+            self._choose_first_hit()
+
+    def _search_failed(self, exc: Exception) -> None:
+        self._pick_first = False
+        self._show_error(_text(exc))
 
     def _choose_first_hit(self) -> None:
         idx = self.results.currentIndex()
@@ -407,6 +358,8 @@ class IntakeForm(QWidget):
             idx = self.search_model.index(0, 0)
         if idx.isValid():
             self._hit_activated(idx)
+        elif self.runner.busy("search"):
+            self._pick_first = True  # Enter before the hits arrived: take the first when they do
 
     def _hit_activated(self, index: QModelIndex) -> None:
         hit = self.search_model.hits[index.row()]
@@ -418,32 +371,27 @@ class IntakeForm(QWidget):
         self.search_model.set_hits([])
         self.results.setVisible(False)
 
-    def choose_matter(self, matter_id: uuid.UUID) -> bool:
-        """One matter for this application (replaces a 一件事 choice)."""
-        try:
-            with self.ctx.sessions() as s:
-                info = service.get_matter(s, matter_id, self.clerk.site_id)
-        except CaseError as exc:
-            self._show_error(str(exc))
-            return False
-        self.scenario = None
-        self.matters = [info]
-        self._matters_changed()
-        return True
+    def choose_matter(self, matter_id: uuid.UUID) -> None:
+        """One matter for this application (replaces a 一件事 choice); `chosen` follows."""
+        self.runner.submit(
+            lambda: self.desk.matter(matter_id), self._chose, self._choose_failed, kind="choose"
+        )
 
-    def choose_scenario(self, scenario_id: uuid.UUID) -> bool:
-        """一件事: one form, every matter of the scenario."""
-        try:
-            with self.ctx.sessions() as s:
-                sc = service.get_scenario(s, scenario_id, self.clerk.site_id)
-                infos = [service.get_matter(s, m, self.clerk.site_id) for m in sc.matter_ids]
-        except CaseError as exc:
-            self._show_error(str(exc))
-            return False
-        self.scenario = sc
-        self.matters = infos
+    def choose_scenario(self, scenario_id: uuid.UUID) -> None:
+        """一件事: one form, every matter of the scenario; `chosen` follows."""
+        self.runner.submit(
+            lambda: self.desk.scenario(scenario_id), self._chose, self._choose_failed, kind="choose"
+        )
+
+    def _chose(self, chosen: Chosen) -> None:
+        self.scenario = chosen.scenario
+        self.matters = list(chosen.matters)
         self._matters_changed()
-        return True
+        self.chosen.emit()
+
+    def _choose_failed(self, exc: Exception) -> None:
+        self._show_error(_text(exc))
+        self.chosen.emit()
 
     def clear_matters(self) -> None:
         self.scenario = None
@@ -481,7 +429,7 @@ class IntakeForm(QWidget):
             away = ""
             if self.scenario and self.scenario.elsewhere:
                 away = self.tr("（另需到区政务服务中心办理：%1）").replace(
-                    "%1", "、".join(self.scenario.elsewhere)
+                    "%1", "、".join(self.scenario.elsewhere_names)
                 )
             self.selected_label.setText(head + "；".join(parts) + away)
         self._update_buttons()
@@ -516,41 +464,45 @@ class IntakeForm(QWidget):
     def _lines(self) -> list[str]:
         return [line.strip() for line in self.notes_edit.toPlainText().splitlines() if line.strip()]
 
-    def submit(self, path: str) -> IntakeResult | None:
-        """Take the application in along `path` (one short transaction on this thread); returns the
-        cases, or None with the reason shown. The documents follow through `completed`."""
+    def submit(self, path: str) -> bool:
+        """Take the application in along `path`: checked here, committed by the desk on the worker
+        thread (the path buttons off meanwhile). False with the reason shown when refused at
+        once; otherwise `accepted` (the form cleared) or `failed` (the form kept) follows, and
+        the documents through `completed`."""
+        if self.runner.busy("submit"):
+            self._show_error(self.tr("正在保存，请稍候"))
+            return False
         if not self.path_buttons[path].isEnabled():
             self._show_error(self.tr("当前所选事项不支持该办理方式"))
-            return None
+            return False
         errs = self.validate_live(all_fields=True)
         if errs:
             self._show_error(str(InvalidApplicant(errs)))
-            return None
+            return False
         lines = self._lines()
         req = self.request()
         if path in ("reject", "one_time_notice"):
             req = IntakeRequest(
                 req.applicant, req.matter_ids, req.materials, req.scenario_id, req.ticket_id, ""
             )
-        try:
-            with service.write_session(self.ctx.sessions) as s:
-                result = service.submit(
-                    s,
-                    req,
-                    self.clerk,
-                    path,
-                    reasons=lines if path == "reject" else (),
-                    other_requirements=lines if path == "one_time_notice" else (),
-                )
-        except CaseError as exc:
-            self._show_error(str(exc))
-            return None
-        except SQLAlchemyError as exc:
-            log.exception("intake failed")
-            self._show_error(
-                self.tr("保存失败，表单内容已保留，请重试：%1").replace("%1", type(exc).__name__)
-            )
-            return None
+        self._draft_timer.stop()  # the submit drops the draft in its own transaction
+        self.message.setStyleSheet("")
+        self.message.setText(self.tr("正在保存…"))
+        self.runner.submit(
+            lambda: self.desk.submit(
+                req,
+                path,
+                reasons=lines if path == "reject" else (),
+                other_requirements=lines if path == "one_time_notice" else (),
+            ),
+            lambda result: self._submitted(path, result),
+            self._submit_failed,
+            kind="submit",
+            buttons=self.path_buttons.values(),
+        )
+        return True
+
+    def _submitted(self, path: str, result: IntakeResult) -> None:
         numbers = "、".join(result.case_numbers)
         msg = self.tr("已办理：%1，正在生成文书…").replace("%1", numbers)
         if result.warnings:
@@ -559,26 +511,30 @@ class IntakeForm(QWidget):
         self.message.setText(msg)
         log.info("intake %s: %s", path, numbers)
         self.reset(keep_message=True)
-        self.clear_draft()
         self.accepted.emit(result)
         self._build_documents(path, result)
-        return result
+
+    def _submit_failed(self, exc: Exception) -> None:
+        if isinstance(exc, StorageError):
+            self._show_error(self.tr("保存失败，表单内容已保留，请重试：%1").replace("%1", str(exc)))
+        else:
+            self._show_error(_text(exc))
+        if not self.is_empty():
+            self._draft_timer.start()  # the form is kept: so is its draft
 
     def _build_documents(self, path: str, result: IntakeResult) -> None:
-        """PDFs are built on the form's worker thread; `completed` fires when they are saved."""
-        signals = _DocSignals()
-        signals.done.connect(lambda docs, paths: self._documents_ready(path, result, docs, paths, signals))
-        signals.failed.connect(lambda text: self._documents_failed(text, signals))
-        self._jobs.append(signals)
-        job = _DocJob(
-            self.ctx, [c.id for c in result.cases], self._print_config(), self.documents_dir, signals
+        """PDFs are built on the document runner; `completed` fires when they are saved."""
+        ids = [c.id for c in result.cases]
+        config, directory = self._print_config(), self.documents_dir
+        self.documents.submit(
+            lambda: self.desk.build_documents(ids, directory, config),
+            lambda built: self._documents_ready(path, result, *built),
+            self._documents_failed,
         )
-        self._pool.start(job)
 
     def _documents_ready(
-        self, path: str, result: IntakeResult, docs: list[Document], paths: list[Path], signals: QObject
+        self, path: str, result: IntakeResult, docs: list[Document], paths: list[Path]
     ) -> None:
-        self._jobs.remove(signals)
         numbers = "、".join(result.case_numbers)
         msg = self.tr("已办理：%1").replace("%1", numbers)
         if result.warnings:
@@ -588,25 +544,23 @@ class IntakeForm(QWidget):
             self.message.setText(msg)
         self.completed.emit(IntakeOutcome(path, result, tuple(docs), tuple(paths)))
 
-    def _documents_failed(self, text: str, signals: QObject) -> None:
-        self._jobs.remove(signals)
+    def _documents_failed(self, exc: Exception) -> None:
+        log.error("building documents failed", exc_info=exc)
+        text = f"{type(exc).__name__}: {exc}"
         self._show_error(
             self.tr("办件已保存，但文书生成失败（%1），请在“我的办件”中重新打印").replace("%1", text)
         )
 
     def wait_documents(self, timeout_ms: int = 30000) -> bool:
-        """Block until pending documents are built and delivered (scripts, screenshots, tests)."""
-        done = bool(self._pool.waitForDone(timeout_ms))
-        app = QCoreApplication.instance()
-        if app is not None:
-            app.processEvents()
-        return done and not self._jobs
+        """Run the event loop until the intake and its documents are delivered (scripts and
+        screenshots; the clerk's screen never waits)."""
+        return self.runner.wait(timeout_ms) and self.documents.wait(timeout_ms)
 
     def _print_config(self) -> Any:
         if self.print_config is None:
             from printing.layout import PrintConfig
 
-            doc = self.ctx.settings.printers.document
+            doc = self.desk.ctx.settings.printers.document
             self.print_config = PrintConfig(font_path=doc.font_path or None, qr_template=doc.qr_template)
         return self.print_config
 
@@ -656,7 +610,9 @@ class IntakeForm(QWidget):
             and not st["notes"]
         )
 
-    def restore(self, data: dict[str, Any]) -> None:
+    def restore(self, draft: RestoredDraft) -> None:
+        """Fill the form from a restored draft (its matters already looked up by the desk)."""
+        data = draft.data
         self._restoring = True
         try:
             a = ApplicantData.from_dict(dict(data.get("applicant") or {}))
@@ -664,20 +620,11 @@ class IntakeForm(QWidget):
             for key in APPLICANT_FIELDS:
                 self.edits[key].setText(getattr(a, key))
             self.notes_edit.setPlainText(str(data.get("notes") or ""))
-            self.scenario = None
-            self.matters = []
-            try:
-                if data.get("scenario_id"):
-                    self.choose_scenario(uuid.UUID(str(data["scenario_id"])))
-                else:
-                    with self.ctx.sessions() as s:
-                        self.matters = [
-                            service.get_matter(s, uuid.UUID(str(m)), self.clerk.site_id)
-                            for m in data.get("matter_ids") or []
-                        ]
-            except (CaseError, ValueError) as exc:
-                self._show_error(self.tr("草稿中的事项已不可办理：%1").replace("%1", str(exc)))
-                self.matters = []
+            self.scenario = draft.chosen.scenario
+            self.matters = list(draft.chosen.matters)
+            if draft.problem:
+                self._show_error(self.tr("草稿中的事项已不可办理：%1").replace("%1", draft.problem))
+                self.scenario, self.matters = None, []
             self._matters_changed(dict(data.get("materials") or {}))
             self.validate_live()
         finally:
@@ -690,29 +637,26 @@ class IntakeForm(QWidget):
         self._draft_timer.start()
 
     def save_draft(self) -> None:
-        """Write the form now (the debounce timer calls this ~300 ms after the last keystroke)."""
+        """Write the form (the debounce timer calls this ~300 ms after the last keystroke) on the
+        worker thread; a newer save supersedes one still waiting. `draft_saved` follows."""
         self._draft_timer.stop()
+        if self.runner.busy("submit"):
+            return  # the submit drops the draft; the form is cleared or kept (then saved) after it
         if self.is_empty():
-            self.clear_draft()
-            self.draft_saved()
+            self.runner.submit(self.desk.clear_draft, self._draft_done, self._draft_failed, kind="draft")
             return
-        try:
-            with self.ctx.sessions() as s:
-                drafts.save_draft(
-                    s,
-                    site_id=self.clerk.site_id,
-                    staff_id=self.clerk.staff_id,
-                    window_id=self.clerk.window_id,
-                    ticket_id=self.ticket_id,
-                    data=self.state(),
-                )
-                s.commit()
-        except (SQLAlchemyError, ValueError):
-            log.exception("saving the intake draft failed")
-            self.message.setText(self.tr("草稿保存失败，请勿关闭程序，稍后自动重试"))
-            self._draft_timer.start(2000)
-            return
+        ticket, data = self.ticket_id, self.state()
+        self.runner.submit(
+            lambda: self.desk.save_draft(ticket, data), self._draft_done, self._draft_failed, kind="draft"
+        )
+
+    def _draft_done(self, _result: object) -> None:
         self.draft_saved()
+
+    def _draft_failed(self, exc: Exception) -> None:
+        log.warning("saving the intake draft failed: %s", exc)
+        self.message.setText(self.tr("草稿保存失败，请勿关闭程序，稍后自动重试"))
+        self._draft_timer.start(2000)
 
     def draft_saved(self) -> None:
         """Hook for scripts and tests: called after every committed draft save."""
@@ -720,39 +664,43 @@ class IntakeForm(QWidget):
             cb()
 
     def flush_draft(self) -> None:
+        """Queue the pending save now (closing): the runner's thread writes it before it stops."""
         if self._draft_timer.isActive():
             self.save_draft()
 
-    def load_draft(self) -> bool:
-        with self.ctx.sessions() as s:
-            d = drafts.load_draft(s, self.clerk.staff_id, self.clerk.window_id)
-        if d is None or not d.data:
-            return False
-        self.restore(d.data)
-        try:  # the restored form shows personal data again: audited like a card read
-            with service.write_session(self.ctx.sessions) as s:
-                service.audit(
-                    s,
-                    self.clerk.site_id,
-                    self.clerk.staff_id,
-                    "intake_draft_restore",
-                    "applicant",
-                    "",
-                    f"draft from {d.updated_at:%Y-%m-%d %H:%M} restored at {self.clerk.window_name}: "
-                    f"{mask_id_number(self.edits['id_number'].text())}",
-                )
-        except SQLAlchemyError:
-            log.exception("audit of a draft restore failed")
-        if d.ticket_id and self.ticket_id is None:
-            self.ticket_id = d.ticket_id
-        self.message.setText(self.tr("已恢复上次未完成的受理内容"))
-        return True
+    def load_draft(self, on_done: Callable[[bool], None] | None = None) -> None:
+        """Restore the unfinished intake of this clerk at this window (audited by the desk);
+        `on_done(restored)` after it is shown."""
+
+        def shown(draft: RestoredDraft | None) -> None:
+            if draft is not None:
+                self.restore(draft)
+                if draft.ticket_id and self.ticket_id is None:
+                    self.ticket_id = draft.ticket_id
+                self.message.setText(self.tr("已恢复上次未完成的受理内容"))
+            if on_done is not None:
+                on_done(draft is not None)
+
+        def failed(exc: Exception) -> None:
+            self._show_error(self.tr("读取草稿失败：%1").replace("%1", _text(exc)))
+            if on_done is not None:
+                on_done(False)
+
+        self.runner.submit(self.desk.restore_draft, shown, failed)
 
     def clear_draft(self) -> None:
         self._draft_timer.stop()
-        try:
-            with self.ctx.sessions() as s:
-                drafts.clear_draft(s, self.clerk.staff_id, self.clerk.window_id)
-                s.commit()
-        except SQLAlchemyError:
-            log.exception("clearing the intake draft failed")
+        self.runner.submit(
+            self.desk.clear_draft,
+            lambda _r: None,
+            lambda exc: log.warning("clearing the intake draft failed: %s", exc),
+            kind="draft",
+        )
+
+
+def _text(exc: Exception) -> str:
+    """What the clerk reads: a refusal's own sentence, or a plain one for a bug."""
+    if isinstance(exc, CaseError | StorageError):
+        return str(exc)
+    log.error("intake job failed", exc_info=exc)
+    return f"操作失败，请重试（{type(exc).__name__}）"

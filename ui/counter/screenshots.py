@@ -8,14 +8,13 @@ import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import auth
 from app.context import AppContext
+from app.counter.desk import first_clerk
 from app.queue.errors import QueueError
 from app.queue.service import QueueService
-from db.models import Staff
 from ui.bus import HallBus
 
 log = logging.getLogger("onewindow.ui")
@@ -36,18 +35,7 @@ def _save(widget: QWidget, path: Path) -> Path:
 
 
 def _clerk(ctx: AppContext) -> tuple[auth.StaffInfo, auth.WindowInfo]:
-    with ctx.sessions() as s:
-        windows = auth.windows(s, ctx.site_id)
-        staff = s.scalars(
-            sa.select(Staff)
-            .where(Staff.site_id == ctx.site_id, Staff.role == "clerk", Staff.active.is_(True))
-            .order_by(Staff.window_id.is_(None), Staff.username)
-        ).first()
-        if staff is None or not windows:
-            raise RuntimeError("screenshots need a clerk and a window in the hall database (seed the demo)")
-        info = auth.staff_info(staff)
-    window = next((w for w in windows if w.id == info.window_id), windows[0])
-    return info, window
+    return first_clerk(ctx)
 
 
 def render(ctx: AppContext, outdir: Path) -> list[Path]:
@@ -75,18 +63,18 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
                 log.info("screenshots: no demo ticket (%s)", exc)
                 break
         win.show()
-        win.queue_panel.run("call_next")
-        win.queue_panel.run("start")
+        win.wait_started()
+        for action in ("call_next", "start"):
+            win.queue_panel.run(action)
+            win.runner.wait()
         form = win.intake
         bus.cardRead.emit(RESIDENT_LONG_TERM)
         form.edits["phone"].setText("13812345678")
-        from app.matters import search_matters
-
-        with ctx.sessions() as s:
-            hits = search_matters(s, "", ctx.site_id, limit=50)
+        hits = win.desk.list_matters(50)  # a script on the GUI thread: nothing to keep responsive
         plain = next((h for h in hits if not (h.instant or h.commitment)), hits[0] if hits else None)
         if plain is not None:
             form.choose_matter(plain.id)
+            win.runner.wait()
             form.materials_model.set_all_received(True)
         written.append(_save(win, outdir / "counter_intake.png"))
         outcome = form.submit("accept") if plain is not None else None
@@ -99,6 +87,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         written.append(_save(win, outdir / "counter_cases.png"))
         win.tabs.setCurrentWidget(win.intake)
         win.queue_panel.run("finish")
+        win.runner.wait()
         ev = win.evaluator
         ev.resize(1024, 640)
         ev.choose(5)
