@@ -11,6 +11,7 @@ Cheap to import: everything device-related is imported inside the handlers.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 import time
@@ -223,10 +224,13 @@ def cmd_idcard(args: argparse.Namespace) -> int:
                 fh.write(card.photo)
         except OSError as exc:
             raise CliError(f"cannot write the photo to {args.photo}: {exc.strerror}") from exc
+    validity = card.validity(dt.date.today())
     if args.json:
-        print(json.dumps(card.to_dict(reveal=args.reveal), ensure_ascii=False))
+        print(json.dumps({**card.to_dict(reveal=args.reveal), "validity": validity.reason or "有效"}, ensure_ascii=False))
     else:
         print("\n".join(_card_lines(card, args.reveal)))
+        if not validity:
+            print(f"注意: {validity.reason}")
     return 0
 
 

@@ -21,6 +21,7 @@ from app.queue import errors as qerrors
 from app.queue.service import QueueService
 from app.queue.types import TicketInfo
 from app.temperature import DEFAULT_FEVER_THRESHOLD, TempClass, classify
+from app.validators import card_validity
 from db import outbox
 from db.models import TemperatureReading, Ticket, WindowStatus
 from printing.models import TicketData
@@ -153,11 +154,19 @@ class KioskService:
     # --- issuing ---------------------------------------------------------------------------
 
     def issue(
-        self, category: str, *, id_number: str | None = None, name: str = "", priority: bool = False
+        self,
+        category: str,
+        *,
+        id_number: str | None = None,
+        name: str = "",
+        priority: bool = False,
+        card: object | None = None,
     ) -> IssuedTicket:
-        """Take a ticket; raises QueueError (Chinese message) on caps, hours, the per-ID limit."""
+        """Take a ticket; raises QueueError (Chinese message) on caps, hours, the per-ID limit,
+        KioskError for an ID card outside its validity period (`card`: the card as read)."""
         if self.policy.require_id and not id_number:
             raise KioskError("请先刷身份证再取号")
+        self.check_card(card)
         if id_number:
             self._audit_card(id_number, "issue")
         info = self.service.issue(
@@ -165,13 +174,31 @@ class KioskService:
         )
         return self._issued(info)
 
-    def check_in(self, code: str | None = None, *, id_number: str | None = None) -> IssuedTicket:
+    def check_in(
+        self, code: str | None = None, *, id_number: str | None = None, card: object | None = None
+    ) -> IssuedTicket:
         code = (code or "").strip() or None
         if code is None and not id_number:
             raise KioskError("请输入预约码或刷身份证")
+        self.check_card(card)
         if id_number:
             self._audit_card(id_number, "check-in")
         return self._issued(self.service.check_in(code, id_number=id_number))
+
+    def check_card(self, card: object | None) -> None:
+        """Refuse an ID card that has expired or is not yet valid on today's business date: the
+        unattended kiosk cannot judge a replacement certificate the way a clerk can."""
+        if card is None:
+            return
+        valid_from = getattr(card, "valid_from", None)
+        valid_to = getattr(card, "valid_to", None)
+        if not isinstance(valid_from, dt.date):
+            return  # not a card with a validity period (a test double, a foreign format)
+        check = card_validity(
+            valid_from, valid_to if isinstance(valid_to, dt.date) else None, self.service.business_date()
+        )
+        if not check:
+            raise KioskError(f"{check.reason}，请持有效证件到服务台办理")
 
     def _audit_card(self, id_number: str, purpose: str) -> None:
         """Every ID card the kiosk reads is in the audit log (masked; origin: this kiosk)."""

@@ -13,8 +13,9 @@ import datetime as dt
 import enum
 import logging
 import re
+import unicodedata
 
-from app.validators import check_id_number, mask_id_number
+from app.validators import Check, card_validity, check_id_number, mask_id_number
 from devices.idcard.codec import IdCardError
 
 log = logging.getLogger("onewindow.device.idcard")
@@ -169,6 +170,10 @@ class IdCard:
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
+    def validity(self, today: dt.date) -> Check:
+        """Whether the card is within its validity period on `today` (reason in Chinese if not)."""
+        return card_validity(self.valid_from, self.valid_to, today)
+
     def to_dict(self, *, reveal: bool = False) -> dict[str, str | int]:
         """JSON-ready fields; the ID number is masked unless `reveal`. Type-specific keys only
         appear for their card type."""
@@ -214,9 +219,22 @@ class IdCard:
 # --- parsing ---------------------------------------------------------------------------------
 
 
+# Unicode categories never printed from a card: controls (C0, C1: terminal escape sequences),
+# format characters (bidi overrides, zero-width joiners) and line/paragraph separators. Private-use
+# characters stay: readers map rare name characters (生僻字) there.
+_STRIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def clean_text(value: str) -> str:
+    """Card text without control and format characters (a forged or corrupt card cannot steer a
+    terminal, reorder a printed line or hide characters); NUL padding becomes a space."""
+    value = value.replace("\x00", " ")
+    return "".join(c for c in value if unicodedata.category(c) not in _STRIPPED_CATEGORIES)
+
+
 def _field(text: bytes, offset: int, size: int, *, strip: bool = True) -> str:
     try:
-        value = text[offset : offset + size].decode("utf-16-le").replace("\x00", " ")
+        value = clean_text(text[offset : offset + size].decode("utf-16-le"))
     except UnicodeDecodeError as exc:
         raise CardDataError("证件信息编码错误", f"offset {offset}") from exc
     return value.strip() if strip else value

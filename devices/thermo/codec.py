@@ -256,13 +256,20 @@ def htpa_frame(value_c: float) -> bytes:
 # --- ASCII lines ------------------------------------------------------------------------------------
 
 DEFAULT_ASCII_PATTERN = r"(?P<t>[-+]?\d{2}(?:\.\d{1,2})?)\s*(?:°\s*C|℃|C)?"
+# With the default pattern a line may start with a short label: "T=36.5C", "body 37.20 ℃", "体温：36.8".
+_DEFAULT_LABEL = r"(?:[A-Za-z\u4e00-\u9fff][A-Za-z\u4e00-\u9fff ]{0,15}\s*[:=：]?\s*)?"
 _LINE_END = re.compile(rb"\r\n|\n|\r|\}")
 MAX_LINE = 512
 
 
 class AsciiProtocol(ThermoProtocol):
     """One reading per line (`\\r\\n`, `\\n` or `}` terminated); the regex's group `t` (or its
-    first group, or the whole match) is the temperature, an optional group `a` the ambient."""
+    first group, or the whole match) is the temperature, an optional group `a` the ambient.
+
+    Only whole lines count: a line must decode cleanly, be printable text, and match the pattern
+    from its first character to its last (the default pattern after an optional short label), so a
+    number that happens to sit inside line noise or a garbled line is never taken for a reading.
+    A configured pattern describes the whole line."""
 
     name = "ascii"
 
@@ -271,7 +278,7 @@ class AsciiProtocol(ThermoProtocol):
     ) -> None:
         super().__init__()
         try:
-            self.regex = re.compile(pattern)
+            self.regex = re.compile(_DEFAULT_LABEL + pattern if pattern == DEFAULT_ASCII_PATTERN else pattern)
         except re.error as exc:
             raise ValueError(f"invalid regular expression: {exc}") from exc
         self._query = query
@@ -291,18 +298,23 @@ class AsciiProtocol(ThermoProtocol):
                 return out
             line = bytes(buf[: m.start()])
             del buf[: m.end()]
-            text = line.decode(self.encoding, errors="replace").strip().lstrip("{")
-            if not text:
+            try:
+                text = line.decode(self.encoding).strip(" \t").lstrip("{").strip(" \t")
+            except UnicodeDecodeError:
+                text = None
+            if text == "":
                 continue
-            reading = self.parse_line(text)
+            reading = self.parse_line(text) if text is not None and len(line) <= MAX_LINE else None
             if reading is None:
                 self.discarded += len(line)
-                log.debug("ascii line without a temperature: %r", text)
+                log.debug("ascii line without a temperature: %r", line[:80])
             else:
                 out.append(reading)
 
     def parse_line(self, text: str) -> TempReading | None:
-        m = self.regex.search(text)
+        if not text.isprintable():  # control bytes: line noise, not the device's text
+            return None
+        m = self.regex.fullmatch(text)
         if m is None:
             return None
         groups = m.groupdict()

@@ -387,3 +387,37 @@ def test_fuzz_fragmented_noisy_line(
 ) -> None:
     emu.fragments, emu.fragment_gap, emu.noise = fragments, gap, noise
     assert reader.read_card(with_address=False) == PROTOCOL_SAMPLE
+
+
+# --- hostile card text and validity -------------------------------------------------------------
+
+HOSTILE = dataclasses.replace(
+    RESIDENT_LONG_TERM,
+    name="张\x1b[2J三\u202e",
+    address="北京市\x07东城区\x9b31m景山\u200b前街\u2028四号",
+    issuing_authority="东城\x1b]0;x\x07分局",
+)
+
+
+def test_control_characters_are_stripped_from_every_text_field(emu: IdCardEmulator, reader: IdCardReader) -> None:
+    emu.place(HOSTILE, appended_address="新址\x1b[1;1H路\u202d3号")
+    card = reader.read_card()
+    assert card.name == "张[2J三"  # the escape byte is gone, so the rest is inert text
+    assert card.address == "北京市东城区31m景山前街四号"
+    assert card.issuing_authority == "东城]0;x分局"
+    assert card.appended_address == "新址[1;1H路3号"
+    for value in card.to_dict(reveal=True).values():
+        assert all(c.isprintable() for c in str(value)), value
+
+
+def test_card_validity_window() -> None:
+    import datetime as dt
+
+    from devices.idcard.samples import HKMOTW_PERMIT as expired_sample
+
+    card = dataclasses.replace(RESIDENT_LONG_TERM, valid_from=dt.date(2020, 1, 1), valid_to=dt.date(2030, 1, 1))
+    assert card.validity(dt.date(2030, 1, 1))
+    assert "已过有效期" in card.validity(dt.date(2030, 1, 2)).reason
+    assert "尚未生效" in card.validity(dt.date(2019, 12, 31)).reason
+    assert RESIDENT_LONG_TERM.validity(dt.date(2099, 1, 1))  # 长期
+    assert not expired_sample.validity(dt.date(2026, 12, 7))

@@ -121,6 +121,43 @@ def test_ascii_lines_default_and_custom_regex() -> None:
         AsciiProtocol("(")
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"xx#37.5garbage\r\n",  # a number inside noise
+        b"\x00\x1337.5C\r\n",  # control bytes before it
+        b"T=36.\x0b5C\r\n",
+        b"\xff\xfe37.5\r\n",  # not text in the device's encoding
+        b"T=36.5C T=38.9C\r\n",  # two readings run together
+        b"ERR 37.5 36.6\r\n",
+        b"36.5C\x1b[2J\n",
+        b"T=365C\n",
+        "体温\u202e36.5\n".encode(),  # a bidi override is not printable text
+    ],
+)
+def test_ascii_takes_no_reading_from_line_noise(line: bytes) -> None:
+    p = AsciiProtocol()
+    assert values(p.feed(line)) == [] and p.discarded == len(line.rstrip(b"\r\n"))
+
+
+def test_ascii_needs_the_line_end() -> None:
+    p = AsciiProtocol()
+    assert values(p.feed(b"T=36.5C")) == []  # not yet a line
+    assert values(p.feed("\r\n体温：36.8℃\r\n".encode())) == [36.5, 36.8]
+    custom = AsciiProtocol(r"OBJ:(?P<t>\d+\.\d)")
+    assert values(custom.feed(b"OBJ:36.6\r\nxOBJ:36.6\r\nOBJ:36.6 AMB:24.0\r\n")) == [36.6]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=40), st.binary(max_size=40))
+def test_ascii_a_reading_survives_only_as_a_whole_line(before: bytes, after: bytes) -> None:
+    # One line, and no letters: those would make a legitimate label ("aT=36.5C").
+    before = bytes(b for b in before if b not in b"\r\n}" and not chr(b).isalpha())
+    got = values(AsciiProtocol().feed(b"\r\n" + before + b"T=36.5C\r\n" + after))
+    clean = before.strip(b" \t").lstrip(b"{").strip(b" \t") == b""  # framing and blanks only
+    assert (got[:1] == [36.5]) == clean
+
+
 def test_make_protocol() -> None:
     assert isinstance(make_protocol("modbus", address=3, function=4), ModbusProtocol)
     assert isinstance(make_protocol("htpa"), HtpaProtocol)
@@ -214,7 +251,9 @@ def test_labels_and_threshold_validation() -> None:
     ],
 )
 def test_each_protocol_over_a_pty(proto: str, protocol: Callable[[], ThermoProtocol]) -> None:
-    with ThermoEmulator(proto, values=[36.4, 37.6], interval=0.05, noise=b"\x00\x13") as emu:
+    # Line noise before every reply; for the line protocol it is a garbled line of its own.
+    noise = b"\x00\x13\r\n" if proto == "ascii" else b"\x00\x13"
+    with ThermoEmulator(proto, values=[36.4, 37.6], interval=0.05, noise=noise) as emu:
         with Thermometer(emu.port, protocol()) as thermo:
             got = {thermo.read().value for _ in range(4)}
         assert got == {36.4, 37.6}

@@ -468,9 +468,9 @@ class KioskWindow(QWidget):
         page = self.pages.currentIndex()
         if page == SWIPE and self.pending_category is not None:
             code = self.pending_category.code
-            self._issue(lambda: self.kiosk.issue(code, id_number=id_number, name=name), self.swipe_message)
+            self._issue(lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card), self.swipe_message)
         elif page == CHECKIN:
-            self._issue(lambda: self.kiosk.check_in(id_number=id_number), self.checkin_message)
+            self._issue(lambda: self.kiosk.check_in(id_number=id_number, card=card), self.checkin_message)
         elif page == HOME:
             self.home_message.setText(self.tr("请先点击要办理的业务，再刷身份证"))
 
