@@ -144,7 +144,7 @@ def matter_infos(session: Session, rows: Sequence[Matter]) -> list[MatterInfo]:
     if by_matter:
         for x in session.scalars(
             sa.select(Material)
-            .where(Material.matter_id.in_(by_matter), Material.retired.is_(False))
+            .where(Material.matter_id.in_(list(by_matter)), Material.retired.is_(False))
             .order_by(Material.sort, Material.name)
         ):
             by_matter[x.matter_id].append(x)
@@ -233,6 +233,7 @@ def search_matters(
             ranked.append((r[0], len(m.name), m.code, m, r[1]))
     ranked.sort(key=lambda t: (t[0], t[1], t[2]))
     best = ranked[: max(limit, 0)]
+    # Materials only for the hits shown (one more query), not for every candidate ranked.
     infos = matter_infos(session, [m for _, _, _, m, _ in best])
     return [MatterHit(info, match) for info, (_, _, _, _, match) in zip(infos, best, strict=True)]
 
