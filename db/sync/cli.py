@@ -77,9 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "action",
         nargs="?",
         default="run",
-        choices=("run", "verify", "status", "resume"),
-        help="run (default), verify (compare with the centre, re-queue what differs), status, resume a stopped channel",
+        choices=("run", "verify", "status", "resume", "enrol"),
+        help="run (default), verify (compare with the centre, re-queue what differs), status, resume a stopped "
+        "channel, enrol (take in the enrolment file from `central add-site`)",
     )
+    s.add_argument("enrolment", nargs="?", metavar="FILE", help="sync enrol: the enrolment file")
+    s.add_argument("--ca-path", metavar="PATH", help="sync enrol: where to keep the centre's CA certificate")
     s.add_argument("--once", action="store_true", help="one round, then exit")
     s.add_argument("--central", metavar="URL", help="this site's central URL (default: settings database.central_url)")
     s.add_argument("--channel", choices=CHANNELS, help="channel to resume")
@@ -210,6 +213,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
     from db.migrate import upgrade
     from db.sync.status import read_status
 
+    if args.action == "enrol":
+        return cmd_sync_enrol(args)
+    if args.enrolment:
+        raise CliError(f"unexpected argument {args.enrolment!r} (a FILE is only for `sync enrol`)")
     settings = hall_settings_from_args(args)
     hall = make_engine(settings.hall_db_url)
     try:
@@ -237,6 +244,64 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return _run_site(args, settings, hall, central)
     finally:
         hall.dispose()
+
+
+def cmd_sync_enrol(args: argparse.Namespace) -> int:
+    """Take in an enrolment: the CA certificate to its file, the password to the secrets file,
+    and print the settings lines (the settings file itself is the operator's to edit)."""
+    import tomllib
+
+    from app.cli_core import settings_from_args
+    from app.secrets import SecretsError, secrets_path, write_secret
+    from db.sync.tls import sslmode_of
+
+    if not args.enrolment:
+        raise CliError("say which enrolment file: main.py sync enrol FILE")
+    path = Path(args.enrolment)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))["enrolment"]
+        site, url, password = str(data["site"]), str(data["central_url"]), str(data["password"])
+        ca_pem, ca_path = str(data.get("ca_certificate", "")), str(data.get("ca_path", ""))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read the enrolment {path}: {type(exc).__name__}") from None
+    except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
+        raise CliError(f"{path} is not an enrolment from `main.py central add-site` ({type(exc).__name__})") from None
+    code = settings_from_args(args).site.code
+    if code and site != code:
+        raise CliError(f"the enrolment is for site {site} but these settings are for site {code}")
+    if ca_pem:
+        ca = Path(args.ca_path or ca_path)
+        try:
+            if ca.exists() and ca.read_text(encoding="ascii", errors="replace") != ca_pem:
+                raise CliError(f"{ca} already holds another certificate: choose another --ca-path")
+            ca.parent.mkdir(parents=True, exist_ok=True)
+            ca.write_text(ca_pem, encoding="ascii")
+        except (OSError, UnicodeEncodeError) as exc:
+            raise CliError(f"cannot write the CA certificate to {ca}: {type(exc).__name__}") from None
+        url = _set_rootcert(url, str(ca.resolve()))
+        print(f"centre's CA certificate written to {ca}")
+    target = secrets_path(getattr(args, "config", None))
+    try:
+        write_secret(target, "central_password", password)
+    except (SecretsError, OSError) as exc:
+        raise CliError(str(exc)) from None
+    print(f"central password stored in {target} (readable only by you)")
+    print("put into the site's settings file:")
+    print("[database]")
+    print(f'central_url = "{url}"')
+    if sslmode_of(url) is None:
+        print("allow_insecure_central = true   # no TLS: demo or test centre only")
+    return 0
+
+
+def _set_rootcert(url: str, ca: str) -> str:
+    import sqlalchemy as sa
+
+    try:
+        parsed = sa.engine.make_url(url)
+    except sa.exc.ArgumentError:
+        raise CliError("the enrolment's central_url is not a database URL") from None
+    return parsed.update_query_dict({"sslrootcert": ca}).render_as_string(hide_password=False)
 
 
 def _with_central_password(args: argparse.Namespace, central: str) -> str:

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.secrets import write_secret
+from app.secrets import read_secrets
 from db.base import uuid7
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
@@ -89,10 +89,14 @@ def test_administrator_and_site_commands(
     assert main(["sync", "--once", "--config", str(config)]) == 2
     assert "sslmode=verify-full" in capsys.readouterr().err
     config.write_text(site_toml + "allow_insecure_central = true\n", encoding="utf-8")
-    # The site keeps the password in its 0600 secrets file (app/secrets.py), not in the settings.
+    # `sync enrol` puts the password into the site's 0600 secrets file (app/secrets.py).
     secrets = tmp_path / "site.secrets"
-    write_secret(secrets, "central_password", enrol["password"])
     monkeypatch.setenv("ONEWINDOW_SECRETS", str(secrets))
+    assert main(["sync", "enrol", str(enrol_file), "--config", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert f'central_url = "{enrol["central_url"]}"' in out and enrol["password"] not in out
+    assert read_secrets(secrets)["central_password"] == enrol["password"]
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
     assert main(["sync", "--once", "--config", str(config)]) == 0
     assert "reference release 1" in capsys.readouterr().out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -205,12 +206,19 @@ def test_site_syncs_over_verified_tls_and_a_wrong_ca_is_refused(
             save(s, Case(site_id=uuid.UUID(enrol["site_id"]), matter_id=matter_id, applicant_name="钱七"))
         settings = tmp_path / "site.toml"
         hall_line = f'[site]\ncode = "TL01"\n[database]\nhall_url = "sqlite:///{tmp_path / "TL01.db"}"\n'
-        settings.write_text(hall_line + f'central_url = "{enrol["central_url"]}"\n', encoding="utf-8")
-        monkeypatch.setenv(PASSWORD_ENV, enrol["password"])
+        settings.write_text(hall_line, encoding="utf-8")
+        # The site takes in its enrolment: CA to a file of its own, password to its secrets file.
+        monkeypatch.setenv("ONEWINDOW_SECRETS", str(tmp_path / "site.secrets"))
+        site_ca = tmp_path / "pki" / "centre-ca.pem"
+        assert main(["sync", "enrol", str(enrol_file), "--config", str(settings), "--ca-path", str(site_ca)]) == 0
+        taken = re.search(r'central_url = "(.+)"', capsys.readouterr().out)
+        assert taken and site_ca.read_text() == tls_cluster.ca.read_text()
+        central_url = taken.group(1)
+        settings.write_text(hall_line + f'central_url = "{central_url}"\n', encoding="utf-8")
 
         # The wrong CA first: one line, non-zero, the case still waits in the outbox.
-        wrong_url = sa.engine.make_url(enrol["central_url"])
-        assert wrong_url.query["sslrootcert"] == str(tls_cluster.ca.resolve())
+        wrong_url = sa.engine.make_url(central_url)
+        assert wrong_url.query["sslrootcert"] == str(site_ca.resolve())
         wrong = wrong_url.update_query_dict({"sslrootcert": str(tls_cluster.wrong_ca)}).render_as_string()
         bad = tmp_path / "wrong-ca.toml"
         bad.write_text(hall_line + f'central_url = "{wrong}"\n', encoding="utf-8")
