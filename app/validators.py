@@ -83,6 +83,17 @@ def card_validity(valid_from: dt.date, valid_to: dt.date | None, today: dt.date)
     return Check(True)
 
 
+def card_flag(card: object, today: dt.date | None = None) -> str:
+    """For the counter: "" for a card within its validity period, else the Chinese reason to flag
+    (a clerk may still proceed — e.g. with a temporary ID certificate — the kiosk refuses)."""
+    valid_from = getattr(card, "valid_from", None)
+    valid_to = getattr(card, "valid_to", None)
+    if not isinstance(valid_from, dt.date):
+        return ""
+    to = valid_to if isinstance(valid_to, dt.date) else None
+    return card_validity(valid_from, to, today or dt.date.today()).reason
+
+
 def id_birth_date(value: str) -> dt.date:
     v = normalise_id_number(value)
     return dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from app.validators import (
     USCC_ALPHABET,
+    card_flag,
     card_validity,
     check_id_number,
     check_mobile,
@@ -150,3 +151,11 @@ def test_a_valid_id_survives_only_as_ascii(noise: str, valid: str) -> None:
         if check_id_number(candidate):
             stored = normalise_id_number(candidate)
             assert len(stored) == 18 and set(stored) <= set("0123456789X")
+
+
+def test_card_flag_for_the_counter() -> None:
+    from devices.idcard.samples import HKMOTW_PERMIT, RESIDENT_LONG_TERM
+
+    assert card_flag(RESIDENT_LONG_TERM, dt.date(2026, 12, 7)) == ""  # 长期
+    assert "已过有效期" in card_flag(HKMOTW_PERMIT, dt.date(2026, 12, 7))  # valid to 2024-05-20
+    assert card_flag(object()) == ""  # not a card with dates

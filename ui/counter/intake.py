@@ -51,6 +51,7 @@ from app.cases.types import (
 )
 from app.counter.desk import Chosen, CounterDesk, MatterChoice, RestoredDraft
 from app.errors import StorageError
+from app.validators import card_flag
 from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
 from ui.tasks import TaskRunner
 
@@ -321,7 +322,10 @@ class IntakeForm(QWidget):
             lambda _r: None,
             lambda exc: log.warning("audit of a card read failed: %s", exc),
         )
-        self.message.setText(self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", ""))))
+        flag = card_flag(card)  # expired or not yet valid: flagged here, refused at the kiosk
+        self.message.setText(
+            self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", ""))) + (f"（{flag}）" if flag else "")
+        )
 
     # --- matters ---------------------------------------------------------------------------
 
