@@ -314,7 +314,7 @@ def throughput(url: str, seeded: SeededHall, sf: Any, mode: str, ops: int) -> fl
         svc.issue(PREFIXES[i % 3])
     # Every run starts from the same state: without this, each run meets the dead row versions of
     # the runs before it (autovacuum waits for 20 % of a million-row table to be dead).
-    vacuum = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    vacuum = sa.create_engine(url, isolation_level="AUTOCOMMIT", hide_parameters=True)
     with vacuum.connect() as c:
         c.execute(sa.text("VACUUM ANALYZE ticket, window_status, hall_event, sync_outbox"))
     vacuum.dispose()
@@ -448,7 +448,7 @@ def main() -> int:
 
     if not args.skip_pg and args.pg:
         name = f"ow_bench_{uuid.uuid4().hex[:8]}"
-        admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
+        admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT", hide_parameters=True)
         with admin.connect() as c:
             c.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = sa.engine.make_url(args.pg).set(database=name).render_as_string(hide_password=False)

@@ -75,7 +75,7 @@ def fill_cases(hall: sa.Engine, site_id: uuid.UUID, matter_id: uuid.UUID, n: int
 
 def bare_upserts(central_url: str, site_id: uuid.UUID, outbox: list[dict[str, object]]) -> float:
     """Baseline: the same rows, pre-serialised, into a same-shaped table by executemany batches."""
-    eng = sa.create_engine(central_url)
+    eng = sa.create_engine(central_url, hide_parameters=True)
     with eng.begin() as c:
         c.execute(sa.text("CREATE TABLE bare_row (LIKE synced_row INCLUDING ALL)"))
     rows = [
@@ -107,7 +107,7 @@ def main() -> int:
     if not args.pg:
         print("error: give --pg URL or set ONEWINDOW_TEST_PG_URL (start one with .ci/start-postgres)", file=sys.stderr)
         return 2
-    admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(args.pg, isolation_level="AUTOCOMMIT", hide_parameters=True)
     dbname = f"bench_sync_{uuid.uuid4().hex[:8]}"
     with admin.connect() as c:
         c.execute(sa.text(f'CREATE DATABASE "{dbname}"'))
@@ -157,7 +157,7 @@ def main() -> int:
                 sa.text("INSERT INTO sync_state (channel, last_acked_seq, last_error, stopped) VALUES ('cases', :m, '', 0)"),
                 {"m": args.synced},
             )
-        eng = sa.create_engine(central_url)
+        eng = sa.create_engine(central_url, hide_parameters=True)
         with eng.begin() as c:
             c.execute(
                 sa.text(
