@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from db.base import utcnow
-from db.crypto import is_envelope, session_cipher
+from db.crypto import FieldCryptoError, is_envelope, session_cipher
 from db.models import IntakeDraft
 
 log = logging.getLogger("onewindow.case")
@@ -97,14 +97,13 @@ def load_draft(
         session.delete(row)
         log.info("an intake draft older than %s was discarded instead of restored", max_age)
         return None
-    return DraftInfo(
-        row.id,
-        row.staff_id,
-        row.window_id,
-        row.ticket_id,
-        _opened(session, dict(row.data or {})),
-        row.updated_at,
-    )
+    try:
+        data = _opened(session, dict(row.data or {}))
+    except (FieldCryptoError, ValueError) as exc:  # tampered, or sealed with a key this site lost
+        log.error("an intake draft cannot be opened and is discarded: %s", exc)
+        session.delete(row)
+        return None
+    return DraftInfo(row.id, row.staff_id, row.window_id, row.ticket_id, data, row.updated_at)
 
 
 def purge_expired_drafts(

@@ -106,3 +106,17 @@ def test_temperature_readings_purged_after_the_retention_days(
         )
     short = dataclasses.replace(Settings(), thresholds=ThresholdSettings(temperature_retention_days=7))
     assert apply_retention(sf, short, seeded.site_id, now=now).temperature_readings == 1
+
+
+def test_a_draft_that_cannot_be_opened_is_discarded_not_raised(
+    sf: sessionmaker[Session], seeded: Seeded
+) -> None:
+    _save(sf, seeded, 1, FORM)
+    with sf.begin() as s:
+        row = s.scalars(sa.select(IntakeDraft)).one()
+        sealed = row.data["sealed"]
+        row.data = {"sealed": sealed[:-6] + ("AAAA==" if not sealed.endswith("AAAA==") else "BBBB==")}
+    with sf.begin() as s:
+        assert drafts.load_draft(s, seeded.clerk_id, seeded.window_ids[1]) is None
+    with sf() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(IntakeDraft)) == 0
