@@ -133,3 +133,18 @@ def test_postgres_detail_values_masked(log_file: Path, pg_url: str) -> None:
 def test_masking_leaves_ordinary_numbers_alone() -> None:
     plain = "case XB-20261127-0001 at 2026-12-07 05:34:02,123, id 0191e2a4-5f6b-7c8d-9e0f-123456789012, 42 rows"
     assert mask_personal_numbers(plain) == plain
+
+
+def test_every_engine_of_the_program_hides_parameters(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    assert engine.hide_parameters
+    engine.dispose()
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for top in ("main.py", "app", "db", "devices", "printing", "ui", "bench"):
+        for file in [root / top] if top.endswith(".py") else sorted((root / top).rglob("*.py")):
+            for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+                # make_engine (db/engine.py) sets it for every engine it makes
+                if "create_engine(" in line and "hide_parameters" not in line and file.name != "engine.py":
+                    offenders.append(f"{file.relative_to(root)}:{n}")
+    assert not offenders, offenders
