@@ -74,6 +74,18 @@ def _timezone(value: str) -> str | None:
     return None
 
 
+def _database_url(value: str) -> str | None:
+    if not value:
+        return None
+    import sqlalchemy as sa
+
+    try:
+        backend = sa.engine.make_url(value).get_backend_name()
+    except (sa.exc.ArgumentError, ValueError):
+        return "is not a database URL (sqlite:///PATH or postgresql://USER@HOST/DB)"
+    return None if backend in ("sqlite", "postgresql", "postgres") else "must be a SQLite or PostgreSQL URL"
+
+
 def _regex_with_t(value: str) -> str | None:
     try:
         compiled = re.compile(value)
@@ -109,7 +121,7 @@ class SiteSettings:
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    hall_url: str = ""  # empty: SQLite file in the user data dir
+    hall_url: str = checked("", _database_url)  # empty: SQLite file in the user data dir
     central_url: str = ""  # empty: no central database (stand-alone)
     # Only for a demo or test centre: accept a central URL without verified TLS (sslmode=verify-*).
     allow_insecure_central: bool = False

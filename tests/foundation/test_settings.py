@@ -117,6 +117,8 @@ def test_queue_policy_section(tmp_path: Path) -> None:
         ("[queue]\nservice_sample = 0\n", r"line 2: queue\.service_sample must be between 1 and 10000"),
         ('[kiosk]\nqr_template = "{0}"\n', r"line 2: kiosk\.qr_template may only use"),
         ("[kiosk]\nelderly_categories = 1000\n", r"line 2: kiosk\.elderly_categories must be between 1 and 100"),
+        ('[database]\nhall_url = "mysql://u@h/d"\n', r"line 2: database\.hall_url must be a SQLite or PostgreSQL URL"),
+        ('[database]\nhall_url = "not a url"\n', r"line 2: database\.hall_url is not a database URL"),
     ],
 )
 def test_out_of_range_values_name_key_and_line(tmp_path: Path, text: str, pattern: str) -> None:
