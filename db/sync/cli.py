@@ -100,6 +100,14 @@ def _admin_url(args: argparse.Namespace) -> str:
         raise CliError("no central database given: pass --central postgresql://admin@host/dbname")
     if not str(url).startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):  # not SQLite, not MySQL
         raise CliError(f"the central database must be PostgreSQL (postgresql://…), not {hide_password(str(url))!r}")
+    if getattr(args, "central", None) and hide_password(str(url)) != str(url):
+        import sys
+
+        print(
+            "warning: a password in --central shows in `ps` and the shell history; "
+            "leave it out and use $PGPASSWORD or ~/.pgpass",
+            file=sys.stderr,
+        )
     return str(url)
 
 

@@ -138,6 +138,9 @@ def test_user_mistakes_get_one_clear_line(
     assert "must be 1–24 letters" in capsys.readouterr().err
     assert main(["central", "init", "--central", "postgresql+psycopg://nobody@127.0.0.1:1/none"]) == 2
     assert "cannot reach the database" in capsys.readouterr().err
+    assert main(["central", "status", "--central", "postgresql+psycopg://nobody:Pw-1234@127.0.0.1:1/none"]) == 2
+    err = capsys.readouterr().err
+    assert "a password in --central shows in `ps`" in err and "Pw-1234" not in err
     bad = tmp_path / "bad.toml"
     bad.write_text(
         f'[database]\nhall_url = "{hall}"\ncentral_url = "postgresql+psycopg://nobody@127.0.0.1:1/none"\n'
