@@ -161,6 +161,7 @@ class ThermometerSettings:
     scale: float = bounded(0.1, 0.0001, 10.0)
     signed: bool = True
     object_first: bool = True  # GY-MCU906xx: is the first value the object (body) temperature
+    # ascii protocol: the pattern of a whole line (the default also takes a short label before it)
     regex: str = checked(r"(?P<t>[-+]?\d{2}(?:\.\d{1,2})?)\s*(?:°\s*C|℃|C)?", _regex_with_t)
 
 
