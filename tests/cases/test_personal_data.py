@@ -3,6 +3,7 @@ revealed only to the handling clerk or a manager, each reveal audited; migration
 
 from __future__ import annotations
 
+import time
 import datetime as dt
 import json
 import uuid
@@ -190,8 +191,15 @@ def test_migration_0004_encrypts_plain_rows_and_refuses_without_keys(
         assert current_revision(engine) == "0003"  # refused as a whole, nothing half done
         upgrade(engine, backup=False, field_cipher=cipher)
         assert current_revision(engine) == head_revision()
-        with engine.begin() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        # The old plain pages stay in the WAL until it is reset; a TRUNCATE checkpoint is refused
+        # (busy) while another connection's background checkpoint runs, so retry until it is done.
+        for _ in range(200):
+            with engine.begin() as conn:
+                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+            if not busy:
+                break
+            time.sleep(0.05)
+        assert not busy, "the WAL could not be reset"
     finally:
         engine.dispose()
     with sf() as s:
