@@ -3,9 +3,9 @@ revealed only to the handling clerk or a manager, each reveal audited; migration
 
 from __future__ import annotations
 
-import time
 import datetime as dt
 import json
+import time
 import uuid
 from pathlib import Path
 
