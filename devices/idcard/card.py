@@ -134,17 +134,17 @@ _FOREIGN_NUMBER_RE = re.compile(r"^[A-Z]{3}\d{12}$")
 @dataclasses.dataclass(frozen=True, slots=True)
 class IdCard:
     card_type: CardType
-    name: str
+    name: str = dataclasses.field(repr=False)  # privacy: a logged card shows no name, number, address
     sex: str  # GB/T 2261.1 code: 0 unknown, 1 male, 2 female, 9 unspecified
     nation: str  # GB 3304 code ("01"); empty on foreigner cards
-    birth_date: dt.date
+    birth_date: dt.date = dataclasses.field(repr=False)
     address: str = dataclasses.field(repr=False)  # privacy: never in logs via repr
     id_number: str = dataclasses.field(repr=False)
     issuing_authority: str
     valid_from: dt.date
     valid_to: dt.date | None  # None = 长期 (long-term)
-    english_name: str = ""
-    chinese_name: str = ""
+    english_name: str = dataclasses.field(default="", repr=False)
+    chinese_name: str = dataclasses.field(default="", repr=False)
     nationality: str = ""  # GB/T 2659 letters on foreigner cards
     pass_number: str = ""  # HK/MO/TW permit: 通行证号码
     issue_count: str = ""  # HK/MO/TW permit: 签发次数

@@ -404,7 +404,8 @@ def test_fuzz_preamble_like_noise_recovers(noise: list[int]) -> None:
         assert cards == [PROTOCOL_SAMPLE]
 
 
-def test_repr_keeps_id_number_and_address_out_of_logs() -> None:
+def test_repr_keeps_name_id_number_and_address_out_of_logs() -> None:
     text = repr(dataclasses.replace(PROTOCOL_SAMPLE, appended_address="新地址"))
     assert "11010519491231002X" not in text and "测试路" not in text and "新地址" not in text
-    assert "测试样例" in text
+    assert "测试样例" not in text and "1949" not in text
+    assert "resident" in text and "valid_from" in text
