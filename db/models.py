@@ -15,31 +15,30 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from db.base import Base, SiteOwned, UUIDKey, utcnow
+from db.vocab import ACTIVE_TICKET_STATUSES as ACTIVE_TICKET_STATUSES  # re-exported
+from db.vocab import (
+    CasePath,
+    CaseStatus,
+    PasswordState,
+    PriorityClass,
+    StaffRole,
+    TicketStatus,
+    WindowKind,
+)
 
 # --- enumerations (text values) ------------------------------------------------------------
 
-WINDOW_KINDS = ("comprehensive", "department", "special", "featured")  # 综合一窗 部门一窗 专项一窗 特色专窗
-STAFF_ROLES = ("clerk", "manager", "admin")
-PASSWORD_STATES = ("unchecked", "demo", "issued", "own")
-TICKET_STATUSES = ("waiting", "called", "serving", "held", "done", "no_show", "cancelled", "transferred")
-ACTIVE_TICKET_STATUSES = ("called", "serving")
-PRIORITY_CLASSES = ("green", "appointment", "normal")
-CASE_STATUSES = (
-    "draft",
-    "accepted",
-    "one_time_notice",
-    "rejected",
-    "in_review",
-    "approved",
-    "denied",
-    "completed",
-    "delivered",
-)
-CASE_PATHS = ("normal", "commitment", "tolerance", "instant")
+WINDOW_KINDS = tuple(WindowKind)
+STAFF_ROLES = tuple(StaffRole)
+PASSWORD_STATES = tuple(PasswordState)
+TICKET_STATUSES = tuple(TicketStatus)
+PRIORITY_CLASSES = tuple(PriorityClass)
+CASE_STATUSES = tuple(CaseStatus)
+CASE_PATHS = tuple(CasePath)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 # --- reference data (centre-owned) --------------------------------------------------------

@@ -31,6 +31,7 @@ from app.queue.reference import WindowRef
 from app.queue.types import CallResult
 from db import outbox
 from db.models import AuditLog, Staff
+from db.vocab import TicketStatus, WindowServiceState
 
 log = logging.getLogger("onewindow.queue")
 
@@ -97,7 +98,7 @@ class Calling(QueueCore):
                 sa.update(T)
                 .where(T.c.id == pick.scalar_subquery(), WAITING)
                 .values(
-                    status="called",
+                    status=TicketStatus.CALLED,
                     window_id=win.id,
                     staff_id=sa.bindparam("staff_id", type_=T.c.staff_id.type),
                     called_at=now,
@@ -120,7 +121,7 @@ class Calling(QueueCore):
         try:
             with self._tx() as s:
                 ws = self._lock_window(s, win)
-                if ws["state"] == "paused":
+                if ws["state"] == WindowServiceState.PAUSED:
                     raise errors.WindowPaused(f"本窗口已暂停服务（{ws['reason']}）" if ws["reason"] else None)
                 if ws["active_ticket_id"] is not None:
                     raise errors.WindowBusy()
@@ -192,17 +193,17 @@ class Calling(QueueCore):
                 if mgr is None or not mgr.active or mgr.role not in ("manager", "admin"):
                     raise errors.PermissionDenied("指定叫号需要大厅管理员权限")
                 ws = self._lock_window(s, win)
-                if ws["state"] == "paused":
+                if ws["state"] == WindowServiceState.PAUSED:
                     raise errors.WindowPaused()
                 if ws["active_ticket_id"] is not None:
                     raise errors.WindowBusy()
-                t = self._find_ticket(s, number, ("waiting",))
+                t = self._find_ticket(s, number, (TicketStatus.WAITING,))
                 self._open_for_call(s, ws, now, staff_id, take_over=False)
                 m = self._update_ticket(
                     s,
                     t["id"],
                     now,
-                    status="called",
+                    status=TicketStatus.CALLED,
                     window_id=win.id,
                     staff_id=staff_id,
                     called_at=now,

@@ -38,6 +38,7 @@ from db import outbox
 from db.base import utcnow, uuid7
 from db.engine import SQLITE_IMMEDIATE
 from db.models import ACTIVE_TICKET_STATUSES, WindowStatus
+from db.vocab import TicketStatus, WindowServiceState
 
 log = logging.getLogger("onewindow.queue")
 
@@ -45,8 +46,8 @@ Clock = Callable[[], dt.datetime]
 _R = TypeVar("_R")
 
 ACTIVE = ACTIVE_TICKET_STATUSES
-OPEN_STATUSES = ("waiting", "called", "serving", "held")
-STATE_NAMES = {"open": "服务中", "paused": "暂停服务", "closed": "关闭"}
+OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.HELD)
+STATE_NAMES = {WindowServiceState.OPEN: "服务中", WindowServiceState.PAUSED: "暂停服务", WindowServiceState.CLOSED: "关闭"}
 
 
 def m_(row: Any) -> Mapping[str, Any]:
@@ -246,7 +247,7 @@ class QueueCore:
             try:
                 with s.begin_nested():
                     ws = WindowStatus(
-                        site_id=self.site_id, window_id=window.id, state="closed", since=self.clock()
+                        site_id=self.site_id, window_id=window.id, state=WindowServiceState.CLOSED, since=self.clock()
                     )
                     save_row(s, ws)
             except IntegrityError:
@@ -267,11 +268,11 @@ class QueueCore:
 
         The database refuses an active ticket at a window that is not open (migration 0003).
         """
-        if ws["state"] == "paused":
+        if ws["state"] == WindowServiceState.PAUSED:
             raise errors.WindowPaused(f"本窗口已暂停服务（{ws['reason']}）" if ws["reason"] else None)
-        if ws["state"] == "open" and (not take_over or ws["staff_id"] == staff_id):
+        if ws["state"] == WindowServiceState.OPEN and (not take_over or ws["staff_id"] == staff_id):
             return ws
-        changed = self._set_window(s, ws, now, state="open", reason="", staff_id=staff_id)
+        changed = self._set_window(s, ws, now, state=WindowServiceState.OPEN, reason="", staff_id=staff_id)
         return {**changed, "active_ticket_id": ws["active_ticket_id"]}
 
     def _set_window(

@@ -20,6 +20,7 @@ from app.queue.types import TicketInfo
 from app.validators import check_id_number, mask_name
 from db.base import uuid7
 from db.models import Appointment, Ticket
+from db.vocab import PriorityClass, TicketStatus
 
 
 class Issuing(Reads):
@@ -49,7 +50,7 @@ class Issuing(Reads):
                 cat,
                 now,
                 local.date(),
-                priority_class="green" if priority else "normal",
+                priority_class=PriorityClass.GREEN if priority else PriorityClass.NORMAL,
                 queue_at=now,
                 id_hash=id_hash,
                 name=name,
@@ -122,7 +123,7 @@ class Issuing(Reads):
                 prefix=cat.prefix,
                 seq=seq,
                 number=format_number(cat.prefix, seq),
-                status="waiting",
+                status=TicketStatus.WAITING,
                 priority_class=priority_class,
                 issued_at=now,
                 queue_at=queue_at,
@@ -187,9 +188,9 @@ class Issuing(Reads):
         if now > latest:
             if p.late_appointment == "refuse":
                 raise errors.AppointmentError(f"已超过预约签到时间（预约时段 {slot}），请重新取号")
-            pclass, queue_at = "normal", now  # late: an ordinary ticket from now on
+            pclass, queue_at = PriorityClass.NORMAL, now  # late: an ordinary ticket from now on
         else:
-            pclass, queue_at = "appointment", appt.slot_start
+            pclass, queue_at = PriorityClass.APPOINTMENT, appt.slot_start
         return self._retrying(
             lambda: self._issue_tx(
                 cat,

@@ -14,6 +14,7 @@ from app.queue.ordering import ACTIVE_SQL, TC, WAITING, WS, T, priority_sql
 from app.queue.policy import is_priority_now
 from app.queue.reference import CategoryRef, WindowRef
 from app.queue.types import CategoryStatus, QueueStatus, TicketInfo, WindowState
+from db.vocab import TicketStatus, WindowServiceState
 
 
 class Reads(QueueCore):
@@ -48,7 +49,7 @@ class Reads(QueueCore):
                 T.c.site_id == self.site_id,
                 T.c.business_date == row["business_date"],
                 T.c.category_id == cat.id,
-                T.c.status == "done",
+                T.c.status == TicketStatus.DONE,
             )
             .order_by(T.c.finished_at.desc())
             .limit(self.policy.service_sample)
@@ -66,7 +67,7 @@ class Reads(QueueCore):
                 s.execute(
                     sa.select(sa.func.count())
                     .select_from(WS)
-                    .where(WS.c.window_id.in_(serving_windows), WS.c.state == "open")
+                    .where(WS.c.window_id.in_(serving_windows), WS.c.state == WindowServiceState.OPEN)
                 ).scalar_one()
             )
         return ahead, round(ahead * per_ticket / max(1, open_count), 1)
@@ -76,7 +77,7 @@ class Reads(QueueCore):
         with self.session_factory() as s:
             t = self._find_ticket(s, number, lock=False)
             cat = self.reference().categories[t["category_id"]]
-            if t["status"] == "waiting":
+            if t["status"] == TicketStatus.WAITING:
                 ahead, wait = self._estimate(s, cat, t, self.clock())
                 return self._info(t, ahead, wait)
             return self._info(t)
@@ -100,7 +101,7 @@ class Reads(QueueCore):
         return WindowState(
             number=win.number,
             name=win.name,
-            state=ws["state"] if ws else "closed",
+            state=ws["state"] if ws else WindowServiceState.CLOSED,
             reason=ws["reason"] if ws else "",
             current=self._info(cur) if cur else None,
             priority_streak=int(ws["priority_streak"]) if ws else 0,

@@ -19,6 +19,7 @@ from app.queue.core import ACTIVE, OPEN_STATUSES, STATE_NAMES, call_result, m_
 from app.queue.ordering import WAITING, WS, T
 from app.queue.reads import Reads
 from app.queue.types import CallResult, CloseDayResult, TicketInfo, WindowState
+from db.vocab import PriorityClass, TicketStatus, WindowServiceState
 
 
 class WindowOps(Reads):
@@ -61,7 +62,7 @@ class WindowOps(Reads):
                 "_payload": {"recall_count": t["recall_count"] + 1},
             }
 
-        info = self._on_current(window, "recalled", change, staff_id, statuses=("called",))
+        info = self._on_current(window, "recalled", change, staff_id, statuses=(TicketStatus.CALLED,))
         return call_result(info, self._window(window), 0)
 
     def no_show(self, window: int, staff_id: uuid.UUID | None = None) -> TicketInfo:
@@ -69,9 +70,9 @@ class WindowOps(Reads):
         return self._on_current(
             window,
             "no_show",
-            lambda s, ws, t, now: {"status": "no_show", "finished_at": now},
+            lambda s, ws, t, now: {"status": TicketStatus.NO_SHOW, "finished_at": now},
             staff_id,
-            statuses=("called",),
+            statuses=(TicketStatus.CALLED,),
         )
 
     def start(self, window: int, staff_id: uuid.UUID | None = None) -> TicketInfo:
@@ -79,9 +80,9 @@ class WindowOps(Reads):
         return self._on_current(
             window,
             "started",
-            lambda s, ws, t, now: {"status": "serving", "started_at": now},
+            lambda s, ws, t, now: {"status": TicketStatus.SERVING, "started_at": now},
             staff_id,
-            statuses=("called",),
+            statuses=(TicketStatus.CALLED,),
         )
 
     def finish(
@@ -112,7 +113,7 @@ class WindowOps(Reads):
             s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime
         ) -> dict[str, Any]:
             values: dict[str, Any] = {
-                "status": "done",
+                "status": TicketStatus.DONE,
                 "finished_at": now,
                 "outcome": outcome[:32],
                 "case_numbers": cases,
@@ -128,7 +129,7 @@ class WindowOps(Reads):
     def hold(self, window: int, staff_id: uuid.UUID | None = None, reason: str = "") -> TicketInfo:
         """挂起: park the current ticket (e.g. the applicant fetches a document); the window is free."""
         return self._on_current(
-            window, "held", lambda s, ws, t, now: {"status": "held"}, staff_id, reason=reason
+            window, "held", lambda s, ws, t, now: {"status": TicketStatus.HELD}, staff_id, reason=reason
         )
 
     def resume(self, window: int, number: str, staff_id: uuid.UUID | None = None) -> TicketInfo:
@@ -139,17 +140,17 @@ class WindowOps(Reads):
             now = self.clock()
             with self._tx() as s:
                 ws = self._lock_window(s, win)
-                if ws["state"] == "paused":
+                if ws["state"] == WindowServiceState.PAUSED:
                     raise errors.WindowPaused()
                 if ws["active_ticket_id"] is not None:
                     raise errors.WindowBusy()
-                t = self._find_ticket(s, number, ("held",))
+                t = self._find_ticket(s, number, (TicketStatus.HELD,))
                 self._open_for_call(s, ws, now, staff_id, take_over=False)
                 m = self._update_ticket(
                     s,
                     t["id"],
                     now,
-                    status="serving",
+                    status=TicketStatus.SERVING,
                     window_id=win.id,
                     staff_id=staff_id or t["staff_id"],
                     started_at=t["started_at"] or now,
@@ -178,7 +179,7 @@ class WindowOps(Reads):
             s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime
         ) -> dict[str, Any]:
             values: dict[str, Any] = {
-                "status": "waiting",
+                "status": TicketStatus.WAITING,
                 "window_id": None,
                 "staff_id": None,
                 "called_at": None,
@@ -203,7 +204,7 @@ class WindowOps(Reads):
         def tx() -> TicketInfo:
             now = self.clock()
             with self._tx() as s:
-                t = self._find_ticket(s, number, ("no_show",))
+                t = self._find_ticket(s, number, (TicketStatus.NO_SHOW,))
                 ahead = s.execute(
                     sa.select(T.c.queue_at)
                     .where(
@@ -231,7 +232,7 @@ class WindowOps(Reads):
                     s,
                     t["id"],
                     now,
-                    status="waiting",
+                    status=TicketStatus.WAITING,
                     window_id=None,
                     staff_id=None,
                     called_at=None,
@@ -239,7 +240,7 @@ class WindowOps(Reads):
                     finished_at=None,
                     recall_count=0,
                     queue_at=queue_at,
-                    priority_class="normal" if t["priority_class"] == "appointment" else t["priority_class"],
+                    priority_class=PriorityClass.NORMAL if t["priority_class"] == PriorityClass.APPOINTMENT else t["priority_class"],
                 )
                 self._event(s, "requeued", now, m, None, staff_id)
             return self._info(m)
@@ -252,8 +253,8 @@ class WindowOps(Reads):
         def tx() -> TicketInfo:
             now = self.clock()
             with self._tx() as s:
-                t = self._find_ticket(s, number, ("waiting", "held"))
-                m = self._update_ticket(s, t["id"], now, status="cancelled", finished_at=now)
+                t = self._find_ticket(s, number, (TicketStatus.WAITING, TicketStatus.HELD))
+                m = self._update_ticket(s, t["id"], now, status=TicketStatus.CANCELLED, finished_at=now)
                 self._event(s, "cancelled", now, m, None, staff_id, reason=reason)
             return self._info(m)
 
@@ -288,21 +289,21 @@ class WindowOps(Reads):
         return self.window_state(window)
 
     def open_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_opened", "open", staff_id, "", False)
+        return self._window_state_change(window, "window_opened", WindowServiceState.OPEN, staff_id, "", False)
 
     def pause_window(self, window: int, reason: str, staff_id: uuid.UUID | None = None) -> WindowState:
         """暂停服务 with a reason; the current ticket must be finished, passed or held first."""
         if not reason.strip():
             raise errors.QueueError("请填写暂停原因")
         return self._window_state_change(
-            window, "window_paused", "paused", staff_id, reason.strip()[:200], True, ("open", "closed")
+            window, "window_paused", WindowServiceState.PAUSED, staff_id, reason.strip()[:200], True, (WindowServiceState.OPEN, WindowServiceState.CLOSED)
         )
 
     def resume_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_resumed", "open", staff_id, "", False, ("paused",))
+        return self._window_state_change(window, "window_resumed", WindowServiceState.OPEN, staff_id, "", False, (WindowServiceState.PAUSED,))
 
     def close_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_closed", "closed", staff_id, "", True)
+        return self._window_state_change(window, "window_closed", WindowServiceState.CLOSED, staff_id, "", True)
 
     def close_day(self, mode: str | None = None, business_date: dt.date | None = None) -> CloseDayResult:
         """End of the day: called → no-show, serving → done, waiting/held → cancelled or carried over."""
@@ -331,20 +332,20 @@ class WindowOps(Reads):
                 changed: list[tuple[str, Mapping[str, Any]]] = []
                 for r in rows:
                     t = m_(r)
-                    if t["status"] == "called":
+                    if t["status"] == TicketStatus.CALLED:
                         changed.append(
                             (
                                 "no_show",
-                                self._update_ticket(s, t["id"], now, status="no_show", finished_at=now),
+                                self._update_ticket(s, t["id"], now, status=TicketStatus.NO_SHOW, finished_at=now),
                             )
                         )
                         counts["no_show"] += 1
-                    elif t["status"] == "serving":
+                    elif t["status"] == TicketStatus.SERVING:
                         changed.append(
                             (
                                 "finished",
                                 self._update_ticket(
-                                    s, t["id"], now, status="done", finished_at=now, outcome="day_closed"
+                                    s, t["id"], now, status=TicketStatus.DONE, finished_at=now, outcome="day_closed"
                                 ),
                             )
                         )
@@ -353,15 +354,15 @@ class WindowOps(Reads):
                         changed.append(
                             (
                                 "cancelled",
-                                self._update_ticket(s, t["id"], now, status="cancelled", finished_at=now),
+                                self._update_ticket(s, t["id"], now, status=TicketStatus.CANCELLED, finished_at=now),
                             )
                         )
                         counts["cancelled"] += 1
                     else:
                         counts["carried_over"] += 1
                 for w in statuses:
-                    if m_(w)["state"] != "closed" or m_(w)["priority_streak"]:
-                        self._set_window(s, m_(w), now, state="closed", reason="", priority_streak=0)
+                    if m_(w)["state"] != WindowServiceState.CLOSED or m_(w)["priority_streak"]:
+                        self._set_window(s, m_(w), now, state=WindowServiceState.CLOSED, reason="", priority_streak=0)
                 # The event lock is taken once, by the first event; the rest follow under it.
                 for kind, m in changed:
                     win = ref.windows.get(m["window_id"]) if m["window_id"] else None

@@ -1,0 +1,29 @@
+"""The hall's stored vocabulary (statuses, classes, paths, states) for services and screens."""
+
+from __future__ import annotations
+
+from db.vocab import (
+    ACTIVE_TICKET_STATUSES,
+    CasePath,
+    CaseStatus,
+    IntakePath,
+    PasswordState,
+    PriorityClass,
+    StaffRole,
+    TicketStatus,
+    WindowKind,
+    WindowServiceState,
+)
+
+__all__ = [
+    "ACTIVE_TICKET_STATUSES",
+    "CasePath",
+    "CaseStatus",
+    "IntakePath",
+    "PasswordState",
+    "PriorityClass",
+    "StaffRole",
+    "TicketStatus",
+    "WindowKind",
+    "WindowServiceState",
+]

@@ -1,0 +1,88 @@
+"""The stored vocabulary of the hall: every status, class, path and state as a StrEnum.
+
+Members are the exact text stored in the columns (a StrEnum is a str, so rows read back as plain
+strings compare equal and old code keeps working); the models' CHECK constraints are built from
+these, so a value outside them cannot be stored. `app.vocab` re-exports them for the screens.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class TicketStatus(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    HELD = "held"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+    TRANSFERRED = "transferred"
+
+
+ACTIVE_TICKET_STATUSES = (TicketStatus.CALLED, TicketStatus.SERVING)  # at a window right now
+
+
+class PriorityClass(StrEnum):
+    GREEN = "green"  # 绿色通道: always priority
+    APPOINTMENT = "appointment"  # priority once its slot has begun
+    NORMAL = "normal"
+
+
+class WindowServiceState(StrEnum):
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+
+
+class WindowKind(StrEnum):
+    COMPREHENSIVE = "comprehensive"  # 综合一窗
+    DEPARTMENT = "department"  # 部门一窗
+    SPECIAL = "special"  # 专项一窗
+    FEATURED = "featured"  # 特色专窗
+
+
+class StaffRole(StrEnum):
+    CLERK = "clerk"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+
+class PasswordState(StrEnum):
+    UNCHECKED = "unchecked"
+    DEMO = "demo"
+    ISSUED = "issued"
+    OWN = "own"
+
+
+class CaseStatus(StrEnum):
+    DRAFT = "draft"
+    ACCEPTED = "accepted"
+    ONE_TIME_NOTICE = "one_time_notice"
+    REJECTED = "rejected"
+    IN_REVIEW = "in_review"
+    APPROVED = "approved"
+    DENIED = "denied"
+    COMPLETED = "completed"
+    DELIVERED = "delivered"
+
+
+class CasePath(StrEnum):
+    """How an accepted case proceeds (stored on the case)."""
+
+    NORMAL = "normal"
+    COMMITMENT = "commitment"  # 告知承诺
+    TOLERANCE = "tolerance"  # 容缺受理
+    INSTANT = "instant"  # 秒批
+
+
+class IntakePath(StrEnum):
+    """What the clerk decides at intake (the counter's choice; becomes a status and a path)."""
+
+    ACCEPT = "accept"
+    ONE_TIME_NOTICE = "one_time_notice"
+    COMMITMENT = "commitment"
+    TOLERANCE = "tolerance"
+    REJECT = "reject"
+    INSTANT = "instant"
