@@ -15,22 +15,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from app.cli_support import CliError, add_common_options
+from app.cli import APP_COMMANDS
+from app.cli.support import CliError, add_common_options
 
-# Each module exposes register(subparsers); a command sets `func(args) -> int`.
-# Modules must be cheap to import: no PySide6 at module level.
-COMMAND_MODULES = (
-    "app.cli_core",
-    "app.secrets_cli",
-    "app.queue.cli",
-    "app.staff_cli",
-    "devices.cli",
-    "printing.cli",
-    "db.sync.cli",
-    "ui.cli",
-    "ui.counter.cli",
-    "ui.hall_cli",
-)
+# The screenless commands come from app.cli; the ones that open windows from ui (Qt only inside
+# their functions).
+COMMAND_MODULES = (*APP_COMMANDS, "ui.cli", "ui.counter.cli", "ui.hall_cli")
 
 log = logging.getLogger("onewindow")
 
@@ -110,7 +100,7 @@ def check_explicit_config(args: argparse.Namespace) -> None:
     """A settings file named with --config is checked even by commands that read nothing from it:
     a typo there should be found now, not at the next hall start."""
     if getattr(args, "config", None):
-        from app.cli_core import settings_from_args
+        from app.cli.core import settings_from_args
 
         settings_from_args(args)
 
@@ -151,7 +141,7 @@ def _log_unexpected(exc: BaseException, args: argparse.Namespace | None) -> str:
             directory = user_log_dir()
             if args is not None:
                 try:
-                    from app.cli_core import settings_from_args
+                    from app.cli.core import settings_from_args
 
                     directory = settings_from_args(args).log_dir
                 except Exception:  # the settings may be what failed: the default log dir then

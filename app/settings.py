@@ -29,6 +29,14 @@ import platformdirs
 from app.hall.policy import KioskPolicy
 from app.queue.policy import QueuePolicy
 
+# The lower layers' own settings, composed here (and importable from here).
+from devices.settings import DeviceSettings as DeviceSettings
+from devices.settings import IdCardSettings as IdCardSettings
+from devices.settings import ThermometerSettings as ThermometerSettings
+from printing.settings import DocumentPrinterSettings as DocumentPrinterSettings
+from printing.settings import PrinterSettings as PrinterSettings
+from printing.settings import TicketPrinterSettings as TicketPrinterSettings
+
 APP_NAME = "OneWindow"
 _T = TypeVar("_T")
 
@@ -143,58 +151,6 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
-class IdCardSettings:
-    port: str = ""  # COM3, /dev/ttyUSB0, socket://host:port; empty: emulator in the demo, else none
-    baud: int = one_of(115200, *BAUD_RATES)
-    poll_interval_s: float = bounded(0.5, 0.05, 60.0)
-    photo_decoder: str = ""  # path of a licensed vendor WLT decoder library; empty: photos kept raw
-
-
-@dataclass(frozen=True)
-class ThermometerSettings:
-    port: str = ""
-    protocol: str = one_of("modbus", "modbus", "gy906", "htpa", "ascii")
-    baud: int = one_of(9600, *BAUD_RATES)
-    address: int = bounded(1, 1, 247)  # Modbus slave addresses
-    register: int = bounded(0, 0, 0xFFFF)
-    function: int = one_of(3, 3, 4)
-    scale: float = bounded(0.1, 0.0001, 10.0)
-    signed: bool = True
-    object_first: bool = True  # GY-MCU906xx: is the first value the object (body) temperature
-    # ascii protocol: the pattern of a whole line (the default also takes a short label before it)
-    regex: str = checked(r"(?P<t>[-+]?\d{2}(?:\.\d{1,2})?)\s*(?:°\s*C|℃|C)?", _regex_with_t)
-
-
-@dataclass(frozen=True)
-class DeviceSettings:
-    idcard: IdCardSettings = field(default_factory=IdCardSettings)
-    thermometer: ThermometerSettings = field(default_factory=ThermometerSettings)
-    emulate_missing: bool = False  # start emulators for devices with no port (the demo hall always does)
-
-
-@dataclass(frozen=True)
-class TicketPrinterSettings:
-    port: str = ""
-    baud: int = one_of(9600, *BAUD_RATES)
-    width_mm: int = one_of(80, 80, 58)
-    raster: bool = False  # printer without a Chinese font ROM: send text as an image
-
-
-@dataclass(frozen=True)
-class DocumentPrinterSettings:
-    name: str = ""  # system printer for A4 documents; empty: the default printer
-    font_path: str = ""  # a CJK TrueType font to embed; empty: look up per platform
-    # e.g. https://zwfw.example.gov.cn/progress?case={case_number}
-    qr_template: str = checked("{case_number}", _template("case_number", "matter_code"))
-
-
-@dataclass(frozen=True)
-class PrinterSettings:
-    ticket: TicketPrinterSettings = field(default_factory=TicketPrinterSettings)
-    document: DocumentPrinterSettings = field(default_factory=DocumentPrinterSettings)
-
-
-@dataclass(frozen=True)
 class ThresholdSettings:
     fever_c: float = bounded(37.3, 35.0, 42.0)  # a body temperature, not any number
     wait_target_minutes: int = bounded(30, 1, 1440)
@@ -235,8 +191,9 @@ class LoggingSettings:
     directory: str = ""  # empty: the user log dir
 
 
-# Bounds of the sections whose dataclasses live with their policy code (they check consistency
-# themselves in __post_init__; these keep each number sane).
+# Bounds of the sections whose dataclasses live with the code that uses them (the queue policy,
+# the kiosk policy, devices/settings.py, printing/settings.py): the lower layers declare plain
+# dataclasses; these keep each value sane.
 EMBEDDED_BOUNDS: dict[str, Bounds] = {
     "queue.priority_burst": Bounds(1, 100),
     "queue.max_wait_minutes": Bounds(0, 1440),
@@ -249,6 +206,18 @@ EMBEDDED_BOUNDS: dict[str, Bounds] = {
     "queue.wait_target_minutes": Bounds(1, 1440),
     "kiosk.elderly_categories": Bounds(1, 100),
     "kiosk.qr_template": Bounds(check=_template("date", "number", "site")),
+    "devices.idcard.baud": Bounds(choices=BAUD_RATES),
+    "devices.idcard.poll_interval_s": Bounds(0.05, 60.0),
+    "devices.thermometer.protocol": Bounds(choices=("modbus", "gy906", "htpa", "ascii")),
+    "devices.thermometer.baud": Bounds(choices=BAUD_RATES),
+    "devices.thermometer.address": Bounds(1, 247),  # Modbus slave addresses
+    "devices.thermometer.register": Bounds(0, 0xFFFF),
+    "devices.thermometer.function": Bounds(choices=(3, 4)),
+    "devices.thermometer.scale": Bounds(0.0001, 10.0),
+    "devices.thermometer.regex": Bounds(check=_regex_with_t),
+    "printers.ticket.baud": Bounds(choices=BAUD_RATES),
+    "printers.ticket.width_mm": Bounds(choices=(80, 58)),
+    "printers.document.qr_template": Bounds(check=_template("case_number", "matter_code")),
 }
 
 

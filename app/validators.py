@@ -14,73 +14,46 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
-from dataclasses import dataclass
 
-ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-ID_CHECK_CHARS = "10X98765432"
+from devices.idcard.numbers import (
+    ID_CHECK_CHARS,
+    ID_WEIGHTS,
+    Check,
+    card_validity,
+    check_id_number,
+    id_birth_date,
+    id_check_char,
+    id_sex,
+    mask_id_number,
+    nfkc_compact,
+    normalise_id_number,
+)
+
+# The ID-number rules live with the card (devices/idcard/numbers.py); re-exported for app and ui.
+__all__ = [
+    "ID_CHECK_CHARS",
+    "ID_WEIGHTS",
+    "Check",
+    "card_flag",
+    "card_validity",
+    "check_id_number",
+    "check_mobile",
+    "check_uscc",
+    "id_birth_date",
+    "id_check_char",
+    "id_sex",
+    "mask_id_number",
+    "mask_name",
+    "nfkc_compact",
+    "normalise_id_number",
+    "normalise_mobile",
+    "normalise_uscc",
+]
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
-_ID_RE = re.compile(r"^[0-9]{17}[0-9X]$")
-_SEPARATORS_RE = re.compile(r"[\s\-‐‑‒–—―]")
-
-
-@dataclass(frozen=True, slots=True)
-class Check:
-    ok: bool
-    reason: str = ""  # Chinese, for the UI; empty when ok
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-
-def _nfkc(value: str) -> str:
-    """NFKC, then separators (spaces, hyphens of any width) dropped. Never raises."""
-    return _SEPARATORS_RE.sub("", unicodedata.normalize("NFKC", value))
-
-
-def id_check_char(first17: str) -> str:
-    """Check character for the first 17 digits of an ID number."""
-    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
-    return ID_CHECK_CHARS[total % 11]
-
-
-def normalise_id_number(value: str) -> str:
-    """The form an ID number is checked and stored in: NFKC, no separators, X upper-case.
-
-    A valid number is then exactly [0-9]{17}[0-9X]; anything else fails check_id_number.
-    """
-    return _nfkc(value).upper()
-
-
-def check_id_number(value: str, *, today: dt.date | None = None) -> Check:
-    """Validate an 18-character resident ID number (also HK/MO/TW permits and 2023 foreigner cards)."""
-    v = normalise_id_number(value)
-    if len(v) != 18:
-        return Check(False, f"身份证号码应为18位，当前为{len(v)}位")
-    if not _ID_RE.match(v):
-        return Check(False, "身份证号码前17位必须是数字，最后一位是数字或X")
-    try:
-        birth = dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
-    except ValueError:
-        return Check(False, f"身份证号码中的出生日期 {v[6:14]} 不是有效日期")
-    if birth > (today or dt.date.today()) or birth.year < 1800:
-        return Check(False, f"身份证号码中的出生日期 {v[6:14]} 不合理")
-    if id_check_char(v[:17]) != v[17]:
-        return Check(False, "身份证号码校验位不正确，请核对")
-    return Check(True)
-
-
-def card_validity(valid_from: dt.date, valid_to: dt.date | None, today: dt.date) -> Check:
-    """Whether an ID card is in its validity period on `today` (both ends count; None = 长期)."""
-    if today < valid_from:
-        return Check(False, f"证件尚未生效（有效期自{valid_from:%Y年%m月%d日}起）")
-    if valid_to is not None and today > valid_to:
-        return Check(False, f"证件已过有效期（有效期至{valid_to:%Y年%m月%d日}）")
-    return Check(True)
 
 
 def card_flag(card: object, today: dt.date | None = None) -> str:
@@ -94,16 +67,6 @@ def card_flag(card: object, today: dt.date | None = None) -> str:
     return card_validity(valid_from, to, today or dt.date.today()).reason
 
 
-def id_birth_date(value: str) -> dt.date:
-    v = normalise_id_number(value)
-    return dt.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
-
-
-def id_sex(value: str) -> int:
-    """1 = male, 2 = female (GB/T 2261.1), from the 17th digit."""
-    return 1 if int(normalise_id_number(value)[16]) % 2 else 2
-
-
 def uscc_check_char(first17: str) -> str:
     total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
@@ -111,7 +74,7 @@ def uscc_check_char(first17: str) -> str:
 
 def normalise_uscc(value: str) -> str:
     """NFKC, no separators, upper-case: the form a credit code is checked and stored in."""
-    return _nfkc(value).upper()
+    return nfkc_compact(value).upper()
 
 
 def check_uscc(value: str) -> Check:
@@ -142,19 +105,11 @@ def check_mobile(value: str) -> Check:
 
 def normalise_mobile(value: str) -> str:
     """NFKC, no separators, without a +86 / 0086 prefix: the form a mobile is checked and stored in."""
-    v = _nfkc(value)
+    v = nfkc_compact(value)
     for prefix in ("+86", "0086"):
         if v.startswith(prefix):
             v = v[len(prefix) :]
     return v
-
-
-def mask_id_number(value: str) -> str:
-    """Keep the first 4 and last 4 characters: 3204**********1234."""
-    v = value.strip()
-    if len(v) <= 8:
-        return "*" * len(v)
-    return v[:4] + "*" * (len(v) - 8) + v[-4:]
 
 
 def mask_name(name: str) -> str:

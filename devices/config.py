@@ -1,4 +1,4 @@
-"""From the typed settings (app.settings.DeviceSettings) to ports and protocols, starting
+"""From the typed settings (devices.settings.DeviceSettings) to ports and protocols, starting
 emulators for devices without a configured port when the site asks for it (the demo hall).
 
     plan = plan_devices(settings.devices)
@@ -17,7 +17,7 @@ from devices.emulators import DemoDevices, start_demo_devices
 from devices.thermo.codec import AsciiProtocol, Gy906Protocol, HtpaProtocol, ModbusProtocol, ThermoProtocol
 
 if TYPE_CHECKING:
-    from app.settings import DeviceSettings, ThermometerSettings
+    from devices.settings import DeviceSettings, ThermometerSettings
 
 
 def thermo_protocol(t: ThermometerSettings) -> ThermoProtocol:

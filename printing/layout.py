@@ -33,7 +33,7 @@ from reportlab.platypus import (
 from printing.fonts import load_cjk_font
 
 if TYPE_CHECKING:
-    from app.settings import DocumentPrinterSettings
+    from printing.settings import DocumentPrinterSettings
 
 # GB/T 9704 style margins, a little narrower so tables have room.
 LEFT_MARGIN = 26 * mm

@@ -19,7 +19,7 @@ from printing.ticket_pdf import check_width
 if TYPE_CHECKING:
     import serial
 
-    from app.settings import TicketPrinterSettings
+    from printing.settings import TicketPrinterSettings
 
 log = logging.getLogger("onewindow.device")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.cli_support import add_common_options, output_dir
+from app.cli.support import add_common_options, output_dir
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

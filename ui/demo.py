@@ -15,8 +15,8 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from typing import Any
 
-from app.cli_core import hall_settings_from_args
-from app.cli_support import CliError
+from app.cli.core import hall_settings_from_args
+from app.cli.support import CliError
 from app.logs import setup_logging
 
 log = logging.getLogger("onewindow.ui")
@@ -25,7 +25,7 @@ log = logging.getLogger("onewindow.ui")
 def demo_settings(args: argparse.Namespace) -> Any:
     """The demo runs on its own SQLite file (never the configured hall database, from the settings
     or $ONEWINDOW_DB) unless --db names another, with emulators for every device and no sync."""
-    from app.cli_core import demo_settings_from_args
+    from app.cli.core import demo_settings_from_args
 
     settings = demo_settings_from_args(args)
     database = dataclasses.replace(settings.database, central_url="")

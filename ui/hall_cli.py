@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from app.cli_support import CliError, add_common_options
+from app.cli.support import CliError, add_common_options
 
 log = logging.getLogger("onewindow.ui")
 
@@ -102,7 +102,7 @@ def _hall(args: argparse.Namespace, role: str = "display") -> Iterator[tuple[Any
     The kiosk and the manager dashboard of a real site refuse to start while an account still
     has a demo or default password (the display has no log-in)."""
     from app.auth import use_terminal
-    from app.cli_core import open_hall_from_args, settings_from_args
+    from app.cli.core import open_hall_from_args, settings_from_args
     from app.demo_db import RealSiteError, refuse_default_passwords
     from app.logs import setup_logging
 

@@ -10,8 +10,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from app.cli_core import settings_from_args
-from app.cli_support import CliError, db_url_arg
+from app.cli.core import settings_from_args
+from app.cli.support import CliError, db_url_arg
 
 log = logging.getLogger("onewindow.ui")
 

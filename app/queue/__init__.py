@@ -1,7 +1,7 @@
 """The queue engine: tickets, ordering policy, atomic call-next, the hall event stream, statistics.
 
 Plain Python (no Qt). Use `QueueService` for every operation, `EventStream` to follow the hall,
-`queue_stats()` for figures. Names are imported lazily so `app.queue.cli` stays cheap to import.
+`queue_stats()` for figures. Names are imported lazily so `app.cli.queue` stays cheap to import.
 """
 
 from __future__ import annotations

@@ -15,8 +15,8 @@ import logging
 import re
 import unicodedata
 
-from app.validators import Check, card_validity, check_id_number, mask_id_number
 from devices.idcard.codec import IdCardError
+from devices.idcard.numbers import Check, card_validity, check_id_number, mask_id_number
 
 log = logging.getLogger("onewindow.device.idcard")
 

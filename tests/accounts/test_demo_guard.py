@@ -60,7 +60,7 @@ def test_seed_demo_with_a_configured_real_database_leaves_it_untouched(
 
 
 def test_demo_settings_never_take_the_configured_database(real_site: Path) -> None:
-    from app.cli_core import demo_settings_from_args
+    from app.cli.core import demo_settings_from_args
 
     assert demo_settings_from_args(argparse.Namespace()).hall_db_url == demo_database_url()
     scratch = f"sqlite:///{real_site.parent / 'scratch.db'}"

@@ -138,7 +138,7 @@ def test_only_qt_worker_imports_pyside6() -> None:
         "import sys, pkgutil, importlib, devices\n"
         "names = [m.name for m in pkgutil.walk_packages(devices.__path__, 'devices.') if m.name != 'devices.qt_worker']\n"
         "[importlib.import_module(n) for n in names]\n"
-        "assert 'devices.cli' in names and 'devices.idcard.driver' in names\n"
+        "assert 'devices.thermo.driver' in names and 'devices.idcard.driver' in names\n"
         "print('PySide6' in sys.modules)\n"
     )
     root = Path(__file__).resolve().parents[2]

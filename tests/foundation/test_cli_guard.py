@@ -36,7 +36,7 @@ def test_unexpected_error_is_one_line_and_a_masked_log(
     def broken(args: argparse.Namespace) -> int:
         raise RuntimeError(f"applicant {ID18} / {PHONE} could not be saved\nsecond line")
 
-    monkeypatch.setattr("app.cli_core.cmd_validate", broken)
+    monkeypatch.setattr("app.cli.core.cmd_validate", broken)
     code = main.main(["validate", "id", "1"])
     err = capsys.readouterr().err
     assert code == 1

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import main
-from printing.cli import SAMPLE_FILES
+from app.cli.printing import SAMPLE_FILES
 from printing.emulator import EscPosEmulator
 
 
@@ -68,7 +68,7 @@ def test_ticket_errors_are_one_clear_line(
 
 def test_register_adds_common_options() -> None:
     parser = argparse.ArgumentParser()
-    from printing.cli import register
+    from app.cli.printing import register
 
     register(parser.add_subparsers())
     args = parser.parse_args(["print", "ticket", "--port", "COM3", "--db", "sqlite:///x.db"])

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from app.cli_support import CliError, add_common_options
+from app.cli.support import CliError, add_common_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -56,7 +56,7 @@ def _load_script(path: Path | None) -> dict[str, Any] | None:
 
 
 def cmd_counter(args: argparse.Namespace) -> int:
-    from app.cli_core import demo_settings_from_args, hall_settings_from_args
+    from app.cli.core import demo_settings_from_args, hall_settings_from_args
     from app.logs import setup_logging
 
     settings = demo_settings_from_args(args) if args.demo else hall_settings_from_args(args)

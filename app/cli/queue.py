@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.cli_support import CliError, add_common_options
+from app.cli.support import CliError, add_common_options
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -34,7 +34,7 @@ STATE_NAMES = {"open": "服务中", "paused": "暂停", "closed": "关闭"}
 
 
 def _context(args: argparse.Namespace) -> AppContext:
-    from app.cli_core import open_hall_from_args
+    from app.cli.core import open_hall_from_args
 
     ctx: AppContext = open_hall_from_args(args)
     return ctx
@@ -71,8 +71,8 @@ def _authorised(ctx: AppContext, username: str, role: str, what: str) -> Any:
     or $ONEWINDOW_PASSWORD): naming someone is not acting as them. Audit rows record the CLI and
     its OS user as the origin."""
     from app import auth
+    from app.cli.staff import read_password
     from app.staff import authenticate_actor
-    from app.staff_cli import read_password
 
     password = read_password(f"password of {username} ({what}): ")
     try:

@@ -8,7 +8,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
-from app.cli_support import (
+from app.cli.support import (
     CliError,
     add_common_options,
     check_hall_db_url,

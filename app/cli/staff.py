@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any
 
-from app.cli_support import CliError, add_common_options
+from app.cli.support import CliError, add_common_options
 
 PASSWORD_ENV = "ONEWINDOW_PASSWORD"
 NEW_PASSWORD_ENV = "ONEWINDOW_NEW_PASSWORD"
@@ -75,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def _context(args: argparse.Namespace) -> Any:
-    from app.cli_core import open_hall_from_args
+    from app.cli.core import open_hall_from_args
 
     return open_hall_from_args(args)
 
@@ -173,7 +173,7 @@ def audit_cli_access(args: argparse.Namespace, action: str, entity: str, entity_
     from sqlalchemy.exc import SQLAlchemyError
 
     from app import auth
-    from app.cli_core import open_hall_from_args
+    from app.cli.core import open_hall_from_args
 
     try:
         ctx = open_hall_from_args(args)

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from app.cli_support import CliError, add_common_options, finite_float, seconds
+from app.cli.support import CliError, add_common_options, finite_float, seconds
 
 if TYPE_CHECKING:
     from app.settings import DeviceSettings
@@ -134,7 +134,7 @@ def _emulator_options(p: argparse.ArgumentParser, default_baud: int | None) -> N
 
 
 def _device_settings(args: argparse.Namespace) -> tuple[DeviceSettings, str]:
-    from app.cli_support import config_path_arg
+    from app.cli.support import config_path_arg
     from app.settings import SettingsError, load_settings
 
     try:
@@ -236,7 +236,7 @@ def cmd_idcard(args: argparse.Namespace) -> int:
 
 def _audit_reveal(args: argparse.Namespace, card: IdCard) -> None:
     """--reveal and --photo show what the masked output hides: audited first, or refused."""
-    from app.staff_cli import audit_cli_access
+    from app.cli.staff import audit_cli_access
 
     masked = card.to_dict(reveal=False)
     number = str(masked.get("id_number") or masked.get("pass_number") or "")
@@ -452,7 +452,7 @@ def cmd_emulate_thermometer(args: argparse.Namespace) -> int:
     )
 
 
-if __name__ == "__main__":  # pragma: no cover - convenience: python -m devices.cli …
+if __name__ == "__main__":  # pragma: no cover - convenience: python -m app.cli.devices …
     parser = argparse.ArgumentParser(prog="devices")
     register(parser.add_subparsers(dest="command", required=True))
     ns = parser.parse_args()

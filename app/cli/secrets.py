@@ -10,7 +10,7 @@ import argparse
 import getpass
 import sys
 
-from app.cli_support import CliError, add_common_options, config_path_arg
+from app.cli.support import CliError, add_common_options, config_path_arg
 from app.secrets import (
     CENTRAL_PASSWORD,
     DATA_KEY,
@@ -115,7 +115,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_rewrap(args: argparse.Namespace) -> int:
     from app.cases.personal import rewrap_cases
     from app.cases.service import write_session
-    from app.cli_core import open_hall_from_args
+    from app.cli.core import open_hall_from_args
 
     ctx = open_hall_from_args(args)  # a real site: its keys, or one line saying what is missing
     total = 0

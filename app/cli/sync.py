@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from app.cli_support import CliError, add_common_options
+from app.cli.support import CliError, add_common_options
 from db.sync.tls import PASSWORD_ENV, hide_password
 
 CHANNELS = ("cases", "queue", "evaluations", "stats")
@@ -193,7 +193,7 @@ def _site_password(ask: bool) -> str | None:
 
 
 def cmd_central_publish(args: argparse.Namespace) -> int:
-    from app.cli_support import db_url_arg
+    from app.cli.support import db_url_arg
     from db.sync.central import publish_release
 
     source = args.source or db_url_arg(args)
@@ -216,7 +216,7 @@ def cmd_central_status(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from app.cli_core import hall_settings_from_args
+    from app.cli.core import hall_settings_from_args
     from db.engine import make_engine
     from db.migrate import upgrade
     from db.sync.status import read_status
@@ -259,7 +259,7 @@ def cmd_sync_enrol(args: argparse.Namespace) -> int:
     and print the settings lines (the settings file itself is the operator's to edit)."""
     import tomllib
 
-    from app.cli_core import settings_from_args
+    from app.cli.core import settings_from_args
     from app.secrets import SecretsError, secrets_path, write_secret
     from db.sync.tls import sslmode_of
 

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
-from app.cli_support import CliError, add_common_options, seconds
+from app.cli.support import CliError, add_common_options, seconds
 
 MAX_QR_TEMPLATE = 500  # characters; a QR code of the ticket or document must stay scannable
 
@@ -59,7 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def _samples(args: argparse.Namespace) -> int:
-    from app.cli_core import settings_from_args
+    from app.cli.core import settings_from_args
     from printing import samples
     from printing.documents import (
         build_acceptance_receipt,
@@ -116,7 +116,7 @@ def _samples(args: argparse.Namespace) -> int:
 
 
 def _ticket(args: argparse.Namespace) -> int:
-    from app.cli_core import settings_from_args
+    from app.cli.core import settings_from_args
     from printing.fonts import FontError
     from printing.models import TicketData
     from printing.printer import PrinterError, print_ticket
