@@ -135,20 +135,24 @@ class Calling(QueueCore):
                 new_streak = streak + 1 if prio else 0
                 if new_streak != streak:
                     self._set_window(s, ws, now, priority_streak=new_streak)
-                event_id = self._event(
-                    s,
-                    "called",
-                    now,
-                    m,
-                    win,
-                    staff_id,
-                    issued_at=m["issued_at"],
-                    queue_at=m["queue_at"],
-                    priority=prio,
-                )
+                event_id = self._called_event(s, now, m, win, staff_id, priority=prio)
         except _NobodyWaiting:
             return None
         return call_result(self._info(m), win, event_id)
+
+    def _called_event(
+        self,
+        s: Session,
+        now: dt.datetime,
+        m: Mapping[str, Any],
+        win: WindowRef,
+        staff_id: uuid.UUID | None,
+        **payload: Any,
+    ) -> int:
+        """The "called" hall event (the board announces from it; waiting-time figures start from it)."""
+        return self._event(
+            s, "called", now, m, win, staff_id, issued_at=m["issued_at"], queue_at=m["queue_at"], **payload
+        )
 
     def _claim(
         self, s: Session, win: WindowRef, streak: int, now: dt.datetime, staff_id: uuid.UUID | None
@@ -220,18 +224,7 @@ class Calling(QueueCore):
                     detail=f"{m['number']} 指定到 {win.number} 号窗口（{mgr.name}）",
                 )
                 save_row(s, audit)
-                event_id = self._event(
-                    s,
-                    "called",
-                    now,
-                    m,
-                    win,
-                    staff_id,
-                    issued_at=m["issued_at"],
-                    queue_at=m["queue_at"],
-                    specific=True,
-                    manager_id=manager_id,
-                )
+                event_id = self._called_event(s, now, m, win, staff_id, specific=True, manager_id=manager_id)
             return call_result(self._info(m), win, event_id)
 
         return self._retrying(tx)
