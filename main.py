@@ -73,6 +73,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         from db.models import set_audit_origin
 
         set_audit_origin(terminal_id("cli"))  # a GUI command names its own terminal when it starts
+        if func.__module__.split(".")[0] == "ui" and args.command != "screenshots":
+            from ui.platform_check import platform_problem
+
+            problem = platform_problem(os.environ)
+            if problem:
+                raise CliError(problem)
         return int(func(args) or 0)
     except CliError as exc:
         _say(f"error: {exc}")
@@ -80,6 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the one top-level guard: a bug or an unforeseen fault
+        if isinstance(exc, ImportError) and any(k in str(exc) for k in ("PySide6", "shiboken", ".so")):
+            _say(
+                f"error: Qt could not be loaded ({_one_line(exc)}); install the system packages listed in "
+                "README.md (System packages) and run again"
+            )
+            return 1
         where = _log_unexpected(exc, args)
         _say(f"error: unexpected {type(exc).__name__}: {_one_line(exc)}" + (f" (details in {where})" if where else ""))
         return 1
