@@ -79,6 +79,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             problem = platform_problem(os.environ)
             if problem:
                 raise CliError(problem)
+            # The hall's sync thread reads the centre's password from the environment (db.sync.tls),
+            # put there from the site's 0600 secrets file: never from the settings file or argv.
+            from app.cli.support import config_path_arg
+            from app.keys import export_central_password
+
+            export_central_password(config_path_arg(args))
         return int(func(args) or 0)
     except CliError as exc:
         _say(f"error: {exc}")
