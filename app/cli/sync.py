@@ -71,6 +71,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = cparser("status", "per-site watermarks, rows and conflicts at the centre")
     p.set_defaults(func=cmd_central_status)
 
+    p = cparser("purge", "delete the centre's temperature readings past their retention (run daily)")
+    p.add_argument(
+        "--temperature-days",
+        type=int,
+        default=14,
+        metavar="DAYS",
+        help="keep readings this many days (default 14, as the sites' thresholds.temperature_retention_days)",
+    )
+    p.set_defaults(func=cmd_central_purge)
+
     s = sub.add_parser("sync", help="sync this site with the central database", description="sync with the centre")
     add_common_options(s)
     s.add_argument(
@@ -212,6 +222,16 @@ def cmd_central_status(args: argparse.Namespace) -> int:
     for s in _wrap(overview, _admin_url(args)):
         marks = ", ".join(f"{k} {v}" for k, v in sorted(s.watermarks.items())) or "no uploads"
         print(f"{s.code}  role {s.role}  last seen {s.last_hello_at}  rows {s.rows}  conflicts {s.conflicts}  [{marks}]")
+    return 0
+
+
+def cmd_central_purge(args: argparse.Namespace) -> int:
+    from db.sync.central import purge_temperature_readings
+
+    if not 1 <= args.temperature_days <= 3650:
+        raise CliError("--temperature-days must be between 1 and 3650")
+    n = _wrap(purge_temperature_readings, _admin_url(args), args.temperature_days)
+    print(f"temperature readings older than {args.temperature_days} days deleted: {n}")
     return 0
 
 

@@ -9,6 +9,7 @@ rows and the reference parts meant for them; it can create nothing, not even tem
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import os
@@ -365,3 +366,24 @@ __all__ = [
     "release_checksum",
     "write_enrolment",
 ]
+
+
+def purge_temperature_readings(url: str, days: int, today: dt.date | None = None) -> int:
+    """Delete the centre's copies of body-temperature readings older than `days` days (PIPL: kept no
+    longer than needed; the sites purge theirs after `thresholds.temperature_retention_days`).
+
+    Sites never send deletions, so the centre applies the same retention itself. Returns the count.
+    """
+    if days < 1:
+        raise ValueError("the retention must be at least one day")
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=days)
+    engine = central_engine(url)
+    try:
+        _require_schema(engine)
+        with engine.begin() as conn:
+            return conn.execute(
+                sa.text("DELETE FROM public.synced_row WHERE table_name = 'temperature_reading' AND day < :cutoff"),
+                {"cutoff": cutoff},
+            ).rowcount
+    finally:
+        engine.dispose()
