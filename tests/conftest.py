@@ -20,6 +20,20 @@ os.environ.setdefault("QT_QPA_FONTDIR", "/usr/share/fonts")
 PG_ENV = "ONEWINDOW_TEST_PG_URL"
 
 
+@pytest.fixture(autouse=True)
+def _no_leaked_log_handlers() -> Iterator[None]:
+    """A command run in-process sets up the program's log file; the next test must not log into it
+    (and a later test that looks for its own log file must find it)."""
+    import logging
+
+    logger = logging.getLogger("onewindow")
+    before = list(logger.handlers)
+    yield
+    for handler in [h for h in logger.handlers if h not in before]:
+        logger.removeHandler(handler)
+        handler.close()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def site_secrets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """Every hall a test opens is a site with keys: one generated secrets file per session
