@@ -1,4 +1,4 @@
-"""Authenticated encryption of personal fields (ID number, phone, address, photo) at rest.
+"""Authenticated encryption of personal fields (name, ID number, phone, address, photo) at rest.
 
 Each stored value is a compact text envelope that names everything needed to open it:
 
@@ -205,3 +205,41 @@ def session_cipher(session: Session) -> FieldCipher:
             "must hold data_key (run `main.py secrets init`)"
         )
     return cipher
+
+
+def optional_session_cipher(session: Session) -> FieldCipher | None:
+    """The session's cipher, or None for a database opened without keys (tools, tests)."""
+    cipher = session.info.get(SESSION_INFO_KEY)
+    return cipher if isinstance(cipher, FieldCipher) else None
+
+
+# --- appointments ------------------------------------------------------------------------------
+# The centre hands appointments down with name and phone in plain text (it books them); a site
+# that has its keys stores both as envelopes, bound to these columns.
+
+APPOINTMENT_FIELDS = ("name", "phone")
+
+
+def appointment_column(field: str) -> str:
+    return f"appointment.{field}"
+
+
+def seal_appointment(cipher: FieldCipher, row: Mapping[str, Any]) -> dict[str, Any]:
+    """`row` with its plain name and phone encrypted (envelopes and other columns as they are)."""
+    out = dict(row)
+    for f in APPOINTMENT_FIELDS:
+        value = out.get(f)
+        if value and not is_envelope(value):
+            out[f] = cipher.encrypt(str(value), appointment_column(f))
+    return out
+
+
+def open_appointment(cipher: FieldCipher | None, field: str, stored: str) -> str:
+    """The plain value of an appointment's name or phone. A plain value (a site without keys, a
+    master hall database) is returned as it is; an envelope without a cipher is MissingKeys, a
+    damaged one FieldCryptoError."""
+    if not is_envelope(stored):
+        return stored
+    if cipher is None:
+        raise MissingKeys(f"{appointment_column(field)} is encrypted and no field keys are configured")
+    return cipher.decrypt(stored, appointment_column(field))

@@ -259,9 +259,11 @@ class Appointment(UUIDKey, Base):
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     category_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("service_category.id"))
     matter_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("matter.id"))
-    name: Mapped[str] = mapped_column(sa.String(64))
+    # name and phone arrive plain in the centre's release and are stored as db.crypto envelopes
+    # at a site that has its keys (db.sync.reference.apply_parts; migration 0007).
+    name: Mapped[str] = mapped_column(sa.Text)
     id_number_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
-    phone: Mapped[str] = mapped_column(sa.String(20), default="")
+    phone: Mapped[str] = mapped_column(sa.Text, default="")
     slot_start: Mapped[dt.datetime]
     slot_end: Mapped[dt.datetime]
     cancelled: Mapped[bool] = mapped_column(default=False)
@@ -410,8 +412,9 @@ class Case(SiteOwned, Base):
     path: Mapped[str] = mapped_column(sa.String(12), default="normal")
     channel: Mapped[str] = mapped_column(sa.String(16), default="window")  # window|appointment|online|ems
     applicant_kind: Mapped[str] = mapped_column(sa.String(8), default="person")  # person | company
-    applicant_name: Mapped[str] = mapped_column(sa.String(100), default="")
-    # Personal fields hold db.crypto envelopes (v1:alg:key id:nonce:ciphertext), never plain text;
+    # Personal fields (name, ID number, phone, address) hold db.crypto envelopes
+    # (v1:alg:key id:nonce:ciphertext), never plain text.
+    applicant_name: Mapped[str] = mapped_column(sa.Text, default="")
     # applicant_id_hash is the keyed hash (site id_hash_key) that lookups by ID number use.
     applicant_id_number: Mapped[str] = mapped_column(sa.Text, default="")
     applicant_id_hash: Mapped[str] = mapped_column(sa.String(64), default="", index=True)

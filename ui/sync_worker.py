@@ -17,6 +17,7 @@ from db.sync.worker import StepResult, SyncRunner
 
 if TYPE_CHECKING:
     from app.settings import Settings
+    from db.crypto import FieldCipher
 
 log = logging.getLogger("onewindow.sync")
 
@@ -41,6 +42,7 @@ class _Loop(QObject):
             max_backoff_s=w.max_backoff_s,
             backoff_base_s=w.backoff_base_s,
             batch_size=w.batch_size,
+            field_cipher=w.field_cipher,
         )
         try:
             while not w.stopping.is_set():
@@ -78,9 +80,11 @@ class SyncWorker(QObject):
         max_backoff_s: float = 300.0,
         backoff_base_s: float = 2.0,
         batch_size: int = 500,
+        field_cipher: FieldCipher | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
+        self.field_cipher = field_cipher  # the site's: releases' appointments are stored encrypted
         self.hall_url = hall_url
         self.central_url = central_url
         self.site_code = site_code
@@ -104,6 +108,8 @@ class SyncWorker(QObject):
         """The worker for a site's settings, or None when no central database is configured."""
         if not settings.central_url:
             return None
+        from app.keys import optional_cipher
+
         return cls(
             settings.hall_db_url,
             settings.central_url,
@@ -111,6 +117,7 @@ class SyncWorker(QObject):
             interval_s=settings.sync.interval_s,
             max_backoff_s=settings.sync.max_backoff_s,
             batch_size=settings.sync.batch_size,
+            field_cipher=optional_cipher(settings),
             parent=parent,
         )
 

@@ -61,7 +61,7 @@ def _district(site: Site) -> str:
 
 def _applicant(case: Case, fields: PersonalFields) -> Applicant:
     return Applicant(
-        name=case.applicant_name,
+        name=fields.name,
         id_number=fields.id_number,
         phone=fields.phone,
         company=case.company_name,

@@ -143,14 +143,18 @@ def normalised(a: ApplicantData) -> ApplicantData:
     )
 
 
-def applicant_label(a: ApplicantData | Case) -> str:
+def applicant_label(a: ApplicantData) -> str:
     """Masked, for lists, logs and the audit trail."""
-    if isinstance(a, Case):
-        kind, name, company = a.applicant_kind, a.applicant_name, a.company_name
-    else:
-        kind, name, company = a.kind, a.name, a.company_name
-    who = validators.mask_name(name)
-    return f"{company}（经办人 {who}）" if kind == "company" and company else who
+    return _label(a.kind, validators.mask_name(a.name), a.company_name)
+
+
+def case_applicant_label(session: Session, case: Case) -> str:
+    """A stored case's applicant as lists show it: the name decrypted and masked (not a reveal)."""
+    return _label(case.applicant_kind, personal.masked_name(session, case), case.company_name)
+
+
+def _label(kind: str, masked_name: str, company: str) -> str:
+    return f"{company}（经办人 {masked_name}）" if kind == "company" and company else masked_name
 
 
 # --- reference lookups ---------------------------------------------------------------------------
@@ -436,8 +440,7 @@ def _create_case(
         path={"commitment": "commitment", "tolerance": "tolerance", "instant": "instant"}.get(path, "normal"),
         channel="appointment" if ticket is not None and ticket.channel == "appointment" else "window",
         applicant_kind=a.kind,
-        applicant_name=a.name,
-        **personal.seal(session, a.id_number, a.phone, a.address),
+        **personal.seal(session, a.id_number, a.phone, a.address, a.name),
         company_name=a.company_name,
         uscc=a.uscc,
         legal_representative=a.legal_representative,
@@ -809,7 +812,7 @@ def list_cases(
                 id=case.id,
                 case_number=case.case_number or "",
                 matter_name=matter_name,
-                applicant=applicant_label(case),
+                applicant=case_applicant_label(session, case),
                 status=case.status,
                 path=case.path,
                 accepted_at=case.accepted_at,
@@ -883,7 +886,7 @@ def case_detail(session: Session, case_id: uuid.UUID, viewer: Clerk | None) -> C
             "reveal_personal_data",
             "case",
             str(case.id),
-            f"{case.case_number or ''} id_number phone address",
+            f"{case.case_number or ''} name id_number phone address",
         )
     else:
         fields = personal.masked(fields)
@@ -899,7 +902,7 @@ def case_detail(session: Session, case_id: uuid.UUID, viewer: Clerk | None) -> C
         ticket_id=case.ticket_id,
         applicant=ApplicantData(
             kind=case.applicant_kind,
-            name=case.applicant_name,
+            name=fields.name,
             id_number=fields.id_number,
             phone=fields.phone,
             address=fields.address,

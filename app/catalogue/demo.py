@@ -20,6 +20,13 @@ from sqlalchemy.orm import Session
 from app.catalogue.demo_hall import SiteSpec, read_demo_hall
 from app.catalogue.loader import Counts, LoadReport, apply_values, load_catalogue
 from app.catalogue.reader import read_catalogue
+from db.crypto import (
+    APPOINTMENT_FIELDS,
+    FieldCryptoError,
+    open_appointment,
+    optional_session_cipher,
+    seal_appointment,
+)
 from db.models import Appointment, Matter, ServiceCategory, Site, Staff, Window, WindowCategory, Zone
 
 log = logging.getLogger("onewindow.catalogue")
@@ -112,6 +119,23 @@ def _upsert(
     return row
 
 
+def _sealed(session: Session, appt: Appointment | None, values: dict[str, Any]) -> dict[str, Any]:
+    """Name and phone encrypted when the session has the site's keys (the demo hall always does);
+    a value already stored that opens to the same text is kept, so a second seed changes nothing."""
+    cipher = optional_session_cipher(session)
+    if cipher is None:
+        return values
+    out = seal_appointment(cipher, values)
+    if appt is not None:
+        for f in APPOINTMENT_FIELDS:
+            try:
+                if open_appointment(cipher, f, getattr(appt, f)) == values[f]:
+                    out[f] = getattr(appt, f)
+            except FieldCryptoError:
+                pass  # unreadable: replaced by the new envelope
+    return out
+
+
 def _seed_site(
     session: Session,
     spec: SiteSpec,
@@ -191,5 +215,5 @@ def _seed_site(
                 "slot_end": (start + dt.timedelta(minutes=a.minutes)).astimezone(dt.UTC),
             }  # fmt: skip
             appt = session.scalar(sa.select(Appointment).where(Appointment.code == code))
-            _upsert(session, report, "appointment", appt, Appointment, values)
+            _upsert(session, report, "appointment", appt, Appointment, _sealed(session, appt, values))
     session.flush()

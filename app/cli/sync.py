@@ -209,7 +209,12 @@ def cmd_central_publish(args: argparse.Namespace) -> int:
     source = args.source or db_url_arg(args)
     if not source:
         raise CliError("no master hall database: pass --from sqlite:///master.db (or --db)")
-    rel = _wrap(publish_release, _admin_url(args), source, args.note)
+    from app.cli.core import settings_from_args
+    from app.keys import optional_cipher
+
+    # The master hall database's own keys, when its appointments are stored encrypted.
+    cipher = optional_cipher(settings_from_args(args))
+    rel = _wrap(publish_release, _admin_url(args), source, args.note, cipher=cipher)
     print(f"reference release {rel.version} published in {rel.parts} parts")
     for who, checksum in rel.checksums.items():
         print(f"  {who}: sha256 {checksum}")
@@ -247,8 +252,11 @@ def cmd_sync(args: argparse.Namespace) -> int:
         raise CliError(f"unexpected argument {args.enrolment!r} (a FILE is only for `sync enrol`)")
     settings = hall_settings_from_args(args)
     hall = make_engine(settings.hall_db_url)
+    from app.keys import optional_cipher
+
+    cipher = optional_cipher(settings)  # releases' appointment names/phones are stored encrypted
     try:
-        _wrap(upgrade, hall)
+        _wrap(upgrade, hall, field_cipher=cipher)
         if args.action == "status":
             _print_status(read_status(hall))
             return 0
@@ -269,7 +277,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if problem:
             raise CliError(f"refusing the central database: {problem}")
         central = _with_central_password(args, central)
-        return _run_site(args, settings, hall, central)
+        return _run_site(args, settings, hall, central, cipher)
     finally:
         hall.dispose()
 
@@ -343,7 +351,7 @@ def _with_central_password(args: argparse.Namespace, central: str) -> str:
     return with_password(central, env.get(PASSWORD_ENV))
 
 
-def _run_site(args: argparse.Namespace, settings: Any, hall: Any, central: str) -> int:
+def _run_site(args: argparse.Namespace, settings: Any, hall: Any, central: str, cipher: Any = None) -> int:
     from db.sync.site import Syncer
     from db.sync.status import read_status
     from db.sync.worker import SyncRunner
@@ -367,6 +375,7 @@ def _run_site(args: argparse.Namespace, settings: Any, hall: Any, central: str) 
         interval_s=settings.sync.interval_s,
         max_backoff_s=settings.sync.max_backoff_s,
         batch_size=settings.sync.batch_size,
+        field_cipher=cipher,
     )
     try:
         while True:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
@@ -19,8 +20,11 @@ from app.queue.reference import CategoryRef
 from app.queue.types import TicketInfo
 from app.validators import check_id_number, mask_name
 from db.base import uuid7
+from db.crypto import FieldCryptoError, MissingKeys, open_appointment, optional_session_cipher
 from db.models import Appointment, Ticket
 from db.vocab import PriorityClass, TicketStatus
+
+log = logging.getLogger("onewindow.queue")
 
 
 class Issuing(Reads):
@@ -169,6 +173,7 @@ class Issuing(Reads):
             else:
                 raise errors.AppointmentError("请输入预约号或刷身份证")
             appt = s.scalars(q.limit(1)).first()
+            name = _appointment_name(s, appt) if appt is not None else ""
         if appt is None:
             raise errors.AppointmentError("没有找到今天的有效预约")
         cat = ref.categories.get(appt.category_id)
@@ -199,9 +204,19 @@ class Issuing(Reads):
                 priority_class=pclass,
                 queue_at=queue_at,
                 id_hash=appt.id_number_hash,
-                name=appt.name,
+                name=name,
                 channel="appointment",
                 cap=False,
                 appointment=appt,
             )
         )
+
+
+def _appointment_name(s: Session, appt: Appointment) -> str:
+    """The booked name (stored encrypted at a site with keys), for the ticket's masked holder name;
+    an unreadable one leaves the ticket without a name rather than refusing the check-in."""
+    try:
+        return open_appointment(optional_session_cipher(s), "name", appt.name)
+    except (FieldCryptoError, MissingKeys) as exc:
+        log.warning("appointment %s: name not readable (%s); ticket issued without a name", appt.code, exc)
+        return ""

@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from db.base import uuid7
+from db.crypto import FieldCipher
 from db.engine import make_engine, normalise_url
 from db.migrate import current_revision, head_revision, upgrade
 from db.sync.protocol import CENTRAL_SCRIPTS, SyncError, release_checksum
@@ -272,12 +273,15 @@ def _require_schema(engine: Engine) -> None:
         )
 
 
-def publish_release(url: str, hall_url: str, note: str = "") -> PublishedRelease:
-    """Publish the reference tables of a master hall database as the next release."""
+def publish_release(
+    url: str, hall_url: str, note: str = "", *, cipher: FieldCipher | None = None
+) -> PublishedRelease:
+    """Publish the reference tables of a master hall database as the next release (`cipher`: that
+    database's, when its appointments are stored encrypted)."""
     hall = make_engine(normalise_url(hall_url))
     try:
         with hall.connect() as conn:
-            parts = read_release_parts(conn)
+            parts = read_release_parts(conn, cipher)
     finally:
         hall.dispose()
     return publish_parts(url, parts, note)

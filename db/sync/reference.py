@@ -4,6 +4,10 @@ A release is a full snapshot of the centre-owned tables. It is split into one pa
 gets (catalogue, calendar, the site list) and one part per site (its zones, windows, categories,
 staff, appointments), so a site never receives another site's staff or appointments. Each part
 carries the sha256 of its exact JSON text; a site applies all its parts in one transaction.
+
+Appointments travel with name and phone in plain text (the centre books them; its reference parts
+are readable only by the site they are for). A site applying them with its field cipher stores
+both encrypted; a master hall database whose appointments are encrypted is read with its cipher.
 """
 
 from __future__ import annotations
@@ -22,6 +26,14 @@ from sqlalchemy.exc import IntegrityError
 
 from db import models
 from db.base import Base, UTCDateTime
+from db.crypto import (
+    APPOINTMENT_FIELDS,
+    FieldCipher,
+    FieldCryptoError,
+    MissingKeys,
+    open_appointment,
+    seal_appointment,
+)
 from db.outbox import jsonable
 from db.sync.protocol import ReleaseError, canonical_json, sha256_text
 
@@ -87,8 +99,23 @@ def decode_row(tbl: sa.Table, row: Mapping[str, Any]) -> dict[str, Any]:
     return {name: _decode_value(tbl.c[name], value) for name, value in row.items()}
 
 
-def read_release_parts(conn: Connection) -> list[ReleasePart]:
-    """Build the parts of a release from the reference tables of a (master) hall database."""
+def _plain_appointment(row: dict[str, Any], cipher: FieldCipher | None) -> dict[str, Any]:
+    try:
+        for f in APPOINTMENT_FIELDS:
+            row[f] = open_appointment(cipher, f, row[f])
+    except MissingKeys:
+        raise ReleaseError(
+            "the master hall database's appointments are encrypted: publishing needs that database's "
+            "keys (its secrets file)"
+        ) from None
+    except FieldCryptoError as exc:
+        raise ReleaseError(f"appointment {row.get('code')} cannot be read: {exc}") from None
+    return row
+
+
+def read_release_parts(conn: Connection, cipher: FieldCipher | None = None) -> list[ReleasePart]:
+    """Build the parts of a release from the reference tables of a (master) hall database;
+    `cipher` opens its appointments if they are stored encrypted."""
     shared: dict[str, list[dict[str, Any]]] = {}
     for name in SHARED_TABLES:
         tbl = table(name)
@@ -103,6 +130,8 @@ def read_release_parts(conn: Connection) -> list[ReleasePart]:
         tbl = table(name)
         for r in conn.execute(sa.select(tbl).order_by(*tbl.primary_key.columns)).mappings():
             row = _encode(r)
+            if name == "appointment":
+                row = _plain_appointment(row, cipher)
             sid = window_site.get(row["window_id"], "") if name == "window_category" else row["site_id"]
             if name == "window":
                 window_site[row["id"]] = sid
@@ -157,13 +186,18 @@ def _upsert(conn: Connection, tbl: sa.Table, rows: list[dict[str, Any]]) -> None
     conn.execute(stmt, full)
 
 
-def apply_parts(conn: Connection, parts: Iterable[ReleasePart]) -> dict[str, int]:
+def apply_parts(
+    conn: Connection, parts: Iterable[ReleasePart], cipher: FieldCipher | None = None
+) -> dict[str, int]:
     """Replace the reference tables with the release, inside the caller's transaction.
 
     Rows missing from the release are deleted; one still referenced by site rows is kept
     (deactivated where the table has `active`) so no case or ticket loses its window or matter.
+    With `cipher` (the site's), appointments' names and phones are stored encrypted.
     """
     merged = _parse_parts(parts)
+    if cipher is not None:
+        merged["appointment"] = [seal_appointment(cipher, r) for r in merged["appointment"]]
     counts: dict[str, int] = {}
     order = [t for t in Base.metadata.sorted_tables if t.name in merged]
     # Deletes first (children before parents), so a replaced row frees its unique keys.

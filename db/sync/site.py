@@ -23,6 +23,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from db.base import Base, utcnow
+from db.crypto import FieldCipher
 from db.engine import SQLITE_IMMEDIATE, make_engine
 from db.migrate import current_revision
 from db.models import ReferenceRelease, SyncState
@@ -149,8 +150,10 @@ class Syncer:
         batch_size: int = 1000,
         hooks: SyncHooks | None = None,
         connect_timeout: int = 10,
+        field_cipher: FieldCipher | None = None,
     ) -> None:
         self.hall = hall
+        self.field_cipher = field_cipher  # the site's: releases' appointments are stored encrypted
         self.central = make_engine(
             with_env_password(central_url),
             connect_args={"connect_timeout": connect_timeout, "application_name": "onewindow-sync"},
@@ -445,7 +448,7 @@ class Syncer:
         checksum = release_checksum([p.checksum for p in parts])
         try:
             with self._local() as conn:
-                counts = apply_parts(conn, parts)
+                counts = apply_parts(conn, parts, self.field_cipher)
                 conn.execute(
                     sa.insert(ReferenceRelease).values(version=latest, checksum=checksum, applied_at=utcnow())
                 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from db.crypto import FieldCipher
 from db.sync.protocol import IncompatibleCentre, SyncError
 from db.sync.site import Syncer, SyncReport
 from db.sync.status import SyncStatus, read_status
@@ -45,6 +46,7 @@ class SyncRunner:
         backoff_base_s: float = 2.0,
         batch_size: int = 500,
         make_syncer: Callable[[], Syncer] | None = None,
+        field_cipher: FieldCipher | None = None,
     ) -> None:
         self.hall = hall
         self.interval_s = interval_s
@@ -52,7 +54,14 @@ class SyncRunner:
         self.backoff_base_s = backoff_base_s
         self.failures = 0
         self._make = make_syncer or (
-            lambda: Syncer(hall, central_url, site_code=site_code, batch_size=batch_size, connect_timeout=10)
+            lambda: Syncer(
+                hall,
+                central_url,
+                site_code=site_code,
+                batch_size=batch_size,
+                connect_timeout=10,
+                field_cipher=field_cipher,
+            )
         )
         self._syncer: Syncer | None = None
 

@@ -8,12 +8,15 @@ two matters, and a matter outside the site's empowerment list.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
+import json
 import shutil
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 from argon2 import PasswordHasher
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.context import open_database
@@ -22,7 +25,9 @@ from app.queue.seed import seed_hall
 from app.secrets import Secrets
 from app.settings import DatabaseSettings, Settings, SiteSettings
 from db import crypto
+from db.crypto import FieldCipher
 from db.models import Empowerment, Material, Matter, Scenario, ScenarioMatter, Site, Staff
+from db.sync.reference import ReleasePart, apply_parts, read_release_parts
 
 SITE_CODE = "XT"
 PASSWORD = "Demo-2026!"
@@ -192,3 +197,50 @@ def copy_template(template: Path, target: Path) -> Path:
         if side.exists():
             shutil.copyfile(side, Path(str(target) + suffix))
     return target
+
+
+def with_appointment(
+    parts: list[ReleasePart],
+    *,
+    site_id: uuid.UUID,
+    name: str,
+    phone: str,
+    slot_start: dt.datetime,
+    code: str = "YY-PLANTED",
+) -> list[ReleasePart]:
+    """The release `parts` plus one appointment booked at the centre for `site_id`, with `name`
+    and `phone` in plain text as the centre sends them."""
+    out = []
+    for part in parts:
+        tables = json.loads(part.body)["tables"]
+        if part.site_id == site_id:
+            category = tables["service_category"][0]
+            tables["appointment"].append(
+                {
+                    "id": str(uuid.uuid4()), "site_id": str(site_id), "code": code,
+                    "category_id": category["id"], "matter_id": None, "name": name,
+                    "id_number_hash": "0" * 64, "phone": phone, "cancelled": False,
+                    "slot_start": slot_start.isoformat(),
+                    "slot_end": (slot_start + dt.timedelta(minutes=30)).isoformat(),
+                }
+            )  # fmt: skip
+        out.append(ReleasePart.build(part.site_id, tables))
+    return out
+
+
+def apply_release_with_appointment(
+    engine: Engine,
+    cipher: FieldCipher | None,
+    *,
+    site_id: uuid.UUID,
+    name: str,
+    phone: str,
+    slot_start: dt.datetime,
+) -> None:
+    """Apply, as a site's sync does, a release of this hall's own reference rows plus one planted
+    appointment (code YY-PLANTED, in the site's first queue category)."""
+    with engine.begin() as conn:
+        parts = with_appointment(
+            read_release_parts(conn), site_id=site_id, name=name, phone=phone, slot_start=slot_start
+        )
+        apply_parts(conn, parts, cipher)

@@ -1,5 +1,6 @@
 """Personal fields at rest: encrypted in the hall file, the outbox and so the centre's payloads;
-revealed only to the handling clerk or a manager, each reveal audited; migration 0004 converts."""
+revealed only to the handling clerk or a manager, each reveal audited; migrations 0004 and 0007
+convert. Appointments handed down by the centre keep name and phone encrypted at the site."""
 
 from __future__ import annotations
 
@@ -30,8 +31,8 @@ from db.migrate import (
     sqlite_foreign_keys_off,
     upgrade,
 )
-from db.models import AuditLog, Case, Material, Staff, SyncOutbox
-from tests.cases.seeding import Seeded, keys_for_tests, settings_for
+from db.models import Appointment, AuditLog, Case, Material, Staff, SyncOutbox
+from tests.cases.seeding import Seeded, apply_release_with_appointment, keys_for_tests, settings_for
 
 NOW = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
 PLANTED_ID = "11010519491231" + "072"
@@ -39,6 +40,8 @@ PLANTED_ID += id_check_char(PLANTED_ID)
 PLANTED_PHONE = "13987650321"
 PLANTED_ADDRESS = "北京市东城区秘密胡同十七号院"
 PLANTED_NAME = "欧阳秘密"
+APPOINTMENT_NAME = "司马机密"
+APPOINTMENT_PHONE = "13712340987"
 PERSON = ApplicantData(name=PLANTED_NAME, id_number=PLANTED_ID, phone=PLANTED_PHONE, address=PLANTED_ADDRESS)
 
 
@@ -63,21 +66,43 @@ def _raw(db: Path) -> bytes:
     return b"".join(p.read_bytes() for p in (db, Path(f"{db}-wal")) if p.exists())
 
 
-def test_raw_sqlite_pages_hold_no_planted_id_phone_or_address(
+def _checkpoint(engine: sa.Engine) -> None:
+    """Reset the WAL, so pages written before a conversion are gone from it too. A TRUNCATE
+    checkpoint is refused (busy) while another connection's background checkpoint runs: retry."""
+    for _ in range(200):
+        with engine.begin() as conn:
+            busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+        if not busy:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the WAL could not be reset")
+
+
+def test_raw_sqlite_pages_hold_no_planted_name_id_phone_or_address(
     sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk, hall_db: tuple[Path, Seeded]
 ) -> None:
     case_id = _intake(sf, seeded, clerk)
     with service.write_session(sf) as s:
         detail = service.case_detail(s, case_id, clerk)  # read back, so reveals are written too
-    assert (detail.applicant.id_number, detail.applicant.phone) == (PLANTED_ID, PLANTED_PHONE)
+        rows = service.list_cases(s, seeded.site_id, "all")
+    assert (detail.applicant.name, detail.applicant.id_number) == (PLANTED_NAME, PLANTED_ID)
+    assert [r.applicant for r in rows] == ["欧**密"]
+    # An appointment booked at the centre arrives with name and phone in plain text.
+    cipher = keys_for_tests().cipher
+    engine = sf.kw["bind"]
+    apply_release_with_appointment(
+        engine, cipher, site_id=seeded.site_id, name=APPOINTMENT_NAME, phone=APPOINTMENT_PHONE, slot_start=NOW
+    )
+    with sf() as s:
+        appt = s.scalars(sa.select(Appointment).where(Appointment.code == "YY-PLANTED")).one()
+        assert is_envelope(appt.name) and is_envelope(appt.phone)
+        assert cipher.decrypt(appt.phone, "appointment.phone") == APPOINTMENT_PHONE
     raw = _raw(hall_db[0])
     assert raw, "the hall file was not written"
-    for planted in (PLANTED_ID, PLANTED_PHONE, PLANTED_ADDRESS, PLANTED_ID[6:14] + PLANTED_ID[14:]):
-        for form in _forms(planted):
-            assert form not in raw, f"{planted!r} found in plain text in the hall database"
-    # The applicant's name stays plain: lists, the call screen and documents show it (masked where
-    # the public sees it); ID number, phone and address are the sensitive identifiers.
-    assert PLANTED_NAME.encode() in raw
+    planted = (PLANTED_NAME, PLANTED_ID, PLANTED_PHONE, PLANTED_ADDRESS, PLANTED_ID[6:14] + PLANTED_ID[14:])
+    for value in (*planted, APPOINTMENT_NAME, APPOINTMENT_PHONE):
+        for form in _forms(value):
+            assert form not in raw, f"{value!r} found in plain text in the hall database or its WAL"
 
 
 def test_outbox_snapshots_carry_only_ciphertext(
@@ -93,10 +118,11 @@ def test_outbox_snapshots_carry_only_ciphertext(
         assert case.applicant_id_hash == keys_for_tests().cipher.lookup_hash(PLANTED_ID)
     assert payloads
     for p in payloads:
-        for column in ("applicant_id_number", "applicant_phone", "applicant_address"):
+        for column in ("applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"):
             assert is_envelope(p[column]), column
         dump = json.dumps(p, ensure_ascii=False)
-        assert PLANTED_ID not in dump and PLANTED_PHONE not in dump and PLANTED_ADDRESS not in dump
+        for planted in (PLANTED_NAME, PLANTED_ID, PLANTED_PHONE, PLANTED_ADDRESS):
+            assert planted not in dump
 
 
 def test_reveal_only_to_the_handling_clerk_and_managers_each_audited(
@@ -129,12 +155,19 @@ def test_reveal_only_to_the_handling_clerk_and_managers_each_audited(
 
     assert view(clerk).id_number == PLANTED_ID
     assert view(manager).address == PLANTED_ADDRESS
-    assert reveals() == [clerk.staff_id, manager.staff_id]
+    assert view(manager).name == PLANTED_NAME
+    assert reveals() == [clerk.staff_id, manager.staff_id, manager.staff_id]
     for hidden in (view(someone), view(None)):
+        assert hidden.name == "欧**密"
         assert hidden.id_number == PLANTED_ID[:4] + "*" * 10 + PLANTED_ID[-4:]
         assert PLANTED_PHONE not in hidden.phone and hidden.phone.endswith(PLANTED_PHONE[-4:])
         assert PLANTED_ADDRESS not in hidden.address
-    assert reveals() == [clerk.staff_id, manager.staff_id]  # masked views reveal nothing
+    assert reveals() == [clerk.staff_id, manager.staff_id, manager.staff_id]  # masked views reveal nothing
+    with sf() as s:  # a list shows the name masked to everyone and is not a reveal
+        for staff in (None, clerk.staff_id, other_id):
+            rows = service.list_cases(s, seeded.site_id, "all", staff_id=staff)
+            assert [r.applicant for r in rows] in ([], ["欧**密"])
+    assert reveals() == [clerk.staff_id, manager.staff_id, manager.staff_id]
     with sf() as s:
         assert case_ids_by_id_number(s, seeded.site_id, PLANTED_ID.lower()) == [case_id]
         assert case_ids_by_id_number(s, seeded.site_id, "110105194912310021") == []
@@ -191,22 +224,15 @@ def test_migration_0004_encrypts_plain_rows_and_refuses_without_keys(
         assert current_revision(engine) == "0003"  # refused as a whole, nothing half done
         upgrade(engine, backup=False, field_cipher=cipher)
         assert current_revision(engine) == head_revision()
-        # The old plain pages stay in the WAL until it is reset; a TRUNCATE checkpoint is refused
-        # (busy) while another connection's background checkpoint runs, so retry until it is done.
-        for _ in range(200):
-            with engine.begin() as conn:
-                busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
-            if not busy:
-                break
-            time.sleep(0.05)
-        assert not busy, "the WAL could not be reset"
+        _checkpoint(engine)  # the old plain pages stay in the WAL until it is reset
     finally:
         engine.dispose()
     with sf() as s:
         case = s.get(Case, case_id)
         assert case is not None and is_envelope(case.applicant_id_number)
-        assert case.row_version == row[1] + 1
+        assert case.row_version == row[1] + 2  # one new version from 0004, one from 0007 (the name)
         assert open_fields(s, case).address == PLANTED_ADDRESS
+        assert is_envelope(case.applicant_name) and open_fields(s, case).name == PLANTED_NAME
         assert case.applicant_id_hash == cipher.lookup_hash(PLANTED_ID)
         snapshots = s.scalars(
             sa.select(SyncOutbox).where(SyncOutbox.row_id == case_id).order_by(SyncOutbox.seq)
@@ -214,9 +240,67 @@ def test_migration_0004_encrypts_plain_rows_and_refuses_without_keys(
         # A new snapshot (new row_version) replaces the centre's plain copy; old ones are encrypted.
         assert snapshots[-1].row_version == case.row_version
         assert all(is_envelope(p.payload["applicant_id_number"]) for p in snapshots)
+        assert all(is_envelope(p.payload["applicant_name"]) for p in snapshots)
         assert snapshots[-1].payload["id"] == str(case_id)
     raw = _raw(path)
-    for planted in (PLANTED_ID, PLANTED_PHONE, PLANTED_ADDRESS):
+    for planted in (PLANTED_NAME, PLANTED_ID, PLANTED_PHONE, PLANTED_ADDRESS):
+        for form in _forms(planted):
+            assert form not in raw, f"{planted!r} left in the file after the migration"
+
+
+def test_migration_0007_encrypts_names_and_appointments_and_refuses_without_keys(
+    hall_db: tuple[Path, Seeded],
+    sf: sessionmaker[Session],
+    seeded: Seeded,
+    clerk: Clerk,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    case_id = _intake(sf, seeded, clerk)
+    path = hall_db[0]
+    engine = make_engine(f"sqlite:///{path}")
+    cipher = keys_for_tests().cipher
+    apply_release_with_appointment(
+        engine, cipher, site_id=seeded.site_id, name=APPOINTMENT_NAME, phone=APPOINTMENT_PHONE, slot_start=NOW
+    )
+    cfg = alembic_config(f"sqlite:///{path}")
+    try:
+        with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
+            cfg.attributes.update(connection=conn, field_cipher=cipher)
+            command.downgrade(cfg, "0006")  # decrypts: a hall from before this version
+        with engine.connect() as conn:
+            name, version = conn.execute(
+                sa.text('SELECT applicant_name, row_version FROM "case" WHERE id = :i'), {"i": case_id.hex}
+            ).one()
+            appt = conn.execute(
+                sa.text("SELECT name, phone FROM appointment WHERE code = 'YY-PLANTED'")
+            ).one()
+        assert (name, tuple(appt)) == (PLANTED_NAME, (APPOINTMENT_NAME, APPOINTMENT_PHONE))
+        refusal = r"1 cases and 1 appointments hold names or phones in plain text.*secrets init"
+        with pytest.raises(UpgradeRefused, match=refusal):
+            upgrade(engine, backup=False)
+        monkeypatch.setenv("ONEWINDOW_SECRETS", str(path.parent / "no-keys-here.secrets"))
+        assert main.main(["db", "upgrade", "--db", f"sqlite:///{path}"]) != 0
+        err = capsys.readouterr().err
+        assert "secrets init" in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+        assert current_revision(engine) == "0006"
+        upgrade(engine, backup=False, field_cipher=cipher)
+        assert current_revision(engine) == head_revision()
+        _checkpoint(engine)
+    finally:
+        engine.dispose()
+    with sf() as s:
+        case = s.get_one(Case, case_id)
+        assert case.row_version == version + 1 and open_fields(s, case).name == PLANTED_NAME
+        latest = s.scalars(
+            sa.select(SyncOutbox).where(SyncOutbox.row_id == case_id).order_by(SyncOutbox.seq.desc())
+        ).first()
+        assert latest is not None and latest.row_version == case.row_version
+        assert latest.payload["applicant_name"] == case.applicant_name
+        stored = s.scalars(sa.select(Appointment).where(Appointment.code == "YY-PLANTED")).one()
+        assert cipher.decrypt(stored.name, "appointment.name") == APPOINTMENT_NAME
+    raw = _raw(path)
+    for planted in (PLANTED_NAME, APPOINTMENT_NAME, APPOINTMENT_PHONE):
         for form in _forms(planted):
             assert form not in raw, f"{planted!r} left in the file after the migration"
 

@@ -195,3 +195,26 @@ def test_dropped_materials_and_matters_never_break_existing_cases(
         assert s.scalars(sa.select(Matter.active).where(Matter.code == "WL-008")).one() is False
     with sessions() as s:  # and that new state is itself stable
         assert load_catalogue(s, data_dir).changed == 0
+
+
+def test_demo_appointments_are_stored_encrypted_and_a_second_seed_keeps_them(
+    sessions: sessionmaker[Session],
+) -> None:
+    from db import crypto
+    from tests.cases.seeding import keys_for_tests
+
+    cipher = keys_for_tests().cipher
+    crypto.install(sessions, cipher)
+    with sessions.begin() as s:
+        seed_demo(s, now=NOW, password_hasher=FAST_HASHER, id_hash_key=b"site-secret")
+    with sessions() as s:
+        stored = {a.code: (a.name, a.phone) for a in s.scalars(sa.select(Appointment))}
+    assert stored
+    for name, phone in stored.values():
+        assert crypto.is_envelope(name) and cipher.decrypt(name, "appointment.name")
+        assert not phone or crypto.is_envelope(phone)
+    with sessions.begin() as s:
+        again = seed_demo(s, now=NOW, password_hasher=FAST_HASHER, id_hash_key=b"site-secret")
+    assert again["appointment"].updated == 0  # the same plain values: the envelopes are kept
+    with sessions() as s:
+        assert {a.code: (a.name, a.phone) for a in s.scalars(sa.select(Appointment))} == stored
