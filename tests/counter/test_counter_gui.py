@@ -367,7 +367,8 @@ def test_panel_follows_the_hall_event_stream(
     bus = HallBus()
     win = make_window(qtbot, ctx, staffed, tmp_path, bus)
     pump = EventPump(ctx, bus)
-    pump.start()
+    with qtbot.waitSignal(pump.following, timeout=5000):
+        pump.start()
     try:
         assert win.queue_panel.wait_model.total_waiting == 0
         with qtbot.waitSignal(bus.hallEvent, timeout=5000):
