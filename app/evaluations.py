@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import WorkCalendar
 from db import outbox
@@ -195,3 +195,37 @@ def close_follow_up(
 def window_label(session: Session, window_id: uuid.UUID | None) -> str:
     w = session.get(Window, window_id) if window_id else None
     return f"{w.number}号窗口" if w else ""
+
+
+def submit_rating(
+    sessions: sessionmaker[Session],
+    *,
+    site_id: uuid.UUID,
+    grade: int,
+    dimensions: Mapping[str, int],
+    comment: str,
+    ticket_id: uuid.UUID | None,
+    case_ids: Sequence[uuid.UUID],
+    window_id: uuid.UUID | None,
+    staff_id: uuid.UUID | None,
+) -> list[EvaluationInfo]:
+    """The evaluator's one request: `record` in its own transaction (write lock first). Raises
+    EvaluationError for a refused rating and app.errors.StorageError when the database fails."""
+    from app.errors import storage
+    from db.engine import SQLITE_IMMEDIATE
+
+    with storage("保存评价"), sessions() as s:
+        s.connection(execution_options=SQLITE_IMMEDIATE)
+        infos = record(
+            s,
+            site_id=site_id,
+            grade=grade,
+            dimensions=dimensions,
+            comment=comment,
+            ticket_id=ticket_id,
+            case_ids=case_ids,
+            window_id=window_id,
+            staff_id=staff_id,
+        )
+        s.commit()
+        return infos

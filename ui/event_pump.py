@@ -5,43 +5,51 @@ from __future__ import annotations
 import logging
 import threading
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
-from sqlalchemy.exc import SQLAlchemyError
+from PySide6.QtCore import Signal
 
 from app.context import AppContext
-from app.queue.events import EventStream, HallEventInfo
+from app.errors import StorageError
+from app.hall.feed import HallEventInfo, HallFeed
 from ui.bus import HallBus
+from ui.tasks import LoopThread
 
 log = logging.getLogger("onewindow.ui")
 
 
-class _Follower(QObject):
+class EventPump(LoopThread):
+    """Start with `start()`; every event after the newest one at start (or `after_id`) reaches `bus`.
+    `stop()` ends and joins the loop (it wakes within a quarter second)."""
+
     arrived = Signal(object)
     trouble = Signal(str, bool)
+    following = Signal()  # the starting point is read: every later event will arrive
 
-    def __init__(self, ctx: AppContext, after_id: int | None, stop: threading.Event) -> None:
-        super().__init__()
+    def __init__(self, ctx: AppContext, bus: HallBus, after_id: int | None = None) -> None:
+        super().__init__("hall-event-pump")
         self._ctx = ctx
         self._after_id = after_id
-        self._stop = stop
+        self.arrived.connect(bus.hallEvent)  # queued: emitted on the loop's thread
+        self.trouble.connect(bus.notice)
 
-    @Slot()
-    def run(self) -> None:
-        stream = EventStream(self._ctx.engine, self._ctx.site_id)
+    def loop(self, stopping: threading.Event) -> None:
+        feed = HallFeed(self._ctx)
         last = self._after_id
+        if last is not None:
+            self.following.emit()
         broken = False
         try:
-            while not self._stop.is_set():
+            while not stopping.is_set():
                 try:
                     if last is None:
-                        last = stream.last_id()
-                    events = stream.wait(last, 0.25)
-                except SQLAlchemyError as exc:
+                        last = feed.last_id()
+                        self.following.emit()
+                    events = feed.wait(last, 0.25)
+                except StorageError as exc:
                     if not broken:
-                        log.warning("hall event stream interrupted: %s", exc)
+                        log.warning("hall event stream interrupted: %s", exc.__cause__ or exc)
                         self.trouble.emit("与大厅数据库的连接中断，正在重连…", True)
                     broken = True
-                    self._stop.wait(1.0)
+                    stopping.wait(1.0)
                     continue
                 if broken:
                     broken = False
@@ -50,30 +58,7 @@ class _Follower(QObject):
                     last = ev.id
                     self.arrived.emit(ev)
         finally:
-            stream.close()
-
-
-class EventPump(QObject):
-    """Start with `start()`; every event after the newest one at start (or `after_id`) reaches `bus`."""
-
-    def __init__(self, ctx: AppContext, bus: HallBus, after_id: int | None = None) -> None:
-        super().__init__()
-        self._stop = threading.Event()
-        self._thread = QThread()
-        self._thread.setObjectName("hall-event-pump")
-        self._worker = _Follower(ctx, after_id, self._stop)
-        self._worker.moveToThread(self._thread)
-        self._thread.started.connect(self._worker.run)
-        self._worker.arrived.connect(bus.hallEvent)
-        self._worker.trouble.connect(bus.notice)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.quit()
-        self._thread.wait(5000)
+            feed.close()
 
 
 __all__ = ["EventPump", "HallEventInfo"]

@@ -10,10 +10,10 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
-from db.engine import make_engine
-from db.sync.worker import StepResult, SyncRunner
+from app.syncing import SiteSync, StepResult
+from ui.tasks import LoopThread
 
 if TYPE_CHECKING:
     from app.settings import Settings
@@ -22,53 +22,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("onewindow.sync")
 
 
-class _Loop(QObject):
-    stepped = Signal(object)  # StepResult
-    problem = Signal(str)
-
-    def __init__(self, worker: SyncWorker) -> None:
-        super().__init__()
-        self._w = worker
-
-    @Slot()
-    def run(self) -> None:
-        w = self._w
-        hall = make_engine(w.hall_url)  # this thread's own engine and sessions
-        runner = SyncRunner(
-            hall,
-            w.central_url,
-            site_code=w.site_code,
-            interval_s=w.interval_s,
-            max_backoff_s=w.max_backoff_s,
-            backoff_base_s=w.backoff_base_s,
-            batch_size=w.batch_size,
-            field_cipher=w.field_cipher,
-        )
-        try:
-            while not w.stopping.is_set():
-                try:
-                    result = runner.step(w.stopping.is_set)
-                except Exception as exc:  # a bug must not kill the thread silently
-                    log.exception("sync round crashed")
-                    self.problem.emit(f"同步出错：{exc}")
-                    w.wake.wait(runner.max_backoff_s)
-                    w.wake.clear()
-                    continue
-                self.stepped.emit(result)
-                if result.error:
-                    self.problem.emit(f"与区中心同步异常：{result.error}")
-                w.wake.wait(result.next_delay_s)
-                w.wake.clear()
-        finally:
-            runner.close()
-            hall.dispose()
-
-
-class SyncWorker(QObject):
+class SyncWorker(LoopThread):
     """Start with `start()`; `stepped` carries each round's StepResult (with its SyncStatus)."""
 
     stepped = Signal(object)
     problem = Signal(str)  # Chinese, for the manager's screen
+    _stepped = Signal(object)  # emitted on the loop's thread; re-emitted as `stepped` on the GUI's
 
     def __init__(
         self,
@@ -83,7 +42,7 @@ class SyncWorker(QObject):
         field_cipher: FieldCipher | None = None,
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__("sync-worker", parent)
         self.field_cipher = field_cipher  # the site's: releases' appointments are stored encrypted
         self.hall_url = hall_url
         self.central_url = central_url
@@ -92,16 +51,9 @@ class SyncWorker(QObject):
         self.max_backoff_s = max_backoff_s
         self.backoff_base_s = backoff_base_s
         self.batch_size = batch_size
-        self.stopping = threading.Event()
         self.wake = threading.Event()
         self.last: StepResult | None = None
-        self._thread = QThread()
-        self._thread.setObjectName("sync-worker")
-        self._loop = _Loop(self)
-        self._loop.moveToThread(self._thread)
-        self._thread.started.connect(self._loop.run)
-        self._loop.stepped.connect(self._on_step)
-        self._loop.problem.connect(self.problem)
+        self._stepped.connect(self._on_step)
 
     @classmethod
     def from_settings(cls, settings: Settings, parent: QObject | None = None) -> SyncWorker | None:
@@ -126,18 +78,45 @@ class SyncWorker(QObject):
         self.last = result
         self.stepped.emit(result)
 
-    def start(self) -> None:
-        self._thread.start()
+    def loop(self, stopping: threading.Event) -> None:
+        sync = SiteSync(
+            self.hall_url,
+            self.central_url,
+            site_code=self.site_code,
+            interval_s=self.interval_s,
+            max_backoff_s=self.max_backoff_s,
+            backoff_base_s=self.backoff_base_s,
+            batch_size=self.batch_size,
+            field_cipher=self.field_cipher,
+        )
+        try:
+            while not stopping.is_set():
+                try:
+                    result = sync.step(stopping.is_set)
+                except Exception as exc:  # a bug must not kill the thread silently
+                    log.exception("sync round crashed")
+                    self.problem.emit(f"同步出错：{exc}")
+                    self.wake.wait(sync.max_backoff_s)
+                    self.wake.clear()
+                    continue
+                self._stepped.emit(result)
+                if result.error:
+                    self.problem.emit(f"与区中心同步异常：{result.error}")
+                self.wake.wait(result.next_delay_s)
+                self.wake.clear()
+        finally:
+            sync.close()
 
     def is_running(self) -> bool:
-        return self._thread.isRunning()
+        return self.running()
 
     def sync_now(self) -> None:
         self.wake.set()
 
+    def request_stop(self) -> None:
+        super().request_stop()
+        self.wake.set()
+
     def stop(self, timeout_ms: int = 30_000) -> bool:
         """Ends after the batch in progress (bounded by the connect timeout); True if joined."""
-        self.stopping.set()
-        self.wake.set()
-        self._thread.quit()
-        return bool(self._thread.wait(timeout_ms))
+        return super().stop(timeout_ms)

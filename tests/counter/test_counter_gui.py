@@ -37,10 +37,31 @@ def make_window(
     )
     qtbot.addWidget(win)
     qtbot.addWidget(win.evaluator)
+    started(qtbot, win)
     with qtbot.waitActive(win):
         win.show()
         win.activateWindow()
     return win
+
+
+def started(qtbot: QtBot, win: CounterWindow) -> None:
+    """The start-up (开窗, current ticket, draft, case list) arrives from the counter's worker thread."""
+    qtbot.waitUntil(lambda: win.started_up, timeout=10000)
+
+
+def press(qtbot: QtBot, win: CounterWindow, key: Qt.Key, ok: bool | None = True) -> None:
+    """An F-key, and its result on screen (`ok`: whether the operation went through; None: either)."""
+    with qtbot.waitSignal(win.queue_panel.actionDone, timeout=10000) as done:
+        qtbot.keyClick(win, key)
+    if ok is not None:
+        assert done.args[1] is ok, win.queue_panel.error_label.text()
+
+
+def run(qtbot: QtBot, win: CounterWindow, action: str) -> bool:
+    """`panel.run(action)` and its result: True if the operation went through."""
+    with qtbot.waitSignal(win.queue_panel.actionDone, timeout=10000) as done:
+        win.queue_panel.run(action)
+    return bool(done.args[1])
 
 
 def swipe(qtbot: QtBot, win: CounterWindow, reader: Any, bus: HallBus) -> None:
@@ -66,10 +87,20 @@ def type_text(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
 
 def choose(qtbot: QtBot, win: CounterWindow, query: str) -> None:
     form = win.intake
-    type_text(qtbot, form.search_edit, query)
+    with qtbot.waitSignal(form.searched, timeout=10000):
+        type_text(qtbot, form.search_edit, query)
+    qtbot.waitUntil(lambda: not form.runner.busy("search"), timeout=10000)
     assert form.search_model.rowCount() >= 1
-    qtbot.keyClick(form.search_edit, Qt.Key.Key_Return)
-    assert form.matters
+    with qtbot.waitSignal(form.chosen, timeout=10000):
+        qtbot.keyClick(form.search_edit, Qt.Key.Key_Return)
+    assert form.matters, form.message.text()
+
+
+def submit_click(qtbot: QtBot, win: CounterWindow, path: str) -> None:
+    """Click a path button and wait until the desk answered (accepted or refused)."""
+    form = win.intake
+    qtbot.mouseClick(form.path_buttons[path], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not form.runner.busy("submit"), timeout=10000)
 
 
 def tick(win: CounterWindow, missing: tuple[str, ...] = ()) -> None:
@@ -109,9 +140,9 @@ def test_intake_path_end_to_end(
     win = make_window(qtbot, ctx, staffed, tmp_path, bus)
     assert win.queue_panel.wait_model.total_waiting == 1
 
-    qtbot.keyClick(win, Qt.Key.Key_F1)  # call next
+    press(qtbot, win, Qt.Key.Key_F1)  # call next
     assert win.queue_panel.current_label.text() == ticket.number, win.queue_panel.error_label.text()
-    qtbot.keyClick(win, Qt.Key.Key_F4)  # start
+    press(qtbot, win, Qt.Key.Key_F4)  # start
     assert win.queue_panel.current is not None and win.queue_panel.current.status == "serving"
 
     swipe(qtbot, win, card_reader, bus)
@@ -119,7 +150,7 @@ def test_intake_path_end_to_end(
     tick(win, missing)
     if notes:
         win.intake.notes_edit.setPlainText(notes)
-    qtbot.mouseClick(win.intake.path_buttons[path], Qt.MouseButton.LeftButton)
+    submit_click(qtbot, win, path)
     # The cases are committed at once; the form is free for the next applicant while the PDFs build.
     assert win.intake.is_empty(), win.intake.message.text()
     qtbot.waitUntil(lambda: win.last_outcome is not None, timeout=20000)
@@ -157,7 +188,7 @@ def test_intake_path_end_to_end(
     assert not win.preview.isVisible()
     with qtbot.waitActive(win):
         win.activateWindow()
-    qtbot.keyClick(win, Qt.Key.Key_F5)
+    press(qtbot, win, Qt.Key.Key_F5)
     assert win.queue_panel.current is None
     assert win.evaluator.isVisible() and win.evaluator.request is not None
     qtbot.mouseClick(win.evaluator.grade_buttons[4], Qt.MouseButton.LeftButton)
@@ -192,7 +223,7 @@ def test_scenario_one_form_linked_cases(
     bus = HallBus()
     ticket = ctx.queue().issue("general")
     win = make_window(qtbot, ctx, staffed, tmp_path, bus)
-    qtbot.keyClick(win, Qt.Key.Key_F1)
+    press(qtbot, win, Qt.Key.Key_F1)
     swipe(qtbot, win, card_reader, bus)
     win.intake.company_radio.setChecked(True)
     from tests.cases.seeding import valid_uscc
@@ -226,7 +257,8 @@ def test_refusals_keep_the_form(qtbot: QtBot, ctx: AppContext, staffed: Staffed,
     qtbot.keyClicks(form.edits["phone"], "12")
     assert form.errors["phone"].isVisible()
     form.edits["phone"].clear()
-    type_text(qtbot, form.search_edit, "d")  # several hits: arrow keys pick one
+    with qtbot.waitSignal(form.searched, timeout=10000):
+        type_text(qtbot, form.search_edit, "d")  # several hits: arrow keys pick one
     assert form.search_model.rowCount() >= 2
     qtbot.keyClick(form.search_edit, Qt.Key.Key_Down)
     assert form.results.currentIndex().row() == 1
@@ -240,9 +272,9 @@ def test_refusals_keep_the_form(qtbot: QtBot, ctx: AppContext, staffed: Staffed,
     assert "校验位" in form.message.text()
     form.edits["id_number"].setText("310115198506150030")
     tick(win, ("申请书", "经营场所使用证明"))
-    qtbot.mouseClick(form.path_buttons["tolerance"], Qt.MouseButton.LeftButton)
+    submit_click(qtbot, win, "tolerance")
     assert "缺少核心材料" in form.message.text()
-    qtbot.mouseClick(form.path_buttons["reject"], Qt.MouseButton.LeftButton)
+    submit_click(qtbot, win, "reject")
     assert "理由" in form.message.text()
     assert win.last_outcome is None and form.edits["name"].text() == "李四"
     with ctx.sessions() as s:
@@ -257,52 +289,74 @@ def test_queue_keys_and_manager_only_call(
     win = make_window(qtbot, ctx, staffed, tmp_path)
     panel = win.queue_panel
     assert panel.wait_model.total_waiting == 3
-    qtbot.keyClick(win, Qt.Key.Key_F1)
+    press(qtbot, win, Qt.Key.Key_F1)
     assert panel.current_label.text() == a1.number and panel.wait_model.total_waiting == 2
-    qtbot.keyClick(win, Qt.Key.Key_F2)
+    press(qtbot, win, Qt.Key.Key_F2)
     assert panel.current is not None and panel.current.recall_count == 1
-    qtbot.keyClick(win, Qt.Key.Key_F3)  # no-show
+    press(qtbot, win, Qt.Key.Key_F3)  # no-show
     assert panel.current is None
     panel.ask_text = lambda *_a: a1.number
-    assert panel.run("requeue")
-    qtbot.keyClick(win, Qt.Key.Key_F1)
+    assert run(qtbot, win, "requeue")
+    press(qtbot, win, Qt.Key.Key_F1)
     assert panel.current_label.text() == a2.number
-    qtbot.keyClick(win, Qt.Key.Key_F7)  # hold
+    press(qtbot, win, Qt.Key.Key_F7)  # hold
     assert panel.current is None and panel.held == [a2.number]
     again = CounterWindow(ctx, HallBus(), staffed.clerk, staffed.window1, documents_dir=tmp_path / "d3")
     qtbot.addWidget(again)
     qtbot.addWidget(again.evaluator)
+    started(qtbot, again)
     assert again.queue_panel.held == [a2.number]  # a restarted counter still knows its held tickets
     again.close()
     with qtbot.waitActive(win):
         win.activateWindow()
     panel.ask_text = lambda _t, _l, default: default
-    qtbot.keyClick(win, Qt.Key.Key_F7)  # resume the held one
+    press(qtbot, win, Qt.Key.Key_F7)  # resume the held one
     assert panel.current is not None and panel.current.number == a2.number
     panel.ask_choice = lambda _t, _l, items: next(i for i in items if i.startswith("窗口：2号"))
-    qtbot.keyClick(win, Qt.Key.Key_F6)  # transfer to window 2
+    press(qtbot, win, Qt.Key.Key_F6)  # transfer to window 2
     assert panel.current is None
     panel.ask_text = lambda *_a: ""
-    qtbot.keyClick(win, Qt.Key.Key_F8)  # pause needs a reason
+    press(qtbot, win, Qt.Key.Key_F8, ok=False)  # pause needs a reason
     assert "原因" in panel.error_label.text()
     panel.ask_text = lambda *_a: "临时离岗"
-    qtbot.keyClick(win, Qt.Key.Key_F8)
+    press(qtbot, win, Qt.Key.Key_F8)
     assert "临时离岗" in panel.state_label.text()
-    qtbot.keyClick(win, Qt.Key.Key_F1)
+    press(qtbot, win, Qt.Key.Key_F1, ok=False)
     assert "暂停" in panel.error_label.text()
-    qtbot.keyClick(win, Qt.Key.Key_F8)
+    press(qtbot, win, Qt.Key.Key_F8)
     assert panel.state_label.text() == "服务中"
     # Clerks may not call a specific ticket.
     assert not panel.buttons["call_specific"].isEnabled()
-    assert not panel.run("call_specific")
+    assert not run(qtbot, win, "call_specific")
     assert "管理员" in panel.error_label.text()
     # A manager may.
     mgr = CounterWindow(ctx, HallBus(), staffed.manager, staffed.window2, documents_dir=tmp_path / "d2")
     qtbot.addWidget(mgr)
     qtbot.addWidget(mgr.evaluator)
+    started(qtbot, mgr)
     mgr.queue_panel.ask_text = lambda *_a: a3.number
-    assert mgr.queue_panel.run("call_specific"), mgr.queue_panel.error_label.text()
+    assert run(qtbot, mgr, "call_specific"), mgr.queue_panel.error_label.text()
     assert mgr.queue_panel.current is not None and mgr.queue_panel.current.number == a3.number
+
+
+def test_a_second_key_waits_for_the_first(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
+) -> None:
+    """F1 twice before the first answer: one applicant is called, the second press is refused."""
+    q = ctx.queue()
+    a1, _a2 = q.issue("general"), q.issue("general")
+    win = make_window(qtbot, ctx, staffed, tmp_path)
+    panel = win.queue_panel
+    results: list[tuple[str, bool]] = []
+    panel.actionDone.connect(lambda action, ok: results.append((action, ok)))
+    with qtbot.waitSignals([panel.actionDone, panel.actionDone], timeout=10000):
+        assert panel.run("call_next")
+        assert panel.buttons["call_next"].isEnabled() is False  # off while in flight
+        assert not panel.run("call_next")
+    assert results == [("call_next", False), ("call_next", True)]
+    assert panel.current is not None and panel.current.number == a1.number
+    assert panel.buttons["call_next"].isEnabled()
+    assert panel.wait_model.total_waiting == 1
 
 
 def test_panel_follows_the_hall_event_stream(
@@ -313,7 +367,8 @@ def test_panel_follows_the_hall_event_stream(
     bus = HallBus()
     win = make_window(qtbot, ctx, staffed, tmp_path, bus)
     pump = EventPump(ctx, bus)
-    pump.start()
+    with qtbot.waitSignal(pump.following, timeout=5000):
+        pump.start()
     try:
         assert win.queue_panel.wait_model.total_waiting == 0
         with qtbot.waitSignal(bus.hallEvent, timeout=5000):
@@ -327,8 +382,8 @@ def test_bad_rating_is_flagged(qtbot: QtBot, ctx: AppContext, staffed: Staffed, 
     ticket = ctx.queue().issue("general")
     bus = HallBus()
     win = make_window(qtbot, ctx, staffed, tmp_path, bus)
-    qtbot.keyClick(win, Qt.Key.Key_F1)
-    qtbot.keyClick(win, Qt.Key.Key_F5)
+    press(qtbot, win, Qt.Key.Key_F1)
+    press(qtbot, win, Qt.Key.Key_F5)
     ev = win.evaluator
     assert not ev.submit_button.isEnabled()
     qtbot.mouseClick(ev.grade_buttons[1], Qt.MouseButton.LeftButton)
@@ -396,5 +451,5 @@ def test_log_in_opens_and_closing_closes_the_window(
     assert q.window_state(1).state == "closed"
     win = make_window(qtbot, ctx, staffed, tmp_path)
     assert q.window_state(1).state == "open" and win.queue_panel.state_label.text() == "服务中"
-    win.close()
+    win.close()  # closing waits for the worker's last job: the window is closed when it returns
     assert q.window_state(1).state == "closed"

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.cases import service
 from app.cases.types import ApplicantData, CaseRow, Clerk, HistoryEntry, IntakeRequest, MaterialCheck
 from app.context import AppContext
+from app.counter.desk import CounterDesk
 from app.queue.types import CategoryStatus
 from db.models import AuditLog, Case, Material
 from tests.cases.seeding import ID_NUMBER, Seeded
@@ -134,14 +135,18 @@ def test_case_panel_detail_and_transitions(
         ctx.site_id, staffed.clerk.id, staffed.clerk.name, staffed.window1.id, staffed.window1.label
     )
     case_id = _accept(ctx, seeded, clerk)
-    panel = CasesPanel(ctx, clerk, documents_dir=tmp_path / "docs")
+    desk = CounterDesk(ctx, staffed.clerk, staffed.window1)
+    panel = CasesPanel(desk, documents_dir=tmp_path / "docs")
     qtbot.addWidget(panel)
-    panel.refresh()
+    with qtbot.waitSignal(panel.listed, timeout=10000):  # the list is read on the panel's worker thread
+        panel.refresh()
     assert panel.model.rowCount() == 1
     qtmodeltester.check(panel.model)
-    panel.view_combo.setCurrentIndex(panel.view_combo.findData("overdue"))
+    with qtbot.waitSignal(panel.listed, timeout=10000):
+        panel.view_combo.setCurrentIndex(panel.view_combo.findData("overdue"))
     assert panel.model.rowCount() == 0
-    panel.view_combo.setCurrentIndex(panel.view_combo.findData("mine"))
+    with qtbot.waitSignal(panel.listed, timeout=10000):
+        panel.view_combo.setCurrentIndex(panel.view_combo.findData("mine"))
     dlg = panel.open_case(case_id)
     qtbot.addWidget(dlg)
     qtmodeltester.check(dlg.history_model)

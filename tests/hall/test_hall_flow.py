@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from app import auth
+from app.counter.desk import CounterDesk
 from devices.idcard.samples import RESIDENT_LONG_TERM
 from tests.hall.conftest import HallFixture
 from tests.hall.devices import kiosk_devices
@@ -32,7 +33,8 @@ def test_kiosk_to_counter_display_and_manager(qtbot: QtBot, hall: HallFixture, b
     with kiosk_devices(bus_pump) as dev:
         kiosk = KioskWindow(hall.ctx, bus_pump, printer=dev.printer, screening=False)
         kiosk.locked = False
-        panel = QueuePanel(hall.service, bus_pump, staff, window)
+        panel = QueuePanel(CounterDesk(hall.ctx, staff, window, queue=hall.service), bus_pump)
+        panel.refresh()
         board = DisplayBoard(hall.ctx, bus_pump, voice=voice)
         manager = ManagerDashboard(hall.ctx, bus_pump)
         for w in (kiosk, panel, board, manager):
@@ -57,7 +59,10 @@ def test_kiosk_to_counter_display_and_manager(qtbot: QtBot, hall: HallFixture, b
             timeout=4000,
         )
         # the counter calls it: display and voice
-        with qtbot.waitSignal(board.callShown, timeout=4000) as shown:
+        with (
+            qtbot.waitSignal(board.callShown, timeout=4000) as shown,
+            qtbot.waitSignal(panel.actionDone, check_params_cb=lambda _a, ok: ok, timeout=4000),
+        ):
             assert panel.run("call_next")
         assert shown.args == [number, 2]
         qtbot.waitUntil(lambda: len(backend.spoken) == 2 and not voice.busy, timeout=4000)

@@ -64,7 +64,8 @@ def test_catalogue_and_live_counts(qtbot: QtBot, qtmodeltester, ctx: AppContext)
     assert any("公司设立登记" in window.proxy.index(r, 1).data() for r in range(window.proxy.rowCount()))
 
     pump = EventPump(ctx, bus)
-    pump.start()
+    with qtbot.waitSignal(pump.following, timeout=5000):  # from the newest event at start on
+        pump.start()
     try:
         code = window.counts.rows[0].code
         with qtbot.waitSignal(bus.hallEvent, timeout=5000):

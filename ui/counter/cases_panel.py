@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -22,14 +23,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
-from app import auth
 from app.cases import machine, service
 from app.cases.errors import CaseError
-from app.cases.types import CaseDetail, Clerk
-from app.context import AppContext
+from app.cases.types import CaseDetail, CaseRow
+from app.counter.desk import CounterDesk
+from app.errors import StorageError
 from ui.counter.models import CaseListModel, HistoryModel
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
@@ -37,13 +38,21 @@ log = logging.getLogger("onewindow.ui")
 class CasesPanel(QWidget):
     opened = Signal(object)  # CaseDetailDialog
 
+    listed = Signal()  # a refreshed list is on screen
+
     def __init__(
-        self, ctx: AppContext, clerk: Clerk, *, documents_dir: Path, parent: QWidget | None = None
+        self,
+        desk: CounterDesk,
+        *,
+        documents_dir: Path,
+        runner: TaskRunner | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.ctx = ctx
-        self.clerk = clerk
+        self.desk = desk
+        self.runner = runner or TaskRunner("cases", self)
         self.documents_dir = documents_dir
+        settings = desk.ctx.settings
         lay = QVBoxLayout(self)
         top = QHBoxLayout()
         self.view_combo = QComboBox()
@@ -52,13 +61,13 @@ class CasesPanel(QWidget):
             self.view_combo.addItem(service.VIEW_LABELS[key], key)
         self.view_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         refresh = QPushButton(self.tr("刷新"))
-        refresh.clicked.connect(self.refresh)
+        refresh.clicked.connect(lambda: self.refresh())
         self.count_label = QLabel()
         top.addWidget(self.view_combo)
         top.addWidget(refresh)
         top.addWidget(self.count_label, 1)
         lay.addLayout(top)
-        self.model = CaseListModel(ctx.settings.thresholds.due_soon_working_days)
+        self.model = CaseListModel(settings.thresholds.due_soon_working_days)
         self.table = QTableView()
         self.table.setObjectName("case_table")
         self.table.setModel(self.model)
@@ -71,23 +80,24 @@ class CasesPanel(QWidget):
         lay.addWidget(self.table, 1)
         self.dialog: CaseDetailDialog | None = None
 
-    def refresh(self) -> None:
+    def refresh(self, on_done: Callable[[], None] | None = None) -> None:
+        """Re-read the chosen list on the worker thread (a newer refresh supersedes an older one)."""
         view = str(self.view_combo.currentData())
-        try:
-            with self.ctx.sessions() as s:
-                rows = service.list_cases(
-                    s,
-                    self.clerk.site_id,
-                    view,
-                    staff_id=self.clerk.staff_id,
-                    due_soon_days=self.ctx.settings.thresholds.due_soon_working_days,
-                )
-        except SQLAlchemyError:
-            log.exception("case list failed")
+
+        def shown(rows: list[CaseRow]) -> None:
+            self.model.set_rows(rows)
+            self.count_label.setText(self.tr("共 %1 件").replace("%1", str(len(rows))))
+            self.listed.emit()
+            if on_done is not None:
+                on_done()
+
+        def failed(exc: Exception) -> None:
+            log.warning("case list failed: %s", exc)
             self.count_label.setText(self.tr("读取办件失败"))
-            return
-        self.model.set_rows(rows)
-        self.count_label.setText(self.tr("共 %1 件").replace("%1", str(len(rows))))
+            if on_done is not None:
+                on_done()
+
+        self.runner.submit(lambda: self.desk.list_cases(view), shown, failed, kind="cases")
 
     def _activated(self, index: QModelIndex) -> None:
         row = self.model.row_at(index.row())
@@ -95,8 +105,8 @@ class CasesPanel(QWidget):
             self.open_case(row.id)
 
     def open_case(self, case_id: uuid.UUID) -> CaseDetailDialog:
-        dlg = CaseDetailDialog(self.ctx, self.clerk, case_id, documents_dir=self.documents_dir, parent=self)
-        dlg.changed.connect(self.refresh)
+        dlg = CaseDetailDialog(self.desk, case_id, documents_dir=self.documents_dir, parent=self)
+        dlg.changed.connect(lambda: self.refresh())
         self.dialog = dlg
         dlg.show()
         self.opened.emit(dlg)
@@ -110,16 +120,14 @@ class CaseDetailDialog(QDialog):
 
     def __init__(
         self,
-        ctx: AppContext,
-        clerk: Clerk,
+        desk: CounterDesk,
         case_id: uuid.UUID,
         *,
         documents_dir: Path,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.ctx = ctx
-        self.clerk = clerk
+        self.desk = desk
         self.case_id = case_id
         self.documents_dir = documents_dir
         self.detail: CaseDetail | None = None
@@ -128,7 +136,7 @@ class CaseDetailDialog(QDialog):
         lay = QVBoxLayout(self)
         self.info = QFormLayout()
         lay.addLayout(self.info)
-        self.history_model = HistoryModel(ZoneInfo(ctx.settings.site.timezone))
+        self.history_model = HistoryModel(ZoneInfo(desk.ctx.settings.site.timezone))
         self.history = QTableView()
         self.history.setModel(self.history_model)
         self.history.verticalHeader().setVisible(False)
@@ -166,8 +174,8 @@ class CaseDetailDialog(QDialog):
         return text if ok else None
 
     def reload(self, *, audit: bool = False) -> None:
-        with service.write_session(self.ctx.sessions) as s:
-            self.detail = service.case_detail(s, self.case_id, self.clerk if audit else None)
+        # A single short read when the clerk opens a case (the dialog shows nothing without it).
+        self.detail = self.desk.case_detail(self.case_id, audit=audit)
         d = self.detail
         while self.info.rowCount():
             self.info.removeRow(0)
@@ -234,31 +242,17 @@ class CaseDetailDialog(QDialog):
 
     def reprint(self) -> bool:
         """Rebuild the case's intake documents from the stored rows and preview them for printing."""
-        from app.cases import documents as case_docs
         from ui.counter.preview import DocumentPreview
 
         try:
-            with self.ctx.sessions() as s:
-                docs = case_docs.build_documents(s, self.case_id)
-                # A reprint puts the applicant's data on paper again: audited like a reveal.
-                auth.audit(
-                    s,
-                    self.clerk.site_id,
-                    self.clerk.staff_id,
-                    "case.reprint",
-                    f"{len(docs)} documents",
-                    entity="case",
-                    entity_id=str(self.case_id),
-                )
-                s.commit()
-            paths = case_docs.save_documents(docs, self.documents_dir)
-        except (CaseError, OSError, SQLAlchemyError) as exc:
+            docs, paths = self.desk.reprint(self.case_id, self.documents_dir)
+        except (CaseError, OSError, StorageError) as exc:
             log.exception("reprint failed")
             self.message.setText(self.tr("文书生成失败：%1").replace("%1", str(exc)))
             return False
         self.preview = DocumentPreview(
             list(zip(docs, paths, strict=True)),
-            printer_name=self.ctx.settings.printers.document.name,
+            printer_name=self.desk.ctx.settings.printers.document.name,
             parent=self,
         )
         self.preview.show()
@@ -268,7 +262,7 @@ class CaseDetailDialog(QDialog):
         """Run one transition by name; refusals show their Chinese reason and change nothing."""
         if key == "reprint":
             return self.reprint()
-        cid, clerk = self.case_id, self.clerk
+        cid = self.case_id
         try:
             reason = ""
             waybill = ""
@@ -276,38 +270,20 @@ class CaseDetailDialog(QDialog):
                 reason = self.ask_text(self.tr("不予许可"), self.tr("不予许可的理由：")) or ""
             if key == "deliver_ems":
                 waybill = self.ask_text(self.tr("EMS 邮寄送达"), self.tr("EMS 运单号：")) or ""
-            with service.write_session(self.ctx.sessions) as s:
-                if key == "review":
-                    service.start_review(s, cid, clerk)
-                elif key == "approve":
-                    service.approve(s, cid, clerk)
-                elif key == "deny":
-                    service.deny(s, cid, clerk, reason)
-                elif key == "complete":
-                    service.complete(s, cid, clerk)
-                elif key == "deliver_window":
-                    service.deliver(s, cid, clerk, "window")
-                elif key == "deliver_ems":
-                    service.deliver(s, cid, clerk, "ems", waybill)
-                elif key == "supply":
-                    service.supply_materials(s, cid, clerk)
-                else:
-                    raise ValueError(f"unknown case action {key!r}")
+            self.desk.case_action(cid, key, reason=reason, waybill=waybill)
         except CaseError as exc:
             self.message.setStyleSheet("color: #c0392b;")
             self.message.setText(str(exc))
             return False
-        except SQLAlchemyError:
-            log.exception("case action %s failed", key)
+        except StorageError as exc:
             self.message.setStyleSheet("color: #c0392b;")
-            self.message.setText(self.tr("保存失败，请重试"))
+            self.message.setText(str(exc))
             return False
         if key.startswith("deliver"):
-            from app.cases import documents as case_docs
-
-            with self.ctx.sessions() as s:
-                docs = case_docs.build_documents(s, cid, ["service_record"])
-            case_docs.save_documents(docs, self.documents_dir)
+            try:
+                self.desk.build_documents([cid], self.documents_dir, kinds=["service_record"])
+            except (CaseError, OSError, StorageError) as exc:
+                log.warning("service record of %s failed: %s", cid, exc)
         self.message.setStyleSheet("color: #1e8449;")
         self.message.setText(self.tr("已保存"))
         self.reload()

@@ -105,13 +105,13 @@ def cmd_counter(args: argparse.Namespace) -> int:
 
 def _release(ctx: Any, auth: Any, staff: Any, terminal: str) -> None:
     """The window's session ends with the process (the window's close released it already)."""
-    from sqlalchemy.exc import SQLAlchemyError
+    import contextlib
 
-    try:
-        with ctx.sessions() as s:
-            auth.release_window(s, staff.id, terminal)
-    except SQLAlchemyError:
-        pass  # it expires by itself
+    from app.counter.accounts import release_window
+    from app.errors import StorageError
+
+    with contextlib.suppress(StorageError):  # it expires by itself
+        release_window(ctx, staff.id, terminal)
 
 
 def _log_in_with_password(
@@ -120,15 +120,14 @@ def _log_in_with_password(
     """--user: verify the password (argon2 releases the GIL) while Qt and the window's modules load."""
     import threading
 
+    from app.counter import accounts
+
     password = os.environ.get("ONEWINDOW_PASSWORD", "")
     result: dict[str, Any] = {}
 
     def check() -> None:
         try:
-            with ctx.sessions() as s:
-                result["staff"] = auth.authenticate(
-                    s, args.user, password, site_id=ctx.site_id, terminal=terminal, demo=ctx.demo
-                )
+            result["staff"] = accounts.authenticate(ctx, args.user, password, terminal)
         except Exception as exc:  # handed to the main thread below
             result["error"] = exc
 
@@ -150,15 +149,13 @@ def _log_in_with_password(
             f"the password of {args.user} was issued by an admin: change it first "
             f"(log in at the counter, or `main.py staff change-password {args.user}`)"
         )
-    with ctx.sessions() as s:
-        windows = auth.windows(s, ctx.site_id)
+    windows = accounts.windows(ctx)
     number = args.window
     window = next((w for w in windows if (w.number == number if number else w.id == staff.window_id)), None)
     if window is None:
         raise CliError(f"no window {number or '(assigned)'} at this site; use --window N")
     try:
-        with ctx.sessions() as s:
-            auth.claim_window(s, staff, window, terminal=terminal)
+        accounts.claim_window(ctx, staff, window, terminal)
     except auth.AuthError as exc:
         raise CliError(f"log-in refused: {exc}") from None
     return staff, window, app
@@ -203,13 +200,14 @@ def _run(
     try:
         win = CounterWindow(ctx, bus, staff, window, documents_dir=args.documents, session_terminal=terminal)
         if args.dump_form:
+            win.wait_started()
             print(json.dumps(win.intake.state(), ensure_ascii=False), flush=True)
             return 0
         win.show()
         if args.ready:
             QTimer.singleShot(0, lambda: print("READY", flush=True))
         if script is not None:
-            QTimer.singleShot(0, lambda: _play(win, script))
+            win.startedUp.connect(lambda: _play(win, script))  # after the restored draft, if any
         if args.quit_after:
             QTimer.singleShot(int(args.quit_after), app.quit)
         return int(app.exec())
@@ -255,9 +253,15 @@ def _play(win: Any, script: dict[str, Any]) -> None:
             print(f"unknown field {key}", file=sys.stderr, flush=True)
             continue
         _type(edit, str(text))
+
+    def chosen() -> None:
+        if script.get("all_received"):
+            form.materials_model.set_all_received(True)
+        form.draft_listeners.append(on_saved)  # the first save with the matter in it
+
     if script.get("matter"):
+        form.chosen.connect(chosen)
         _type(form.search_edit, str(script["matter"]))
-        form._choose_first_hit()
-    if script.get("all_received"):
-        form.materials_model.set_all_received(True)
-    form.draft_listeners.append(on_saved)
+        form._choose_first_hit()  # the hits arrive from the worker thread: the first is taken then
+    else:
+        chosen()

@@ -324,7 +324,8 @@ class IntakeForm(QWidget):
         )
         flag = card_flag(card)  # expired or not yet valid: flagged here, refused at the kiosk
         self.message.setText(
-            self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", ""))) + (f"（{flag}）" if flag else "")
+            self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", "")))
+            + (f"（{flag}）" if flag else "")
         )
 
     # --- matters ---------------------------------------------------------------------------

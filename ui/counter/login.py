@@ -10,11 +10,12 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
 from app import auth
 from app.auth import StaffInfo, WindowInfo
 from app.context import AppContext
+from app.counter import accounts
+from app.errors import StorageError
 from ui.counter.password import ChangePasswordDialog
 
 log = logging.getLogger("onewindow.ui")
@@ -38,8 +39,8 @@ class LoginDialog(QDialog):
         self.password_edit.setObjectName("login_password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.window_combo = QComboBox()
-        with ctx.sessions() as s:
-            self.windows = auth.windows(s, ctx.site_id)
+        # Before any window exists: the dialog's own short reads, like the argon2 check below.
+        self.windows = accounts.windows(ctx)
         for w in self.windows:
             self.window_combo.addItem(w.label, str(w.id))
         self.error = QLabel()
@@ -73,15 +74,9 @@ class LoginDialog(QDialog):
 
     def try_login(self) -> bool:
         try:
-            with self.ctx.sessions() as s:
-                staff = auth.authenticate(
-                    s,
-                    self.user_edit.text(),
-                    self.password_edit.text(),
-                    site_id=self.ctx.site_id,
-                    terminal=self.terminal,
-                    demo=self.ctx.demo,
-                )
+            staff = accounts.authenticate(
+                self.ctx, self.user_edit.text(), self.password_edit.text(), self.terminal
+            )
             window = self._window_for(staff)
             if window is None:
                 self.error.setText(
@@ -91,15 +86,13 @@ class LoginDialog(QDialog):
                 )
                 self.password_edit.clear()
                 return False
-            with self.ctx.sessions() as s:
-                auth.claim_window(s, staff, window, terminal=self.terminal)
+            accounts.claim_window(self.ctx, staff, window, self.terminal)
         except auth.AuthError as exc:
             self.error.setText(str(exc))
             self.password_edit.clear()
             return False
-        except SQLAlchemyError:
-            log.exception("log-in failed")
-            self.error.setText(self.tr("无法连接大厅数据库，请稍后再试"))
+        except StorageError as exc:
+            self.error.setText(str(exc))
             return False
         if staff.must_change_password:
             changed = self._forced_change(staff)
@@ -126,7 +119,6 @@ class LoginDialog(QDialog):
 
     def _release(self, staff: StaffInfo) -> None:
         try:
-            with self.ctx.sessions() as s:
-                auth.release_window(s, staff.id, self.terminal)
-        except SQLAlchemyError:
-            log.exception("releasing the window after a refused log-in failed")
+            accounts.release_window(self.ctx, staff.id, self.terminal)
+        except StorageError as exc:
+            log.warning("releasing the window after a refused log-in failed: %s", exc)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
 from app import auth
 from app.auth import StaffInfo
 from app.context import AppContext
+from app.counter import accounts
+from app.errors import StorageError
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
@@ -26,10 +28,12 @@ class ChangePasswordDialog(QDialog):
         *,
         forced: bool = False,
         terminal: str | None = None,
+        runner: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.runner = runner  # the counter's hall thread: its writes never race this one's
         self.staff = staff
         self.terminal = terminal or auth.terminal_id("counter")
         self.changed: StaffInfo | None = None
@@ -72,17 +76,18 @@ class ChangePasswordDialog(QDialog):
         if new != self.again_edit.text():
             self.error.setText(self.tr("两次输入的新密码不一致"))
             return False
+        staff_id, old, terminal = self.staff.id, self.old_edit.text(), self.terminal
+
+        def change() -> StaffInfo:
+            return accounts.change_password(self.ctx, staff_id, old, new, terminal)
+
         try:
-            with self.ctx.sessions() as s:
-                self.changed = auth.change_password(
-                    s, self.staff.id, self.old_edit.text(), new, terminal=self.terminal
-                )
+            self.changed = self.runner.call(change) if self.runner is not None else change()
         except auth.AuthError as exc:
             self.error.setText(str(exc))
             return False
-        except SQLAlchemyError:
-            log.exception("password change failed")
-            self.error.setText(self.tr("无法连接大厅数据库，请稍后再试"))
+        except StorageError as exc:
+            self.error.setText(str(exc))
             return False
         self.accept()
         return True

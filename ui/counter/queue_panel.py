@@ -1,15 +1,14 @@
 """The queue side of the counter: the current ticket, waiting counts, and the window's operations
-on function keys. Every operation is one short queue transaction; the panel updates from its
-result at once and again from the hall event stream (other PCs' changes)."""
+on function keys. Every operation is one queue transaction run by the counter desk on the
+counter's worker thread; the panel updates from its result and again from the hall event stream
+(other PCs' changes), a burst of events costing one refresh."""
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from typing import Any
 
-import sqlalchemy as sa
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
@@ -23,20 +22,21 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
-from app.auth import StaffInfo, WindowInfo
+from app.auth import AuthError
+from app.counter.desk import ActionResult, CounterDesk, QueueView, TransferTarget
+from app.errors import StorageError
 from app.queue.errors import QueueError
-from app.queue.service import QueueService
 from app.queue.types import TicketInfo, WindowState
-from db.models import Ticket
 from ui.bus import HallBus
 from ui.counter.models import CategoryWaitModel
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
 STATUS_LABELS = {"called": "呼叫中", "serving": "办理中", "held": "挂起"}
 WINDOW_STATES = {"open": "服务中", "paused": "暂停服务", "closed": "未开窗"}
+REFRESH_DELAY_MS = 50  # a burst of hall events within this costs one refresh
 
 # (action, label, key); Ctrl+F9 is for managers only. Labels are marked for lupdate and
 # translated with tr() where used (str(): the NOOP stub is typed as returning object).
@@ -53,37 +53,43 @@ ACTIONS = (
     ("requeue", QT_TRANSLATE_NOOP("QueuePanel", "过号重排"), "Ctrl+F3"),
 )
 
+# Refusals whose text is for the clerk as it is.
+SHOWN_ERRORS = (QueueError, AuthError, StorageError)
+
 
 class QueuePanel(QWidget):
     """`ticketChanged(TicketInfo | None)` when the window's current ticket changes;
-    `ticketFinished(TicketInfo)` after 办结 (the counter then opens the evaluator)."""
+    `ticketFinished(TicketInfo, tuple[case ids])` after 办结 (the counter then opens the evaluator);
+    `actionDone(action, ok)` once for every `run()`, when its result (or refusal) is shown;
+    `viewShown()` after each refresh is shown."""
 
     ticketChanged = Signal(object)
-    ticketFinished = Signal(object)
+    ticketFinished = Signal(object, object)
     message = Signal(str, bool)
+    actionDone = Signal(str, bool)
+    viewShown = Signal()
 
     def __init__(
         self,
-        queue: QueueService,
+        desk: CounterDesk,
         bus: HallBus,
-        staff: StaffInfo,
-        window: WindowInfo,
         *,
-        case_numbers: Callable[[uuid.UUID], list[str]] | None = None,
+        runner: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.queue = queue
+        self.desk = desk
         self.bus = bus
-        self.staff = staff
-        self.win = window
-        self.case_numbers = case_numbers or (lambda _tid: [])
+        self.staff = desk.staff
+        self.win = desk.window
+        self.runner = runner or TaskRunner("queue-panel", self)
         self.current: TicketInfo | None = None
         self.state: WindowState | None = None
         self.held: list[str] = []  # tickets this window put on hold, newest last
+        self.targets: tuple[TransferTarget, ...] = ()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
-        self._refresh_timer.setInterval(50)  # coalesce bursts of hall events into one query
+        self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self._build()
         bus.hallEvent.connect(self._on_event)
@@ -145,42 +151,27 @@ class QueuePanel(QWidget):
     # --- state ----------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Re-read the window and the waiting counts (after hall events and at start)."""
-        try:
-            status = self.queue.status()
-        except (SQLAlchemyError, QueueError) as exc:
-            self._say(self.tr("读取排队状态失败：%1").replace("%1", str(exc)), True)
-            return
-        self.held = self._held_here()
-        mine = next((w for w in status.windows if w.number == self.win.number), None)
-        if mine is not None:
-            self.state = mine
-            codes = set(mine.category_codes)
-            self.wait_model.set_rows([c for c in status.categories if c.code in codes])
-            self._set_current(mine.current)
-        self._show_state()
+        """Re-read the window and the waiting counts (after hall events and at start); a newer
+        refresh supersedes one still in flight."""
+        self._refresh_timer.stop()
+        self.runner.submit(self.desk.queue_view, self.show_view, self._view_failed, kind="queue-view")
 
-    def _held_here(self) -> list[str]:
-        """Tickets this window put on hold today (they survive a restart of the counter)."""
-        try:
-            with self.queue.session_factory() as s:
-                rows = s.scalars(
-                    sa.select(Ticket.number)
-                    .where(
-                        Ticket.site_id == self.queue.site_id,
-                        Ticket.window_id == self.win.id,
-                        Ticket.status == "held",
-                        Ticket.business_date == self.queue.business_date(),
-                    )
-                    .order_by(Ticket.updated_at)
-                )
-                return list(rows)
-        except SQLAlchemyError:
-            log.exception("reading held tickets failed")
-            return self.held
+    def _view_failed(self, exc: Exception) -> None:
+        self._say(self.tr("读取排队状态失败：%1").replace("%1", _text(exc)), True)
+
+    def show_view(self, view: QueueView) -> None:
+        self.held = list(view.held)
+        self.targets = view.targets
+        if view.window is not None:
+            self.state = view.window
+            self.wait_model.set_rows(list(view.categories))
+            self._set_current(view.window.current)
+        self._show_state()
+        self.viewShown.emit()
 
     def _on_event(self, _event: Any) -> None:
-        self._refresh_timer.start()
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
 
     def _set_current(self, ticket: TicketInfo | None) -> None:
         changed = (ticket.id if ticket else None) != (self.current.id if self.current else None) or (
@@ -226,127 +217,115 @@ class QueuePanel(QWidget):
     # --- operations -------------------------------------------------------------------------
 
     def run(self, action: str) -> bool:
-        """Run one window operation by name; False (message shown) when it was refused."""
-        n, sid = self.win.number, self.staff.id
-        q = self.queue
+        """Start one window operation by name (what an F-key does). The dialogs it needs are asked
+        here; the operation runs on the worker thread with the buttons off, and `actionDone`
+        follows. False (message shown, `actionDone` already emitted) when refused at once."""
         try:
-            if action == "call_next":
-                res = q.call_next(n, sid)
-                if res is None:
-                    self._say(self.tr("当前没有等候的号"))
-                    self.refresh()
-                    return False
-                self._set_current(res.ticket)
-                self._say(res.announcement)
-            elif action == "recall":
-                res = q.recall(n, sid)
-                self._set_current(res.ticket)
-                self._say(self.tr("重呼：%1").replace("%1", res.announcement))
-            elif action == "no_show":
-                t = q.no_show(n, sid)
-                self._set_current(None)
-                self._say(self.tr("%1 已过号").replace("%1", t.number))
-            elif action == "start":
-                t = q.start(n, sid)
-                self._set_current(t)
-                self._say(self.tr("%1 开始办理").replace("%1", t.number))
-            elif action == "finish":
-                cur = self.current
-                numbers = self.case_numbers(cur.id) if cur else []
-                t = q.finish(n, "accepted" if numbers else "done", numbers, sid)
-                self._set_current(None)
-                self._say(self.tr("%1 已办结").replace("%1", t.number))
-                self.ticketFinished.emit(t)
-            elif action == "transfer":
-                if not self._transfer():
-                    return False
-            elif action == "hold":
-                if not self._hold_or_resume():
-                    return False
-            elif action == "pause":
-                if not self._pause_or_resume():
-                    return False
-            elif action == "call_specific":
-                if not self.staff.has_role("manager"):
-                    self._say(self.tr("指定叫号需要大厅管理员权限"), True)
-                    return False
-                number = self.ask_text(self.tr("指定叫号"), self.tr("要呼叫的号码（如 A012）："), "")
-                if not number:
-                    return False
-                res = q.call_ticket(n, number.strip().upper(), manager_id=sid, staff_id=sid)
-                self._set_current(res.ticket)
-                self._say(res.announcement)
-            elif action == "requeue":
-                number = self.ask_text(self.tr("过号重排"), self.tr("迟到申请人的号码："), "")
-                if not number:
-                    return False
-                t = q.requeue(number.strip().upper(), sid)
-                self._say(self.tr("%1 已重新排队").replace("%1", t.number))
-            else:
-                raise ValueError(f"unknown queue action {action!r}")
-        except QueueError as exc:
-            self._say(str(exc), True)
+            prepared = self._prepare(action)
+        except ValueError:
+            self.actionDone.emit(action, False)
+            raise
+        if prepared is None:
+            self.actionDone.emit(action, False)
             return False
-        except SQLAlchemyError as exc:
-            log.exception("queue action %s failed", action)
-            self._say(self.tr("操作失败，请重试（数据库：%1）").replace("%1", type(exc).__name__), True)
-            return False
-        self.refresh()
+        op, kwargs = prepared
+        self.runner.submit(
+            lambda: self.desk.act(op, **kwargs),
+            lambda result: self._done(action, result),
+            lambda exc: self._failed(action, exc),
+            buttons=self.buttons.values(),
+        )
         return True
 
-    def _transfer(self) -> bool:
-        ref = self.queue.reference()
-        cats = sorted(ref.categories.values(), key=lambda c: (c.sort, c.code))
-        items = [f"类别：{c.name}（{c.code}）" for c in cats]
-        items += [
-            f"窗口：{w.number}号 {w.name}"
-            for w in sorted(ref.windows.values(), key=lambda w: w.number)
-            if w.number != self.win.number
-        ]
-        choice = self.ask_choice(self.tr("转移"), self.tr("转到："), items)
-        if not choice:
-            return False
-        if choice.startswith("类别："):
-            code = choice[choice.rindex("（") + 1 : -1]
-            t = self.queue.transfer(self.win.number, to_category=code, staff_id=self.staff.id)
-        else:
-            number = int(choice.split("：", 1)[1].split("号", 1)[0])
-            t = self.queue.transfer(self.win.number, to_window=number, staff_id=self.staff.id)
-        self._set_current(None)
-        self._say(self.tr("%1 已转移").replace("%1", t.number))
-        return True
+    def _prepare(self, action: str) -> tuple[str, dict[str, Any]] | None:
+        """(desk operation, its arguments), or None with the reason shown."""
+        if self.runner.busy():
+            # An F-key pressed twice must not call two applicants: wait for the first result.
+            self._say(self.tr("正在处理上一个操作，请稍候"), True)
+            return None
+        if action in ("call_next", "recall", "no_show", "start"):
+            return action, {}
+        if action == "finish":
+            return action, {"current": self.current.id if self.current else None}
+        if action == "transfer":
+            labels = [t.label for t in self.targets]
+            choice = self.ask_choice(self.tr("转移"), self.tr("转到："), labels) if labels else None
+            target = next((t for t in self.targets if t.label == choice), None)
+            return None if target is None else (action, {"target": target})
+        if action == "hold":
+            if self.current is not None:
+                return "hold", {}
+            default = self.held[-1] if self.held else ""
+            number = self.ask_text(self.tr("恢复挂起的号"), self.tr("号码："), default)
+            return ("resume", {"number": number.strip().upper()}) if number and number.strip() else None
+        if action == "pause":
+            if self.state is not None and self.state.state == "paused":
+                return "resume_window", {}
+            reason = self.ask_text(self.tr("暂停服务"), self.tr("暂停原因（如：临时离岗、系统故障）："), "")
+            if reason is None or not reason.strip():
+                self._say(self.tr("暂停服务须填写原因"), True)
+                return None
+            return "pause", {"reason": reason.strip()}
+        if action == "call_specific":
+            if not self.staff.has_role("manager"):
+                self._say(self.tr("指定叫号需要大厅管理员权限"), True)
+                return None
+            number = self.ask_text(self.tr("指定叫号"), self.tr("要呼叫的号码（如 A012）："), "")
+            return (action, {"number": number.strip().upper()}) if number and number.strip() else None
+        if action == "requeue":
+            number = self.ask_text(self.tr("过号重排"), self.tr("迟到申请人的号码："), "")
+            return (action, {"number": number.strip().upper()}) if number and number.strip() else None
+        raise ValueError(f"unknown queue action {action!r}")
 
-    def _hold_or_resume(self) -> bool:
-        if self.current is not None:
-            t = self.queue.hold(self.win.number, self.staff.id)
-            self.held.append(t.number)
+    def _done(self, action: str, r: ActionResult) -> None:
+        t = r.ticket
+        op = r.action
+        if op == "call_next" and t is None:
+            self._say(self.tr("当前没有等候的号"))
+            self.show_view(r.view)
+            self.actionDone.emit(action, False)
+            return
+        if op in ("call_next", "call_specific"):
+            self._set_current(t)
+            self._say(r.announcement)
+        elif op == "recall":
+            self._set_current(t)
+            self._say(self.tr("重呼：%1").replace("%1", r.announcement))
+        elif op == "no_show" and t is not None:
+            self._set_current(None)
+            self._say(self.tr("%1 已过号").replace("%1", t.number))
+        elif op == "start" and t is not None:
+            self._set_current(t)
+            self._say(self.tr("%1 开始办理").replace("%1", t.number))
+        elif op == "finish" and t is not None:
+            self._set_current(None)
+            self._say(self.tr("%1 已办结").replace("%1", t.number))
+            self.ticketFinished.emit(t, r.case_ids)
+        elif op == "transfer" and t is not None:
+            self._set_current(None)
+            self._say(self.tr("%1 已转移").replace("%1", t.number))
+        elif op == "hold" and t is not None:
             self._set_current(None)
             self._say(self.tr("%1 已挂起，按 F7 恢复").replace("%1", t.number))
-            return True
-        default = self.held[-1] if self.held else ""
-        number = self.ask_text(self.tr("恢复挂起的号"), self.tr("号码："), default)
-        if not number:
-            return False
-        t = self.queue.resume(self.win.number, number.strip().upper(), self.staff.id)
-        if t.number in self.held:
-            self.held.remove(t.number)
-        self._set_current(t)
-        self._say(self.tr("%1 已恢复办理").replace("%1", t.number))
-        return True
-
-    def _pause_or_resume(self) -> bool:
-        if self.state is not None and self.state.state == "paused":
-            st = self.queue.resume_window(self.win.number, self.staff.id)
-            self.state = st
+        elif op == "resume" and t is not None:
+            self._set_current(t)
+            self._say(self.tr("%1 已恢复办理").replace("%1", t.number))
+        elif op == "resume_window":
+            self.state = r.state
             self._say(self.tr("已恢复服务"))
-            return True
-        reason = self.ask_text(self.tr("暂停服务"), self.tr("暂停原因（如：临时离岗、系统故障）："), "")
-        if reason is None or not reason.strip():
-            self._say(self.tr("暂停服务须填写原因"), True)
-            return False
-        self.state = self.queue.pause_window(self.win.number, reason.strip(), self.staff.id)
-        self._say(self.tr("已暂停服务：%1").replace("%1", reason.strip()))
-        return True
+        elif op == "pause" and r.state is not None:
+            self.state = r.state
+            self._say(self.tr("已暂停服务：%1").replace("%1", r.state.reason))
+        elif op == "requeue" and t is not None:
+            self._say(self.tr("%1 已重新排队").replace("%1", t.number))
+        self.show_view(r.view)
+        self.actionDone.emit(action, True)
+
+    def _failed(self, action: str, exc: Exception) -> None:
+        if not isinstance(exc, SHOWN_ERRORS):
+            log.error("queue action %s failed", action, exc_info=exc)
+        self._say(_text(exc), True)
+        self.actionDone.emit(action, False)
 
     # --- dialogs ----------------------------------------------------------------------------
 
@@ -357,3 +336,10 @@ class QueuePanel(QWidget):
     def _ask_choice(self, title: str, label: str, items: list[str]) -> str | None:
         item, ok = QInputDialog.getItem(self, title, label, items, 0, False)
         return item if ok else None
+
+
+def _text(exc: Exception) -> str:
+    """What the clerk reads: a refusal's own Chinese sentence, or a plain one for a bug."""
+    if isinstance(exc, SHOWN_ERRORS):
+        return str(exc)
+    return f"操作失败，请重试（{type(exc).__name__}）"

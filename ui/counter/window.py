@@ -8,17 +8,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QTabWidget, QWidget
-from sqlalchemy.exc import SQLAlchemyError
 
 from app import auth
 from app.auth import StaffInfo, WindowInfo
-from app.cases import service
-from app.cases.types import Clerk
 from app.context import AppContext
-from app.queue.errors import QueueError
+from app.counter.desk import CounterDesk, QueueView, demo_clerk
 from app.queue.service import QueueService
 from app.settings import user_data_dir
 from app.validators import mask_name
@@ -27,8 +24,8 @@ from ui.counter.cases_panel import CasesPanel
 from ui.counter.intake import IntakeForm, IntakeOutcome
 from ui.counter.preview import DocumentPreview
 from ui.counter.queue_panel import QueuePanel
-from ui.display.worker import Worker
 from ui.evaluator.window import EvaluationRequest, EvaluatorWindow
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
@@ -38,7 +35,13 @@ def default_documents_dir() -> Path:
 
 
 class CounterWindow(QMainWindow):
-    """One clerk at one window. Restores the window's current ticket and the open intake."""
+    """One clerk at one window. Restores the window's current ticket and the open intake.
+
+    Every question to the hall goes through the counter desk on one worker thread (`runner`,
+    jobs in order); `startedUp` is emitted once the start-up (开窗, the current ticket, the
+    draft, the case list) is on screen."""
+
+    startedUp = Signal()
 
     def __init__(
         self,
@@ -61,17 +64,18 @@ class CounterWindow(QMainWindow):
         self.window_info = window
         self.show_preview = show_preview
         self.documents_dir = documents_dir or default_documents_dir()
-        self.clerk = Clerk(ctx.site_id, staff.id, staff.name, window.id, window.label)
+        self.desk = CounterDesk(ctx, staff, window, queue=queue)
+        self.clerk = self.desk.clerk
+        self.runner = TaskRunner("counter-hall", self)
+        self.started_up = False
         self.setWindowTitle(
             self.tr("综合一窗 · %1 · %2").replace("%1", window.label).replace("%2", staff.name)
         )
         self.resize(1360, 860)
 
-        self.queue_panel = QueuePanel(
-            queue or ctx.queue(), bus, staff, window, case_numbers=self._case_numbers
-        )
-        self.intake = IntakeForm(ctx, self.clerk, documents_dir=self.documents_dir)
-        self.cases = CasesPanel(ctx, self.clerk, documents_dir=self.documents_dir)
+        self.queue_panel = QueuePanel(self.desk, bus, runner=self.runner)
+        self.intake = IntakeForm(self.desk, runner=self.runner, documents_dir=self.documents_dir)
+        self.cases = CasesPanel(self.desk, runner=self.runner, documents_dir=self.documents_dir)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.intake, self.tr("受理 (Alt+1)"))
         self.tabs.addTab(self.cases, self.tr("我的办件 (Alt+2)"))
@@ -93,10 +97,8 @@ class CounterWindow(QMainWindow):
         # The log-in's claim on this window (one account, one window): kept alive by a heartbeat
         # off the GUI thread, released on close; the demo counter has none.
         self.session_terminal = session_terminal
-        self._session_worker: Worker | None = None
+        self._heartbeat_timer = QTimer(self)
         if session_terminal is not None:
-            self._session_worker = Worker("counter-session", self)
-            self._heartbeat_timer = QTimer(self)
             self._heartbeat_timer.timeout.connect(self._heartbeat)
             self._heartbeat_timer.start(auth.HEARTBEAT_SECONDS * 1000)
 
@@ -116,23 +118,32 @@ class CounterWindow(QMainWindow):
     # --- start-up --------------------------------------------------------------------------
 
     def restore(self) -> None:
-        """After a restart: the window's current ticket, then the unfinished intake."""
-        self.queue_panel.refresh()
-        state = self.queue_panel.state
-        if state is not None and state.state == "closed":
-            # 开窗: the clerk is at the window now (a paused window stays paused).
-            try:
-                self.queue_panel.queue.open_window(self.window_info.number, self.staff.id)
-            except (QueueError, SQLAlchemyError) as exc:
-                log.warning("opening window %s failed: %s", self.window_info.number, exc)
-            self.queue_panel.refresh()
-        cur = self.queue_panel.current
-        self.intake.ticket_id = cur.id if cur else None
-        if self.intake.load_draft():
-            self.statusBar().showMessage(self.tr("已恢复上次未完成的受理内容"), 10000)
-            if cur is not None:
-                self.intake.ticket_id = cur.id
-        self.cases.refresh()
+        """After a restart: 开窗 and the window's current ticket, then the unfinished intake, then
+        the case list — three jobs in order on the counter's worker thread."""
+
+        def opened(view: QueueView) -> None:
+            self.queue_panel.show_view(view)
+            cur = self.queue_panel.current
+            self.intake.ticket_id = cur.id if cur else None
+
+        def drafted(restored: bool) -> None:
+            cur = self.queue_panel.current
+            if restored:
+                self.statusBar().showMessage(self.tr("已恢复上次未完成的受理内容"), 10000)
+                if cur is not None:
+                    self.intake.ticket_id = cur.id
+
+        self.runner.submit(self.desk.open_window, opened, self.queue_panel._view_failed)
+        self.intake.load_draft(drafted)
+        self.cases.refresh(on_done=self._started)
+
+    def _started(self) -> None:
+        self.started_up = True
+        self.startedUp.emit()
+
+    def wait_started(self, timeout_ms: int = 30000) -> bool:
+        """Scripts only (`--dump-form`): run the event loop until the start-up is on screen."""
+        return self.runner.wait(timeout_ms) and self.started_up
 
     def place_evaluator(self) -> None:
         """Put the evaluator on the second screen when there is one."""
@@ -147,47 +158,43 @@ class CounterWindow(QMainWindow):
     def change_password(self) -> bool:
         from ui.counter.password import ChangePasswordDialog
 
-        dlg = ChangePasswordDialog(self.ctx, self.staff, terminal=self.session_terminal, parent=self)
+        dlg = ChangePasswordDialog(
+            self.ctx, self.staff, terminal=self.session_terminal, runner=self.runner, parent=self
+        )
         if dlg.exec() and dlg.changed is not None:
             self.statusBar().showMessage(self.tr("密码已修改"), 8000)
             return True
         return False
 
     def _heartbeat(self) -> None:
-        worker, terminal = self._session_worker, self.session_terminal
-        if worker is None or terminal is None:
+        terminal = self.session_terminal
+        if terminal is None:
             return
 
-        def beat() -> bool:
-            with self.ctx.sessions() as s:
-                return auth.heartbeat(s, self.staff.id, terminal)
-
-        def done(ours: object) -> None:
+        def done(ours: bool) -> None:
             if not ours:
                 self.statusBar().showMessage(self.tr("注意：该账号已在其他电脑登录"), 30000)
 
-        worker.submit(beat, done, lambda exc: log.warning("session heartbeat failed: %s", exc))
+        self.runner.submit(
+            lambda: self.desk.heartbeat(terminal),
+            done,
+            lambda exc: log.warning("session heartbeat failed: %s", exc),
+            kind="heartbeat",
+        )
 
     def end_session(self) -> None:
-        """Stop the heartbeat (joining its thread) and release the window's session; idempotent."""
-        if self._session_worker is not None:
-            self._heartbeat_timer.stop()
-            self._session_worker.stop()
-            self._session_worker = None
+        """Stop the heartbeat and release the window's session (at close, after the worker's
+        last job); idempotent."""
+        self._heartbeat_timer.stop()
         terminal, self.session_terminal = self.session_terminal, None
         if terminal is None:
             return
         try:
-            with self.ctx.sessions() as s:
-                auth.release_window(s, self.staff.id, terminal)
-        except SQLAlchemyError:
-            log.exception("releasing the window session failed")  # it expires by itself
+            self.desk.release(terminal)
+        except RuntimeError as exc:  # StorageError: it expires by itself
+            log.warning("releasing the window session failed: %s", exc)
 
     # --- reactions -------------------------------------------------------------------------
-
-    def _case_numbers(self, ticket_id: uuid.UUID) -> list[str]:
-        with self.ctx.sessions() as s:
-            return [c.case_number for c in service.cases_for_ticket(s, ticket_id)]
 
     def _on_card(self, card: object) -> None:
         self.tabs.setCurrentWidget(self.intake)
@@ -212,10 +219,8 @@ class CounterWindow(QMainWindow):
         elif self.intake.is_empty():
             self.intake.ticket_id = None
 
-    def _ticket_finished(self, ticket: object) -> None:
+    def _ticket_finished(self, ticket: object, case_ids: tuple[uuid.UUID, ...]) -> None:
         tid = getattr(ticket, "id", None)
-        with self.ctx.sessions() as s:
-            case_ids = tuple(c.id for c in service.cases_for_ticket(s, tid)) if tid else ()
         self.evaluator.begin(
             EvaluationRequest(
                 ticket_id=tid,
@@ -252,19 +257,15 @@ class CounterWindow(QMainWindow):
         self.intake.ticket_id = cur.id if cur else None
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Closing is the one place the GUI waits: the draft and any intake in flight are written
+        # before the window goes (nothing typed is lost), and no PDF is cut in half.
         self.intake.flush_draft()
-        self.intake.wait_documents(15000)  # never cut a PDF in half
-        if self.queue_panel.current is None and self.queue_panel.state is not None:
-            try:  # 关窗 when nobody is being served; otherwise the ticket stays with the window
-                if self.queue_panel.state.state == "open":
-                    self.queue_panel.queue.close_window(self.window_info.number, self.staff.id)
-            except (QueueError, SQLAlchemyError) as exc:
-                log.warning("closing window %s failed: %s", self.window_info.number, exc)
-        try:
-            with service.write_session(self.ctx.sessions) as s:
-                auth.record_logout(s, self.staff)
-        except SQLAlchemyError:
-            log.exception("recording the log-out failed")
+        self.runner.wait(15000)
+        self.intake.wait_documents(15000)
+        panel = self.queue_panel
+        close_window = panel.current is None and panel.state is not None and panel.state.state == "open"
+        self.runner.stop()
+        self.desk.log_out(close_window=close_window)  # 关窗 when nobody is being served
         self.end_session()
         self.evaluator.close()
         if self.preview is not None:
@@ -284,22 +285,5 @@ def demo_counter(
 
     Only for the demo, where every role runs in one process on an embedded database.
     """
-    import sqlalchemy as sa
-
-    from db.models import Staff
-
-    with ctx.sessions() as s:
-        windows = auth.windows(s, ctx.site_id)
-        if not windows:
-            raise RuntimeError("no window in the hall database; seed the demo first")
-        window = next((w for w in windows if w.number == window_number), windows[0])
-        rows = s.scalars(
-            sa.select(Staff)
-            .where(Staff.site_id == ctx.site_id, Staff.active.is_(True), Staff.role == "clerk")
-            .order_by(Staff.username)
-        ).all()
-        if not rows:
-            raise RuntimeError("no clerk in the hall database; seed the demo first")
-        staff = next((r for r in rows if r.window_id == window.id), rows[0])
-        info = auth.staff_info(staff)
-    return CounterWindow(ctx, bus, info, window, **kwargs)
+    staff, window = demo_clerk(ctx, window_number)
+    return CounterWindow(ctx, bus, staff, window, **kwargs)

@@ -32,7 +32,7 @@ from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
 from ui.bus import HallBus
 from ui.display.models import TZ, CallsModel, WaitingModel, WindowsModel
-from ui.display.worker import Worker
+from ui.tasks import TaskRunner
 from ui.voice.player import VoicePlayer
 
 log = logging.getLogger("onewindow.ui")
@@ -90,7 +90,7 @@ class DisplayBoard(QWidget):
         self.recent = recent
         self.state: BoardState | None = None
         self.newest: CallLine | None = None
-        self._worker = Worker("display-board", self)
+        self._worker = TaskRunner("display-board", self)
         self._shut = False
         self._loading = False
         self._dirty = False

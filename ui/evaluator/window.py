@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from app import evaluations
-from app.cases import service
 from app.context import AppContext
+from app.errors import StorageError
 from ui.bus import HallBus
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
@@ -54,6 +54,7 @@ class EvaluatorWindow(QWidget):
     def __init__(self, ctx: AppContext, bus: HallBus, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.ctx = ctx
+        self.runner = TaskRunner("evaluator", self)
         self.bus = bus
         self.request: EvaluationRequest | None = None
         self.grade: int | None = None
@@ -189,31 +190,38 @@ class EvaluatorWindow(QWidget):
             self.status.setText(self.tr("请先选择评价等级"))
             return False
         dims = {k: g.checkedId() for k, g in self.dimension_groups.items() if g.checkedId() > 0}
-        try:
-            with service.write_session(self.ctx.sessions) as s:
-                infos = evaluations.record(
-                    s,
-                    site_id=self.ctx.site_id,
-                    grade=self.grade,
-                    dimensions=dims,
-                    comment=self.comment.text(),
-                    ticket_id=req.ticket_id,
-                    case_ids=req.case_ids,
-                    window_id=req.window_id,
-                    staff_id=req.staff_id,
-                )
-        except evaluations.EvaluationError as exc:
+        grade, comment, site_id = self.grade, self.comment.text(), self.ctx.site_id
+        self.runner.submit(
+            lambda: evaluations.submit_rating(
+                self.ctx.sessions,
+                site_id=site_id,
+                grade=grade,
+                dimensions=dims,
+                comment=comment,
+                ticket_id=req.ticket_id,
+                case_ids=req.case_ids,
+                window_id=req.window_id,
+                staff_id=req.staff_id,
+            ),
+            lambda infos: self._stored(req, grade, infos),
+            self._failed,
+            kind="rating",
+            buttons=[self.submit_button],
+        )
+        return True
+
+    def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, evaluations.EvaluationError | StorageError):
             self.status.setText(str(exc))
-            return False
-        except SQLAlchemyError:
-            log.exception("storing an evaluation failed")
+        else:
+            log.error("storing an evaluation failed", exc_info=exc)
             self.status.setText(self.tr("评价保存失败，请稍后再试"))
-            return False
-        if self.grade <= evaluations.BAD_GRADE:
+
+    def _stored(self, req: EvaluationRequest, grade: int, infos: list[evaluations.EvaluationInfo]) -> None:
+        if grade <= evaluations.BAD_GRADE:
             self.bus.notice.emit(
                 self.tr("收到差评（%1），已转大厅管理员回访").replace("%1", req.ticket_number), True
             )
         self.rated.emit(infos)
         self.idle()
         self.title.setText(self.tr("感谢您的评价！"))
-        return True

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.context import AppContext
 from app.hall.kiosk import (
@@ -47,7 +46,7 @@ from app.queue.errors import QueueError
 from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
 from ui.bus import HallBus
-from ui.display.worker import Worker
+from ui.tasks import TaskRunner
 from ui.voice.player import VoicePlayer
 
 log = logging.getLogger("onewindow.ui.kiosk")
@@ -137,7 +136,7 @@ class KioskWindow(QWidget):
         self._shut = False
         self._last_reading = -1e9
         self._last_desk_ticket = -1e9
-        self._worker = Worker("kiosk", self)
+        self._worker = TaskRunner("kiosk", self)
         self._build()
         idle_s = settings.ui.idle_return_s if idle_return_s is None else idle_return_s
         self._idle = QTimer(self)
@@ -468,7 +467,9 @@ class KioskWindow(QWidget):
         page = self.pages.currentIndex()
         if page == SWIPE and self.pending_category is not None:
             code = self.pending_category.code
-            self._issue(lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card), self.swipe_message)
+            self._issue(
+                lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card), self.swipe_message
+            )
         elif page == CHECKIN:
             self._issue(lambda: self.kiosk.check_in(id_number=id_number, card=card), self.checkin_message)
         elif page == HOME:
@@ -663,23 +664,18 @@ class KioskWindow(QWidget):
 
     def check_exit_credentials(self, username: str, password: str) -> str | None:
         """None when a manager/admin authenticated (the kiosk unlocks), else the message to show."""
-        from app.auth import AuthError, authenticate, terminal_id
+        from app.auth import AuthError, terminal_id
+        from app.counter.accounts import authenticate
+        from app.errors import StorageError
 
         try:
             # This site's accounts only; demo passwords only in the demo hall; failures slow this
             # kiosk down and alert the managers, they never lock an account from a public screen.
-            with self.ctx.sessions() as session:
-                staff = authenticate(
-                    session,
-                    username.strip(),
-                    password,
-                    site_id=self.ctx.site_id,
-                    terminal=terminal_id("kiosk"),
-                    demo=bool(getattr(self.ctx, "demo", False)),
-                )
+            # (A modal exit dialog's one check: argon2 is meant to take its time.)
+            staff = authenticate(self.ctx, username.strip(), password, terminal_id("kiosk"))
         except AuthError as exc:
             return str(exc)
-        except SQLAlchemyError:
+        except StorageError:
             log.exception("kiosk exit log-in failed")
             return self.tr("无法连接大厅数据库，请稍后再试")
         if not staff.has_role("manager"):

@@ -37,7 +37,7 @@ from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
 from ui.bus import HallBus
 from ui.display.models import TZ, Column, RowsModel
-from ui.display.worker import Worker
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
@@ -96,12 +96,10 @@ class CategoryLiveModel(RowsModel[CategoryLive]):
 
 
 def _sync_status_api() -> Any:
-    """db.sync's local status reader (another helper's) if present, else None (panel omitted)."""
-    try:
-        from db.sync.status import read_status
-    except ImportError:
-        return None
-    return read_status
+    """The app's sync status reader (app.syncing)."""
+    from app.syncing import sync_status
+
+    return sync_status
 
 
 def sync_summary(status: object) -> str:
@@ -143,7 +141,7 @@ class ManagerDashboard(QWidget):
         self.bus = bus
         self.service = service or ctx.queue()
         self.dashboard: Dashboard | None = None
-        self._worker = Worker("manager", self)
+        self._worker = TaskRunner("manager", self)
         self._loading = False
         self._dirty = False
         self._shut = False
@@ -261,9 +259,9 @@ class ManagerDashboard(QWidget):
         service = self.service
         self._worker.submit(lambda: load_dashboard(service), self._apply, self._failed)
         if self._sync_api is not None:
-            api, engine = self._sync_api, self.ctx.engine
+            api, ctx = self._sync_api, self.ctx
             self._worker.submit(
-                lambda: api(engine), self.on_sync_status, lambda exc: self.sync_label.setText(str(exc))
+                lambda: api(ctx), self.on_sync_status, lambda exc: self.sync_label.setText(str(exc))
             )
 
     def _apply(self, result: object) -> None:
