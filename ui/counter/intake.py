@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from app.counter.desk import Chosen, CounterDesk, MatterChoice, RestoredDraft
-from app.errors import StorageError
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QEvent,
@@ -51,6 +49,8 @@ from app.cases.types import (
     MatterInfo,
     ScenarioInfo,
 )
+from app.counter.desk import Chosen, CounterDesk, MatterChoice, RestoredDraft
+from app.errors import StorageError
 from app.validators import card_flag
 from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
 from ui.tasks import TaskRunner
