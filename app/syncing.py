@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from app.context import AppContext
 from app.errors import guarded
-from db.crypto import FieldCipher
+from db.crypto import FieldCipher as FieldCipher  # re-exported for the Qt adapter
 from db.engine import make_engine
 from db.sync.status import SyncStatus, read_status
 from db.sync.worker import StepResult, SyncRunner

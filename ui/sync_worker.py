@@ -17,7 +17,7 @@ from ui.tasks import LoopThread
 
 if TYPE_CHECKING:
     from app.settings import Settings
-    from db.crypto import FieldCipher
+    from app.syncing import FieldCipher
 
 log = logging.getLogger("onewindow.sync")
 

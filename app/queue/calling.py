@@ -126,15 +126,18 @@ class Calling(QueueCore):
                 if ws["active_ticket_id"] is not None:
                     raise errors.WindowBusy()
                 streak = int(ws["priority_streak"])
-                ws = self._open_for_call(s, ws, now, staff_id, take_over=True)
+                opened = self._open_for_call(s, ws, now, staff_id, take_over=True, record=False)
                 m = self._claim(s, win, streak, now, staff_id)
                 if m is None:
                     raise _NobodyWaiting()  # rolls the window's opening back
                 outbox.record(s, "ticket", m)
                 prio = is_priority_now(m["priority_class"], m["queue_at"], now)
                 new_streak = streak + 1 if prio else 0
+                row: Mapping[str, Any] | None = None if opened is ws else opened
                 if new_streak != streak:
-                    self._set_window(s, ws, now, priority_streak=new_streak)
+                    row = self._set_window(s, opened, now, record=False, priority_streak=new_streak)
+                if row is not None:  # the window's final row, recorded after the claim (lock order)
+                    outbox.record(s, "window_status", {k: v for k, v in row.items() if k != "active_ticket_id"})
                 event_id = self._called_event(s, now, m, win, staff_id, priority=prio)
         except _NobodyWaiting:
             return None

@@ -263,21 +263,31 @@ class QueueCore:
         now: dt.datetime,
         staff_id: uuid.UUID | None,
         take_over: bool,
+        record: bool = True,
     ) -> Mapping[str, Any]:
         """Open the window before a ticket becomes active there (`take_over`: also for `staff_id`).
 
         The database refuses an active ticket at a window that is not open (migration 0003).
+        `record=False` leaves the outbox snapshot to the caller (see `_set_window`).
         """
         if ws["state"] == WindowServiceState.PAUSED:
             raise errors.WindowPaused(f"本窗口已暂停服务（{ws['reason']}）" if ws["reason"] else None)
         if ws["state"] == WindowServiceState.OPEN and (not take_over or ws["staff_id"] == staff_id):
             return ws
-        changed = self._set_window(s, ws, now, state=WindowServiceState.OPEN, reason="", staff_id=staff_id)
+        changed = self._set_window(
+            s, ws, now, record=record, state=WindowServiceState.OPEN, reason="", staff_id=staff_id
+        )
         return {**changed, "active_ticket_id": ws["active_ticket_id"]}
 
     def _set_window(
-        self, s: Session, ws: Mapping[str, Any], now: dt.datetime, **values: Any
+        self, s: Session, ws: Mapping[str, Any], now: dt.datetime, *, record: bool = True, **values: Any
     ) -> Mapping[str, Any]:
+        """Update the (locked) window row; `record` queues its outbox snapshot now.
+
+        On PostgreSQL the snapshot takes the global outbox lock, which every writer takes last (after
+        its ticket locks): a caller that still has a ticket to claim passes `record=False` and
+        records the final row after the claim, or it could deadlock with a writer holding that ticket.
+        """
         if "state" in values and values["state"] != ws["state"]:
             values.setdefault("since", now)
         row = s.execute(
@@ -286,7 +296,8 @@ class QueueCore:
             .values(row_version=WS.c.row_version + 1, updated_at=now, **values)
             .returning(*WS.c)
         ).one()
-        outbox.record(s, "window_status", m_(row))
+        if record:
+            outbox.record(s, "window_status", m_(row))
         return m_(row)
 
     def _active_ticket(self, s: Session, ws: Mapping[str, Any]) -> Mapping[str, Any]:
