@@ -6,7 +6,8 @@ The session: the counter starts (开窗, current ticket, draft, case list), F1 c
 applicant, F4 starts, an ID card is read, a matter is searched and chosen, the materials ticked,
 notes typed (the draft is saved while typing), the intake submitted (documents built), F5
 finishes (the evaluator opens); then other windows cause a burst of 200 hall events (tickets
-issued elsewhere) which the counter follows through its event pump.
+issued elsewhere) which the counter follows through its event pump. The hall display runs in the
+same process (same GUI thread) and follows the same events (`--no-display`: the counter alone).
 
 Run: ONEWINDOW_TEST_PG_URL=postgresql+psycopg://postgres@127.0.0.1:55432/postgres \\
      uv run python bench/ui/bench_responsiveness.py [--delays 0,5,50] [--events 200]
@@ -236,7 +237,9 @@ class Result:
     steps: dict[str, tuple[float, float]]  # name: (wall ms, longest stall ms within it)
 
 
-def run_session(direct_url: str, proxied_url: str, delay_ms: int, events: int, tmp: Path) -> Result:
+def run_session(
+    direct_url: str, proxied_url: str, delay_ms: int, events: int, tmp: Path, display: bool
+) -> Result:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
@@ -245,13 +248,17 @@ def run_session(direct_url: str, proxied_url: str, delay_ms: int, events: int, t
     from tests.cases.seeding import PASSWORD, SITE_CODE
     from ui.bus import HallBus
     from ui.counter.window import CounterWindow
+    from ui.display.board import DisplayBoard
     from ui.event_pump import EventPump
+    from ui.voice.backends import RecordingBackend
+    from ui.voice.player import VoicePlayer
 
     ctx = open_ctx(proxied_url)  # the counter's own, through the proxy
     other = open_ctx(direct_url)  # the kiosk and the other windows, on other PCs
     probe = LagProbe()
     steps: dict[str, tuple[float, float]] = {}
     pump: EventPump | None = None
+    board: DisplayBoard | None = None
     try:
         kiosk_q = other.queue()
         ticket = kiosk_q.issue("general")
@@ -260,6 +267,9 @@ def run_session(direct_url: str, proxied_url: str, delay_ms: int, events: int, t
         bus = HallBus()
         pump = EventPump(ctx, bus)
         pump.start()
+        if display:  # the hall display in the same process, following the same events
+            board = DisplayBoard(ctx, bus, voice=VoicePlayer(RecordingBackend(duration_s=0.01), repeat=1))
+            board.show()
         wait_until(lambda: True)
         probe.start()
         t_all = time.perf_counter()
@@ -363,6 +373,8 @@ def run_session(direct_url: str, proxied_url: str, delay_ms: int, events: int, t
         return Result(delay_ms, samples[-1] if samples else 0.0, p99, len(samples), seconds, steps)
     finally:
         probe.stop()
+        if board is not None:
+            board.shutdown()
         if pump is not None:
             pump.stop()
         ctx.close()
@@ -376,6 +388,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--delays", default="0,50", help="one-way proxy delays in ms, comma-separated")
     parser.add_argument("--events", type=int, default=200)
+    parser.add_argument(
+        "--no-display", action="store_true", help="the counter alone, without the hall display"
+    )
     parser.add_argument(
         "--rounds", type=int, default=3, help="sessions per delay (the machine's own noise shows as outliers)"
     )
@@ -399,7 +414,9 @@ def main() -> int:
                 proxy = DelayProxy(url.host or "127.0.0.1", url.port or 5432, delay / 1000).start()
                 proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
                 try:
-                    result = run_session(direct, proxied, delay, args.events, Path(tmpdir))
+                    result = run_session(
+                        direct, proxied, delay, args.events, Path(tmpdir), not args.no_display
+                    )
                     if args.no_warm_up or i > 0:
                         results.append(result)
                 finally:
