@@ -25,9 +25,10 @@ from PySide6.QtWidgets import (
 
 from app.context import AppContext
 from app.hall.overview import MatterRow, load_matter_rows
-from app.queue.types import CategoryStatus
+from app.queue.types import CategoryStatus, QueueStatus
 from ui.bus import HallBus
 from ui.rows_model import Column, RowsModel
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
@@ -38,6 +39,7 @@ class HallOverviewWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self.ctx = ctx
+        self.runner = TaskRunner("overview", self)
         self.setWindowTitle(self.tr("综合一窗 — {0}").format(ctx.site_name))
         self.resize(1200, 720)
 
@@ -113,7 +115,11 @@ class HallOverviewWindow(QMainWindow):
         bus.hallEvent.connect(lambda _ev: self._refresh_timer.start())
         bus.notice.connect(lambda text, _err: self.statusBar().showMessage(text, 10000))
 
-        self.matters.set_rows(load_matter_rows(ctx))
+        self.runner.submit(
+            lambda: load_matter_rows(ctx),
+            self._show_matters,
+            lambda exc: self.statusBar().showMessage(str(exc), 10000),
+        )
         header = matter_view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -122,13 +128,25 @@ class HallOverviewWindow(QMainWindow):
         matter_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.refresh_counts()
 
+    def _show_matters(self, rows: list[MatterRow]) -> None:
+        self.matters.set_rows(rows)
+        self.refresh_counts()
+
     def refresh_counts(self) -> None:
-        try:
-            status = self.ctx.queue().status()
-        except Exception as exc:  # the overview must survive a hiccup of the hall database
-            log.warning("queue status unavailable: %s", exc)
-            self.statusBar().showMessage(self.tr("排队数据暂时无法读取"), 5000)
-            return
+        """Re-read the counts on the overview's worker thread (a newer read supersedes)."""
+        queue = self.ctx.queue()
+        self.runner.submit(queue.status, self._show_counts, self._counts_failed, kind="counts")
+
+    def wait_loaded(self, timeout_ms: int = 30000) -> bool:
+        """Scripts only (screenshots): run the event loop until the tables are filled."""
+        return self.runner.wait(timeout_ms)
+
+    def _counts_failed(self, exc: Exception) -> None:
+        # The overview must survive a hiccup of the hall database.
+        log.warning("queue status unavailable: %s", exc)
+        self.statusBar().showMessage(self.tr("排队数据暂时无法读取"), 5000)
+
+    def _show_counts(self, status: QueueStatus) -> None:
         self.counts.set_rows(status.categories)
         waiting = sum(c.waiting for c in status.categories)
         serving = sum(1 for w in status.windows if w.current is not None)

@@ -31,7 +31,9 @@ def run(args: argparse.Namespace) -> int:
         if not db_url_arg(args):  # never scribble demo tickets into a real hall database
             settings = dataclasses.replace(
                 settings,
-                database=dataclasses.replace(settings.database, hall_url=f"sqlite:///{Path(tmp) / 'demo.db'}"),
+                database=dataclasses.replace(
+                    settings.database, hall_url=f"sqlite:///{Path(tmp) / 'demo.db'}"
+                ),
             )
         return _render(settings, outdir)
 
@@ -52,6 +54,7 @@ def _render(settings, outdir: Path) -> int:  # type: ignore[no-untyped-def]
         overview = HallOverviewWindow(ctx, HallBus())
         overview.resize(1280, 800)
         overview.show()
+        overview.wait_loaded()
         app.processEvents()
         path = outdir / "overview.png"
         overview.grab().save(str(path))

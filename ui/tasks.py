@@ -139,9 +139,12 @@ class TaskRunner(QObject):
         kind: str | None = None,
         buttons: Iterable[QWidget] = (),
     ) -> int:
-        """Run `fn()` on the worker thread; `on_done(result)` or `on_error(exc)` on this thread."""
+        """Run `fn()` on the worker thread; `on_done(result)` or `on_error(exc)` on this thread.
+        Returns the job's id (0: the runner is stopped and the job dropped)."""
         if self._stopped:
-            raise RuntimeError(f"task runner {self.name} stopped")
+            # A screen closing: a late timer or hall event may still ask; nobody would see the answer.
+            log.warning("task runner %s stopped: job dropped", self.name)
+            return 0
         job = next(self._ids)
         if kind is not None:
             older = self._latest.get(kind)

@@ -56,6 +56,7 @@ def test_catalogue_and_live_counts(qtbot: QtBot, qtmodeltester, ctx: AppContext)
     bus = HallBus()
     window = HallOverviewWindow(ctx, bus)
     qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.matters.rowCount() > 0 and window.counts.rowCount() > 0, timeout=10000)
     qtmodeltester.check(window.matters)
     qtmodeltester.check(window.counts)
     assert window.matters.rowCount() >= 40

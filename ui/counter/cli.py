@@ -241,6 +241,9 @@ def _play(win: Any, script: dict[str, Any]) -> None:
     saved = {"done": False}
 
     def on_saved() -> None:
+        # A save queued before the matter was chosen may land after it: wait for one with it.
+        if script.get("matter") and not (form.last_saved or {}).get("matter_ids"):
+            return
         if not saved["done"]:
             saved["done"] = True
             print("DRAFT-SAVED", flush=True)

@@ -118,6 +118,7 @@ class IntakeForm(QWidget):
         self.scenario: ScenarioInfo | None = None
         self._restoring = False
         self._pick_first = False  # Enter pressed before the search hits arrived
+        self.last_saved: dict[str, Any] | None = None
         self.draft_listeners: list[Callable[[], None]] = []
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
@@ -648,14 +649,20 @@ class IntakeForm(QWidget):
         if self.runner.busy("submit"):
             return  # the submit drops the draft; the form is cleared or kept (then saved) after it
         if self.is_empty():
-            self.runner.submit(self.desk.clear_draft, self._draft_done, self._draft_failed, kind="draft")
+            self.runner.submit(
+                self.desk.clear_draft, lambda _r: self._draft_done(None), self._draft_failed, kind="draft"
+            )
             return
         ticket, data = self.ticket_id, self.state()
         self.runner.submit(
-            lambda: self.desk.save_draft(ticket, data), self._draft_done, self._draft_failed, kind="draft"
+            lambda: self.desk.save_draft(ticket, data),
+            lambda _r: self._draft_done(data),
+            self._draft_failed,
+            kind="draft",
         )
 
-    def _draft_done(self, _result: object) -> None:
+    def _draft_done(self, data: dict[str, Any] | None) -> None:
+        self.last_saved = data  # what the hall now holds (None: no draft)
         self.draft_saved()
 
     def _draft_failed(self, exc: Exception) -> None:

@@ -92,6 +92,7 @@ class QueuePanel(QWidget):
         self._refresh_timer.setInterval(REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self.refresh)
         self._build()
+        self._detached = False
         bus.hallEvent.connect(self._on_event)
         # Replaceable dialog hooks (tests and scripts answer them without a modal dialog).
         self.ask_text: Callable[[str, str, str], str | None] = self._ask_text
@@ -169,6 +170,13 @@ class QueuePanel(QWidget):
         self._show_state()
         self.viewShown.emit()
 
+    def detach(self) -> None:
+        """Stop following the hall (the counter is closing)."""
+        self._refresh_timer.stop()
+        if not self._detached:
+            self._detached = True
+            self.bus.hallEvent.disconnect(self._on_event)
+
     def _on_event(self, _event: Any) -> None:
         if not self._refresh_timer.isActive():
             self._refresh_timer.start()
@@ -233,13 +241,14 @@ class QueuePanel(QWidget):
             lambda: self.desk.act(op, **kwargs),
             lambda result: self._done(action, result),
             lambda exc: self._failed(action, exc),
+            kind="window-action",
             buttons=self.buttons.values(),
         )
         return True
 
     def _prepare(self, action: str) -> tuple[str, dict[str, Any]] | None:
         """(desk operation, its arguments), or None with the reason shown."""
-        if self.runner.busy():
+        if self.runner.busy("window-action"):
             # An F-key pressed twice must not call two applicants: wait for the first result.
             self._say(self.tr("正在处理上一个操作，请稍候"), True)
             return None

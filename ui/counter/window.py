@@ -259,6 +259,7 @@ class CounterWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing is the one place the GUI waits: the draft and any intake in flight are written
         # before the window goes (nothing typed is lost), and no PDF is cut in half.
+        self.queue_panel.detach()
         self.intake.flush_draft()
         self.runner.wait(15000)
         self.intake.wait_documents(15000)
