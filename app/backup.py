@@ -300,9 +300,21 @@ def verify_pg_dump(path: Path, site_code: str) -> str:
     revision = re.search(r"COPY public\.alembic_version .*?;\n(\S+)", done.stdout)
     if revision is None:
         raise BackupError(f"the dump {path.name} has no schema revision: not a hall database")
-    if not re.search(rf"^\S+\t{re.escape(site_code)}\t", done.stdout, re.MULTILINE):
+    if site_code not in _copied_column(done.stdout, "site", "code"):
         raise BackupError(f"the dump {path.name} does not list site {site_code!r}")
     return revision.group(1)
+
+
+def _copied_column(dump: str, table: str, column: str) -> set[str]:
+    """The values of one column in a table's COPY block of pg_restore's plain output."""
+    m = re.search(rf"^COPY public\.{table} \((?P<cols>[^)]*)\) FROM stdin;\n(?P<rows>.*?)^\\\.$", dump, re.M | re.S)
+    if m is None:
+        return set()
+    columns = [c.strip().strip('"') for c in m["cols"].split(",")]
+    if column not in columns:
+        return set()
+    at = columns.index(column)
+    return {row.split("\t")[at] for row in m["rows"].splitlines() if row.count("\t") >= at}
 
 
 def run_backup(
