@@ -23,6 +23,8 @@ from app.settings import Settings
 log = logging.getLogger("onewindow.doctor")
 
 BUNDLED_FONTS = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+# How the fixes name the program: the installed bundle is `onewindow`, the source tree `main.py`.
+PROGRAM = "onewindow" if getattr(sys, "frozen", False) else "main.py"
 MIN_FREE_BYTES = 1 << 30  # a hall day's data is small; backups and logs are not
 MAX_CLOCK_SKEW_S = 60.0  # business dates and deadlines follow the clock
 MAX_BACKUP_AGE = dt.timedelta(days=2)  # the hall takes one a day
@@ -70,7 +72,7 @@ def ok(area: str, detail: str) -> Check:
 
 
 def problem(area: str, detail: str, fix: str) -> Check:
-    return Check(area, "problem", detail, fix)
+    return Check(area, "problem", detail, fix.replace("`main.py ", f"`{PROGRAM} "))
 
 
 def skipped(area: str, detail: str) -> Check:
