@@ -494,7 +494,7 @@ def check_backup(settings: Settings, now: dt.datetime | None = None) -> list[Che
     if last is None:
         checks.append(
             problem(
-                "backup", f"no backup in {directory}", "run `main.py db backup` (the hall takes one daily)"
+                "backup", f"no backup in {directory}", "run `main.py db backup`"
             )
         )
     else:
