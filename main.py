@@ -31,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="OneWindow 综合一窗 — government service hall software. Without a command: the demo hall.",
     )
     add_common_options(parser)
+    from app.version import VERSION
+
+    parser.add_argument("--version", action="version", version=f"OneWindow {VERSION}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:

@@ -186,6 +186,16 @@ class PrivacySettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """Daily backups of the hall database (app.backup): where, and how many are kept."""
+
+    directory: str = ""  # empty: "backups" in the user data dir
+    keep_daily: int = bounded(7, 1, 366)  # the newest backup of each of the last N days
+    keep_weekly: int = bounded(4, 0, 520)  # and the newest of each of the N weeks before
+    automatic: bool = True  # the hall starts one at start-up when the last is older than a day
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = one_of("INFO", *LOG_LEVELS)
     directory: str = ""  # empty: the user log dir
@@ -234,6 +244,7 @@ class Settings:
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     kiosk: KioskPolicy = field(default_factory=KioskPolicy)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     source: str = ""  # the file these came from, for messages
 

@@ -15,4 +15,5 @@ APP_COMMANDS = (
     "app.cli.devices",
     "app.cli.printing",
     "app.cli.sync",  # sync and central administration
+    "app.cli.deploy",  # doctor, db backup, db restore (after core: joins its db command)
 )

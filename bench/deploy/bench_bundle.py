@@ -1,0 +1,69 @@
+"""Size and start-up time of the built bundle against the source tree (same run, same machine).
+
+    uv run python packaging/build.py all          # first: dist/onewindow/ and the .deb
+    uv run python bench/deploy/bench_bundle.py [--runs 5] [--bundle dist/onewindow]
+
+Start-up: wall time of `--version` (process start to exit: imports and argument parsing) and of
+`doctor` (the whole check, Qt child process included) for the bundle, for `python main.py` from the
+source tree's .venv, and for `uv run main.py` (what the README tells a developer to type). The first
+run of each is reported apart (cold-ish: the page cache is not dropped, other sessions share it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def tree_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
+    t0 = time.perf_counter()
+    subprocess.run(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - t0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--bundle", type=Path, default=ROOT / "dist" / "onewindow")
+    args = ap.parse_args()
+    exe = args.bundle / "onewindow"
+    if not exe.is_file():
+        print(f"no bundle at {args.bundle}: run `uv run python packaging/build.py all` first")
+        return 1
+    debs = sorted((ROOT / "dist").glob("onewindow_*.deb"))
+    print(
+        f"bundle folder: {tree_size(args.bundle) / 2**20:.0f} MiB"
+        + (f"; .deb: {debs[-1].stat().st_size / 2**20:.0f} MiB" if debs else "")
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": tmp, "XDG_DATA_HOME": tmp}
+        runners = {
+            "bundle": [str(exe)],
+            "source (.venv python main.py)": [sys.executable, "main.py"],
+            "source (uv run main.py)": ["uv", "run", "main.py"],
+        }
+        print("| program | command | first run | median of next | runs |")
+        print("|---|---|---|---|---|")
+        for name, prefix in runners.items():
+            for command in (["--version"], ["doctor", "--no-devices"]):
+                times = [timed(prefix + command, env) for _ in range(args.runs + 1)]
+                print(
+                    f"| {name} | {' '.join(command)} | {times[0]:.2f} s | {statistics.median(times[1:]):.2f} s | {args.runs} |"
+                )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
