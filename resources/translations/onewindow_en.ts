@@ -4,7 +4,7 @@
 <context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../ui/counter/cases_panel.py" line="+125" />
+        <location filename="../../ui/counter/cases_panel.py" line="+134" />
         <source>办件详情</source>
         <translation>Case details</translation>
     </message>
@@ -25,12 +25,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+118" />
+        <location line="+115" />
         <source>不予许可</source>
         <translation>Deny permit</translation>
     </message>
     <message>
-        <location line="-117" />
+        <location line="-114" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
@@ -41,12 +41,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+117" />
+        <location line="+114" />
         <source>EMS 邮寄送达</source>
         <translation>Deliver by EMS</translation>
     </message>
     <message>
-        <location line="-116" />
+        <location line="-113" />
         <source>补齐容缺材料</source>
         <translation>Supply missing materials</translation>
     </message>
@@ -116,7 +116,7 @@
         <translation>Reason</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+23" />
         <source>文书生成失败：%1</source>
         <translation>Could not generate the documents: %1</translation>
     </message>
@@ -131,12 +131,7 @@
         <translation>EMS waybill number:</translation>
     </message>
     <message>
-        <location line="+25" />
-        <source>保存失败，请重试</source>
-        <translation>Could not save, please try again</translation>
-    </message>
-    <message>
-        <location line="+9" />
+        <location line="+16" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
@@ -144,7 +139,7 @@
 <context>
     <name>CasesPanel</name>
     <message>
-        <location line="-247" />
+        <location line="-225" />
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -154,20 +149,58 @@
         <translation>Could not load cases</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="-7" />
         <source>共 %1 件</source>
         <translation>%1 cases</translation>
     </message>
 </context>
 <context>
+    <name>ChangePasswordDialog</name>
+    <message>
+        <location filename="../../ui/counter/password.py" line="+40" />
+        <source>修改密码</source>
+        <translation>Change password</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>您的密码由管理员发放，请先设置自己的密码再开始工作。</source>
+        <translation>Your password was issued by an administrator; set your own password before you start work.</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>原密码</source>
+        <translation>Current password</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>新密码</source>
+        <translation>New password</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>再次输入</source>
+        <translation>Repeat</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>至少8个字符，不能全是数字，不能包含用户名</source>
+        <translation>At least 8 characters, not only digits, not containing the user name</translation>
+    </message>
+    <message>
+        <location line="+24" />
+        <source>两次输入的新密码不一致</source>
+        <translation>The two new passwords do not match</translation>
+    </message>
+</context>
+<context>
     <name>CounterWindow</name>
     <message>
-        <location filename="../../ui/counter/window.py" line="+64" />
+        <location filename="../../ui/counter/window.py" line="+72" />
         <source>综合一窗 · %1 · %2</source>
         <translation>OneWindow · %1 · %2</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+8" />
         <source>受理 (Alt+1)</source>
         <translation>Intake (Alt+1)</translation>
     </message>
@@ -177,12 +210,27 @@
         <translation>My cases (Alt+2)</translation>
     </message>
     <message>
-        <location line="+41" />
+        <location line="+11" />
+        <source>修改密码</source>
+        <translation>Change password</translation>
+    </message>
+    <message>
+        <location line="+40" />
         <source>已恢复上次未完成的受理内容</source>
         <translation>Restored the unfinished intake from last time</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+33" />
+        <source>密码已修改</source>
+        <translation>Password changed</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>注意：该账号已在其他电脑登录</source>
+        <translation>Note: this account is logged in on another PC</translation>
+    </message>
+    <message>
+        <location line="+36" />
         <source>注意：表单中仍是上一位申请人的内容，如不再办理请清空后再受理</source>
         <translation>Note: the form still holds the previous applicant's details; clear it before a new intake</translation>
     </message>
@@ -192,7 +240,7 @@
         <translation>Current applicant: %1</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+24" />
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
     </message>
@@ -262,7 +310,7 @@
 <context>
     <name>EvaluatorWindow</name>
     <message>
-        <location filename="../../ui/evaluator/window.py" line="+60" />
+        <location filename="../../ui/evaluator/window.py" line="+61" />
         <source>服务评价</source>
         <translation>Service rating</translation>
     </message>
@@ -312,12 +360,12 @@
         <translation>Please choose a rating first</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+28" />
         <source>评价保存失败，请稍后再试</source>
         <translation>Could not save the rating, please try again later</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+5" />
         <source>收到差评（%1），已转大厅管理员回访</source>
         <translation>Poor rating received (%1), passed to the hall manager for follow-up</translation>
     </message>
@@ -348,12 +396,12 @@
 <context>
     <name>HallOverviewWindow</name>
     <message>
-        <location filename="../../ui/overview.py" line="+120" />
+        <location filename="../../ui/overview.py" line="+43" />
         <source>综合一窗 — {0}</source>
         <translation>OneWindow — {0}</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+6" />
         <source>事项编码</source>
         <translation>Matter code</translation>
     </message>
@@ -428,12 +476,12 @@
         <translation>&lt;b&gt;Live queue&lt;/b&gt;</translation>
     </message>
     <message>
-        <location line="+37" />
+        <location line="+52" />
         <source>排队数据暂时无法读取</source>
         <translation>Queue data is temporarily unavailable</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+7" />
         <source>共 {0} 人等候，{1} 个窗口正在办理，{2} 项事项</source>
         <translation>{0} waiting, {1} counters serving, {2} matters</translation>
     </message>
@@ -441,7 +489,7 @@
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../ui/counter/intake.py" line="+67" />
+        <location filename="../../ui/counter/intake.py" line="+63" />
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -471,7 +519,7 @@
         <translation>Instant approval</translation>
     </message>
     <message>
-        <location line="+96" />
+        <location line="+67" />
         <source>申请人（刷身份证自动填写）</source>
         <translation>Applicant (filled in from the ID card)</translation>
     </message>
@@ -538,12 +586,12 @@
     </message>
     <message>
         <location line="+10" />
-        <location line="+244" />
+        <location line="+231" />
         <source>尚未选择事项</source>
         <translation>No matter selected</translation>
     </message>
     <message>
-        <location line="-242" />
+        <location line="-229" />
         <source>清除事项</source>
         <translation>Clear matter</translation>
     </message>
@@ -568,12 +616,12 @@
         <translation>Clerk name</translation>
     </message>
     <message>
-        <location line="+52" />
+        <location line="+47" />
         <source>已读取身份证：%1</source>
         <translation>ID card read: %1</translation>
     </message>
     <message>
-        <location line="+112" />
+        <location line="+104" />
         <source>即办</source>
         <translation>Immediate</translation>
     </message>
@@ -583,42 +631,57 @@
         <translation>(also to be handled at the district service centre: %1)</translation>
     </message>
     <message>
-        <location line="+40" />
+        <location line="+42" />
+        <source>正在保存，请稍候</source>
+        <translation>Saving, please wait</translation>
+    </message>
+    <message>
+        <location line="+3" />
         <source>当前所选事项不支持该办理方式</source>
         <translation>The selected matter does not allow this handling</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+14" />
+        <source>正在保存…</source>
+        <translation>Saving…</translation>
+    </message>
+    <message>
+        <location line="+29" />
         <source>保存失败，表单内容已保留，请重试：%1</source>
         <translation>Could not save; the form is kept, please try again: %1</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+172" />
+        <source>读取草稿失败：%1</source>
+        <translation>Could not read the draft: %1</translation>
+    </message>
+    <message>
+        <location line="-184" />
         <source>已办理：%1，正在生成文书…</source>
         <translation>Done: %1, generating documents…</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+32" />
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+12" />
         <source>办件已保存，但文书生成失败（%1），请在“我的办件”中重新打印</source>
         <translation>Case saved, but the documents failed (%1); reprint them from "My cases"</translation>
     </message>
     <message>
-        <location line="+85" />
+        <location line="+75" />
         <source>草稿中的事项已不可办理：%1</source>
         <translation>Matters in the draft can no longer be handled: %1</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+38" />
         <source>草稿保存失败，请勿关闭程序，稍后自动重试</source>
         <translation>Could not save the draft; keep the program open, retrying shortly</translation>
     </message>
     <message>
-        <location line="+36" />
+        <location line="+22" />
         <source>已恢复上次未完成的受理内容</source>
         <translation>Restored the unfinished intake from last time</translation>
     </message>
@@ -712,7 +775,7 @@
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+49" />
+        <location line="+51" />
         <source>请先点击要办理的业务，再刷身份证</source>
         <translation>Tap a service first, then swipe your ID card</translation>
     </message>
@@ -764,12 +827,12 @@ Place your ID card on the reader</translation>
 Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
     </message>
     <message>
-        <location line="+50" />
-        <source>本机未配置管理员账号</source>
-        <translation>No administrator account is set up on this machine</translation>
+        <location line="+60" />
+        <source>无法连接大厅数据库，请稍后再试</source>
+        <translation>Cannot reach the hall database, please try again later</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+2" />
         <source>需要大厅管理员或系统管理员账号</source>
         <translation>A hall manager or system administrator account is required</translation>
     </message>
@@ -777,7 +840,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/counter/login.py" line="+23" />
+        <location filename="../../ui/counter/login.py" line="+34" />
         <source>综合一窗 · 登录</source>
         <translation>OneWindow · Sign in</translation>
     </message>
@@ -797,20 +860,25 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Counter</translation>
     </message>
     <message>
-        <location line="+19" />
-        <source>无法连接大厅数据库，请稍后再试</source>
-        <translation>Cannot reach the hall database, please try again later</translation>
+        <location line="+31" />
+        <source>您没有分配窗口，请联系管理员</source>
+        <translation>No window is assigned to you; please ask an administrator</translation>
     </message>
     <message>
-        <location line="+10" />
-        <source>本中心没有可用的窗口</source>
-        <translation>This centre has no counters available</translation>
+        <location line="+2" />
+        <source>您只能登录分配给您的窗口</source>
+        <translation>You can log in only at the window assigned to you</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>请先修改管理员发放的初始密码，再开始工作</source>
+        <translation>Change the password the administrator issued before you start work</translation>
     </message>
 </context>
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+160" />
+        <location filename="../../ui/manager/window.py" line="+158" />
         <source>大厅管理</source>
         <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "")</extracomment>
         <translation>Hall management</translation>
@@ -921,6 +989,11 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>[Poor rating]</translation>
     </message>
     <message>
+        <location line="+1" />
+        <source>【登录异常】</source>
+        <translation>[Log-in alert]</translation>
+    </message>
+    <message>
         <location line="+7" />
         <source>暂无预警</source>
         <translation>No alerts</translation>
@@ -975,12 +1048,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+257" />
+        <location line="+212" />
         <source>转移</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location line="-256" />
+        <location line="-211" />
         <source>挂起/恢复</source>
         <translation>Hold/Resume</translation>
     </message>
@@ -991,25 +1064,25 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+221" />
+        <location line="+230" />
         <source>指定叫号</source>
         <translation>Call a number</translation>
     </message>
     <message>
-        <location line="-220" />
-        <location line="+227" />
+        <location line="-229" />
+        <location line="+232" />
         <source>过号重排</source>
         <translation>Requeue no-show</translation>
     </message>
     <message>
-        <location line="-180" />
-        <location line="+91" />
+        <location line="-178" />
+        <location line="+83" />
         <source>当前无号</source>
         <translation>No current ticket</translation>
     </message>
     <message>
-        <location line="-63" />
-        <location line="+143" />
+        <location line="-55" />
+        <location line="+145" />
         <source>指定叫号需要大厅管理员权限</source>
         <translation>Calling a specific number needs hall manager rights</translation>
     </message>
@@ -1019,7 +1092,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Could not read the queue: %1</translation>
     </message>
     <message>
-        <location line="+45" />
+        <location line="+35" />
         <source>绿色通道</source>
         <translation>Priority lane</translation>
     </message>
@@ -1034,67 +1107,67 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Waiting for this counter: %1</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+36" />
+        <source>正在处理上一个操作，请稍候</source>
+        <translation>The previous action is still running, please wait</translation>
+    </message>
+    <message>
+        <location line="+40" />
         <source>当前没有等候的号</source>
         <translation>No one is waiting</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+9" />
         <source>重呼：%1</source>
         <translation>Recalled: %1</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+3" />
         <source>%1 已过号</source>
         <translation>%1 marked no-show</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+3" />
         <source>%1 开始办理</source>
         <translation>%1 now being served</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+3" />
         <source>%1 已办结</source>
         <translation>%1 completed</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="-29" />
         <source>要呼叫的号码（如 A012）：</source>
         <translation>Number to call (e.g. A012):</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+3" />
         <source>迟到申请人的号码：</source>
         <translation>Late applicant's number:</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+44" />
         <source>%1 已重新排队</source>
         <translation>%1 requeued</translation>
     </message>
     <message>
-        <location line="+8" />
-        <source>操作失败，请重试（数据库：%1）</source>
-        <translation>Operation failed, please try again (database: %1)</translation>
-    </message>
-    <message>
-        <location line="+14" />
+        <location line="-68" />
         <source>转到：</source>
         <translation>Transfer to:</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+54" />
         <source>%1 已转移</source>
         <translation>%1 transferred</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+3" />
         <source>%1 已挂起，按 F7 恢复</source>
         <translation>%1 on hold, press F7 to resume</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="-50" />
         <source>恢复挂起的号</source>
         <translation>Resume a held ticket</translation>
     </message>
@@ -1104,17 +1177,17 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Number:</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+53" />
         <source>%1 已恢复办理</source>
         <translation>%1 resumed</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+3" />
         <source>已恢复服务</source>
         <translation>Service resumed</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="-51" />
         <source>暂停服务</source>
         <translation>Pause service</translation>
     </message>
@@ -1129,7 +1202,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Please give a reason for pausing</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location line="+52" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
     </message>
