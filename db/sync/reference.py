@@ -162,6 +162,12 @@ def _parse_parts(parts: Iterable[ReleasePart]) -> dict[str, list[dict[str, Any]]
     return merged
 
 
+# Columns a release sets only on a row's first arrival: a staff member's password is set and changed
+# at the site (`main.py staff passwd`, the counter's dialog), and the next release must not bring an
+# old or issued password back.
+KEPT_AT_SITE: dict[str, frozenset[str]] = {"staff": frozenset({"password_hash", "password_state"})}
+
+
 def _upsert(conn: Connection, tbl: sa.Table, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
@@ -175,7 +181,8 @@ def _upsert(conn: Connection, tbl: sa.Table, rows: list[dict[str, Any]]) -> None
         stmt = sqlite_insert(tbl)
     keys = [c.name for c in tbl.primary_key.columns]
     cols = set().union(*(r.keys() for r in rows))
-    update = {c: stmt.excluded[c] for c in cols if c not in keys}
+    kept = KEPT_AT_SITE.get(tbl.name, frozenset())
+    update = {c: stmt.excluded[c] for c in cols if c not in keys and c not in kept}
     stmt = (
         stmt.on_conflict_do_update(index_elements=keys, set_=update)
         if update
