@@ -1,4 +1,10 @@
-"""The core never imports Qt: app/, db/, printing/ and the device codecs stay plain Python."""
+"""The layering rule, for every import (also those inside functions): ui → app → {db, devices, printing}.
+
+- app/, db/, printing/ and devices/ (but its Qt adapter) never import Qt or ui/;
+- db/, devices/ and printing/ import nothing from app/ or ui/, nor from each other;
+- ui/ reaches the hall only through app services: no sqlalchemy, no db/.
+A failure names the file, the line and the import.
+"""
 
 from __future__ import annotations
 
@@ -6,79 +12,79 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PURE = ("app", "db", "printing", "devices")
+PACKAGES = ("app", "db", "devices", "printing", "ui")
+QT = {"PySide6", "PyQt5", "PyQt6", "shiboken6"}
 QT_ADAPTERS = {Path("devices/qt_worker.py")}  # the one place in devices/ allowed to use Qt
+FORBIDDEN: dict[str, set[str]] = {
+    "app": {"ui"} | QT,
+    "db": {"app", "ui", "devices", "printing"} | QT,
+    "devices": {"app", "ui", "db", "printing"} | QT,
+    "printing": {"app", "ui", "db", "devices"} | QT,
+    "ui": {"sqlalchemy", "db"},
+}
 
 
-def qt_imports(path: Path) -> list[str]:
+def imports(path: Path) -> list[tuple[int, str]]:
+    """(line, module) of every absolute import in the file, at any depth."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    found = []
+    found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
-        names: list[str] = []
         if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.module:
-            names = [node.module]
-        found += [n for n in names if n.split(".")[0] in {"PySide6", "PyQt5", "PyQt6", "shiboken6", "ui"}]
-    return found
-
-
-def test_core_packages_do_not_import_qt_or_ui() -> None:
-    offenders = {}
-    checked = 0
-    for package in PURE:
-        for path in (ROOT / package).rglob("*.py"):
-            rel = path.relative_to(ROOT)
-            if rel in QT_ADAPTERS:
-                continue
-            checked += 1
-            bad = qt_imports(path)
-            if bad:
-                offenders[str(rel)] = bad
-    assert checked > 10
-    assert offenders == {}
-
-
-def test_the_checker_sees_an_import(tmp_path: Path) -> None:
-    sample = tmp_path / "x.py"
-    sample.write_text("def f():\n    from PySide6.QtCore import QObject\n", encoding="utf-8")
-    assert qt_imports(sample) == ["PySide6.QtCore"]
-
-
-STORAGE = {"sqlalchemy", "db"}  # the screens reach the hall only through app services
-
-
-def storage_imports(path: Path) -> list[str]:
-    """Every `sqlalchemy…` / `db…` import in the file, at any depth (function-local ones too)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    found = []
-    for node in ast.walk(tree):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            names = [a.name for a in node.names]
+            found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names = [node.module]
-        found += [f"line {node.lineno}: {n}" for n in names if n.split(".")[0] in STORAGE]
+            found.append((node.lineno, node.module))
     return found
 
 
-def test_ui_does_not_import_sqlalchemy_or_db() -> None:
-    offenders = {}
-    checked = 0
-    for path in (ROOT / "ui").rglob("*.py"):
-        checked += 1
-        bad = storage_imports(path)
-        if bad:
-            offenders[str(path.relative_to(ROOT))] = bad
-    assert checked > 10
-    assert offenders == {}, f"ui/ must use app services, not the database: {offenders}"
+def offenders() -> list[str]:
+    bad = []
+    for package, banned in FORBIDDEN.items():
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            allowed = QT if rel in QT_ADAPTERS else set()
+            for line, name in imports(path):
+                top = name.split(".")[0]
+                if top in banned and top not in allowed:
+                    bad.append(f"{rel}:{line}: import {name}")
+    return bad
 
 
-def test_the_storage_checker_sees_a_local_import(tmp_path: Path) -> None:
+def package_edges() -> dict[tuple[str, str], int]:
+    """(importer, imported) package pairs with their number of imports: the graph itself."""
+    edges: dict[tuple[str, str], int] = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if package == "db" and "migrations" in path.parts:
+                continue  # Alembic revisions are run by the migration runner, not imported
+            for _line, name in imports(path):
+                top = name.split(".")[0]
+                if top in PACKAGES and top != package:
+                    edges[(package, top)] = edges.get((package, top), 0) + 1
+    return edges
+
+
+def test_imports_follow_the_layering_rule() -> None:
+    assert offenders() == [], "imports against the layering rule:\n" + "\n".join(offenders())
+
+
+def test_the_graph_runs_one_way() -> None:
+    edges = package_edges()
+    downward = {
+        ("ui", "app"),
+        ("ui", "devices"),
+        ("ui", "printing"),
+        ("app", "db"),
+        ("app", "devices"),
+        ("app", "printing"),
+    }
+    assert set(edges) <= downward, edges
+    assert ("app", "db") in edges and ("ui", "app") in edges  # the checker really sees the imports
+
+
+def test_the_checker_sees_local_imports(tmp_path: Path) -> None:
     sample = tmp_path / "x.py"
     sample.write_text(
-        "import dbm\nfrom dbx import y\ndef f():\n    from sqlalchemy.exc import SQLAlchemyError\n"
-        "    import db.models\n",
+        "import dbm\nfrom . import y\ndef f():\n    from PySide6.QtCore import QObject\n    import db.models\n",
         encoding="utf-8",
     )
-    assert storage_imports(sample) == ["line 4: sqlalchemy.exc", "line 5: db.models"]
+    assert imports(sample) == [(1, "dbm"), (4, "PySide6.QtCore"), (5, "db.models")]
