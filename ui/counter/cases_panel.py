@@ -6,6 +6,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, Signal
@@ -31,6 +32,8 @@ from app.counter.desk import CounterDesk
 from app.errors import StorageError
 from ui.counter.models import CaseListModel, HistoryModel
 from ui.tasks import TaskRunner
+
+T = TypeVar("T")
 
 log = logging.getLogger("onewindow.ui")
 
@@ -105,7 +108,9 @@ class CasesPanel(QWidget):
             self.open_case(row.id)
 
     def open_case(self, case_id: uuid.UUID) -> CaseDetailDialog:
-        dlg = CaseDetailDialog(self.desk, case_id, documents_dir=self.documents_dir, parent=self)
+        dlg = CaseDetailDialog(
+            self.desk, case_id, documents_dir=self.documents_dir, runner=self.runner, parent=self
+        )
         dlg.changed.connect(lambda: self.refresh())
         self.dialog = dlg
         dlg.show()
@@ -124,10 +129,14 @@ class CaseDetailDialog(QDialog):
         case_id: uuid.UUID,
         *,
         documents_dir: Path,
+        runner: TaskRunner | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
+        # The desk's calls run on the cases worker thread; the dialog waits in a local event loop
+        # (runner.call) with its buttons off, so the screen keeps painting meanwhile.
+        self.runner = runner or TaskRunner("case-detail", self)
         self.case_id = case_id
         self.documents_dir = documents_dir
         self.detail: CaseDetail | None = None
@@ -169,13 +178,24 @@ class CaseDetailDialog(QDialog):
         self.preview: QDialog | None = None
         self.reload(audit=True)
 
+    def _call(self, fn: Callable[[], T]) -> T:
+        """One request on the worker thread, the case buttons off until it answers."""
+        states = {b: b.isEnabled() for b in self.buttons.values()}
+        for b in states:
+            b.setEnabled(False)
+        try:
+            return self.runner.call(fn)
+        finally:
+            for b, enabled in states.items():
+                b.setEnabled(enabled)
+
     def _ask_text(self, title: str, label: str) -> str | None:
         text, ok = QInputDialog.getText(self, title, label)
         return text if ok else None
 
     def reload(self, *, audit: bool = False) -> None:
-        # A single short read when the clerk opens a case (the dialog shows nothing without it).
-        self.detail = self.desk.case_detail(self.case_id, audit=audit)
+        desk, case_id = self.desk, self.case_id
+        self.detail = self._call(lambda: desk.case_detail(case_id, audit=audit))
         d = self.detail
         while self.info.rowCount():
             self.info.removeRow(0)
@@ -245,7 +265,8 @@ class CaseDetailDialog(QDialog):
         from ui.counter.preview import DocumentPreview
 
         try:
-            docs, paths = self.desk.reprint(self.case_id, self.documents_dir)
+            desk, case_id, folder = self.desk, self.case_id, self.documents_dir
+            docs, paths = self._call(lambda: desk.reprint(case_id, folder))
         except (CaseError, OSError, StorageError) as exc:
             log.exception("reprint failed")
             self.message.setText(self.tr("文书生成失败：%1").replace("%1", str(exc)))
@@ -270,7 +291,8 @@ class CaseDetailDialog(QDialog):
                 reason = self.ask_text(self.tr("不予许可"), self.tr("不予许可的理由：")) or ""
             if key == "deliver_ems":
                 waybill = self.ask_text(self.tr("EMS 邮寄送达"), self.tr("EMS 运单号：")) or ""
-            self.desk.case_action(cid, key, reason=reason, waybill=waybill)
+            desk = self.desk
+            self._call(lambda: desk.case_action(cid, key, reason=reason, waybill=waybill))
         except CaseError as exc:
             self.message.setStyleSheet("color: #c0392b;")
             self.message.setText(str(exc))
@@ -281,7 +303,8 @@ class CaseDetailDialog(QDialog):
             return False
         if key.startswith("deliver"):
             try:
-                self.desk.build_documents([cid], self.documents_dir, kinds=["service_record"])
+                desk, folder = self.desk, self.documents_dir
+                self._call(lambda: desk.build_documents([cid], folder, kinds=["service_record"]))
             except (CaseError, OSError, StorageError) as exc:
                 log.warning("service record of %s failed: %s", cid, exc)
         self.message.setStyleSheet("color: #1e8449;")

@@ -17,6 +17,7 @@ from app.context import AppContext
 from app.counter import accounts
 from app.errors import StorageError
 from ui.counter.password import ChangePasswordDialog
+from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
 
@@ -31,6 +32,9 @@ class LoginDialog(QDialog):
         self.staff: StaffInfo | None = None
         self.chosen_window: WindowInfo | None = None
         self.password_dialog: ChangePasswordDialog | None = None  # the forced change, while open
+        # The database and the deliberately slow argon2 check run on this worker thread; the dialog
+        # waits in a local event loop (runner.call), so the screen keeps painting.
+        self.runner = TaskRunner("login", self)
         self.setWindowTitle(self.tr("综合一窗 · 登录"))
         form = QFormLayout(self)
         self.user_edit = QLineEdit()
@@ -39,8 +43,7 @@ class LoginDialog(QDialog):
         self.password_edit.setObjectName("login_password")
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.window_combo = QComboBox()
-        # Before any window exists: the dialog's own short reads, like the argon2 check below.
-        self.windows = accounts.windows(ctx)
+        self.windows = self.runner.call(lambda: accounts.windows(ctx))
         for w in self.windows:
             self.window_combo.addItem(w.label, str(w.id))
         self.error = QLabel()
@@ -54,6 +57,7 @@ class LoginDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
+        self.button_box = buttons
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -73,10 +77,16 @@ class LoginDialog(QDialog):
         return None
 
     def try_login(self) -> bool:
+        self.button_box.setEnabled(False)  # one log-in at a time while the check runs
         try:
-            staff = accounts.authenticate(
-                self.ctx, self.user_edit.text(), self.password_edit.text(), self.terminal
-            )
+            return self._try_login()
+        finally:
+            self.button_box.setEnabled(True)
+
+    def _try_login(self) -> bool:
+        ctx, user, password, terminal = self.ctx, self.user_edit.text(), self.password_edit.text(), self.terminal
+        try:
+            staff = self.runner.call(lambda: accounts.authenticate(ctx, user, password, terminal))
             window = self._window_for(staff)
             if window is None:
                 self.error.setText(
@@ -86,7 +96,7 @@ class LoginDialog(QDialog):
                 )
                 self.password_edit.clear()
                 return False
-            accounts.claim_window(self.ctx, staff, window, self.terminal)
+            self.runner.call(lambda: accounts.claim_window(ctx, staff, window, terminal))
         except auth.AuthError as exc:
             self.error.setText(str(exc))
             self.password_edit.clear()
@@ -108,7 +118,9 @@ class LoginDialog(QDialog):
         return True
 
     def _forced_change(self, staff: StaffInfo) -> StaffInfo | None:
-        dlg = ChangePasswordDialog(self.ctx, staff, forced=True, terminal=self.terminal, parent=self)
+        dlg = ChangePasswordDialog(
+            self.ctx, staff, forced=True, terminal=self.terminal, runner=self.runner, parent=self
+        )
         dlg.old_edit.setText(self.password_edit.text())
         self.password_dialog = dlg
         try:
@@ -118,7 +130,8 @@ class LoginDialog(QDialog):
         return dlg.changed
 
     def _release(self, staff: StaffInfo) -> None:
+        ctx, terminal = self.ctx, self.terminal
         try:
-            accounts.release_window(self.ctx, staff.id, self.terminal)
+            self.runner.call(lambda: accounts.release_window(ctx, staff.id, terminal))
         except StorageError as exc:
             log.warning("releasing the window after a refused log-in failed: %s", exc)

@@ -671,8 +671,9 @@ class KioskWindow(QWidget):
         try:
             # This site's accounts only; demo passwords only in the demo hall; failures slow this
             # kiosk down and alert the managers, they never lock an account from a public screen.
-            # (A modal exit dialog's one check: argon2 is meant to take its time.)
-            staff = authenticate(self.ctx, username.strip(), password, terminal_id("kiosk"))
+            # argon2 takes its time by design: on the kiosk's worker thread, the screen painting on.
+            ctx, user, terminal = self.ctx, username.strip(), terminal_id("kiosk")
+            staff = self._worker.call(lambda: authenticate(ctx, user, password, terminal))
         except AuthError as exc:
             return str(exc)
         except StorageError:
