@@ -123,7 +123,7 @@ def scratch_database(admin_url: str) -> Iterator[str]:
     import sqlalchemy as sa
 
     name = f"ow_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", hide_parameters=True)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
