@@ -8,11 +8,11 @@ import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from app.counter.desk import first_clerk
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import auth
 from app.context import AppContext
+from app.counter.desk import first_clerk
 from app.queue.errors import QueueError
 from app.queue.service import QueueService
 from ui.bus import HallBus
