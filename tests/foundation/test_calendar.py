@@ -153,3 +153,23 @@ def test_bad_schedule_lines_name_the_line(text: str, message: str) -> None:
 def test_error_names_file_and_line() -> None:
     with pytest.raises(CalendarImportError, match=r"notice.csv:3:"):
         parse_schedule("2027-01-01,holiday\n2027-02-08,holiday\n2027-13-01,holiday", "notice.csv")
+
+
+def test_calendar_day_deadline_fallback_year_is_the_end_year() -> None:
+    """Only 2026 entered (no holidays needed for this): the fallback is named by the years the
+    deadline runs into, not the start date's year."""
+    cal = WorkCalendar(years=frozenset({2026}))
+    # 20 Dec 2026 + 19 days = Fri 8 Jan 2027, a working day in an unentered year
+    d = cal.add_calendar_days(D(2026, 12, 20), 19)
+    assert (d.date, d.fallback_years) == (D(2027, 1, 8), (2027,))
+    # 20 Dec 2025 (unentered) + 20 days = Fri 9 Jan 2026 (entered): nothing fell back
+    d = cal.add_calendar_days(D(2025, 12, 20), 20)
+    assert (d.date, d.fallback_years) == (D(2026, 1, 9), ())
+    # Sat 19 Dec 2026 + 14 = Sat 2 Jan 2027 → Mon 4 Jan 2027, moved into the unentered year
+    d = cal.add_calendar_days(D(2026, 12, 19), 14)
+    assert (d.date, d.fallback_years) == (D(2027, 1, 4), (2027,))
+    # Thu 31 Dec 2026 + 0: itself, entered
+    assert cal.add_calendar_days(D(2026, 12, 31), 0) == type(d)(D(2026, 12, 31), 0, ())
+    # the unit switch
+    assert cal.deadline(D(2026, 12, 20), 19, "calendar").date == D(2027, 1, 8)
+    assert cal.deadline(D(2026, 12, 18), 1).date == D(2026, 12, 21)  # working: Fri → Mon
