@@ -239,6 +239,9 @@ def test_status_sets_and_labels() -> None:
     assert machine.label("in_review") == "审查中" and machine.label("unknown") == "unknown"
     assert machine.allowed("accepted", "in_review") and not machine.allowed("accepted", "approved")
     assert not machine.allowed("nonsense", "accepted")
+    with pytest.raises(InvalidTransition) as exc:  # a status the machine does not know: no "next" hint
+        machine.check("nonsense", "accepted")
+    assert str(exc.value) == "办件当前为「nonsense」，不能改为「已受理」"
 
 
 def test_durable_draft_save_restores_the_sync_level(sf: sessionmaker[Session], seeded: Seeded) -> None:
