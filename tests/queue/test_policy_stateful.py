@@ -295,6 +295,10 @@ class QueueMachine(RuleBasedStateMachine):
         if not held:
             return
         t = data.draw(st.sampled_from(held))
+        if w in self.paused:  # a paused window takes nothing back (checked before busy)
+            with pytest.raises(errors.WindowPaused):
+                self.svc.resume(w, t.number)
+            return
         if self.active(w) is not None:
             with pytest.raises(errors.WindowBusy):
                 self.svc.resume(w, t.number)
