@@ -217,7 +217,7 @@ def test_schedule_errors_word_for_word(text: str, message: str) -> None:
     assert str(exc.value) == message
 
 
-def test_seed_and_import_replace_only_their_year(tmp_path: Path) -> None:
+def test_seed_and_import_replace_only_their_year(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from app.calendar import year_source
 
     engine = make_engine(f"sqlite:///{tmp_path / 'hall.db'}")
@@ -236,9 +236,15 @@ def test_seed_and_import_replace_only_their_year(tmp_path: Path) -> None:
     assert D(2026, 10, 1) not in cal.workdays and D(2026, 9, 21) not in cal.workdays
     path = tmp_path / "2026.csv"
     path.write_text("\ufeff2026-03-02,holiday,测试\n2026-03-07,workday,测试调休\n", encoding="utf-8")
-    with sessions.begin() as session:
+    with sessions.begin() as session, caplog.at_level("INFO", logger="onewindow.calendar"):
         check = import_schedule(session, path)
     assert (check.year, check.source, check.holidays, check.workdays) == (2026, "imported from 2026.csv", 1, 1)
+    assert f"calendar 2026 imported from {path}: 2 entries" in caplog.messages
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("2026-03-02,maybe\n", encoding="utf-8")
+    with sessions.begin() as session, pytest.raises(CalendarImportError) as exc:
+        import_schedule(session, wrong)
+    assert str(exc.value) == f"{wrong}:1: kind 'maybe' must be holiday or workday"  # names the file
     with Session(engine) as session:
         cal = WorkCalendar.load(session)
         assert year_source(session, 2026) == "imported from 2026.csv"

@@ -12,12 +12,13 @@ from dataclasses import dataclass
 
 import pytest
 
-from app.calendar import MAX_SPAN_DAYS, OfficeHours, WorkCalendar
+from app.calendar import MAX_SPAN_DAYS, CalendarImportError, OfficeHours, WorkCalendar, parse_schedule
 from app.queue.policy import QueuePolicy
 from app.temperature import TempClass, check_threshold, classify
 from app.validators import card_flag, check_mobile, check_uscc, mask_name, normalise_mobile, uscc_check_char
 from db.sync.protocol import batch_id, canonical_json, day_of, release_checksum, sha256_text, versions_digest
 from devices.idcard.numbers import (
+    Check,
     card_validity,
     check_id_number,
     id_birth_date,
@@ -82,6 +83,13 @@ def test_queue_settings_choices_and_unknown_keys() -> None:
 
 def test_span_limits_are_inclusive() -> None:
     cal = WorkCalendar(years=frozenset({2026}))
+    assert cal.has_schedule(2026) and not cal.has_schedule(2027)
+    assert cal.add_working_days(D(2026, 1, 1), MAX_SPAN_DAYS).working_days == MAX_SPAN_DAYS
+    # the default unit is working days: Fri 18 Dec 2026 + 3 working days = Wed 23 Dec (+3 calendar: Mon 21)
+    assert cal.deadline(D(2026, 12, 18), 3).date == D(2026, 12, 23)
+    assert cal.deadline(D(2026, 12, 18), 3, "calendar").date == D(2026, 12, 21)
+    with pytest.raises(CalendarImportError, match=r"^<input>:1: kind 'x' must be holiday or workday$"):
+        parse_schedule("2026-01-05,x")
     assert cal.add_calendar_days(D(2026, 1, 1), MAX_SPAN_DAYS).working_days == MAX_SPAN_DAYS
     for bad in (-1, MAX_SPAN_DAYS + 1):
         with pytest.raises(ValueError, match=r"^calendar days out of range$"):
@@ -169,14 +177,14 @@ def test_fever_threshold_bounds() -> None:
 def test_id_number_edges() -> None:
     assert check_id_number("11010519491231002X", today=D(1949, 12, 31))  # born today: fine
     born_tomorrow = check_id_number("11010519491231002X", today=D(1949, 12, 30))
-    assert born_tomorrow.reason == "身份证号码中的出生日期 19491231 不合理"
+    assert born_tomorrow == Check(False, "身份证号码中的出生日期 19491231 不合理")
     # year 1800 is the earliest accepted, 1799 is not (check characters worked out by hand)
     assert check_id_number("110105180001010010")
-    assert check_id_number("110105179912310016").reason == "身份证号码中的出生日期 17991231 不合理"
-    assert check_id_number("1101051949123100").reason == "身份证号码应为18位，当前为16位"
-    assert check_id_number("1101051949123100A2").reason == "身份证号码前17位必须是数字，最后一位是数字或X"
-    assert check_id_number("110105194902300020").reason == "身份证号码中的出生日期 19490230 不是有效日期"
-    assert check_id_number("11010519491231002X").reason == ""
+    assert check_id_number("110105179912310016") == Check(False, "身份证号码中的出生日期 17991231 不合理")
+    assert check_id_number("1101051949123100") == Check(False, "身份证号码应为18位，当前为16位")
+    assert check_id_number("1101051949123100A2") == Check(False, "身份证号码前17位必须是数字，最后一位是数字或X")
+    assert check_id_number("110105194902300020") == Check(False, "身份证号码中的出生日期 19490230 不是有效日期")
+    assert check_id_number("11010519491231002X") == Check(True, "")
     assert id_birth_date("110105 19491231 002x") == D(1949, 12, 31)
     assert (id_sex("11010519491231002X"), id_sex("440524188001010014")) == (2, 1)  # 7th-from-last: 2, 1
     assert nfkc_compact("１１０ １０５–１９４９—１２３１\t００２Ｘ") == "11010519491231002X"
@@ -185,8 +193,8 @@ def test_id_number_edges() -> None:
 def test_card_validity_edges() -> None:
     start, end = D(2020, 1, 1), D(2030, 1, 1)
     assert card_validity(start, end, start) and card_validity(start, end, end)  # both ends count
-    assert card_validity(start, end, D(2019, 12, 31)).reason == "证件尚未生效（有效期自2020年01月01日起）"
-    assert card_validity(start, end, D(2030, 1, 2)).reason == "证件已过有效期（有效期至2030年01月01日）"
+    assert card_validity(start, end, D(2019, 12, 31)) == Check(False, "证件尚未生效（有效期自2020年01月01日起）")
+    assert card_validity(start, end, D(2030, 1, 2)) == Check(False, "证件已过有效期（有效期至2030年01月01日）")
     assert card_validity(start, None, D(2099, 1, 1))  # 长期
 
     @dataclass
@@ -214,21 +222,39 @@ def test_credit_code_and_mobile_edges() -> None:
     assert uscc_check_char("91350100M000100Y4") == "3"
     with pytest.raises(ValueError):
         uscc_check_char("91350100M000100Y")  # 16 characters: refused, not checked short
-    assert check_uscc("9135010").reason == "统一社会信用代码应为18位，当前为7位"
-    assert check_uscc("91ABCDEFM000100Y43").reason == "统一社会信用代码第3至8位应为行政区划码（数字）"
-    assert check_uscc("91350100M000100YI3").reason == "统一社会信用代码含有不允许的字符：I（不使用 I、O、S、V、Z）"
+    assert check_uscc("9135010") == Check(False, "统一社会信用代码应为18位，当前为7位")
+    assert check_uscc("91ABCDEFM000100Y43") == Check(False, "统一社会信用代码第3至8位应为行政区划码（数字）")
+    assert check_uscc("91350100M000100YI3") == Check(False, "统一社会信用代码含有不允许的字符：I（不使用 I、O、S、V、Z）")
     assert check_uscc("91350100M000100Y\x0043").reason.startswith("统一社会信用代码应为18位")
-    assert check_uscc("91350100M00010\x01Y43").reason == "统一社会信用代码含有不允许的字符：?（不使用 I、O、S、V、Z）"
-    assert check_uscc("91350100m000100y43")
+    assert check_uscc("91350100M00010\x01Y43") == Check(False, "统一社会信用代码含有不允许的字符：?（不使用 I、O、S、V、Z）")
+    assert check_uscc("91350100m000100y43") == Check(True, "")
+    assert check_uscc("91350100M0001OIY43") == Check(
+        False, "统一社会信用代码含有不允许的字符：IO（不使用 I、O、S、V、Z）"
+    )
+    assert check_uscc("91350100M000100Y44") == Check(False, "统一社会信用代码校验位不正确，请核对")
     assert check_mobile("19912345678") and not check_mobile("10912345678")
-    assert check_mobile("139123456789").reason == "手机号码应为以13至19开头的11位数字"
-    assert check_mobile("").reason == "手机号码只能包含数字"
+    assert check_mobile("139123456789") == Check(False, "手机号码应为以13至19开头的11位数字")
+    assert check_mobile("") == Check(False, "手机号码只能包含数字")
     assert normalise_mobile("0086 139 1234 5678") == "13912345678"
     assert normalise_mobile("+8613912345678") == "13912345678"
     assert normalise_mobile("8613912345678") == "8613912345678"
 
 
 # --- the sync protocol's agreed values ----------------------------------------------------------
+
+
+def test_day_bucket_is_the_utc_day_whatever_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    # 22:13 UTC on 14 Nov 2023 is already 15 Nov in Shanghai: the bucket stays the UTC day
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        v7 = uuid.UUID(int=(1_700_000_000_000 << 80) | (0x7 << 76) | (0x2 << 62))
+        assert day_of(v7) == D(2023, 11, 14)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
 
 
 def test_sync_protocol_values() -> None:

@@ -285,22 +285,22 @@ def _load(hall: Hall, sc: Scenario) -> dict[uuid.UUID, str]:
     return {v: k for k, v in ids.items()}
 
 
-def _sql_order(hall: Hall, sc: Scenario, *, bound: bool) -> tuple[str, ...]:
+def _sql_order(hall: Hall, sc: Scenario, *, bound: bool, policy: QueuePolicy = POLICY) -> tuple[str, ...]:
     names = _load(hall, sc)
-    win = hall.service(POLICY, clock=lambda: NOW).reference().window(1)
+    win = hall.service(policy, clock=lambda: NOW).reference().window(1)
     assert isinstance(win, WindowRef)
-    prefer = prefers_normal(sc.streak, POLICY)
+    prefer = prefers_normal(sc.streak, policy)
     params: dict[str, Any] = {}
     if bound:
         now: Any = sa.bindparam("now", type_=T.c.called_at.type)
         aged: Any = sa.bindparam("aged_before", type_=T.c.queue_at.type)
-        params = {"now": NOW, "aged_before": POLICY.aged_before(NOW)}
+        params = {"now": NOW, "aged_before": policy.aged_before(NOW)}
     else:
         now, aged = NOW, None
     stmt = (
         sa.select(T.c.id)
         .where(eligible_sql(hall.seeded.site_id, win))
-        .order_by(*order_terms(win, now, POLICY, prefer, aged))
+        .order_by(*order_terms(win, now, policy, prefer, aged))
     )
     with hall.engine.connect() as conn:
         return tuple(names[i] for i in conn.execute(stmt, params).scalars())
@@ -310,6 +310,20 @@ def _sql_order(hall: Hall, sc: Scenario, *, bound: bool) -> tuple[str, ...]:
 @pytest.mark.parametrize("sc", SCENARIOS, ids=lambda sc: sc.label)
 def test_sql_order_on_sqlite(sqlite_hall: Hall, sc: Scenario, bound: bool) -> None:
     assert _sql_order(sqlite_hall, sc, bound=bound) == sc.expected
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["values", "bind-params"])
+def test_sql_aging_with_the_shortest_wait_and_with_aging_off(sqlite_hall: Hall, bound: bool) -> None:
+    sc = Scenario(
+        "one-minute aging",
+        (Tk("general", "general", "normal", NOW - MIN / 2), Tk("business-1m", "business", "normal", NOW - MIN)),
+        0,
+        ("business-1m", "general"),
+    )
+    one = QueuePolicy(priority_burst=2, max_wait_minutes=1)
+    assert _sql_order(sqlite_hall, sc, bound=bound, policy=one) == ("business-1m", "general")
+    off = QueuePolicy(priority_burst=2, max_wait_minutes=0)
+    assert _sql_order(sqlite_hall, sc, bound=False, policy=off) == ("general", "business-1m")
 
 
 @pytest.mark.postgres
