@@ -151,9 +151,14 @@ def test_temperature_purge_at_its_edges(
     with sf.begin() as s:  # now acknowledged and old: the next purge takes it; 1 day is allowed
         s.execute(sa.update(SyncOutbox).where(SyncOutbox.seq == snap[ids["just-before"]]).values(acked_at=now))
         s.execute(
-            sa.update(SyncOutbox).where(SyncOutbox.seq == snap[ids["at-cutoff"]]).values(table_name="case")
+            sa.update(SyncOutbox)
+            .where(SyncOutbox.seq == snap[ids["at-cutoff"]])
+            .values(table_name="case", created_at=cutoff - dt.timedelta(days=2))
         )
-        assert purge_readings(s, seeded.site_id, 1, now=cutoff + dt.timedelta(days=1)) == 0
+        later = cutoff + dt.timedelta(days=1)
+        assert purge_readings(s, uuid.uuid4(), 1, now=later) == 0  # another site's purge leaves ours
+        assert len(set(s.scalars(sa.select(SyncOutbox.seq)))) == 2
+        assert purge_readings(s, seeded.site_id, 1, now=later) == 0
         left = set(s.scalars(sa.select(SyncOutbox.seq)))
     assert left == {snap[ids["at-cutoff"]]}  # another table's snapshot is not a temperature one
 

@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from app.calendar import CalendarImportError, WorkCalendar, import_schedule, parse_schedule, seed_from_package
+from app.calendar import (
+    CalendarImportError,
+    OfficeHours,
+    WorkCalendar,
+    import_schedule,
+    parse_schedule,
+    seed_from_package,
+)
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 
@@ -230,6 +237,10 @@ def test_seed_and_import_replace_only_their_year(tmp_path: Path, caplog: pytest.
         cal = WorkCalendar.load(session)
         assert (year_source(session, 2026), year_source(session, 2030)) == ("chinesecalendar package", "")
     assert cal.years == frozenset({2025, 2026})
+    assert cal.tz.key == "Asia/Shanghai" and cal.office == OfficeHours()
+    with Session(engine) as session:
+        other = WorkCalendar.load(session, tz="Asia/Urumqi", office=OfficeHours(dt.time(10), dt.time(18)))
+    assert other.tz.key == "Asia/Urumqi" and other.office == OfficeHours(dt.time(10), dt.time(18))
     assert cal.holidays[D(2026, 10, 1)] == "国庆节" and cal.holidays[D(2026, 2, 17)] == "春节"
     assert D(2026, 10, 3) not in cal.holidays  # a Saturday inside the holiday is not stored
     assert cal.workdays[D(2026, 9, 20)] == "国庆节调休"  # the Sunday make-up day

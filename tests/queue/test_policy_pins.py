@@ -355,3 +355,13 @@ def test_call_next_function_first_pick(pg_hall_module: Hall, sc: Scenario) -> No
         heads=16,
     )
     assert got is not None and names[got["id"]] == sc.expected[0]
+
+
+def test_aged_tickets_lead_even_against_a_negative_category_rank() -> None:
+    """Nothing stops a window from giving a category priority -1; aging still wins over it."""
+    w, a, b = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    aged_b = Candidate(uuid.uuid4(), b, "normal", NOW - 30 * MIN)
+    new_a = Candidate(uuid.uuid4(), a, "normal", NOW - MIN)
+    assert choose([new_a, aged_b], w, {a: -1, b: 2}, 0, NOW, POLICY) == aged_b
+    fresh_b = Candidate(uuid.uuid4(), b, "normal", NOW - 29 * MIN)
+    assert choose([new_a, fresh_b], w, {a: -1, b: 2}, 0, NOW, POLICY) == new_a
