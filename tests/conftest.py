@@ -19,6 +19,14 @@ os.environ.setdefault("QT_QPA_FONTDIR", "/usr/share/fonts")
 
 PG_ENV = "ONEWINDOW_TEST_PG_URL"
 
+if os.environ.get("MUTANT_UNDER_TEST"):
+    # Under mutmut (pyproject [tool.mutmut]) a failing example only has to fail: shrinking it
+    # would cost minutes per killed mutant, and the example database must not carry between mutants.
+    from hypothesis import Phase, settings
+
+    settings.register_profile("mutmut", phases=[Phase.explicit, Phase.generate, Phase.target], database=None)
+    settings.load_profile("mutmut")
+
 
 @pytest.fixture(autouse=True)
 def _no_leaked_log_handlers() -> Iterator[None]:

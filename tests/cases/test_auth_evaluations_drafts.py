@@ -190,29 +190,58 @@ def test_draft_round_trip(sf: sessionmaker[Session], seeded: Seeded) -> None:
         )
 
 
+REVIEW_FIRST = "普通受理的办件须先进入审查，才能作出准予许可决定"
+
+
 @pytest.mark.parametrize(
-    ("src", "dst", "path", "ok"),
+    ("src", "dst", "path", "message"),
     [
-        ("draft", "accepted", "normal", True),
-        ("accepted", "approved", "normal", False),
-        ("accepted", "approved", "instant", True),
-        ("accepted", "approved", "commitment", True),
-        ("in_review", "denied", "normal", True),
-        ("denied", "completed", "normal", True),
-        ("completed", "delivered", "normal", True),
-        ("delivered", "completed", "normal", False),
-        ("one_time_notice", "accepted", "normal", False),
-        ("draft", "in_review", "normal", False),
+        ("draft", "accepted", "normal", None),
+        ("draft", "one_time_notice", "normal", None),
+        ("draft", "rejected", "normal", None),
+        ("accepted", "in_review", "normal", None),
+        ("accepted", "approved", "normal", REVIEW_FIRST),
+        ("accepted", "approved", "tolerance", REVIEW_FIRST),
+        ("accepted", "approved", "instant", None),
+        ("accepted", "approved", "commitment", None),
+        ("in_review", "approved", "normal", None),
+        ("in_review", "denied", "normal", None),
+        ("approved", "completed", "normal", None),
+        ("denied", "completed", "normal", None),
+        ("completed", "delivered", "normal", None),
+        ("delivered", "completed", "normal", "办件已是「已送达」，不能再改为「已办结」"),
+        ("one_time_notice", "accepted", "normal", "办件已是「一次性告知」，不能再改为「已受理」"),
+        ("rejected", "accepted", "instant", "办件已是「不予受理」，不能再改为「已受理」"),
+        (
+            "draft",
+            "in_review",
+            "normal",
+            "办件当前为「草稿」，不能改为「审查中」（下一步可为「已受理」、「一次性告知」、「不予受理」）",
+        ),
+        ("approved", "delivered", "commitment", "办件当前为「准予许可」，不能改为「已送达」（下一步可为「已办结」）"),
+        ("in_review", "in_review", "normal", "办件当前为「审查中」，不能改为「审查中」（下一步可为「准予许可」、「不予许可」）"),
+        ("completed", "approved", "instant", "办件当前为「已办结」，不能改为「准予许可」（下一步可为「已送达」）"),
     ],
 )
-def test_state_machine(src: str, dst: str, path: str, ok: bool) -> None:
-    assert machine.allowed(src, dst, path) is ok
-    if ok:
+def test_state_machine(src: str, dst: str, path: str, message: str | None) -> None:
+    assert machine.allowed(src, dst, path) is (message is None)
+    if message is None:
         machine.check(src, dst, path)
     else:
         with pytest.raises(InvalidTransition) as exc:
             machine.check(src, dst, path)
-        assert machine.label(dst) in str(exc.value) or "审查" in str(exc.value)
+        assert str(exc.value) == message  # the whole reason, written out
+
+
+def test_status_sets_and_labels() -> None:
+    assert machine.OPEN_STATUSES == ("accepted", "in_review", "approved", "denied")
+    assert machine.FINAL_STATUSES == ("one_time_notice", "rejected", "delivered")
+    assert machine.label("in_review") == "审查中" and machine.label("unknown") == "unknown"
+    assert machine.allowed("accepted", "in_review") and not machine.allowed("accepted", "approved")
+    assert not machine.allowed("nonsense", "accepted")
+    with pytest.raises(InvalidTransition) as exc:  # a status the machine does not know: no "next" hint
+        machine.check("nonsense", "accepted")
+    assert str(exc.value) == "办件当前为「nonsense」，不能改为「已受理」"
 
 
 def test_durable_draft_save_restores_the_sync_level(sf: sessionmaker[Session], seeded: Seeded) -> None:

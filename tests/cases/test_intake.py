@@ -102,6 +102,21 @@ def test_numbers_are_sequential_per_day(sf: sessionmaker[Session], seeded: Seede
     assert numbers == ["XT-20261127-0001", "XT-20261127-0002", "XT-20261127-0003"]
 
 
+def test_numbers_restart_each_day(sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk) -> None:
+    mid = seeded.matters["normal"]
+    req = IntakeRequest(PERSON, (mid,), materials(sf, mid))
+    first = [submit(sf, req, clerk, "accept").cases[0].case_number for _ in range(2)]
+    monday = NOW + dt.timedelta(days=3)  # Mon 30 Nov 2026, 10:00 in Shanghai
+    with service.write_session(sf) as s:
+        next_day = service.submit(s, req, clerk, "accept", now=monday).cases[0].case_number
+    # 23:59 in Shanghai on the Monday is still the Monday (the day is the hall's, not UTC's)
+    late = dt.datetime(2026, 11, 30, 15, 59, tzinfo=dt.UTC)
+    with service.write_session(sf) as s:
+        late_number = service.submit(s, req, clerk, "accept", now=late).cases[0].case_number
+    assert first == ["XT-20261127-0001", "XT-20261127-0002"]
+    assert (next_day, late_number) == ("XT-20261130-0001", "XT-20261130-0002")
+
+
 def test_accept_refuses_missing_material_with_a_hint(
     sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
 ) -> None:

@@ -5,8 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import logging
+import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -106,6 +109,58 @@ def test_temperature_readings_purged_after_the_retention_days(
         )
     short = dataclasses.replace(Settings(), thresholds=ThresholdSettings(temperature_retention_days=7))
     assert apply_retention(sf, short, seeded.site_id, now=now).temperature_readings == 1
+
+
+def test_temperature_purge_at_its_edges(
+    sf: sessionmaker[Session], seeded: Seeded, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The cutoff itself is kept; only this site; only acknowledged temperature snapshots go."""
+    now = utcnow() + dt.timedelta(days=100)  # a given `now` is used, not the clock
+    cutoff = now - dt.timedelta(days=14)
+    with sf.begin() as s:
+        ids = {}
+        for label, at in (("at-cutoff", cutoff), ("just-before", cutoff - dt.timedelta(microseconds=1))):
+            row = TemperatureReading(site_id=seeded.site_id, at=at, value=36.5, result="normal")
+            outbox.save(s, row)
+            s.flush()
+            ids[label] = row.id
+        snap = {r.row_id: r.seq for r in s.scalars(sa.select(SyncOutbox))}
+        # snapshots: acked at the cutoff (kept), acked before it (goes), not acked (kept)
+        s.execute(
+            sa.update(SyncOutbox)
+            .where(SyncOutbox.seq == snap[ids["at-cutoff"]])
+            .values(acked_at=now, created_at=cutoff)
+        )
+        s.execute(
+            sa.update(SyncOutbox)
+            .where(SyncOutbox.seq == snap[ids["just-before"]])
+            .values(acked_at=None, created_at=cutoff - dt.timedelta(days=1))
+        )
+    with sf.begin() as s:
+        with pytest.raises(ValueError, match=r"^temperature_retention_days must be at least 1$"):
+            purge_readings(s, seeded.site_id, 0, now=now)
+        assert purge_readings(s, uuid.uuid4(), 14, now=now) == 0  # another site: nothing of ours
+    with sf() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(TemperatureReading)) == 2
+    with sf.begin() as s, caplog.at_level(logging.INFO, logger="onewindow.device"):
+        assert purge_readings(s, seeded.site_id, 14, now=now) == 1
+    assert "1 temperature readings older than 14 days deleted" in caplog.messages
+    with sf() as s:
+        assert set(s.scalars(sa.select(TemperatureReading.id))) == {ids["at-cutoff"]}
+        assert s.scalar(sa.select(sa.func.count()).select_from(SyncOutbox)) == 2  # unacked one stays
+    with sf.begin() as s:  # now acknowledged and old: the next purge takes it; 1 day is allowed
+        s.execute(sa.update(SyncOutbox).where(SyncOutbox.seq == snap[ids["just-before"]]).values(acked_at=now))
+        s.execute(
+            sa.update(SyncOutbox)
+            .where(SyncOutbox.seq == snap[ids["at-cutoff"]])
+            .values(table_name="case", created_at=cutoff - dt.timedelta(days=2))
+        )
+        later = cutoff + dt.timedelta(days=1)
+        assert purge_readings(s, uuid.uuid4(), 1, now=later) == 0  # another site's purge leaves ours
+        assert len(set(s.scalars(sa.select(SyncOutbox.seq)))) == 2
+        assert purge_readings(s, seeded.site_id, 1, now=later) == 0
+        left = set(s.scalars(sa.select(SyncOutbox.seq)))
+    assert left == {snap[ids["at-cutoff"]]}  # another table's snapshot is not a temperature one
 
 
 def test_a_draft_that_cannot_be_opened_is_discarded_not_raised(

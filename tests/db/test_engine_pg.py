@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from db import engine as db_engine
+from tests.pg_wait import wait_backends_gone
 
 
 def _backend_pid(engine: sa.Engine) -> int:
@@ -20,9 +21,9 @@ def _terminate(admin_url: str, pid: int) -> None:
     try:
         with admin.connect() as c:
             assert c.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": pid}).scalar_one()
+            wait_backends_gone(c, pid=pid)  # the backend exits a moment after the signal
     finally:
         admin.dispose()
-    time.sleep(0.05)
 
 
 def _engine(url: str, monkeypatch: pytest.MonkeyPatch, ping_after_idle: float) -> sa.Engine:

@@ -8,7 +8,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
-from app.calendar import CalendarImportError, WorkCalendar, import_schedule, parse_schedule, seed_from_package
+from app.calendar import (
+    CalendarImportError,
+    OfficeHours,
+    WorkCalendar,
+    import_schedule,
+    parse_schedule,
+    seed_from_package,
+)
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
 
@@ -153,3 +160,110 @@ def test_bad_schedule_lines_name_the_line(text: str, message: str) -> None:
 def test_error_names_file_and_line() -> None:
     with pytest.raises(CalendarImportError, match=r"notice.csv:3:"):
         parse_schedule("2027-01-01,holiday\n2027-02-08,holiday\n2027-13-01,holiday", "notice.csv")
+
+
+def test_calendar_day_deadline_fallback_year_is_the_end_year() -> None:
+    """Only 2026 entered (no holidays needed for this): the fallback is named by the years the
+    deadline runs into, not the start date's year."""
+    cal = WorkCalendar(years=frozenset({2026}))
+    # 20 Dec 2026 + 19 days = Fri 8 Jan 2027, a working day in an unentered year
+    d = cal.add_calendar_days(D(2026, 12, 20), 19)
+    assert (d.date, d.fallback_years) == (D(2027, 1, 8), (2027,))
+    # 20 Dec 2025 (unentered) + 20 days = Fri 9 Jan 2026 (entered): nothing fell back
+    d = cal.add_calendar_days(D(2025, 12, 20), 20)
+    assert (d.date, d.fallback_years) == (D(2026, 1, 9), ())
+    # Sat 19 Dec 2026 + 14 = Sat 2 Jan 2027 → Mon 4 Jan 2027, moved into the unentered year
+    d = cal.add_calendar_days(D(2026, 12, 19), 14)
+    assert (d.date, d.fallback_years) == (D(2027, 1, 4), (2027,))
+    # Thu 31 Dec 2026 + 0: itself, entered
+    assert cal.add_calendar_days(D(2026, 12, 31), 0) == type(d)(D(2026, 12, 31), 0, ())
+    # the unit switch
+    assert cal.deadline(D(2026, 12, 20), 19, "calendar").date == D(2027, 1, 8)
+    assert cal.deadline(D(2026, 12, 18), 1).date == D(2026, 12, 21)  # working: Fri → Mon
+
+
+def test_parse_schedule_exact_entries() -> None:
+    text = (
+        "日期,类型,名称\n"
+        "\n"
+        "  # a comment\n"
+        "2027-01-01, 休 ,元旦\n"  # Fri
+        "2027-01-02,holiday,元旦\n"  # Sat inside the holiday: dropped
+        "2027-01-03,HOLIDAY\n"  # Sun: dropped
+        "2027-01-04,假\n"  # Mon, no name
+        "2027-01-04,放假,again\n"  # the same day again, same kind: the later name wins
+        "2027-02-20,调休上班,春节调休\n"  # Sat
+        "2027-02-21,班\n"  # Sun
+    )
+    year, entries = parse_schedule(text)
+    assert year == 2027
+    assert entries == {
+        D(2027, 1, 1): ("holiday", "元旦"),
+        D(2027, 1, 4): ("holiday", "again"),
+        D(2027, 2, 20): ("workday", "春节调休"),
+        D(2027, 2, 21): ("workday", ""),
+    }
+    assert parse_schedule("date,kind\n2027-01-02,holiday\n") == (2027, {})  # only a weekend: the year, no entries
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2027-02-08", "f.csv:1: expected 'date,kind[,name]', got '2027-02-08'"),
+        ("#\n2027-02-30,holiday", "f.csv:2: '2027-02-30' is not a date (YYYY-MM-DD)"),
+        ("2027-02-08,Maybe", "f.csv:1: kind 'Maybe' must be holiday or workday"),
+        ("2027-02-20,workday\n2027-02-20,holiday", "f.csv:2: 2027-02-20 is listed as both holiday and workday"),
+        ("2027-02-08,workday", "f.csv:1: 2027-02-08 is a weekday; a make-up workday falls on a weekend"),
+        ("2027-02-08,holiday\n2028-01-03,holiday", "f.csv: a schedule file covers exactly one year, found [2027, 2028]"),
+        ("# nothing\n", "f.csv: a schedule file covers exactly one year, found none"),
+    ],
+)
+def test_schedule_errors_word_for_word(text: str, message: str) -> None:
+    with pytest.raises(CalendarImportError) as exc:
+        parse_schedule(text, "f.csv")
+    assert str(exc.value) == message
+
+
+def test_seed_and_import_replace_only_their_year(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from app.calendar import year_source
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'hall.db'}")
+    upgrade(engine)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as session:
+        assert seed_from_package(session, years=[2025, 2026]) == [2025, 2026]
+        assert seed_from_package(session, years=[2026]) == []  # present: left alone
+    with Session(engine) as session:
+        cal = WorkCalendar.load(session)
+        assert (year_source(session, 2026), year_source(session, 2030)) == ("chinesecalendar package", "")
+    assert cal.years == frozenset({2025, 2026})
+    assert cal.tz.key == "Asia/Shanghai" and cal.office == OfficeHours()
+    with Session(engine) as session:
+        other = WorkCalendar.load(session, tz="Asia/Urumqi", office=OfficeHours(dt.time(10), dt.time(18)))
+    assert other.tz.key == "Asia/Urumqi" and other.office == OfficeHours(dt.time(10), dt.time(18))
+    assert cal.holidays[D(2026, 10, 1)] == "国庆节" and cal.holidays[D(2026, 2, 17)] == "春节"
+    assert D(2026, 10, 3) not in cal.holidays  # a Saturday inside the holiday is not stored
+    assert cal.workdays[D(2026, 9, 20)] == "国庆节调休"  # the Sunday make-up day
+    assert D(2026, 10, 1) not in cal.workdays and D(2026, 9, 21) not in cal.workdays
+    path = tmp_path / "2026.csv"
+    path.write_text("\ufeff2026-03-02,holiday,测试\n2026-03-07,workday,测试调休\n", encoding="utf-8")
+    with sessions.begin() as session, caplog.at_level("INFO", logger="onewindow.calendar"):
+        check = import_schedule(session, path)
+    assert (check.year, check.source, check.holidays, check.workdays) == (2026, "imported from 2026.csv", 1, 1)
+    assert f"calendar 2026 imported from {path}: 2 entries" in caplog.messages
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("2026-03-02,maybe\n", encoding="utf-8")
+    with sessions.begin() as session, pytest.raises(CalendarImportError) as exc:
+        import_schedule(session, wrong)
+    assert str(exc.value) == f"{wrong}:1: kind 'maybe' must be holiday or workday"  # names the file
+    with Session(engine) as session:
+        cal = WorkCalendar.load(session)
+        assert year_source(session, 2026) == "imported from 2026.csv"
+    assert {d for d in cal.holidays if d.year == 2026} == {D(2026, 3, 2)}  # 2026 replaced whole
+    assert {d for d in cal.workdays if d.year == 2026} == {D(2026, 3, 7)}
+    assert cal.holidays[D(2025, 10, 1)] == "国庆节"  # 2025 untouched
+    bad = tmp_path / "gbk.csv"
+    bad.write_bytes("2026-03-02,放假".encode("gbk"))
+    with sessions.begin() as session, pytest.raises(CalendarImportError, match=r"gbk.csv: cannot read: "):
+        import_schedule(session, bad)
+    engine.dispose()

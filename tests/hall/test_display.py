@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -79,6 +80,7 @@ def test_place_on_screen_falls_back_to_primary(qtbot: QtBot) -> None:
     assert place_on_screen(w, 0, True) == QGuiApplication.screens()[0]
 
 
+@pytest.mark.postgres
 def test_board_follows_a_postgresql_hall(qtbot: QtBot, pg_url: str) -> None:
     from tests.hall.conftest import make_ctx
     from ui.bus import HallBus

@@ -44,9 +44,15 @@ class _Hung(VoiceBackend):
 def test_watchdog_moves_on_when_backend_hangs(qtbot: QtBot) -> None:
     backend = _Hung()
     player = VoicePlayer(backend, repeat=1, pause_ms=0, watchdog_margin_ms=20)
+    finished: list[str] = []
+    player.utteranceFinished.connect(lambda u: finished.append(u.key))
     player.announce_call("A001", 1)
     player.announce_call("A002", 1)
-    qtbot.waitUntil(lambda: len(backend.said) == 2, timeout=3000)
+    # the hung backend never reports an end: only the watchdog finishes each utterance
+    qtbot.waitUntil(lambda: len(finished) == 2, timeout=3000)
+    expected = [call_utterance("A001", 1).key, call_utterance("A002", 1).key]
+    assert backend.said == expected and finished == expected
+    assert not player.busy  # nothing left hanging once the queue is spoken
     player.stop()
 
 

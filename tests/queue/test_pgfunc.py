@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from typing import Any
 
 import pytest
@@ -14,6 +13,7 @@ from app.queue.policy import QueuePolicy
 from app.queue.types import TicketInfo
 from db.models import HallEvent
 from db.sync.guard import find_unrecorded_writes
+from tests.pg_wait import wait_backends_gone
 from tests.queue.conftest import Hall, make_hall
 
 # Window 1 prefers A then B, window 2 serves only B and C, window 3 serves C first then A.
@@ -133,8 +133,8 @@ def test_a_connection_lost_mid_use_is_an_sqlalchemy_error_and_is_not_reused(
                 sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d"),
                 {"d": sa.engine.make_url(pg_url).database},
             )
+            wait_backends_gone(c, database=sa.engine.make_url(pg_url).database)
         admin.dispose()
-        time.sleep(0.05)
         with pytest.raises(sa.exc.OperationalError):
             svc.finish(1)
         done = svc.finish(1)  # a fresh connection: the ticket was not finished twice, nor lost

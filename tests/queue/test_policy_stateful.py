@@ -148,6 +148,30 @@ class QueueMachine(RuleBasedStateMachine):
     def advance(self, minutes: int) -> None:
         self.clock.now += dt.timedelta(minutes=minutes, milliseconds=1)
 
+    @rule(data=st.data())
+    def to_boundary(self, data: st.DataObject) -> None:
+        """Move the clock to exactly a boundary: a waiting ticket reaching max_wait_minutes, or an
+        appointment's slot start — so `<=` against `<` is tried every run, not by chance."""
+        waiting = [t for t in self.tickets.values() if t.status == "waiting"]
+        marks = [t.queue_at + dt.timedelta(minutes=POLICY.max_wait_minutes) for t in waiting]
+        marks += [t.queue_at for t in waiting if t.priority_class == "appointment"]
+        marks = sorted(m for m in marks if m > self.clock.now)
+        if marks:
+            self.clock.now = data.draw(st.sampled_from(marks))
+
+    @rule(w=st.integers(1, 3), cat=st.sampled_from(CATS))
+    def burst(self, w: int, cat: str) -> None:
+        """A normal ticket, then more priority tickets than the burst allows, then calls at `w`:
+        the anti-starvation rule is reached every run (call_next checks who comes first)."""
+        self.issue(cat, False)
+        for _ in range(POLICY.priority_burst + 1):
+            self.clock.now += dt.timedelta(milliseconds=1)
+            self.issue(cat, True)
+        for _ in range(POLICY.priority_burst + 2):
+            self.call_next(w)
+            if self.active(w) is not None:
+                self.window_op(w, "finish")
+
     @rule(cat=st.sampled_from(CATS), priority=st.booleans())
     def issue(self, cat: str, priority: bool) -> None:
         info = self.svc.issue(cat, priority=priority)
@@ -219,7 +243,9 @@ class QueueMachine(RuleBasedStateMachine):
             )
         ]
         if prefers_normal(self.streak[w], POLICY) and normal_waiting:
-            assert not is_priority(expected, now)
+            # the longest-waiting normal ticket, whatever its category's rank at this window
+            longest = min(normal_waiting, key=lambda c: (c.queue_at, c.id))
+            assert expected.id == longest.id, f"burst used up: {self.tickets[longest.id].number} waited longest"
         self.streak[w] = self.streak[w] + 1 if is_priority(expected, now) else 0
         assert self.streak[w] <= POLICY.priority_burst or not normal_waiting
         t = self.tickets[expected.id]
@@ -398,3 +424,72 @@ def test_choose_examples() -> None:
     assert choose([mine, theirs, new_a], w, cats, 0, now, p) == mine  # transferred to this window
     assert choose([theirs], w, cats, 0, now, p) is None  # another window's transfer
     assert choose([c(uuid.uuid4(), "normal", 60)], w, cats, 0, now, p) is None  # category not served
+
+
+# --- fixed runs of the machine: the burst and the boundaries, every run --------------------------
+
+
+def _run(steps: list[tuple[str, tuple[object, ...]]]) -> list[str]:
+    """Run the machine through `steps`; the numbers window 1 called, in order (model checks included)."""
+    m = QueueMachine()
+    called: list[str] = []
+    try:
+        m.start()
+        for name, args in steps:
+            if name == "clock":
+                (minutes,) = args
+                m.clock.now = T0 + dt.timedelta(minutes=float(minutes))  # type: ignore[arg-type]
+                continue
+            getattr(m, name)(*args)
+            if name == "call_next" and (t := m.active(1)) is not None:
+                called.append(f"{t.category}/{t.priority_class}/{(t.queue_at - T0).total_seconds():g}")
+                m.window_op(1, "finish")
+            m.matches_model()
+    finally:
+        m.teardown()
+    return called
+
+
+def test_machine_burst_serves_the_longest_waiting_normal_ticket() -> None:
+    # window 1 serves A at rank 1 and B at rank 2; priority_burst is 2
+    steps: list[tuple[str, tuple[object, ...]]] = [
+        ("issue", ("B", False)),  # normal B at 0 s: rank 2 but the longest waiting
+        ("clock", (1,)),
+        ("issue", ("A", False)),  # normal A at 60 s
+        ("clock", (2,)),
+        ("issue", ("A", True)),
+        ("clock", (3,)),
+        ("issue", ("A", True)),
+        ("clock", (4,)),
+        ("issue", ("A", True)),
+        *[("call_next", (1,))] * 5,
+    ]
+    assert _run(steps) == ["A/green/120", "A/green/180", "B/normal/0", "A/green/240", "A/normal/60"]
+
+
+def test_machine_ticket_waiting_exactly_max_wait_is_aged() -> None:
+    steps: list[tuple[str, tuple[object, ...]]] = [
+        ("issue", ("B", False)),  # at 0
+        ("clock", (5,)),
+        ("issue", ("A", False)),
+        ("clock", (POLICY.max_wait_minutes,)),  # B has waited exactly max_wait_minutes
+        ("call_next", (1,)),
+        ("call_next", (1,)),
+    ]
+    assert _run(steps) == ["B/normal/0", "A/normal/300"]
+    steps[3] = ("clock", (POLICY.max_wait_minutes - 1e-6 / 60,))  # a microsecond short
+    assert _run(steps) == ["A/normal/300", "B/normal/0"]
+
+
+def test_machine_appointment_is_priority_from_its_slot_start() -> None:
+    steps: list[tuple[str, tuple[object, ...]]] = [
+        ("issue", ("A", False)),  # at 0, rank 1
+        ("clock", (1,)),
+        ("check_in", ("B", 0)),  # slot starts now: queue_at == now, priority
+        ("call_next", (1,)),
+        ("call_next", (1,)),
+    ]
+    assert _run(steps) == ["B/appointment/60", "A/normal/0"]
+    steps[2] = ("check_in", ("B", 1))  # slot a minute ahead: checked in early, not yet priority
+    steps.insert(3, ("clock", (2 - 1e-6 / 60,)))  # a microsecond before the slot
+    assert _run(steps) == ["A/normal/0", "B/appointment/120"]
