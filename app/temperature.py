@@ -79,12 +79,15 @@ def purge_readings(
             TemperatureReading.site_id == site_id, TemperatureReading.at < cutoff
         )
     )
+    # Snapshots go with their readings (a kept reading keeps its snapshot, whatever its age): the
+    # acknowledged snapshots of readings that no longer exist, from this purge or an earlier one.
+    kept = sa.select(TemperatureReading.id).where(TemperatureReading.site_id == site_id)
     session.execute(
         sa.delete(SyncOutbox).where(
             SyncOutbox.site_id == site_id,
             SyncOutbox.table_name == "temperature_reading",
             SyncOutbox.acked_at.is_not(None),
-            SyncOutbox.created_at < cutoff,
+            SyncOutbox.row_id.not_in(kept),
         )
     )
     count = int(getattr(result, "rowcount", 0) or 0)

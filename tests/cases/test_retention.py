@@ -99,22 +99,22 @@ def test_temperature_readings_purged_after_the_retention_days(
             round((now - at).total_seconds() / 86400) for at in s.scalars(sa.select(TemperatureReading.at))
         )
         assert left == [1, 13]
-        assert (
-            s.scalar(
-                sa.select(sa.func.count())
-                .select_from(SyncOutbox)
-                .where(SyncOutbox.table_name == "temperature_reading")
-            )
-            == 0
+        # the snapshots go with their readings: a kept reading keeps its (old, acknowledged) one
+        kept = set(s.scalars(sa.select(TemperatureReading.id)))
+        snapshots = set(
+            s.scalars(sa.select(SyncOutbox.row_id).where(SyncOutbox.table_name == "temperature_reading"))
         )
+        assert snapshots == kept and len(kept) == 2
     short = dataclasses.replace(Settings(), thresholds=ThresholdSettings(temperature_retention_days=7))
     assert apply_retention(sf, short, seeded.site_id, now=now).temperature_readings == 1
+    with sf() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(SyncOutbox)) == 1
 
 
 def test_temperature_purge_at_its_edges(
     sf: sessionmaker[Session], seeded: Seeded, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """The cutoff itself is kept; only this site; only acknowledged temperature snapshots go."""
+    """The cutoff itself is kept; only this site; a purged reading's snapshot goes once acknowledged."""
     now = utcnow() + dt.timedelta(days=100)  # a given `now` is used, not the clock
     cutoff = now - dt.timedelta(days=14)
     with sf.begin() as s:
@@ -148,19 +148,14 @@ def test_temperature_purge_at_its_edges(
     with sf() as s:
         assert set(s.scalars(sa.select(TemperatureReading.id))) == {ids["at-cutoff"]}
         assert s.scalar(sa.select(sa.func.count()).select_from(SyncOutbox)) == 2  # unacked one stays
-    with sf.begin() as s:  # now acknowledged and old: the next purge takes it; 1 day is allowed
+    with sf.begin() as s:  # now acknowledged: the next purge takes it; the kept reading's stays
         s.execute(sa.update(SyncOutbox).where(SyncOutbox.seq == snap[ids["just-before"]]).values(acked_at=now))
-        s.execute(
-            sa.update(SyncOutbox)
-            .where(SyncOutbox.seq == snap[ids["at-cutoff"]])
-            .values(table_name="case", created_at=cutoff - dt.timedelta(days=2))
-        )
-        later = cutoff + dt.timedelta(days=1)
+        later = cutoff + dt.timedelta(days=1)  # with 1 day allowed, the at-cutoff reading is just kept
         assert purge_readings(s, uuid.uuid4(), 1, now=later) == 0  # another site's purge leaves ours
         assert len(set(s.scalars(sa.select(SyncOutbox.seq)))) == 2
         assert purge_readings(s, seeded.site_id, 1, now=later) == 0
         left = set(s.scalars(sa.select(SyncOutbox.seq)))
-    assert left == {snap[ids["at-cutoff"]]}  # another table's snapshot is not a temperature one
+    assert left == {snap[ids["at-cutoff"]]}
 
 
 def test_a_draft_that_cannot_be_opened_is_discarded_not_raised(
