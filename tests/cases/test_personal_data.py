@@ -306,11 +306,16 @@ def test_migration_0007_encrypts_names_and_appointments_and_refuses_without_keys
 
 
 def test_a_tampered_stored_value_is_flagged_not_shown_nor_printed(
-    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk, caplog: pytest.LogCaptureFixture
+    sf: sessionmaker[Session],
+    seeded: Seeded,
+    clerk: Clerk,
+    hall_db: tuple[Path, Seeded],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     from app.cases import documents
     from app.cases.personal import UNREADABLE_TEXT
     from db.crypto import FieldCryptoError
+    from tests.sync.conftest import forget_sqlite_file
 
     case_id = _intake(sf, seeded, clerk)
     with sf.begin() as s:
@@ -323,6 +328,7 @@ def test_a_tampered_stored_value_is_flagged_not_shown_nor_printed(
     assert "cannot be decrypted" in caplog.text and "fails authentication" in caplog.text
     with sf() as s, pytest.raises(FieldCryptoError):
         documents.build_documents(s, case_id)  # never a paper with a wrong or missing number
+    forget_sqlite_file(hall_db[0])  # the tampering above bypassed the outbox on purpose
 
 
 def test_rewrap_after_rotation_moves_every_case_to_the_new_key(
