@@ -57,7 +57,7 @@ def test_guard_accepts_helper_writes_and_names_every_bypass(tmp_path: Path) -> N
         c.execute(sa.update(Case).where(Case.id == good).values(notes="silently changed"))
     other = site.add_case()
     with hall.begin() as c:
-        c.execute(sa.text("UPDATE \"case\" SET row_version = row_version + 1 WHERE id = :i"), {"i": other.hex})
+        c.execute(sa.text('UPDATE "case" SET row_version = row_version + 1 WHERE id = :i'), {"i": other.hex})
     with hall.connect() as c:
         problems = find_unrecorded_writes(c)
     hall.dispose()
@@ -79,3 +79,34 @@ def test_guard_runs_on_postgres_halls_too(pg_url: str) -> None:
         assert find_unrecorded_writes(c) == []
     eng.dispose()
 
+
+def test_guard_tolerates_a_column_added_later_only_at_its_default(tmp_path: Path) -> None:
+    """Snapshots taken before migration 0005 have no `origin`; the row's '' is no missed write, another value is."""
+    import json
+    import uuid
+
+    from db.base import uuid7
+
+    site_id = uuid7()
+    hall, matter_id, _ = make_hall(tmp_path / "d.db", "TD", site_id)
+    site = SiteHandle("TD", site_id, hall, None, matter_id, uuid.uuid4())  # type: ignore[arg-type]
+    site.add_audit()
+    with hall.begin() as c:  # as if the snapshot predated the column
+        payload = json.loads(
+            c.execute(sa.text("SELECT payload FROM sync_outbox WHERE table_name = 'audit_log'")).scalar_one()
+        )
+        payload.pop("origin")
+        c.execute(
+            sa.text("UPDATE sync_outbox SET payload = :p WHERE table_name = 'audit_log'"),
+            {"p": json.dumps(payload)},
+        )
+        c.execute(sa.text("UPDATE audit_log SET origin = ''"))
+    with hall.connect() as c:
+        assert find_unrecorded_writes(c) == []
+    with hall.begin() as c:
+        c.execute(sa.text("UPDATE audit_log SET origin = 'kiosk@PC9'"))
+    with hall.connect() as c:
+        problems = find_unrecorded_writes(c)
+    hall.dispose()
+    forget_sqlite_file(tmp_path / "d.db")
+    assert len(problems) == 1 and "['origin']" in problems[0]
