@@ -7,6 +7,7 @@ fail under CI=true, where a missing server is a broken pipeline, not a reason to
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
@@ -76,20 +77,28 @@ def pg_admin_url() -> str:
     return _pg_admin_url()
 
 
-@pytest.fixture
-def pg_url(pg_admin_url: str) -> Iterator[str]:
-    """A fresh, empty database on the real server, dropped afterwards."""
+@contextlib.contextmanager
+def scratch_pg_database(admin_url: str) -> Iterator[str]:
+    """A fresh, empty database on the real server (its URL), dropped afterwards."""
     import sqlalchemy as sa
 
     name = f"ow_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", hide_parameters=True)
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    base = sa.engine.make_url(pg_admin_url)
-    yield base.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_admin_url: str) -> Iterator[str]:
+    """A fresh, empty database on the real server, dropped afterwards."""
+    with scratch_pg_database(pg_admin_url) as url:
+        yield url
 
 
 @pytest.fixture

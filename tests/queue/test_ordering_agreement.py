@@ -10,7 +10,6 @@ in a real PostgreSQL hall and the function's claim compared with `choose()`.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from app.queue import pgfunc
 from app.queue.policy import Candidate, QueuePolicy, choose
 from db.base import utcnow, uuid7
 from db.models import Ticket, WindowStatus
+from tests.conftest import scratch_pg_database
 from tests.queue.conftest import T0, Hall, make_hall
 
 T = Ticket.__table__
@@ -42,18 +42,11 @@ ticket_st = st.tuples(
 
 @pytest.fixture(scope="module")
 def pg_hall_module(pg_admin_url: str) -> Iterator[Hall]:
-    name = f"ow_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
-    hall = make_hall(url, links=LINKS)
-    hall.service(POLICY).open_window(1)  # its status row; each example sets its streak
-    yield hall
-    hall.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database(pg_admin_url) as url:
+        hall = make_hall(url, links=LINKS)
+        hall.service(POLICY).open_window(1)  # its status row; each example sets its streak
+        yield hall
+        hall.engine.dispose()
 
 
 def _reset(hall: Hall, tickets: list[tuple[str, str, int, int | None]], streak: int) -> list[Candidate]:

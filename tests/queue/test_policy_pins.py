@@ -30,6 +30,7 @@ from app.queue.policy import Candidate, QueuePolicy, choose, next_streak, prefer
 from app.queue.reference import WindowRef
 from db.base import utcnow, uuid7
 from db.models import Ticket, WindowStatus
+from tests.conftest import scratch_pg_database
 from tests.queue.conftest import T0, Hall, make_hall
 
 T = Ticket.__table__
@@ -234,18 +235,11 @@ def sqlite_hall(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Hall]:
 
 @pytest.fixture(scope="module")
 def pg_hall_module(pg_admin_url: str) -> Iterator[Hall]:
-    name = f"ow_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(pg_admin_url).set(database=name).render_as_string(hide_password=False)
-    hall = make_hall(url, links=LINKS)
-    hall.service(POLICY).open_window(1)
-    yield hall
-    hall.engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_pg_database(pg_admin_url) as url:
+        hall = make_hall(url, links=LINKS)
+        hall.service(POLICY).open_window(1)
+        yield hall
+        hall.engine.dispose()
 
 
 def _load(hall: Hall, sc: Scenario) -> dict[uuid.UUID, str]:
