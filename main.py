@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         set_audit_origin(terminal_id("cli"))  # a GUI command names its own terminal when it starts
         if func.__module__.split(".")[0] == "ui" and args.command != "screenshots":
-            from ui.platform_check import platform_problem
+            from app.qt_platform import platform_problem
 
             problem = platform_problem(os.environ)
             if problem:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.qt_platform import XCB_PACKAGES
 from app.settings import Settings
 
 log = logging.getLogger("onewindow.doctor")
@@ -29,12 +30,6 @@ MIN_FREE_BYTES = 1 << 30  # a hall day's data is small; backups and logs are not
 MAX_CLOCK_SKEW_S = 60.0  # business dates and deadlines follow the clock
 MAX_BACKUP_AGE = dt.timedelta(days=2)  # the hall takes one a day
 MAX_SYNC_SILENCE = dt.timedelta(hours=24)
-
-# The libraries Qt's xcb plugin needs beyond a minimal Debian desktop (issue 15's list).
-XCB_PACKAGES = (
-    "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 libxcb-xkb1 "
-    "libxcb-image0 libxcb-xinerama0 libxkbcommon-x11-0 libegl1 libgl1 libfontconfig1 libdbus-1-3"
-)
 
 # Run by a child interpreter (or the bundle, which accepts `-c` for this): prints one JSON line.
 QT_PROBE_CODE = r"""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from ui.platform_check import XCB_LIBRARIES, platform_problem, qt_platform
+from app.qt_platform import XCB_LIBRARIES, platform_problem, qt_platform
 
 ROOT = Path(__file__).resolve().parents[2]
 TITLES = ("综合一窗 — ", "叫号显示屏", "自助取号")

@@ -3,7 +3,7 @@
 Qt's xcb platform plugin aborts the whole process (exit 134, "Could not load the Qt platform plugin
 xcb even though it was found") when one of the X11 libraries it loads at run time is missing, and
 Debian-family systems (UOS, Kylin) do not install them with the basic desktop. This module imports
-no Qt, so the check can run before PySide6 is touched.
+no Qt, so the check can run before PySide6 is touched (main.py before a GUI command; `doctor`).
 """
 
 from __future__ import annotations
@@ -23,8 +23,13 @@ XCB_LIBRARIES = {
     "xcb-xkb": "libxcb-xkb1",
     "xkbcommon-x11": "libxkbcommon-x11-0",
     "EGL": "libegl1",
+    "GL": "libgl1",
     "fontconfig": "libfontconfig1",
+    "dbus-1": "libdbus-1-3",
 }
+
+# All of them, for an install line that does not depend on what this machine already has.
+XCB_PACKAGES = " ".join(XCB_LIBRARIES.values())
 
 
 def qt_platform(environ: Mapping[str, str], platform: str = sys.platform) -> str:
