@@ -144,9 +144,8 @@ class RoleWindows:
         counter gets an emulated reader of its own, at a real site the configured one."""
         from devices.config import plan_devices
         from devices.emulators import start_demo_devices
-        from devices.qt_worker import stop_all_workers
         from printing.emulator import EscPosEmulator
-        from ui.device_wiring import start_reader, start_thermometer
+        from ui.device_workers import start_reader, start_thermometer, stop_devices
 
         settings = self.ctx.settings
         try:
@@ -175,7 +174,7 @@ class RoleWindows:
         if not settings.printers.ticket.port and settings.devices.emulate_missing:
             self.printer = EscPosEmulator().start()
             self.stack.callback(self.printer.stop)
-        self.stack.callback(stop_all_workers)  # workers first, then the emulators they talk to
+        self.stack.callback(stop_devices)  # device loops first, then the emulators they talk to
 
     # --- windows -----------------------------------------------------------------------------
 
