@@ -201,7 +201,7 @@ def kiosk_printer(
 def start_kiosk_devices(settings: Any, bus: Any, idcard_port: str | None) -> list[Callable[[], object]]:
     """Card reader and thermometer workers feeding the bus; returns their stop functions."""
     from devices.config import thermo_protocol
-    from ui.device_wiring import start_reader, start_thermometer
+    from ui.device_workers import start_reader, start_thermometer
 
     stops: list[Callable[[], object]] = []
     port = idcard_port or settings.devices.idcard.port

@@ -193,7 +193,7 @@ def _run(
     device = None
     port = args.idcard_port or settings.devices.idcard.port
     if port:
-        from ui.device_wiring import start_reader
+        from ui.device_workers import start_reader
 
         device = start_reader(bus, port, settings.devices.idcard)
     win = None
