@@ -18,6 +18,7 @@ from typing import Any
 from app.cli.core import hall_settings_from_args
 from app.cli.support import CliError
 from app.logs import setup_logging
+from app.warmup import warm_up
 
 log = logging.getLogger("onewindow.ui")
 
@@ -86,6 +87,7 @@ def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(int(quit_after), lambda: app.exit(0))  # not quit(): a locked kiosk refuses
+        warm_up()  # before the first input: heavy imports, one collection, then freeze
         code = int(app.exec())
         roles.close_all()
         return code

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.support import CliError, add_common_options
+from app.warmup import warm_up
 
 log = logging.getLogger("onewindow.ui")
 
@@ -144,6 +145,7 @@ def _show(app: Any, widget: Any, args: argparse.Namespace, index: int, fullscree
     )
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after), app.quit)
+    warm_up()  # before the first input: heavy imports, one collection, then freeze
     return int(app.exec())
 
 
