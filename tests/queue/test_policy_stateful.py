@@ -6,8 +6,10 @@ waiting tickets; statuses, windows and numbers must match the model after every 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import shutil
+import sqlite3
 import tempfile
 import uuid
 from dataclasses import dataclass, replace
@@ -88,7 +90,13 @@ class QueueMachine(RuleBasedStateMachine):
         super().__init__()
         self.dir = Path(tempfile.mkdtemp(prefix="ow-queue-"))
         path = self.dir / "hall.db"
-        shutil.copy(template_db(), path)
+        # The SQLite backup API, not a file copy: it reads through the template's WAL (a plain copy
+        # of the main file alone came out empty once, on a loaded machine, before a checkpoint).
+        with (
+            contextlib.closing(sqlite3.connect(template_db())) as src,
+            contextlib.closing(sqlite3.connect(path)) as dst,
+        ):
+            src.backup(dst)
         self.engine = make_engine(f"sqlite:///{path}")
         self.sf = make_session_factory(self.engine)
         with self.sf() as s:
@@ -245,7 +253,9 @@ class QueueMachine(RuleBasedStateMachine):
         if prefers_normal(self.streak[w], POLICY) and normal_waiting:
             # the longest-waiting normal ticket, whatever its category's rank at this window
             longest = min(normal_waiting, key=lambda c: (c.queue_at, c.id))
-            assert expected.id == longest.id, f"burst used up: {self.tickets[longest.id].number} waited longest"
+            assert expected.id == longest.id, (
+                f"burst used up: {self.tickets[longest.id].number} waited longest"
+            )
         self.streak[w] = self.streak[w] + 1 if is_priority(expected, now) else 0
         assert self.streak[w] <= POLICY.priority_burst or not normal_waiting
         t = self.tickets[expected.id]
