@@ -2,11 +2,15 @@
 
 Built from the queue service's status plus the day's call events. Names are masked here again
 (tickets store masked names already; a board must never show a full name whatever the source).
+Each window has one state a citizen reads (呼叫中 / 办理中 / 空闲 / 暂停服务); the board lists only
+the windows that are staffed (open or paused), page by page when they do not fit (`page_of`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +24,14 @@ from db.models import HallEvent, Ticket
 CALL_KINDS = ("called", "recalled")
 #: events after which the board's figures change: every queue transition
 BOARD_KINDS = frozenset(EVENT_KINDS)
+#: what a citizen reads for a window, one word per window
+SHOWN_LABELS = {
+    "called": "呼叫中",
+    "serving": "办理中",
+    "idle": "空闲",
+    "paused": "暂停服务",
+    "closed": "未开放",
+}
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,24 @@ class WindowLine:
     current_number: str  # "" when idle
     current_status: str  # called | serving | ""
     holder: str  # masked
+
+    @property
+    def shown_state(self) -> str:
+        """The one state the board shows: called | serving | idle | paused | closed."""
+        if self.state == "paused":
+            return "paused"
+        if self.state != "open":
+            return "closed"
+        return self.current_status if self.current_status in ("called", "serving") else "idle"
+
+    @property
+    def shown_label(self) -> str:
+        return SHOWN_LABELS[self.shown_state]
+
+    @property
+    def staffed(self) -> bool:
+        """Open or paused: a window a citizen may be sent to (closed ones are left off the board)."""
+        return self.state in ("open", "paused")
 
 
 @dataclass(frozen=True)
@@ -68,6 +98,30 @@ class BoardState:
     @property
     def newest_call(self) -> CallLine | None:
         return self.calls[0] if self.calls else None
+
+    @property
+    def shown_windows(self) -> tuple[WindowLine, ...]:
+        """The windows the board lists: open or paused, by number."""
+        return tuple(sorted((w for w in self.windows if w.staffed), key=lambda w: w.number))
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: tuple[WindowLine, ...]
+    index: int  # 0-based
+    count: int  # at least 1
+
+    @property
+    def label(self) -> str:
+        return f"{self.index + 1}/{self.count}" if self.count > 1 else ""
+
+
+def page_of(rows: Sequence[WindowLine], per_page: int, index: int) -> Page:
+    """Page `index` (wrapping around) of `rows`, `per_page` to a page (at least one)."""
+    per_page = max(1, per_page)
+    count = max(1, math.ceil(len(rows) / per_page))
+    index %= count
+    return Page(tuple(rows[index * per_page : (index + 1) * per_page]), index, count)
 
 
 def call_from_event(kind: str, payload: dict[str, Any], event_id: int, at: dt.datetime) -> CallLine | None:

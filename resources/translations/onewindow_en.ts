@@ -4,7 +4,7 @@
 <context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../ui/counter/cases_panel.py" line="+134" />
+        <location filename="../../ui/counter/cases_panel.py" line="+143" />
         <source>办件详情</source>
         <translation>Case details</translation>
     </message>
@@ -25,12 +25,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+115" />
+        <location line="+127" />
         <source>不予许可</source>
         <translation>Deny permit</translation>
     </message>
     <message>
-        <location line="-114" />
+        <location line="-126" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
@@ -41,12 +41,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+114" />
+        <location line="+126" />
         <source>EMS 邮寄送达</source>
         <translation>Deliver by EMS</translation>
     </message>
     <message>
-        <location line="-113" />
+        <location line="-125" />
         <source>补齐容缺材料</source>
         <translation>Supply missing materials</translation>
     </message>
@@ -56,7 +56,7 @@
         <translation>Print documents</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+41" />
         <source>办件编号</source>
         <translation>Case number</translation>
     </message>
@@ -116,7 +116,7 @@
         <translation>Reason</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+24" />
         <source>文书生成失败：%1</source>
         <translation>Could not generate the documents: %1</translation>
     </message>
@@ -131,7 +131,7 @@
         <translation>EMS waybill number:</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+18" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
@@ -139,7 +139,7 @@
 <context>
     <name>CasesPanel</name>
     <message>
-        <location line="-225" />
+        <location line="-245" />
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -190,6 +190,141 @@
         <location line="+24" />
         <source>两次输入的新密码不一致</source>
         <translation>The two new passwords do not match</translation>
+    </message>
+</context>
+<context>
+    <name>ChartsPanel</name>
+    <message>
+        <location filename="../../ui/manager/charts.py" line="+100" />
+        <source>今日每小时取号、办结与同期平均</source>
+        <extracomment>a snapshot was shown (ChartsSnapshot)</extracomment>
+        <translation>Tickets issued and served per hour today, against the usual day</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>今日各业务等候时间（对比预警时长）</source>
+        <translation>Waiting times today per category (against its warning time)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>今日窗口利用率</source>
+        <translation>Window utilisation today</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>未来三个工作日每小时取号预测</source>
+        <translation>Tickets per hour forecast for the next three working days</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>正在读取图表数据…</source>
+        <translation>Reading the chart data…</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>图表数据暂时无法读取，稍后自动重试：{0}</source>
+        <translation>The chart data cannot be read just now; retrying shortly: {0}</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>历史数据：{0} 个工作日；平均办理 {1}；建议窗口数按利用率不超过 85% 计算</source>
+        <translation>History: {0} working days; average service {1}; windows suggested for at most 85% utilisation</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>{0} 分钟</source>
+        <translation>{0} min</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>今日取号</source>
+        <translation>Tickets today</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>今日办结</source>
+        <translation>Served today</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>同期平均取号</source>
+        <translation>Usual issued</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>同期平均办结</source>
+        <translation>Usual served</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <location line="+84" />
+        <source>时</source>
+        <translation>Hour</translation>
+    </message>
+    <message>
+        <location line="-71" />
+        <source>{0}（星期{1}）：虚线为{2}</source>
+        <translation>{0} (weekday {1}): dashed lines are {2}</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>人</source>
+        <translation>People</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>≤ 预警一半</source>
+        <translation>≤ half the warning time</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>≤ 预警时长</source>
+        <translation>≤ the warning time</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>超预警</source>
+        <translation>over the warning time</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>超预警两倍</source>
+        <translation>over twice the warning time</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>{0} {1}（{2}分）</source>
+        <translation>{0} {1} ({2} min)</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>忙碌占开放时间</source>
+        <translation>Busy share of open time</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>{0}号</source>
+        <translation>No. {0}</translation>
+    </message>
+    <message>
+        <location line="+42" />
+        <source>{0}：{1}</source>
+        <translation>{0}: {1}</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>{0}：预计 {1} 人，高峰 {2}时 约 {3} 人，建议开 {4} 个窗口（{5}）</source>
+        <translation>{0}: about {1} tickets expected, peak at {2}:00 with about {3}; open {4} windows ({5})</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>未来一个月没有工作日</source>
+        <translation>No working day in the next month</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>（调休上班）</source>
+        <translation>(make-up working day)</translation>
     </message>
 </context>
 <context>
@@ -248,35 +383,106 @@
 <context>
     <name>DisplayBoard</name>
     <message>
-        <location filename="../../ui/display/board.py" line="+126" />
+        <location filename="../../ui/display/board.py" line="+183" />
+        <source>呼叫中</source>
+        <extracomment>the design size; fonts and spacings scale with min(width / 1920, height / 1080) font pixel sizes at the design size, per role a call is on screen (number, window) — tests and the bench wait for it a snapshot was applied the windows list turned to another page (index, count)</extracomment>
+        <translation>Calling</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办理中</source>
+        <translation>Serving</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>空闲</source>
+        <translation>Free</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>暂停服务</source>
+        <translation>Pause service</translation>
+    </message>
+    <message>
+        <location line="+46" />
         <source>叫号显示屏</source>
-        <extracomment>a call is on screen (number, window) — tests and the bench wait for it a snapshot was applied</extracomment>
         <translation>Call display</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+14" />
+        <source>正在叫号</source>
+        <translation>Now calling</translation>
+    </message>
+    <message>
+        <location line="+6" />
         <source>欢迎光临</source>
         <translation>Welcome</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+32" />
+        <location line="+13" />
         <source>窗口</source>
         <translation>Counter</translation>
     </message>
     <message>
+        <location line="+0" />
+        <source>当前号码</source>
+        <translation>Current number</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>暂无开放窗口</source>
+        <translation>No window open</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>各业务等候人数</source>
+        <translation>Waiting per service</translation>
+    </message>
+    <message>
+        <location line="+148" />
+        <source>请到 {0} 号窗口</source>
+        <translation>Please go to window {0}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>（重呼）</source>
+        <translation>(called again)</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>{0} 号窗口</source>
+        <translation>Window {0}</translation>
+    </message>
+    <message>
         <location line="+1" />
+        <source> 重呼</source>
+        <translation> again</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>第 {0} 页</source>
+        <translation>Page {0}</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>{0}号窗口</source>
+        <translation>Window {0}</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>{0} 人</source>
+        <translation>{0} waiting</translation>
+    </message>
+    <message>
+        <location line="-243" />
         <source>最近叫号</source>
         <translation>Recent calls</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>等候人数</source>
-        <translation>Waiting</translation>
-    </message>
-    <message>
-        <location line="+40" />
-        <source>请 {0} 号 到 {1} 号窗口</source>
-        <translation>Ticket {0}, please go to counter {1}</translation>
     </message>
 </context>
 <context>
@@ -827,7 +1033,7 @@ Place your ID card on the reader</translation>
 Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
     </message>
     <message>
-        <location line="+60" />
+        <location line="+61" />
         <source>无法连接大厅数据库，请稍后再试</source>
         <translation>Cannot reach the hall database, please try again later</translation>
     </message>
@@ -840,12 +1046,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/counter/login.py" line="+34" />
+        <location filename="../../ui/counter/login.py" line="+38" />
         <source>综合一窗 · 登录</source>
         <translation>OneWindow · Sign in</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+15" />
         <source>用户名</source>
         <translation>User name</translation>
     </message>
@@ -860,7 +1066,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Counter</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+38" />
         <source>您没有分配窗口，请联系管理员</source>
         <translation>No window is assigned to you; please ask an administrator</translation>
     </message>
@@ -878,7 +1084,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+158" />
+        <location filename="../../ui/manager/window.py" line="+167" />
         <source>大厅管理</source>
         <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "")</extracomment>
         <translation>Hall management</translation>
@@ -964,12 +1170,22 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Data sync</translation>
     </message>
     <message>
-        <location line="+58" />
+        <location line="+14" />
+        <source>实时监控</source>
+        <translation>Live</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>图表与预测</source>
+        <translation>Charts and forecast</translation>
+    </message>
+    <message>
+        <location line="+41" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+6" />
         <source>数据暂时无法读取，稍后自动重试</source>
         <translation>Data is temporarily unavailable, retrying shortly</translation>
     </message>

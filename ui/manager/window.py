@@ -1,8 +1,9 @@
 """The hall manager's dashboard (大厅管理): live windows, waiting per category, alerts, today's
 figures, and export of the daily / monthly report (PDF from printing.reports, and CSV).
 
-Everything is loaded on the dashboard's worker thread after each hall event (coalesced) and
-every `resync_ms`; the GUI thread only shows snapshots.
+Everything is loaded on the dashboard's worker thread through `ui.refresher.Refresher` after each
+hall event (coalesced) and every `resync_ms`; the GUI thread only shows snapshots. The charts and
+the load forecast are a second tab (ui/manager/charts.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QComboBox,
@@ -27,16 +28,18 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.context import AppContext
 from app.hall.dashboard import Alert, CategoryLive, Dashboard, WindowLive, load_dashboard
-from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
 from ui.bus import HallBus
 from ui.display.models import TZ, Column, RowsModel
+from ui.manager.charts import ChartsPanel
+from ui.refresher import Refresher
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
@@ -142,15 +145,21 @@ class ManagerDashboard(QWidget):
         self.service = service or ctx.queue()
         self.dashboard: Dashboard | None = None
         self._worker = TaskRunner("manager", self)
-        self._loading = False
-        self._dirty = False
         self._shut = False
         self._build()
-        self._timer = QTimer(self)
-        self._timer.setInterval(resync_ms)
-        self._timer.timeout.connect(self.refresh)
-        self._timer.start()
-        bus.hallEvent.connect(self.on_event)
+        service_ = self.service
+        self.refresher = Refresher(
+            "manager",
+            lambda: load_dashboard(service_),
+            bus=bus,
+            site_id=ctx.site_id,
+            runner=self._worker,
+            resync_ms=resync_ms,
+            parent=self,
+        )
+        self.refresher.loaded.connect(self._apply)
+        self.refresher.failed.connect(self._failed)
+        self.refresher.submitted.connect(self._read_sync_status)
         bus.syncStatus.connect(self.on_sync_status)
         self.refresh()
 
@@ -229,11 +238,17 @@ class ManagerDashboard(QWidget):
         middle = QHBoxLayout()
         middle.addLayout(left, 3)
         middle.addLayout(right, 2)
-        root = QVBoxLayout(self)
+        live = QWidget()
+        root = QVBoxLayout(live)
         root.addLayout(top)
         root.addWidget(figures)
         root.addLayout(middle, 1)
         root.addWidget(export)
+        self.charts = ChartsPanel(self.ctx, self.bus, service=self.service)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(live, self.tr("实时监控"))
+        self.tabs.addTab(self.charts, self.tr("图表与预测"))
+        QVBoxLayout(self).addWidget(self.tabs)
 
     def _table(self, model: Any) -> QTableView:
         view = QTableView()
@@ -246,18 +261,11 @@ class ManagerDashboard(QWidget):
 
     # --- data ------------------------------------------------------------------------------
 
-    def on_event(self, event: object) -> None:
-        if isinstance(event, HallEventInfo) and event.site_id == self.ctx.site_id:
-            self.refresh()
-
     def refresh(self) -> None:
-        if self._loading:
-            self._dirty = True
-            return
-        self._loading = True
-        self._dirty = False
-        service = self.service
-        self._worker.submit(lambda: load_dashboard(service), self._apply, self._failed)
+        """Ask for a fresh snapshot (coalesced with any other request)."""
+        self.refresher.request()
+
+    def _read_sync_status(self) -> None:
         if self._sync_api is not None:
             api, ctx = self._sync_api, self.ctx
             self._worker.submit(
@@ -265,7 +273,6 @@ class ManagerDashboard(QWidget):
             )
 
     def _apply(self, result: object) -> None:
-        self._loading = False
         if isinstance(result, Dashboard):
             self.dashboard = result
             self.windows_model.set_rows(result.windows)
@@ -284,11 +291,8 @@ class ManagerDashboard(QWidget):
                 self.tr("更新于 {0}").format(result.at.astimezone(TZ).strftime("%H:%M:%S"))
             )
             self.updated.emit(result)
-        if self._dirty:
-            self.refresh()
 
     def _failed(self, exc: Exception) -> None:
-        self._loading = False
         log.warning("manager dashboard: load failed: %s", exc)
         self.updated_label.setText(self.tr("数据暂时无法读取，稍后自动重试"))
 
@@ -374,10 +378,10 @@ class ManagerDashboard(QWidget):
         if self._shut:
             return
         self._shut = True
-        self._timer.stop()
-        for signal, slot in ((self.bus.hallEvent, self.on_event), (self.bus.syncStatus, self.on_sync_status)):
-            with contextlib.suppress(RuntimeError, TypeError):
-                signal.disconnect(slot)
+        self.refresher.stop()
+        self.charts.shutdown()
+        with contextlib.suppress(RuntimeError, TypeError):
+            self.bus.syncStatus.disconnect(self.on_sync_status)
         self._worker.stop()
 
     def closeEvent(self, event: Any) -> None:
