@@ -208,7 +208,7 @@
     <message>
         <location line="+1" />
         <source>今日窗口利用率</source>
-        <translation>Window utilisation today</translation>
+        <translation>Counter utilisation today</translation>
     </message>
     <message>
         <location line="+1" />
@@ -228,7 +228,7 @@
     <message>
         <location line="+12" />
         <source>历史数据：{0} 个工作日；平均办理 {1}；建议窗口数按利用率不超过 85% 计算</source>
-        <translation>History: {0} working days; average service {1}; windows suggested for at most 85% utilisation</translation>
+        <translation>History: {0} working days; average service {1}; counters suggested for at most 85% utilisation</translation>
     </message>
     <message>
         <location line="+1" />
@@ -314,7 +314,7 @@
     <message>
         <location line="+3" />
         <source>{0}：预计 {1} 人，高峰 {2}时 约 {3} 人，建议开 {4} 个窗口（{5}）</source>
-        <translation>{0}: about {1} tickets expected, peak at {2}:00 with about {3}; open {4} windows ({5})</translation>
+        <translation>{0}: about {1} tickets expected, peak at {2}:00 with about {3}; open {4} counters ({5})</translation>
     </message>
     <message>
         <location line="+9" />
@@ -437,7 +437,7 @@
     <message>
         <location line="+6" />
         <source>暂无开放窗口</source>
-        <translation>No window open</translation>
+        <translation>No counter open</translation>
     </message>
     <message>
         <location line="+13" />
@@ -447,7 +447,7 @@
     <message>
         <location line="+148" />
         <source>请到 {0} 号窗口</source>
-        <translation>Please go to window {0}</translation>
+        <translation>Please go to counter {0}</translation>
     </message>
     <message>
         <location line="+2" />
@@ -457,7 +457,7 @@
     <message>
         <location line="+5" />
         <source>{0} 号窗口</source>
-        <translation>Window {0}</translation>
+        <translation>Counter {0}</translation>
     </message>
     <message>
         <location line="+1" />
@@ -472,7 +472,7 @@
     <message>
         <location line="+10" />
         <source>{0}号窗口</source>
-        <translation>Window {0}</translation>
+        <translation>Counter {0}</translation>
     </message>
     <message>
         <location line="+15" />

@@ -90,8 +90,15 @@ def test_known_strings(en: None, context: str, source: str, english_text: str) -
 
 
 def test_placeholders_still_format(en: None) -> None:
-    board = QCoreApplication.translate("DisplayBoard", "请 {0} 号 到 {1} 号窗口")
-    assert board.format("A012", "3") == "Ticket A012, please go to counter 3"
+    board = QCoreApplication.translate("DisplayBoard", "请到 {0} 号窗口")
+    assert board.format("3") == "Please go to counter 3"
+    forecast = QCoreApplication.translate(
+        "ChartsPanel", "{0}：预计 {1} 人，高峰 {2}时 约 {3} 人，建议开 {4} 个窗口（{5}）"
+    )
+    assert (
+        forecast.format("Tue 8 Dec", "38", 10, "7", 2, "usual Tuesday")
+        == "Tue 8 Dec: about 38 tickets expected, peak at 10:00 with about 7; open 2 counters (usual Tuesday)"
+    )
     waiting = QCoreApplication.translate("QueuePanel", "本窗口可叫等候：%1 人")
     assert waiting.replace("%1", "4") == "Waiting for this counter: 4"
 
