@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.hall.conftest import HallFixture
+from ui.bus import HallBus
 from ui.display.board import DisplayBoard
 from ui.voice.backends import RecordingBackend
 from ui.voice.player import VoicePlayer
@@ -113,11 +117,103 @@ def test_board_follows_a_postgresql_hall(qtbot: QtBot, pg_url: str) -> None:
             lambda: [s.text for s in backend.spoken] == [f"请 {t.number} 号到 4 号窗口办理"], timeout=3000
         )
         qtbot.waitUntil(
-            lambda: board.state is not None
-            and any(w.number == 4 and w.holder == "李*" for w in board.state.windows),
+            lambda: (
+                board.state is not None
+                and any(w.number == 4 and w.holder == "李*" for w in board.state.windows)
+            ),
             timeout=3000,
         )
     finally:
         board.shutdown()
         pump.stop()
         h.ctx.close()
+
+
+def clipped(root: QWidget) -> list[str]:
+    """Visible labels whose text does not fit them (word-wrapped: by height for their width), or
+    that lie partly outside `root`."""
+    from PySide6.QtWidgets import QLabel
+
+    bad = []
+    for label in root.findChildren(QLabel):
+        if not label.isVisibleTo(root) or not label.text():
+            continue
+        rect = label.contentsRect()
+        fm = label.fontMetrics()
+        if label.wordWrap():
+            fits = label.heightForWidth(rect.width()) <= rect.height()
+        else:
+            fits = fm.horizontalAdvance(label.text()) <= rect.width() and fm.height() <= rect.height()
+        corner = label.mapTo(root, label.rect().bottomRight())
+        if not fits or not root.rect().contains(corner):
+            bad.append(f"{label.text()!r} {rect.width()}×{rect.height()}")
+    return bad
+
+
+LONG_NAME = "人力资源社会保障医疗保险民政救助综合业务"
+
+
+@pytest.fixture
+def big_hall(sqlite_url: str) -> Iterator[HallFixture]:
+    """Fourteen windows, and a category with a long name."""
+    from tests.hall.conftest import make_ctx
+
+    categories = [("general", "综合业务", "A"), ("business", "企业开办", "B"), ("social", LONG_NAME, "F")]
+    h = make_ctx(sqlite_url, windows=14, categories=categories)
+    yield h
+    h.ctx.close()
+
+
+def test_only_staffed_windows_paged_and_nothing_clipped_at_hall_sizes(
+    qtbot: QtBot, big_hall: HallFixture
+) -> None:
+    svc = big_hall.service
+    for n in range(1, 12):
+        svc.open_window(n)
+    svc.open_window(12)
+    svc.pause_window(12, "午休")
+    for code in ("general", "business", "social"):
+        svc.issue(code)
+    svc.call_next(1)
+    svc.call_next(2)
+    svc.start(2)
+    bus = HallBus()
+    board = DisplayBoard(big_hall.ctx, bus, page_ms=3_600_000)  # pages turned by hand below
+    qtbot.addWidget(board)
+    board.resize(1920, 1080)
+    board.show()
+    qtbot.waitUntil(lambda: board.state is not None and board.page.count == 2, timeout=5000)
+    first = shown_rows(board)
+    assert board.page_label.text() == "第 1/2 页"
+    with qtbot.waitSignal(board.pageShown, timeout=1000) as turned:
+        board.next_page()
+    assert turned.args == [1, 2] and board.page_label.text() == "第 2/2 页"
+    second = shown_rows(board)
+    # windows 1–12 (open or paused) over the two pages, never the closed 13 and 14
+    assert [r[0] for r in first + second] == [f"{n}号窗口" for n in range(1, 13)]
+    states = {r[0]: (r[1], r[2]) for r in first + second}
+    assert states["1号窗口"][1] == "呼叫中" and states["2号窗口"][1] == "办理中"
+    assert states["3号窗口"] == ("—", "空闲") and states["12号窗口"] == ("—", "暂停服务")
+    assert ("F " + LONG_NAME, "1 人") in tiles(board)
+    sizes = {}
+    for width, height in ((1920, 1080), (1280, 720), (3840, 2160)):
+        board.resize(width, height)
+        qtbot.waitUntil(
+            lambda w=width: board.newest_number.font().pixelSize() == round(150 * w / 1920), timeout=3000
+        )
+        qtbot.waitUntil(lambda: not clipped(board), timeout=3000)
+        sizes[width] = board.tiles[2][1].font().pixelSize()
+    # fonts follow the screen: the category names at 2/3 and twice the 1080p size
+    assert sizes == {1920: 30, 1280: 20, 3840: 60}
+    board.shutdown()
+
+
+def test_the_clipping_check_sees_a_clipped_label(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QLabel, QVBoxLayout
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    QVBoxLayout(root).addWidget(QLabel("请到综合受理窗口办理" * 8))
+    root.setFixedSize(200, 60)
+    root.show()
+    assert clipped(root)
