@@ -602,9 +602,10 @@
 <context>
     <name>HallOverviewWindow</name>
     <message>
-        <location filename="../../ui/overview.py" line="+43" />
-        <source>综合一窗 — {0}</source>
-        <translation>OneWindow — {0}</translation>
+        <location filename="../../ui/overview.py" line="+61" />
+        <source>{0} · 大厅总览</source>
+        <extracomment>the matter name column is never narrower than this many characters the department column: this many characters, longer names wrap the size the overview opens at, at most (and 90 % of a smaller screen)</extracomment>
+        <translation>{0} · Hall overview</translation>
     </message>
     <message>
         <location line="+6" />
@@ -647,7 +648,7 @@
         <translation>Filter by matter name, code or department</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+12" />
         <source>业务</source>
         <translation>Service</translation>
     </message>
@@ -672,7 +673,7 @@
         <translation>Tickets today</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+15" />
         <source>&lt;b&gt;事项目录&lt;/b&gt;</source>
         <translation>&lt;b&gt;Matter catalogue&lt;/b&gt;</translation>
     </message>
@@ -682,7 +683,7 @@
         <translation>&lt;b&gt;Live queue&lt;/b&gt;</translation>
     </message>
     <message>
-        <location line="+52" />
+        <location line="+93" />
         <source>排队数据暂时无法读取</source>
         <translation>Queue data is temporarily unavailable</translation>
     </message>

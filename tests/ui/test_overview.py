@@ -77,6 +77,40 @@ def test_catalogue_and_live_counts(qtbot: QtBot, qtmodeltester, ctx: AppContext)
         pump.stop()
 
 
+def test_overview_title_size_and_columns(qtbot: QtBot, ctx: AppContext) -> None:
+    from PySide6.QtCore import QRect, QSize, Qt
+    from PySide6.QtGui import QGuiApplication
+
+    from ui.overview import NAME_MIN_CHARS, opening_size
+
+    window = HallOverviewWindow(ctx, HallBus())
+    qtbot.addWidget(window)
+    # Qt appends the application's display name (综合一窗) itself: the title must not repeat it
+    assert window.windowTitle() == f"{ctx.site_name} · 大厅总览"
+    assert QGuiApplication.applicationDisplayName() not in window.windowTitle()
+    assert opening_size(QSize(1366, 768)) == QSize(1229, 691)
+    assert opening_size(QSize(1920, 1080)) == QSize(1440, 860)
+    assert window.size() == opening_size(window.screen().availableGeometry().size())
+    window.resize(1200, 720)
+    window.show()
+    qtbot.waitUntil(lambda: window.matters.rowCount() >= 40, timeout=10000)
+    view = window.matter_view
+    chars = view.fontMetrics().horizontalAdvance("中")
+    qtbot.waitUntil(lambda: view.columnWidth(1) >= NAME_MIN_CHARS * chars, timeout=3000)
+    # the catalogue gets the room, the live counts keep theirs
+    assert view.width() > window.counts_view.width()
+    fm = view.fontMetrics()
+    cut = []
+    for row in range(window.proxy.rowCount()):
+        for col in range(window.proxy.columnCount()):
+            text = str(window.proxy.index(row, col).data())
+            box = QRect(0, 0, view.columnWidth(col) - 8, 10000)
+            needed = fm.boundingRect(box, int(Qt.TextFlag.TextWordWrap), text)
+            if needed.width() > box.width() or needed.height() > view.rowHeight(row):
+                cut.append((row, col, text))
+    assert not cut
+
+
 def test_demo_start_creates_then_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     env_args = ["--db", f"sqlite:///{db}", "--quit-after", "300"]
