@@ -1,8 +1,10 @@
-"""Screenshots of the hall screens with demo data: kiosk (normal and elderly mode), display, manager.
+"""Screenshots of the hall screens with demo data: kiosk (normal and elderly mode), display
+(1920×1080 and 1280×720), the manager's charts tab and the manager.
 
 `render(ctx, outdir)` is called by `main.py screenshots DIR` (ui/cli.py) on the offscreen platform.
-It puts a little life into the demo hall first (windows open, tickets issued and called, one
-evaluation) through the queue service, on a clock set to this morning so issue hours allow it.
+It puts a little life into the demo hall first (three weeks of past days for the charts, then
+windows open, tickets issued and called, one evaluation) through the queue service, on a clock
+set to this morning so issue hours allow it.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ def _grab(widget: QWidget, path: Path, size: tuple[int, int]) -> Path:
 def render(ctx: AppContext, outdir: Path) -> list[Path]:
     from ui.display.board import DisplayBoard
     from ui.kiosk.window import KioskWindow
+    from ui.manager.charts import ChartsPanel
     from ui.manager.window import ManagerDashboard
 
     outdir = Path(outdir)
@@ -66,6 +69,12 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         widgets.append(board)
         _wait(lambda: board.state is not None)
         out.append(_grab(board, outdir / "hall-display.png", (1920, 1080)))
+        out.append(_grab(board, outdir / "hall-display-1280x720.png", (1280, 720)))
+
+        charts = ChartsPanel(ctx, bus, service=svc)  # the manager's second tab, on its own
+        widgets.append(charts)
+        _wait(lambda: charts.snapshot is not None, 30.0)
+        out.append(_grab(charts, outdir / "hall-manager-charts.png", (1366, 768)))
 
         manager = ManagerDashboard(ctx, bus, service=svc)
         widgets.append(manager)

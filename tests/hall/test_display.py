@@ -198,6 +198,7 @@ def test_only_staffed_windows_paged_and_nothing_clipped_at_hall_sizes(
     sizes = {}
     for width, height in ((1920, 1080), (1280, 720), (3840, 2160)):
         board.resize(width, height)
+        assert (board.width(), board.height()) == (width, height)  # the layout never holds it larger
         qtbot.waitUntil(
             lambda w=width: board.newest_number.font().pixelSize() == round(150 * w / 1920), timeout=3000
         )

@@ -29,6 +29,8 @@ def test_screenshots_in_chinese(qtbot: QtBot, tmp_path: Path) -> None:
         "hall-kiosk.png",
         "hall-kiosk-elderly.png",
         "hall-display.png",
+        "hall-display-1280x720.png",
+        "hall-manager-charts.png",
         "hall-manager.png",
     ]
     for p in paths:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -69,6 +70,8 @@ FONT_PX = {
     "count": 34,
     "notice": 34,
 }
+#: rows a page never exceeds (a portrait 4K screen would fit more; nobody reads that far)
+MAX_ROWS = 40
 STATE_COLORS = {"called": "#ffd54f", "serving": "#81c784", "idle": "#e3f2fd", "paused": "#ef9a9a"}
 STYLE = """
 QWidget#board { background: #0b2545; }
@@ -281,7 +284,7 @@ class DisplayBoard(QWidget):
         wins.setObjectName("panel")
         wl = QVBoxLayout(wins)
         caption_row = QHBoxLayout()
-        self.windows_caption = _label(self.tr("窗口"), "caption")
+        self.windows_caption = _label(self.tr("窗口状态"), "caption")
         self.page_label = _label("", "page", Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self._font(self.windows_caption, "caption")
         self._font(self.page_label, "page")
@@ -303,6 +306,7 @@ class DisplayBoard(QWidget):
         self.no_windows = _label(self.tr("暂无开放窗口"), "caption")
         self._font(self.no_windows, "row")
         self.windows_grid.addWidget(self.no_windows, 1, 0, 1, 3)
+        self.windows_grid.setRowStretch(MAX_ROWS + 1, 1)  # rows at the top, the rest empty
         wl.addWidget(self.windows_area, 1)
 
         middle = QHBoxLayout()
@@ -324,6 +328,9 @@ class DisplayBoard(QWidget):
         self._font(self.notice, "notice")
 
         root = QVBoxLayout(self)
+        # Fonts follow the size, not the other way round: the layout never holds the board larger
+        # than the screen it is given (a 720p TV would otherwise keep the 1080p minimum).
+        root.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         root.addLayout(top)
         root.addLayout(middle, 1)
         root.addWidget(waiting)
@@ -386,7 +393,7 @@ class DisplayBoard(QWidget):
         gap = max(4, round(14 * self._scale))
         self._root.setSpacing(gap)
         self._root.setContentsMargins(gap, gap, gap, gap)
-        self.windows_grid.setVerticalSpacing(max(2, round(6 * self._scale)))
+        self.windows_grid.setVerticalSpacing(max(2, round(FONT_PX["row"] * 0.45 * self._scale)))
         self.windows_grid.setHorizontalSpacing(gap * 2)
         self.tiles_grid.setSpacing(gap)
         self.earlier_grid.setHorizontalSpacing(gap * 3)
@@ -405,7 +412,7 @@ class DisplayBoard(QWidget):
         if self._shut:
             return
         head = self.window_head[0].sizeHint().height() + self.windows_grid.verticalSpacing()
-        rows = max(1, (self.windows_area.height() - head) // max(1, self._row_height()))
+        rows = max(1, min(MAX_ROWS, (self.windows_area.height() - head) // max(1, self._row_height())))
         if rows != self.rows_per_page:
             self.rows_per_page = rows
             self._show_windows()
