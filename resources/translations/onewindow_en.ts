@@ -383,9 +383,9 @@
 <context>
     <name>DisplayBoard</name>
     <message>
-        <location filename="../../ui/display/board.py" line="+183" />
+        <location filename="../../ui/display/board.py" line="+186" />
         <source>呼叫中</source>
-        <extracomment>the design size; fonts and spacings scale with min(width / 1920, height / 1080) font pixel sizes at the design size, per role a call is on screen (number, window) — tests and the bench wait for it a snapshot was applied the windows list turned to another page (index, count)</extracomment>
+        <extracomment>the design size; fonts and spacings scale with min(width / 1920, height / 1080) font pixel sizes at the design size, per role rows a page never exceeds (a portrait 4K screen would fit more; nobody reads that far) a call is on screen (number, window) — tests and the bench wait for it a snapshot was applied the windows list turned to another page (index, count)</extracomment>
         <translation>Calling</translation>
     </message>
     <message>
@@ -420,6 +420,10 @@
     </message>
     <message>
         <location line="+32" />
+        <source>窗口状态</source>
+        <translation>Counter status</translation>
+    </message>
+    <message>
         <location line="+13" />
         <source>窗口</source>
         <translation>Counter</translation>
@@ -440,12 +444,12 @@
         <translation>No counter open</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+14" />
         <source>各业务等候人数</source>
         <translation>Waiting per service</translation>
     </message>
     <message>
-        <location line="+148" />
+        <location line="+151" />
         <source>请到 {0} 号窗口</source>
         <translation>Please go to counter {0}</translation>
     </message>
@@ -480,7 +484,7 @@
         <translation>{0} waiting</translation>
     </message>
     <message>
-        <location line="-243" />
+        <location line="-247" />
         <source>最近叫号</source>
         <translation>Recent calls</translation>
     </message>
