@@ -62,7 +62,7 @@ class ChartsSnapshot:
     waits: tuple[WaitBands, ...]
     windows: tuple[WindowUse, ...]
     forecast: tuple[DayForecast, ...]
-    service_minutes: float | None  # average over the history, for the forecast's windows
+    service_minutes: float | None  # average over the history (start or call to finish), for the forecast
     history_days: int  # business days with tickets in the history
 
 
@@ -197,6 +197,7 @@ class HallCharts:
         served: dict[dt.date, dict[int, int]] = {}
         per_day: dict[dt.date, list[EventFact]] = {}
         starts: dict[str, dt.datetime] = {}
+        started: set[str] = set()
         services: list[float] = []
         with self.queue.session_factory() as s:
             rows = s.execute(
@@ -205,15 +206,19 @@ class HallCharts:
                     ev.c.site_id == self.queue.site_id,
                     ev.c.business_date >= first,
                     ev.c.business_date < day,
-                    ev.c.kind.in_(("issued", "checked_in", "started", "finished")),
+                    ev.c.kind.in_(("issued", "checked_in", "called", "started", "finished")),
                 )
                 .order_by(ev.c.id)
             ).all()
         for r in rows:
             at = _aware(r.at).astimezone(tz)
             ticket = str(r.ticket_id) if r.ticket_id else None
-            if r.kind == "started" and ticket is not None:
-                starts[ticket] = at
+            if r.kind in ("called", "started") and ticket is not None:
+                # service runs from the start, or from the (last) call when finished straight from it
+                if r.kind == "started" or ticket not in started:
+                    starts[ticket] = at
+                if r.kind == "started":
+                    started.add(ticket)
                 continue
             if r.kind == "finished" and ticket is not None and ticket in starts:
                 services.append((at - starts.pop(ticket)).total_seconds() / 60)

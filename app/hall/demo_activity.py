@@ -77,32 +77,29 @@ def _simulate_day(ctx: AppContext, day: dt.date, tz: ZoneInfo) -> None:
     for w in windows:
         svc.open_window(w.number)
     busy_until: dict[int, dt.datetime] = {}
-    idle: set[int] = set()  # windows that found nothing to call since the last ticket was issued
+    waiting = dict.fromkeys(codes, 0)  # per category, so a window only asks when it has someone
     minute = dt.datetime.combine(day, dt.time(8, 30), tz)
     end = dt.datetime.combine(day, dt.time(17, 30), tz)
-    waiting = 0
-    while minute < end and (arrivals or waiting or busy_until):
+    while minute < end and (arrivals or any(waiting.values()) or busy_until):
         while arrivals and arrivals[0] <= minute:
             now[0] = arrivals.pop(0)
+            code = rng.choices(codes, weights=weights)[0]
             try:
-                svc.issue(rng.choices(codes, weights=weights)[0], channel="kiosk")
-                waiting += 1
-                idle.clear()
+                svc.issue(code, channel="kiosk")
+                waiting[code] += 1
             except QueueError as exc:
                 log.debug("demo history: issue skipped: %s", exc)
         for w in windows:
             n = w.number
             if n in busy_until and busy_until[n] <= minute:
                 now[0] = busy_until.pop(n)
-                svc.finish(n)
-            if n not in busy_until and waiting and n not in idle:
+                svc.finish(n)  # straight from the call: the service time runs from the call
+            if n not in busy_until and any(waiting.get(c, 0) for c in w.category_codes):
                 now[0] = minute
-                if svc.call_next(n) is None:
-                    idle.add(n)
+                called = svc.call_next(n)
+                if called is None:
                     continue
-                waiting -= 1
-                now[0] = minute + dt.timedelta(seconds=rng.uniform(30, 90))
-                svc.start(n)
+                waiting[called.ticket.category_code] -= 1
                 busy_until[n] = minute + dt.timedelta(minutes=rng.uniform(4, 13))
         minute += dt.timedelta(minutes=1)
     now[0] = max(minute, dt.datetime.combine(day, dt.time(17, 0), tz))

@@ -156,3 +156,10 @@ def test_demo_history_is_seeded_once_through_the_queue(demo_ctx: AppContext) -> 
     assert {r[1] for r in rows} <= {"done", "no_show", "cancelled"}
     assert sum(r[2] for r in rows if r[1] == "done") >= 3 * 20
     assert seed_demo_history(demo_ctx, weeks=1, today=monday) == 0  # a hall with history: left alone
+    # the charts read it back: three days of history, service times from the call (4–13 minutes)
+    ten = dt.datetime(2025, 10, 13, 10, 0, tzinfo=TZ).astimezone(dt.UTC)
+    svc = QueueService(demo_ctx.sessions, demo_ctx.site_id, clock=lambda: ten, id_hash_key=TEST_ID_HASH_KEY)
+    snap = HallCharts(svc, demo_ctx.calendar).snapshot()
+    assert snap.history_days == 3
+    assert snap.service_minutes is not None and 4 <= snap.service_minutes <= 13
+    assert snap.forecast[0].day == D(2025, 10, 14) and snap.forecast[0].total > 0
