@@ -207,6 +207,18 @@ def test_only_staffed_windows_paged_and_nothing_clipped_at_hall_sizes(
     # fonts follow the screen: the category names at 2/3 and twice the 1080p size
     assert sizes == {1920: 30, 1280: 20, 3840: 60}
     board.shutdown()
+    # left alone, the board turns its pages by itself
+    auto = DisplayBoard(big_hall.ctx, bus, page_ms=50)
+    qtbot.addWidget(auto)
+    auto.resize(1920, 1080)
+    auto.show()
+    with qtbot.waitSignal(auto.pageShown, timeout=5000) as turned:
+        pass
+    assert turned.args == [1, 2]
+    with qtbot.waitSignal(auto.pageShown, timeout=5000) as turned:
+        pass
+    assert turned.args == [0, 2]
+    auto.shutdown()
 
 
 def test_the_clipping_check_sees_a_clipped_label(qtbot: QtBot) -> None:
