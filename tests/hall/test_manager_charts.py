@@ -45,6 +45,10 @@ class Clock:
 
 @pytest.fixture
 def history(hall: HallFixture) -> tuple[QueueService, Clock]:
+    return write_history(hall)
+
+
+def write_history(hall: HallFixture) -> tuple[QueueService, Clock]:
     """Two past Thursdays and this Thursday morning (9 October 2025, after the holiday)."""
     clock = Clock()
     svc = QueueService(hall.ctx.sessions, hall.ctx.site_id, clock=clock, id_hash_key=TEST_ID_HASH_KEY)
@@ -75,8 +79,18 @@ def history(hall: HallFixture) -> tuple[QueueService, Clock]:
     return svc, clock
 
 
-def test_snapshot_from_the_hall_history(history: tuple[QueueService, Clock]) -> None:
-    svc, _ = history
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_history(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[tuple[QueueService, Clock]]:
+    from tests.hall.conftest import make_ctx
+
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    h = make_ctx(url)
+    yield write_history(h)
+    h.ctx.close()
+
+
+def test_snapshot_from_the_hall_history(any_history: tuple[QueueService, Clock]) -> None:
+    svc, _ = any_history
     snap = HallCharts(svc, lambda: CAL).snapshot()
     assert snap.business_date == D(2025, 10, 9)
     bars = {b.hour: b for b in snap.today.hours}
