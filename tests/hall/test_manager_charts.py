@@ -139,6 +139,13 @@ def test_the_charts_tab_shows_the_snapshot(
     assert len([s for s in panel.forecast_chart.series() if isinstance(s, QLineSeries)]) == 3
     assert "预计 3 人，高峰 10时 约 2 人，建议开 1 个窗口" in panel.forecast_note.text()
     assert "近 2 个星期四平均" in panel.hourly_note.text()
+    # the manager's PC: 1366×768, the charts tab in front, nothing cut
+    from ui.layout_check import problems
+
+    manager.resize(1366, 768)
+    manager.show()
+    manager.tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(lambda: panel.isVisible() and not problems(panel), timeout=5000)
     manager.shutdown()
 
 

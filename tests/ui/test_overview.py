@@ -81,6 +81,7 @@ def test_overview_title_size_and_columns(qtbot: QtBot, ctx: AppContext) -> None:
     from PySide6.QtCore import QRect, QSize, Qt
     from PySide6.QtGui import QGuiApplication
 
+    from ui.layout_check import problems
     from ui.overview import NAME_MIN_CHARS, opening_size
 
     window = HallOverviewWindow(ctx, HallBus())
@@ -109,6 +110,9 @@ def test_overview_title_size_and_columns(qtbot: QtBot, ctx: AppContext) -> None:
             if needed.width() > box.width() or needed.height() > view.rowHeight(row):
                 cut.append((row, col, text))
     assert not cut
+    assert not problems(window)
+    window.resize(1366, 768)
+    qtbot.waitUntil(lambda: not problems(window), timeout=3000)
 
 
 def test_demo_start_creates_then_changes_nothing(tmp_path: Path) -> None:
