@@ -110,11 +110,6 @@ class Refresher(QObject):
         else:
             self._start()
 
-    def set_load(self, load: Callable[[], Any]) -> None:
-        """Load something else from now on (e.g. another page or day); asks for it at once."""
-        self._load = load
-        self.request()
-
     @property
     def loading(self) -> bool:
         return self._loading
