@@ -3,7 +3,8 @@
 For each of the next `days` working days of the hall's calendar (holidays skipped, make-up
 workdays included), the expected tickets per hour are the mean of the reference days
 (app.hall.charts_data.reference_days: the same weekday in the last `weeks` weeks; a make-up
-workday, or a weekday with too few samples, takes every normal working day). With the average
+workday, or a weekday with too few samples, takes every normal working day); a day in a year whose
+holiday schedule is not entered yet is forecast as Monday–Friday and says so. With the average
 service time, each hour also gets the windows it needs so that they are busy at most
 `utilisation` of the hour: ceil(tickets × service minutes / (60 × utilisation)).
 Plain arithmetic on plain data: no database, no clock.
@@ -36,6 +37,7 @@ class DayForecast:
     reference: ReferenceDays
     hours: tuple[HourForecast, ...]
     makeup: bool  # a make-up workday (调休上班)
+    scheduled: bool = True  # False: the year's holiday schedule is not entered (Monday–Friday assumed)
 
     @property
     def total(self) -> float:
@@ -50,7 +52,10 @@ class DayForecast:
 
     @property
     def caption(self) -> str:
-        return self.reference.describe(self.day)
+        text = self.reference.describe(self.day)
+        if not self.scheduled:
+            text += f"；{self.day.year}年节假日安排尚未录入，按周一至周五推算"
+        return text
 
 
 def next_working_days(after: dt.date, calendar: WorkCalendar, count: int = 3) -> tuple[dt.date, ...]:
@@ -96,7 +101,7 @@ def forecast(
             HourForecast(h, round(avg[h], 1), windows_needed(avg[h], service_minutes, utilisation))
             for h in hours
         )
-        out.append(DayForecast(day, ref, per_hour, day in calendar.workdays))
+        out.append(DayForecast(day, ref, per_hour, day in calendar.workdays, calendar.has_schedule(day.year)))
     return tuple(out)
 
 

@@ -110,6 +110,18 @@ def test_forecast_for_the_three_working_days_after_the_holiday() -> None:
     assert saturday.total == 15.2
 
 
+def test_a_day_in_a_year_without_a_schedule_says_so() -> None:
+    # 30 Dec 2025 (Tuesday): 31 Dec is in 2025 (entered); 1 and 2 Jan 2026 are not in CAL's years
+    days = forecast(ISSUED, CAL, D(2025, 12, 30), hours=HOURS)
+    assert [(d.day, d.scheduled) for d in days] == [
+        (D(2025, 12, 31), True),
+        (D(2026, 1, 1), False),  # New Year's Day, but nobody entered 2026: Monday–Friday assumed
+        (D(2026, 1, 2), False),
+    ]
+    assert days[0].caption == "暂无历史数据"
+    assert days[1].caption == "暂无历史数据；2026年节假日安排尚未录入，按周一至周五推算"
+
+
 def test_forecast_without_history_or_service_time() -> None:
     days = forecast({}, CAL, D(2025, 9, 30), hours=HOURS)
     assert [d.reference.basis for d in days] == ["none"] * 3
