@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -137,7 +138,13 @@ def big_hall(sqlite_url: str) -> Iterator[HallFixture]:
     """Fourteen windows, and a category with a long name."""
     from tests.hall.conftest import make_ctx
 
-    categories = [("general", "综合业务", "A"), ("business", "企业开办", "B"), ("social", LONG_NAME, "F")]
+    categories = [
+        ("general", "综合业务", "A"),
+        ("business", "企业开办", "B"),
+        ("social", LONG_NAME, "F"),
+        ("estate", "不动产登记", "D"),
+        ("tax", "税务", "E"),  # a fifth: the waiting tiles take a second row once the tickets are in
+    ]
     h = make_ctx(sqlite_url, windows=14, categories=categories)
     yield h
     h.ctx.close()
@@ -185,6 +192,15 @@ def test_only_staffed_windows_paged_and_nothing_clipped_at_hall_sizes(
         sizes[width] = board.tiles[2][1].font().pixelSize()
     # fonts follow the screen: the category names at 2/3 and twice the 1080p size
     assert sizes == {1920: 30, 1280: 20, 3840: 60}
+    # more categories than a row of tiles holds: the windows area shrinks and its pages follow
+    board.resize(1920, 1080)
+    qtbot.waitUntil(lambda: not problems(board), timeout=3000)
+    rows_before = board.rows_per_page
+    state = board.state
+    assert state is not None
+    more = tuple(replace(state.categories[0], code=f"c{i}", prefix=f"X{i}") for i in range(9))
+    board._apply(replace(state, categories=state.categories + more))  # a snapshot of a bigger hall
+    qtbot.waitUntil(lambda: board.rows_per_page < rows_before and not problems(board), timeout=3000)
     board.shutdown()
     # left alone, the board turns its pages by itself
     auto = DisplayBoard(big_hall.ctx, bus, page_ms=50)

@@ -16,10 +16,11 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import math
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -294,6 +295,7 @@ class DisplayBoard(QWidget):
         self.windows_area = QWidget()
         # The area takes what the layout gives it; the page size follows from its height.
         self.windows_area.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
+        self.windows_area.installEventFilter(self)  # its height decides the page size
         self.windows_grid = QGridLayout(self.windows_area)
         self.windows_grid.setContentsMargins(0, 0, 0, 0)
         self.window_head = tuple(
@@ -323,6 +325,7 @@ class DisplayBoard(QWidget):
         self.tiles_grid = QGridLayout()
         self.waiting_layout.addLayout(self.tiles_grid)
         self.tiles: list[tuple[QFrame, QLabel, QLabel]] = []
+        self._tiles_shown = 0
 
         self.notice = Marquee(notice)
         self._font(self.notice, "notice")
@@ -367,13 +370,18 @@ class DisplayBoard(QWidget):
             self._set_px((count,), "count")
             lay.addWidget(name, 1)
             lay.addWidget(count)
-            cols = self._tile_columns()
-            self.tiles_grid.addWidget(frame, n // cols, n % cols)
+            self.tiles_grid.addWidget(frame, n // 4, n % 4)
             self.tiles.append((frame, name, count))
         return self.tiles[i]
 
-    def _tile_columns(self) -> int:
-        return 4 if self.width() >= self.height() else 2
+    def _place_tiles(self, count: int) -> None:
+        """Up to two rows of four tiles on a landscape screen; more categories take more columns
+        (at most six) before a third row, so the calls above keep their room."""
+        cols = min(6, max(4, math.ceil(count / 2))) if self.width() >= self.height() else 2
+        for i, (frame, _name, _count) in enumerate(self.tiles):
+            self.tiles_grid.addWidget(frame, i // cols, i % cols)
+        for c in range(6):
+            self.tiles_grid.setColumnStretch(c, 1 if c < cols else 0)  # tiles of one width
 
     # --- scaling ---------------------------------------------------------------------------
 
@@ -401,8 +409,29 @@ class DisplayBoard(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._rescale()
         super().resizeEvent(event)
-        # The page size follows from the windows area, which the layout sizes after this event.
-        QTimer.singleShot(0, self._fit_page)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The windows area changes height with the board and with the waiting tiles below it (a
+        # second row of categories): the page size follows, once the layout has settled.
+        if watched is self.windows_area and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self._fit_page)
+        return super().eventFilter(watched, event)
+
+    def _fit_newest(self) -> None:
+        """The newest call's number as large as its role says, but never taller than its card
+        leaves room for (a hall with many categories gives the calls less height)."""
+        card = self.newest_card.contentsRect().height()
+        margins = self.newest_card.layout().contentsMargins()
+        room = card - margins.top() - margins.bottom() - self.newest_card.layout().spacing()
+        room -= self.newest_where.fontMetrics().height()
+        px = max(9, round(FONT_PX["newest"] * self._scale))
+        font = QFont(self.newest_number.font())
+        font.setPixelSize(px)
+        while px > 9 and QFontMetrics(font).height() > room:
+            px = max(9, int(px * 0.92))
+            font.setPixelSize(px)
+        if font.pixelSize() != self.newest_number.font().pixelSize():
+            self.newest_number.setFont(font)
 
     def _row_height(self) -> int:
         px = max(9, round(FONT_PX["row"] * self._scale))
@@ -411,6 +440,7 @@ class DisplayBoard(QWidget):
     def _fit_page(self) -> None:
         if self._shut:
             return
+        self._fit_newest()
         head = self.window_head[0].sizeHint().height() + self.windows_grid.verticalSpacing()
         rows = max(1, min(MAX_ROWS, (self.windows_area.height() - head) // max(1, self._row_height())))
         if rows != self.rows_per_page:
@@ -499,6 +529,7 @@ class DisplayBoard(QWidget):
             cells[2].setStyleSheet(f"color: {color};")
 
     def _show_waiting(self, categories: tuple[CategoryLine, ...]) -> None:
+        fresh = len(self.tiles) < len(categories)
         for i in range(max(len(self.tiles), len(categories))):
             frame, name, count = self._tile(i)
             cat = categories[i] if i < len(categories) else None
@@ -509,6 +540,9 @@ class DisplayBoard(QWidget):
             count.setText(self.tr("{0} 人").format(cat.waiting))
             over = cat.waiting > 0 and cat.longest_wait_minutes > cat.warn_wait_minutes
             count.setStyleSheet("color: #ff8a65;" if over else "")
+        if fresh or self._tiles_shown != len(categories):
+            self._tiles_shown = len(categories)
+            self._place_tiles(len(categories))
 
     def next_page(self) -> None:
         """Turn the windows list to its next page (the pager's timer does this every page_ms)."""
