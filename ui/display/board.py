@@ -252,7 +252,7 @@ class DisplayBoard(QWidget):
         cl.addWidget(self.calls_caption)
         self.newest_card = QFrame()
         self.newest_card.setObjectName("newest")
-        nl = QVBoxLayout(self.newest_card)
+        nl = self.newest_layout = QVBoxLayout(self.newest_card)
         self.newest_number = _label(self.tr("欢迎光临"), "newestNumber", Qt.AlignmentFlag.AlignCenter)
         self.newest_where = _label("", "newestWhere", Qt.AlignmentFlag.AlignCenter)
         self._font(self.newest_number, "newest")
@@ -420,9 +420,9 @@ class DisplayBoard(QWidget):
     def _fit_newest(self) -> None:
         """The newest call's number as large as its role says, but never taller than its card
         leaves room for (a hall with many categories gives the calls less height)."""
-        card = self.newest_card.contentsRect().height()
-        margins = self.newest_card.layout().contentsMargins()
-        room = card - margins.top() - margins.bottom() - self.newest_card.layout().spacing()
+        lay = self.newest_layout
+        margins = lay.contentsMargins()
+        room = self.newest_card.contentsRect().height() - margins.top() - margins.bottom() - lay.spacing()
         room -= self.newest_where.fontMetrics().height()
         px = max(9, round(FONT_PX["newest"] * self._scale))
         font = QFont(self.newest_number.font())
