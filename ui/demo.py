@@ -82,12 +82,12 @@ def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
         overview = HallOverviewWindow(ctx, bus, launchers=roles.launchers())
         overview.show()
         roles.open_single_pc_set()
+        warm_up()  # heavy imports, one collection, freeze: before any input and --quit-after
         quit_after = getattr(args, "quit_after", None)
         if quit_after:
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(int(quit_after), lambda: app.exit(0))  # not quit(): a locked kiosk refuses
-        warm_up()  # before the first input: heavy imports, one collection, then freeze
         code = int(app.exec())
         roles.close_all()
         return code

@@ -143,9 +143,9 @@ def _show(app: Any, widget: Any, args: argparse.Namespace, index: int, fullscree
         index if args.screen is None else args.screen,
         fullscreen if args.fullscreen is None else args.fullscreen,
     )
+    warm_up()  # heavy imports, one collection, freeze: before any input and --quit-after
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after), app.quit)
-    warm_up()  # before the first input: heavy imports, one collection, then freeze
     return int(app.exec())
 
 
