@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from db.vocab import (
     ACTIVE_TICKET_STATUSES,
+    BadRatingReason,
     CasePath,
     CaseStatus,
+    FollowUpMethod,
+    FollowUpState,
     IntakePath,
     PasswordState,
     PriorityClass,
+    RatingStage,
     StaffRole,
     TicketStatus,
     WindowKind,
@@ -17,11 +21,15 @@ from db.vocab import (
 
 __all__ = [
     "ACTIVE_TICKET_STATUSES",
+    "BadRatingReason",
     "CasePath",
     "CaseStatus",
+    "FollowUpMethod",
+    "FollowUpState",
     "IntakePath",
     "PasswordState",
     "PriorityClass",
+    "RatingStage",
     "StaffRole",
     "TicketStatus",
     "WindowKind",
