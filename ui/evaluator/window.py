@@ -181,14 +181,20 @@ class EvaluatorWindow(QWidget):
         body.addWidget(self.reason_box)
 
         self.dimensions_caption = QLabel(self.tr("分项评价（选填）"))
+        self.dimensions_caption.setFont(_font(base, 13, True))
         body.addWidget(self.dimensions_caption)
         grid = QGridLayout()
+        grid.setVerticalSpacing(8)
+        mid = _font(base, 13)
         self.dimension_groups: dict[str, QButtonGroup] = {}
         for row, (key, label) in enumerate(evaluations.DIMENSIONS.items()):
-            grid.addWidget(QLabel(label), row, 0)
+            caption = QLabel(label)
+            caption.setFont(mid)
+            grid.addWidget(caption, row, 0)
             group = QButtonGroup(self)
             for col, g in enumerate(sorted(evaluations.GRADES, reverse=True), start=1):
                 rb2 = QRadioButton(evaluations.GRADES[g])
+                rb2.setFont(mid)
                 rb2.setObjectName(f"dim_{key}_{g}")
                 group.addButton(rb2, g)
                 grid.addWidget(rb2, row, col)
@@ -198,8 +204,10 @@ class EvaluatorWindow(QWidget):
         self.comment.setObjectName("evaluator_comment")
         self.comment.setMaxLength(500)
         self.comment.setMinimumHeight(40)
+        self.comment.setFont(mid)
         self.comment.setPlaceholderText(self.tr("意见或建议（选填）"))
         body.addWidget(self.comment)
+        body.addStretch(1)
         lay.addWidget(self.body, 1)
 
         self.status = QLabel()
