@@ -241,7 +241,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         when = _aware(at) or now
         day = "" if when.astimezone(ref.tz).date() == bdate else when.astimezone(ref.tz).strftime("%m-%d ")
         why = f"，原因：{REASONS[reason]}" if reason in REASONS else ""
-        ticket = f"{number} 号" if number else ""
+        ticket = f" {number} 号" if number else ""
         alerts.append(
             Alert(
                 "rating",

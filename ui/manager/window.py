@@ -129,6 +129,13 @@ def sync_summary(status: object) -> str:
     return "，".join(parts)
 
 
+def _fit_columns(view: QTableView, padding: int = 20) -> None:
+    """Each column as wide as its widest cell or caption plus some air (the last one stretches)."""
+    view.resizeColumnsToContents()
+    for col in range(view.model().columnCount() - 1):
+        view.setColumnWidth(col, view.columnWidth(col) + padding)
+
+
 class ManagerDashboard(QWidget):
     #: a snapshot was applied (Dashboard)
     updated = Signal(object)
@@ -304,7 +311,7 @@ class ManagerDashboard(QWidget):
         view.verticalHeader().setVisible(False)
         # Columns sized to their content, the last one takes the rest: nothing is elided.
         header = view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         view.setTextElideMode(Qt.TextElideMode.ElideNone)
         view.setWordWrap(False)
@@ -337,6 +344,8 @@ class ManagerDashboard(QWidget):
             self.dashboard = result
             self.windows_model.set_rows(result.windows)
             self.categories_model.set_rows(result.categories)
+            for view in (self.windows_view, self.categories_view):
+                _fit_columns(view)
             self._show_alerts(result.alerts)
             t = result.today
             self.figure_labels["tickets"].setText(str(t.tickets))
@@ -424,7 +433,6 @@ class ManagerDashboard(QWidget):
             def signed(staff: StaffInfo) -> None:
                 self.staff = staff
                 self._update_actions()
-                dlg.done(1)
                 then()
 
             def refused(exc: Exception) -> None:
