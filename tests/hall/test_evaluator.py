@@ -187,6 +187,19 @@ def test_renders_without_clipping_at_hall_sizes(
     for w, h in ((1366, 768), (1920, 1080), (1280, 800)):
         ev.resize(w, h)
         qtbot.waitUntil(lambda w=w, h=h: (ev.width(), ev.height()) == (w, h), timeout=2000)
+        qtbot.waitUntil(lambda: clipped_texts(ev) == [], timeout=5000)  # after the layout pass
         ev.grab().save(str(out / f"evaluator-{w}x{h}.png"))
         assert clipped_texts(ev) == [], (w, h)
     evaluations.check(1, {}, "efficiency")  # the reason codes the buttons carry are the service's
+
+
+def test_the_citizen_screen_is_never_the_counters() -> None:
+    from ui.evaluator.window import citizen_screen_index
+
+    assert citizen_screen_index(1, 0) is None  # one screen: hand-over mode
+    assert citizen_screen_index(2, 0) == 1
+    assert citizen_screen_index(3, 0) == 1
+    assert citizen_screen_index(3, 1) == 2
+    assert citizen_screen_index(2, 1) == 0  # the counter on the last screen: the other one
+    assert citizen_screen_index(3, 2) == 1
+    assert citizen_screen_index(2, 5) == 1  # a counter index beyond the screens: not the primary's twin

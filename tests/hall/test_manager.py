@@ -5,6 +5,7 @@ import subprocess
 import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
@@ -312,6 +313,56 @@ def test_dashboard_fits_1366x768_and_says_when_it_does_not_sync(
     assert "待上传" not in board.sync_label.text()
     out = Path(os.environ.get("ONEWINDOW_SHOTS", tmp_path))
     out.mkdir(parents=True, exist_ok=True)
+    # Texts set by the last refresh are laid out on the next pass of the event loop.
+    qtbot.waitUntil(lambda: clipped_texts(board) == [], timeout=5000)
     board.grab().save(str(out / "manager-1366x768.png"))
     assert clipped_texts(board) == []
     board.shutdown()
+
+
+@pytest.mark.postgres
+def test_manager_actions_on_a_postgresql_hall(pg_url: str) -> None:
+    """The same desk on a hall server: each action one transaction with its audit row."""
+    from app.hall.manager import ManagerDesk, ManagerError
+    from tests.hall.conftest import make_ctx
+
+    hall = make_ctx(pg_url)
+    try:
+        desk = ManagerDesk(hall.ctx, hall.service)
+        manager = _manager(hall)
+        eid = _bad_rating(hall)
+        hall.service.open_window(2)
+        t = hall.service.issue("general")
+        with pytest.raises(ManagerError, match="大厅管理员"):
+            desk.pause_window(None, 2, "人员调配")
+        assert desk.pause_window(manager, 2, "人员调配").state == "paused"
+        with pytest.raises(ManagerError, match="已暂停"):
+            desk.pause_window(manager, 2, "再次暂停")
+        assert desk.reopen_window(manager, 2).state == "open"
+        other = next(c for c in desk.categories() if c.code != "general")
+        assert desk.move_ticket(manager, t.number, other.code).category_code == other.code
+        with pytest.raises(ManagerError, match="已在"):
+            desk.move_ticket(manager, t.number, other.code)
+        rating = next(a for a in desk.load().alerts if a.kind == "rating")
+        desk.acknowledge(manager, rating.key, rating.text)
+        acked = next(a for a in desk.load().alerts if a.kind == "rating")
+        assert acked.acknowledged_by == manager.name and acked.acknowledged_at is not None
+        when = dt.datetime.now(dt.UTC)
+        info = desk.record_follow_up(
+            manager, eid, at=when, method="visit", outcome="到厅面谈，已致歉", satisfied=False
+        )
+        assert (info.follow_up, info.follow_up_method, info.follow_up_satisfied) == ("done", "visit", False)
+        with pytest.raises(ManagerError, match="没有待回访"):
+            desk.record_follow_up(manager, eid, at=when, method="phone", outcome="再次", satisfied=True)
+        assert not [a for a in desk.load().alerts if a.kind == "rating"]
+        with hall.ctx.sessions() as s:
+            actions = sorted(
+                s.scalars(
+                    sa.select(AuditLog.action).where(
+                        AuditLog.staff_id == manager.id, AuditLog.action != "login"
+                    )
+                )
+            )
+        assert actions == ["alert_ack", "rating_follow_up", "ticket_move", "window_pause", "window_reopen"]
+    finally:
+        hall.ctx.close()

@@ -57,6 +57,17 @@ class EvaluationRequest:
     staff_name: str  # kept for the counter's records; never shown to the citizen
 
 
+def citizen_screen_index(screens: int, counter: int) -> int | None:
+    """The screen after the counter's (the last one if the counter is on the last), or None
+    when there is only one screen: then the evaluator works in hand-over mode."""
+    if screens < 2:
+        return None
+    after = counter + 1 if counter + 1 < screens else None
+    if after is not None:
+        return after
+    return next(i for i in range(screens - 1, -1, -1) if i != counter)
+
+
 def _font(base: QFont, points: int, bold: bool = False) -> QFont:
     f = QFont(base)
     f.setPointSize(points)
@@ -97,10 +108,7 @@ class EvaluatorWindow(QWidget):
 
     def citizen_screen(self) -> int | None:
         """The index of the screen facing the citizen, or None on a one-screen PC (hand-over)."""
-        screens = QGuiApplication.screens()
-        if len(screens) < 2:
-            return None
-        return min(len(screens) - 1, self.ctx.settings.screens.counter + 1)
+        return citizen_screen_index(len(QGuiApplication.screens()), self.ctx.settings.screens.counter)
 
     @property
     def handover(self) -> bool:

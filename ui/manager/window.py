@@ -354,7 +354,9 @@ class ManagerDashboard(QWidget):
             self.figure_labels["avg_wait"].setText(_minutes(t.avg_wait_minutes))
             self.figure_labels["avg_service"].setText(_minutes(t.avg_service_minutes))
             self.figure_labels["satisfaction"].setText(
-                "—" if t.satisfaction_rate is None else f"{t.satisfaction_rate * 100:.1f}%（{t.evaluations}）"
+                "—"
+                if t.satisfaction_rate is None
+                else f"{t.satisfaction_rate * 100:.1f}%（{t.evaluations} 人次）"
             )
             self.updated_label.setText(
                 self.tr("更新于 {0}").format(result.at.astimezone(TZ).strftime("%H:%M:%S"))
