@@ -4,7 +4,7 @@ no clipping), as the lead's global elision test will check them."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QRadioButton, QTableView, QWidget
+from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QRadioButton, QStyle, QTableView, QWidget
 
 
 def _visible(w: QWidget, root: QWidget) -> bool:
@@ -42,7 +42,9 @@ def clipped_texts(root: QWidget) -> list[str]:
         lines = text.replace("&", "").split("\n")
         width = max(fm.horizontalAdvance(line) for line in lines)
         height = fm.height() * len(lines)
-        extra = 24 if isinstance(button, QRadioButton | QCheckBox) else 8  # the indicator / the frame
+        extra = 12  # the frame, both sides
+        if isinstance(button, QRadioButton | QCheckBox):
+            extra += button.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth) + 4
         if width + extra > button.width() or height > button.height():
             problems.append(
                 f"button {text!r}: needs {width + extra}×{height}, has {button.width()}×{button.height()}"

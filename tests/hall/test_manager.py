@@ -366,3 +366,21 @@ def test_manager_actions_on_a_postgresql_hall(pg_url: str) -> None:
         assert actions == ["alert_ack", "rating_follow_up", "ticket_move", "window_pause", "window_reopen"]
     finally:
         hall.ctx.close()
+
+
+def test_action_dialogs_show_their_texts_whole(qtbot: QtBot, hall: HallFixture, bus_pump: HallBus) -> None:
+    svc = hall.service
+    svc.issue("general")
+    board = ManagerDashboard(hall.ctx, bus_pump, staff=_manager(hall))
+    qtbot.addWidget(board)
+    dialogs = (
+        FollowUpDialog("1号窗口 A001 号差评（不满意，原因：服务态度），请回访", board),
+        PauseDialog(2, board),
+        SignInDialog(board),
+        MoveTicketDialog(svc.waiting(), board.desk.categories(), board),
+    )
+    for dlg in dialogs:
+        dlg.show()
+        qtbot.waitUntil(lambda dlg=dlg: clipped_texts(dlg) == [], timeout=3000)
+        dlg.close()
+    board.shutdown()

@@ -101,7 +101,10 @@ class FollowUpDialog(_Dialog):
         about = QLabel(alert_text)
         about.setWordWrap(True)
         self.form.addRow(self.tr("差评"), about)
-        self.when = QDateTimeEdit(QDateTime.currentDateTime(QTimeZone(TZ.key.encode())))
+        hall_tz = QTimeZone(TZ.key.encode())
+        self.when = QDateTimeEdit()
+        self.when.setTimeZone(hall_tz)  # the hall's time, whatever the PC's zone
+        self.when.setDateTime(QDateTime.currentDateTime(hall_tz))
         self.when.setObjectName("follow_up_when")
         self.when.setDisplayFormat("yyyy-MM-dd HH:mm")
         self.when.setCalendarPopup(True)
@@ -126,6 +129,7 @@ class FollowUpDialog(_Dialog):
         ):
             rb = QRadioButton(label)
             rb.setObjectName(f"follow_up_{key}")
+            rb.setMinimumWidth(rb.sizeHint().width() + 16)  # some air after the text
             self.satisfied_group.addButton(rb)
             self.satisfied_buttons[key] = rb
             row.addWidget(rb)
