@@ -310,12 +310,12 @@
 <context>
     <name>EvaluatorWindow</name>
     <message>
-        <location filename="../../ui/evaluator/window.py" line="+82" />
+        <location filename="../../ui/evaluator/window.py" line="+93" />
         <source>服务评价</source>
         <translation>Service rating</translation>
     </message>
     <message>
-        <location line="+78" />
+        <location line="+82" />
         <source>很抱歉给您带来不便。请选择不满意的原因（必选）：</source>
         <translation>We are sorry for the inconvenience. Please choose what you were unhappy with (required):</translation>
     </message>
@@ -421,7 +421,7 @@
         <translation>Bad rating</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+8" />
         <source>回访时间</source>
         <translation>Call-back time</translation>
     </message>
@@ -456,7 +456,7 @@
         <translation>No answer</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+9" />
         <source>申请人意见</source>
         <translation>Applicant's view</translation>
     </message>
@@ -967,7 +967,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>{0} · Hall monitor</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+5" />
+        <source>退出管理员</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <location line="+20" />
         <source>今日数据</source>
         <translation>Today</translation>
     </message>
@@ -1072,7 +1077,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Not set up to sync with the district centre (data stays in this hall)</translation>
     </message>
     <message>
-        <location line="+62" />
+        <location line="+64" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
@@ -1117,7 +1122,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Manager: %1</translation>
     </message>
     <message>
-        <location line="+42" />
+        <location line="+48" />
         <source>操作失败</source>
         <translation>Action failed</translation>
     </message>
@@ -1434,7 +1439,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>SignInDialog</name>
     <message>
-        <location filename="../../ui/manager/actions.py" line="-88" />
+        <location filename="../../ui/manager/actions.py" line="-92" />
         <source>大厅管理员确认</source>
         <translation>Hall manager sign-in</translation>
     </message>

@@ -153,6 +153,7 @@ def test_hand_over_mode_on_one_screen(qtbot: QtBot, ctx: AppContext, staffed: St
     bus = HallBus()
     ev = _evaluator(qtbot, ctx, bus)
     ev._thanks.setInterval(50)
+    ev.station()  # the counter starts: nothing to show on a one-screen PC
     assert ev.handover and not ev.isVisible()  # out of the clerk's way while nobody rates
     ev.begin(_visit(ctx, staffed))
     assert ev.isVisible() and ev.isFullScreen()  # "请您评价": the clerk turns the screen around

@@ -282,6 +282,9 @@ def test_first_action_asks_for_the_manager(qtbot: QtBot, hall: HallFixture, bus_
     assert acted.args == ["ack"]
     assert board.staff is not None and board.staff.username == username
     assert len(_audit(hall, "alert_ack")) == 1
+    assert not board.sign_out_button.isHidden()
+    qtbot.mouseClick(board.sign_out_button, Qt.MouseButton.LeftButton)
+    assert board.staff is None and board.sign_out_button.isHidden() and board.staff_label.text() == ""
     board.shutdown()
 
 

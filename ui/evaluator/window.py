@@ -114,6 +114,13 @@ class EvaluatorWindow(QWidget):
     def handover(self) -> bool:
         return self.citizen_screen() is None
 
+    def station(self) -> None:
+        """At the counter's start-up: on a PC with a citizen screen, show the welcome page there
+        (it stays between visits); on one screen stay hidden until a visit is rated."""
+        index = self.citizen_screen()
+        if index is not None:
+            place_on_screen(self, index, fullscreen=True)
+
     def _present(self) -> None:
         index = self.citizen_screen()
         if index is None:  # one screen: take it over while the citizen rates

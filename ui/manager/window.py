@@ -167,6 +167,7 @@ class ManagerDashboard(QWidget):
         self._dirty = False
         self._shut = False
         self._build()
+        self._update_actions()
         self._initial_size()
         self._timer = QTimer(self)
         self._timer.setInterval(resync_ms)
@@ -196,9 +197,13 @@ class ManagerDashboard(QWidget):
         self.updated_label = QLabel()
         self.staff_label = QLabel()
         self.staff_label.setObjectName("manager_staff")
+        self.sign_out_button = QPushButton(self.tr("退出管理员"))
+        self.sign_out_button.setObjectName("manager_sign_out")
+        self.sign_out_button.clicked.connect(self.sign_out)
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.staff_label)
+        top.addWidget(self.sign_out_button)
         top.addWidget(self.updated_label)
 
         self.windows_model = WindowLiveModel(self)
@@ -420,6 +425,12 @@ class ManagerDashboard(QWidget):
         self.staff_label.setText(
             self.tr("管理员：%1").replace("%1", self.staff.name) if self.staff is not None else ""
         )
+        self.sign_out_button.setVisible(self.staff is not None)
+
+    def sign_out(self) -> None:
+        """A shared PC: the next action asks for a manager again."""
+        self.staff = None
+        self._update_actions()
 
     def _as_manager(self, then: Any) -> None:
         """Run `then()` as the signed-in manager, asking for 工号 and password the first time."""
