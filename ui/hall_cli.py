@@ -172,6 +172,10 @@ def cmd_manager(args: argparse.Namespace) -> int:
         from ui.manager.window import ManagerDashboard
 
         dash = ManagerDashboard(ctx, bus)
+        if not args.fullscreen:  # a manager's PC: the dashboard fills the screen (1366×768 and up)
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, dash.showMaximized)
         try:
             return _show(app, dash, args, settings.screens.counter, False)
         finally:

@@ -70,7 +70,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         manager = ManagerDashboard(ctx, bus, service=svc)
         widgets.append(manager)
         _wait(lambda: manager.dashboard is not None)
-        out.append(_grab(manager, outdir / "hall-manager.png", (1440, 900)))
+        out.append(_grab(manager, outdir / "hall-manager.png", (1366, 768)))  # the hall manager PC
     finally:
         for w in widgets:
             w.shutdown()

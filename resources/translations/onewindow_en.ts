@@ -4,7 +4,7 @@
 <context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../ui/counter/cases_panel.py" line="+134" />
+        <location filename="../../ui/counter/cases_panel.py" line="+143" />
         <source>办件详情</source>
         <translation>Case details</translation>
     </message>
@@ -25,12 +25,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+115" />
+        <location line="+127" />
         <source>不予许可</source>
         <translation>Deny permit</translation>
     </message>
     <message>
-        <location line="-114" />
+        <location line="-126" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
@@ -41,12 +41,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+114" />
+        <location line="+126" />
         <source>EMS 邮寄送达</source>
         <translation>Deliver by EMS</translation>
     </message>
     <message>
-        <location line="-113" />
+        <location line="-125" />
         <source>补齐容缺材料</source>
         <translation>Supply missing materials</translation>
     </message>
@@ -56,7 +56,7 @@
         <translation>Print documents</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+41" />
         <source>办件编号</source>
         <translation>Case number</translation>
     </message>
@@ -116,7 +116,7 @@
         <translation>Reason</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+24" />
         <source>文书生成失败：%1</source>
         <translation>Could not generate the documents: %1</translation>
     </message>
@@ -131,7 +131,7 @@
         <translation>EMS waybill number:</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+18" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
@@ -139,7 +139,7 @@
 <context>
     <name>CasesPanel</name>
     <message>
-        <location line="-225" />
+        <location line="-245" />
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -310,14 +310,29 @@
 <context>
     <name>EvaluatorWindow</name>
     <message>
-        <location filename="../../ui/evaluator/window.py" line="+61" />
+        <location filename="../../ui/evaluator/window.py" line="+93" />
         <source>服务评价</source>
         <translation>Service rating</translation>
     </message>
     <message>
-        <location line="+52" />
+        <location line="+82" />
+        <source>很抱歉给您带来不便。请选择不满意的原因（必选）：</source>
+        <translation>We are sorry for the inconvenience. Please choose what you were unhappy with (required):</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>分项评价（选填）</source>
+        <translation>Rate each aspect (optional)</translation>
+    </message>
+    <message>
+        <location line="+25" />
         <source>意见或建议（选填）</source>
         <translation>Comments or suggestions (optional)</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>暂不评价</source>
+        <translation>Not now</translation>
     </message>
     <message>
         <location line="+6" />
@@ -325,7 +340,7 @@
         <translation>Submit rating</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+54" />
         <source>欢迎办事，请对我们的服务进行监督</source>
         <translation>Welcome. Please help us improve our service</translation>
     </message>
@@ -335,42 +350,42 @@
         <translation>You can rate our service here once your case is done</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+11" />
         <source>请您对本次服务进行评价</source>
         <translation>Please rate this service</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>工作人员</source>
-        <translation>Staff</translation>
+        <location line="+88" />
+        <source>%1 号已完成评价</source>
+        <translation>Ticket %1 has been rated</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+6" />
+        <source>您的意见我们会认真对待</source>
+        <translation>We take your feedback seriously</translation>
+    </message>
+    <message>
+        <location line="-93" />
         <source>号码</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location line="+20" />
-        <source>很抱歉给您带来不便，请告诉我们哪里需要改进</source>
-        <translation>We are sorry for the inconvenience. Please tell us what to improve</translation>
-    </message>
-    <message>
-        <location line="+10" />
+        <location line="+47" />
         <source>请先选择评价等级</source>
         <translation>Please choose a rating first</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+3" />
+        <source>请选择不满意的原因</source>
+        <translation>Please choose what you were unhappy with</translation>
+    </message>
+    <message>
+        <location line="+33" />
         <source>评价保存失败，请稍后再试</source>
         <translation>Could not save the rating, please try again later</translation>
     </message>
     <message>
-        <location line="+5" />
-        <source>收到差评（%1），已转大厅管理员回访</source>
-        <translation>Poor rating received (%1), passed to the hall manager for follow-up</translation>
-    </message>
-    <message>
-        <location line="+4" />
+        <location line="+9" />
         <source>感谢您的评价！</source>
         <translation>Thank you for your rating!</translation>
     </message>
@@ -391,6 +406,69 @@
         <location line="+1" />
         <source>密码</source>
         <translation>Password</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpDialog</name>
+    <message>
+        <location filename="../../ui/manager/actions.py" line="+100" />
+        <source>记录回访</source>
+        <translation>Record call-back</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>差评</source>
+        <translation>Bad rating</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>回访时间</source>
+        <translation>Call-back time</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>回访方式</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>回访情况：联系结果、说明与整改措施</source>
+        <translation>Outcome: contact result, explanation, corrective action</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>回访情况</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>仍不满意</source>
+        <translation>Still dissatisfied</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>未表态</source>
+        <translation>No answer</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>申请人意见</source>
+        <translation>Applicant's view</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>请填写回访情况</source>
+        <translation>Please enter the call-back outcome</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请选择申请人对回访的意见</source>
+        <translation>Please choose the applicant's view after the call-back</translation>
     </message>
 </context>
 <context>
@@ -827,7 +905,7 @@ Place your ID card on the reader</translation>
 Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
     </message>
     <message>
-        <location line="+60" />
+        <location line="+61" />
         <source>无法连接大厅数据库，请稍后再试</source>
         <translation>Cannot reach the hall database, please try again later</translation>
     </message>
@@ -840,12 +918,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/counter/login.py" line="+34" />
+        <location filename="../../ui/counter/login.py" line="+38" />
         <source>综合一窗 · 登录</source>
         <translation>OneWindow · Sign in</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+15" />
         <source>用户名</source>
         <translation>User name</translation>
     </message>
@@ -860,7 +938,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Counter</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+38" />
         <source>您没有分配窗口，请联系管理员</source>
         <translation>No window is assigned to you; please ask an administrator</translation>
     </message>
@@ -878,9 +956,9 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+158" />
+        <location filename="../../ui/manager/window.py" line="+190" />
         <source>大厅管理</source>
-        <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "")</extracomment>
+        <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
         <translation>Hall management</translation>
     </message>
     <message>
@@ -889,7 +967,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>{0} · Hall monitor</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+5" />
+        <source>退出管理员</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <location line="+20" />
         <source>今日数据</source>
         <translation>Today</translation>
     </message>
@@ -944,12 +1027,37 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Export PDF and CSV…</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+8" />
+        <source>暂停窗口…</source>
+        <translation>Pause window…</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>恢复服务</source>
+        <translation>Reopen</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>转移排队号…</source>
+        <translation>Move ticket…</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>确认预警</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>记录回访…</source>
+        <translation>Record call-back…</translation>
+    </message>
+    <message>
+        <location line="+16" />
         <source>窗口状态</source>
         <translation>Counter status</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+3" />
         <source>各业务等候</source>
         <translation>Waiting by service</translation>
     </message>
@@ -959,12 +1067,17 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Alerts</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+7" />
         <source>数据同步</source>
         <translation>Data sync</translation>
     </message>
     <message>
-        <location line="+58" />
+        <location line="+4" />
+        <source>未配置与区中心同步（数据仅保存在本厅）</source>
+        <translation>Not set up to sync with the district centre (data stays in this hall)</translation>
+    </message>
+    <message>
+        <location line="+64" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
@@ -974,7 +1087,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Data is temporarily unavailable, retrying shortly</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+7" />
         <source>【等候超时】</source>
         <translation>[Long wait]</translation>
     </message>
@@ -994,12 +1107,52 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>[Log-in alert]</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+6" />
+        <source>（%1 已确认 %2）</source>
+        <translation> (acknowledged by %1 at %2)</translation>
+    </message>
+    <message>
+        <location line="+9" />
         <source>暂无预警</source>
         <translation>No alerts</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+25" />
+        <source>管理员：%1</source>
+        <translation>Manager: %1</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <source>操作失败</source>
+        <translation>Action failed</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>已确认预警</source>
+        <translation>Alert acknowledged</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>回访记录已保存</source>
+        <translation>Call-back recorded</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>%1 号窗口已暂停服务</source>
+        <translation>Window %1 paused</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>%1 号窗口已恢复服务</source>
+        <translation>Window %1 reopened</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>%1 号已转移</source>
+        <translation>Ticket %1 moved</translation>
+    </message>
+    <message>
+        <location line="+18" />
         <source>选择保存位置</source>
         <translation>Choose where to save</translation>
     </message>
@@ -1017,6 +1170,82 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+6" />
         <source>导出失败：{0}</source>
         <translation>Export failed: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>MoveTicketDialog</name>
+    <message>
+        <location filename="../../ui/manager/actions.py" line="+38" />
+        <source>转移排队号</source>
+        <translation>Move ticket</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>等候中的号</source>
+        <translation>Waiting ticket</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>转到业务</source>
+        <translation>Move to queue</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>当前没有等候中的号</source>
+        <translation>No ticket is waiting</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请选择要转移的号</source>
+        <translation>Please choose the ticket to move</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>请选择要转到的业务</source>
+        <translation>Please choose the queue to move it to</translation>
+    </message>
+</context>
+<context>
+    <name>PauseDialog</name>
+    <message>
+        <location line="-44" />
+        <source>暂停 %1 号窗口</source>
+        <translation>Pause window %1</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>人员调配</source>
+        <translation>Staff redeployed</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>系统故障</source>
+        <translation>System fault</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>午间休息</source>
+        <translation>Lunch break</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>业务培训</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>选择或填写暂停原因</source>
+        <translation>Choose or type a reason</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>暂停原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>请填写暂停原因</source>
+        <translation>Please give a reason for the pause</translation>
     </message>
 </context>
 <context>
@@ -1205,6 +1434,42 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+52" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../ui/manager/actions.py" line="-92" />
+        <source>大厅管理员确认</source>
+        <translation>Hall manager sign-in</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>工号</source>
+        <translation>Staff ID</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请输入工号和密码</source>
+        <translation>Please enter your staff ID and password</translation>
+    </message>
+</context>
+<context>
+    <name>_Dialog</name>
+    <message>
+        <location line="-38" />
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>取消</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 </TS>
