@@ -4,7 +4,7 @@
 <context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../ui/counter/cases_panel.py" line="+134" />
+        <location filename="../../ui/counter/cases_panel.py" line="+143" />
         <source>办件详情</source>
         <translation>Case details</translation>
     </message>
@@ -25,12 +25,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+115" />
+        <location line="+127" />
         <source>不予许可</source>
         <translation>Deny permit</translation>
     </message>
     <message>
-        <location line="-114" />
+        <location line="-126" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
@@ -41,12 +41,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+114" />
+        <location line="+126" />
         <source>EMS 邮寄送达</source>
         <translation>Deliver by EMS</translation>
     </message>
     <message>
-        <location line="-113" />
+        <location line="-125" />
         <source>补齐容缺材料</source>
         <translation>Supply missing materials</translation>
     </message>
@@ -56,7 +56,7 @@
         <translation>Print documents</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+41" />
         <source>办件编号</source>
         <translation>Case number</translation>
     </message>
@@ -116,7 +116,7 @@
         <translation>Reason</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+24" />
         <source>文书生成失败：%1</source>
         <translation>Could not generate the documents: %1</translation>
     </message>
@@ -131,7 +131,7 @@
         <translation>EMS waybill number:</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+18" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
@@ -139,7 +139,7 @@
 <context>
     <name>CasesPanel</name>
     <message>
-        <location line="-225" />
+        <location line="-245" />
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -378,7 +378,7 @@
 <context>
     <name>ExitDialog</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+73" />
+        <location filename="../../ui/kiosk/window.py" line="+83" />
         <source>退出自助取号</source>
         <translation>Exit the ticket kiosk</translation>
     </message>
@@ -689,7 +689,7 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+94" />
+        <location filename="../../ui/kiosk/window.py" line="+96" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -700,40 +700,55 @@
         <translation>Tap the service you need</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+8" />
+        <source>上一页</source>
+        <translation>Previous page</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>下一页</source>
+        <translation>Next page</translation>
+    </message>
+    <message>
+        <location line="+18" />
         <source>预约签到</source>
         <translation>Appointment check-in</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+166" />
+        <location line="+198" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-146" />
+        <location line="-176" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
     <message>
         <location line="+3" />
-        <location line="+29" />
+        <location line="+33" />
         <location line="+41" />
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
     <message>
-        <location line="-58" />
+        <location line="-62" />
         <source>请输入预约码，或直接刷身份证签到</source>
         <translation>Enter your appointment code, or check in with your ID card</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+5" />
+        <source>如 XB-20261207-01，或扫描预约单二维码</source>
+        <translation>e.g. XB-20261207-01, or scan the booking's QR code</translation>
+    </message>
+    <message>
+        <location line="+9" />
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+5" />
         <source>签到取号</source>
         <translation>Check in</translation>
     </message>
@@ -748,39 +763,44 @@
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+89" />
+        <location line="+115" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+20" />
         <source>系统繁忙，请稍候再试或联系工作人员</source>
         <translation>The system is busy. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+22" />
         <source>无需等候</source>
         <translation>No wait</translation>
     </message>
     <message>
         <location line="+2" />
+        <source>等候 {0} 人，窗口暂未开放</source>
+        <translation>{0} waiting, no window open yet</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>等候 {0} 人，约 {1} 分钟</source>
         <translation>{0} waiting, about {1} min</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+34" />
+        <source>第 {0}/{1} 页</source>
+        <translation>Page {0} of {1}</translation>
+    </message>
+    <message>
+        <location line="+22" />
         <source>{0}
 请把身份证放在读卡区</source>
         <translation>{0}
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+51" />
-        <source>请先点击要办理的业务，再刷身份证</source>
-        <translation>Tap a service first, then swipe your ID card</translation>
-    </message>
-    <message>
-        <location line="+48" />
+        <location line="+151" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
@@ -795,12 +815,33 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="-105" />
+        <location line="+113" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="-138" />
+        <source>请先在测温区测量体温，再刷身份证</source>
+        <translation>Please measure your temperature first, then swipe your ID card</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>正在查询预约，请稍候…</source>
+        <translation>Looking up your appointment, please wait…</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>已读取身份证，没有今天的预约。请点击您要办理的业务</source>
+        <translation>ID card read; no appointment today. Please tap the service you need</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>请先在测温区测量体温，再签到</source>
+        <translation>Please measure your temperature first, then check in</translation>
+    </message>
+    <message>
+        <location line="+116" />
         <source>您前面还有 {0} 人等候</source>
         <translation>{0} people ahead of you</translation>
     </message>
@@ -808,6 +849,11 @@ Place your ID card on the reader</translation>
         <location line="+2" />
         <source>，预计约 {0} 分钟</source>
         <translation>, about {0} min</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>，窗口开放后依次叫号</source>
+        <translation>; called in turn once a window opens</translation>
     </message>
     <message>
         <location line="+16" />
@@ -827,7 +873,7 @@ Place your ID card on the reader</translation>
 Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
     </message>
     <message>
-        <location line="+60" />
+        <location line="+64" />
         <source>无法连接大厅数据库，请稍后再试</source>
         <translation>Cannot reach the hall database, please try again later</translation>
     </message>
@@ -840,12 +886,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/counter/login.py" line="+34" />
+        <location filename="../../ui/counter/login.py" line="+38" />
         <source>综合一窗 · 登录</source>
         <translation>OneWindow · Sign in</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+15" />
         <source>用户名</source>
         <translation>User name</translation>
     </message>
@@ -860,7 +906,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Counter</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+38" />
         <source>您没有分配窗口，请联系管理员</source>
         <translation>No window is assigned to you; please ask an administrator</translation>
     </message>
