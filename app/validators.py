@@ -89,7 +89,7 @@ def check_card_number(value: str, *, today: dt.date | None = None) -> Check:
     18-character GB 11643 number (resident ID card, HK/MO/TW residence permit, 2023 foreigner
     permanent residence card) or the 15-character 2017 foreigner permanent residence card."""
     v = normalise_id_number(value)
-    if len(v) == 15 and v[:3].isascii() and v[:3].isalpha():
+    if len(v) == 15 and any("A" <= c <= "Z" for c in v[:3]):  # letters up front: the 2017 card
         return check_foreign_2017_number(v)
     return check_id_number(v, today=today)
 
