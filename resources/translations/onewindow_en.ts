@@ -716,34 +716,29 @@
     </message>
     <message>
         <location line="+2" />
-        <location line="+198" />
+        <location line="+203" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-176" />
+        <location line="-181" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
     <message>
         <location line="+3" />
-        <location line="+33" />
-        <location line="+41" />
+        <location line="+36" />
+        <location line="+42" />
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
     <message>
-        <location line="-62" />
+        <location line="-66" />
         <source>请输入预约码，或直接刷身份证签到</source>
         <translation>Enter your appointment code, or check in with your ID card</translation>
     </message>
     <message>
-        <location line="+5" />
-        <source>如 XB-20261207-01，或扫描预约单二维码</source>
-        <translation>e.g. XB-20261207-01, or scan the booking's QR code</translation>
-    </message>
-    <message>
-        <location line="+9" />
+        <location line="+17" />
         <source>清空</source>
         <translation>Clear</translation>
     </message>
@@ -753,7 +748,7 @@
         <translation>Check in</translation>
     </message>
     <message>
-        <location line="+25" />
+        <location line="+26" />
         <source>重新打印</source>
         <translation>Print again</translation>
     </message>
@@ -763,7 +758,7 @@
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+115" />
+        <location line="+116" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -788,7 +783,7 @@
         <translation>{0} waiting, about {1} min</translation>
     </message>
     <message>
-        <location line="+34" />
+        <location line="+40" />
         <source>第 {0}/{1} 页</source>
         <translation>Page {0} of {1}</translation>
     </message>
@@ -821,7 +816,12 @@ Place your ID card on the reader</translation>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-138" />
+        <location line="-462" />
+        <source>预约码如 XB-20261207-01；也可以把预约单上的二维码对准扫码口</source>
+        <translation>Booking codes look like XB-20261207-01; you can also hold the booking's QR code to the scanner</translation>
+    </message>
+    <message>
+        <location line="+324" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>

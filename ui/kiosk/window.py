@@ -277,10 +277,13 @@ class KioskWindow(QWidget):
         cl = QVBoxLayout(checkin)
         self.checkin_label = QLabel(self.tr("请输入预约码，或直接刷身份证签到"))
         self.checkin_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.checkin_label.setWordWrap(True)
+        self.checkin_hint = QLabel(self.tr("预约码如 XB-20261207-01；也可以把预约单上的二维码对准扫码口"))
+        self.checkin_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.checkin_hint.setWordWrap(True)
         self.code_edit = QLineEdit()
         self.code_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.code_edit.setMaxLength(64)  # a scanned QR may carry a prefix (OW-APPT:…)
-        self.code_edit.setPlaceholderText(self.tr("如 XB-20261207-01，或扫描预约单二维码"))
         self.code_edit.returnPressed.connect(self.submit_code)
         keypad = QGridLayout()
         self.keypad_buttons: list[QPushButton] = []
@@ -300,6 +303,7 @@ class KioskWindow(QWidget):
         back2.setObjectName("secondary")
         back2.clicked.connect(self.go_home)
         cl.addWidget(self.checkin_label)
+        cl.addWidget(self.checkin_hint)
         cl.addWidget(self.code_edit)
         cl.addLayout(keypad)
         cl.addWidget(self.checkin_message)
@@ -371,6 +375,7 @@ class KioskWindow(QWidget):
             w.setFont(self._font(22, True))
         for w in (
             self.home_message,
+            self.checkin_hint,
             self.swipe_message,
             self.checkin_message,
             self.print_status,
@@ -497,6 +502,12 @@ class KioskWindow(QWidget):
         columns, rows, height = self._grid_shape()
         per_page = columns * rows
         pages = max(1, -(-len(self.options) // per_page))
+        if pages == 1 and self.options:  # room to spare: bigger buttons, up to 1.6 times
+            needed = -(-len(self.options) // columns)
+            spacing = max(0, self.grid.verticalSpacing())
+            margins = self.grid.contentsMargins()
+            room = self.grid_host.height() - margins.top() - margins.bottom()
+            height = max(height, min(int(height * 1.6), (room + spacing) // needed - spacing))
         self.category_page = min(max(0, self.category_page), pages - 1)
         first = self.category_page * per_page
         gate = self._temperature_blocks()
