@@ -202,3 +202,16 @@ def test_system_printer_prints_ticket_slip_on_a4(qtbot: QtBot, hall: HallFixture
     assert qr.stdout.strip() == t.data.qr_payload
     with pytest.raises(PrinterError, match="找不到"):
         SystemTicketPrinter("没有这台打印机").print_ticket(t.data)
+
+
+def test_voice_and_paging_settings_from_the_site_file(tmp_path: Path) -> None:
+    from app.settings import load_settings
+
+    path = tmp_path / "site.toml"
+    path.write_text(
+        "[kiosk]\nvoice_standard = true\nvoice_elderly = false\nelderly_categories = 4\n", encoding="utf-8"
+    )
+    kiosk = load_settings(path, environ={}).kiosk
+    assert (kiosk.voice_standard, kiosk.voice_elderly, kiosk.elderly_categories) == (True, False, 4)
+    defaults = KioskPolicy()
+    assert (defaults.voice_standard, defaults.voice_elderly) == (False, True)
