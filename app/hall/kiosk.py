@@ -34,6 +34,12 @@ log = logging.getLogger("onewindow.ui.kiosk")
 _CODE_PREFIXES = ("OW-APPT:", "APPT:")
 
 
+def booking_qr_payload(code: str) -> str:
+    """What the QR code on a booking confirmation holds (ASCII, so every scanner reads it the
+    same): OW-APPT:<code>. The kiosk also accepts the bare code and links ending in code=<code>."""
+    return f"{_CODE_PREFIXES[0]}{code}"
+
+
 def normalise_appointment_code(text: str) -> str:
     """The booking code typed on the keypad or read by a keyboard-wedge scanner: NFKC (full-width
     input), no spaces, upper-case; a scanned OW-APPT:… payload or a …code=… link gives its code."""

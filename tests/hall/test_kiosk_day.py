@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -389,4 +391,61 @@ def test_kiosk_messages_use_glyphs_the_font_has(qtbot: QtBot, hall: HallFixture)
                 assert "℃" not in m, m
                 missing = sorted({c for c in m if not c.isspace() and not fm.inFontUcs4(ord(c))})
                 assert missing == [], (m, missing, f.family())
+    kiosk.shutdown()
+
+
+def test_booking_qr_read_by_a_scanner_checks_in(
+    qtbot: QtBot, hall: HallFixture, bus_pump: HallBus, tmp_path: Path
+) -> None:
+    """The booking's QR code (OW-APPT:<code>) drawn as an image, decoded by a real decoder (zbar),
+    typed by the 'scanner' into the kiosk's home page with Enter: the appointment is checked in."""
+    from PySide6.QtGui import QColor, QImage
+
+    from app.hall.kiosk import booking_qr_payload
+    from printing.qr import qr_matrix
+
+    hall.service.open_window(1)
+    _book(hall, "XB-20261207-07", "business", RESIDENT_LONG_TERM.id_number)
+    matrix = qr_matrix(booking_qr_payload("XB-20261207-07"))
+    scale, quiet = 8, 4
+    side = (len(matrix) + 2 * quiet) * scale
+    image = QImage(side, side, QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    for r, row in enumerate(matrix):
+        for c, dark in enumerate(row):
+            if dark:
+                for dy in range(scale):
+                    for dx in range(scale):
+                        image.setPixelColor(
+                            (c + quiet) * scale + dx, (r + quiet) * scale + dy, QColor("black")
+                        )
+    png = tmp_path / "booking-qr.png"
+    assert image.save(str(png))
+    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True, check=True)
+    text = scanned.stdout.strip()
+    assert text == "OW-APPT:XB-20261207-07"
+    kiosk = KioskWindow(hall.ctx, bus_pump, screening=False)
+    kiosk.locked = False
+    qtbot.addWidget(kiosk)
+    qtbot.waitUntil(lambda: bool(kiosk.options), timeout=3000)
+    with qtbot.waitSignal(kiosk.printFinished, timeout=8000) as done:
+        qtbot.keyClicks(kiosk.scan_edit, text)
+        qtbot.keyClick(kiosk.scan_edit, Qt.Key.Key_Return)
+    assert done.args[0].data.number == "B001" and done.args[0].info.priority_class == "appointment"
+    kiosk.shutdown()
+
+
+def test_a_card_kept_on_the_home_page_is_forgotten_when_nobody_touches(
+    qtbot: QtBot, hall: HallFixture, bus_pump: HallBus
+) -> None:
+    kiosk = KioskWindow(hall.ctx, bus_pump, screening=False, idle_return_s=1)
+    kiosk.locked = False
+    qtbot.addWidget(kiosk)
+    qtbot.waitUntil(lambda: bool(kiosk.options), timeout=3000)
+    bus_pump.cardRead.emit(RESIDENT_LONG_TERM)  # no booking: the card is kept for one touch
+    qtbot.waitUntil(lambda: kiosk.pending_card is not None, timeout=5000)
+    qtbot.waitUntil(lambda: kiosk.pending_card is None, timeout=5000)  # walked away
+    assert kiosk.pages.currentIndex() == HOME and kiosk.home_message.text() == ""
+    _button(kiosk, "general").click()  # the next person: asked for their own card
+    assert kiosk.pages.currentIndex() == SWIPE and hall.service.waiting() == []
     kiosk.shutdown()

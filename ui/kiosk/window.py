@@ -619,6 +619,7 @@ class KioskWindow(QWidget):
                 return
             self._busy = False
             self.pending_card = card
+            self._touch()  # the kept card is forgotten after idle_return_s without a touch
             self.home_message.setText(self.tr("已读取身份证，没有今天的预约。请点击您要办理的业务"))
 
         def failed(exc: Exception) -> None:
@@ -811,7 +812,8 @@ class KioskWindow(QWidget):
     # --- idle, lock and exit ---------------------------------------------------------------
 
     def _touch(self) -> None:
-        if self.pages.currentIndex() != HOME or self.elderly:
+        # A card kept on the home page must not wait there for the next person: it times out too.
+        if self.pages.currentIndex() != HOME or self.elderly or self.pending_card is not None:
             self._idle.start()
         else:
             self._idle.stop()
