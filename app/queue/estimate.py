@@ -5,7 +5,8 @@ Formula, for a ticket of category C (a new one at the kiosk, or one already wait
     wait = people_ahead × minutes_per_ticket ÷ windows
 
 - ``people_ahead``: tickets of C's eligible queue that are called before it — for a new ticket every
-  waiting ticket of C not transferred to a named window (priority tickets included: they go first);
+  waiting ticket of C not transferred to a named window and already queued (green channel and
+  appointments whose slot has begun included: they go first; an early check-in waits for its slot);
   for a waiting ticket the queue service counts the ones ahead of it by the ordering policy.
 - ``minutes_per_ticket``: the mean time a window spends per ticket of C today, from the call to the
   finish (finished_at − called_at: the walk to the window is window time too), over the last
@@ -29,7 +30,7 @@ How to call it:
 - from a screen, on the worker thread: ``ctx.queue().wait_estimates()`` → ``{category code:
   WaitEstimate}`` (``.ahead``, ``.minutes`` or None, ``.minutes_per_ticket``, ``.windows``,
   ``.source``); ``WaitEstimate.text()`` gives the Chinese phrase the kiosk shows;
-- inside a transaction: ``category_estimates(session, site_id, reference, policy, business_date)``;
+- inside a transaction: ``category_estimates(session, site_id, reference, policy, business_date, now)``;
 - pure arithmetic: ``estimate_minutes(ahead, minutes_per_ticket, windows)``.
 """
 
@@ -45,6 +46,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app.queue.ordering import priority_sql
 from app.queue.policy import QueuePolicy
 from app.queue.reference import Reference
 from db.models import Ticket, WindowStatus
@@ -151,8 +153,10 @@ def _open_windows(s: Session, site_id: uuid.UUID) -> set[uuid.UUID]:
     )
 
 
-def _waiting_counts(s: Session, site_id: uuid.UUID) -> dict[uuid.UUID, int]:
-    """Waiting tickets per category in the category's own queue (not transferred to a window)."""
+def _waiting_counts(s: Session, site_id: uuid.UUID, now: dt.datetime) -> dict[uuid.UUID, int]:
+    """Per category, the waiting tickets of its own queue (not transferred to a window) that a
+    ticket taken `now` finds ahead of it: green channel, appointments whose slot has begun, and
+    every ticket queued before now (an early check-in for a later slot waits for its slot)."""
     return {
         r.category_id: int(r.n)
         for r in s.execute(
@@ -161,6 +165,7 @@ def _waiting_counts(s: Session, site_id: uuid.UUID) -> dict[uuid.UUID, int]:
                 T.c.site_id == site_id,
                 T.c.status == sa.literal_column("'waiting'"),
                 T.c.target_window_id.is_(None),
+                sa.or_(priority_sql(now), T.c.queue_at <= now),
             )
             .group_by(T.c.category_id)
         )
@@ -179,11 +184,12 @@ def estimate_for(
     business_date: dt.date,
     category_id: uuid.UUID,
     ahead: int,
+    now: dt.datetime,
     *,
     configured: Mapping[str, float] | None = None,
 ) -> WaitEstimate:
     """The estimate for `ahead` people in front of a ticket of one category (a waiting ticket)."""
-    waiting = _waiting_counts(s, site_id)
+    waiting = _waiting_counts(s, site_id, now)
     return _estimate(
         s,
         site_id,
@@ -204,11 +210,12 @@ def category_estimates(
     ref: Reference,
     policy: QueuePolicy,
     business_date: dt.date,
+    now: dt.datetime,
     *,
     configured: Mapping[str, float] | None = None,
 ) -> dict[str, WaitEstimate]:
-    """Category code → the estimate for a ticket taken now (every active category)."""
-    waiting = _waiting_counts(s, site_id)
+    """Category code → the estimate for a ticket taken `now` (every active category)."""
+    waiting = _waiting_counts(s, site_id, now)
     open_ids = _open_windows(s, site_id)
     return {
         c.code: _estimate(

@@ -46,14 +46,17 @@ class Reads(QueueCore):
         )
         # The one estimator (app/queue/estimate.py): ahead × minutes per ticket ÷ open windows.
         est = estimate_for(
-            s, self.site_id, self.reference(), self.policy, row["business_date"], cat.id, ahead
+            s, self.site_id, self.reference(), self.policy, row["business_date"], cat.id, ahead, now
         )
         return ahead, est.minutes
 
     def wait_estimates(self) -> dict[str, WaitEstimate]:
         """Category code → the estimated wait of a ticket taken now (kiosk, display, manager)."""
         with self.session_factory() as s:
-            return category_estimates(s, self.site_id, self.reference(), self.policy, self.business_date())
+            now = self.clock()
+            return category_estimates(
+                s, self.site_id, self.reference(), self.policy, self.business_date(now), now
+            )
 
     def ticket(self, number: str) -> TicketInfo:
         """A ticket with its current position and estimated wait (kiosk / display look-up)."""

@@ -147,3 +147,34 @@ def test_steady_queue_estimate_matches_the_measured_wait(sqlite_url: str) -> Non
         )
     finally:
         hall.engine.dispose()
+
+
+def test_kiosk_figure_is_the_new_tickets_figure_with_an_early_check_in(hall: Hall) -> None:
+    """An appointment checked in 20 minutes before its slot waits for the slot: it is not ahead of
+    a ticket taken now, neither in the category's estimate nor in the issued ticket's."""
+    from app.queue.service import hash_id_number
+    from db.models import Appointment
+    from tests.queue.conftest import T0, TEST_ID_HASH_KEY
+
+    svc = hall.service(QueuePolicy(default_service_minutes=5))
+    svc.open_window(1)
+    slot = T0 + dt.timedelta(minutes=20)
+    with hall.sf.begin() as s:
+        s.add(
+            Appointment(
+                site_id=hall.seeded.site_id,
+                code="XB-20261127-01",
+                category_id=hall.seeded.category_ids["general"],
+                name="李四",
+                id_number_hash=hash_id_number("11010519491231002X", TEST_ID_HASH_KEY),
+                slot_start=slot,
+                slot_end=slot + dt.timedelta(minutes=30),
+            )
+        )
+    early = svc.check_in("XB-20261127-01")
+    assert early.queue_at == slot
+    svc.issue("general")  # one ordinary ticket before ours
+    shown = svc.wait_estimates()["general"]
+    assert (shown.ahead, shown.minutes) == (1, 5.0)
+    t = svc.issue("general")
+    assert (t.people_ahead, t.estimated_wait_minutes) == (shown.ahead, shown.minutes) == (1, 5.0)
