@@ -29,11 +29,12 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db.base import utcnow
 from db.models import STAFF_ROLES, AuditLog, Staff, StaffSession, Window
+from db.vocab import PasswordState, StaffRole
 
 log = logging.getLogger("onewindow.auth")
 
-ROLE_RANK = {"clerk": 1, "manager": 2, "admin": 3}
-ROLE_LABELS = {"clerk": "窗口人员", "manager": "大厅管理员", "admin": "系统管理员"}
+ROLE_RANK: dict[str, int] = {StaffRole.CLERK: 1, StaffRole.MANAGER: 2, StaffRole.ADMIN: 3}
+ROLE_LABELS: dict[str, str] = {StaffRole.CLERK: "窗口人员", StaffRole.MANAGER: "大厅管理员", StaffRole.ADMIN: "系统管理员"}
 
 # Terminal throttling: failures from one terminal since its last successful log-in, within the
 # window, beyond FREE_FAILURES make the terminal wait 2, 4, 8 … up to MAX_DELAY seconds.
@@ -206,7 +207,7 @@ def staff_info(staff: Staff) -> StaffInfo:
         staff.name,
         staff.role,
         staff.window_id,
-        staff.password_state == "issued",
+        staff.password_state == PasswordState.ISSUED,
     )
 
 
@@ -393,7 +394,7 @@ def change_password(
         raise WeakPassword("新密码不能与原密码相同")
     check_password(staff.username, new)
     staff.password_hash = hash_password(new)
-    staff.password_state = "own"
+    staff.password_state = PasswordState.OWN
     audit(session, staff.site_id, staff.id, "password_changed", f"user {staff.username}", origin=terminal)
     session.commit()
     log.info("password changed by %s", staff.username)
@@ -421,7 +422,7 @@ def window_info(session: Session, window_id: uuid.UUID) -> WindowInfo | None:
 
 def allowed_windows(staff: StaffInfo, all_windows: list[WindowInfo]) -> list[WindowInfo]:
     """A clerk opens only the window assigned to them; managers and admins any."""
-    if staff.has_role("manager"):
+    if staff.has_role(StaffRole.MANAGER):
         return list(all_windows)
     return [w for w in all_windows if w.id == staff.window_id]
 
@@ -444,7 +445,7 @@ def claim_window(
     w = session.get(Window, window.id)
     if w is None or w.site_id != staff.site_id or not w.active:
         raise NotPermitted("该窗口不属于本服务中心")
-    if not staff.has_role("manager") and staff.window_id != window.id:
+    if not staff.has_role(StaffRole.MANAGER) and staff.window_id != window.id:
         assigned = window_info(session, staff.window_id) if staff.window_id else None
         where = f"（分配的窗口：{assigned.label}）" if assigned else "，请联系管理员分配窗口"
         raise NotPermitted(f"您只能登录分配给您的窗口{where}")

@@ -60,11 +60,12 @@ class AppContext:
         end — still waiting or held, would otherwise be called today. Returns None if none.
         """
         from db.models import Ticket
+        from db.vocab import TicketStatus
 
         queue = self.queue()
-        statuses = ["called", "serving"]
+        statuses = [TicketStatus.CALLED, TicketStatus.SERVING]
         if self.settings.queue.close_day == "cancel":
-            statuses += ["waiting", "held"]
+            statuses += [TicketStatus.WAITING, TicketStatus.HELD]
         with self.sessions() as session:
             stale = session.scalar(
                 sa.select(sa.func.max(Ticket.business_date)).where(

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from db.models import Site, Staff
+from db.vocab import PasswordState
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -63,7 +64,7 @@ def refuse_real_site(session: Session, url: str) -> None:
     demo = demo_site_codes()
     real = [c for c in session.scalars(sa.select(Site.code)) if c not in demo]
     issued = session.scalar(
-        sa.select(sa.func.count()).select_from(Staff).where(Staff.password_state.in_(("issued", "own")))
+        sa.select(sa.func.count()).select_from(Staff).where(Staff.password_state.in_((PasswordState.ISSUED, PasswordState.OWN)))
     )
     if real or issued:
         what = f"site(s) {', '.join(real)}" if real else "accounts with real passwords"

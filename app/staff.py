@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app import auth
 from db.base import utcnow
 from db.models import STAFF_ROLES, Staff, StaffSession, Window
+from db.vocab import PasswordState
 
 log = logging.getLogger("onewindow.auth")
 
@@ -88,7 +89,7 @@ def add_staff(
         password_hash=auth.hash_password(password),
         window_id=_window_id(session, site_id, window),
         active=True,
-        password_state="issued",
+        password_state=PasswordState.ISSUED,
     )
     session.add(staff)
     session.flush()
@@ -104,7 +105,7 @@ def issue_password(session: Session, site_id: uuid.UUID, username: str, password
     if problem:
         raise StaffError(problem)
     staff.password_hash = auth.hash_password(password)
-    staff.password_state = "issued"
+    staff.password_state = PasswordState.ISSUED
     session.flush()
     auth.audit(session, site_id, None, "staff.passwd", f"user {staff.username}", entity_id=str(staff.id))
     log.info("password issued for %s", staff.username)
@@ -157,12 +158,12 @@ def default_password_accounts(session: Session, site_id: uuid.UUID) -> list[str]
         sa.select(Staff.username, Staff.password_hash, Staff.password_state).where(
             Staff.site_id == site_id,
             Staff.active.is_(True),
-            Staff.password_state.in_(("demo", "unchecked")),
+            Staff.password_state.in_((PasswordState.DEMO, PasswordState.UNCHECKED)),
         )
     ).all()
     found = []
     for username, password_hash, state in rows:
-        if state == "demo" or any(auth.verify_password(password_hash, p) for p in auth.demo_passwords()):
+        if state == PasswordState.DEMO or any(auth.verify_password(password_hash, p) for p in auth.demo_passwords()):
             found.append(username)
     return sorted(found)
 

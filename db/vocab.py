@@ -86,3 +86,26 @@ class IntakePath(StrEnum):
     TOLERANCE = "tolerance"
     REJECT = "reject"
     INSTANT = "instant"
+
+
+class EventKind(StrEnum):
+    """What a hall event records (hall_event.kind): the board, the voice, the figures and the
+    sync all read these."""
+
+    ISSUED = "issued"
+    CHECKED_IN = "checked_in"  # an appointment's ticket
+    CALLED = "called"
+    RECALLED = "recalled"
+    NO_SHOW = "no_show"
+    REQUEUED = "requeued"
+    STARTED = "started"
+    FINISHED = "finished"
+    TRANSFERRED = "transferred"
+    HELD = "held"
+    RESUMED = "resumed"
+    CANCELLED = "cancelled"
+    WINDOW_OPENED = "window_opened"
+    WINDOW_PAUSED = "window_paused"
+    WINDOW_RESUMED = "window_resumed"
+    WINDOW_CLOSED = "window_closed"
+    DAY_CLOSED = "day_closed"

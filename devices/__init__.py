@@ -1,4 +1,5 @@
-"""Serial devices: pure protocol codecs, pyserial drivers, pty emulators; Qt only in qt_worker.
+"""Serial devices: pure protocol codecs, pyserial drivers, pty emulators; no Qt (the GUI's
+threads for them are in ui/device_workers.py).
 
 Map of the package (see each module's docstring):
 - idcard/codec.py     SAM frames, XOR checksum, SW3 → typed errors, FrameSplitter (resync)
@@ -12,6 +13,5 @@ Map of the package (see each module's docstring):
 - ports.py            list ports, probe what answers
 - emulators.py        start_demo_devices() for the demo hall
 - config.py           settings → ports/protocols (+ emulators for missing devices)
-- qt_worker.py        one QObject worker per port on its own QThread (the only Qt module)
 - cli.py              main.py idcard | thermometer | devices | emulate
 """

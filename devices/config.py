@@ -2,8 +2,8 @@
 emulators for devices without a configured port when the site asks for it (the demo hall).
 
     plan = plan_devices(settings.devices)
-    if plan.idcard_port: start_worker(IdCardWorker(plan.idcard_port, plan.idcard_baud))
-    if plan.thermometer_port: start_worker(ThermometerWorker(plan.thermometer_port, plan.thermometer_protocol))
+    if plan.idcard_port: ...          # ui/device_workers.py starts a reader loop on it
+    if plan.thermometer_port: ...     # and a thermometer loop with plan.thermometer_protocol
     ...
     plan.stop()    # stops the emulators it started (if any)
 """

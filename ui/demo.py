@@ -18,6 +18,7 @@ from typing import Any
 from app.cli.core import hall_settings_from_args
 from app.cli.support import CliError
 from app.logs import setup_logging
+from app.warmup import warm_up
 
 log = logging.getLogger("onewindow.ui")
 
@@ -86,6 +87,7 @@ def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(int(quit_after), lambda: app.exit(0))  # not quit(): a locked kiosk refuses
+        warm_up()  # before the first input: heavy imports, one collection, then freeze
         code = int(app.exec())
         roles.close_all()
         return code
@@ -144,9 +146,8 @@ class RoleWindows:
         counter gets an emulated reader of its own, at a real site the configured one."""
         from devices.config import plan_devices
         from devices.emulators import start_demo_devices
-        from devices.qt_worker import stop_all_workers
         from printing.emulator import EscPosEmulator
-        from ui.device_wiring import start_reader, start_thermometer
+        from ui.device_workers import start_reader, start_thermometer, stop_devices
 
         settings = self.ctx.settings
         try:
@@ -175,7 +176,7 @@ class RoleWindows:
         if not settings.printers.ticket.port and settings.devices.emulate_missing:
             self.printer = EscPosEmulator().start()
             self.stack.callback(self.printer.stop)
-        self.stack.callback(stop_all_workers)  # workers first, then the emulators they talk to
+        self.stack.callback(stop_devices)  # device loops first, then the emulators they talk to
 
     # --- windows -----------------------------------------------------------------------------
 

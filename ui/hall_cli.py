@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.support import CliError, add_common_options
+from app.warmup import warm_up
 
 log = logging.getLogger("onewindow.ui")
 
@@ -148,6 +149,7 @@ def _show(app: Any, widget: Any, args: argparse.Namespace, index: int, fullscree
     )
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after), app.quit)
+    warm_up()  # before the first input: heavy imports, one collection, then freeze
     return int(app.exec())
 
 
@@ -205,7 +207,7 @@ def kiosk_printer(
 def start_kiosk_devices(settings: Any, bus: Any, idcard_port: str | None) -> list[Callable[[], object]]:
     """Card reader and thermometer workers feeding the bus; returns their stop functions."""
     from devices.config import thermo_protocol
-    from ui.device_wiring import start_reader, start_thermometer
+    from ui.device_workers import start_reader, start_thermometer
 
     stops: list[Callable[[], object]] = []
     port = idcard_port or settings.devices.idcard.port

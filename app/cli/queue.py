@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.cli.support import CliError, add_common_options
+from app.vocab import PriorityClass, TicketStatus, WindowServiceState
 
 if TYPE_CHECKING:
     from app.context import AppContext
@@ -20,17 +21,17 @@ if TYPE_CHECKING:
 
 Handler = Callable[[argparse.Namespace], int]
 
-STATUS_NAMES = {
-    "waiting": "等候",
-    "called": "已呼叫",
-    "serving": "办理中",
-    "held": "挂起",
-    "done": "已办结",
-    "no_show": "过号",
-    "cancelled": "作废",
-    "transferred": "已转移",
+STATUS_NAMES: dict[str, str] = {
+    TicketStatus.WAITING: "等候",
+    TicketStatus.CALLED: "已呼叫",
+    TicketStatus.SERVING: "办理中",
+    TicketStatus.HELD: "挂起",
+    TicketStatus.DONE: "已办结",
+    TicketStatus.NO_SHOW: "过号",
+    TicketStatus.CANCELLED: "作废",
+    TicketStatus.TRANSFERRED: "已转移",
 }
-STATE_NAMES = {"open": "服务中", "paused": "暂停", "closed": "关闭"}
+STATE_NAMES: dict[str, str] = {WindowServiceState.OPEN: "服务中", WindowServiceState.PAUSED: "暂停", WindowServiceState.CLOSED: "关闭"}
 
 
 def _context(args: argparse.Namespace) -> AppContext:
@@ -84,9 +85,9 @@ def _authorised(ctx: AppContext, username: str, role: str, what: str) -> Any:
 
 def _ticket_line(t: TicketInfo) -> str:
     parts = [t.number, t.category_name, STATUS_NAMES.get(t.status, t.status)]
-    if t.priority_class == "green":
+    if t.priority_class == PriorityClass.GREEN:
         parts.append("绿色通道")
-    elif t.priority_class == "appointment":
+    elif t.priority_class == PriorityClass.APPOINTMENT:
         parts.append("预约")
     if t.window_number is not None:
         parts.append(f"{t.window_number}号窗口")

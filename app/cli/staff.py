@@ -13,10 +13,16 @@ import sys
 from typing import Any
 
 from app.cli.support import CliError, add_common_options
+from app.vocab import PasswordState, StaffRole
 
 PASSWORD_ENV = "ONEWINDOW_PASSWORD"
 NEW_PASSWORD_ENV = "ONEWINDOW_NEW_PASSWORD"
-STATE_LABELS = {"unchecked": "unchecked", "demo": "DEMO", "issued": "issued (change at log-in)", "own": "own"}
+STATE_LABELS: dict[str, str] = {
+    PasswordState.UNCHECKED: "unchecked",
+    PasswordState.DEMO: "DEMO",
+    PasswordState.ISSUED: "issued (change at log-in)",
+    PasswordState.OWN: "own",
+}
 
 
 def read_password(prompt: str, *, env: str = PASSWORD_ENV, confirm: bool = False) -> str:
@@ -50,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = cmd("add", f"add an account; its password (prompt or ${PASSWORD_ENV}) is changed at the first log-in")
     p.add_argument("username", metavar="NAME", help="log-in name")
     p.add_argument("--name", dest="full_name", required=True, metavar="TEXT", help="the person's name")
-    p.add_argument("--role", choices=("clerk", "manager", "admin"), default="clerk")
+    p.add_argument("--role", choices=tuple(StaffRole), default=StaffRole.CLERK)
     p.add_argument("--window", type=int, metavar="N", help="the window a clerk works at")
     p.set_defaults(func=cmd_add)
 

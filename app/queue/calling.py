@@ -31,7 +31,7 @@ from app.queue.reference import WindowRef
 from app.queue.types import CallResult
 from db import outbox
 from db.models import AuditLog, Staff
-from db.vocab import TicketStatus, WindowServiceState
+from db.vocab import EventKind, StaffRole, TicketStatus, WindowServiceState
 
 log = logging.getLogger("onewindow.queue")
 
@@ -154,7 +154,7 @@ class Calling(QueueCore):
     ) -> int:
         """The "called" hall event (the board announces from it; waiting-time figures start from it)."""
         return self._event(
-            s, "called", now, m, win, staff_id, issued_at=m["issued_at"], queue_at=m["queue_at"], **payload
+            s, EventKind.CALLED, now, m, win, staff_id, issued_at=m["issued_at"], queue_at=m["queue_at"], **payload
         )
 
     def _claim(
@@ -197,7 +197,7 @@ class Calling(QueueCore):
         def tx() -> CallResult:
             with self._tx() as s:
                 mgr = s.get(Staff, manager_id)
-                if mgr is None or not mgr.active or mgr.role not in ("manager", "admin"):
+                if mgr is None or not mgr.active or mgr.role not in (StaffRole.MANAGER, StaffRole.ADMIN):
                     raise errors.PermissionDenied("指定叫号需要大厅管理员权限")
                 ws = self._lock_window(s, win)
                 if ws["state"] == WindowServiceState.PAUSED:

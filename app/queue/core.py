@@ -38,7 +38,7 @@ from db import outbox
 from db.base import utcnow, uuid7
 from db.engine import SQLITE_IMMEDIATE
 from db.models import ACTIVE_TICKET_STATUSES, WindowStatus
-from db.vocab import TicketStatus, WindowServiceState
+from db.vocab import EventKind, TicketStatus, WindowServiceState
 
 log = logging.getLogger("onewindow.queue")
 
@@ -203,7 +203,7 @@ class QueueCore:
     def _event(
         self,
         s: Session,
-        kind: str,
+        kind: EventKind,
         now: dt.datetime,
         ticket: Mapping[str, Any] | None = None,
         window: WindowRef | None = None,

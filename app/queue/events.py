@@ -35,31 +35,14 @@ from sqlalchemy.orm import Session
 from db import outbox
 from db.base import utcnow, uuid7
 from db.models import HallEvent
+from db.vocab import EventKind
 
 log = logging.getLogger("onewindow.queue")
 
 NOTIFY_CHANNEL = "onewindow_hall"
 _LOCK_CLASS = 0x0E1E  # first key of the two-int advisory lock: "hall events"
 
-EVENT_KINDS = (
-    "issued",
-    "checked_in",
-    "called",
-    "recalled",
-    "no_show",
-    "requeued",
-    "started",
-    "finished",
-    "transferred",
-    "held",
-    "resumed",
-    "cancelled",
-    "window_opened",
-    "window_paused",
-    "window_resumed",
-    "window_closed",
-    "day_closed",
-)
+EVENT_KINDS = tuple(EventKind)
 
 _EV = cast(sa.Table, HallEvent.__table__)
 _EV_INSERT = sa.insert(_EV).returning(_EV.c.id)

@@ -22,7 +22,7 @@ from app.validators import check_card_number, mask_name
 from db.base import uuid7
 from db.crypto import FieldCryptoError, MissingKeys, open_appointment, optional_session_cipher
 from db.models import Appointment, Ticket
-from db.vocab import PriorityClass, TicketStatus
+from db.vocab import EventKind, PriorityClass, TicketStatus
 
 log = logging.getLogger("onewindow.queue")
 
@@ -144,7 +144,7 @@ class Issuing(Reads):
             ahead, wait = self._estimate(s, cat, row, now)
             self._event(
                 s,
-                "checked_in" if appointment is not None else "issued",
+                EventKind.CHECKED_IN if appointment is not None else EventKind.ISSUED,
                 now,
                 row,
                 channel=channel,

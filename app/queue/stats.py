@@ -26,6 +26,7 @@ from app.queue.events import HallEventInfo
 from app.queue.policy import QueuePolicy
 from db.base import utcnow
 from db.models import HallEvent, ServiceCategory, Staff, Ticket, Window
+from db.vocab import EventKind
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def compute(
             out.append(by_window.setdefault(window_numbers[ev.window_id], _Acc()))
         if ev.category_id is not None:
             out.append(by_cat.setdefault(category_codes.get(ev.category_id, "?"), _Acc()))
-        if ev.kind not in ("issued", "checked_in"):
+        if ev.kind not in (EventKind.ISSUED, EventKind.CHECKED_IN):
             out.append(by_staff.setdefault(staff_names.get(staff, "") if staff else "", _Acc()))
         return out
 
@@ -144,10 +145,10 @@ def compute(
         wnum = window_numbers.get(ev.window_id) if ev.window_id else None
         staff = ev.staff_id if ev.staff_id is not None else (ticket_staff.get(tid) if tid else None)
         k = ev.kind
-        if k in ("issued", "checked_in"):
+        if k in (EventKind.ISSUED, EventKind.CHECKED_IN):
             for g in groups(ev, None):
                 g.issued += 1
-        elif k == "called" and tid is not None:
+        elif k == EventKind.CALLED and tid is not None:
             ticket_staff[tid] = ev.staff_id
             last_call[tid] = ev.at
             started.pop(tid, None)
@@ -167,12 +168,12 @@ def compute(
                 for g in gs:
                     g.waits.append(wait)
                     g.above += wait > target
-        elif k == "started" and tid is not None:
+        elif k == EventKind.STARTED and tid is not None:
             started[tid] = ev.at
             if tid in last_call:
                 for g in groups(ev, staff):
                     g.walks.append(_minutes(last_call[tid], ev.at))
-        elif k == "finished" and tid is not None:
+        elif k == EventKind.FINISHED and tid is not None:
             begin = started.get(tid) or last_call.get(tid)
             for g in groups(ev, staff):
                 g.served += 1
@@ -180,19 +181,19 @@ def compute(
                     g.services.append(_minutes(begin, ev.at))
             if wnum is not None:
                 idle_since[wnum] = ev.at
-        elif k == "no_show" and tid is not None:
+        elif k == EventKind.NO_SHOW and tid is not None:
             for g in groups(ev, staff):
                 g.no_show += 1
             if wnum is not None:
                 idle_since[wnum] = ev.at
-        elif k in ("transferred", "held") and wnum is not None:
+        elif k in (EventKind.TRANSFERRED, EventKind.HELD) and wnum is not None:
             idle_since[wnum] = ev.at
-        elif k in ("window_opened", "window_resumed") and wnum is not None:
+        elif k in (EventKind.WINDOW_OPENED, EventKind.WINDOW_RESUMED) and wnum is not None:
             idle_since.setdefault(wnum, ev.at)
-        elif k in ("window_paused", "window_closed") and wnum is not None:
+        elif k in (EventKind.WINDOW_PAUSED, EventKind.WINDOW_CLOSED) and wnum is not None:
             if wnum in idle_since:
                 by_window.setdefault(wnum, _Acc()).idle += _minutes(idle_since.pop(wnum), ev.at)
-        elif k == "day_closed":
+        elif k == EventKind.DAY_CLOSED:
             for n, since in list(idle_since.items()):
                 by_window.setdefault(n, _Acc()).idle += _minutes(since, ev.at)
             idle_since.clear()

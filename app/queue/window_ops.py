@@ -19,14 +19,14 @@ from app.queue.core import ACTIVE, OPEN_STATUSES, STATE_NAMES, call_result, m_
 from app.queue.ordering import WAITING, WS, T
 from app.queue.reads import Reads
 from app.queue.types import CallResult, CloseDayResult, TicketInfo, WindowState
-from db.vocab import PriorityClass, TicketStatus, WindowServiceState
+from db.vocab import EventKind, PriorityClass, TicketStatus, WindowServiceState
 
 
 class WindowOps(Reads):
     def _on_current(
         self,
         window: int,
-        kind: str,
+        kind: EventKind,
         change: Callable[[Session, Mapping[str, Any], Mapping[str, Any], dt.datetime], dict[str, Any]],
         staff_id: uuid.UUID | None = None,
         statuses: Sequence[str] = ACTIVE,
@@ -62,14 +62,14 @@ class WindowOps(Reads):
                 "_payload": {"recall_count": t["recall_count"] + 1},
             }
 
-        info = self._on_current(window, "recalled", change, staff_id, statuses=(TicketStatus.CALLED,))
+        info = self._on_current(window, EventKind.RECALLED, change, staff_id, statuses=(TicketStatus.CALLED,))
         return call_result(info, self._window(window), 0)
 
     def no_show(self, window: int, staff_id: uuid.UUID | None = None) -> TicketInfo:
         """过号: the called applicant did not come."""
         return self._on_current(
             window,
-            "no_show",
+            EventKind.NO_SHOW,
             lambda s, ws, t, now: {"status": TicketStatus.NO_SHOW, "finished_at": now},
             staff_id,
             statuses=(TicketStatus.CALLED,),
@@ -79,7 +79,7 @@ class WindowOps(Reads):
         """The applicant sat down: service starts."""
         return self._on_current(
             window,
-            "started",
+            EventKind.STARTED,
             lambda s, ws, t, now: {"status": TicketStatus.SERVING, "started_at": now},
             staff_id,
             statuses=(TicketStatus.CALLED,),
@@ -123,13 +123,13 @@ class WindowOps(Reads):
             return values
 
         return self._on_current(
-            window, "finished", change, staff_id, outcome=outcome[:32], case_numbers=cases
+            window, EventKind.FINISHED, change, staff_id, outcome=outcome[:32], case_numbers=cases
         )
 
     def hold(self, window: int, staff_id: uuid.UUID | None = None, reason: str = "") -> TicketInfo:
         """挂起: park the current ticket (e.g. the applicant fetches a document); the window is free."""
         return self._on_current(
-            window, "held", lambda s, ws, t, now: {"status": TicketStatus.HELD}, staff_id, reason=reason
+            window, EventKind.HELD, lambda s, ws, t, now: {"status": TicketStatus.HELD}, staff_id, reason=reason
         )
 
     def resume(self, window: int, number: str, staff_id: uuid.UUID | None = None) -> TicketInfo:
@@ -155,7 +155,7 @@ class WindowOps(Reads):
                     staff_id=staff_id or t["staff_id"],
                     started_at=t["started_at"] or now,
                 )
-                self._event(s, "resumed", now, m, win, staff_id)
+                self._event(s, EventKind.RESUMED, now, m, win, staff_id)
             return self._info(m)
 
         return self._retrying(tx)
@@ -196,7 +196,7 @@ class WindowOps(Reads):
             values["_payload"] = payload
             return values
 
-        return self._on_current(window, "transferred", change, staff_id)
+        return self._on_current(window, EventKind.TRANSFERRED, change, staff_id)
 
     def requeue(self, number: str, staff_id: uuid.UUID | None = None) -> TicketInfo:
         """A late applicant whose ticket went no-show queues again, behind `requeue_after` tickets."""
@@ -242,7 +242,7 @@ class WindowOps(Reads):
                     queue_at=queue_at,
                     priority_class=PriorityClass.NORMAL if t["priority_class"] == PriorityClass.APPOINTMENT else t["priority_class"],
                 )
-                self._event(s, "requeued", now, m, None, staff_id)
+                self._event(s, EventKind.REQUEUED, now, m, None, staff_id)
             return self._info(m)
 
         return self._retrying(tx)
@@ -255,7 +255,7 @@ class WindowOps(Reads):
             with self._tx() as s:
                 t = self._find_ticket(s, number, (TicketStatus.WAITING, TicketStatus.HELD))
                 m = self._update_ticket(s, t["id"], now, status=TicketStatus.CANCELLED, finished_at=now)
-                self._event(s, "cancelled", now, m, None, staff_id, reason=reason)
+                self._event(s, EventKind.CANCELLED, now, m, None, staff_id, reason=reason)
             return self._info(m)
 
         return self._retrying(tx)
@@ -263,7 +263,7 @@ class WindowOps(Reads):
     def _window_state_change(
         self,
         window: int,
-        kind: str,
+        kind: EventKind,
         state: str,
         staff_id: uuid.UUID | None,
         reason: str,
@@ -289,21 +289,21 @@ class WindowOps(Reads):
         return self.window_state(window)
 
     def open_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_opened", WindowServiceState.OPEN, staff_id, "", False)
+        return self._window_state_change(window, EventKind.WINDOW_OPENED, WindowServiceState.OPEN, staff_id, "", False)
 
     def pause_window(self, window: int, reason: str, staff_id: uuid.UUID | None = None) -> WindowState:
         """暂停服务 with a reason; the current ticket must be finished, passed or held first."""
         if not reason.strip():
             raise errors.QueueError("请填写暂停原因")
         return self._window_state_change(
-            window, "window_paused", WindowServiceState.PAUSED, staff_id, reason.strip()[:200], True, (WindowServiceState.OPEN, WindowServiceState.CLOSED)
+            window, EventKind.WINDOW_PAUSED, WindowServiceState.PAUSED, staff_id, reason.strip()[:200], True, (WindowServiceState.OPEN, WindowServiceState.CLOSED)
         )
 
     def resume_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_resumed", WindowServiceState.OPEN, staff_id, "", False, (WindowServiceState.PAUSED,))
+        return self._window_state_change(window, EventKind.WINDOW_RESUMED, WindowServiceState.OPEN, staff_id, "", False, (WindowServiceState.PAUSED,))
 
     def close_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_closed", WindowServiceState.CLOSED, staff_id, "", True)
+        return self._window_state_change(window, EventKind.WINDOW_CLOSED, WindowServiceState.CLOSED, staff_id, "", True)
 
     def close_day(self, mode: str | None = None, business_date: dt.date | None = None) -> CloseDayResult:
         """End of the day: called → no-show, serving → done, waiting/held → cancelled or carried over."""
@@ -329,13 +329,13 @@ class WindowOps(Reads):
                     )
                     .order_by(T.c.queue_at, T.c.id)
                 ).all()
-                changed: list[tuple[str, Mapping[str, Any]]] = []
+                changed: list[tuple[EventKind, Mapping[str, Any]]] = []
                 for r in rows:
                     t = m_(r)
                     if t["status"] == TicketStatus.CALLED:
                         changed.append(
                             (
-                                "no_show",
+                                EventKind.NO_SHOW,
                                 self._update_ticket(s, t["id"], now, status=TicketStatus.NO_SHOW, finished_at=now),
                             )
                         )
@@ -343,7 +343,7 @@ class WindowOps(Reads):
                     elif t["status"] == TicketStatus.SERVING:
                         changed.append(
                             (
-                                "finished",
+                                EventKind.FINISHED,
                                 self._update_ticket(
                                     s, t["id"], now, status=TicketStatus.DONE, finished_at=now, outcome="day_closed"
                                 ),
@@ -353,7 +353,7 @@ class WindowOps(Reads):
                     elif mode == "cancel":
                         changed.append(
                             (
-                                "cancelled",
+                                EventKind.CANCELLED,
                                 self._update_ticket(s, t["id"], now, status=TicketStatus.CANCELLED, finished_at=now),
                             )
                         )
@@ -367,7 +367,7 @@ class WindowOps(Reads):
                 for kind, m in changed:
                     win = ref.windows.get(m["window_id"]) if m["window_id"] else None
                     self._event(s, kind, now, m, win, None, reason="day_closed")
-                self._event(s, "day_closed", now, None, None, None, mode=mode, business_date=bdate, **counts)
+                self._event(s, EventKind.DAY_CLOSED, now, None, None, None, mode=mode, business_date=bdate, **counts)
             return CloseDayResult(
                 bdate,
                 mode,

@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import contextlib
 import dataclasses
+import itertools
 import os
 import statistics
 import sys
@@ -176,6 +177,7 @@ class LagProbe:
         from PySide6.QtCore import Qt, QTimer
 
         self.samples: list[float] = []
+        self.ticks: list[float] = []  # perf_counter of each tick, to find a stall's window
         self._last = 0.0
         self._timer = QTimer()
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -184,12 +186,14 @@ class LagProbe:
 
     def start(self) -> None:
         self.samples.clear()
+        self.ticks.clear()
         self._last = time.perf_counter()
         self._timer.start()
 
     def _tick(self) -> None:
         now = time.perf_counter()
         self.samples.append(max(0.0, (now - self._last) * 1000 - PROBE_MS))
+        self.ticks.append(now)
         self._last = now
 
     def stop(self) -> None:
@@ -224,6 +228,90 @@ def pause(ms: int) -> None:
     wait_until(lambda: time.monotonic() >= end, ms / 1000 + 5, "a pause")
 
 
+class StackSampler:
+    """`--stacks`: every millisecond, where each thread is (innermost frames of our own code), so a
+    long stall can be told apart: the GUI thread busy in our code, or another thread holding the
+    GIL (then the sampler itself is late too, and that thread's frame shows where)."""
+
+    def __init__(self) -> None:
+        self.samples: list[tuple[float, dict[str, str]]] = []
+        self.collections: list[tuple[float, float, int, str]] = []  # start, end, generation, thread
+        self._gc_started = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stack-sampler", daemon=True)
+
+    @staticmethod
+    def _where(frame: object) -> str:
+        import traceback
+
+        stack = traceback.extract_stack(frame)  # type: ignore[arg-type]
+        ours = [f for f in stack if str(ROOT) in f.filename and ".venv" not in f.filename]
+        if not ours:
+            return f"{Path(stack[-1].filename).name}:{stack[-1].lineno} {stack[-1].name}"
+        return (
+            " < ".join(
+                f"{Path(f.filename).relative_to(ROOT)}:{f.lineno} {f.name}" for f in reversed(ours[-3:])
+            )
+            + f" [{Path(stack[-1].filename).name}:{stack[-1].name}]"
+        )
+
+    def _run(self) -> None:
+        names = {t.ident: t.name for t in threading.enumerate()}
+        me = threading.get_ident()
+        while not self._stop.wait(0.001):
+            frames = sys._current_frames()
+            if frames.keys() - names.keys():  # a thread started since: learn its name
+                names = {t.ident: t.name for t in threading.enumerate()}
+            where = {names.get(i, str(i)): self._where(f) for i, f in frames.items() if i != me}
+            self.samples.append((time.perf_counter(), where))
+
+    def _gc(self, phase: str, info: dict[str, int]) -> None:
+        now = time.perf_counter()
+        if phase == "start":
+            self._gc_started = now
+        else:
+            name = threading.current_thread().name
+            self.collections.append((self._gc_started, now, info["generation"], name))
+
+    def start(self) -> None:
+        import gc
+
+        gc.callbacks.append(self._gc)
+        self._thread.start()
+
+    def stop(self) -> None:
+        import gc
+
+        self._stop.set()
+        self._thread.join(5)
+        gc.callbacks.remove(self._gc)
+
+    def report(self, probe: LagProbe, over_ms: float = 40.0) -> None:
+        import collections
+
+        for i, lag in enumerate(probe.samples):
+            if lag < over_ms or i == 0:
+                continue
+            start, end = probe.ticks[i - 1], probe.ticks[i]
+            inside = [(t, w) for t, w in self.samples if start <= t <= end]
+            gaps = [b[0] - a[0] for a, b in itertools.pairwise(inside)]
+            print(
+                f"\nstall {lag:.0f} ms: {len(inside)} samples, longest sampler gap "
+                f"{max(gaps, default=0) * 1000:.0f} ms"
+            )
+            counts = collections.Counter(
+                (name, where)
+                for _t, w in inside
+                for name, where in w.items()
+                if not where.endswith(("wait]", "select]", "_run_once]", "poll]", "get]", "acquire]"))
+            )
+            for (name, where), n in counts.most_common(6):
+                print(f"  {n:>4}× {name}: {where}")
+            for a, b, gen, name in self.collections:
+                if a < end and b > start and b - a > 0.005:
+                    print(f"  garbage collection of generation {gen} on {name}: {(b - a) * 1000:.0f} ms")
+
+
 # --- the session ---------------------------------------------------------------------------------
 
 
@@ -238,7 +326,14 @@ class Result:
 
 
 def run_session(
-    direct_url: str, proxied_url: str, delay_ms: int, events: int, tmp: Path, display: bool
+    direct_url: str,
+    proxied_url: str,
+    delay_ms: int,
+    events: int,
+    tmp: Path,
+    display: bool,
+    stacks: bool = False,
+    warm: bool = True,
 ) -> Result:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -272,6 +367,9 @@ def run_session(
             board.show()
         wait_until(lambda: True)
         probe.start()
+        sampler = StackSampler() if stacks else None
+        if sampler is not None:
+            sampler.start()
         t_all = time.perf_counter()
 
         def step(name: str, fn: Callable[[], None]) -> None:
@@ -294,6 +392,10 @@ def run_session(
             )
             win.show()
             win_box.append(win)
+            if warm:  # what the GUI commands do before their event loop starts (app/warmup.py)
+                from app.warmup import warm_up
+
+                warm_up()
 
         # Building the widgets is the GUI's own work, whatever the network: shown apart.
         step(BUILD, build)
@@ -367,6 +469,9 @@ def run_session(
         step(f"burst of {events} hall events", burst)
         seconds = time.perf_counter() - t_all
         probe.stop()
+        if sampler is not None:
+            sampler.stop()
+            sampler.report(probe)
         win.close()
         samples = sorted(probe.samples[built_at:])
         p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))] if samples else 0.0
@@ -397,6 +502,12 @@ def main() -> int:
     parser.add_argument(
         "--no-warm-up", action="store_true", help="skip the uncounted first session (imports, caches)"
     )
+    parser.add_argument(
+        "--stacks", action="store_true", help="sample every thread's stack; explain stalls over 40 ms"
+    )
+    parser.add_argument(
+        "--no-warm", action="store_true", help="skip app/warmup.py (to see the stalls it prevents)"
+    )
     args = parser.parse_args()
     admin = os.environ.get("ONEWINDOW_TEST_PG_URL", "")
     if not admin:
@@ -415,7 +526,14 @@ def main() -> int:
                 proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
                 try:
                     result = run_session(
-                        direct, proxied, delay, args.events, Path(tmpdir), not args.no_display
+                        direct,
+                        proxied,
+                        delay,
+                        args.events,
+                        Path(tmpdir),
+                        not args.no_display,
+                        args.stacks,
+                        not args.no_warm,
                     )
                     if args.no_warm_up or i > 0:
                         results.append(result)

@@ -63,12 +63,12 @@ def staffed(ctx: AppContext, seeded: Seeded) -> Staffed:
 def card_reader(qtbot: QtBot) -> Iterator[object]:
     """(emulator, worker handle): start the worker, yield, stop both."""
     from devices.idcard.emulator import IdCardEmulator
-    from devices.qt_worker import IdCardWorker, WorkerHandle
+    from ui.device_workers import IdCardLoop
 
     emu = IdCardEmulator(None).start()
-    handle = WorkerHandle(IdCardWorker(emu.port, poll_interval=0.05, command_timeout=0.3))
+    handle = IdCardLoop(emu.port, poll_interval=0.05, command_timeout=0.3)
     with qtbot.waitSignal(
-        handle.signals.statusChanged, check_params_cb=lambda s, _m: s == "connected", timeout=5000
+        handle.statusChanged, check_params_cb=lambda s, _m: s == "connected", timeout=5000
     ):
         handle.start()
     yield emu, handle

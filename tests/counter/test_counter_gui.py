@@ -66,7 +66,7 @@ def run(qtbot: QtBot, win: CounterWindow, action: str) -> bool:
 
 def swipe(qtbot: QtBot, win: CounterWindow, reader: Any, bus: HallBus) -> None:
     emu, handle = reader
-    handle.signals.cardRead.connect(bus.cardRead)
+    handle.cardRead.connect(bus.cardRead)
     emu.place(RESIDENT_LONG_TERM)
     qtbot.waitUntil(
         lambda: win.intake.edits["id_number"].text() == RESIDENT_LONG_TERM.id_number, timeout=5000

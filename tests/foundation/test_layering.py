@@ -1,6 +1,6 @@
 """The layering rule, for every import (also those inside functions): ui → app → {db, devices, printing}.
 
-- app/, db/, printing/ and devices/ (but its Qt adapter) never import Qt or ui/;
+- app/, db/, printing/ and devices/ never import Qt or ui/;
 - db/, devices/ and printing/ import nothing from app/ or ui/, nor from each other;
 - ui/ reaches the hall only through app services: no sqlalchemy, no db/.
 A failure names the file, the line and the import.
@@ -14,7 +14,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("app", "db", "devices", "printing", "ui")
 QT = {"PySide6", "PyQt5", "PyQt6", "shiboken6"}
-QT_ADAPTERS = {Path("devices/qt_worker.py")}  # the one place in devices/ allowed to use Qt
 FORBIDDEN: dict[str, set[str]] = {
     "app": {"ui"} | QT,
     "db": {"app", "ui", "devices", "printing"} | QT,
@@ -41,10 +40,9 @@ def offenders() -> list[str]:
     for package, banned in FORBIDDEN.items():
         for path in sorted((ROOT / package).rglob("*.py")):
             rel = path.relative_to(ROOT)
-            allowed = QT if rel in QT_ADAPTERS else set()
             for line, name in imports(path):
                 top = name.split(".")[0]
-                if top in banned and top not in allowed:
+                if top in banned:
                     bad.append(f"{rel}:{line}: import {name}")
     return bad
 

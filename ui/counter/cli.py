@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.cli.support import CliError, add_common_options
+from app.warmup import warm_up
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -193,7 +194,7 @@ def _run(
     device = None
     port = args.idcard_port or settings.devices.idcard.port
     if port:
-        from ui.device_wiring import start_reader
+        from ui.device_workers import start_reader
 
         device = start_reader(bus, port, settings.devices.idcard)
     win = None
@@ -210,6 +211,7 @@ def _run(
             win.startedUp.connect(lambda: _play(win, script))  # after the restored draft, if any
         if args.quit_after:
             QTimer.singleShot(int(args.quit_after), app.quit)
+        warm_up()  # before the first input: heavy imports, one collection, then freeze
         return int(app.exec())
     finally:
         if win is not None:
