@@ -23,13 +23,12 @@ from db.models import Appointment
 from devices.emulators import demo_cards
 from devices.idcard.card import CardType
 from devices.idcard.samples import HKMOTW_PERMIT, RESIDENT_LONG_TERM
-from devices.qt_worker import WorkerHandle
 from devices.thermo.codec import make_protocol
 from devices.thermo.emulator import ThermoEmulator
 from tests.hall.conftest import TEST_ID_HASH_KEY, HallFixture, make_ctx
 from tests.hall.devices import kiosk_devices
 from ui.bus import HallBus
-from ui.device_wiring import start_thermometer
+from ui.device_workers import ThermometerLoop, start_thermometer
 from ui.kiosk.window import CHECKIN, FEVER, HOME, RESULT, SWIPE, KioskWindow
 
 # The demo hall's categories (resources/catalogue/demo_hall.json): eight, the last three the ones
@@ -57,7 +56,7 @@ def demo_hall(sqlite_url: str) -> Iterator[HallFixture]:
 def thermometer(bus: HallBus, value: float) -> Iterator[ThermoEmulator]:
     """A Modbus thermometer emulator on a pty, read by the real worker thread onto the bus."""
     emu = ThermoEmulator("modbus", value=value).start()
-    handle: WorkerHandle = start_thermometer(bus, emu.port, make_protocol("modbus"), None)
+    handle: ThermometerLoop = start_thermometer(bus, emu.port, make_protocol("modbus"), None)
     try:
         yield emu
     finally:
@@ -281,7 +280,9 @@ def _fits(w: QWidget) -> str | None:
 def _problems(kiosk: KioskWindow, size: tuple[int, int]) -> list[str]:
     """What does not fit a kiosk screen of `size`: a window the layout forced larger than the
     screen, text wider/taller than its widget, widgets off screen, characters without a glyph."""
-    out = []
+    from ui.layout_check import problems
+
+    out = list(problems(kiosk))  # the hall-wide check (elided, clipped, outside the window)
     if (kiosk.width(), kiosk.height()) != size:
         out.append(f"the window needs {kiosk.width()}×{kiosk.height()}, the screen is {size[0]}×{size[1]}")
     window = QRect(0, 0, *size)
