@@ -302,11 +302,13 @@ class KioskWindow(QWidget):
         back2 = QPushButton(self.tr("返回首页"))
         back2.setObjectName("secondary")
         back2.clicked.connect(self.go_home)
+        cl.addStretch(1)
         cl.addWidget(self.checkin_label)
         cl.addWidget(self.checkin_hint)
         cl.addWidget(self.code_edit)
         cl.addLayout(keypad)
         cl.addWidget(self.checkin_message)
+        cl.addStretch(1)
         cl.addWidget(ok)
         cl.addWidget(back2)
         # result
