@@ -76,7 +76,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=None,
         help="every ticket needs an ID-card swipe (default: settings kiosk.require_id)",
     )
-    p.add_argument("--no-voice", action="store_true", help="no spoken prompts in elderly mode")
+    p.add_argument(
+        "--no-voice",
+        action="store_true",
+        help="no spoken prompts (settings kiosk.voice_standard / voice_elderly)",
+    )
     p.set_defaults(func=cmd_kiosk)
 
     p = sub.add_parser(

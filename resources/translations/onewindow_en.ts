@@ -393,7 +393,7 @@
 <context>
     <name>ExitDialog</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+73" />
+        <location filename="../../ui/kiosk/window.py" line="+83" />
         <source>退出自助取号</source>
         <translation>Exit the ticket kiosk</translation>
     </message>
@@ -767,7 +767,7 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+94" />
+        <location filename="../../ui/kiosk/window.py" line="+96" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -778,45 +778,60 @@
         <translation>Tap the service you need</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+8" />
+        <source>上一页</source>
+        <translation>Previous page</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>下一页</source>
+        <translation>Next page</translation>
+    </message>
+    <message>
+        <location line="+18" />
         <source>预约签到</source>
         <translation>Appointment check-in</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+166" />
+        <location line="+205" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-146" />
+        <location line="-183" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
     <message>
         <location line="+3" />
-        <location line="+29" />
-        <location line="+41" />
+        <location line="+36" />
+        <location line="+44" />
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
     <message>
-        <location line="-58" />
+        <location line="-68" />
         <source>请输入预约码，或直接刷身份证签到</source>
         <translation>Enter your appointment code, or check in with your ID card</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+3" />
+        <source>预约码如 XB-20261207-01；也可以把预约单上的二维码对准扫码口</source>
+        <translation>Booking codes look like XB-20261207-01; you can also hold the booking's QR code to the scanner</translation>
+    </message>
+    <message>
+        <location line="+14" />
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+5" />
         <source>签到取号</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location line="+25" />
+        <location line="+28" />
         <source>重新打印</source>
         <translation>Print again</translation>
     </message>
@@ -826,39 +841,44 @@
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+89" />
+        <location line="+116" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+20" />
         <source>系统繁忙，请稍候再试或联系工作人员</source>
         <translation>The system is busy. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+22" />
         <source>无需等候</source>
         <translation>No wait</translation>
     </message>
     <message>
         <location line="+2" />
+        <source>等候 {0} 人，窗口暂未开放</source>
+        <translation>{0} waiting, no window open yet</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>等候 {0} 人，约 {1} 分钟</source>
         <translation>{0} waiting, about {1} min</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+40" />
+        <source>第 {0}/{1} 页</source>
+        <translation>Page {0} of {1}</translation>
+    </message>
+    <message>
+        <location line="+22" />
         <source>{0}
 请把身份证放在读卡区</source>
         <translation>{0}
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+51" />
-        <source>请先点击要办理的业务，再刷身份证</source>
-        <translation>Tap a service first, then swipe your ID card</translation>
-    </message>
-    <message>
-        <location line="+48" />
+        <location line="+152" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
@@ -873,12 +893,33 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="-105" />
+        <location line="+113" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="-139" />
+        <source>请先在测温区测量体温，再刷身份证</source>
+        <translation>Please measure your temperature first, then swipe your ID card</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>正在查询预约，请稍候…</source>
+        <translation>Looking up your appointment, please wait…</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>已读取身份证，没有今天的预约。请点击您要办理的业务</source>
+        <translation>ID card read; no appointment today. Please tap the service you need</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>请先在测温区测量体温，再签到</source>
+        <translation>Please measure your temperature first, then check in</translation>
+    </message>
+    <message>
+        <location line="+116" />
         <source>您前面还有 {0} 人等候</source>
         <translation>{0} people ahead of you</translation>
     </message>
@@ -886,6 +927,11 @@ Place your ID card on the reader</translation>
         <location line="+2" />
         <source>，预计约 {0} 分钟</source>
         <translation>, about {0} min</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>，窗口开放后依次叫号</source>
+        <translation>; called in turn once a window opens</translation>
     </message>
     <message>
         <location line="+16" />
@@ -905,7 +951,7 @@ Place your ID card on the reader</translation>
 Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
     </message>
     <message>
-        <location line="+61" />
+        <location line="+65" />
         <source>无法连接大厅数据库，请稍后再试</source>
         <translation>Cannot reach the hall database, please try again later</translation>
     </message>
@@ -956,7 +1002,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+190" />
+        <location filename="../../ui/manager/window.py" line="+191" />
         <source>大厅管理</source>
         <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
         <translation>Hall management</translation>
