@@ -218,6 +218,11 @@ def _ca_on_disk(data: EnrolmentData) -> Iterator[Path | None]:
         yield path
 
 
+class CentreRefused(SetupError):
+    """The centre's certificate or name did not match the enrolment: not a network hiccup, a
+    reason to stop (a wrong CA, or someone in between)."""
+
+
 def explain_centre_error(reason: str, url: str) -> str:
     low = reason.lower()
     if "certificate verify failed" in low or ("certificate" in low and "verify" in low):
@@ -239,7 +244,7 @@ def explain_centre_error(reason: str, url: str) -> str:
     return f"连接区中心失败：{reason}"
 
 
-def test_centre(data: EnrolmentData, *, timeout: int = 5) -> str:
+def check_centre(data: EnrolmentData, *, timeout: int = 5) -> str:
     """Log in to the centre as the site, over verified TLS with the enrolment's CA."""
     import sqlalchemy as sa
     from sqlalchemy.exc import SQLAlchemyError
@@ -259,7 +264,11 @@ def test_centre(data: EnrolmentData, *, timeout: int = 5) -> str:
             finally:
                 engine.dispose()
         except (SQLAlchemyError, ValueError, ImportError) as exc:
-            raise SetupError(explain_centre_error(_first_line(exc), shown)) from None
+            reason = _first_line(exc)
+            message = explain_centre_error(reason, shown)
+            if "证书" in message:
+                raise CentreRefused(message) from None
+            raise SetupError(message) from None
     how = "加密连接，证书已验证" if tls else "未加密（仅限演示或测试中心）"
     return f"已连上区中心 {shown}（站点账号 {user}，{how}）"
 
