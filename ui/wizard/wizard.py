@@ -200,8 +200,9 @@ class IdentityPage(_Page):
             else self.tr("未加密（仅限演示或测试中心）")
         )
         self.details.setText(
-            f"{self.tr('站点')}：{data.site}  {data.site_name}\n{self.tr('区中心')}：{data.central_url.split('?')[0]}\n"
-            f"{self.tr('站点账号')}：{data.role}（{tls}）"
+            self.tr("站点：{0}  {1}\n区中心：{2}\n站点账号：{3}（{4}）").format(
+                data.site, data.site_name, data.central_url.split("?")[0], data.role, tls
+            )
         )
         self.say(self.tr("登记文件完好，已核验。"))
         self.test_button.setEnabled(True)
