@@ -836,3 +836,51 @@ def add_windows_and_admin(state: SetupState) -> list[str]:
         finally:
             engine.dispose()
     return done
+
+
+# --- sample data for the README's pictures (`main.py screenshots`) --------------------------------------
+
+
+def screenshot_samples() -> tuple[EnrolmentData, list[Any], StaffView, list[str]]:
+    """A fictional township's enrolment, discovery result, staff view and finish report."""
+    from devices.discovery import Found, PortReport
+
+    data = EnrolmentData(
+        site="CN01",
+        site_name="城南镇便民服务中心",
+        site_id=str(uuid.UUID(int=1)),
+        role="central_cn01",
+        central_url="postgresql+psycopg://central_cn01@zwfw-centre.example.gov.cn:5432/central?sslmode=verify-full",
+        ca_path="",
+        ca_certificate="-----BEGIN CERTIFICATE-----",
+        password="",
+    )
+    reports = [
+        PortReport("/dev/ttyS0", "ttyS0"),
+        PortReport(
+            "/dev/ttyUSB0",
+            "CH340",
+            Found("/dev/ttyUSB0", "idcard", "sam", 115200, "：SAM 05.01-20140702-0001234567-0987654321"),
+        ),
+        PortReport(
+            "/dev/ttyUSB1", "PL2303", Found("/dev/ttyUSB1", "thermometer", "modbus", 9600, "：读数 36.5 °C")
+        ),
+        PortReport("/dev/ttyUSB2", "CP2102", Found("/dev/ttyUSB2", "printer", "escpos", 9600, "：纸张正常")),
+    ]
+    view = StaffView((WindowPlan(1, "综合受理窗口"), WindowPlan(2, "社保医保窗口")), (), 3)
+    lines = [
+        "区中心密码已存入密钥文件 ~/.config/OneWindow/onewindow.secrets（仅本用户可读）",
+        "区中心根证书已保存到 ~/.config/OneWindow/centre-ca.pem",
+        "大厅数据库已建好，站点 CN01 已加入",
+        "已添加 管理员 zhangming（张明）",
+        "设置已写入 ~/.config/OneWindow/onewindow.toml",
+        "开机自动启动已设置：~/.config/autostart/onewindow.desktop",
+        "",
+        "检查结果：",
+        "ok      qt: 图形界面正常（向导正在运行）",
+        "ok      database: hall database reachable, schema at head",
+        "ok      device: ID-card reader on /dev/ttyUSB0 answers",
+        "ok      centre: reachable over TLS (verify-full)",
+        "ok      clock: clock 1 s behind the centre",
+    ]
+    return data, reports, view, lines
