@@ -202,3 +202,75 @@ def test_finish_writes_settings_secrets_admin_and_a_rerun_keeps_data(
     assert settings_changes(again)["database"]["allow_insecure_central"] is True
     # The site syncs once with what the wizard wrote.
     assert main(["sync", "--once", "--config", str(cfg)]) == 0, capsys.readouterr().err
+
+
+@pytest.mark.postgres
+def test_hall_server_creates_its_database_and_a_counter_pc_joins(
+    pg_admin_url: str,
+    pg_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    import uuid
+
+    import sqlalchemy as sa
+
+    from app.setup.finish import pgpass_path, write_pgpass
+    from app.setup.steps import prepare_hall_database
+
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "pgpass"))
+    path, code = enrol(pg_url, tmp_path, capsys)
+    request.addfinalizer(lambda: drop_role(pg_url))
+    suffix = uuid.uuid4().hex[:8]
+    database, role = f"ow_hall_{suffix}", f"ow_hall_role_{suffix}"
+    admin = sa.create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
+
+    def cleanup() -> None:
+        with admin.connect() as c:
+            c.exec_driver_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+            c.exec_driver_sql(f'DROP ROLE IF EXISTS "{role}"')
+        admin.dispose()
+
+    request.addfinalizer(cleanup)
+    step = HallStep()
+    # No server on that port: the page says exactly how to install one.
+    missing = step.find_local_postgres("postgresql+psycopg://postgres@127.0.0.1:1/postgres")
+    assert not missing.found and "sudo apt-get install postgresql" in missing.detail
+    found = step.find_local_postgres(pg_admin_url)
+    assert found.found and "PostgreSQL" in found.detail
+
+    server = IdentityStep().apply(
+        SetupState(config_path=tmp_path / "server" / "onewindow.toml"), str(path), code
+    )
+    server = with_role(server, Role.HALL_SERVER)
+    server = step.create_local_hall(server, pg_admin_url, database, role)
+    assert server.hall_password and server.hall_password not in server.hall_url
+    # A counter PC before the server has its hall: told to set the server up first.
+    counter = IdentityStep().apply(
+        SetupState(config_path=tmp_path / "counter" / "onewindow.toml"), str(path), code
+    )
+    counter = with_role(counter, Role.COUNTER)
+    u = sa.engine.make_url(pg_admin_url)
+    with pytest.raises(SetupError, match="先在大厅服务器上运行设置向导"):
+        step.apply_remote(counter, u.host or "", u.port or 5432, database, role, server.hall_password)
+    assert "已建好" in prepare_hall_database(server)
+    # Re-running on the server keeps the database (and its site row).
+    again = step.create_local_hall(server, pg_admin_url, database, role)
+    assert "原有数据全部保留" in prepare_hall_database(again)
+    counter = step.apply_remote(counter, u.host or "", u.port or 5432, database, role, again.hall_password)
+    assert "原有数据全部保留" in prepare_hall_database(counter)
+    # The password goes to libpq's own 0600 password file, never into a URL or the settings.
+    written = write_pgpass(counter)
+    assert written == pgpass_path() == tmp_path / "pgpass"
+    assert written.read_text(encoding="utf-8").strip().endswith(f":{database}:{role}:{again.hall_password}")
+    assert stat.S_IMODE(written.stat().st_mode) == 0o600
+    with pytest.raises(SetupError, match="连不上大厅服务器"):
+        step.apply_remote(counter, "127.0.0.1", 1, database, role, "x")
+
+
+def with_role(state: SetupState, role: Role) -> SetupState:
+    from app.setup.steps import RoleStep
+
+    return RoleStep().apply(state, role)
