@@ -81,6 +81,11 @@ def centre(pg_url: str) -> Iterator[str]:
     drop_site_role(pg_url, default_role(sa.engine.make_url(pg_url).database or "", "CN01"))
 
 
+def cell(page: DevicesPage, row: int, column: int) -> str:
+    item = page.table.item(row, column)
+    return item.text() if item is not None else ""
+
+
 def status(page: object) -> str:
     return str(page.status.text())  # type: ignore[attr-defined]
 
@@ -115,14 +120,14 @@ def test_field_engineer_sets_up_a_township_pc(
         assert isinstance(identity, IdentityPage) and not identity.isComplete()
         identity.file.setText(str(tampered))
         identity.code.setText(code)
-        qtbot.mouseClick(identity.open_button, qtbot_left())
+        identity.open_button.click()
         qtbot.waitUntil(lambda: "密封校验失败" in status(identity), timeout=WAIT_MS)
         assert not identity.isComplete() and "改动" in status(identity)
         identity.file.setText(str(enrol_file))
-        qtbot.mouseClick(identity.open_button, qtbot_left())
+        identity.open_button.click()
         qtbot.waitUntil(identity.isComplete, timeout=WAIT_MS)
         assert "城南镇便民服务中心" in identity.details.text()
-        qtbot.mouseClick(identity.test_button, qtbot_left())
+        identity.test_button.click()
         qtbot.waitUntil(lambda: "已连上区中心" in status(identity), timeout=WAIT_MS)
         wizard.next()
 
@@ -130,7 +135,7 @@ def test_field_engineer_sets_up_a_township_pc(
         hall = wizard.currentPage()
         assert isinstance(hall, HallPage) and hall.mode == "sqlite"
         hall.sqlite_path.setText(str(tmp_path / "data" / "hall.db"))
-        qtbot.mouseClick(hall.go, qtbot_left())
+        hall.go.click()
         qtbot.waitUntil(hall.isComplete, timeout=WAIT_MS)
         assert "已建好" in status(hall)
         wizard.next()
@@ -138,10 +143,10 @@ def test_field_engineer_sets_up_a_township_pc(
         # 4. devices: discovery, then the live tests
         devices = wizard.currentPage()
         assert isinstance(devices, DevicesPage)
-        qtbot.mouseClick(devices.scan, qtbot_left())
+        devices.scan.click()
         qtbot.waitUntil(lambda: "查找完毕" in status(devices), timeout=WAIT_MS)
         assert "4 个串口，3 台设备应答" in status(devices)
-        rows = {devices.table.item(r, 0).text(): devices.table.item(r, 1).text() for r in range(4)}
+        rows = {cell(devices, r, 0): cell(devices, r, 1) for r in range(4)}
         assert rows[noise.port] == "没有已知设备应答"
         assert rows[reader.port].startswith("身份证阅读器") and rows[printer.port].startswith(
             "热敏票据打印机"
@@ -150,15 +155,15 @@ def test_field_engineer_sets_up_a_township_pc(
         assert devices.combos["idcard"].currentData() == reader.port
         assert devices.combos["thermometer"].currentData() == thermo.port
         assert devices.combos["printer"].currentData() == printer.port
-        qtbot.mouseClick(devices.tests["idcard"], qtbot_left())
+        devices.tests["idcard"].click()
         assert "请把身份证放到阅读器上" in status(devices)
         reader.place(DEMO_CARDS[0])
         qtbot.waitUntil(lambda: "读到身份证" in status(devices), timeout=WAIT_MS)
         assert DEMO_CARDS[0].id_number not in status(devices)  # masked
         assert DEMO_CARDS[0].id_number[-4:] in status(devices)
-        qtbot.mouseClick(devices.tests["thermometer"], qtbot_left())
+        devices.tests["thermometer"].click()
         qtbot.waitUntil(lambda: "测温仪读数：36.6" in status(devices), timeout=WAIT_MS)
-        qtbot.mouseClick(devices.tests["printer"], qtbot_left())
+        devices.tests["printer"].click()
         qtbot.waitUntil(lambda: "测试票已打印" in status(devices), timeout=WAIT_MS)
         assert "测试票据" in printer.wait_for_tickets(1)[0].text
         wizard.next()
@@ -166,7 +171,7 @@ def test_field_engineer_sets_up_a_township_pc(
         # 5. screens: a big number on each screen, then each role on one
         screens = wizard.currentPage()
         assert isinstance(screens, ScreensPage)
-        qtbot.mouseClick(screens.show_numbers, qtbot_left())
+        screens.show_numbers.click()
         assert [o.text() for o in screens.overlays] == [str(i + 1) for i in range(screens.screen_count())]
         wizard.next()
         assert not screens.overlays
@@ -175,7 +180,7 @@ def test_field_engineer_sets_up_a_township_pc(
         staff = wizard.currentPage()
         assert isinstance(staff, StaffPage)
         qtbot.waitUntil(lambda: "已有管理员" in staff.existing.text(), timeout=WAIT_MS)
-        qtbot.mouseClick(staff.fetch, qtbot_left())
+        staff.fetch.click()
         qtbot.waitUntil(lambda: "已与区中心同步" in status(staff), timeout=WAIT_MS)
         from PySide6.QtWidgets import QTableWidgetItem
 
@@ -193,7 +198,7 @@ def test_field_engineer_sets_up_a_township_pc(
         # 7. finish: settings, secrets, autostart, and the doctor's checks
         fin = wizard.currentPage()
         assert isinstance(fin, FinishPage) and not fin.isComplete()
-        qtbot.mouseClick(fin.save, qtbot_left())
+        fin.save.click()
         qtbot.waitUntil(fin.isComplete, timeout=WAIT_MS)
         report = fin.report.toPlainText()
         assert "检查结果" in report and "database:" in report and "centre: reachable" in report, report
@@ -216,12 +221,6 @@ def test_field_engineer_sets_up_a_township_pc(
     # ... and the site syncs once with it.
     assert main(["sync", "--once", "--config", str(site_pc)]) == 0, capsys.readouterr().err
     assert "last success" in capsys.readouterr().out
-
-
-def qtbot_left():  # type: ignore[no-untyped-def]
-    from PySide6.QtCore import Qt
-
-    return Qt.MouseButton.LeftButton
 
 
 def test_a_wrong_ca_is_refused(
