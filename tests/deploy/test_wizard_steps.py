@@ -274,3 +274,55 @@ def with_role(state: SetupState, role: Role) -> SetupState:
     from app.setup.steps import RoleStep
 
     return RoleStep().apply(state, role)
+
+
+def test_a_hall_role_on_a_pc_without_settings_opens_the_wizard_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import ui.wizard
+
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    monkeypatch.delenv("ONEWINDOW_CONFIG", raising=False)
+    monkeypatch.delenv("ONEWINDOW_DB", raising=False)
+    opened: list[str] = []
+
+    def cancelled(args: object, **_: object) -> int:  # the engineer closes the wizard
+        opened.append(str(getattr(args, "command", "")))
+        return 1
+
+    monkeypatch.setattr(ui.wizard, "run_wizard", cancelled)
+    assert main(["display", "--quit-after", "1"]) == 2
+    assert opened == ["display"] and "main.py setup" in capsys.readouterr().err
+    # With settings (or a hall database named), the role starts without the wizard.
+    cfg = tmp_path / "site.toml"
+    cfg.write_text('[site]\ncode = "WZ01"\n', encoding="utf-8")
+    import argparse
+
+    assert not ui.wizard.needs_setup(argparse.Namespace(command="display", config=str(cfg)))
+    assert not ui.wizard.needs_setup(argparse.Namespace(command="display", db="sqlite:///x.db"))
+    assert ui.wizard.needs_setup(argparse.Namespace(command="display", config=str(tmp_path / "none.toml")))
+
+
+@pytest.mark.postgres
+def test_sync_enrol_refuses_a_tampered_file(
+    pg_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
+) -> None:
+    from db.sync.enrolment import CODE_ENV
+
+    path, code = enrol(pg_url, tmp_path, capsys)
+    request.addfinalizer(lambda: drop_role(pg_url))
+    tampered = tmp_path / "t.enrol"
+    tampered.write_text(path.read_text(encoding="utf-8").replace('"WZ01"', '"WZ02"'), encoding="utf-8")
+    monkeypatch.setenv("ONEWINDOW_SECRETS", str(tmp_path / "site.secrets"))
+    monkeypatch.setenv(CODE_ENV, code)
+    cfg = tmp_path / "site.toml"
+    cfg.write_text('[site]\ncode = "WZ02"\n', encoding="utf-8")
+    assert main(["sync", "enrol", str(tampered), "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "密封校验失败" in err and err.count("\n") == 1
+    assert not (tmp_path / "site.secrets").exists()  # nothing taken from a refused file
