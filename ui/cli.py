@@ -27,6 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="the first-run wizard (also opens by itself when a hall role starts without settings)",
     )
     add_common_options(p)
+    p.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
     p.set_defaults(func=run_setup)
 
     p = sub.add_parser("screenshots", help="render every main screen with demo data to PNG files in DIR")

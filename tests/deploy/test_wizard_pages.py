@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QAbstractButton, QLabel
 from pytestqt.qtbot import QtBot
@@ -46,3 +47,27 @@ def test_no_text_is_cut_off(qtbot: QtBot, tmp_path: Path) -> None:
                 assert longest <= rect.width(), (type(page).__name__, w.text(), longest, rect.width())
         wizard.runner.stop()
         wizard.close()
+
+
+def test_the_menu_reopens_the_wizard_on_the_current_settings(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.bus import HallBus
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))  # no autostart entry of this machine's user
+    from ui.wizard import open_from_menu
+
+    cfg = tmp_path / "onewindow.toml"
+    cfg.write_text(
+        '[site]\ncode = "CN01"\n[database]\nhall_url = "sqlite:////srv/hall.db"\n'
+        '[devices.idcard]\nport = "/dev/ttyUSB0"\n[screens]\nkiosk = 2\n',
+        encoding="utf-8",
+    )
+    bus = HallBus()
+    wizard = open_from_menu(str(cfg), bus)
+    qtbot.addWidget(wizard)
+    assert wizard.state.role is Role.SINGLE_PC and wizard.state.hall_url == "sqlite:////srv/hall.db"
+    assert wizard.state.devices.idcard_port == "/dev/ttyUSB0" and wizard.state.screens["kiosk"] == 2
+    with qtbot.waitSignal(bus.notice) as said:
+        wizard.accept()
+    assert "重新启动" in said.args[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 from app.cli.support import config_path_arg
 
@@ -37,6 +38,12 @@ def run_wizard(args: argparse.Namespace, *, ports: list[str] | None = None) -> i
     app = create_app()
     wizard = SetupWizard(state, ports=ports)
     wizard.show()
+    quit_after = getattr(args, "quit_after", None)
+    if quit_after:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(int(quit_after), wizard.reject)
+    wizard.finished.connect(app.quit)
     app.exec()
     return 0 if wizard.result() == 1 else 1
 
@@ -49,3 +56,16 @@ def run_if_unconfigured(args: argparse.Namespace) -> None:
 
     if run_wizard(args) != 0 or not config_path(args).exists():
         raise CliError("setup not finished: run `main.py setup` to set this PC up")
+
+
+def open_from_menu(settings_source: str, bus: object | None = None) -> Any:
+    """The wizard from a running hall's menu: changes apply at the next start (it says so)."""
+    from app.settings import default_config_path
+    from app.setup.steps import initial_state
+    from ui.wizard.wizard import SetupWizard
+
+    wizard = SetupWizard(initial_state(Path(settings_source) if settings_source else default_config_path()))
+    notice = getattr(bus, "notice", None)
+    if notice is not None:
+        wizard.accepted.connect(lambda: notice.emit("设置已保存，重新启动本程序后生效", False))
+    return wizard
