@@ -47,6 +47,7 @@ class Found:
     protocol: str  # "sam", "modbus", "gy906", "htpa", "ascii", "escpos"
     baud: int
     detail: str = ""
+    modbus_function: int = 0  # thermometers on Modbus: 3 (holding) or 4 (input register)
 
     def describe(self) -> str:
         return f"{KIND_NAMES[self.kind]}（{self.protocol}，{self.baud} 波特）{self.detail}"
@@ -125,6 +126,24 @@ def _read_for(ser: object, seconds: float, want: int | None = None) -> bytes:
     return bytes(got)
 
 
+def _modbus_function(port: str, baud: int, timeout: float) -> int:
+    """Which register a Modbus thermometer answered on: the probe tries FC03 before FC04."""
+    from devices.thermo.codec import ModbusProtocol
+
+    proto = ModbusProtocol(function=3)
+    ser = open_serial(port, baud)
+    try:
+        ser.reset_input_buffer()
+        ser.write(proto.query() or b"")
+        got = _read_for(ser, timeout)
+    except PORT_ERRORS as exc:
+        raise DeviceError("端口通信失败", str(exc)) from exc
+    finally:
+        close_serial(ser)
+    readings = [r for r in proto.feed(got) if not isinstance(r, DeviceError)]
+    return 3 if readings else 4
+
+
 def probe(port: str, *, timeout: float = 0.3, listen: float = 1.2, description: str = "") -> PortReport:
     """Probe one port for each known device, harmless ones first; never raises for a bad port."""
     start = time.monotonic()
@@ -139,7 +158,10 @@ def probe(port: str, *, timeout: float = 0.3, listen: float = 1.2, description: 
         if found is None:
             thermo = probe_thermometer(port, timeout=timeout, listen=listen)
             if thermo is not None:
-                found = Found(port, "thermometer", thermo.protocol, thermo.baud, f"：读数 {thermo.detail}")
+                function = _modbus_function(port, thermo.baud, timeout) if thermo.protocol == "modbus" else 0
+                found = Found(
+                    port, "thermometer", thermo.protocol, thermo.baud, f"：读数 {thermo.detail}", function
+                )
         report = PortReport(port, description, found, seconds=time.monotonic() - start)
     except DeviceError as exc:
         detail = f"{exc}（{exc.__cause__}）" if exc.__cause__ else str(exc)

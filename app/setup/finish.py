@@ -47,6 +47,7 @@ def settings_changes(state: SetupState) -> dict[str, Any]:
                 "port": d.thermometer_port,
                 "protocol": d.thermometer_protocol,
                 "baud": d.thermometer_baud,
+                "function": d.thermometer_function,
             },
         },
         "printers": {"ticket": {"port": d.printer_port, "baud": d.printer_baud}},

@@ -75,6 +75,7 @@ class DeviceChoice:
     thermometer_port: str = ""
     thermometer_protocol: str = "modbus"
     thermometer_baud: int = 9600
+    thermometer_function: int = 3  # Modbus: 3 or 4
     printer_port: str = ""
     printer_baud: int = 9600
 

@@ -69,13 +69,14 @@ def initial_state(config_path: Path) -> SetupState:
     role = installed_role() or role
     d, p = current.devices, current.printers.ticket
     devices = DeviceChoice(
-        d.idcard.port,
-        d.idcard.baud,
-        d.thermometer.port,
-        d.thermometer.protocol,
-        d.thermometer.baud,
-        p.port,
-        p.baud,
+        idcard_port=d.idcard.port,
+        idcard_baud=d.idcard.baud,
+        thermometer_port=d.thermometer.port,
+        thermometer_protocol=d.thermometer.protocol,
+        thermometer_baud=d.thermometer.baud,
+        thermometer_function=d.thermometer.function,
+        printer_port=p.port,
+        printer_baud=p.baud,
     )
     s = current.screens
     return dataclasses.replace(
@@ -570,7 +571,11 @@ class DevicesStep:
         if "thermometer" in found:
             t = found["thermometer"]
             c = dataclasses.replace(
-                c, thermometer_port=t.port, thermometer_protocol=t.protocol, thermometer_baud=t.baud
+                c,
+                thermometer_port=t.port,
+                thermometer_protocol=t.protocol,
+                thermometer_baud=t.baud,
+                thermometer_function=t.modbus_function or 3,
             )
         if "printer" in found:
             c = dataclasses.replace(c, printer_port=found["printer"].port, printer_baud=found["printer"].baud)
@@ -597,13 +602,15 @@ class DevicesStep:
             raise SetupError(f"读卡测试失败：{exc}") from None
         return f"读到身份证：{mask_name(card.name)}  {card.masked_id_number}"
 
-    def test_temperature(self, port: str, protocol: str, baud: int) -> str:
+    def test_temperature(self, port: str, protocol: str, baud: int, function: int = 3) -> str:
         from devices.config import thermo_protocol
         from devices.errors import DeviceError
         from devices.settings import ThermometerSettings
         from devices.thermo.driver import Thermometer
 
-        proto = thermo_protocol(ThermometerSettings(port=port, protocol=protocol, baud=baud))
+        proto = thermo_protocol(
+            ThermometerSettings(port=port, protocol=protocol, baud=baud, function=function)
+        )
         try:
             with Thermometer(port, proto, baud, timeout=3.0) as thermo:
                 reading = thermo.read()

@@ -209,6 +209,7 @@ def test_field_engineer_sets_up_a_township_pc(
     assert settings["site"] == {"code": "CN01", "name": "城南镇便民服务中心"}
     assert settings["devices"]["idcard"]["port"] == reader.port
     assert settings["devices"]["thermometer"]["protocol"] == "modbus"
+    assert settings["devices"]["thermometer"]["function"] == 3
     assert settings["printers"]["ticket"]["port"] == printer.port
     secrets = read_secrets(site_pc.with_name("onewindow.secrets"))
     assert secrets["central_password"] and secrets["central_password"] not in site_pc.read_text(

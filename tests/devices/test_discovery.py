@@ -94,3 +94,21 @@ def test_a_vanished_port_is_reported_not_raised(tmp_path: os.PathLike[str]) -> N
 
 def test_no_ports_no_reports() -> None:
     assert discover([]) == []
+
+
+class InputRegisterOnly(ThermoEmulator):
+    """A Modbus thermometer that keeps its reading in an input register: FC03 gets exception 01."""
+
+    def on_data(self, data: bytes) -> None:
+        from devices.thermo.codec import modbus_crc16, with_crc
+
+        if len(data) >= 8 and data[1] == 3 and modbus_crc16(data[:6]) == int.from_bytes(data[6:8], "little"):
+            self.send(with_crc(bytes([data[0], 0x83, 0x01])))
+            return
+        super().on_data(data)
+
+
+def test_modbus_function_is_found_with_the_thermometer() -> None:
+    with InputRegisterOnly("modbus", value=36.4) as fc04, ThermoEmulator("modbus", value=36.4) as fc03:
+        reports = discover([fc04.port, fc03.port])
+    assert [r.found.modbus_function if r.found else None for r in reports] == [4, 3]

@@ -50,6 +50,8 @@ def run_wizard(args: argparse.Namespace, *, ports: list[str] | None = None) -> i
 
 def run_if_unconfigured(args: argparse.Namespace) -> None:
     """Before a hall role starts: a PC without settings gets the wizard first; cancelled → stop."""
+    if getattr(args, "demo", False):  # `counter --demo` runs on the demo's own database
+        return
     if getattr(args, "command", None) not in FIRST_RUN_COMMANDS or not needs_setup(args):
         return
     from app.cli.support import CliError

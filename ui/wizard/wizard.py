@@ -444,6 +444,7 @@ class DevicesPage(_Page):
             thermometer_port=port["thermometer"],
             thermometer_protocol=t.protocol if t is not None else c.thermometer_protocol,
             thermometer_baud=t.baud if t is not None else c.thermometer_baud,
+            thermometer_function=(t.modbus_function or 3) if t is not None else c.thermometer_function,
             printer_port=port["printer"],
             printer_baud=found[port["printer"]].baud if port["printer"] in found else c.printer_baud,
         )
@@ -456,7 +457,9 @@ class DevicesPage(_Page):
             "idcard": (c.idcard_port, lambda: step.test_card(c.idcard_port, c.idcard_baud)),
             "thermometer": (
                 c.thermometer_port,
-                lambda: step.test_temperature(c.thermometer_port, c.thermometer_protocol, c.thermometer_baud),
+                lambda: step.test_temperature(
+                    c.thermometer_port, c.thermometer_protocol, c.thermometer_baud, c.thermometer_function
+                ),
             ),
             "printer": (c.printer_port, lambda: step.test_ticket(c.printer_port, c.printer_baud, name)),
         }
