@@ -19,7 +19,7 @@ from app.doctor import Check
 from app.settings import Settings
 from app.setup import autostart
 from app.setup.settings_file import write_settings
-from app.setup.state import SetupError, SetupState
+from app.setup.state import Role, SetupError, SetupState
 from app.setup.steps import add_windows_and_admin, central_url, prepare_hall_database
 
 
@@ -56,6 +56,22 @@ def settings_changes(state: SetupState) -> dict[str, Any]:
     if screens:
         changes["screens"] = {**screens, "fullscreen": state.fullscreen}
     return changes
+
+
+def hall_server_handover(state: SetupState) -> list[str]:
+    """What the engineer copies to each counter, kiosk and display PC (shown once, on this page)."""
+    import sqlalchemy as sa
+
+    u = sa.engine.make_url(state.hall_url)
+    return [
+        "",
+        "其他电脑（窗口、取号机、叫号屏）连接本服务器时填写：",
+        f"  地址：本机的局域网 IP  端口：{u.port or 5432}  数据库：{u.database}  账号：{u.username}  密码：{state.hall_password}",
+        f"  并把本机的密钥文件 {state.secrets_path} 复制到每台电脑（在向导的“大厅数据库”页选择它）",
+        "本机 PostgreSQL 需允许局域网连接（只需做一次）：",
+        "  postgresql.conf 中设 listen_addresses = '*'；",
+        f"  pg_hba.conf 中加一行 host {u.database} {u.username} 192.168.0.0/16 scram-sha-256（按大厅网段修改），然后重启 PostgreSQL",
+    ]
 
 
 def pgpass_path() -> Path:
@@ -131,6 +147,8 @@ def finish(state: SetupState) -> FinishReport:
     pgpass = write_pgpass(state)
     if pgpass is not None:
         lines.append(f"大厅数据库密码已存入 {pgpass}（仅本用户可读）")
+    if state.role is Role.HALL_SERVER:
+        lines += hall_server_handover(state)
     lines.append(prepare_hall_database(state))
     lines += [f"已添加 {item}" for item in add_windows_and_admin(state)]
     settings = write_settings(state.config_path, settings_changes(state))

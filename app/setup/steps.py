@@ -467,6 +467,38 @@ class HallStep:
         )
 
 
+def import_keys(state: SetupState, source: str) -> str:
+    """A PC joining a hall server takes the server's keys (same hall database, same personal-data
+    keys): the ID-hash key and every data key version from the server's secrets file."""
+    from app.secrets import DATA_KEY, ID_HASH_KEY, SecretsError, read_secrets, write_secrets
+
+    if not source.strip():
+        raise SetupError("请选择从大厅服务器复制来的密钥文件（onewindow.secrets）")
+    path = Path(source.strip())
+    if path.resolve() == state.secrets_path.resolve():
+        return "密钥文件已在本机"
+    try:
+        theirs = read_secrets(path)
+        mine = dict(read_secrets(state.secrets_path))
+    except SecretsError as exc:
+        raise SetupError(f"密钥文件不能用：{exc}") from None
+    wanted = {n: v for n, v in theirs.items() if n in (ID_HASH_KEY, DATA_KEY) or n.startswith(DATA_KEY + ".")}
+    if ID_HASH_KEY not in wanted or DATA_KEY not in wanted:
+        raise SetupError(
+            f"{path} 里没有大厅的密钥（{ID_HASH_KEY}、{DATA_KEY}）：请复制大厅服务器上的 onewindow.secrets"
+        )
+    clash = [n for n, v in wanted.items() if mine.get(n) not in (None, v)]
+    if clash:
+        raise SetupError(
+            f"本机已有不同的密钥（{'、'.join(sorted(clash))}）：说明本机曾连过别的大厅。为免数据无法解密，向导不覆盖，请联系技术支持"
+        )
+    try:
+        write_secrets(state.secrets_path, {**mine, **wanted})
+    except (SecretsError, OSError) as exc:
+        raise SetupError(f"密钥文件无法写入：{exc}") from None
+    return f"已导入大厅服务器的密钥（{len(wanted)} 项）到 {state.secrets_path}"
+
+
 @contextmanager
 def hall_password_env(state: SetupState) -> Iterator[None]:
     """libpq takes the hall password from PGPASSWORD while the wizard works (the file comes at the end)."""

@@ -248,7 +248,7 @@
 <context>
     <name>DevicesPage</name>
     <message>
-        <location filename="../../ui/wizard/wizard.py" line="+358" />
+        <location filename="../../ui/wizard/wizard.py" line="+363" />
         <source>设备</source>
         <translation>Devices</translation>
     </message>
@@ -298,7 +298,7 @@
         <translation>Search finished: {0} serial ports, {1} devices answered.</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+34" />
         <source>请先为{0}选一个串口</source>
         <translation>Choose a serial port for the {0} first</translation>
     </message>
@@ -590,7 +590,7 @@
 <context>
     <name>HallPage</name>
     <message>
-        <location filename="../../ui/wizard/wizard.py" line="-465" />
+        <location filename="../../ui/wizard/wizard.py" line="-473" />
         <source>大厅数据库</source>
         <translation>Hall database</translation>
     </message>
@@ -600,7 +600,12 @@
         <translation>The whole hall shares one database: the queue and the cases live in it.</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+17" />
+        <source>从大厅服务器复制来的 onewindow.secrets</source>
+        <translation>onewindow.secrets copied from the hall server</translation>
+    </message>
+    <message>
+        <location line="+6" />
         <source>数据库文件</source>
         <translation>Database file</translation>
     </message>
@@ -633,6 +638,11 @@
         <location line="+1" />
         <source>密码</source>
         <translation>Password</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密钥文件</source>
+        <translation>Keys file</translation>
     </message>
     <message>
         <location line="+25" />
@@ -668,7 +678,7 @@
 <context>
     <name>IdentityPage</name>
     <message>
-        <location line="-156" />
+        <location line="-159" />
         <source>站点登记</source>
         <translation>Site enrolment</translation>
     </message>
@@ -1479,7 +1489,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ScreensPage</name>
     <message>
-        <location line="+391" />
+        <location line="+399" />
         <source>屏幕</source>
         <translation>Screens</translation>
     </message>
@@ -1588,9 +1598,22 @@ Centre reference data: {2}</translation>
 <context>
     <name>_Page</name>
     <message>
-        <location line="-530" />
+        <location line="-538" />
         <source>正在处理，请稍候……</source>
         <translation>Working, please wait…</translation>
+    </message>
+</context>
+<context>
+    <name>page</name>
+    <message>
+        <location filename="../../ui/wizard/screenshots.py" line="+47" />
+        <source>查找完毕：{0} 个串口，{1} 台设备应答。</source>
+        <translation>Search finished: {0} serial ports, {1} devices answered.</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>设置已保存，检查全部通过。可以开始服务了。</source>
+        <translation>Settings saved and every check passed. Ready for service.</translation>
     </message>
 </context>
 </TS>

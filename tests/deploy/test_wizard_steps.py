@@ -326,3 +326,36 @@ def test_sync_enrol_refuses_a_tampered_file(
     err = capsys.readouterr().err
     assert "密封校验失败" in err and err.count("\n") == 1
     assert not (tmp_path / "site.secrets").exists()  # nothing taken from a refused file
+
+
+def test_a_joining_pc_imports_the_hall_servers_keys(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.secrets import ensure_keys, rotate_key, write_secret
+    from app.setup.finish import hall_server_handover
+    from app.setup.steps import import_keys
+
+    monkeypatch.delenv("ONEWINDOW_SECRETS", raising=False)
+    server = SetupState(
+        config_path=tmp_path / "server" / "onewindow.toml",
+        role=Role.HALL_SERVER,
+        hall_url="postgresql+psycopg://onewindow@127.0.0.1:5432/onewindow_hall",
+        hall_password="s3cret-handover",
+    )
+    ensure_keys(server.secrets_path)
+    rotate_key(server.secrets_path)  # data_key.2 too: every version must come along
+    write_secret(server.secrets_path, "central_password", "the-server-only")
+    counter = SetupState(config_path=tmp_path / "counter" / "onewindow.toml", role=Role.COUNTER)
+    with pytest.raises(SetupError, match="请选择"):
+        import_keys(counter, " ")
+    assert "3 项" in import_keys(counter, str(server.secrets_path))
+    theirs, mine = read_secrets(server.secrets_path), read_secrets(counter.secrets_path)
+    assert {n: mine[n] for n in mine} == {n: theirs[n] for n in ("id_hash_key", "data_key", "data_key.2")}
+    assert "central_password" not in mine  # the centre's password is the server's, not the hall's
+    assert stat.S_IMODE(counter.secrets_path.stat().st_mode) == 0o600
+    # A PC that already has other keys is not overwritten (its data would no longer decrypt).
+    other = SetupState(config_path=tmp_path / "other" / "onewindow.toml", role=Role.KIOSK)
+    ensure_keys(other.secrets_path)
+    with pytest.raises(SetupError, match="本机已有不同的密钥"):
+        import_keys(other, str(server.secrets_path))
+    # The hall server's last page tells the engineer what to copy to each PC.
+    handover = "\n".join(hall_server_handover(server))
+    assert "账号：onewindow  密码：s3cret-handover" in handover and "listen_addresses" in handover

@@ -247,10 +247,12 @@ class HallPage(_Page):
         self.user = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.keys_file = QLineEdit()
+        self.keys_file.setPlaceholderText(self.tr("从大厅服务器复制来的 onewindow.secrets"))
         self.rows: dict[str, list[QWidget]] = {
             "sqlite": [self.sqlite_path],
             "local_server": [self.admin_url],
-            "remote": [self.host, self.port, self.database, self.user, self.password],
+            "remote": [self.host, self.port, self.database, self.user, self.password, self.keys_file],
         }
         form.addRow(self.tr("数据库文件"), self.sqlite_path)
         form.addRow(self.tr("本机 PostgreSQL"), self.admin_url)
@@ -259,6 +261,7 @@ class HallPage(_Page):
         form.addRow(self.tr("数据库名"), self.database)
         form.addRow(self.tr("账号"), self.user)
         form.addRow(self.tr("密码"), self.password)
+        form.addRow(self.tr("密钥文件"), self.keys_file)
         self.form = form
         self.layout_.addLayout(form)
         self.go = QPushButton()
@@ -324,17 +327,19 @@ class HallPage(_Page):
                 return new, f"{found.detail}；{steps.prepare_hall_database(new)}"
 
         else:
-            host, port, db, user, pw = (
+            host, port, db, user, pw, keys = (
                 self.host.text(),
                 self.port.value(),
                 self.database.text(),
                 self.user.text(),
                 self.password.text(),
+                self.keys_file.text(),
             )
 
             def job() -> tuple[SetupState, str]:
                 new = step.apply_remote(state, host, port, db, user, pw)
-                return new, steps.prepare_hall_database(new)
+                imported = steps.import_keys(new, keys) if keys.strip() else ""
+                return new, "；".join(t for t in (imported, steps.prepare_hall_database(new)) if t)
 
         self.run(job, self._done, self.go)
 
