@@ -54,6 +54,8 @@ def render(ctx: Any, outdir: Path) -> list[Path]:
         elif isinstance(page, FinishPage):
             page.report.setPlainText("\n".join(lines))
             page.say(page.tr("设置已保存，检查全部通过。可以开始服务了。"))
+            page.done = True  # the Finish button as the engineer sees it after saving
+            page.completeChanged.emit()
         QApplication.processEvents()
         path = outdir / f"wizard-{number + 1}-{name}.png"
         wizard.grab().save(str(path))
