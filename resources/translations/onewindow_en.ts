@@ -246,6 +246,69 @@
     </message>
 </context>
 <context>
+    <name>DevicesPage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="+363" />
+        <source>设备</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>接好身份证阅读器、测温仪和票据打印机后点“查找设备”：逐个串口试探，约需十秒。</source>
+        <translation>Connect the ID-card reader, thermometer and ticket printer, then press "Find devices": every serial port is tried, which takes about ten seconds.</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>查找设备</source>
+        <translation>Find devices</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>串口</source>
+        <translation>Serial port</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>应答的设备</source>
+        <translation>Device that answered</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>放卡测试</source>
+        <translation>Card test</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>测温测试</source>
+        <translation>Temperature test</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>打印测试票</source>
+        <translation>Print a test ticket</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>不接</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <source>查找完毕：{0} 个串口，{1} 台设备应答。</source>
+        <translation>Search finished: {0} serial ports, {1} devices answered.</translation>
+    </message>
+    <message>
+        <location line="+34" />
+        <source>请先为{0}选一个串口</source>
+        <translation>Choose a serial port for the {0} first</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请把身份证放到阅读器上……</source>
+        <translation>Place an ID card on the reader…</translation>
+    </message>
+</context>
+<context>
     <name>DisplayBoard</name>
     <message>
         <location filename="../../ui/display/board.py" line="+126" />
@@ -409,6 +472,44 @@
     </message>
 </context>
 <context>
+    <name>FinishPage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="+188" />
+        <source>完成</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>点“保存设置”写入设置，然后自动检查这台电脑能否开始服务。</source>
+        <translation>Press "Save settings" to write the settings; then this PC is checked for service.</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>开机后自动启动本程序</source>
+        <translation>Start this program when the PC starts</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>保存设置</source>
+        <translation>Save settings</translation>
+    </message>
+    <message>
+        <location line="+29" />
+        <source>检查结果：</source>
+        <translation>Check results:</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>设置已保存；检查发现 {0} 个问题，见上面各行的解决办法。</source>
+        <translation>Settings saved; the checks found {0} problems: the fix is on each line above.</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>设置已保存，检查全部通过。可以开始服务了。</source>
+        <translation>Settings saved and every check passed. Ready for service.</translation>
+    </message>
+</context>
+<context>
     <name>FollowUpDialog</name>
     <message>
         <location filename="../../ui/manager/actions.py" line="+100" />
@@ -562,6 +663,171 @@
         <location line="+7" />
         <source>共 {0} 人等候，{1} 个窗口正在办理，{2} 项事项</source>
         <translation>{0} waiting, {1} counters serving, {2} matters</translation>
+    </message>
+</context>
+<context>
+    <name>HallPage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="-473" />
+        <source>大厅数据库</source>
+        <translation>Hall database</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>全大厅共用一个数据库：排队、办件都在里面。</source>
+        <translation>The whole hall shares one database: the queue and the cases live in it.</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>从大厅服务器复制来的 onewindow.secrets</source>
+        <translation>onewindow.secrets copied from the hall server</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>数据库文件</source>
+        <translation>Database file</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>本机 PostgreSQL</source>
+        <translation>Local PostgreSQL</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>大厅服务器地址</source>
+        <translation>Hall server address</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>端口</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>数据库名</source>
+        <translation>Database name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密钥文件</source>
+        <translation>Keys file</translation>
+    </message>
+    <message>
+        <location line="+25" />
+        <source>单机站点：数据库是本机的一个文件。已有的文件会保留全部数据，只做升级。</source>
+        <translation>Single-PC site: the database is a file on this PC. An existing file keeps all its data and is only upgraded.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>建立 / 检查数据库</source>
+        <translation>Create / check the database</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>大厅服务器：在本机 PostgreSQL 上建立大厅数据库和专用账号（密码随机生成，存入本机密码文件）。</source>
+        <translation>Hall server: creates the hall database and its own account on this PC's PostgreSQL (random password, kept in this PC's password file).</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>查找本机数据库并建立</source>
+        <translation>Find the local database server and create</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>连接大厅服务器：填写服务器设置完成时显示的地址、账号和密码。</source>
+        <translation>Joining a hall server: enter the address, account and password shown when the server's set-up finished.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>测试连接</source>
+        <translation>Test the connection</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityPage</name>
+    <message>
+        <location line="-159" />
+        <source>站点登记</source>
+        <translation>Site enrolment</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>选择区中心发来的登记文件，输入区中心电话告知的登记码。文件被改动过或登记码不对时会被拒绝。</source>
+        <translation>Choose the enrolment file from the district centre and type the enrolment code it gave by telephone. A changed file or a wrong code is refused.</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>例如 /media/U盘/CN01.enrol</source>
+        <translation>e.g. /media/usb/CN01.enrol</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>选择文件…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>登记文件</source>
+        <translation>Enrolment file</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>登记码</source>
+        <translation>Enrolment code</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>核验登记文件</source>
+        <translation>Check the enrolment file</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>测试连接区中心</source>
+        <translation>Test the connection to the centre</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>选择登记文件</source>
+        <translation>Choose the enrolment file</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>登记文件 (*.enrol);;所有文件 (*)</source>
+        <translation>Enrolment files (*.enrol);;All files (*)</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>加密连接，根证书已核验</source>
+        <translation>Encrypted connection, CA certificate checked</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>未加密（仅限演示或测试中心）</source>
+        <translation>Not encrypted (demo or test centre only)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>站点：{0}  {1}
+区中心：{2}
+站点账号：{3}（{4}）</source>
+        <translation>Site: {0}  {1}
+Centre: {2}
+Site account: {3} ({4})</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>登记文件完好，已核验。</source>
+        <translation>The enrolment file is intact and checked.</translation>
     </message>
 </context>
 <context>
@@ -1483,6 +1749,60 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
 </context>
 <context>
+    <name>RolePage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="-96" />
+        <source>这台电脑做什么用</source>
+        <translation>What this PC is for</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>请选择这台电脑在大厅里的用途。</source>
+        <translation>Choose what this PC does in the hall.</translation>
+    </message>
+</context>
+<context>
+    <name>ScreensPage</name>
+    <message>
+        <location line="+399" />
+        <source>屏幕</source>
+        <translation>Screens</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>点“显示屏幕编号”，每块屏上会出现一个大数字；再为每个窗口选屏幕。</source>
+        <translation>Press "Show screen numbers": each screen shows a big number; then choose a screen for each window.</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>显示屏幕编号</source>
+        <translation>Show screen numbers</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>取号机和叫号屏全屏显示</source>
+        <translation>Kiosk and display in full screen</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>第 {0} 块屏</source>
+        <translation>Screen {0}</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>这台电脑接了 {0} 块屏。</source>
+        <translation>This PC has {0} screens.</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <location line="+177" />
+        <source>综合一窗 设置向导</source>
+        <translation>OneWindow set-up wizard</translation>
+    </message>
+</context>
+<context>
     <name>SignInDialog</name>
     <message>
         <location filename="../../ui/manager/actions.py" line="-92" />
@@ -1506,9 +1826,77 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
 </context>
 <context>
+    <name>StaffPage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="-145" />
+        <source>窗口和管理员</source>
+        <translation>Windows and administrator</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>窗口和人员可以从区中心的基础数据获取，也可以在这里新建；第一个管理员的密码在这里设置。</source>
+        <translation>Windows and staff come from the centre's reference data or are created here; the first administrator's password is set here.</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>从区中心获取基础数据</source>
+        <translation>Get reference data from the centre</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>窗口号</source>
+        <translation>Window no.</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>窗口名称</source>
+        <translation>Window name</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>管理员用户名</source>
+        <translation>Administrator's user name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>管理员姓名</source>
+        <translation>Administrator's name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码（至少8位）</source>
+        <translation>Password (at least 8 characters)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>再输一次密码</source>
+        <translation>Password again</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <location line="+1" />
+        <source>还没有</source>
+        <translation>none yet</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>未收到</source>
+        <translation>not received</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>已有窗口：{0}
+已有管理员：{1}
+区中心基础数据：{2}</source>
+        <translation>Windows: {0}
+Administrators: {1}
+Centre reference data: {2}</translation>
+    </message>
+</context>
+<context>
     <name>_Dialog</name>
     <message>
-        <location line="-38" />
+        <location filename="../../ui/manager/actions.py" line="-38" />
         <source>确定</source>
         <translation>OK</translation>
     </message>
@@ -1516,6 +1904,27 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+1" />
         <source>取消</source>
         <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>_Page</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="-538" />
+        <source>正在处理，请稍候……</source>
+        <translation>Working, please wait…</translation>
+    </message>
+</context>
+<context>
+    <name>page</name>
+    <message>
+        <location filename="../../ui/wizard/screenshots.py" line="+47" />
+        <source>查找完毕：{0} 个串口，{1} 台设备应答。</source>
+        <translation>Search finished: {0} serial ports, {1} devices answered.</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>设置已保存，检查全部通过。可以开始服务了。</source>
+        <translation>Settings saved and every check passed. Ready for service.</translation>
     </message>
 </context>
 </TS>
