@@ -13,7 +13,7 @@ from app.queue import errors
 from app.queue.ordering import T
 from app.queue.service import QueueService
 from app.queue.types import TicketInfo, WindowState
-from app.vocab import TicketStatus, WindowServiceState
+from app.vocab import EventKind, TicketStatus, WindowServiceState
 
 STATE_NAMES = {
     WindowServiceState.OPEN: "服务中",
@@ -44,7 +44,7 @@ def pause_window(svc: QueueService, number: int, reason: str, staff_id: uuid.UUI
             if ws["state"] == WindowServiceState.PAUSED:
                 raise errors.InvalidTransition("该窗口已暂停服务")
             svc._set_window(s, ws, now, state=WindowServiceState.PAUSED, reason=reason[:200])
-            svc._event(s, "window_paused", now, None, win, staff_id, reason=reason[:200], by="manager")
+            svc._event(s, EventKind.WINDOW_PAUSED, now, None, win, staff_id, reason=reason[:200], by="manager")
             _audit(
                 s, svc, staff_id, "window_pause", "window", str(win.id), f"{number}号窗口暂停：{reason[:200]}"
             )
@@ -65,7 +65,7 @@ def reopen_window(svc: QueueService, number: int, staff_id: uuid.UUID) -> Window
                 state = STATE_NAMES.get(ws["state"], ws["state"])
                 raise errors.InvalidTransition(f"窗口当前状态为“{state}”，只有暂停的窗口可以恢复")
             svc._set_window(s, ws, now, state=WindowServiceState.OPEN, reason="")
-            svc._event(s, "window_resumed", now, None, win, staff_id, by="manager")
+            svc._event(s, EventKind.WINDOW_RESUMED, now, None, win, staff_id, by="manager")
             _audit(s, svc, staff_id, "window_reopen", "window", str(win.id), f"{number}号窗口恢复服务")
 
     svc._retrying(tx)
@@ -85,7 +85,7 @@ def move_waiting(svc: QueueService, number: str, to_category: str, staff_id: uui
             m = svc._update_ticket(s, t["id"], now, category_id=target.id, target_window_id=None)
             svc._event(
                 s,
-                "transferred",
+                EventKind.TRANSFERRED,
                 now,
                 m,
                 None,
