@@ -82,6 +82,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             problem = platform_problem(os.environ)
             if problem:
                 raise CliError(problem)
+            from ui.wizard import run_if_unconfigured
+
+            run_if_unconfigured(args)  # a hall role on a PC without settings: the set-up wizard first
             # The hall's sync thread reads the centre's password from the environment (db.sync.tls),
             # put there from the site's 0600 secrets file: never from the settings file or argv.
             from app.cli.support import config_path_arg

@@ -1,9 +1,12 @@
-"""好差评 at the counter: the applicant rates the service on the evaluator after the ticket is finished.
+"""好差评 at the counter: the applicant rates the visit on the evaluator after the ticket is finished.
 
-Five grades (GB/T 39734: 非常满意 … 非常不满意) and four dimensions taken from the offline
+Five grades (GB/T 39734: 非常满意 … 非常不满意) and four optional dimensions taken from the offline
 (线下) indicators of the national 好差评 content: 服务态度, 服务效率, 服务水平, 办事便捷.
-One rating is stored per case of the visit ("一事一评"), or one for the ticket if no case was
-opened. A rating of 2 or less (差评) opens a follow-up for the hall managers.
+One rating per visit (the ticket) and stage ("一次一评"), linked to every case of the visit; a
+second rating of the same visit and stage is refused. Figures count visits. A rating of 2 or less
+(差评) needs a reason category (BadRatingReason) and opens a follow-up (回访) for the hall
+managers, recorded with `record_follow_up` (date, method, outcome, whether the applicant is now
+satisfied).
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import WorkCalendar
+from app.vocab import BadRatingReason, FollowUpMethod, FollowUpState, RatingStage
 from db import outbox
 from db.base import utcnow
-from db.models import Case, CaseHistory, CaseTask, Evaluation, Site, Window
+from db.models import AuditLog, Case, CaseHistory, CaseTask, Evaluation, Site, Staff, Window
 
 log = logging.getLogger("onewindow.evaluation")
 
@@ -31,7 +36,23 @@ DIMENSIONS: dict[str, str] = {
     "competence": "服务水平",
     "convenience": "办事便捷",
 }
+# The reasons a 差评 asks for, in the order the evaluator shows them.
+REASONS: dict[str, str] = {
+    BadRatingReason.ATTITUDE: "服务态度",
+    BadRatingReason.EFFICIENCY: "办事效率",
+    BadRatingReason.POLICY: "政策落实/解释",
+    BadRatingReason.PROCESS: "办事流程",
+    BadRatingReason.ENVIRONMENT: "窗口环境",
+    BadRatingReason.OTHER: "其他",
+}
+FOLLOW_UP_METHODS: dict[str, str] = {
+    FollowUpMethod.PHONE: "电话",
+    FollowUpMethod.SMS: "短信",
+    FollowUpMethod.VISIT: "面谈",
+    FollowUpMethod.OTHER: "其他",
+}
 BAD_GRADE = 2  # this grade or lower is a 差评
+GOOD_GRADE = 3  # this grade or higher counts as satisfied (基本满意 or better)
 FOLLOW_UP_DAYS = 1  # working days to contact the applicant after a 差评
 
 
@@ -52,6 +73,25 @@ class EvaluationInfo:
     at: dt.datetime | None = None
     window_id: uuid.UUID | None = None
     staff_id: uuid.UUID | None = None
+    case_ids: tuple[uuid.UUID, ...] = ()
+    reason: str = ""
+    reason_label: str = ""
+    stage: str = RatingStage.ACCEPT
+    follow_up_at: dt.datetime | None = None
+    follow_up_by: uuid.UUID | None = None
+    follow_up_method: str = ""
+    follow_up_outcome: str = ""
+    follow_up_satisfied: bool | None = None
+
+    @property
+    def bad(self) -> bool:
+        return self.grade <= BAD_GRADE
+
+
+def linked_cases(e: Evaluation) -> tuple[uuid.UUID, ...]:
+    """Every case of the rated visit (rows from before revision 0008 hold only `case_id`)."""
+    ids = tuple(uuid.UUID(str(c)) for c in (e.case_ids or ()))
+    return ids or ((e.case_id,) if e.case_id is not None else ())
 
 
 def _info(e: Evaluation) -> EvaluationInfo:
@@ -67,10 +107,24 @@ def _info(e: Evaluation) -> EvaluationInfo:
         e.at,
         e.window_id,
         e.staff_id,
+        linked_cases(e),
+        e.reason,
+        REASONS.get(e.reason, ""),
+        e.stage,
+        e.follow_up_at,
+        e.follow_up_by,
+        e.follow_up_method,
+        e.follow_up_outcome,
+        e.follow_up_satisfied,
     )
 
 
-def check(grade: int, dimensions: Mapping[str, int]) -> None:
+def counted() -> sa.ColumnElement[bool]:
+    """The rows that are visits: not the duplicates merged by migration 0008."""
+    return Evaluation.merged_into.is_(None)
+
+
+def check(grade: int, dimensions: Mapping[str, int], reason: str = "") -> None:
     if grade not in GRADES:
         raise EvaluationError("请选择评价等级（非常满意至非常不满意）")
     for key, value in dimensions.items():
@@ -78,6 +132,11 @@ def check(grade: int, dimensions: Mapping[str, int]) -> None:
             raise EvaluationError(f"未知的评价项：{key}")
         if value not in GRADES:
             raise EvaluationError(f"“{DIMENSIONS[key]}”的评分应为1至5")
+    if grade <= BAD_GRADE:
+        if not reason:
+            raise EvaluationError("请选择不满意的原因")
+        if reason not in REASONS:
+            raise EvaluationError(f"未知的不满意原因：{reason}")
 
 
 def record(
@@ -87,68 +146,86 @@ def record(
     grade: int,
     dimensions: Mapping[str, int] | None = None,
     comment: str = "",
+    reason: str = "",
     ticket_id: uuid.UUID | None = None,
     case_ids: Sequence[uuid.UUID] = (),
     window_id: uuid.UUID | None = None,
     staff_id: uuid.UUID | None = None,
+    stage: str = RatingStage.ACCEPT,
     calendar: WorkCalendar | None = None,
     now: dt.datetime | None = None,
-) -> list[EvaluationInfo]:
-    """Store the rating (one row per case, or one for the ticket); the caller commits."""
+) -> EvaluationInfo:
+    """Store the visit's one rating (for the ticket, linked to every case); the caller commits."""
     dims = {k: int(v) for k, v in (dimensions or {}).items()}
-    check(grade, dims)
+    check(grade, dims, reason)
     if len(comment) > 500:
         raise EvaluationError("评价意见最多500字")
-    now = now or utcnow()
+    if stage not in tuple(RatingStage):
+        raise EvaluationError(f"未知的评价环节：{stage}")
     bad = grade <= BAD_GRADE
-    out = []
-    targets: list[uuid.UUID | None] = [*case_ids] or [None]
-    for case_id in targets:
-        ev = Evaluation(
-            site_id=site_id,
-            ticket_id=ticket_id,
-            case_id=case_id,
-            window_id=window_id,
-            staff_id=staff_id,
-            at=now,
-            grade=grade,
-            dimensions=dims,
-            comment=comment.strip(),
-            follow_up="open" if bad else "",
+    if ticket_id is not None and session.scalar(
+        sa.select(Evaluation.id).where(
+            Evaluation.ticket_id == ticket_id, Evaluation.stage == stage, counted()
         )
-        outbox.save(session, ev)
-        if bad and case_id is not None:
-            case = session.get(Case, case_id)
-            if case is not None:
-                cal = calendar or WorkCalendar.load(session, _tz(session, site_id))
-                today = now.astimezone(cal.tz).date()
-                outbox.save(
-                    session,
-                    CaseTask(
-                        site_id=site_id,
-                        case_id=case_id,
-                        kind="bad_rating",
-                        due_date=cal.add_working_days(today, FOLLOW_UP_DAYS).date,
-                        note=f"差评回访：{GRADES[grade]}"
-                        + (f"，意见：{comment.strip()}" if comment.strip() else ""),
-                    ),
-                )
-                outbox.save(
-                    session,
-                    CaseHistory(
-                        site_id=site_id,
-                        case_id=case_id,
-                        at=now,
-                        from_status=case.status,
-                        to_status=case.status,
-                        staff_id=None,
-                        note=f"申请人评价：{GRADES[grade]}（差评，已转大厅管理员回访）",
-                    ),
-                )
-        out.append(_info(ev))
+    ):
+        raise EvaluationError("本次办理已经评价过了，感谢您的评价")
+    now = now or utcnow()
+    cases: list[uuid.UUID] = list(dict.fromkeys(case_ids))
+    ev = Evaluation(
+        site_id=site_id,
+        ticket_id=ticket_id,
+        case_id=cases[0] if cases else None,
+        case_ids=[str(c) for c in cases],
+        stage=stage,
+        window_id=window_id,
+        staff_id=staff_id,
+        at=now,
+        grade=grade,
+        dimensions=dims,
+        comment=comment.strip(),
+        reason=reason if bad else "",
+        follow_up=FollowUpState.OPEN if bad else FollowUpState.NONE,
+    )
+    try:
+        with session.begin_nested():
+            outbox.save(session, ev)
+    except IntegrityError as exc:  # another terminal stored this visit's rating meanwhile
+        raise EvaluationError("本次办理已经评价过了，感谢您的评价") from exc
     if bad:
+        note = f"差评回访：{GRADES[grade]}，原因：{REASONS[reason]}" + (
+            f"，意见：{comment.strip()}" if comment.strip() else ""
+        )
+        cal: WorkCalendar | None = calendar
+        for case_id in cases:
+            case = session.get(Case, case_id)
+            if case is None:
+                continue
+            cal = cal or WorkCalendar.load(session, _tz(session, site_id))
+            today = now.astimezone(cal.tz).date()
+            outbox.save(
+                session,
+                CaseTask(
+                    site_id=site_id,
+                    case_id=case_id,
+                    kind="bad_rating",
+                    due_date=cal.add_working_days(today, FOLLOW_UP_DAYS).date,
+                    note=note,
+                ),
+            )
+            outbox.save(
+                session,
+                CaseHistory(
+                    site_id=site_id,
+                    case_id=case_id,
+                    at=now,
+                    from_status=case.status,
+                    to_status=case.status,
+                    staff_id=None,
+                    note=f"申请人评价：{GRADES[grade]}（差评，已转大厅管理员回访）",
+                ),
+            )
         log.warning("bad rating %d at window %s: follow-up opened", grade, window_id)
-    return out
+    return _info(ev)
 
 
 def _tz(session: Session, site_id: uuid.UUID) -> str:
@@ -157,44 +234,99 @@ def _tz(session: Session, site_id: uuid.UUID) -> str:
 
 
 def open_follow_ups(session: Session, site_id: uuid.UUID) -> list[EvaluationInfo]:
-    """差评 waiting for a manager's follow-up, oldest first."""
+    """差评 waiting for a manager's follow-up, oldest first (one per visit)."""
     rows = session.scalars(
         sa.select(Evaluation)
-        .where(Evaluation.site_id == site_id, Evaluation.follow_up == "open")
+        .where(Evaluation.site_id == site_id, Evaluation.follow_up == FollowUpState.OPEN, counted())
         .order_by(Evaluation.at)
     )
     return [_info(e) for e in rows]
 
 
-def close_follow_up(
-    session: Session, evaluation_id: uuid.UUID, note: str, *, now: dt.datetime | None = None
+def record_follow_up(
+    session: Session,
+    evaluation_id: uuid.UUID,
+    *,
+    outcome: str,
+    method: str = FollowUpMethod.PHONE,
+    satisfied: bool | None = None,
+    at: dt.datetime | None = None,
+    staff_id: uuid.UUID | None = None,
+    now: dt.datetime | None = None,
 ) -> EvaluationInfo:
+    """The 回访 of a 差评: when, how, what came of it and whether the applicant is now satisfied.
+    Closes the bad_rating tasks of every case of the visit and writes an audit row; the caller commits."""
     ev = session.get(Evaluation, evaluation_id)
-    if ev is None:
+    if ev is None or ev.merged_into is not None:
         raise EvaluationError("没有找到这条评价")
-    if ev.follow_up != "open":
+    if ev.follow_up != FollowUpState.OPEN:
         raise EvaluationError("这条评价没有待回访事项")
-    if not note.strip():
+    outcome = outcome.strip()
+    if not outcome:
         raise EvaluationError("请填写回访情况")
+    if len(outcome) > 1000:
+        raise EvaluationError("回访情况最多1000字")
+    if method not in FOLLOW_UP_METHODS:
+        raise EvaluationError("请选择回访方式")
     now = now or utcnow()
-    ev.follow_up = "done"
-    ev.comment = (ev.comment + f"\n[回访] {note.strip()}").strip()
+    at = at or now
+    if at.tzinfo is None:
+        raise EvaluationError("回访时间缺少时区")
+    if at > now + dt.timedelta(minutes=5):
+        raise EvaluationError("回访时间不能晚于现在")
+    if ev.at is not None and at < _utc(ev.at) - dt.timedelta(minutes=1):
+        raise EvaluationError("回访时间不能早于评价时间")
+    ev.follow_up = FollowUpState.DONE
+    ev.follow_up_at = at
+    ev.follow_up_by = staff_id
+    ev.follow_up_method = method
+    ev.follow_up_outcome = outcome
+    ev.follow_up_satisfied = satisfied
     outbox.save(session, ev)
-    if ev.case_id is not None:
+    verdict = {True: "满意", False: "仍不满意", None: "未表态"}[satisfied]
+    for case_id in linked_cases(ev):
         for task in session.scalars(
             sa.select(CaseTask).where(
-                CaseTask.case_id == ev.case_id, CaseTask.kind == "bad_rating", CaseTask.done_at.is_(None)
+                CaseTask.case_id == case_id, CaseTask.kind == "bad_rating", CaseTask.done_at.is_(None)
             )
         ):
             task.done_at = now
-            task.note = (task.note + f"\n回访：{note.strip()}").strip()
+            task.note = (task.note + f"\n回访（{FOLLOW_UP_METHODS[method]}）：{outcome}（{verdict}）").strip()
             outbox.save(session, task)
+    outbox.save(
+        session,
+        AuditLog(
+            at=now,
+            site_id=ev.site_id,
+            staff_id=staff_id,
+            action="rating_follow_up",
+            entity="evaluation",
+            entity_id=str(ev.id),
+            detail=f"{FOLLOW_UP_METHODS[method]}回访，{verdict}",
+        ),
+    )
     return _info(ev)
+
+
+def close_follow_up(
+    session: Session, evaluation_id: uuid.UUID, note: str, *, now: dt.datetime | None = None
+) -> EvaluationInfo:
+    """A 回访 by phone with only an outcome text (kept for callers of the earlier API)."""
+    return record_follow_up(session, evaluation_id, outcome=note, now=now)
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value
 
 
 def window_label(session: Session, window_id: uuid.UUID | None) -> str:
     w = session.get(Window, window_id) if window_id else None
     return f"{w.number}号窗口" if w else ""
+
+
+def staff_name(session: Session, staff_id: uuid.UUID | None) -> str:
+    s = session.get(Staff, staff_id) if staff_id else None
+    return s.name if s else ""
 
 
 def submit_rating(
@@ -208,7 +340,8 @@ def submit_rating(
     case_ids: Sequence[uuid.UUID],
     window_id: uuid.UUID | None,
     staff_id: uuid.UUID | None,
-) -> list[EvaluationInfo]:
+    reason: str = "",
+) -> EvaluationInfo:
     """The evaluator's one request: `record` in its own transaction (write lock first). Raises
     EvaluationError for a refused rating and app.errors.StorageError when the database fails."""
     from app.errors import storage
@@ -216,16 +349,17 @@ def submit_rating(
 
     with storage("保存评价"), sessions() as s:
         s.connection(execution_options=SQLITE_IMMEDIATE)
-        infos = record(
+        info = record(
             s,
             site_id=site_id,
             grade=grade,
             dimensions=dimensions,
             comment=comment,
+            reason=reason,
             ticket_id=ticket_id,
             case_ids=case_ids,
             window_id=window_id,
             staff_id=staff_id,
         )
         s.commit()
-        return infos
+        return info

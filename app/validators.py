@@ -35,7 +35,10 @@ __all__ = [
     "ID_WEIGHTS",
     "Check",
     "card_flag",
+    "card_problem",
     "card_validity",
+    "check_card_number",
+    "check_foreign_2017_number",
     "check_id_number",
     "check_mobile",
     "check_uscc",
@@ -56,9 +59,71 @@ USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _MOBILE_RE = re.compile(r"^1[3-9][0-9]{9}$")
 
 
+_FOREIGN_2017_RE = re.compile(r"^[A-Z]{3}[0-9]{12}$")
+_FOREIGN_2017_TYPE = "foreign_permanent"  # devices.idcard.card.CardType.FOREIGN_PERMANENT
+
+
+def check_foreign_2017_number(value: str) -> Check:
+    """The 15-character number of the 2017 foreigner permanent residence card (外国人永久居留身份证):
+    3 letters (nationality, GB/T 2659) + 4 digits (accepting office) + 6 digits (birth date, YYMMDD)
+    + 2 digits (sequence). There is no published check character; the birth date must be real."""
+    v = normalise_id_number(value)
+    if not _FOREIGN_2017_RE.match(v):
+        return Check(False, "外国人永久居留身份证号码应为3个字母加12位数字")
+    yy, mm, dd = int(v[7:9]), int(v[9:11]), int(v[11:13])
+    if not any(_real_date(century + yy, mm, dd) for century in (1900, 2000)):
+        return Check(False, f"外国人永久居留身份证号码中的出生日期 {v[7:13]} 不是有效日期")
+    return Check(True)
+
+
+def _real_date(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def check_card_number(value: str, *, today: dt.date | None = None) -> Check:
+    """Any identity-card number the hall accepts, one rule for kiosk, counter and queue: the
+    18-character GB 11643 number (resident ID card, HK/MO/TW residence permit, 2023 foreigner
+    permanent residence card) or the 15-character 2017 foreigner permanent residence card."""
+    v = normalise_id_number(value)
+    if len(v) == 15 and any("A" <= c <= "Z" for c in v[:3]):  # letters up front: the 2017 card
+        return check_foreign_2017_number(v)
+    return check_id_number(v, today=today)
+
+
+def card_problem(card: object, today: dt.date) -> str | None:
+    """THE check of an identity card as read (kiosk, counter, queue): None when the card may be
+    used on `today` (the hall's business date), else the plain-Chinese reason.
+
+    Checks the number for the card's type (a 2017 foreigner card has the 15-character number,
+    every other type the 18-character GB 11643 one) and the validity period (both ends count;
+    no end date = 长期). An object without a validity period is checked by its number only."""
+    number = str(getattr(card, "id_number", "") or "")
+    if not number.strip():
+        return "证件号码为空，请重新刷卡"
+    card_type = str(getattr(card, "card_type", "") or "")
+    if card_type == _FOREIGN_2017_TYPE:
+        check = check_foreign_2017_number(number)
+    else:
+        check = check_id_number(number, today=today)
+    if not check:
+        return check.reason
+    valid_from = getattr(card, "valid_from", None)
+    valid_to = getattr(card, "valid_to", None)
+    if isinstance(valid_from, dt.date):
+        validity = card_validity(valid_from, valid_to if isinstance(valid_to, dt.date) else None, today)
+        if not validity:
+            return validity.reason
+    return None
+
+
 def card_flag(card: object, today: dt.date | None = None) -> str:
     """For the counter: "" for a card within its validity period, else the Chinese reason to flag
-    (a clerk may still proceed — e.g. with a temporary ID certificate — the kiosk refuses)."""
+    (a clerk may still proceed — e.g. with a temporary ID certificate — the kiosk refuses).
+    Validity only; `card_problem` is the whole check (number for the card type + validity)."""
     valid_from = getattr(card, "valid_from", None)
     valid_to = getattr(card, "valid_to", None)
     if not isinstance(valid_from, dt.date):

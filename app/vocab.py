@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from db.vocab import (
     ACTIVE_TICKET_STATUSES,
+    BadRatingReason,
     CasePath,
     CaseStatus,
     EventKind,
+    FollowUpMethod,
+    FollowUpState,
     IntakePath,
     PasswordState,
     PriorityClass,
+    RatingStage,
     StaffRole,
     TicketStatus,
     WindowKind,
@@ -18,12 +22,16 @@ from db.vocab import (
 
 __all__ = [
     "ACTIVE_TICKET_STATUSES",
+    "BadRatingReason",
     "CasePath",
     "CaseStatus",
     "EventKind",
+    "FollowUpMethod",
+    "FollowUpState",
     "IntakePath",
     "PasswordState",
     "PriorityClass",
+    "RatingStage",
     "StaffRole",
     "TicketStatus",
     "WindowKind",

@@ -21,6 +21,7 @@ from db.vocab import (
     CaseStatus,
     PasswordState,
     PriorityClass,
+    RatingStage,
     StaffRole,
     TicketStatus,
     WindowKind,
@@ -477,20 +478,44 @@ class CaseTask(SiteOwned, Base):
 
 
 class Evaluation(SiteOwned, Base):
-    """好差评: five grades (5 = 非常满意 … 1 = 非常不满意) and four dimension scores."""
+    """好差评: one rating per visit (ticket) and stage, linked to every case of the visit; five
+    grades (5 = 非常满意 … 1 = 非常不满意), optional dimension scores, a reason for a 差评 and its
+    回访 (call-back) record. Rows with `merged_into` set were duplicates of one visit (stored once
+    per case before revision 0008) and are counted through the row they were merged into."""
 
     __tablename__ = "evaluation"
-    __table_args__ = (sa.CheckConstraint("grade BETWEEN 1 AND 5", name="grade"),)
+    __table_args__ = (
+        sa.CheckConstraint("grade BETWEEN 1 AND 5", name="grade"),
+        sa.Index(
+            "uq_evaluation_visit",
+            "ticket_id",
+            "stage",
+            unique=True,
+            sqlite_where=sa.text("merged_into IS NULL"),
+            postgresql_where=sa.text("merged_into IS NULL"),
+        ),
+    )
 
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("ticket.id"), index=True)
-    case_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("case.id"), index=True)
+    case_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("case.id"), index=True)  # the first case
+    case_ids: Mapped[list[str]] = mapped_column(sa.JSON(), default=list, server_default="[]")  # every case
+    stage: Mapped[str] = mapped_column(sa.String(16), default=RatingStage.ACCEPT, server_default="accept")
+    reason: Mapped[str] = mapped_column(sa.String(16), default="", server_default="")  # BadRatingReason
+    merged_into: Mapped[uuid.UUID | None]
     window_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("window.id"))
     staff_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("staff.id"))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     grade: Mapped[int]
     dimensions: Mapped[dict[str, Any]] = mapped_column(default=dict)
     comment: Mapped[str] = mapped_column(sa.Text, default="")
-    follow_up: Mapped[str] = mapped_column(sa.String(16), default="")  # '' | open | done
+    follow_up: Mapped[str] = mapped_column(sa.String(16), default="")  # FollowUpState
+    follow_up_at: Mapped[dt.datetime | None]  # when the 回访 took place
+    follow_up_by: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("staff.id"))
+    follow_up_method: Mapped[str] = mapped_column(
+        sa.String(16), default="", server_default=""
+    )  # FollowUpMethod
+    follow_up_outcome: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    follow_up_satisfied: Mapped[bool | None]
 
 
 class TemperatureReading(SiteOwned, Base):

@@ -109,3 +109,37 @@ class EventKind(StrEnum):
     WINDOW_RESUMED = "window_resumed"
     WINDOW_CLOSED = "window_closed"
     DAY_CLOSED = "day_closed"
+
+
+class RatingStage(StrEnum):
+    """When a visit is rated (一事多评: at 受理 and again at 办结); one rating per visit and stage."""
+
+    ACCEPT = "accept"  # at the window, when the ticket is finished
+    COMPLETE = "complete"  # after 办结 (a later channel)
+
+
+class BadRatingReason(StrEnum):
+    """Why a 差评 was given: the offline indicators of GB/T 39734-2020 (服务态度, 服务效率,
+    服务水平 — the policy and its explanation —, 办事便捷 — the process) plus the hall and 其他."""
+
+    ATTITUDE = "attitude"  # 服务态度
+    EFFICIENCY = "efficiency"  # 办事效率（等候、办理时间长）
+    POLICY = "policy"  # 政策落实/解释不清
+    PROCESS = "process"  # 办事流程（材料多、多次跑）
+    ENVIRONMENT = "environment"  # 窗口环境、设施
+    OTHER = "other"  # 其他
+
+
+class FollowUpState(StrEnum):
+    """A 差评's call-back (回访): none needed, waiting, recorded."""
+
+    NONE = ""
+    OPEN = "open"
+    DONE = "done"
+
+
+class FollowUpMethod(StrEnum):
+    PHONE = "phone"  # 电话回访
+    SMS = "sms"  # 短信
+    VISIT = "visit"  # 上门/到厅面谈
+    OTHER = "other"

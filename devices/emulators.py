@@ -8,6 +8,8 @@ demo.stop()                          # or use it as a context manager
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import itertools
 import os
 import threading
@@ -21,6 +23,31 @@ from devices.idcard.emulator import IdCardEmulator
 from devices.idcard.samples import DEMO_CARDS
 from devices.thermo.emulator import ThermoEmulator
 
+
+def _years_later(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def demo_cards(today: dt.date | None = None) -> tuple[IdCard, ...]:
+    """The demo cards (devices.idcard.samples.DEMO_CARDS) valid on `today` (default: the machine's
+    date): each card's validity period keeps its length (5, 10, 20 years, or 长期) but is moved to
+    have started two years before `today`, so no demo card expires as the calendar moves on.
+    The fixed samples stay as they are for the protocol tests."""
+    day = today or dt.date.today()
+    cards = []
+    for card in DEMO_CARDS:
+        if card.valid_to is None:
+            cards.append(card)  # 长期: never expires
+            continue
+        years = card.valid_to.year - card.valid_from.year
+        start = max(_years_later(day, -2), card.birth_date)
+        cards.append(dataclasses.replace(card, valid_from=start, valid_to=_years_later(start, years)))
+    return tuple(cards)
+
+
 # A plausible entrance queue: mostly normal, one fever, one "measure again" (cold forehead).
 DEMO_TEMPERATURES = (36.4, 36.6, 36.5, 36.8, 37.6, 36.3, 33.2, 36.7)
 
@@ -30,7 +57,7 @@ class DemoDevices:
     idcard: IdCardEmulator | None
     thermometer: ThermoEmulator | None
     thermometer_protocol: str = "modbus"
-    _cards: itertools.cycle[IdCard] = field(default_factory=lambda: itertools.cycle(DEMO_CARDS), repr=False)
+    _cards: itertools.cycle[IdCard] = field(default_factory=lambda: itertools.cycle(demo_cards()), repr=False)
     _timer: threading.Timer | None = field(default=None, repr=False)
 
     @property
@@ -43,7 +70,8 @@ class DemoDevices:
 
     @property
     def cards(self) -> tuple[IdCard, ...]:
-        return DEMO_CARDS
+        """The cards place_next_card cycles through: the demo cards, valid today."""
+        return demo_cards()
 
     def place_card(self, card: IdCard) -> None:
         if self.idcard is not None:

@@ -21,10 +21,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
     p.set_defaults(func=run_single_pc)
 
+    p = sub.add_parser(
+        "setup",
+        help="the set-up wizard: role of this PC, site enrolment, hall database, devices, screens, staff",
+        description="the first-run wizard (also opens by itself when a hall role starts without settings)",
+    )
+    add_common_options(p)
+    p.add_argument("--quit-after", type=int, metavar="MS", help=argparse.SUPPRESS)  # smoke tests
+    p.set_defaults(func=run_setup)
+
     p = sub.add_parser("screenshots", help="render every main screen with demo data to PNG files in DIR")
     add_common_options(p)
     p.add_argument("dir", metavar="DIR", type=output_dir)
     p.set_defaults(func=run_screenshots)
+
+
+def run_setup(args: argparse.Namespace) -> int:
+    from ui.wizard import run_wizard
+
+    return run_wizard(args)
 
 
 def run_screenshots(args: argparse.Namespace) -> int:

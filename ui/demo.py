@@ -86,12 +86,12 @@ def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
         overview = HallOverviewWindow(ctx, bus, launchers=roles.launchers())
         overview.show()
         roles.open_single_pc_set()
+        warm_up()  # heavy imports, one collection, freeze: before any input and --quit-after
         quit_after = getattr(args, "quit_after", None)
         if quit_after:
             from PySide6.QtCore import QTimer
 
             QTimer.singleShot(int(quit_after), lambda: app.exit(0))  # not quit(): a locked kiosk refuses
-        warm_up()  # before the first input: heavy imports, one collection, then freeze
         code = int(app.exec())
         roles.close_all()
         return code
@@ -243,6 +243,16 @@ class RoleWindows:
 
         return self._open("manager", lambda: ManagerDashboard(self.ctx, self.bus))
 
+    def open_setup(self) -> Any:
+        from ui.wizard import open_from_menu
+
+        def make() -> Any:
+            wizard = open_from_menu(self.ctx.settings.source, self.bus)
+            wizard.finished.connect(lambda _result: self.windows.pop("setup", None))  # a fresh one next time
+            return wizard
+
+        return self._open("setup", make)
+
     def place_card(self, where: str) -> None:
         devices = self.counter_reader if where == "counter" else self.kiosk_reader
         if devices is None or devices.idcard is None:
@@ -259,6 +269,8 @@ class RoleWindows:
             "叫号屏": lambda: self.open_display(),
             "管理看板": lambda: self.open_manager(),
         }
+        if not self.demo:  # the set-up wizard again, from the menu (also `main.py setup`)
+            launch["设置向导"] = self.open_setup
         if self.counter_reader is not None:
             launch["窗口读卡器放卡"] = lambda: self.place_card("counter")
         if self.kiosk_reader is not None and self.kiosk_reader.idcard is not None:

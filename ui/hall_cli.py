@@ -76,7 +76,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=None,
         help="every ticket needs an ID-card swipe (default: settings kiosk.require_id)",
     )
-    p.add_argument("--no-voice", action="store_true", help="no spoken prompts in elderly mode")
+    p.add_argument(
+        "--no-voice",
+        action="store_true",
+        help="no spoken prompts (settings kiosk.voice_standard / voice_elderly)",
+    )
     p.set_defaults(func=cmd_kiosk)
 
     p = sub.add_parser(
@@ -143,9 +147,9 @@ def _show(app: Any, widget: Any, args: argparse.Namespace, index: int, fullscree
         index if args.screen is None else args.screen,
         fullscreen if args.fullscreen is None else args.fullscreen,
     )
+    warm_up()  # heavy imports, one collection, freeze: before any input and --quit-after
     if args.quit_after:
         QTimer.singleShot(int(args.quit_after), app.quit)
-    warm_up()  # before the first input: heavy imports, one collection, then freeze
     return int(app.exec())
 
 
@@ -172,6 +176,10 @@ def cmd_manager(args: argparse.Namespace) -> int:
         from ui.manager.window import ManagerDashboard
 
         dash = ManagerDashboard(ctx, bus)
+        if not args.fullscreen:  # a manager's PC: the dashboard fills the screen (1366×768 and up)
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, dash.showMaximized)
         try:
             return _show(app, dash, args, settings.screens.counter, False)
         finally:

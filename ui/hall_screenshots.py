@@ -60,10 +60,17 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         kiosk.locked = False
         widgets.append(kiosk)
         _wait(lambda: bool(kiosk.options))
-        out.append(_grab(kiosk, outdir / "hall-kiosk.png", (1080, 1280)))
-        kiosk.toggle_elderly()
-        _wait(lambda: len(kiosk.options) <= kiosk.kiosk.policy.elderly_categories)
-        out.append(_grab(kiosk, outdir / "hall-kiosk-elderly.png", (1080, 1280)))
+        # 1080×1920 portrait and 1920×1080 landscape, standard and elderly; home and check-in
+        for elderly in (False, True):
+            if kiosk.elderly != elderly:
+                kiosk.toggle_elderly()
+            mode = "-elderly" if elderly else ""
+            for size in ((1080, 1920), (1920, 1080)):
+                kiosk.go_home()
+                out.append(_grab(kiosk, outdir / f"hall-kiosk{mode}-{size[0]}x{size[1]}.png", size))
+                kiosk.open_checkin()
+                out.append(_grab(kiosk, outdir / f"hall-kiosk{mode}-checkin-{size[0]}x{size[1]}.png", size))
+        kiosk.go_home()
 
         board = DisplayBoard(ctx, bus, service=svc)
         widgets.append(board)
@@ -79,7 +86,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         manager = ManagerDashboard(ctx, bus, service=svc)
         widgets.append(manager)
         _wait(lambda: manager.dashboard is not None)
-        out.append(_grab(manager, outdir / "hall-manager.png", (1440, 900)))
+        out.append(_grab(manager, outdir / "hall-manager.png", (1366, 768)))  # the hall manager PC
     finally:
         for w in widgets:
             w.shutdown()

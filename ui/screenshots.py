@@ -16,7 +16,7 @@ from app.cli.support import CliError, db_url_arg
 log = logging.getLogger("onewindow.ui")
 
 # Each module offers render(ctx, outdir) -> list[Path]; the roles add theirs.
-RENDERERS = ("ui.counter.screenshots", "ui.hall_screenshots")
+RENDERERS = ("ui.counter.screenshots", "ui.hall_screenshots", "ui.wizard.screenshots")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -383,18 +383,20 @@ def _serve(
 
 
 def cmd_emulate_idcard(args: argparse.Namespace) -> int:
+    from devices.emulators import demo_cards
     from devices.idcard.emulator import IdCardEmulator
-    from devices.idcard.samples import DEMO_CARDS
 
-    if not 0 <= args.card < len(DEMO_CARDS):
-        raise CliError(f"--card must be 0–{len(DEMO_CARDS) - 1}")
+    cards = demo_cards()  # the demo cards, valid today
+
+    if not 0 <= args.card < len(cards):
+        raise CliError(f"--card must be 0–{len(cards) - 1}")
     try:
         noise = bytes.fromhex(args.noise)
     except ValueError as exc:
         raise CliError(f"--noise {args.noise!r} is not hex bytes") from exc
     if args.baud <= 0:
         raise CliError("--baud must be positive")
-    card = None if args.empty or args.cycle else DEMO_CARDS[args.card]
+    card = None if args.empty or args.cycle else cards[args.card]
     try:
         emu = IdCardEmulator(
             card,
@@ -414,7 +416,7 @@ def cmd_emulate_idcard(args: argparse.Namespace) -> int:
         if args.cycle and time.monotonic() >= next_at:
             next_at = time.monotonic() + args.cycle
             if emu.card is None:
-                emu.place(DEMO_CARDS[placed % len(DEMO_CARDS)])
+                emu.place(cards[placed % len(cards)])
                 placed += 1
             else:
                 emu.remove()

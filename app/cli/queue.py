@@ -93,8 +93,10 @@ def _ticket_line(t: TicketInfo) -> str:
         parts.append(f"{t.window_number}号窗口")
     if t.holder_name:
         parts.append(t.holder_name)
-    if t.people_ahead is not None:
+    if t.people_ahead is not None and t.estimated_wait_minutes is not None:
         parts.append(f"前面还有 {t.people_ahead} 人，预计等候约 {t.estimated_wait_minutes:g} 分钟")
+    elif t.people_ahead is not None:
+        parts.append(f"前面还有 {t.people_ahead} 人，暂无开放的窗口")
     return "  ".join(parts)
 
 

@@ -40,6 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "sslmode=verify-full, CA certificate, role, password) to a new file only you can read",
     )
     p.add_argument("code", help="site code, as in the site settings (site.code)")
+    p.add_argument("--name", default="", help="the site's name as the hall shows it (e.g. 某某镇便民服务中心)")
     p.add_argument("--out", metavar="FILE", help="new file for the enrolment (created 0600; required)")
     p.add_argument("--ca-cert", metavar="PEM", help="CA certificate that signed the central server's certificate")
     p.add_argument(
@@ -175,9 +176,12 @@ def cmd_central_add_site(args: argparse.Namespace) -> int:
     enrol = _wrap(
         enrolment, acc, ca_cert=ca, site_ca_path=args.site_ca_path, host=args.host, insecure=args.insecure
     )
-    _wrap(write_enrolment, out, enrol)
+    code = _wrap(write_enrolment, out, enrol, site_name=args.name)
     print(f"site {acc.code} registered: id {acc.site_id}, role {acc.role}")
-    print(f"enrolment (with the password) written to {out} (readable only by you); copy it to the site PC")
+    print(f"enrolment (sealed; the password inside is encrypted) written to {out}; copy it to the site PC")
+    print(f"enrolment code: {code}")
+    print("  tell the site's engineer this code by telephone, never with the file: the file opens only")
+    print("  with it, and a file changed on the way is refused")
     print(f"site settings: [database] central_url = {enrol.central_url}")
     if args.insecure:
         print("no TLS: the site must also set [database] allow_insecure_central = true (demo or test only)")
@@ -285,23 +289,22 @@ def cmd_sync(args: argparse.Namespace) -> int:
 def cmd_sync_enrol(args: argparse.Namespace) -> int:
     """Take in an enrolment: the CA certificate to its file, the password to the secrets file,
     and print the settings lines (the settings file itself is the operator's to edit)."""
-    import tomllib
-
     from app.cli.core import settings_from_args
     from app.secrets import SecretsError, secrets_path, write_secret
     from db.sync.tls import sslmode_of
 
     if not args.enrolment:
         raise CliError("say which enrolment file: main.py sync enrol FILE")
+    from db.sync import enrolment as sealed
+
     path = Path(args.enrolment)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))["enrolment"]
-        site, url, password = str(data["site"]), str(data["central_url"]), str(data["password"])
-        ca_pem, ca_path = str(data.get("ca_certificate", "")), str(data.get("ca_path", ""))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CliError(f"cannot read the enrolment {path}: {type(exc).__name__}") from None
-    except (tomllib.TOMLDecodeError, KeyError, TypeError, AttributeError) as exc:
-        raise CliError(f"{path} is not an enrolment from `main.py central add-site` ({type(exc).__name__})") from None
+        sealed.read_clear(path)  # a file that is no enrolment is named before the code is asked for
+        data = sealed.open_file(path, _enrolment_code())
+    except sealed.EnrolmentError as exc:
+        raise CliError(str(exc)) from None
+    site, url, password = data.site, data.central_url, data.password
+    ca_pem, ca_path = data.ca_certificate, data.ca_path
     code = settings_from_args(args).site.code
     if code and site != code:
         raise CliError(f"the enrolment is for site {site} but these settings are for site {code}")
@@ -328,6 +331,24 @@ def cmd_sync_enrol(args: argparse.Namespace) -> int:
     if sslmode_of(url) is None:
         print("allow_insecure_central = true   # no TLS: demo or test centre only")
     return 0
+
+
+def _enrolment_code() -> str:
+    """The enrolment code: $ONEWINDOW_ENROLMENT_CODE, else asked for (never an argument: argv shows in `ps`)."""
+    from db.sync.enrolment import CODE_ENV
+
+    code = os.environ.get(CODE_ENV, "")
+    if code:
+        return code
+    import getpass
+    import sys
+
+    if not sys.stdin.isatty():
+        raise CliError(f"the enrolment code is needed: type it when asked, or set ${CODE_ENV}")
+    try:
+        return getpass.getpass("enrolment code (from the district, by telephone): ")
+    except (EOFError, KeyboardInterrupt):
+        raise CliError("no enrolment code entered") from None
 
 
 def _set_rootcert(url: str, ca: str) -> str:

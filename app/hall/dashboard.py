@@ -2,22 +2,30 @@
 
 Live state comes from the queue service's status plus window_status (since when, which clerk);
 today's queue figures from `app.queue.stats.queue_stats` (computed from the event stream, the
-same definitions the reports use); satisfaction from today's evaluations.
+same definitions the reports use); satisfaction from today's rated visits (one rating per
+visit: `app.evaluations`). Alerts carry a stable key; a manager's acknowledgement (an audit row,
+`app.hall.manager`) is shown on the alert — a live condition (wait, idle, log-in) acknowledged
+stays quiet for ACK_HOLD, a 差评 stays listed until its 回访 is recorded.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 
+from app.evaluations import BAD_GRADE, GOOD_GRADE, GRADES, REASONS, counted
 from app.queue.service import QueueService
 from app.queue.stats import queue_stats
-from db.models import Evaluation, HallEvent, Staff, WindowStatus
+from app.vocab import FollowUpState
+from db.models import AuditLog, Evaluation, HallEvent, Staff, Ticket, WindowStatus
 
-GRADE_LABELS = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
+GRADE_LABELS = GRADES
+ACK_ACTION = "alert_ack"
+ACK_HOLD = dt.timedelta(minutes=30)  # an acknowledged live alert stays quiet this long
 LIVE_LABELS = {
     "serving": "办理中",
     "called": "呼叫中",
@@ -61,6 +69,14 @@ class Alert:
     kind: str  # wait | idle | rating | login
     text: str
     at: dt.datetime
+    key: str = ""  # stable identity for acknowledging: "rating:<evaluation id>", "wait:<code>" …
+    ref: uuid.UUID | None = None  # the evaluation of a rating alert
+    acknowledged_by: str = ""
+    acknowledged_at: dt.datetime | None = None
+
+    @property
+    def acknowledged(self) -> bool:
+        return self.acknowledged_at is not None
 
 
 @dataclass(frozen=True)
@@ -70,9 +86,10 @@ class TodayFigures:
     no_show: int
     avg_wait_minutes: float | None
     avg_service_minutes: float | None
-    evaluations: int
-    satisfaction_rate: float | None  # share of 基本满意 or better (GB/T 39735 好评)
+    evaluations: int  # rated visits (one rating per visit)
+    satisfaction_rate: float | None  # share of rated visits 基本满意 or better (GB/T 39735 好评)
     bad_ratings: int
+    follow_ups_open: int = 0  # 差评 of any day still waiting for their 回访
 
 
 @dataclass(frozen=True)
@@ -128,10 +145,41 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         }
         start, end = day_bounds(bdate, ref.tz)
         evals = s.execute(
-            sa.select(Evaluation.grade, Evaluation.window_id, Evaluation.at, Evaluation.follow_up).where(
-                Evaluation.site_id == service.site_id, Evaluation.at >= start, Evaluation.at < end
+            sa.select(Evaluation.grade).where(
+                Evaluation.site_id == service.site_id, Evaluation.at >= start, Evaluation.at < end, counted()
             )
         ).all()
+        open_bad = s.execute(
+            sa.select(
+                Evaluation.id,
+                Evaluation.grade,
+                Evaluation.window_id,
+                Evaluation.at,
+                Evaluation.reason,
+                Ticket.number,
+            )
+            .outerjoin(Ticket, Ticket.id == Evaluation.ticket_id)
+            .where(
+                Evaluation.site_id == service.site_id,
+                Evaluation.follow_up != FollowUpState.DONE,
+                Evaluation.grade <= BAD_GRADE,
+                counted(),
+            )
+            .order_by(Evaluation.at)
+        ).all()
+        acks: dict[str, tuple[str, dt.datetime]] = {}
+        for key, at, staff_id in s.execute(
+            sa.select(AuditLog.entity_id, AuditLog.at, AuditLog.staff_id)
+            .where(
+                AuditLog.site_id == service.site_id,
+                AuditLog.action == ACK_ACTION,
+                sa.or_(AuditLog.at >= now - ACK_HOLD, AuditLog.entity_id.startswith("rating:")),
+            )
+            .order_by(AuditLog.at)
+        ):
+            when = _aware(at)
+            if when is not None:
+                acks[key] = (staff_names.get(staff_id, "") if staff_id else "", when)
         from app.auth import login_alerts  # repeated failed log-ins at one terminal (kiosk, counter PC)
 
         logins = login_alerts(s, service.site_id, start)
@@ -167,6 +215,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
                     "wait",
                     f"{c.prefix} {c.name}：最长已等 {c.longest_wait_minutes:.0f} 分钟，超过预警 {c.warn_wait_minutes} 分钟（等候 {c.waiting} 人）",
                     now,
+                    key=f"wait:{c.code}",
                 )
             )
     waiting_by_code = {c.code: c.waiting for c in cats}
@@ -178,25 +227,41 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         idle_min = (now - live.since).total_seconds() / 60 if live.since is not None else None
         if queued and (idle_min is None or idle_min >= idle_grace_minutes):
             shown = f"{idle_min:.0f} 分钟" if idle_min is not None else ""
-            alerts.append(Alert("idle", f"{live.number}号窗口空闲{shown}，但其业务有 {queued} 人等候", now))
-    win_numbers = {w.id: w.number for w in ref.windows.values()}
-    for grade, window_id, at, follow_up in evals:
-        if grade <= 2 and follow_up != "done":
-            where = f"{win_numbers[window_id]}号窗口" if window_id in win_numbers else "大厅"
             alerts.append(
                 Alert(
-                    "rating",
-                    f"{where}收到差评（{GRADE_LABELS.get(grade, grade)}），请回访",
-                    _aware(at) or now,
+                    "idle",
+                    f"{live.number}号窗口空闲{shown}，但其业务有 {queued} 人等候",
+                    now,
+                    key=f"idle:{live.number}",
                 )
             )
-    alerts += [Alert("login", text, _aware(at) or now) for at, text in logins]
+    win_numbers = {w.id: w.number for w in ref.windows.values()}
+    for eid, grade, window_id, at, reason, number in open_bad:
+        where = f"{win_numbers[window_id]}号窗口" if window_id in win_numbers else "大厅"
+        when = _aware(at) or now
+        day = "" if when.astimezone(ref.tz).date() == bdate else when.astimezone(ref.tz).strftime("%m-%d ")
+        why = f"，原因：{REASONS[reason]}" if reason in REASONS else ""
+        ticket = f" {number} 号" if number else ""
+        alerts.append(
+            Alert(
+                "rating",
+                f"{day}{where}{ticket}差评（{GRADE_LABELS.get(grade, grade)}{why}），请回访",
+                when,
+                key=f"rating:{eid}",
+                ref=eid,
+            )
+        )
+    alerts += [Alert("login", text, _aware(at) or now, key=f"login:{text}"[:64]) for at, text in logins]
+    alerts = [
+        a if a.key not in acks else Alert(a.kind, a.text, a.at, a.key, a.ref, acks[a.key][0], acks[a.key][1])
+        for a in alerts
+    ]
     stats = queue_stats(
         service.session_factory, service.site_id, bdate, policy=service.policy, clock=service.clock
     )
     o = stats.overall
     n_eval = len(evals)
-    good = sum(1 for e in evals if e.grade >= 3)
+    good = sum(1 for e in evals if e.grade >= GOOD_GRADE)
     today = TodayFigures(
         tickets=o.issued,
         served=o.served,
@@ -205,6 +270,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         avg_service_minutes=o.avg_service_minutes,
         evaluations=n_eval,
         satisfaction_rate=good / n_eval if n_eval else None,
-        bad_ratings=sum(1 for e in evals if e.grade <= 2),
+        bad_ratings=sum(1 for e in evals if e.grade <= BAD_GRADE),
+        follow_ups_open=len(open_bad),
     )
     return Dashboard(now, bdate, tuple(windows), cats, tuple(alerts), today)

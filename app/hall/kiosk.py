@@ -18,15 +18,41 @@ import sqlalchemy as sa
 
 from app.hall.policy import KioskPolicy
 from app.queue import errors as qerrors
+from app.queue.estimate import display_minutes
 from app.queue.service import QueueService
 from app.queue.types import TicketInfo
 from app.temperature import DEFAULT_FEVER_THRESHOLD, TempClass, classify
-from app.validators import card_validity
+from app.validators import card_problem
 from db import outbox
-from db.models import TemperatureReading, Ticket, WindowStatus
+from db.models import Appointment, TemperatureReading
 from printing.models import TicketData
 
 log = logging.getLogger("onewindow.ui.kiosk")
+
+
+# A booking's QR code carries its code, bare or as OW-APPT:<code> (or a link ending in code=<code>).
+_CODE_PREFIXES = ("OW-APPT:", "APPT:")
+
+
+def booking_qr_payload(code: str) -> str:
+    """What the QR code on a booking confirmation holds (ASCII, so every scanner reads it the
+    same): OW-APPT:<code>. The kiosk also accepts the bare code and links ending in code=<code>."""
+    return f"{_CODE_PREFIXES[0]}{code}"
+
+
+def normalise_appointment_code(text: str) -> str:
+    """The booking code typed on the keypad or read by a keyboard-wedge scanner: NFKC (full-width
+    input), no spaces, upper-case; a scanned OW-APPT:… payload or a …code=… link gives its code."""
+    import unicodedata
+
+    v = "".join(unicodedata.normalize("NFKC", text).split())
+    if "code=" in v.lower():
+        v = v[v.lower().rindex("code=") + 5 :].split("&")[0]
+    upper = v.upper()
+    for prefix in _CODE_PREFIXES:
+        if upper.startswith(prefix):
+            upper = upper[len(prefix) :]
+    return upper
 
 
 class KioskError(Exception):
@@ -38,10 +64,11 @@ class CategoryOption:
     code: str
     name: str
     prefix: str
-    waiting: int
-    est_wait_minutes: int
+    waiting: int  # people ahead of a ticket taken now
+    est_wait_minutes: int | None  # whole minutes, rounded up; None: no open window serves it
     available: bool
     reason: str  # why not available (已取完 / 不在取号时间)
+    wait_text: str = ""  # 无需等候 / 等候 4 人，约 32 分钟 / 等候 4 人，窗口暂未开放
 
 
 @dataclass(frozen=True)
@@ -103,52 +130,33 @@ class KioskService:
     # --- what is on offer ------------------------------------------------------------------
 
     def categories(self, *, elderly: bool = False) -> list[CategoryOption]:
-        """Categories with people waiting and an estimated wait (mean service time today, or the
-        policy default, times the people waiting, over the open windows serving the category)."""
+        """Every category on offer (elderly mode too: it shows them bigger, on more pages), with
+        the people waiting and the hall's one wait estimate (app/queue/estimate.py)."""
+        del elderly  # same categories in both modes; kept for callers of the old signature
         svc = self.service
         status = svc.status()
         ref = svc.reference()
-        now = status.at
-        local = now.astimezone(ref.tz)
+        local = status.at.astimezone(ref.tz)
         screening = self._screening_code()
-        t = Ticket.__table__
-        ws = WindowStatus.__table__
-        with svc.session_factory() as s:
-            spans: dict[object, list[float]] = {}
-            for r in s.execute(
-                sa.select(t.c.category_id, t.c.called_at, t.c.started_at, t.c.finished_at)
-                .where(
-                    t.c.site_id == svc.site_id,
-                    t.c.business_date == status.business_date,
-                    t.c.status == "done",
-                )
-                .order_by(t.c.finished_at.desc())
-                .limit(500)
-            ):
-                begin = r.started_at or r.called_at
-                if begin is not None and r.finished_at is not None:
-                    spans.setdefault(r.category_id, []).append((r.finished_at - begin).total_seconds() / 60)
-            open_windows = {
-                r.window_id for r in s.execute(sa.select(ws.c.window_id).where(ws.c.state == "open"))
-            }
+        estimates = svc.wait_estimates()
         out: list[CategoryOption] = []
         by_code = {c.code: c for c in ref.categories.values()}
         for c in status.categories:
             cat = by_code.get(c.code)
             if cat is None or not cat.active or c.code == screening:
                 continue
-            sample = spans.get(cat.id, [])[: svc.policy.service_sample]
-            per = sum(sample) / len(sample) if sample else svc.policy.default_service_minutes
-            serving = sum(1 for w in ref.windows.values() if cat.id in w.categories and w.id in open_windows)
-            est = round(c.waiting * per / max(1, serving))
+            est = estimates.get(c.code)
             reason = ""
             if c.daily_cap is not None and c.issued_today >= c.daily_cap:
                 reason = "今日已取完"
             elif not (cat.issue_start <= local.time() < cat.issue_end):
                 reason = f"取号时间 {cat.issue_start:%H:%M}–{cat.issue_end:%H:%M}"
-            out.append(CategoryOption(c.code, c.name, c.prefix, c.waiting, est, not reason, reason))
-        if elderly:
-            out = out[: self.policy.elderly_categories]
+            minutes = display_minutes(est.minutes) if est is not None and est.minutes is not None else None
+            ahead = est.ahead if est is not None else c.waiting
+            wait_text = est.text() if est is not None else ("无需等候" if ahead == 0 else f"等候 {ahead} 人")
+            out.append(
+                CategoryOption(c.code, c.name, c.prefix, ahead, minutes, not reason, reason, wait_text)
+            )
         return out
 
     # --- issuing ---------------------------------------------------------------------------
@@ -177,7 +185,7 @@ class KioskService:
     def check_in(
         self, code: str | None = None, *, id_number: str | None = None, card: object | None = None
     ) -> IssuedTicket:
-        code = (code or "").strip() or None
+        code = normalise_appointment_code(code or "") or None
         if code is None and not id_number:
             raise KioskError("请输入预约码或刷身份证")
         self.check_card(card)
@@ -186,19 +194,46 @@ class KioskService:
         return self._issued(self.service.check_in(code, id_number=id_number))
 
     def check_card(self, card: object | None) -> None:
-        """Refuse an ID card that has expired or is not yet valid on today's business date: the
-        unattended kiosk cannot judge a replacement certificate the way a clerk can."""
+        """Refuse a card the hall's one card rule (app.validators.card_problem) refuses on today's
+        business date — a bad number for its type, expired or not yet valid: the unattended kiosk
+        cannot judge a replacement certificate the way a clerk can."""
         if card is None:
             return
-        valid_from = getattr(card, "valid_from", None)
-        valid_to = getattr(card, "valid_to", None)
-        if not isinstance(valid_from, dt.date):
-            return  # not a card with a validity period (a test double, a foreign format)
-        check = card_validity(
-            valid_from, valid_to if isinstance(valid_to, dt.date) else None, self.service.business_date()
-        )
-        if not check:
-            raise KioskError(f"{check.reason}，请持有效证件到服务台办理")
+        problem = card_problem(card, self.service.business_date())
+        if problem is not None:
+            raise KioskError(f"{problem}，请持有效证件到服务台办理")
+
+    def appointment_today(self, id_number: str) -> bool:
+        """Whether the card holder has a booking (not cancelled) for today at this site."""
+        from app.queue.service import hash_id_number
+
+        svc = self.service
+        ref = svc.reference()
+        day0 = dt.datetime.combine(svc.business_date(), dt.time(0), ref.tz)
+        digest = hash_id_number(id_number, svc.id_hash_key)
+        with svc.session_factory() as s:
+            found = s.scalar(
+                sa.select(Appointment.id)
+                .where(
+                    Appointment.site_id == svc.site_id,
+                    Appointment.cancelled.is_(False),
+                    Appointment.id_number_hash == digest,
+                    Appointment.slot_start >= day0,
+                    Appointment.slot_start < day0 + dt.timedelta(days=1),
+                )
+                .limit(1)
+            )
+        return found is not None
+
+    def swipe_at_home(self, card: object) -> IssuedTicket | None:
+        """An ID card swiped on the home page: the holder's appointment today is checked in (the
+        ticket), else None — the kiosk then offers the categories for a real-name ticket."""
+        self.check_card(card)
+        id_number = str(getattr(card, "id_number", "") or "")
+        if not self.appointment_today(id_number):
+            return None
+        self._audit_card(id_number, "check-in")
+        return self._issued(self.service.check_in(id_number=id_number))
 
     def _audit_card(self, id_number: str, purpose: str) -> None:
         """Every ID card the kiosk reads is in the audit log (masked; origin: this kiosk)."""
@@ -219,7 +254,7 @@ class KioskService:
 
     def _issued(self, info: TicketInfo) -> IssuedTicket:
         waiting = info.people_ahead if info.people_ahead is not None else 0
-        est = info.estimated_wait_minutes
+        est = info.estimated_wait_minutes  # the hall's one estimator (app/queue/estimate.py)
         qr = self.policy.qr_template.format(
             site=self.site_name, date=info.business_date.isoformat(), number=info.number
         )
@@ -228,7 +263,7 @@ class KioskService:
             category_name=info.category_name,
             issued_at=info.issued_at.astimezone(self.service.reference().tz),
             waiting_ahead=waiting,
-            est_wait_minutes=round(est) if est is not None else None,
+            est_wait_minutes=display_minutes(est) if est is not None else None,
             site_name=self.site_name,
             qr_payload=qr,
             notice=self.policy.notice,
@@ -259,7 +294,7 @@ class KioskService:
         result = classify(value, self.fever_threshold)
         if result == TempClass.NORMAL:
             return Screening(
-                value, result, self.fever_threshold, "proceed", f"体温 {value:.1f}℃，正常，请取号"
+                value, result, self.fever_threshold, "proceed", f"体温 {value:.1f}°C，正常，请取号"
             )
         if result == TempClass.REMEASURE:
             return Screening(
@@ -271,11 +306,9 @@ class KioskService:
             )
         desk = self.policy.fever_action == "desk" and self._screening_code() is not None
         if desk:
-            msg = f"体温 {value:.1f}℃，高于 {self.fever_threshold:.1f}℃。请持号票到防疫登记处复测登记，工作人员会为您办理"
+            msg = f"体温 {value:.1f}°C，高于 {self.fever_threshold:.1f}°C。请持号票到防疫登记处复测登记，工作人员会为您办理"
             return Screening(value, result, self.fever_threshold, "desk", msg)
-        msg = (
-            f"体温 {value:.1f}℃，高于 {self.fever_threshold:.1f}℃。请到大厅入口防疫登记处复测，或联系工作人员"
-        )
+        msg = f"体温 {value:.1f}°C，高于 {self.fever_threshold:.1f}°C。请到大厅入口防疫登记处复测，或联系工作人员"
         return Screening(value, result, self.fever_threshold, "refuse", msg)
 
     def issue_screening(self) -> IssuedTicket:

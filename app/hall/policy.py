@@ -16,7 +16,12 @@ class KioskPolicy:
     fever_action: str = "desk"
     screening_category: str = ""  # code or prefix; empty or unknown → behaves like "refuse"
     require_id: bool = False  # True: every ticket needs an ID-card swipe (no anonymous tickets)
-    elderly_categories: int = 4  # elderly mode shows only the first N categories
+    # Elderly mode offers every category, bigger and on pages: at most this many on one page
+    # (fewer when the screen has no room for them).
+    elderly_categories: int = 6
+    # Spoken prompts (welcome, swipe, take your ticket …) in each mode.
+    voice_standard: bool = False
+    voice_elderly: bool = True
     # The ticket's QR code, ASCII only (scanners guess the encoding of other bytes);
     # fields {date} {number} {site} (the site name).
     qr_template: str = "OW-TICKET:{date}:{number}"
@@ -28,4 +33,4 @@ class KioskPolicy:
                 f"fever_action must be one of {', '.join(FEVER_ACTIONS)}, got {self.fever_action!r}"
             )
         if self.elderly_categories < 1:
-            raise ValueError("elderly_categories must be at least 1")
+            raise ValueError("elderly_categories (categories per page in elderly mode) must be at least 1")

@@ -21,7 +21,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import WorkCalendar
+from app.evaluations import BAD_GRADE, GOOD_GRADE, counted
 from app.queue.stats import queue_stats
+from app.vocab import FollowUpState
 from db.base import utcnow
 from db.models import Case, Evaluation, Matter, Site, Staff, Ticket, Window, Zone
 from printing.models import (
@@ -100,9 +102,10 @@ def hall_figures(
                 )
             ).scalar_one()
         )
+        # One rating per visit (rows merged by migration 0008 are left out): every figure counts visits.
         evals = s.execute(
             sa.select(Evaluation.grade, Evaluation.follow_up).where(
-                Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end
+                Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end, counted()
             )
         ).all()
     handling: list[float] = []
@@ -132,9 +135,11 @@ def hall_figures(
         within_half_wd=sum(1 for h in handling if h <= 0.5),
         on_time_rate=on_time / len(completed) if completed else 1.0,
         evaluations=n_eval,
-        satisfaction_rate=sum(1 for e in evals if e.grade >= 3) / n_eval if n_eval else 1.0,
-        bad_ratings=sum(1 for e in evals if e.grade <= 2),
-        bad_ratings_followed_up=sum(1 for e in evals if e.grade <= 2 and e.follow_up == "done"),
+        satisfaction_rate=sum(1 for e in evals if e.grade >= GOOD_GRADE) / n_eval if n_eval else 1.0,
+        bad_ratings=sum(1 for e in evals if e.grade <= BAD_GRADE),
+        bad_ratings_followed_up=sum(
+            1 for e in evals if e.grade <= BAD_GRADE and e.follow_up == FollowUpState.DONE
+        ),
         tickets_issued=q.issued,
         tickets_served=q.served,
         avg_wait_min=q.avg_wait_minutes or 0.0,
@@ -248,7 +253,7 @@ def _figure_rows(f: HallFigures) -> list[list[str]]:
         ["平均办理时长（工作日）", f"{f.avg_handling_wd:.2f}"],
         ["0.5个工作日内办结", str(f.within_half_wd)],
         ["按时办结率", _pct(f.on_time_rate)],
-        ["评价数", str(f.evaluations)],
+        ["评价数（人次）", str(f.evaluations)],
         ["群众满意率", _pct(f.satisfaction_rate)],
         ["差评数", str(f.bad_ratings)],
         ["差评已回访", str(f.bad_ratings_followed_up)],

@@ -18,7 +18,7 @@ from app.queue.ordering import TC, T
 from app.queue.reads import Reads
 from app.queue.reference import CategoryRef
 from app.queue.types import TicketInfo
-from app.validators import check_id_number, mask_name
+from app.validators import check_card_number, mask_name
 from db.base import uuid7
 from db.crypto import FieldCryptoError, MissingKeys, open_appointment, optional_session_cipher
 from db.models import Appointment, Ticket
@@ -64,7 +64,7 @@ class Issuing(Reads):
         )
 
     def _hash_checked(self, id_number: str) -> str:
-        check = check_id_number(id_number, today=self.clock().astimezone(self.reference().tz).date())
+        check = check_card_number(id_number, today=self.clock().astimezone(self.reference().tz).date())
         if not check:
             raise errors.InvalidIdNumber(check.reason)
         return hash_id_number(id_number, self.id_hash_key)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.queue.core import QueueCore, m_
+from app.queue.estimate import WaitEstimate, category_estimates, estimate_for
 from app.queue.ordering import ACTIVE_SQL, TC, WAITING, WS, T, priority_sql
 from app.queue.policy import is_priority_now
 from app.queue.reference import CategoryRef, WindowRef
@@ -20,7 +21,7 @@ from db.vocab import TicketStatus, WindowServiceState
 class Reads(QueueCore):
     def _estimate(
         self, s: Session, cat: CategoryRef, row: Mapping[str, Any], now: dt.datetime
-    ) -> tuple[int, float]:
+    ) -> tuple[int, float | None]:
         """People ahead in the ticket's category and an estimated wait from recent service times."""
         prio = priority_sql(now)
         mine_prio = is_priority_now(row["priority_class"], row["queue_at"], now)
@@ -43,34 +44,19 @@ class Reads(QueueCore):
                 )
             ).scalar_one()
         )
-        recent = s.execute(
-            sa.select(T.c.called_at, T.c.started_at, T.c.finished_at)
-            .where(
-                T.c.site_id == self.site_id,
-                T.c.business_date == row["business_date"],
-                T.c.category_id == cat.id,
-                T.c.status == TicketStatus.DONE,
+        # The one estimator (app/queue/estimate.py): ahead × minutes per ticket ÷ open windows.
+        est = estimate_for(
+            s, self.site_id, self.reference(), self.policy, row["business_date"], cat.id, ahead, now
+        )
+        return ahead, est.minutes
+
+    def wait_estimates(self) -> dict[str, WaitEstimate]:
+        """Category code → the estimated wait of a ticket taken now (kiosk, display, manager)."""
+        with self.session_factory() as s:
+            now = self.clock()
+            return category_estimates(
+                s, self.site_id, self.reference(), self.policy, self.business_date(now), now
             )
-            .order_by(T.c.finished_at.desc())
-            .limit(self.policy.service_sample)
-        ).all()
-        spans = [
-            (r.finished_at - (r.started_at or r.called_at)).total_seconds() / 60
-            for r in recent
-            if r.finished_at is not None and (r.started_at or r.called_at) is not None
-        ]
-        per_ticket = sum(spans) / len(spans) if spans else self.policy.default_service_minutes
-        serving_windows = [w.id for w in self.reference().windows.values() if cat.id in w.categories]
-        open_count = 0
-        if serving_windows:
-            open_count = int(
-                s.execute(
-                    sa.select(sa.func.count())
-                    .select_from(WS)
-                    .where(WS.c.window_id.in_(serving_windows), WS.c.state == WindowServiceState.OPEN)
-                ).scalar_one()
-            )
-        return ahead, round(ahead * per_ticket / max(1, open_count), 1)
 
     def ticket(self, number: str) -> TicketInfo:
         """A ticket with its current position and estimated wait (kiosk / display look-up)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import os
 import re
 import secrets
 import uuid
@@ -57,7 +56,7 @@ class SiteAccount:
 
 @dataclass(frozen=True)
 class Enrolment:
-    """What a site needs to reach the centre: written by `central add-site --out` to a 0600 file."""
+    """What a site needs to reach the centre: written by `central add-site --out` to a sealed 0600 file."""
 
     account: SiteAccount
     central_url: str  # database.central_url for the site: no password; sslmode=verify-full unless insecure
@@ -104,38 +103,29 @@ def enrolment(
     return Enrolment(account, url.render_as_string(hide_password=False), pem, ca_path)
 
 
-def _toml_str(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+def write_enrolment(path: Path, enrol: Enrolment, *, site_name: str = "", code: str | None = None) -> str:
+    """Write the enrolment, sealed under a one-time enrolment code (db/sync/enrolment.py), to a new
+    file only its owner can read. Returns the code: the district reads it out to the site by
+    telephone; it is never written into the file."""
+    from db.sync import enrolment as sealed
 
-
-def write_enrolment(path: Path, enrol: Enrolment) -> None:
-    """Write the enrolment (it holds the role's password) to a new file only its owner can read."""
     a = enrol.account
-    lines = [
-        f"# OneWindow enrolment of site {a.code} at the district centre. It holds the site's",
-        "# password: keep it like a key, copy it to the site PC, then delete it.",
-        "# On the site PC: put ca_certificate into the file named by ca_path, central_url into the",
-        "# settings ([database] central_url) and the password into $ONEWINDOW_CENTRAL_PASSWORD.",
-        "[enrolment]",
-        f"site = {_toml_str(a.code)}",
-        f"site_id = {_toml_str(str(a.site_id))}",
-        f"role = {_toml_str(a.role)}",
-        f"central_url = {_toml_str(enrol.central_url)}",
-        f"password = {_toml_str(a.password)}",
-        f"ca_path = {_toml_str(enrol.ca_path)}",
-        f"ca_certificate = {_toml_str(enrol.ca_pem)}",
-    ]
-    if not enrol.ca_pem:
-        lines.append("# No TLS: the site must set [database] allow_insecure_central = true (demo/test only).")
-    data = ("\n".join(lines) + "\n").encode("utf-8")
+    code = code or sealed.new_code()
+    data = sealed.EnrolmentData(
+        site=a.code,
+        site_name=site_name,
+        site_id=str(a.site_id),
+        role=a.role,
+        central_url=enrol.central_url,
+        ca_path=enrol.ca_path,
+        ca_certificate=enrol.ca_pem,
+        password=a.password,
+    )
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        raise SyncError(f"{path} already exists: remove it or choose another --out") from None
-    except OSError as exc:
-        raise SyncError(f"cannot write the enrolment to {path}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+        sealed.write(path, data, code)
+    except sealed.EnrolmentError as exc:
+        raise SyncError(str(exc)) from None
+    return code
 
 
 @dataclass(frozen=True)

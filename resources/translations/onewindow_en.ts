@@ -381,9 +381,72 @@
     </message>
 </context>
 <context>
+    <name>DevicesPage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="+363" />
+        <source>设备</source>
+        <translation>Devices</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>接好身份证阅读器、测温仪和票据打印机后点“查找设备”：逐个串口试探，约需十秒。</source>
+        <translation>Connect the ID-card reader, thermometer and ticket printer, then press "Find devices": every serial port is tried, which takes about ten seconds.</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>查找设备</source>
+        <translation>Find devices</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>串口</source>
+        <translation>Serial port</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>应答的设备</source>
+        <translation>Device that answered</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>放卡测试</source>
+        <translation>Card test</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>测温测试</source>
+        <translation>Temperature test</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>打印测试票</source>
+        <translation>Print a test ticket</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>不接</source>
+        <translation>Not connected</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <source>查找完毕：{0} 个串口，{1} 台设备应答。</source>
+        <translation>Search finished: {0} serial ports, {1} devices answered.</translation>
+    </message>
+    <message>
+        <location line="+34" />
+        <source>请先为{0}选一个串口</source>
+        <translation>Choose a serial port for the {0} first</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请把身份证放到阅读器上……</source>
+        <translation>Place an ID card on the reader…</translation>
+    </message>
+</context>
+<context>
     <name>DisplayBoard</name>
     <message>
-        <location filename="../../ui/display/board.py" line="+186" />
+        <location filename="../../ui/display/board.py" line="+187" />
         <source>呼叫中</source>
         <extracomment>the design size; fonts and spacings scale with min(width / 1920, height / 1080) font pixel sizes at the design size, per role rows a page never exceeds (a portrait 4K screen would fit more; nobody reads that far) a call is on screen (number, window) — tests and the bench wait for it a snapshot was applied the windows list turned to another page (index, count)</extracomment>
         <translation>Calling</translation>
@@ -424,7 +487,7 @@
         <translation>Counter status</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+14" />
         <source>窗口</source>
         <translation>Counter</translation>
     </message>
@@ -449,7 +512,7 @@
         <translation>Waiting per service</translation>
     </message>
     <message>
-        <location line="+151" />
+        <location line="+179" />
         <source>请到 {0} 号窗口</source>
         <translation>Please go to counter {0}</translation>
     </message>
@@ -479,12 +542,12 @@
         <translation>Counter {0}</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+16" />
         <source>{0} 人</source>
         <translation>{0} waiting</translation>
     </message>
     <message>
-        <location line="-247" />
+        <location line="-277" />
         <source>最近叫号</source>
         <translation>Recent calls</translation>
     </message>
@@ -520,14 +583,29 @@
 <context>
     <name>EvaluatorWindow</name>
     <message>
-        <location filename="../../ui/evaluator/window.py" line="+61" />
+        <location filename="../../ui/evaluator/window.py" line="+93" />
         <source>服务评价</source>
         <translation>Service rating</translation>
     </message>
     <message>
-        <location line="+52" />
+        <location line="+82" />
+        <source>很抱歉给您带来不便。请选择不满意的原因（必选）：</source>
+        <translation>We are sorry for the inconvenience. Please choose what you were unhappy with (required):</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>分项评价（选填）</source>
+        <translation>Rate each aspect (optional)</translation>
+    </message>
+    <message>
+        <location line="+25" />
         <source>意见或建议（选填）</source>
         <translation>Comments or suggestions (optional)</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>暂不评价</source>
+        <translation>Not now</translation>
     </message>
     <message>
         <location line="+6" />
@@ -535,7 +613,7 @@
         <translation>Submit rating</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+54" />
         <source>欢迎办事，请对我们的服务进行监督</source>
         <translation>Welcome. Please help us improve our service</translation>
     </message>
@@ -545,42 +623,42 @@
         <translation>You can rate our service here once your case is done</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+11" />
         <source>请您对本次服务进行评价</source>
         <translation>Please rate this service</translation>
     </message>
     <message>
-        <location line="+2" />
-        <source>工作人员</source>
-        <translation>Staff</translation>
+        <location line="+88" />
+        <source>%1 号已完成评价</source>
+        <translation>Ticket %1 has been rated</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="+6" />
+        <source>您的意见我们会认真对待</source>
+        <translation>We take your feedback seriously</translation>
+    </message>
+    <message>
+        <location line="-93" />
         <source>号码</source>
         <translation>Ticket</translation>
     </message>
     <message>
-        <location line="+20" />
-        <source>很抱歉给您带来不便，请告诉我们哪里需要改进</source>
-        <translation>We are sorry for the inconvenience. Please tell us what to improve</translation>
-    </message>
-    <message>
-        <location line="+10" />
+        <location line="+47" />
         <source>请先选择评价等级</source>
         <translation>Please choose a rating first</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+3" />
+        <source>请选择不满意的原因</source>
+        <translation>Please choose what you were unhappy with</translation>
+    </message>
+    <message>
+        <location line="+33" />
         <source>评价保存失败，请稍后再试</source>
         <translation>Could not save the rating, please try again later</translation>
     </message>
     <message>
-        <location line="+5" />
-        <source>收到差评（%1），已转大厅管理员回访</source>
-        <translation>Poor rating received (%1), passed to the hall manager for follow-up</translation>
-    </message>
-    <message>
-        <location line="+4" />
+        <location line="+9" />
         <source>感谢您的评价！</source>
         <translation>Thank you for your rating!</translation>
     </message>
@@ -588,7 +666,7 @@
 <context>
     <name>ExitDialog</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+73" />
+        <location filename="../../ui/kiosk/window.py" line="+83" />
         <source>退出自助取号</source>
         <translation>Exit the ticket kiosk</translation>
     </message>
@@ -601,6 +679,107 @@
         <location line="+1" />
         <source>密码</source>
         <translation>Password</translation>
+    </message>
+</context>
+<context>
+    <name>FinishPage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="+188" />
+        <source>完成</source>
+        <translation>Finish</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>点“保存设置”写入设置，然后自动检查这台电脑能否开始服务。</source>
+        <translation>Press "Save settings" to write the settings; then this PC is checked for service.</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>开机后自动启动本程序</source>
+        <translation>Start this program when the PC starts</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>保存设置</source>
+        <translation>Save settings</translation>
+    </message>
+    <message>
+        <location line="+29" />
+        <source>检查结果：</source>
+        <translation>Check results:</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>设置已保存；检查发现 {0} 个问题，见上面各行的解决办法。</source>
+        <translation>Settings saved; the checks found {0} problems: the fix is on each line above.</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>设置已保存，检查全部通过。可以开始服务了。</source>
+        <translation>Settings saved and every check passed. Ready for service.</translation>
+    </message>
+</context>
+<context>
+    <name>FollowUpDialog</name>
+    <message>
+        <location filename="../../ui/manager/actions.py" line="+100" />
+        <source>记录回访</source>
+        <translation>Record call-back</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>差评</source>
+        <translation>Bad rating</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>回访时间</source>
+        <translation>Call-back time</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>回访方式</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>回访情况：联系结果、说明与整改措施</source>
+        <translation>Outcome: contact result, explanation, corrective action</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>回访情况</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>满意</source>
+        <translation>Satisfied</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>仍不满意</source>
+        <translation>Still dissatisfied</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>未表态</source>
+        <translation>No answer</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>申请人意见</source>
+        <translation>Applicant's view</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>请填写回访情况</source>
+        <translation>Please enter the call-back outcome</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请选择申请人对回访的意见</source>
+        <translation>Please choose the applicant's view after the call-back</translation>
     </message>
 </context>
 <context>
@@ -695,6 +874,171 @@
         <location line="+7" />
         <source>共 {0} 人等候，{1} 个窗口正在办理，{2} 项事项</source>
         <translation>{0} waiting, {1} counters serving, {2} matters</translation>
+    </message>
+</context>
+<context>
+    <name>HallPage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="-473" />
+        <source>大厅数据库</source>
+        <translation>Hall database</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>全大厅共用一个数据库：排队、办件都在里面。</source>
+        <translation>The whole hall shares one database: the queue and the cases live in it.</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>从大厅服务器复制来的 onewindow.secrets</source>
+        <translation>onewindow.secrets copied from the hall server</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>数据库文件</source>
+        <translation>Database file</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>本机 PostgreSQL</source>
+        <translation>Local PostgreSQL</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>大厅服务器地址</source>
+        <translation>Hall server address</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>端口</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>数据库名</source>
+        <translation>Database name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>账号</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密钥文件</source>
+        <translation>Keys file</translation>
+    </message>
+    <message>
+        <location line="+25" />
+        <source>单机站点：数据库是本机的一个文件。已有的文件会保留全部数据，只做升级。</source>
+        <translation>Single-PC site: the database is a file on this PC. An existing file keeps all its data and is only upgraded.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>建立 / 检查数据库</source>
+        <translation>Create / check the database</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>大厅服务器：在本机 PostgreSQL 上建立大厅数据库和专用账号（密码随机生成，存入本机密码文件）。</source>
+        <translation>Hall server: creates the hall database and its own account on this PC's PostgreSQL (random password, kept in this PC's password file).</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>查找本机数据库并建立</source>
+        <translation>Find the local database server and create</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>连接大厅服务器：填写服务器设置完成时显示的地址、账号和密码。</source>
+        <translation>Joining a hall server: enter the address, account and password shown when the server's set-up finished.</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>测试连接</source>
+        <translation>Test the connection</translation>
+    </message>
+</context>
+<context>
+    <name>IdentityPage</name>
+    <message>
+        <location line="-159" />
+        <source>站点登记</source>
+        <translation>Site enrolment</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>选择区中心发来的登记文件，输入区中心电话告知的登记码。文件被改动过或登记码不对时会被拒绝。</source>
+        <translation>Choose the enrolment file from the district centre and type the enrolment code it gave by telephone. A changed file or a wrong code is refused.</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>例如 /media/U盘/CN01.enrol</source>
+        <translation>e.g. /media/usb/CN01.enrol</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>选择文件…</source>
+        <translation>Choose file…</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>登记文件</source>
+        <translation>Enrolment file</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>登记码</source>
+        <translation>Enrolment code</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>核验登记文件</source>
+        <translation>Check the enrolment file</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>测试连接区中心</source>
+        <translation>Test the connection to the centre</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>选择登记文件</source>
+        <translation>Choose the enrolment file</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>登记文件 (*.enrol);;所有文件 (*)</source>
+        <translation>Enrolment files (*.enrol);;All files (*)</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>加密连接，根证书已核验</source>
+        <translation>Encrypted connection, CA certificate checked</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>未加密（仅限演示或测试中心）</source>
+        <translation>Not encrypted (demo or test centre only)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>站点：{0}  {1}
+区中心：{2}
+站点账号：{3}（{4}）</source>
+        <translation>Site: {0}  {1}
+Centre: {2}
+Site account: {3} ({4})</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>登记文件完好，已核验。</source>
+        <translation>The enrolment file is intact and checked.</translation>
     </message>
 </context>
 <context>
@@ -900,7 +1244,7 @@
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+94" />
+        <location filename="../../ui/kiosk/window.py" line="+96" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -911,45 +1255,60 @@
         <translation>Tap the service you need</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+8" />
+        <source>上一页</source>
+        <translation>Previous page</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>下一页</source>
+        <translation>Next page</translation>
+    </message>
+    <message>
+        <location line="+18" />
         <source>预约签到</source>
         <translation>Appointment check-in</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+166" />
+        <location line="+205" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-146" />
+        <location line="-183" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
     <message>
         <location line="+3" />
-        <location line="+29" />
-        <location line="+41" />
+        <location line="+36" />
+        <location line="+44" />
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
     <message>
-        <location line="-58" />
+        <location line="-68" />
         <source>请输入预约码，或直接刷身份证签到</source>
         <translation>Enter your appointment code, or check in with your ID card</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+3" />
+        <source>预约码如 XB-20261207-01；也可以把预约单上的二维码对准扫码口</source>
+        <translation>Booking codes look like XB-20261207-01; you can also hold the booking's QR code to the scanner</translation>
+    </message>
+    <message>
+        <location line="+14" />
         <source>清空</source>
         <translation>Clear</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+5" />
         <source>签到取号</source>
         <translation>Check in</translation>
     </message>
     <message>
-        <location line="+25" />
+        <location line="+28" />
         <source>重新打印</source>
         <translation>Print again</translation>
     </message>
@@ -959,39 +1318,44 @@
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+89" />
+        <location line="+116" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+20" />
         <source>系统繁忙，请稍候再试或联系工作人员</source>
         <translation>The system is busy. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="+13" />
+        <location line="+22" />
         <source>无需等候</source>
         <translation>No wait</translation>
     </message>
     <message>
         <location line="+2" />
+        <source>等候 {0} 人，窗口暂未开放</source>
+        <translation>{0} waiting, no window open yet</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>等候 {0} 人，约 {1} 分钟</source>
         <translation>{0} waiting, about {1} min</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+40" />
+        <source>第 {0}/{1} 页</source>
+        <translation>Page {0} of {1}</translation>
+    </message>
+    <message>
+        <location line="+22" />
         <source>{0}
 请把身份证放在读卡区</source>
         <translation>{0}
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+51" />
-        <source>请先点击要办理的业务，再刷身份证</source>
-        <translation>Tap a service first, then swipe your ID card</translation>
-    </message>
-    <message>
-        <location line="+48" />
+        <location line="+152" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
@@ -1006,12 +1370,33 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="-105" />
+        <location line="+113" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="-139" />
+        <source>请先在测温区测量体温，再刷身份证</source>
+        <translation>Please measure your temperature first, then swipe your ID card</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>正在查询预约，请稍候…</source>
+        <translation>Looking up your appointment, please wait…</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>已读取身份证，没有今天的预约。请点击您要办理的业务</source>
+        <translation>ID card read; no appointment today. Please tap the service you need</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>请先在测温区测量体温，再签到</source>
+        <translation>Please measure your temperature first, then check in</translation>
+    </message>
+    <message>
+        <location line="+116" />
         <source>您前面还有 {0} 人等候</source>
         <translation>{0} people ahead of you</translation>
     </message>
@@ -1019,6 +1404,11 @@ Place your ID card on the reader</translation>
         <location line="+2" />
         <source>，预计约 {0} 分钟</source>
         <translation>, about {0} min</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>，窗口开放后依次叫号</source>
+        <translation>; called in turn once a window opens</translation>
     </message>
     <message>
         <location line="+16" />
@@ -1038,7 +1428,7 @@ Place your ID card on the reader</translation>
 Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
     </message>
     <message>
-        <location line="+61" />
+        <location line="+65" />
         <source>无法连接大厅数据库，请稍后再试</source>
         <translation>Cannot reach the hall database, please try again later</translation>
     </message>
@@ -1089,9 +1479,9 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+167" />
+        <location filename="../../ui/manager/window.py" line="+199" />
         <source>大厅管理</source>
-        <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "")</extracomment>
+        <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
         <translation>Hall management</translation>
     </message>
     <message>
@@ -1100,7 +1490,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>{0} · Hall monitor</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+5" />
+        <source>退出管理员</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <location line="+20" />
         <source>今日数据</source>
         <translation>Today</translation>
     </message>
@@ -1155,12 +1550,37 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Export PDF and CSV…</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+8" />
+        <source>暂停窗口…</source>
+        <translation>Pause window…</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>恢复服务</source>
+        <translation>Reopen</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>转移排队号…</source>
+        <translation>Move ticket…</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>确认预警</source>
+        <translation>Acknowledge</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>记录回访…</source>
+        <translation>Record call-back…</translation>
+    </message>
+    <message>
+        <location line="+16" />
         <source>窗口状态</source>
         <translation>Counter status</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+3" />
         <source>各业务等候</source>
         <translation>Waiting by service</translation>
     </message>
@@ -1170,12 +1590,17 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Alerts</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+7" />
         <source>数据同步</source>
         <translation>Data sync</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+4" />
+        <source>未配置与区中心同步（数据仅保存在本厅）</source>
+        <translation>Not set up to sync with the district centre (data stays in this hall)</translation>
+    </message>
+    <message>
+        <location line="+12" />
         <source>实时监控</source>
         <translation>Live</translation>
     </message>
@@ -1185,7 +1610,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Charts and forecast</translation>
     </message>
     <message>
-        <location line="+41" />
+        <location line="+50" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
@@ -1195,7 +1620,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Data is temporarily unavailable, retrying shortly</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+7" />
         <source>【等候超时】</source>
         <translation>[Long wait]</translation>
     </message>
@@ -1215,12 +1640,52 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>[Log-in alert]</translation>
     </message>
     <message>
-        <location line="+7" />
+        <location line="+6" />
+        <source>（%1 已确认 %2）</source>
+        <translation> (acknowledged by %1 at %2)</translation>
+    </message>
+    <message>
+        <location line="+9" />
         <source>暂无预警</source>
         <translation>No alerts</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="+25" />
+        <source>管理员：%1</source>
+        <translation>Manager: %1</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <source>操作失败</source>
+        <translation>Action failed</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>已确认预警</source>
+        <translation>Alert acknowledged</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>回访记录已保存</source>
+        <translation>Call-back recorded</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>%1 号窗口已暂停服务</source>
+        <translation>Window %1 paused</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>%1 号窗口已恢复服务</source>
+        <translation>Window %1 reopened</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>%1 号已转移</source>
+        <translation>Ticket %1 moved</translation>
+    </message>
+    <message>
+        <location line="+18" />
         <source>选择保存位置</source>
         <translation>Choose where to save</translation>
     </message>
@@ -1238,6 +1703,82 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+6" />
         <source>导出失败：{0}</source>
         <translation>Export failed: {0}</translation>
+    </message>
+</context>
+<context>
+    <name>MoveTicketDialog</name>
+    <message>
+        <location filename="../../ui/manager/actions.py" line="+38" />
+        <source>转移排队号</source>
+        <translation>Move ticket</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>等候中的号</source>
+        <translation>Waiting ticket</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>转到业务</source>
+        <translation>Move to queue</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>当前没有等候中的号</source>
+        <translation>No ticket is waiting</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请选择要转移的号</source>
+        <translation>Please choose the ticket to move</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>请选择要转到的业务</source>
+        <translation>Please choose the queue to move it to</translation>
+    </message>
+</context>
+<context>
+    <name>PauseDialog</name>
+    <message>
+        <location line="-44" />
+        <source>暂停 %1 号窗口</source>
+        <translation>Pause window %1</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>人员调配</source>
+        <translation>Staff redeployed</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>系统故障</source>
+        <translation>System fault</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>午间休息</source>
+        <translation>Lunch break</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>业务培训</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>选择或填写暂停原因</source>
+        <translation>Choose or type a reason</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>暂停原因</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>请填写暂停原因</source>
+        <translation>Please give a reason for the pause</translation>
     </message>
 </context>
 <context>
@@ -1426,6 +1967,185 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+52" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RolePage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="-96" />
+        <source>这台电脑做什么用</source>
+        <translation>What this PC is for</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>请选择这台电脑在大厅里的用途。</source>
+        <translation>Choose what this PC does in the hall.</translation>
+    </message>
+</context>
+<context>
+    <name>ScreensPage</name>
+    <message>
+        <location line="+399" />
+        <source>屏幕</source>
+        <translation>Screens</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>点“显示屏幕编号”，每块屏上会出现一个大数字；再为每个窗口选屏幕。</source>
+        <translation>Press "Show screen numbers": each screen shows a big number; then choose a screen for each window.</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>显示屏幕编号</source>
+        <translation>Show screen numbers</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>取号机和叫号屏全屏显示</source>
+        <translation>Kiosk and display in full screen</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>第 {0} 块屏</source>
+        <translation>Screen {0}</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>这台电脑接了 {0} 块屏。</source>
+        <translation>This PC has {0} screens.</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <location line="+177" />
+        <source>综合一窗 设置向导</source>
+        <translation>OneWindow set-up wizard</translation>
+    </message>
+</context>
+<context>
+    <name>SignInDialog</name>
+    <message>
+        <location filename="../../ui/manager/actions.py" line="-92" />
+        <source>大厅管理员确认</source>
+        <translation>Hall manager sign-in</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>工号</source>
+        <translation>Staff ID</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请输入工号和密码</source>
+        <translation>Please enter your staff ID and password</translation>
+    </message>
+</context>
+<context>
+    <name>StaffPage</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="-145" />
+        <source>窗口和管理员</source>
+        <translation>Windows and administrator</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>窗口和人员可以从区中心的基础数据获取，也可以在这里新建；第一个管理员的密码在这里设置。</source>
+        <translation>Windows and staff come from the centre's reference data or are created here; the first administrator's password is set here.</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>从区中心获取基础数据</source>
+        <translation>Get reference data from the centre</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>窗口号</source>
+        <translation>Window no.</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>窗口名称</source>
+        <translation>Window name</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>管理员用户名</source>
+        <translation>Administrator's user name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>管理员姓名</source>
+        <translation>Administrator's name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码（至少8位）</source>
+        <translation>Password (at least 8 characters)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>再输一次密码</source>
+        <translation>Password again</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <location line="+1" />
+        <source>还没有</source>
+        <translation>none yet</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>未收到</source>
+        <translation>not received</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>已有窗口：{0}
+已有管理员：{1}
+区中心基础数据：{2}</source>
+        <translation>Windows: {0}
+Administrators: {1}
+Centre reference data: {2}</translation>
+    </message>
+</context>
+<context>
+    <name>_Dialog</name>
+    <message>
+        <location filename="../../ui/manager/actions.py" line="-38" />
+        <source>确定</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>_Page</name>
+    <message>
+        <location filename="../../ui/wizard/wizard.py" line="-538" />
+        <source>正在处理，请稍候……</source>
+        <translation>Working, please wait…</translation>
+    </message>
+</context>
+<context>
+    <name>page</name>
+    <message>
+        <location filename="../../ui/wizard/screenshots.py" line="+47" />
+        <source>查找完毕：{0} 个串口，{1} 台设备应答。</source>
+        <translation>Search finished: {0} serial ports, {1} devices answered.</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>设置已保存，检查全部通过。可以开始服务了。</source>
+        <translation>Settings saved and every check passed. Ready for service.</translation>
     </message>
 </context>
 </TS>

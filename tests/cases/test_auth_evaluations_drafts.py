@@ -78,7 +78,7 @@ def test_good_rating_stored_without_follow_up(
 ) -> None:
     case = _accepted_case(sf, seeded, clerk)
     with service.write_session(sf) as s:
-        (ev,) = evaluations.record(
+        ev = evaluations.record(
             s,
             site_id=seeded.site_id,
             grade=5,
@@ -104,8 +104,8 @@ def test_good_rating_stored_without_follow_up(
 def test_bad_rating_opens_a_follow_up(sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk) -> None:
     case = _accepted_case(sf, seeded, clerk)
     with service.write_session(sf) as s:
-        (ev,) = evaluations.record(
-            s, site_id=seeded.site_id, grade=2, comment="等太久", case_ids=[case.id], now=NOW
+        ev = evaluations.record(
+            s, site_id=seeded.site_id, grade=2, comment="等太久", reason="efficiency", case_ids=[case.id], now=NOW
         )
     with sf() as s:
         assert [e.id for e in evaluations.open_follow_ups(s, seeded.site_id)] == [ev.id]
@@ -120,7 +120,7 @@ def test_bad_rating_opens_a_follow_up(sf: sessionmaker[Session], seeded: Seeded,
         assert s.scalars(sa.select(CaseTask.done_at).where(CaseTask.kind == "bad_rating")).one() is not None
     # Without a case the rating is stored against the ticket only, still flagged.
     with service.write_session(sf) as s:
-        (ev2,) = evaluations.record(s, site_id=seeded.site_id, grade=1, now=NOW)
+        ev2 = evaluations.record(s, site_id=seeded.site_id, grade=1, reason="attitude", now=NOW)
     assert ev2.case_id is None and ev2.follow_up == "open"
 
 

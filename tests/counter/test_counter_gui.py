@@ -389,12 +389,15 @@ def test_bad_rating_is_flagged(qtbot: QtBot, ctx: AppContext, staffed: Staffed, 
     qtbot.mouseClick(ev.grade_buttons[1], Qt.MouseButton.LeftButton)
     ev.set_dimension("attitude", 2)
     type_text(qtbot, ev.comment, "等候时间太长")
+    assert not ev.submit_button.isEnabled()  # a 差评 asks for its reason first
+    qtbot.mouseClick(ev.reason_buttons["efficiency"], Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(bus.notice, timeout=2000) as blocker:
         assert ev.submit()
-    assert "差评" in blocker.args[0]
+    assert "评价" in blocker.args[0] and "差评" not in blocker.args[0]  # the grade stays confidential
     with ctx.sessions() as s:
         e = s.scalars(sa.select(Evaluation)).one()
         assert (e.grade, e.follow_up, e.ticket_id, e.case_id) == (1, "open", ticket.id, None)
+        assert e.reason == "efficiency"
         assert e.dimensions["attitude"] == 2 and e.dimensions["efficiency"] == 1
 
 

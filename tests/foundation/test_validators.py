@@ -157,8 +157,14 @@ def test_full_width_input_is_normalised_and_checked() -> None:
     full = "１１０１０５１９４９１２３１００２ｘ"  # what a Chinese IME types in full-width mode
     assert check_id_number(full)
     assert normalise_id_number(full) == "11010519491231002X"
-    assert check_mobile("１３８ １２３４ ５６７８") and normalise_mobile("＋８６ １３８－１２３４－５６７８") == "13812345678"
-    assert check_uscc("９１３５０１００Ｍ０００１００Ｙ４３") and normalise_uscc(" ９１３５０１００ｍ０００１００ｙ４３ ") == "91350100M000100Y43"
+    assert (
+        check_mobile("１３８ １２３４ ５６７８")
+        and normalise_mobile("＋８６ １３８－１２３４－５６７８") == "13812345678"
+    )
+    assert (
+        check_uscc("９１３５０１００Ｍ０００１００Ｙ４３")
+        and normalise_uscc(" ９１３５０１００ｍ０００１００ｙ４３ ") == "91350100M000100Y43"
+    )
 
 
 def test_other_digits_are_refused_not_crashed() -> None:
@@ -187,7 +193,13 @@ def test_checkers_never_raise_on_any_text(text: str) -> None:
     for checker in (check_id_number, check_mobile, check_uscc):
         result = checker(text)
         assert result.ok or result.reason
-    normalise_id_number(text), normalise_mobile(text), normalise_uscc(text), mask_id_number(text), mask_name(text)
+    (
+        normalise_id_number(text),
+        normalise_mobile(text),
+        normalise_uscc(text),
+        mask_id_number(text),
+        mask_name(text),
+    )
 
 
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=40), st.sampled_from(list(VALID_IDS)))
@@ -204,3 +216,72 @@ def test_card_flag_for_the_counter() -> None:
     assert card_flag(RESIDENT_LONG_TERM, dt.date(2026, 12, 7)) == ""  # 长期
     assert "已过有效期" in card_flag(HKMOTW_PERMIT, dt.date(2026, 12, 7))  # valid to 2024-05-20
     assert card_flag(object()) == ""  # not a card with dates
+
+
+def test_card_number_one_rule_for_every_card() -> None:
+    from app.validators import check_card_number
+
+    # 2017 foreigner permanent residence card: 3 letters + 4 digits office + YYMMDD + 2 digits
+    assert check_card_number("CAN110080022901")
+    assert check_card_number("can 1100 800229 01")  # typed with spaces, lower case
+    assert check_card_number("ＣＡＮ１１００８００２２９０１")  # full-width input method
+    bad_date = check_card_number("CAN110081302901")  # month 13
+    assert not bad_date and "出生日期" in bad_date.reason
+    assert "3个字母加12位数字" in check_card_number("CA1110080022901").reason
+    # the 18-character numbers still go through GB 11643
+    for value in VALID_IDS:
+        assert check_card_number(value)
+    assert "校验位" in check_card_number("110105194912310021").reason
+    assert "18位" in check_card_number("CAN11008002290").reason  # 14 characters
+
+
+def test_card_problem_number_type_and_validity() -> None:
+    import dataclasses
+
+    from app.validators import card_problem
+    from devices.idcard.card import CardType
+    from devices.idcard.samples import (
+        FOREIGN_PERMANENT,
+        FOREIGN_PERMANENT_2023,
+        HKMOTW_PERMIT,
+        PROTOCOL_SAMPLE,
+        RESIDENT_LONG_TERM,
+    )
+
+    day = dt.date(2026, 12, 7)
+    for card in (RESIDENT_LONG_TERM, FOREIGN_PERMANENT, FOREIGN_PERMANENT_2023, PROTOCOL_SAMPLE):
+        assert card_problem(card, day) is None, card.card_type
+    # the 2017 foreigner card (valid to 2027-06-01): its last day counts, the next does not
+    assert card_problem(FOREIGN_PERMANENT, dt.date(2027, 6, 1)) is None
+    assert card_problem(FOREIGN_PERMANENT, dt.date(2027, 6, 2)) == "证件已过有效期（有效期至2027年06月01日）"
+    # the HK/MO/TW permit ran out on 2024-05-20
+    assert card_problem(HKMOTW_PERMIT, dt.date(2024, 5, 20)) is None
+    assert card_problem(HKMOTW_PERMIT, day) == "证件已过有效期（有效期至2024年05月20日）"
+    not_yet = dataclasses.replace(RESIDENT_LONG_TERM, valid_from=dt.date(2026, 12, 8))
+    assert card_problem(not_yet, day) == "证件尚未生效（有效期自2026年12月08日起）"
+    # the number must be the one of the card's type
+    as_resident = dataclasses.replace(FOREIGN_PERMANENT, card_type=CardType.RESIDENT)
+    assert card_problem(as_resident, day) == "身份证号码应为18位，当前为15位"
+    as_foreign = dataclasses.replace(RESIDENT_LONG_TERM, card_type=CardType.FOREIGN_PERMANENT)
+    assert card_problem(as_foreign, day) == "外国人永久居留身份证号码应为3个字母加12位数字"
+    wrong_check = dataclasses.replace(RESIDENT_LONG_TERM, id_number="310115198506150031")
+    assert card_problem(wrong_check, day) == "身份证号码校验位不正确，请核对"
+    assert (
+        card_problem(dataclasses.replace(RESIDENT_LONG_TERM, id_number=""), day) == "证件号码为空，请重新刷卡"
+    )
+    assert card_problem(object(), day) == "证件号码为空，请重新刷卡"
+
+
+def test_demo_cards_are_valid_whatever_the_date() -> None:
+    from app.validators import card_problem
+    from devices.emulators import demo_cards
+    from devices.idcard.samples import DEMO_CARDS
+
+    for day in (dt.date(2026, 12, 7), dt.date(2031, 3, 1), dt.date(2040, 2, 29), dt.date.today()):
+        cards = demo_cards(day)
+        assert [c.id_number for c in cards] == [c.id_number for c in DEMO_CARDS]
+        assert [card_problem(c, day) for c in cards] == [None] * len(DEMO_CARDS), day
+    permit = demo_cards(dt.date(2026, 12, 7))[2]
+    assert (permit.valid_from, permit.valid_to) == (dt.date(2024, 12, 7), dt.date(2029, 12, 7))  # 5 years
+    leap = demo_cards(dt.date(2040, 2, 29))[2]
+    assert (leap.valid_from, leap.valid_to) == (dt.date(2038, 2, 28), dt.date(2043, 2, 28))

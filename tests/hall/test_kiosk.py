@@ -104,9 +104,14 @@ def test_per_id_limit_and_screening_desk(qtbot: QtBot, hall: HallFixture, bus_pu
     assert printed.args[0].info.priority_class == "green"
     assert "37.8" in kiosk.result_info.text() and "防疫" in kiosk.result_info.text()
     assert not printed.args[1] and "打印机" in kiosk.print_status.text()
-    # normal reading: categories open; per-ID limit of 3 per category enforced by the queue
+    # a reading while the ticket is on screen changes nothing (not the screening step)
     bus_pump.temperatureRead.emit(36.5)
+    assert kiosk.pages.currentIndex() == RESULT and kiosk.result_number.text() == "C001"
+    # back home the next person is screened; normal reading: categories open
     kiosk.go_home()
+    assert kiosk.screening is None
+    bus_pump.temperatureRead.emit(36.5)
+    # per-ID limit of 3 per category enforced by the queue
     qtbot.waitUntil(lambda: kiosk.findChild(QPushButton, "cat_general") is not None, timeout=3000)
     qtbot.waitUntil(lambda: _category_button(kiosk, "general").isEnabled(), timeout=3000)
     for _ in range(3):

@@ -25,15 +25,22 @@ def _kiosk(hall: HallFixture, **policy: object) -> KioskService:
 
 def test_categories_estimate_and_caps(hall: HallFixture) -> None:
     k = _kiosk(hall, screening_category="estate", elderly_categories=2)
+    opts = {o.code: o for o in k.categories()}
+    assert opts["general"].waiting == 0 and opts["general"].est_wait_minutes == 0  # nobody ahead
+    k.issue("general")
+    closed = {o.code: o for o in k.categories()}["general"]
+    assert closed.waiting == 1 and closed.est_wait_minutes is None  # no window open: no time
+    assert closed.wait_text == "等候 1 人，窗口暂未开放"
     hall.service.open_window(1)
-    for _ in range(3):
+    for _ in range(2):
         k.issue("general")
     opts = {o.code: o for o in k.categories()}
     assert "estate" not in opts  # the screening desk is not offered to everybody
     assert opts["general"].waiting == 3 and opts["general"].available
-    # 3 waiting, 8 min default service, 1 open window serving it
+    # 3 waiting, 8 min default service, 1 open window serving it (no other category waiting)
     assert opts["general"].est_wait_minutes == 24
-    assert len(k.categories(elderly=True)) == 2
+    assert opts["general"].wait_text == "等候 3 人，约 24 分钟"
+    assert len(k.categories(elderly=True)) == len(k.categories())  # elderly mode hides nothing
 
 
 def test_issue_refusals_are_plain_chinese(hall: HallFixture) -> None:
@@ -112,7 +119,7 @@ def test_pdf_printer_reprints_same_file(hall: HallFixture, tmp_path: Path) -> No
         KioskService(hall.service, "x").print(t)
 
 
-def test_elderly_mode_fewer_bigger_choices_and_spoken_prompts(qtbot: QtBot, hall: HallFixture) -> None:
+def test_elderly_mode_every_category_bigger_and_spoken_prompts(qtbot: QtBot, hall: HallFixture) -> None:
     from ui.kiosk.window import KioskWindow
     from ui.voice.backends import RecordingBackend
     from ui.voice.player import VoicePlayer
@@ -125,9 +132,9 @@ def test_elderly_mode_fewer_bigger_choices_and_spoken_prompts(qtbot: QtBot, hall
     qtbot.addWidget(kiosk)
     qtbot.waitUntil(lambda: len(kiosk.options) == 3, timeout=3000)
     normal_size = kiosk.title.font().pointSize()
-    assert backend.spoken == []  # no prompts in normal mode
+    assert backend.spoken == []  # no prompts in normal mode (voice_standard is off by default)
     kiosk.elderly_button.click()
-    qtbot.waitUntil(lambda: len(kiosk.options) == 2, timeout=3000)
+    assert len(kiosk.options) == 3  # every category, on pages of at most 2
     assert kiosk.title.font().pointSize() > normal_size
     kiosk.choose_category(kiosk.options[0])
     qtbot.waitUntil(lambda: [s.key for s in backend.spoken][-1:] == ["prompt:p_swipe"], timeout=3000)
@@ -137,6 +144,34 @@ def test_elderly_mode_fewer_bigger_choices_and_spoken_prompts(qtbot: QtBot, hall
     kiosk._touch()
     qtbot.waitUntil(lambda: not kiosk.elderly and kiosk.pages.currentIndex() == 0, timeout=3000)
     qtbot.waitUntil(lambda: len(kiosk.options) == 3, timeout=3000)
+    kiosk.shutdown()
+
+
+def test_voice_prompts_follow_the_settings_flags(qtbot: QtBot, hall: HallFixture) -> None:
+    from ui.kiosk.window import KioskWindow
+    from ui.voice.backends import RecordingBackend
+    from ui.voice.player import VoicePlayer
+
+    backend = RecordingBackend(duration_s=0.01)
+    kiosk = KioskWindow(
+        hall.ctx,
+        HallBus(),
+        voice=VoicePlayer(backend, pause_ms=1),
+        policy=KioskPolicy(voice_standard=True, voice_elderly=False),
+        screening=False,
+    )
+    qtbot.addWidget(kiosk)
+    qtbot.waitUntil(lambda: bool(kiosk.options), timeout=3000)
+    kiosk.choose_category(kiosk.options[0])
+    qtbot.waitUntil(lambda: "prompt:p_swipe" in [s.key for s in backend.spoken], timeout=3000)
+    kiosk.go_home()  # welcome, swipe, welcome: all three in standard mode
+    qtbot.waitUntil(lambda: len(backend.spoken) == 3, timeout=3000)
+    kiosk.toggle_elderly()
+    spoken = len(backend.spoken)
+    kiosk.choose_category(kiosk.options[0])
+    kiosk.open_checkin()
+    qtbot.wait(50)  # the player is asynchronous: give a (wrong) prompt the chance to arrive
+    assert len(backend.spoken) == spoken  # elderly voice switched off: nothing said
     kiosk.shutdown()
 
 
@@ -167,3 +202,16 @@ def test_system_printer_prints_ticket_slip_on_a4(qtbot: QtBot, hall: HallFixture
     assert qr.stdout.strip() == t.data.qr_payload
     with pytest.raises(PrinterError, match="找不到"):
         SystemTicketPrinter("没有这台打印机").print_ticket(t.data)
+
+
+def test_voice_and_paging_settings_from_the_site_file(tmp_path: Path) -> None:
+    from app.settings import load_settings
+
+    path = tmp_path / "site.toml"
+    path.write_text(
+        "[kiosk]\nvoice_standard = true\nvoice_elderly = false\nelderly_categories = 4\n", encoding="utf-8"
+    )
+    kiosk = load_settings(path, environ={}).kiosk
+    assert (kiosk.voice_standard, kiosk.voice_elderly, kiosk.elderly_categories) == (True, False, 4)
+    defaults = KioskPolicy()
+    assert (defaults.voice_standard, defaults.voice_elderly) == (False, True)

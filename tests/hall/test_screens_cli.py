@@ -25,9 +25,14 @@ def test_screenshots_in_chinese(qtbot: QtBot, tmp_path: Path) -> None:
         paths = render(ctx, tmp_path / "shots")
     finally:
         ctx.close()
+    kiosk = [
+        f"hall-kiosk{mode}{page}-{size}.png"
+        for mode in ("", "-elderly")
+        for size in ("1080x1920", "1920x1080")
+        for page in ("", "-checkin")
+    ]
     assert [p.name for p in paths] == [
-        "hall-kiosk.png",
-        "hall-kiosk-elderly.png",
+        *kiosk,
         "hall-display.png",
         "hall-display-1280x720.png",
         "hall-manager-charts.png",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import stat
-import tomllib
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +20,8 @@ from db.migrate import upgrade
 from db.models import Case, Matter, Site
 from db.outbox import save
 from db.sync.central import drop_site_role
+from db.sync.enrolment import CODE_ENV
+from db.sync.enrolment import open_file as open_enrolment
 from db.sync.tls import PASSWORD_ENV
 from main import main
 from tests.sync.helpers import admin
@@ -71,8 +73,11 @@ def test_administrator_and_site_commands(
     roles.append(role.group(1))
     assert str(enrol_file) in out
     assert stat.S_IMODE(enrol_file.stat().st_mode) == 0o600
-    enrol = tomllib.loads(enrol_file.read_text(encoding="utf-8"))["enrolment"]
-    assert enrol["password"] not in out  # the password is only in the 0600 file
+    code = re.search(r"enrolment code: (\S+)", out)
+    assert code
+    enrol = dataclasses.asdict(open_enrolment(enrol_file, code.group(1)))
+    assert enrol["password"] not in out and enrol["password"] not in enrol_file.read_text()  # sealed
+    monkeypatch.setenv(CODE_ENV, code.group(1))
     assert enrol["role"] == role.group(1) and ":" + enrol["password"] not in enrol["central_url"]
     # Re-running never overwrites an enrolment someone may still need.
     assert main(["central", "add-site", "TC01", "--central", pg_url, "--out", str(enrol_file), "--insecure"]) == 2

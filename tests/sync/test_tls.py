@@ -9,6 +9,7 @@ are installed and CI is not set.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import ipaddress
 import os
@@ -17,7 +18,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import tomllib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,6 +34,8 @@ from db.engine import make_session_factory
 from db.models import Case
 from db.outbox import save
 from db.sync.central import init_central
+from db.sync.enrolment import CODE_ENV
+from db.sync.enrolment import open_file as open_enrolment
 from db.sync.tls import PASSWORD_ENV
 from main import main
 from tests.sync.helpers import make_hall
@@ -195,8 +197,10 @@ def test_site_syncs_over_verified_tls_and_a_wrong_ca_is_refused(
     enrol_file = tmp_path / "tl01.enrol"
     argv = ["central", "add-site", "TL01", "--central", central, "--ca-cert", str(tls_cluster.ca)]
     assert main([*argv, "--out", str(enrol_file)]) == 0
-    capsys.readouterr()
-    enrol = tomllib.loads(enrol_file.read_text(encoding="utf-8"))["enrolment"]
+    code = re.search(r"enrolment code: (\S+)", capsys.readouterr().out)
+    assert code
+    enrol = dataclasses.asdict(open_enrolment(enrol_file, code.group(1)))
+    monkeypatch.setenv(CODE_ENV, code.group(1))
     assert "sslmode=verify-full" in enrol["central_url"] and enrol["ca_certificate"] == tls_cluster.ca.read_text()
     assert enrol["ca_path"] == str(tls_cluster.ca.resolve())
 

@@ -209,9 +209,9 @@ def _run(
             QTimer.singleShot(0, lambda: print("READY", flush=True))
         if script is not None:
             win.startedUp.connect(lambda: _play(win, script))  # after the restored draft, if any
+        warm_up()  # heavy imports, one collection, freeze: before any input and --quit-after
         if args.quit_after:
             QTimer.singleShot(int(args.quit_after), app.quit)
-        warm_up()  # before the first input: heavy imports, one collection, then freeze
         return int(app.exec())
     finally:
         if win is not None:

@@ -1,11 +1,16 @@
 """The ticket kiosk (取号机): touch, full screen, locked.
 
-Pages: home (categories with people waiting and the estimated wait, appointment check-in, the
-elderly-mode switch, the temperature reading when a scanner is configured), swipe (real-name
-ticket by ID card), check-in (code keypad or ID card), result (the number, printing status and a
-retry), fever guidance. Database and printer work run on the kiosk's worker thread; the GUI
-thread only shows results. Any page returns home after `idle_return_s` without a touch.
-Leaving needs a manager's or admin's password (app.auth).
+Pages: home (every category, paged, with people waiting and the hall's one wait estimate,
+appointment check-in, the elderly-mode switch, the temperature reading when a scanner is
+configured), swipe (real-name ticket by ID card), check-in (code keypad with the letters codes
+use, a booking QR read by a keyboard-wedge scanner, or the ID card), result (the number,
+printing status and a retry), fever guidance. Swiping an ID card on the home page checks in the
+holder's appointment of today, or remembers the card for a real-name ticket of the category
+touched next. Database and printer work run on the kiosk's worker thread; the GUI thread only
+shows results. Any page returns home after `idle_return_s` without a touch; device readings
+(thermometer) are not touches. A temperature reading only counts on the screening step (the home
+page, or its fever guidance) and never replaces a page in progress. Leaving needs a manager's or
+admin's password (app.auth).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -40,6 +46,7 @@ from app.hall.kiosk import (
     KioskService,
     Screening,
     TicketPrinter,
+    normalise_appointment_code,
 )
 from app.hall.policy import KioskPolicy
 from app.queue.errors import QueueError
@@ -63,6 +70,9 @@ QLabel#ok { color: #2e7d32; }
 """
 
 HOME, SWIPE, CHECKIN, RESULT, FEVER = range(5)
+
+# The check-in keypad: the characters booking codes use (site code, date, number: XB-20261207-01).
+KEYPAD_ROWS = ("1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ-")
 
 
 class ExitDialog(QDialog):
@@ -129,6 +139,8 @@ class KioskWindow(QWidget):
         self.locked = True
         self.options: list[CategoryOption] = []
         self.pending_category: CategoryOption | None = None
+        self.pending_card: object | None = None  # swiped on the home page, no appointment today
+        self.category_page = 0
         self.ticket: IssuedTicket | None = None
         self.screening: Screening | None = None
         self._printing = False
@@ -196,11 +208,33 @@ class KioskWindow(QWidget):
         self.home_hint = QLabel(self.tr("请点击您要办理的业务"))
         self.home_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.grid_host = QWidget()
+        # The grid gets the room the page leaves (never pushes the buttons below off screen);
+        # as many categories as fit are shown, the rest on the next pages.
+        self.grid_host.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Ignored)
         self.grid = QGridLayout(self.grid_host)
+        self.grid.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.prev_page_button = QPushButton(self.tr("上一页"))
+        self.prev_page_button.setObjectName("secondary")
+        self.prev_page_button.clicked.connect(lambda: self._turn_page(-1))
+        self.page_label = QLabel()
+        self.page_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.next_page_button = QPushButton(self.tr("下一页"))
+        self.next_page_button.setObjectName("secondary")
+        self.next_page_button.clicked.connect(lambda: self._turn_page(1))
+        pager = QHBoxLayout()
+        pager.addWidget(self.prev_page_button, 1)
+        pager.addWidget(self.page_label, 1)
+        pager.addWidget(self.next_page_button, 1)
         self.home_message = QLabel()
         self.home_message.setObjectName("message")
         self.home_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.home_message.setWordWrap(True)
+        # A keyboard-wedge scanner types the booking QR's text here and ends it with Enter.
+        self.scan_edit = QLineEdit()
+        self.scan_edit.setObjectName("scan")
+        self.scan_edit.setFixedSize(1, 1)
+        self.scan_edit.setStyleSheet("border: none; background: transparent; color: transparent;")
+        self.scan_edit.returnPressed.connect(self._scanned_at_home)
         row = QHBoxLayout()
         self.checkin_button = QPushButton(self.tr("预约签到"))
         self.checkin_button.clicked.connect(self.open_checkin)
@@ -209,9 +243,11 @@ class KioskWindow(QWidget):
         self.elderly_button.clicked.connect(lambda: self.toggle_elderly())
         row.addWidget(self.checkin_button)
         row.addWidget(self.elderly_button)
+        row.addWidget(self.scan_edit)
         hl.addWidget(self.temp_label)
         hl.addWidget(self.home_hint)
         hl.addWidget(self.grid_host, 1)
+        hl.addLayout(pager)
         hl.addWidget(self.home_message)
         hl.addLayout(row)
         # swipe
@@ -241,15 +277,22 @@ class KioskWindow(QWidget):
         cl = QVBoxLayout(checkin)
         self.checkin_label = QLabel(self.tr("请输入预约码，或直接刷身份证签到"))
         self.checkin_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.checkin_label.setWordWrap(True)
+        self.checkin_hint = QLabel(self.tr("预约码如 XB-20261207-01；也可以把预约单上的二维码对准扫码口"))
+        self.checkin_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.checkin_hint.setWordWrap(True)
         self.code_edit = QLineEdit()
         self.code_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.code_edit.setMaxLength(32)
+        self.code_edit.setMaxLength(64)  # a scanned QR may carry a prefix (OW-APPT:…)
+        self.code_edit.returnPressed.connect(self.submit_code)
         keypad = QGridLayout()
-        for i, key in enumerate("123456789C0←"):
-            b = QPushButton(key if key != "C" else self.tr("清空"))
-            b.setProperty("key", key)
-            b.clicked.connect(self._keypad_clicked)
-            keypad.addWidget(b, i // 3, i % 3)
+        self.keypad_buttons: list[QPushButton] = []
+        for r, keys in enumerate(KEYPAD_ROWS):
+            for c, key in enumerate(keys):
+                self._add_key(keypad, key, key, r, c)
+        last = len(KEYPAD_ROWS) - 1
+        self._add_key(keypad, "←", "←", last, len(KEYPAD_ROWS[-1]))
+        self._add_key(keypad, "C", self.tr("清空"), last, len(KEYPAD_ROWS[-1]) + 1, span=2)
         self.checkin_message = QLabel()
         self.checkin_message.setObjectName("message")
         self.checkin_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -259,10 +302,13 @@ class KioskWindow(QWidget):
         back2 = QPushButton(self.tr("返回首页"))
         back2.setObjectName("secondary")
         back2.clicked.connect(self.go_home)
+        cl.addStretch(1)
         cl.addWidget(self.checkin_label)
+        cl.addWidget(self.checkin_hint)
         cl.addWidget(self.code_edit)
         cl.addLayout(keypad)
         cl.addWidget(self.checkin_message)
+        cl.addStretch(1)
         cl.addWidget(ok)
         cl.addWidget(back2)
         # result
@@ -311,6 +357,14 @@ class KioskWindow(QWidget):
         root.addWidget(self.pages, 1)
         self._apply_fonts()
 
+    def _add_key(self, grid: QGridLayout, key: str, text: str, row: int, col: int, span: int = 1) -> None:
+        b = QPushButton(text)
+        b.setObjectName("key")
+        b.setProperty("key", key)
+        b.clicked.connect(self._keypad_clicked)
+        grid.addWidget(b, row, col, 1, span)
+        self.keypad_buttons.append(b)
+
     def _apply_fonts(self) -> None:
         self.title.setFont(self._font(26, True))
         for w in (
@@ -323,19 +377,29 @@ class KioskWindow(QWidget):
             w.setFont(self._font(22, True))
         for w in (
             self.home_message,
+            self.checkin_hint,
             self.swipe_message,
             self.checkin_message,
             self.print_status,
             self.result_info,
         ):
             w.setFont(self._font(18))
+        self.page_label.setFont(self._font(18))
         self.fever_label.setFont(self._font(24, True))
         self.result_number.setFont(self._font(72, True))
-        self.code_edit.setFont(self._font(28))
+        self.code_edit.setFont(self._font(24))
         for b in self.findChildren(QPushButton):
+            # A touch kiosk: buttons never take the keyboard focus, so a scanner's keystrokes
+            # always reach the code field.
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             if b is not self.exit_corner:
                 b.setFont(self._font(20, True))
                 b.setMinimumHeight(int(64 * (1.3 if self.elderly else 1.0)))
+        for b in self.keypad_buttons:
+            b.setFont(self._font(18, True))
+            b.setMinimumHeight(int(56 * (1.3 if self.elderly else 1.0)))
+            b.setMinimumWidth(0)
+            b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -344,17 +408,25 @@ class KioskWindow(QWidget):
         self._touch()
 
     def _say(self, prompt: str) -> None:
-        if self.elderly and self.voice is not None:
+        policy = self.kiosk.policy
+        wanted = policy.voice_elderly if self.elderly else policy.voice_standard
+        if wanted and self.voice is not None:
             self.voice.prompt(prompt)
 
     def go_home(self) -> None:
         if self._busy or self._printing:
             self._idle.start()  # never leave in the middle of issuing or printing
             return
+        if self.pages.currentIndex() == RESULT and self.ticket is not None:
+            self.screening = None  # the screened person has their ticket: the next one measures
         self.pending_category = None
+        self.pending_card = None
+        self.category_page = 0
         self.home_message.setText("")
         self.code_edit.clear()
+        self.scan_edit.clear()
         self._show(HOME)
+        self.scan_edit.setFocus()
         self._update_temperature_gate()
         self.refresh_categories()
         self._say("p_welcome")
@@ -366,14 +438,15 @@ class KioskWindow(QWidget):
             return
         if self.elderly:
             self.toggle_elderly(speak=False)
+        self.screening = None  # nobody there: the next person is screened again
         self.go_home()
 
     def toggle_elderly(self, speak: bool = True) -> None:
         self.elderly = not self.elderly
         self.elderly_button.setText(self.tr("标准模式") if self.elderly else self.tr("长者模式"))
         self._apply_fonts()
+        self.category_page = 0
         self._render_categories()
-        self.refresh_categories()  # elderly mode offers fewer categories
         self._touch()
         if speak:
             self._say("p_welcome")
@@ -381,10 +454,8 @@ class KioskWindow(QWidget):
     def refresh_categories(self) -> None:
         if self.pages.currentIndex() != HOME:
             return
-        kiosk, elderly = self.kiosk, self.elderly
-        self._worker.submit(
-            lambda: kiosk.categories(elderly=elderly), self._got_categories, self._failed_categories
-        )
+        kiosk = self.kiosk
+        self._worker.submit(kiosk.categories, self._got_categories, self._failed_categories)
 
     def _got_categories(self, options: object) -> None:
         self.options = list(options) if isinstance(options, list) else []
@@ -394,6 +465,35 @@ class KioskWindow(QWidget):
         log.warning("kiosk: categories unavailable: %s", exc)
         self.home_message.setText(self.tr("系统繁忙，请稍候再试或联系工作人员"))
 
+    def _grid_shape(self) -> tuple[int, int, int]:
+        """(columns, rows, button height) of one page of categories for the room the grid has."""
+        landscape = self.width() > self.height()
+        if self.elderly:
+            columns, height = (2 if landscape else 1), 150
+        else:
+            columns, height = (3 if landscape else 2), 118
+        spacing = max(0, self.grid.verticalSpacing())
+        margins = self.grid.contentsMargins()
+        room = self.grid_host.height() - margins.top() - margins.bottom()
+        rows = max(1, (room + spacing) // (height + spacing))
+        if self.elderly:
+            rows = max(1, min(rows, self.kiosk.policy.elderly_categories // columns or 1))
+        return columns, rows, height
+
+    def _wait_text(self, opt: CategoryOption) -> str:
+        """The hall's one estimate (app/queue/estimate.py), in the words WaitEstimate.text() uses."""
+        if not opt.available:
+            return opt.reason
+        if opt.waiting == 0:
+            return self.tr("无需等候")
+        if opt.est_wait_minutes is None:
+            return self.tr("等候 {0} 人，窗口暂未开放").format(opt.waiting)
+        return self.tr("等候 {0} 人，约 {1} 分钟").format(opt.waiting, opt.est_wait_minutes)
+
+    def _turn_page(self, step: int) -> None:
+        self.category_page += step
+        self._render_categories()
+
     def _render_categories(self) -> None:
         while self.grid.count():
             item = self.grid.takeAt(0)
@@ -401,26 +501,54 @@ class KioskWindow(QWidget):
             if widget is not None:
                 widget.hide()  # gone from this frame, not only after the deferred delete
                 widget.deleteLater()
-        columns = 1 if self.elderly else 2
+        columns, rows, height = self._grid_shape()
+        per_page = columns * rows
+        pages = max(1, -(-len(self.options) // per_page))
+        if pages == 1 and self.options:  # room to spare: bigger buttons, up to 1.6 times
+            needed = -(-len(self.options) // columns)
+            spacing = max(0, self.grid.verticalSpacing())
+            margins = self.grid.contentsMargins()
+            room = self.grid_host.height() - margins.top() - margins.bottom()
+            height = max(height, min(int(height * 1.6), (room + spacing) // needed - spacing))
+        self.category_page = min(max(0, self.category_page), pages - 1)
+        first = self.category_page * per_page
         gate = self._temperature_blocks()
-        for i, opt in enumerate(self.options):
-            if opt.available and opt.waiting == 0:
-                detail = self.tr("无需等候")
-            elif opt.available:
-                detail = self.tr("等候 {0} 人，约 {1} 分钟").format(opt.waiting, max(1, opt.est_wait_minutes))
-            else:
-                detail = opt.reason
-            b = QPushButton(f"{opt.prefix}  {opt.name}\n{detail}")
+        for i, opt in enumerate(self.options[first : first + per_page]):
+            b = QPushButton(f"{opt.prefix}  {opt.name}\n{self._wait_text(opt)}")
             b.setObjectName(f"cat_{opt.code}")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             b.setFont(self._font(22 if not self.elderly else 24, True))
-            b.setMinimumHeight(int(110 * (1.3 if self.elderly else 1.0)))
+            b.setFixedHeight(height)
             b.setEnabled(opt.available and not gate)
             b.setProperty("category", opt.code)
             b.clicked.connect(self._category_clicked)
             self.grid.addWidget(b, i // columns, i % columns)
+        for c in range(3):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        paged = pages > 1
+        for w in (self.prev_page_button, self.page_label, self.next_page_button):
+            w.setVisible(paged)
+        self.page_label.setText(self.tr("第 {0}/{1} 页").format(self.category_page + 1, pages))
+        self.prev_page_button.setEnabled(self.category_page > 0)
+        self.next_page_button.setEnabled(self.category_page < pages - 1)
         self.checkin_button.setEnabled(not gate)
 
     def choose_category(self, option: CategoryOption) -> None:
+        card = self.pending_card
+        if card is not None:  # swiped on the home page: a real-name ticket at once
+            self.pending_card = None
+            self.pending_category = option
+            id_number = str(getattr(card, "id_number", ""))
+            name = str(getattr(card, "name", ""))
+            code = option.code
+            self.swipe_label.setText(option.name)
+            self.swipe_message.setText("")
+            self.anonymous_button.setVisible(False)
+            self._show(SWIPE)
+            self._issue(
+                lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card), self.swipe_message
+            )
+            return
         self.pending_category = option
         self.swipe_label.setText(self.tr("{0}\n请把身份证放在读卡区").format(option.name))
         self.swipe_message.setText("")
@@ -432,6 +560,7 @@ class KioskWindow(QWidget):
         self.code_edit.clear()
         self.checkin_message.setText("")
         self._show(CHECKIN)
+        self.code_edit.setFocus()
         self._say("p_checkin")
 
     def _keypad_clicked(self) -> None:
@@ -472,15 +601,64 @@ class KioskWindow(QWidget):
             )
         elif page == CHECKIN:
             self._issue(lambda: self.kiosk.check_in(id_number=id_number, card=card), self.checkin_message)
+        elif page == HOME and not self._temperature_blocks():
+            self._swipe_at_home(card)
         elif page == HOME:
-            self.home_message.setText(self.tr("请先点击要办理的业务，再刷身份证"))
+            self.home_message.setText(self.tr("请先在测温区测量体温，再刷身份证"))
+
+    def _swipe_at_home(self, card: object) -> None:
+        """The holder's appointment today is checked in; without one the card is kept for the
+        category touched next (a real-name ticket, no second swipe)."""
+        if self._busy:
+            return
+        self._busy = True
+        self.home_message.setText(self.tr("正在查询预约，请稍候…"))
+        kiosk = self.kiosk
+
+        def done(result: object) -> None:
+            if isinstance(result, IssuedTicket):
+                self._issued(result)
+                return
+            self._busy = False
+            self.pending_card = card
+            self._touch()  # the kept card is forgotten after idle_return_s without a touch
+            self.home_message.setText(self.tr("已读取身份证，没有今天的预约。请点击您要办理的业务"))
+
+        def failed(exc: Exception) -> None:
+            self._busy = False
+            if isinstance(exc, QueueError | KioskError):
+                self.home_message.setText(str(exc))
+            else:
+                log.error("kiosk: card at home failed: %s", exc)
+                self.home_message.setText(self.tr("取号失败，请稍候再试或联系工作人员"))
+
+        self._worker.submit(lambda: kiosk.swipe_at_home(card), done, failed)
+
+    def _scanned_at_home(self) -> None:
+        """A booking QR read by a keyboard-wedge scanner on the home page: check in with it."""
+        code = normalise_appointment_code(self.scan_edit.text())
+        self.scan_edit.clear()
+        if not code:
+            return
+        if self._temperature_blocks():
+            self.home_message.setText(self.tr("请先在测温区测量体温，再签到"))
+            return
+        self.open_checkin()
+        self.code_edit.setText(code)
+        self.submit_code()
 
     def on_temperature(self, reading: object) -> None:
+        """A thermometer reading. It only counts on the screening step — the home page (or its
+        fever guidance) of a kiosk whose policy screens — and never replaces a page in progress
+        (swipe, check-in, a ticket on screen). It is not a touch: it never restarts the idle timer."""
         value = getattr(reading, "value", reading)
         try:
             celsius = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             log.warning("kiosk: unusable temperature reading %r", reading)
+            return
+        page = self.pages.currentIndex()
+        if not self.screening_required or page not in (HOME, FEVER) or self._busy or self._printing:
             return
         now = time.monotonic()
         screening = self.kiosk.screen(celsius)
@@ -490,7 +668,6 @@ class KioskWindow(QWidget):
             self._last_reading = now
             return
         self._last_reading = now
-        self._touch()
         self.screening = screening
         kiosk = self.kiosk
         self._worker.submit(
@@ -498,14 +675,18 @@ class KioskWindow(QWidget):
         )
         if screening.action in ("desk", "refuse"):
             self.fever_label.setText(screening.message)
-            self._show(FEVER)
-            self._say("p_fever")
+            if page != FEVER:
+                self.pages.setCurrentIndex(FEVER)
+                self._idle.start()  # the guidance goes home by itself; later readings do not extend it
+                self._say("p_fever")
             if screening.action == "desk" and now - self._last_desk_ticket > 60.0:
                 self._last_desk_ticket = now
                 self._issue(self.kiosk.issue_screening, self.fever_label, keep_text=True)
             return
-        if self.pages.currentIndex() == FEVER:
-            self.go_home()
+        if page == FEVER:
+            self.pages.setCurrentIndex(HOME)
+            self._idle.stop()
+            self.refresh_categories()
         self._update_temperature_gate()
         self._render_categories()
 
@@ -577,8 +758,10 @@ class KioskWindow(QWidget):
         self.result_category.setText(d.category_name)
         self.result_number.setText(d.number)
         info = self.tr("您前面还有 {0} 人等候").format(d.waiting_ahead)
-        if d.est_wait_minutes is not None:
+        if d.est_wait_minutes is not None and d.waiting_ahead > 0:
             info += self.tr("，预计约 {0} 分钟").format(d.est_wait_minutes)
+        elif d.waiting_ahead > 0:
+            info += self.tr("，窗口开放后依次叫号")
         if self.screening is not None and self.screening.action == "desk":
             info += "\n" + self.screening.message
         self.result_info.setText(info)
@@ -631,12 +814,16 @@ class KioskWindow(QWidget):
     # --- idle, lock and exit ---------------------------------------------------------------
 
     def _touch(self) -> None:
-        if self.pages.currentIndex() != HOME or self.elderly:
+        # A card kept on the home page must not wait there for the next person: it times out too.
+        if self.pages.currentIndex() != HOME or self.elderly or self.pending_card is not None:
             self._idle.start()
         else:
             self._idle.stop()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.grid_host and event.type() == QEvent.Type.Resize:
+            self._render_categories()  # as many categories per page as the new size holds
+            return False
         touched = event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.TouchBegin, QEvent.Type.KeyPress)
         if touched and isinstance(watched, QWidget) and (watched is self or self.isAncestorOf(watched)):
             self._touch()

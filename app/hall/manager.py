@@ -1,0 +1,175 @@
+"""The hall manager's desk: the dashboard's data and what a manager may do from it.
+
+Every action is one transaction with its audit row, names the manager (a StaffInfo with the
+manager role, from `sign_in` or the caller's log-in) and raises a Chinese message for the screen:
+- acknowledge an alert (who / when; shown on the alert),
+- record the 回访 of a 差评 (date, method, outcome, satisfied?),
+- pause or reopen a window, move a waiting ticket to another category's queue.
+Window ↔ category assignments are reference data the district centre hands down (a local
+change would be overwritten by the next release), so the manager moves tickets instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from app import auth, evaluations
+from app.context import AppContext
+from app.errors import guarded, storage
+from app.hall.dashboard import ACK_ACTION, Dashboard, load_dashboard
+from app.queue import errors as queue_errors
+from app.queue import supervision
+from app.queue.service import QueueService
+from app.queue.types import TicketInfo, WindowState
+from app.vocab import StaffRole
+from db.base import utcnow
+from db.engine import SQLITE_IMMEDIATE
+
+_T = TypeVar("_T")
+
+
+class ManagerError(ValueError):
+    """A refused manager action; the message is Chinese, for the screen."""
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    key: str
+    staff_name: str
+    at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CategoryChoice:
+    code: str
+    name: str
+    prefix: str
+
+
+class ManagerDesk:
+    def __init__(self, ctx: AppContext, service: QueueService | None = None) -> None:
+        self.ctx = ctx
+        self.service = service or ctx.queue()
+
+    # --- reading -------------------------------------------------------------------------
+
+    @guarded("读取大厅数据")
+    def load(self) -> Dashboard:
+        return load_dashboard(self.service)
+
+    @property
+    def sync_configured(self) -> bool:
+        """Whether this site uploads to a district centre at all (else there is no backlog to show)."""
+        return self.ctx.settings.central_url is not None
+
+    @guarded("读取排队数据")
+    def waiting(self) -> list[TicketInfo]:
+        return self.service.waiting()
+
+    def categories(self) -> list[CategoryChoice]:
+        ref = self.service.reference()
+        return [
+            CategoryChoice(c.code, c.name, c.prefix)
+            for c in sorted(ref.categories.values(), key=lambda c: c.prefix)
+        ]
+
+    # --- who acts --------------------------------------------------------------------------
+
+    def sign_in(self, username: str, password: str) -> auth.StaffInfo:
+        """A manager confirms an action with 工号 and password (the dashboard has no log-in of its own)."""
+        with storage("登录"), self.ctx.sessions() as s:
+            try:
+                staff = auth.authenticate(
+                    s,
+                    username,
+                    password,
+                    site_id=self.ctx.site_id,
+                    terminal=auth.terminal_id("manager"),
+                    demo=bool(getattr(self.ctx, "demo", False)),
+                )
+            except auth.AuthError as exc:
+                raise ManagerError(str(exc)) from exc
+        self._require(staff)
+        return staff
+
+    @staticmethod
+    def _require(staff: auth.StaffInfo | None) -> auth.StaffInfo:
+        if staff is None:
+            raise ManagerError("请先以大厅管理员身份登录")
+        try:
+            auth.require_role(staff, StaffRole.MANAGER, "大厅管理操作")
+        except auth.NotPermitted as exc:
+            raise ManagerError(str(exc)) from exc
+        return staff
+
+    # --- actions ---------------------------------------------------------------------------
+
+    def acknowledge(self, staff: auth.StaffInfo | None, key: str, text: str) -> Acknowledgement:
+        who = self._require(staff)
+        key = key.strip()
+        if not key:
+            raise ManagerError("这条预警无法确认")
+        now = utcnow()
+        with storage("确认预警"), self.ctx.sessions() as s:
+            s.connection(execution_options=SQLITE_IMMEDIATE)
+            auth.audit(
+                s, self.ctx.site_id, who.id, ACK_ACTION, text[:500], entity="alert", entity_id=key, now=now
+            )
+            s.commit()
+        return Acknowledgement(key, who.name, now)
+
+    def record_follow_up(
+        self,
+        staff: auth.StaffInfo | None,
+        evaluation_id: uuid.UUID,
+        *,
+        at: dt.datetime,
+        method: str,
+        outcome: str,
+        satisfied: bool | None,
+    ) -> evaluations.EvaluationInfo:
+        who = self._require(staff)
+        try:
+            with storage("保存回访记录"), self.ctx.sessions() as s:
+                s.connection(execution_options=SQLITE_IMMEDIATE)
+                info = evaluations.record_follow_up(
+                    s,
+                    evaluation_id,
+                    outcome=outcome,
+                    method=method,
+                    satisfied=satisfied,
+                    at=at,
+                    staff_id=who.id,
+                )
+                s.commit()
+                return info
+        except evaluations.EvaluationError as exc:
+            raise ManagerError(str(exc)) from exc
+
+    def pause_window(self, staff: auth.StaffInfo | None, number: int, reason: str) -> WindowState:
+        who = self._require(staff)
+        return self._queue("暂停窗口", lambda: supervision.pause_window(self.service, number, reason, who.id))
+
+    def reopen_window(self, staff: auth.StaffInfo | None, number: int) -> WindowState:
+        who = self._require(staff)
+        return self._queue("恢复窗口", lambda: supervision.reopen_window(self.service, number, who.id))
+
+    def move_ticket(self, staff: auth.StaffInfo | None, number: str, to_category: str) -> TicketInfo:
+        who = self._require(staff)
+        if not number.strip():
+            raise ManagerError("请选择要转移的号")
+        return self._queue(
+            "转移排队号", lambda: supervision.move_waiting(self.service, number, to_category, who.id)
+        )
+
+    @staticmethod
+    def _queue(what: str, fn: Callable[[], _T]) -> _T:
+        try:
+            with storage(what):
+                return fn()
+        except queue_errors.QueueError as exc:
+            raise ManagerError(str(exc)) from exc
