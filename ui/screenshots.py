@@ -7,6 +7,7 @@ import dataclasses
 import importlib
 import logging
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from app.cli.support import CliError, db_url_arg
 log = logging.getLogger("onewindow.ui")
 
 # Each module offers render(ctx, outdir) -> list[Path]; the roles add theirs.
+OVERVIEW_SIZE = (1366, 768)  # the hall manager's PC
 RENDERERS = ("ui.counter.screenshots", "ui.hall_screenshots", "ui.wizard.screenshots")
 
 
@@ -40,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _render(settings, outdir: Path) -> int:  # type: ignore[no-untyped-def]
     from app.context import HallUnavailable, open_hall
+    from ui import shots
     from ui.bus import HallBus
     from ui.overview import HallOverviewWindow
     from ui.qt_app import create_app
@@ -50,16 +53,15 @@ def _render(settings, outdir: Path) -> int:  # type: ignore[no-untyped-def]
     except HallUnavailable as exc:
         raise CliError(str(exc)) from None
     written: list[Path] = []
+    shots.start(outdir)
     try:
         overview = HallOverviewWindow(ctx, HallBus())
-        overview.resize(1280, 800)
+        overview.resize(*OVERVIEW_SIZE)
         overview.show()
         overview.wait_loaded()
         app.processEvents()
-        path = outdir / "overview.png"
-        overview.grab().save(str(path))
+        written.append(shots.save(overview, outdir / "overview.png", OVERVIEW_SIZE))
         overview.close()
-        written.append(path)
         for name in RENDERERS:
             try:
                 module = importlib.import_module(name)
@@ -73,4 +75,10 @@ def _render(settings, outdir: Path) -> int:  # type: ignore[no-untyped-def]
         ctx.close()
     for path in written:
         print(path)
+    found = shots.clipped(outdir)
+    if found:
+        print(f"{len(found)} texts not shown whole (also in {outdir / shots.CLIPPED}):", file=sys.stderr)
+        for line in found:
+            print(f"  {line}", file=sys.stderr)
+        return 1
     return 0

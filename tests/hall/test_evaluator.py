@@ -25,9 +25,9 @@ from db.models import CaseTask, Evaluation, Material
 from tests.cases.seeding import ID_NUMBER, Seeded
 from tests.counter.conftest import Staffed, counter_template, ctx, hall_path, seeded, staffed  # noqa: F401
 from tests.counter.test_counter_gui import type_text
-from tests.hall.fit import clipped_texts
 from ui.bus import HallBus
 from ui.evaluator.window import EvaluationRequest, EvaluatorWindow
+from ui.layout_check import problems as clipped_texts
 
 
 def _case(ctx: AppContext, seeded: Seeded, staffed: Staffed, key: str, path: str) -> CaseInfo:

@@ -17,8 +17,8 @@ from app.hall.dashboard import Alert, load_dashboard
 from db import outbox
 from db.models import AuditLog, Evaluation, Staff, WindowStatus
 from tests.hall.conftest import HallFixture
-from tests.hall.fit import clipped_texts
 from ui.bus import HallBus
+from ui.layout_check import problems as clipped_texts
 from ui.manager.actions import FollowUpDialog, MoveTicketDialog, PauseDialog, SignInDialog
 from ui.manager.window import ManagerDashboard
 

@@ -38,6 +38,9 @@ def run_wizard(args: argparse.Namespace, *, ports: list[str] | None = None) -> i
     app = create_app()
     wizard = SetupWizard(state, ports=ports)
     wizard.show()
+    from app.warmup import warm_up
+
+    warm_up()  # heavy imports, one collection, freeze: before any input and --quit-after
     quit_after = getattr(args, "quit_after", None)
     if quit_after:
         from PySide6.QtCore import QTimer

@@ -16,6 +16,7 @@ PAGES = ("role", "identity", "hall", "devices", "screens", "staff", "finish")
 def render(ctx: Any, outdir: Path) -> list[Path]:
     from PySide6.QtWidgets import QApplication, QTableWidgetItem
 
+    from ui import shots
     from ui.wizard.wizard import DevicesPage, FinishPage, IdentityPage, SetupWizard, StaffPage
 
     data, reports, view, lines = screenshot_samples()
@@ -40,7 +41,7 @@ def render(ctx: Any, outdir: Path) -> list[Path]:
         page = wizard.currentPage()
         if isinstance(page, IdentityPage):
             page.file.setText("/media/usb/CN01.enrol")
-            page.code.setText("7KQ4M-XR2PB-9HC3T-WNF6E")
+            page.code.setText("7KQ4M-XR2PB-9HC3T-WNF6J")
             page._opened(state)
         elif isinstance(page, DevicesPage):
             page._found(reports)
@@ -57,9 +58,7 @@ def render(ctx: Any, outdir: Path) -> list[Path]:
             page.done = True  # the Finish button as the engineer sees it after saving
             page.completeChanged.emit()
         QApplication.processEvents()
-        path = outdir / f"wizard-{number + 1}-{name}.png"
-        wizard.grab().save(str(path))
-        written.append(path)
+        written.append(shots.save(wizard, outdir / f"wizard-{number + 1}-{name}.png"))
         wizard.runner.stop()
         wizard.close()
         wizard.deleteLater()
