@@ -240,7 +240,9 @@ class WindowOps(Reads):
                     finished_at=None,
                     recall_count=0,
                     queue_at=queue_at,
-                    priority_class=PriorityClass.NORMAL if t["priority_class"] == PriorityClass.APPOINTMENT else t["priority_class"],
+                    priority_class=PriorityClass.NORMAL
+                    if t["priority_class"] == PriorityClass.APPOINTMENT
+                    else t["priority_class"],
                 )
                 self._event(s, "requeued", now, m, None, staff_id)
             return self._info(m)
@@ -289,21 +291,39 @@ class WindowOps(Reads):
         return self.window_state(window)
 
     def open_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_opened", WindowServiceState.OPEN, staff_id, "", False)
+        return self._window_state_change(
+            window, "window_opened", WindowServiceState.OPEN, staff_id, "", False
+        )
 
     def pause_window(self, window: int, reason: str, staff_id: uuid.UUID | None = None) -> WindowState:
         """暂停服务 with a reason; the current ticket must be finished, passed or held first."""
         if not reason.strip():
             raise errors.QueueError("请填写暂停原因")
         return self._window_state_change(
-            window, "window_paused", WindowServiceState.PAUSED, staff_id, reason.strip()[:200], True, (WindowServiceState.OPEN, WindowServiceState.CLOSED)
+            window,
+            "window_paused",
+            WindowServiceState.PAUSED,
+            staff_id,
+            reason.strip()[:200],
+            True,
+            (WindowServiceState.OPEN, WindowServiceState.CLOSED),
         )
 
     def resume_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_resumed", WindowServiceState.OPEN, staff_id, "", False, (WindowServiceState.PAUSED,))
+        return self._window_state_change(
+            window,
+            "window_resumed",
+            WindowServiceState.OPEN,
+            staff_id,
+            "",
+            False,
+            (WindowServiceState.PAUSED,),
+        )
 
     def close_window(self, window: int, staff_id: uuid.UUID | None = None) -> WindowState:
-        return self._window_state_change(window, "window_closed", WindowServiceState.CLOSED, staff_id, "", True)
+        return self._window_state_change(
+            window, "window_closed", WindowServiceState.CLOSED, staff_id, "", True
+        )
 
     def close_day(self, mode: str | None = None, business_date: dt.date | None = None) -> CloseDayResult:
         """End of the day: called → no-show, serving → done, waiting/held → cancelled or carried over."""
@@ -336,7 +356,9 @@ class WindowOps(Reads):
                         changed.append(
                             (
                                 "no_show",
-                                self._update_ticket(s, t["id"], now, status=TicketStatus.NO_SHOW, finished_at=now),
+                                self._update_ticket(
+                                    s, t["id"], now, status=TicketStatus.NO_SHOW, finished_at=now
+                                ),
                             )
                         )
                         counts["no_show"] += 1
@@ -345,7 +367,12 @@ class WindowOps(Reads):
                             (
                                 "finished",
                                 self._update_ticket(
-                                    s, t["id"], now, status=TicketStatus.DONE, finished_at=now, outcome="day_closed"
+                                    s,
+                                    t["id"],
+                                    now,
+                                    status=TicketStatus.DONE,
+                                    finished_at=now,
+                                    outcome="day_closed",
                                 ),
                             )
                         )
@@ -354,7 +381,9 @@ class WindowOps(Reads):
                         changed.append(
                             (
                                 "cancelled",
-                                self._update_ticket(s, t["id"], now, status=TicketStatus.CANCELLED, finished_at=now),
+                                self._update_ticket(
+                                    s, t["id"], now, status=TicketStatus.CANCELLED, finished_at=now
+                                ),
                             )
                         )
                         counts["cancelled"] += 1
@@ -362,7 +391,9 @@ class WindowOps(Reads):
                         counts["carried_over"] += 1
                 for w in statuses:
                     if m_(w)["state"] != WindowServiceState.CLOSED or m_(w)["priority_streak"]:
-                        self._set_window(s, m_(w), now, state=WindowServiceState.CLOSED, reason="", priority_streak=0)
+                        self._set_window(
+                            s, m_(w), now, state=WindowServiceState.CLOSED, reason="", priority_streak=0
+                        )
                 # The event lock is taken once, by the first event; the rest follow under it.
                 for kind, m in changed:
                     win = ref.windows.get(m["window_id"]) if m["window_id"] else None
