@@ -4,7 +4,7 @@
 <context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../ui/counter/cases_panel.py" line="+134" />
+        <location filename="../../ui/counter/cases_panel.py" line="+143" />
         <source>办件详情</source>
         <translation>Case details</translation>
     </message>
@@ -25,12 +25,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+115" />
+        <location line="+127" />
         <source>不予许可</source>
         <translation>Deny permit</translation>
     </message>
     <message>
-        <location line="-114" />
+        <location line="-126" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
@@ -41,12 +41,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+114" />
+        <location line="+126" />
         <source>EMS 邮寄送达</source>
         <translation>Deliver by EMS</translation>
     </message>
     <message>
-        <location line="-113" />
+        <location line="-125" />
         <source>补齐容缺材料</source>
         <translation>Supply missing materials</translation>
     </message>
@@ -56,7 +56,7 @@
         <translation>Print documents</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+41" />
         <source>办件编号</source>
         <translation>Case number</translation>
     </message>
@@ -116,7 +116,7 @@
         <translation>Reason</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+24" />
         <source>文书生成失败：%1</source>
         <translation>Could not generate the documents: %1</translation>
     </message>
@@ -131,7 +131,7 @@
         <translation>EMS waybill number:</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+18" />
         <source>已保存</source>
         <translation>Saved</translation>
     </message>
@@ -139,7 +139,7 @@
 <context>
     <name>CasesPanel</name>
     <message>
-        <location line="-225" />
+        <location line="-245" />
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -827,8 +827,22 @@ Place your ID card on the reader</translation>
 Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
     </message>
     <message>
-        <location line="+60" />
+        <location line="+61" />
         <source>无法连接大厅数据库，请稍后再试</source>
+        <translation>Cannot reach the hall database, please try again later</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>需要大厅管理员或系统管理员账号</source>
+        <translation>A hall manager or system administrator account is required</translation>
+    </message>
+</context>
+<context>
+    <name>Lockdown</name>
+    <message>
+        <location filename="../../ui/lockdown.py" line="+156" />
+        <source>无法连接大厅数据库，请稍后再试</source>
+        <extracomment>a manager unlocked the window (their user name); it closes next the screen is kept awake now (the method: "x11", "dbus", "windows")</extracomment>
         <translation>Cannot reach the hall database, please try again later</translation>
     </message>
     <message>
@@ -840,12 +854,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/counter/login.py" line="+34" />
+        <location filename="../../ui/counter/login.py" line="+38" />
         <source>综合一窗 · 登录</source>
         <translation>OneWindow · Sign in</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+15" />
         <source>用户名</source>
         <translation>User name</translation>
     </message>
@@ -860,7 +874,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Counter</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+38" />
         <source>您没有分配窗口，请联系管理员</source>
         <translation>No window is assigned to you; please ask an administrator</translation>
     </message>
@@ -1205,6 +1219,24 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+52" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockDialog</name>
+    <message>
+        <location filename="../../ui/lockdown.py" line="-106" />
+        <source>退出锁定画面</source>
+        <translation>Leave the locked screen</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>管理员账号</source>
+        <translation>Administrator account</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
     </message>
 </context>
 </TS>

@@ -123,6 +123,7 @@ def test_installed_deb_on_a_fresh_debian(
         root.run(["apt-get", "install", "-y", "-q", "--no-install-recommends", f"/tmp/{deb.name}"])
         for tool in ("python3", "uv", "pip"):
             assert not (root.path / "usr" / "bin" / tool).exists(), f"{tool} came with the .deb"
+        assert (root.path / "usr/lib/systemd/user/onewindow@.service").is_file()
         done = root.run(["onewindow", "--version"])
         assert done.stdout.strip() == f"OneWindow {VERSION}"
 
