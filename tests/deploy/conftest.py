@@ -70,9 +70,27 @@ def replace_section(settings: Settings, section: str, **changes: object) -> Sett
 
 
 @pytest.fixture(scope="session")
-def built() -> tuple[Path, Path]:
+def bundle_build() -> Iterator[subprocess.Popen[str]]:
+    """`packaging/build.py all` started in the background (once per session): a test that asks for
+    this first gets on with its own slow work (a Debian root) while the bundle builds."""
+    proc = subprocess.Popen(
+        [sys.executable, "packaging/build.py", "all"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture(scope="session")
+def built(bundle_build: subprocess.Popen[str]) -> tuple[Path, Path]:
     """The PyInstaller bundle's program and the .deb, built once per test session."""
-    subprocess.run([sys.executable, "packaging/build.py", "all"], cwd=ROOT, check=True, timeout=1500)
+    out, _ = bundle_build.communicate(timeout=1500)
+    assert bundle_build.returncode == 0, f"packaging/build.py all failed:\n{out[-3000:]}"
     debs = sorted(DIST.glob(f"onewindow_{VERSION}_*.deb"))
     assert debs, "no .deb built"
     return DIST / "onewindow" / "onewindow", debs[-1]

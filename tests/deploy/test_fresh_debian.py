@@ -76,7 +76,10 @@ def run_demo_on_xvfb(root: Root, xvfb: str, argv: list[str], env: dict[str, str]
     assert "Could not load the Qt platform plugin" not in err and "Traceback" not in err, err[-3000:]
 
 
-def test_readme_steps_on_a_fresh_debian(tmp_path: Path, xvfb: str) -> None:
+def test_readme_steps_on_a_fresh_debian(
+    tmp_path: Path, xvfb: str, bundle_build: subprocess.Popen[str]
+) -> None:
+    # `bundle_build`: the bundle and .deb (for the next test and test_packaging) build meanwhile.
     require_tools()
     with fresh_root(tmp_path) as root:
         assert not (root.path / "usr" / "bin" / "python3").exists()  # nothing but minbase
