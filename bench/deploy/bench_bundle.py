@@ -40,7 +40,7 @@ def timed(argv: list[str], env: dict[str, str]) -> float:
 def time_to_counter(argv: list[str], env: dict[str, str], limit: float = 180.0) -> float:
     """Seconds from start until the counter window (title "综合一窗 — …") is visible."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while time.perf_counter() - t0 < limit and proc.poll() is None:
             found = subprocess.run(
@@ -57,16 +57,19 @@ def time_to_counter(argv: list[str], env: dict[str, str], limit: float = 180.0) 
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=30)
+            _, err = proc.communicate(timeout=30)
         except subprocess.TimeoutExpired:
             proc.kill()
-            proc.wait()
+            _, err = proc.communicate()
+        if proc.returncode not in (0, -15, 143):  # 143: uv passes the SIGTERM on
+            tail = err.decode(errors="replace").strip().splitlines()[-3:]
+            print(f"  ({' '.join(argv)} ended with {proc.returncode}: {' / '.join(tail)})", file=sys.stderr)
 
 
 def gui_starts(runners: dict[str, list[str]], runs: int) -> None:
     read, write = os.pipe()
     xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp", "-noreset"],
         pass_fds=(write,),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -94,7 +97,9 @@ def gui_starts(runners: dict[str, list[str]], runs: int) -> None:
                     env.pop(key, None)
                 time_to_counter([*prefix, "demo"], env)  # creates the demo hall's database
                 times = [time_to_counter([*prefix, "demo"], env) for _ in range(runs + 1)]
-                print(f"| {name} | demo | {times[0]:.2f} s | {statistics.median(times[1:]):.2f} s | {runs} |")
+                rest = [t for t in times[1:] if t == t]  # runs that did show the window
+                median = f"{statistics.median(rest):.2f} s" if rest else "-"
+                print(f"| {name} | demo | {times[0]:.2f} s | {median} | {len(rest)} of {runs} |")
     finally:
         xvfb.terminate()
         xvfb.wait(timeout=10)
