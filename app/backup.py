@@ -307,7 +307,9 @@ def verify_pg_dump(path: Path, site_code: str) -> str:
 
 def _copied_column(dump: str, table: str, column: str) -> set[str]:
     """The values of one column in a table's COPY block of pg_restore's plain output."""
-    m = re.search(rf"^COPY public\.{table} \((?P<cols>[^)]*)\) FROM stdin;\n(?P<rows>.*?)^\\\.$", dump, re.M | re.S)
+    m = re.search(
+        rf"^COPY public\.{table} \((?P<cols>[^)]*)\) FROM stdin;\n(?P<rows>.*?)^\\\.$", dump, re.M | re.S
+    )
     if m is None:
         return set()
     columns = [c.strip().strip('"') for c in m["cols"].split(",")]

@@ -48,7 +48,7 @@ print(json.dumps({"platform": app.platformName(), "cjk": cjk[:5]}))
 
 @dataclass(frozen=True)
 class Check:
-    area: str  # "qt", "fonts", "database", "disk", "device", "centre", "sync", "backup"
+    area: str  # "qt", "fonts", "database", "version", "disk", "device", "centre", "sync", "backup"
     status: str  # "ok" | "problem" | "skipped"
     detail: str  # what was found
     fix: str = ""  # one line: what to do (problems only)
@@ -476,6 +476,54 @@ def check_sync(settings: Settings, now: dt.datetime | None = None) -> list[Check
     return checks
 
 
+# --- program version --------------------------------------------------------------------------------
+
+
+def check_program_version(settings: Settings, running: str | None = None) -> list[Check]:
+    """This program against the minimum version the district announced with its reference release."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from app.updates import status_from_engine
+    from app.version import VERSION
+    from db.engine import make_engine, sqlite_path
+
+    running = running or VERSION
+    path = sqlite_path(settings.hall_db_url)
+    if path is not None and not path.is_file():
+        return [
+            skipped("version", f"OneWindow {running}; no hall database to read the district's minimum from")
+        ]
+    try:
+        engine = make_engine(settings.hall_db_url)
+        try:
+            status = status_from_engine(engine, running)
+        finally:
+            engine.dispose()
+    except SQLAlchemyError:
+        return [
+            skipped("version", f"OneWindow {running}; the district's minimum cannot be read (see database)")
+        ]
+    try:
+        needed = status.update_needed
+    except ValueError as exc:
+        return [
+            problem("version", f"the district's minimum version cannot be read: {exc}", "run `main.py sync`")
+        ]
+    if needed:
+        return [
+            problem(
+                "version",
+                f"OneWindow {running} is older than {status.required}, the minimum the district requires "
+                f"(reference release {status.release})",
+                f"install OneWindow {status.required} or newer over this one (the hall database is backed up "
+                "and upgraded at its first start)",
+            )
+        ]
+    if status.required:
+        return [ok("version", f"OneWindow {running} (the district requires {status.required} or newer)")]
+    return [ok("version", f"OneWindow {running} (no minimum announced by the district)")]
+
+
 # --- backups ----------------------------------------------------------------------------------------
 
 
@@ -487,11 +535,7 @@ def check_backup(settings: Settings, now: dt.datetime | None = None) -> list[Che
     now = now or dt.datetime.now()
     checks: list[Check] = []
     if last is None:
-        checks.append(
-            problem(
-                "backup", f"no backup in {directory}", "run `main.py db backup`"
-            )
-        )
+        checks.append(problem("backup", f"no backup in {directory}", "run `main.py db backup`"))
     else:
         age = now - last.taken_at
         shown = f"last backup {age.total_seconds() / 3600:.0f} h old ({last.path.name})"
@@ -518,6 +562,7 @@ def run_checks(
     if qt:
         checks += check_qt()
     checks += check_database(settings)
+    checks += check_program_version(settings)
     if devices:
         checks += check_devices(settings)
     if centre:

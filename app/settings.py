@@ -116,7 +116,18 @@ def _template(*fields: str) -> Callable[[Any], str | None]:
 
 
 BAUD_RATES = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600)
-LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL", "debug", "info", "warning", "error", "critical")
+LOG_LEVELS = (
+    "DEBUG",
+    "INFO",
+    "WARNING",
+    "ERROR",
+    "CRITICAL",
+    "debug",
+    "info",
+    "warning",
+    "error",
+    "critical",
+)
 DAY_S = 86_400.0
 
 
@@ -376,7 +387,9 @@ def _check_bounds(value: Any, bounds: Bounds | None, dotted: str, where: str) ->
         shown = ", ".join(dict.fromkeys(str(c) for c in bounds.choices))
         raise SettingsError(f"{where}: {dotted} must be one of {shown}, got {value!r}")
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    if numeric and ((bounds.lo is not None and value < bounds.lo) or (bounds.hi is not None and value > bounds.hi)):
+    if numeric and (
+        (bounds.lo is not None and value < bounds.lo) or (bounds.hi is not None and value > bounds.hi)
+    ):
         lo = "" if bounds.lo is None else f"{bounds.lo:g}"
         hi = "" if bounds.hi is None else f"{bounds.hi:g}"
         span = f"between {lo} and {hi}" if lo and hi else f"at least {lo}" if lo else f"at most {hi}"

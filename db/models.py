@@ -278,6 +278,8 @@ class ReferenceRelease(Base):
     version: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     checksum: Mapped[str] = mapped_column(sa.String(64))
     applied_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The minimum program version the release announced ("" for none): doctor and the dashboard.
+    min_program_version: Mapped[str] = mapped_column(sa.String(32), default="", server_default="")
 
 
 # --- site-owned rows ----------------------------------------------------------------------

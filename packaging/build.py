@@ -59,7 +59,7 @@ DEB_DEPENDS = (
     "libxcb-sync1, libxcb-xfixes0, libxcb-xinerama0, libxcb-xkb1, libxrender1, libxext6, libxi6, libsm6, libice6, "
     "libasound2 | libpulse0, libgssapi-krb5-2, libnss3"
 )
-DEB_RECOMMENDS = "fonts-wqy-microhei | fonts-noto-cjk, postgresql-client"
+DEB_RECOMMENDS = "fonts-wqy-microhei | fonts-noto-cjk, postgresql-client, x11-xserver-utils"
 
 
 def host_target() -> str:
@@ -169,6 +169,8 @@ OneWindow is installed in /opt/onewindow (command: onewindow).
 Serial devices (ID-card reader, thermometer, ticket printer): every user who runs OneWindow
 must be in the "dialout" group:   sudo usermod -aG dialout USERNAME   (then log out and in).
 Check this PC with:   onewindow doctor
+A kiosk or call-display PC: open it full screen at every log-in, restarted after a crash:
+    onewindow autostart kiosk      (or: onewindow autostart display)
 NOTE
 fi
 exit 0
@@ -221,6 +223,9 @@ def build_deb(target: str) -> Path:
         apps = root / "usr" / "share" / "applications"
         apps.mkdir(parents=True)
         (apps / "onewindow.desktop").write_text(desktop_entry(), encoding="utf-8")
+        units = root / "usr" / "lib" / "systemd" / "user"  # kiosk/display restarted after a crash
+        units.mkdir(parents=True)
+        shutil.copy(ROOT / "packaging" / "linux" / "onewindow@.service", units / "onewindow@.service")
         icons = root / "usr" / "share" / "icons" / "hicolor" / "256x256" / "apps"
         icons.mkdir(parents=True)
         icon_png(icons / "onewindow.png")

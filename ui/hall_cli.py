@@ -149,7 +149,7 @@ def _show(app: Any, widget: Any, args: argparse.Namespace, index: int, fullscree
     )
     warm_up()  # heavy imports, one collection, freeze: before any input and --quit-after
     if args.quit_after:
-        QTimer.singleShot(int(args.quit_after), app.quit)
+        QTimer.singleShot(int(args.quit_after), lambda: app.exit(0))  # not quit(): a locked screen refuses
     return int(app.exec())
 
 
@@ -161,10 +161,12 @@ def _voice(settings: Any, parent: Any) -> Any:
 
 def cmd_display(args: argparse.Namespace) -> int:
     with _hall(args) as (app, ctx, bus, settings):
+        from ui import lockdown
         from ui.display.board import DEFAULT_NOTICE, DisplayBoard
 
         voice = None if args.no_voice else _voice(settings, app)
         board = DisplayBoard(ctx, bus, voice=voice, notice=args.notice or DEFAULT_NOTICE)
+        lockdown.apply(board, settings, ctx, fullscreen=args.fullscreen)  # a manager's password to leave
         try:
             return _show(app, board, args, settings.screens.display, settings.screens.fullscreen)
         finally:
@@ -240,6 +242,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
             policy = dataclasses.replace(settings.kiosk, **overrides)
         except ValueError as exc:
             raise CliError(str(exc)) from None
+        from ui import lockdown
         from ui.kiosk.window import KioskWindow
 
         stops = start_kiosk_devices(settings, bus, args.idcard_port)
@@ -248,6 +251,7 @@ def cmd_kiosk(args: argparse.Namespace) -> int:
         kiosk = KioskWindow(ctx, bus, printer=printer, voice=voice, policy=policy)
         if args.quit_after:
             kiosk.locked = False  # smoke tests end the event loop themselves
+        lockdown.apply(kiosk, settings, fullscreen=args.fullscreen)  # the kiosk guards its own exit
         try:
             return _show(app, kiosk, args, settings.screens.kiosk, settings.screens.fullscreen)
         finally:

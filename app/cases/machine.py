@@ -23,7 +23,12 @@ STATUS_LABELS: dict[str, str] = {
     S.COMPLETED: "已办结",
     S.DELIVERED: "已送达",
 }
-PATH_LABELS: dict[str, str] = {P.NORMAL: "普通受理", P.COMMITMENT: "告知承诺", P.TOLERANCE: "容缺受理", P.INSTANT: "秒批"}
+PATH_LABELS: dict[str, str] = {
+    P.NORMAL: "普通受理",
+    P.COMMITMENT: "告知承诺",
+    P.TOLERANCE: "容缺受理",
+    P.INSTANT: "秒批",
+}
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.ACCEPTED, S.ONE_TIME_NOTICE, S.REJECTED}),

@@ -67,10 +67,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=cmd_seed_demo)
 
     p = _parser(sub, "load-catalogue", "load (or reload) the matter catalogue from a directory of JSON files")
-    p.add_argument("directory", metavar="DIR", type=Path, nargs="?", help="default: the bundled resources/catalogue")
+    p.add_argument(
+        "directory", metavar="DIR", type=Path, nargs="?", help="default: the bundled resources/catalogue"
+    )
     p.set_defaults(func=cmd_load_catalogue)
 
-    p = _parser(sub, "import-empowerment", "import a township empowerment list (赋权事项清单): matter codes or names")
+    p = _parser(
+        sub, "import-empowerment", "import a township empowerment list (赋权事项清单): matter codes or names"
+    )
     p.add_argument("code", metavar="CODE", help="list code, e.g. TOWN-I")
     p.add_argument("name", metavar="NAME", help="list name, e.g. 一类镇赋权事项")
     p.add_argument("file", metavar="FILE", type=Path, help="CSV or text, UTF-8 or GB18030")
@@ -123,7 +127,9 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     except (SchemaTooNew, UpgradeRefused) as exc:
         raise CliError(str(exc)) from None
     except SQLAlchemyError as exc:  # unreachable server, refused login, a damaged file
-        raise CliError(f"cannot upgrade the hall database: {first_line(getattr(exc, 'orig', None) or exc)}") from None
+        raise CliError(
+            f"cannot upgrade the hall database: {first_line(getattr(exc, 'orig', None) or exc)}"
+        ) from None
     finally:
         engine.dispose()
     if before == after:
@@ -216,7 +222,9 @@ def cmd_import_empowerment(args: argparse.Namespace) -> int:
     engine, sessions = _with_database(args)
     try:
         with sessions.begin() as session:
-            report = import_empowerment(session, args.code, args.name, args.file, allow_unknown=args.allow_unknown)
+            report = import_empowerment(
+                session, args.code, args.name, args.file, allow_unknown=args.allow_unknown
+            )
     except CatalogueError as exc:
         raise _catalogue_problem(exc) from None
     except OSError as exc:

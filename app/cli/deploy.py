@@ -3,6 +3,7 @@
     main.py doctor [--json] [--no-qt] [--no-devices] [--no-centre]
     main.py db backup [--no-prune]
     main.py db restore FILE [--dry-run]
+    main.py autostart kiosk|display [--off]
 
 `db backup` and `db restore` join the `db` command that app.cli.core registers (this module is
 registered after it). Cheap to import: the work is imported inside the handlers.
@@ -40,6 +41,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--no-centre", action="store_true", help="skip the centre, clock and sync checks")
     p.set_defaults(func=cmd_doctor)
 
+    p = sub.add_parser(
+        "autostart",
+        help="open the kiosk or display full screen at log-in, restarted after a crash (Linux)",
+        description="write (or with --off remove) ~/.config/autostart/onewindow-ROLE.desktop, which starts "
+        "the systemd user unit onewindow@ROLE.service (installed by the .deb; restarts on a crash)",
+    )
+    p.add_argument("role", choices=("kiosk", "display"))
+    p.add_argument("--off", action="store_true", help="stop starting it at log-in")
+    p.set_defaults(func=cmd_autostart)
+
     actions = _db_actions(sub)
     p = actions.add_parser(
         "backup",
@@ -58,6 +69,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("file", metavar="FILE", type=Path, help="a backup file (hall-SITE-DATE.db)")
     p.add_argument("--dry-run", action="store_true", help="only check the file and say what would happen")
     p.set_defaults(func=cmd_db_restore)
+
+
+def cmd_autostart(args: argparse.Namespace) -> int:
+    from app.lockdown import disable_autostart, enable_autostart
+
+    if args.off:
+        removed = disable_autostart(args.role)
+        print(
+            f"{args.role}: no longer started at log-in"
+            if removed
+            else f"{args.role} was not started at log-in"
+        )
+        return 0
+    try:
+        path = enable_autostart(args.role)
+    except OSError as exc:
+        raise CliError(f"cannot write the autostart entry: {exc}") from None
+    print(f"{args.role} opens full screen at the next log-in of this user: {path}")
+    return 0
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:

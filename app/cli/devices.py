@@ -68,13 +68,17 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p.add_argument(
         "--timeout", type=seconds, default=2.0, metavar="S", help="seconds to wait for a reading (default 2)"
     )
-    p.add_argument("--threshold", type=finite_float, default=37.3, help="fever threshold in °C (default 37.3)")
+    p.add_argument(
+        "--threshold", type=finite_float, default=37.3, help="fever threshold in °C (default 37.3)"
+    )
     p.add_argument("--json", action="store_true", help="one JSON object per reading")
     g = p.add_argument_group("modbus")
     g.add_argument("--address", type=int, default=1, help="slave address (default 1)")
     g.add_argument("--register", type=int, default=0, help="register (default 0)")
     g.add_argument("--function", type=int, choices=(3, 4), default=3, help="function code (default 3)")
-    g.add_argument("--scale", type=finite_float, default=0.1, help="°C per count (default 0.1; some use 0.01)")
+    g.add_argument(
+        "--scale", type=finite_float, default=0.1, help="°C per count (default 0.1; some use 0.01)"
+    )
     g.add_argument("--unsigned", action="store_true", help="register is unsigned")
     g = p.add_argument_group("gy906")
     g.add_argument("--ambient-first", action="store_true", help="first value is ambient, second object")
@@ -102,7 +106,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_common_options(e)
     e.add_argument("--card", type=int, default=0, metavar="N", help="demo card number 0–4 (default 0)")
     e.add_argument("--empty", action="store_true", help="start with no card on the reader")
-    e.add_argument("--cycle", type=seconds, metavar="S", help="place and remove the demo cards every S seconds")
+    e.add_argument(
+        "--cycle", type=seconds, metavar="S", help="place and remove the demo cards every S seconds"
+    )
     e.add_argument("--address", default="", help="appended address returned by 30 03")
     e.add_argument("--fragments", type=int, default=1, help="split every reply into N pieces")
     e.add_argument("--noise", default="", metavar="HEX", help="bytes sent before every reply, e.g. 00FF")
@@ -226,7 +232,12 @@ def cmd_idcard(args: argparse.Namespace) -> int:
             raise CliError(f"cannot write the photo to {args.photo}: {exc.strerror}") from exc
     validity = card.validity(dt.date.today())
     if args.json:
-        print(json.dumps({**card.to_dict(reveal=args.reveal), "validity": validity.reason or "有效"}, ensure_ascii=False))
+        print(
+            json.dumps(
+                {**card.to_dict(reveal=args.reveal), "validity": validity.reason or "有效"},
+                ensure_ascii=False,
+            )
+        )
     else:
         print("\n".join(_card_lines(card, args.reveal)))
         if not validity:

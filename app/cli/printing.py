@@ -32,19 +32,32 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
     s = sub.add_parser("samples", help="write every document with demo data as PDF files into DIR")
     s.add_argument("directory", metavar="DIR")
-    s.add_argument("--font", metavar="PATH[#INDEX]",
-                   help="CJK TrueType font (default: printers.document.font_path, else found on the system)")
-    s.add_argument("--qr-template", default=None,
-                   help="progress QR payload, fields {case_number} {matter_code} (default: printers.document.qr_template)")
+    s.add_argument(
+        "--font",
+        metavar="PATH[#INDEX]",
+        help="CJK TrueType font (default: printers.document.font_path, else found on the system)",
+    )
+    s.add_argument(
+        "--qr-template",
+        default=None,
+        help="progress QR payload, fields {case_number} {matter_code} (default: printers.document.qr_template)",
+    )
     add_common_options(s)
     s.set_defaults(func=_samples)
 
     t = sub.add_parser("ticket", help="print a test queue ticket on an ESC/POS printer")
-    t.add_argument("--port", help="serial port (COM3, /dev/ttyUSB0) or pyserial URL (socket://host:port); "
-                   "default: printers.ticket.port")
+    t.add_argument(
+        "--port",
+        help="serial port (COM3, /dev/ttyUSB0) or pyserial URL (socket://host:port); "
+        "default: printers.ticket.port",
+    )
     t.add_argument("--baud", type=int, default=None, help="baud rate (default: printers.ticket.baud, 9600)")
-    t.add_argument("--width", type=int, choices=(80, 58), default=None, help="paper width in mm (default: settings, 80)")
-    t.add_argument("--raster", action="store_true", help="send text as images (printers without a Chinese font)")
+    t.add_argument(
+        "--width", type=int, choices=(80, 58), default=None, help="paper width in mm (default: settings, 80)"
+    )
+    t.add_argument(
+        "--raster", action="store_true", help="send text as images (printers without a Chinese font)"
+    )
     t.add_argument("--number", default="A001", help="ticket number (default A001)")
     t.add_argument("--category", default="综合业务", help="category name")
     t.add_argument("--site", default="政务服务大厅", help="site name")
@@ -52,7 +65,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     t.add_argument("--minutes", type=int, default=None, help="estimated wait in minutes")
     t.add_argument("--qr", default="", help="QR payload (default: none)")
     t.add_argument("--notice", default="请留意叫号屏幕和语音提示。", help="notice printed at the bottom")
-    t.add_argument("--timeout", type=seconds, default=1.0, help="seconds to wait for the printer's status answer")
+    t.add_argument(
+        "--timeout", type=seconds, default=1.0, help="seconds to wait for the printer's status answer"
+    )
     t.add_argument("--font", metavar="PATH[#INDEX]", help="CJK font for --raster")
     add_common_options(t)
     t.set_defaults(func=_ticket)
@@ -85,7 +100,9 @@ def _samples(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise CliError(f"cannot create directory {out}: {exc.strerror or exc}") from exc
     config = PrintConfig.from_settings(document)
-    config = PrintConfig(font_path=args.font or config.font_path, qr_template=args.qr_template or config.qr_template)
+    config = PrintConfig(
+        font_path=args.font or config.font_path, qr_template=args.qr_template or config.qr_template
+    )
     ticket = samples.ticket()
     builders: tuple[Callable[[], bytes], ...] = (
         lambda: build_acceptance_receipt(samples.acceptance_receipt(), config),

@@ -90,7 +90,9 @@ def check_hall_db_url(url: str, *, create: bool = False) -> None:
     try:
         parsed = sa.engine.make_url(url)
     except (sa.exc.ArgumentError, ValueError):
-        raise CliError(f"{url!r} is not a database URL; write sqlite:///PATH or postgresql://USER@HOST/DB") from None
+        raise CliError(
+            f"{url!r} is not a database URL; write sqlite:///PATH or postgresql://USER@HOST/DB"
+        ) from None
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
         raise CliError(f"hall database must be SQLite or PostgreSQL, not {backend!r}")
@@ -132,4 +134,6 @@ def check_import_file(path: Path, what: str, *, limit: int = MAX_IMPORT_BYTES) -
     if not stat.S_ISREG(st.st_mode):
         raise CliError(f"{what} {path} is not a regular file")
     if st.st_size > limit:
-        raise CliError(f"{what} {path} is {st.st_size / 1e6:.1f} MB; at most {limit / 1e6:.0f} MB is imported")
+        raise CliError(
+            f"{what} {path} is {st.st_size / 1e6:.1f} MB; at most {limit / 1e6:.0f} MB is imported"
+        )

@@ -15,7 +15,9 @@ CHANNELS = ("cases", "queue", "evaluations", "stats")
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     central = sub.add_parser(
-        "central", help="central (district) database: init, add-site, publish, status", description="central database"
+        "central",
+        help="central (district) database: init, add-site, publish, status",
+        description="central database",
     )
     add_common_options(central)
     central.set_defaults(func=lambda args: _usage(central))
@@ -42,11 +44,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("code", help="site code, as in the site settings (site.code)")
     p.add_argument("--name", default="", help="the site's name as the hall shows it (e.g. 某某镇便民服务中心)")
     p.add_argument("--out", metavar="FILE", help="new file for the enrolment (created 0600; required)")
-    p.add_argument("--ca-cert", metavar="PEM", help="CA certificate that signed the central server's certificate")
     p.add_argument(
-        "--site-ca-path", metavar="PATH", help="where the site PC keeps that certificate (default: the --ca-cert path)"
+        "--ca-cert", metavar="PEM", help="CA certificate that signed the central server's certificate"
     )
-    p.add_argument("--host", metavar="NAME[:PORT]", help="the centre's name as in its certificate (default: from --central)")
+    p.add_argument(
+        "--site-ca-path",
+        metavar="PATH",
+        help="where the site PC keeps that certificate (default: the --ca-cert path)",
+    )
+    p.add_argument(
+        "--host",
+        metavar="NAME[:PORT]",
+        help="the centre's name as in its certificate (default: from --central)",
+    )
     p.add_argument("--insecure", action="store_true", help="no TLS (demo or test centre only)")
     p.add_argument("--site-id", help="the site's UUID (default: from the newest release, else a new one)")
     p.add_argument("--role", help="role name (default: <central database>_<code>)")
@@ -67,6 +77,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="hall database holding the catalogue, calendar, windows, staff, appointments (default: --db)",
     )
     p.add_argument("--note", default="", help="what changed, kept with the release")
+    p.add_argument(
+        "--min-version",
+        default="",
+        metavar="X.Y.Z",
+        help="the lowest OneWindow version sites must run (doctor and the manager dashboard show it)",
+    )
     p.set_defaults(func=cmd_central_publish)
 
     p = cparser("status", "per-site watermarks, rows and conflicts at the centre")
@@ -82,7 +98,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.set_defaults(func=cmd_central_purge)
 
-    s = sub.add_parser("sync", help="sync this site with the central database", description="sync with the centre")
+    s = sub.add_parser(
+        "sync", help="sync this site with the central database", description="sync with the centre"
+    )
     add_common_options(s)
     s.add_argument(
         "action",
@@ -95,7 +113,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     s.add_argument("enrolment", nargs="?", metavar="FILE", help="sync enrol: the enrolment file")
     s.add_argument("--ca-path", metavar="PATH", help="sync enrol: where to keep the centre's CA certificate")
     s.add_argument("--once", action="store_true", help="one round, then exit")
-    s.add_argument("--central", metavar="URL", help="this site's central URL (default: settings database.central_url)")
+    s.add_argument(
+        "--central", metavar="URL", help="this site's central URL (default: settings database.central_url)"
+    )
     s.add_argument("--channel", choices=CHANNELS, help="channel to resume")
     s.set_defaults(func=cmd_sync)
 
@@ -109,8 +129,12 @@ def _admin_url(args: argparse.Namespace) -> str:
     url = getattr(args, "central", None) or os.environ.get("ONEWINDOW_CENTRAL")
     if not url:
         raise CliError("no central database given: pass --central postgresql://admin@host/dbname")
-    if not str(url).startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):  # not SQLite, not MySQL
-        raise CliError(f"the central database must be PostgreSQL (postgresql://…), not {hide_password(str(url))!r}")
+    if not str(url).startswith(
+        ("postgresql://", "postgresql+psycopg://", "postgres://")
+    ):  # not SQLite, not MySQL
+        raise CliError(
+            f"the central database must be PostgreSQL (postgresql://…), not {hide_password(str(url))!r}"
+        )
     if getattr(args, "central", None) and hide_password(str(url)) != str(url):
         import sys
 
@@ -218,7 +242,9 @@ def cmd_central_publish(args: argparse.Namespace) -> int:
 
     # The master hall database's own keys, when its appointments are stored encrypted.
     cipher = optional_cipher(settings_from_args(args))
-    rel = _wrap(publish_release, _admin_url(args), source, args.note, cipher=cipher)
+    rel = _wrap(
+        publish_release, _admin_url(args), source, args.note, cipher=cipher, min_version=args.min_version
+    )
     print(f"reference release {rel.version} published in {rel.parts} parts")
     for who, checksum in rel.checksums.items():
         print(f"  {who}: sha256 {checksum}")
@@ -230,7 +256,9 @@ def cmd_central_status(args: argparse.Namespace) -> int:
 
     for s in _wrap(overview, _admin_url(args)):
         marks = ", ".join(f"{k} {v}" for k, v in sorted(s.watermarks.items())) or "no uploads"
-        print(f"{s.code}  role {s.role}  last seen {s.last_hello_at}  rows {s.rows}  conflicts {s.conflicts}  [{marks}]")
+        print(
+            f"{s.code}  role {s.role}  last seen {s.last_hello_at}  rows {s.rows}  conflicts {s.conflicts}  [{marks}]"
+        )
     return 0
 
 
@@ -274,7 +302,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
             return 0
         central = args.central or settings.central_url
         if not central:
-            raise CliError("no central database configured: set database.central_url in the settings or pass --central")
+            raise CliError(
+                "no central database configured: set database.central_url in the settings or pass --central"
+            )
         from db.sync.tls import central_url_problem
 
         problem = central_url_problem(central, settings.database.allow_insecure_central)
@@ -378,12 +408,16 @@ def _run_site(args: argparse.Namespace, settings: Any, hall: Any, central: str, 
     from db.sync.worker import SyncRunner
 
     if args.action == "verify":
-        syncer = _wrap(Syncer, hall, central, site_code=settings.site.code, batch_size=settings.sync.batch_size)
+        syncer = _wrap(
+            Syncer, hall, central, site_code=settings.site.code, batch_size=settings.sync.batch_size
+        )
         try:
             rep = _wrap(syncer.verify)
         finally:
             syncer.close()
-        print(f"compared {rep.buckets} channel-days; {len(rep.differing)} differed; re-queued {rep.requeued} row(s)")
+        print(
+            f"compared {rep.buckets} channel-days; {len(rep.differing)} differed; re-queued {rep.requeued} row(s)"
+        )
         for ch, day in rep.differing:
             print(f"  differed: {ch} {day}")
         if rep.missing_at_site:

@@ -27,7 +27,14 @@ def windows(ctx: AppContext) -> list[WindowInfo]:
 @guarded("登录")
 def authenticate(ctx: AppContext, username: str, password: str, terminal: str) -> StaffInfo:
     with write_session(ctx.sessions) as s:
-        return auth.authenticate(s, username, password, site_id=ctx.site_id, terminal=terminal, demo=bool(getattr(ctx, "demo", False)))
+        return auth.authenticate(
+            s,
+            username,
+            password,
+            site_id=ctx.site_id,
+            terminal=terminal,
+            demo=bool(getattr(ctx, "demo", False)),
+        )
 
 
 @guarded("登录")

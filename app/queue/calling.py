@@ -137,7 +137,9 @@ class Calling(QueueCore):
                 if new_streak != streak:
                     row = self._set_window(s, opened, now, record=False, priority_streak=new_streak)
                 if row is not None:  # the window's final row, recorded after the claim (lock order)
-                    outbox.record(s, "window_status", {k: v for k, v in row.items() if k != "active_ticket_id"})
+                    outbox.record(
+                        s, "window_status", {k: v for k, v in row.items() if k != "active_ticket_id"}
+                    )
                 event_id = self._called_event(s, now, m, win, staff_id, priority=prio)
         except _NobodyWaiting:
             return None

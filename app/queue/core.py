@@ -47,7 +47,11 @@ _R = TypeVar("_R")
 
 ACTIVE = ACTIVE_TICKET_STATUSES
 OPEN_STATUSES = (TicketStatus.WAITING, TicketStatus.CALLED, TicketStatus.SERVING, TicketStatus.HELD)
-STATE_NAMES = {WindowServiceState.OPEN: "服务中", WindowServiceState.PAUSED: "暂停服务", WindowServiceState.CLOSED: "关闭"}
+STATE_NAMES = {
+    WindowServiceState.OPEN: "服务中",
+    WindowServiceState.PAUSED: "暂停服务",
+    WindowServiceState.CLOSED: "关闭",
+}
 
 
 def m_(row: Any) -> Mapping[str, Any]:
@@ -247,7 +251,10 @@ class QueueCore:
             try:
                 with s.begin_nested():
                     ws = WindowStatus(
-                        site_id=self.site_id, window_id=window.id, state=WindowServiceState.CLOSED, since=self.clock()
+                        site_id=self.site_id,
+                        window_id=window.id,
+                        state=WindowServiceState.CLOSED,
+                        since=self.clock(),
                     )
                     save_row(s, ws)
             except IntegrityError:

@@ -106,7 +106,9 @@ NO_RANK = 1_000_000  # rank of a category the window does not serve (never eligi
 # The one priority rule (its SQL form is `app.queue.ordering.priority_sql`; site migration 0002's
 # call-next function spells it out too, checked by tests/queue/test_ordering_agreement.py).
 ALWAYS_PRIORITY = PriorityClass.GREEN  # 绿色通道
-SLOT_PRIORITY = PriorityClass.APPOINTMENT  # an appointment, once its slot has begun (`queue_at` is the slot start)
+SLOT_PRIORITY = (
+    PriorityClass.APPOINTMENT
+)  # an appointment, once its slot has begun (`queue_at` is the slot start)
 
 
 def is_priority_now(priority_class: str, queue_at: dt.datetime, now: dt.datetime) -> bool:

@@ -240,7 +240,9 @@ class WindowOps(Reads):
                     finished_at=None,
                     recall_count=0,
                     queue_at=queue_at,
-                    priority_class=PriorityClass.NORMAL if t["priority_class"] == PriorityClass.APPOINTMENT else t["priority_class"],
+                    priority_class=PriorityClass.NORMAL
+                    if t["priority_class"] == PriorityClass.APPOINTMENT
+                    else t["priority_class"],
                 )
                 self._event(s, EventKind.REQUEUED, now, m, None, staff_id)
             return self._info(m)
@@ -345,7 +347,12 @@ class WindowOps(Reads):
                             (
                                 EventKind.FINISHED,
                                 self._update_ticket(
-                                    s, t["id"], now, status=TicketStatus.DONE, finished_at=now, outcome="day_closed"
+                                    s,
+                                    t["id"],
+                                    now,
+                                    status=TicketStatus.DONE,
+                                    finished_at=now,
+                                    outcome="day_closed",
                                 ),
                             )
                         )
@@ -362,7 +369,9 @@ class WindowOps(Reads):
                         counts["carried_over"] += 1
                 for w in statuses:
                     if m_(w)["state"] != WindowServiceState.CLOSED or m_(w)["priority_streak"]:
-                        self._set_window(s, m_(w), now, state=WindowServiceState.CLOSED, reason="", priority_streak=0)
+                        self._set_window(
+                            s, m_(w), now, state=WindowServiceState.CLOSED, reason="", priority_streak=0
+                        )
                 # The event lock is taken once, by the first event; the rest follow under it.
                 for kind, m in changed:
                     win = ref.windows.get(m["window_id"]) if m["window_id"] else None

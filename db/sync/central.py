@@ -264,14 +264,20 @@ def _require_schema(engine: Engine) -> None:
 
 
 def publish_release(
-    url: str, hall_url: str, note: str = "", *, cipher: FieldCipher | None = None
+    url: str,
+    hall_url: str,
+    note: str = "",
+    *,
+    cipher: FieldCipher | None = None,
+    min_version: str = "",
 ) -> PublishedRelease:
     """Publish the reference tables of a master hall database as the next release (`cipher`: that
-    database's, when its appointments are stored encrypted)."""
+    database's, when its appointments are stored encrypted; `min_version`: the lowest program
+    version the district lets its sites run, announced with the release)."""
     hall = make_engine(normalise_url(hall_url))
     try:
         with hall.connect() as conn:
-            parts = read_release_parts(conn, cipher)
+            parts = read_release_parts(conn, cipher, min_version)
     finally:
         hall.dispose()
     return publish_parts(url, parts, note)
@@ -376,7 +382,9 @@ def purge_temperature_readings(url: str, days: int, today: dt.date | None = None
         _require_schema(engine)
         with engine.begin() as conn:
             return conn.execute(
-                sa.text("DELETE FROM public.synced_row WHERE table_name = 'temperature_reading' AND day < :cutoff"),
+                sa.text(
+                    "DELETE FROM public.synced_row WHERE table_name = 'temperature_reading' AND day < :cutoff"
+                ),
                 {"cutoff": cutoff},
             ).rowcount
     finally:

@@ -5,6 +5,11 @@ gets (catalogue, calendar, the site list) and one part per site (its zones, wind
 staff, appointments), so a site never receives another site's staff or appointments. Each part
 carries the sha256 of its exact JSON text; a site applies all its parts in one transaction.
 
+The part every site gets may also announce the minimum program version the district requires
+(`"program": {"min_version": "0.2.0"}` beside `"tables"`): it is covered by the part's checksum, an
+older program reading the release ignores the key it does not know (and still learns it: the site
+stores it with the applied release), and `doctor` and the manager dashboard show it.
+
 Appointments travel with name and phone in plain text (the centre books them; its reference parts
 are readable only by the site they are for). A site applying them with its field cipher stores
 both encrypted; a master hall database whose appointments are encrypted is read with its cipher.
@@ -15,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -56,6 +62,16 @@ REFERENCE_TABLES = SHARED_TABLES + SITE_TABLES
 
 _ = models  # the tables must be registered on Base.metadata
 
+# A program version as the district writes it: "0.2" or "0.2.1" (numbers only; compared as numbers).
+VERSION_PATTERN = re.compile(r"\d{1,6}(\.\d{1,6}){0,3}")
+
+
+def check_version_text(text: str) -> str:
+    """`text` if it is a program version like 0.2.1, else ReleaseError."""
+    if not VERSION_PATTERN.fullmatch(text):
+        raise ReleaseError(f"{text!r} is not a program version (numbers with dots, like 0.2.1)")
+    return text
+
 
 @dataclass(frozen=True)
 class ReleasePart:
@@ -64,8 +80,13 @@ class ReleasePart:
     body: str  # canonical JSON text: {"tables": {name: [row, ...]}}
 
     @staticmethod
-    def build(site_id: uuid.UUID | None, tables: Mapping[str, list[dict[str, Any]]]) -> ReleasePart:
-        body = canonical_json({"tables": tables})
+    def build(
+        site_id: uuid.UUID | None, tables: Mapping[str, list[dict[str, Any]]], min_version: str = ""
+    ) -> ReleasePart:
+        doc: dict[str, Any] = {"tables": tables}
+        if min_version:
+            doc["program"] = {"min_version": check_version_text(min_version)}
+        body = canonical_json(doc)
         return ReleasePart(site_id, sha256_text(body), body)
 
 
@@ -113,9 +134,12 @@ def _plain_appointment(row: dict[str, Any], cipher: FieldCipher | None) -> dict[
     return row
 
 
-def read_release_parts(conn: Connection, cipher: FieldCipher | None = None) -> list[ReleasePart]:
+def read_release_parts(
+    conn: Connection, cipher: FieldCipher | None = None, min_version: str = ""
+) -> list[ReleasePart]:
     """Build the parts of a release from the reference tables of a (master) hall database;
-    `cipher` opens its appointments if they are stored encrypted."""
+    `cipher` opens its appointments if they are stored encrypted; `min_version` (if given) is
+    announced in the part every site gets."""
     shared: dict[str, list[dict[str, Any]]] = {}
     for name in SHARED_TABLES:
         tbl = table(name)
@@ -138,7 +162,7 @@ def read_release_parts(conn: Connection, cipher: FieldCipher | None = None) -> l
             if sid not in per_site:
                 raise ReleaseError(f"{name} row {row.get('id')} belongs to no site in the release")
             per_site[sid][name].append(row)
-    parts = [ReleasePart.build(None, shared)]
+    parts = [ReleasePart.build(None, shared, min_version)]
     parts += [ReleasePart.build(uuid.UUID(sid), tables) for sid, tables in sorted(per_site.items())]
     return parts
 
@@ -160,6 +184,24 @@ def _parse_parts(parts: Iterable[ReleasePart]) -> dict[str, list[dict[str, Any]]
                 f"reference part for site {part.site_id or 'all'} cannot be read: {exc}"
             ) from None
     return merged
+
+
+def announced_min_version(parts: Iterable[ReleasePart]) -> str:
+    """The minimum program version the release announces ("" for none); checksums are checked."""
+    for part in parts:
+        if part.site_id is not None:
+            continue
+        if sha256_text(part.body) != part.checksum:
+            raise ReleaseError("reference part for site all fails its checksum")
+        try:
+            program = json.loads(part.body).get("program") or {}
+            text = program.get("min_version", "")
+        except (ValueError, AttributeError) as exc:
+            raise ReleaseError(f"reference part for site all cannot be read: {exc}") from None
+        if not isinstance(text, str):
+            raise ReleaseError(f"the release's minimum program version {text!r} is not text")
+        return check_version_text(text) if text else ""
+    return ""
 
 
 # Columns a release sets only on a row's first arrival: a staff member's password is set and changed

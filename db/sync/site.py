@@ -39,7 +39,7 @@ from db.sync.protocol import (
     release_checksum,
     versions_digest,
 )
-from db.sync.reference import ReleasePart, apply_parts
+from db.sync.reference import ReleasePart, announced_min_version, apply_parts
 from db.sync.status import REFERENCE_CHANNEL
 from db.sync.tls import with_env_password
 
@@ -447,10 +447,16 @@ class Syncer:
             raise ReleaseError("the centre handed down another site's reference data; refusing the release")
         checksum = release_checksum([p.checksum for p in parts])
         try:
+            min_version = announced_min_version(parts)
             with self._local() as conn:
                 counts = apply_parts(conn, parts, self.field_cipher)
                 conn.execute(
-                    sa.insert(ReferenceRelease).values(version=latest, checksum=checksum, applied_at=utcnow())
+                    sa.insert(ReferenceRelease).values(
+                        version=latest,
+                        checksum=checksum,
+                        applied_at=utcnow(),
+                        min_program_version=min_version,
+                    )
                 )
                 self._state(conn, REFERENCE_CHANNEL)
                 self._set_state(conn, REFERENCE_CHANNEL, last_success_at=utcnow(), last_error="")

@@ -1439,6 +1439,20 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
 </context>
 <context>
+    <name>Lockdown</name>
+    <message>
+        <location filename="../../ui/lockdown.py" line="+156" />
+        <source>无法连接大厅数据库，请稍后再试</source>
+        <extracomment>a manager unlocked the window (their user name); it closes next the screen is kept awake now (the method: "x11", "dbus", "windows")</extracomment>
+        <translation>Cannot reach the hall database, please try again later</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>需要大厅管理员或系统管理员账号</source>
+        <translation>A hall manager or system administrator account is required</translation>
+    </message>
+</context>
+<context>
     <name>LoginDialog</name>
     <message>
         <location filename="../../ui/counter/login.py" line="+38" />
@@ -2115,6 +2129,24 @@ Centre reference data: {2}</translation>
     </message>
 </context>
 <context>
+    <name>UnlockDialog</name>
+    <message>
+        <location filename="../../ui/lockdown.py" line="-106" />
+        <source>退出锁定画面</source>
+        <translation>Leave the locked screen</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>管理员账号</source>
+        <translation>Administrator account</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+</context>
+<context>
     <name>_Dialog</name>
     <message>
         <location filename="../../ui/manager/actions.py" line="-38" />
@@ -2138,7 +2170,7 @@ Centre reference data: {2}</translation>
 <context>
     <name>page</name>
     <message>
-        <location filename="../../ui/wizard/screenshots.py" line="+47" />
+        <location filename="../../ui/wizard/screenshots.py" line="+48" />
         <source>查找完毕：{0} 个串口，{1} 台设备应答。</source>
         <translation>Search finished: {0} serial ports, {1} devices answered.</translation>
     </message>

@@ -4,6 +4,10 @@ with the backups folder inside the test's temporary directory."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +15,10 @@ from pathlib import Path
 import pytest
 
 from app.settings import BackupSettings, Settings, SiteSettings, with_db_url
+from app.version import VERSION
+
+ROOT = Path(__file__).resolve().parents[2]
+DIST = ROOT / "dist"
 
 
 @dataclass
@@ -59,3 +67,55 @@ def replace_section(settings: Settings, section: str, **changes: object) -> Sett
     return dataclasses.replace(
         settings, **{section: dataclasses.replace(getattr(settings, section), **changes)}
     )
+
+
+@pytest.fixture(scope="session")
+def bundle_build() -> Iterator[subprocess.Popen[str]]:
+    """`packaging/build.py all` started in the background (once per session): a test that asks for
+    this first gets on with its own slow work (a Debian root) while the bundle builds."""
+    proc = subprocess.Popen(
+        [sys.executable, "packaging/build.py", "all"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.communicate()
+
+
+@pytest.fixture(scope="session")
+def built(bundle_build: subprocess.Popen[str]) -> tuple[Path, Path]:
+    """The PyInstaller bundle's program and the .deb, built once per test session."""
+    out, _ = bundle_build.communicate(timeout=1500)
+    assert bundle_build.returncode == 0, f"packaging/build.py all failed:\n{out[-3000:]}"
+    debs = sorted(DIST.glob(f"onewindow_{VERSION}_*.deb"))
+    assert debs, "no .deb built"
+    return DIST / "onewindow" / "onewindow", debs[-1]
+
+
+@pytest.fixture
+def xvfb() -> Iterator[str]:
+    """A 1920×1080 Xvfb screen (its DISPLAY); its socket is in /tmp/.X11-unix."""
+    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Xvfb and xdotool are needed under CI (.ci/run installs xvfb and xdotool)")
+        pytest.skip("no Xvfb/xdotool here: apt-get install xvfb xdotool")
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    try:
+        assert number.isdigit(), "Xvfb did not report its display"
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

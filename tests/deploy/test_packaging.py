@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
@@ -15,23 +14,12 @@ import pytest
 
 from app.backup import run_backup
 from app.version import VERSION
-from tests.deploy.conftest import SiteHall
-
-ROOT = Path(__file__).resolve().parents[2]
-DIST = ROOT / "dist"
+from tests.deploy.conftest import ROOT, SiteHall
 
 
 def test_the_version_is_the_projects() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     assert project["version"] == VERSION
-
-
-@pytest.fixture(scope="module")
-def built() -> tuple[Path, Path]:
-    subprocess.run([sys.executable, "packaging/build.py", "all"], cwd=ROOT, check=True, timeout=1500)
-    debs = sorted(DIST.glob(f"onewindow_{VERSION}_*.deb"))
-    assert debs, "no .deb built"
-    return DIST / "onewindow" / "onewindow", debs[-1]
 
 
 def _bare_env(tmp: Path) -> dict[str, str]:
