@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -105,3 +107,28 @@ def pg_url(pg_admin_url: str) -> Iterator[str]:
 def sqlite_url(tmp_path: Path) -> str:
     """URL of a real SQLite file in the test's temporary directory (not yet created)."""
     return f"sqlite:///{tmp_path / 'hall.db'}"
+
+
+@pytest.fixture
+def xvfb() -> Iterator[str]:
+    """A 1920×1080 Xvfb screen (its DISPLAY); its socket is in /tmp/.X11-unix."""
+    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
+        if os.environ.get("CI"):
+            pytest.fail("Xvfb and xdotool are needed under CI (.ci/run installs xvfb and xdotool)")
+        pytest.skip("no Xvfb/xdotool here: apt-get install xvfb xdotool")
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as f:
+        number = f.readline().strip()
+    try:
+        assert number.isdigit(), "Xvfb did not report its display"
+        yield f":{number}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

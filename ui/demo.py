@@ -132,6 +132,7 @@ class RoleWindows:
         self.stack = stack
         self.demo = demo
         self.windows: dict[str, Any] = {}
+        self.locked_down: dict[str, Any] = {}  # role → its ui.lockdown.Lockdown (full screen at a real site)
         # A counter and a kiosk have a reader each: their cards must not reach each other.
         self.counter_bus = self._follower_bus(HallBus())
         self.kiosk_bus = self._follower_bus(HallBus())
@@ -231,12 +232,24 @@ class RoleWindows:
             kiosk.locked = not self.demo  # a real kiosk needs a manager to leave full screen
             return kiosk
 
-        return self._open("kiosk", make, screen, fullscreen)
+        kiosk = self._open("kiosk", make, screen, fullscreen)
+        self._lock_down("kiosk", kiosk, fullscreen, with_password=False)  # the kiosk guards its own exit
+        return kiosk
 
     def open_display(self, screen: int | None = None, fullscreen: bool = False) -> Any:
         from ui.display.board import demo_display
 
-        return self._open("display", lambda: demo_display(self.ctx, self.bus), screen, fullscreen)
+        board = self._open("display", lambda: demo_display(self.ctx, self.bus), screen, fullscreen)
+        self._lock_down("display", board, fullscreen, with_password=True)  # a manager's password to leave
+        return board
+
+    def _lock_down(self, name: str, window: Any, fullscreen: bool, *, with_password: bool) -> None:
+        """Full screen at a real site: no frame, screen kept awake, exit guarded (ui/lockdown.py); once."""
+        if window is None or not fullscreen or name in self.locked_down:
+            return
+        from ui import lockdown
+
+        self.locked_down[name] = lockdown.apply(window, ctx=self.ctx if with_password else None, fullscreen=True)
 
     def open_manager(self) -> Any:
         from ui.manager.window import ManagerDashboard

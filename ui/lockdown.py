@@ -47,9 +47,9 @@ UNLOCK_KEYS = "Ctrl+Shift+Q"
 class UnlockDialog(QDialog):
     """A manager's or admin's account and password to leave a locked screen."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, title: str = "") -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("退出锁定画面"))
+        self.setWindowTitle(title or self.tr("退出锁定画面"))
         self.user = QLineEdit()
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)

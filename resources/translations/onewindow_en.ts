@@ -664,24 +664,6 @@
     </message>
 </context>
 <context>
-    <name>ExitDialog</name>
-    <message>
-        <location filename="../../ui/kiosk/window.py" line="+83" />
-        <source>退出自助取号</source>
-        <translation>Exit the ticket kiosk</translation>
-    </message>
-    <message>
-        <location line="+7" />
-        <source>管理员账号</source>
-        <translation>Administrator account</translation>
-    </message>
-    <message>
-        <location line="+1" />
-        <source>密码</source>
-        <translation>Password</translation>
-    </message>
-</context>
-<context>
     <name>FinishPage</name>
     <message>
         <location filename="../../ui/wizard/wizard.py" line="+188" />
@@ -1244,7 +1226,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+96" />
+        <location filename="../../ui/kiosk/window.py" line="+163" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1428,7 +1410,12 @@ Place your ID card on the reader</translation>
 Your number {1} is valid. Tap "Print again", or note the number and wait to be called</translation>
     </message>
     <message>
-        <location line="+65" />
+        <location line="+41" />
+        <source>退出自助取号</source>
+        <translation>Exit the ticket kiosk</translation>
+    </message>
+    <message>
+        <location line="+24" />
         <source>无法连接大厅数据库，请稍后再试</source>
         <translation>Cannot reach the hall database, please try again later</translation>
     </message>

@@ -4,8 +4,6 @@ with the backups folder inside the test's temporary directory."""
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -95,27 +93,3 @@ def built(bundle_build: subprocess.Popen[str]) -> tuple[Path, Path]:
     assert debs, "no .deb built"
     return DIST / "onewindow" / "onewindow", debs[-1]
 
-
-@pytest.fixture
-def xvfb() -> Iterator[str]:
-    """A 1920×1080 Xvfb screen (its DISPLAY); its socket is in /tmp/.X11-unix."""
-    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Xvfb and xdotool are needed under CI (.ci/run installs xvfb and xdotool)")
-        pytest.skip("no Xvfb/xdotool here: apt-get install xvfb xdotool")
-    read, write = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    try:
-        assert number.isdigit(), "Xvfb did not report its display"
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)

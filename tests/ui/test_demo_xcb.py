@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,29 +23,6 @@ from app.qt_platform import XCB_LIBRARIES, platform_problem, qt_platform
 ROOT = Path(__file__).resolve().parents[2]
 TITLES = ("大厅总览", "叫号显示屏", "自助取号")  # Qt appends " — 综合一窗" to each
 
-
-@pytest.fixture
-def xvfb() -> Iterator[str]:
-    if shutil.which("Xvfb") is None or shutil.which("xdotool") is None:
-        if os.environ.get("CI"):
-            pytest.fail("Xvfb and xdotool are needed under CI (.ci/run installs xvfb and xdotool)")
-        pytest.skip("no Xvfb/xdotool here: apt-get install xvfb xdotool")
-    read, write = os.pipe()
-    proc = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as f:
-        number = f.readline().strip()
-    try:
-        assert number.isdigit(), "Xvfb did not report its display"
-        yield f":{number}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 def visible_windows(display: str) -> dict[str, tuple[int, int, int, int]]:

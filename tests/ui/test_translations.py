@@ -104,11 +104,11 @@ def test_placeholders_still_format(en: None) -> None:
 
 
 def test_a_real_widget_uses_its_class_as_context(en: None, qtbot: QtBot) -> None:
-    from ui.kiosk.window import ExitDialog
+    from ui.lockdown import UnlockDialog
 
-    dialog = ExitDialog()
+    dialog = UnlockDialog()
     qtbot.addWidget(dialog)
-    assert dialog.windowTitle() == "Exit the ticket kiosk"
+    assert dialog.windowTitle() == "Leave the locked screen"
 
 
 def test_every_entry_is_translated_with_the_same_placeholders() -> None:

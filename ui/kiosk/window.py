@@ -25,8 +25,6 @@ from PySide6.QtGui import QFont, QKeyEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -53,6 +51,7 @@ from app.queue.errors import QueueError
 from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
 from ui.bus import HallBus
+from ui.lockdown import UnlockDialog
 from ui.tasks import TaskRunner
 from ui.voice.player import VoicePlayer
 
@@ -73,29 +72,6 @@ HOME, SWIPE, CHECKIN, RESULT, FEVER = range(5)
 
 # The check-in keypad: the characters booking codes use (site code, date, number: XB-20261207-01).
 KEYPAD_ROWS = ("1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ-")
-
-
-class ExitDialog(QDialog):
-    """Manager/admin password to leave the kiosk."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("退出自助取号"))
-        self.user = QLineEdit()
-        self.password = QLineEdit()
-        self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = QLabel()
-        self.message.setObjectName("message")
-        form = QFormLayout(self)
-        form.addRow(self.tr("管理员账号"), self.user)
-        form.addRow(self.tr("密码"), self.password)
-        form.addRow(self.message)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
 
 
 class KioskWindow(QWidget):
@@ -841,7 +817,7 @@ class KioskWindow(QWidget):
         self._corner_taps = 0
 
     def request_exit(self) -> None:
-        dlg = ExitDialog(self)
+        dlg = UnlockDialog(self, self.tr("退出自助取号"))
         while dlg.exec() == QDialog.DialogCode.Accepted:
             message = self.check_exit_credentials(dlg.user.text(), dlg.password.text())
             if message is None:
