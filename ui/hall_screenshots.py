@@ -10,37 +10,17 @@ set to this morning so issue hours allow it.
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QWidget
 
 from app.context import AppContext
 from app.hall.demo_activity import demo_activity
+from ui import shots
 from ui.bus import HallBus
 
 log = logging.getLogger("onewindow.ui")
-
-
-def _wait(condition: Callable[[], bool], timeout: float = 10.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        QCoreApplication.processEvents()
-        if condition():
-            return True
-        time.sleep(0.01)
-    return condition()
-
-
-def _grab(widget: QWidget, path: Path, size: tuple[int, int]) -> Path:
-    widget.resize(*size)
-    widget.show()
-    _wait(lambda: False, 0.3)
-    widget.grab().save(str(path))
-    return path
 
 
 def render(ctx: AppContext, outdir: Path) -> list[Path]:
@@ -59,7 +39,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         kiosk = KioskWindow(ctx, bus, screening=False, service=svc)
         kiosk.locked = False
         widgets.append(kiosk)
-        _wait(lambda: bool(kiosk.options))
+        shots.settle(lambda: bool(kiosk.options), 10.0)
         # 1080×1920 portrait and 1920×1080 landscape, standard and elderly; home and check-in
         for elderly in (False, True):
             if kiosk.elderly != elderly:
@@ -67,26 +47,26 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
             mode = "-elderly" if elderly else ""
             for size in ((1080, 1920), (1920, 1080)):
                 kiosk.go_home()
-                out.append(_grab(kiosk, outdir / f"hall-kiosk{mode}-{size[0]}x{size[1]}.png", size))
+                out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-{size[0]}x{size[1]}.png", size))
                 kiosk.open_checkin()
-                out.append(_grab(kiosk, outdir / f"hall-kiosk{mode}-checkin-{size[0]}x{size[1]}.png", size))
+                out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-checkin-{size[0]}x{size[1]}.png", size))
         kiosk.go_home()
 
         board = DisplayBoard(ctx, bus, service=svc)
         widgets.append(board)
-        _wait(lambda: board.state is not None)
-        out.append(_grab(board, outdir / "hall-display.png", (1920, 1080)))
-        out.append(_grab(board, outdir / "hall-display-1280x720.png", (1280, 720)))
+        shots.settle(lambda: board.state is not None, 10.0)
+        out.append(shots.save(board, outdir / "hall-display.png", (1920, 1080)))
+        out.append(shots.save(board, outdir / "hall-display-1280x720.png", (1280, 720)))
 
         charts = ChartsPanel(ctx, bus, service=svc)  # the manager's second tab, on its own
         widgets.append(charts)
-        _wait(lambda: charts.snapshot is not None, 30.0)
-        out.append(_grab(charts, outdir / "hall-manager-charts.png", (1366, 768)))
+        shots.settle(lambda: charts.snapshot is not None, 30.0)
+        out.append(shots.save(charts, outdir / "hall-manager-charts.png", (1366, 768)))
 
         manager = ManagerDashboard(ctx, bus, service=svc)
         widgets.append(manager)
-        _wait(lambda: manager.dashboard is not None)
-        out.append(_grab(manager, outdir / "hall-manager.png", (1366, 768)))  # the hall manager PC
+        shots.settle(lambda: manager.dashboard is not None, 10.0)
+        out.append(shots.save(manager, outdir / "hall-manager.png", (1366, 768)))  # the hall manager PC
     finally:
         for w in widgets:
             w.shutdown()

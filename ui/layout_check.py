@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyleOptionViewItem,
     QTabBar,
-    QTableView,
     QWidget,
 )
 
@@ -166,7 +165,7 @@ def _cell_problems(view: QAbstractItemView) -> Iterator[str]:
     if model is None:
         return
     viewport = view.viewport().rect()
-    wrap = isinstance(view, QTableView) and view.wordWrap()
+    wrap = bool(getattr(view, "wordWrap", lambda: False)())  # tables and lists that wrap grow rows instead
     columns = 1 if isinstance(model, QAbstractListModel) else model.columnCount(QModelIndex())
     for row in range(min(model.rowCount(QModelIndex()), 200)):
         for column in range(columns):
