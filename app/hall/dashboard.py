@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from app.evaluations import BAD_GRADE, GOOD_GRADE, GRADES, REASONS, counted
 from app.queue.service import QueueService
 from app.queue.stats import queue_stats
-from app.vocab import FollowUpState
+from app.vocab import FollowUpState, TicketStatus, WindowServiceState
 from db.models import AuditLog, Evaluation, HallEvent, Staff, Ticket, WindowStatus
 
 GRADE_LABELS = GRADES
@@ -58,6 +58,7 @@ class CategoryLive:
     waiting: int
     longest_wait_minutes: float
     warn_wait_minutes: int
+    estimate: str = ""  # what a ticket taken now would wait: the kiosk's own words (app/queue/estimate.py)
 
     @property
     def over(self) -> bool:
@@ -100,6 +101,7 @@ class Dashboard:
     categories: tuple[CategoryLive, ...]
     alerts: tuple[Alert, ...]
     today: TodayFigures
+    update_notice: str = ""  # the district requires a newer program (app/updates.py); "" when not
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -190,21 +192,31 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         clerk = staff_names.get(row.staff_id, "") if row is not None and row.staff_id else ""
         since = _aware(row.since) if row is not None else None
         current = w.current
-        if w.state == "paused":
+        if w.state == WindowServiceState.PAUSED:
             state = "paused"
-        elif w.state != "open":
+        elif w.state != WindowServiceState.OPEN:
             state = "closed"
         elif current is not None:
-            state = "serving" if current.status == "serving" else "called"
-            since = current.started_at if current.status == "serving" else current.called_at
+            serving = current.status == TicketStatus.SERVING
+            state = "serving" if serving else "called"
+            since = current.started_at if serving else current.called_at
         else:
             state = "idle"
             since = max((t for t in (since, last_at.get(wid)) if t is not None), default=None)
         windows.append(
             WindowLive(w.number, w.name, state, since, clerk, current.number if current else "", w.reason)
         )
+    estimates = service.wait_estimates()  # the same figure the kiosk and the ticket show
     cats = tuple(
-        CategoryLive(c.code, c.name, c.prefix, c.waiting, c.longest_wait_minutes, c.warn_wait_minutes)
+        CategoryLive(
+            c.code,
+            c.name,
+            c.prefix,
+            c.waiting,
+            c.longest_wait_minutes,
+            c.warn_wait_minutes,
+            estimates[c.code].text() if c.code in estimates else "",
+        )
         for c in status.categories
     )
     alerts: list[Alert] = []

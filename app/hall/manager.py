@@ -11,6 +11,7 @@ change would be overwritten by the next release), so the manager moves tickets i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from collections.abc import Callable
@@ -59,7 +60,10 @@ class ManagerDesk:
 
     @guarded("读取大厅数据")
     def load(self) -> Dashboard:
-        return load_dashboard(self.service)
+        from app.updates import update_status
+
+        board = load_dashboard(self.service)
+        return dataclasses.replace(board, update_notice=update_status(self.ctx).notice())
 
     @property
     def sync_configured(self) -> bool:

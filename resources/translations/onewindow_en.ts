@@ -1480,7 +1480,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+199" />
+        <location filename="../../ui/manager/window.py" line="+200" />
         <source>大厅管理</source>
         <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
         <translation>Hall management</translation>
@@ -1496,7 +1496,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Sign out</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+26" />
         <source>今日数据</source>
         <translation>Today</translation>
     </message>
@@ -1601,7 +1601,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Not set up to sync with the district centre (data stays in this hall)</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+13" />
         <source>实时监控</source>
         <translation>Live</translation>
     </message>
@@ -1616,7 +1616,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Updated {0}</translation>
     </message>
     <message>
-        <location line="+6" />
+        <location line="+8" />
         <source>数据暂时无法读取，稍后自动重试</source>
         <translation>Data is temporarily unavailable, retrying shortly</translation>
     </message>

@@ -387,3 +387,32 @@ def test_action_dialogs_show_their_texts_whole(qtbot: QtBot, hall: HallFixture, 
         qtbot.waitUntil(lambda dlg=dlg: clipped_texts(dlg) == [], timeout=3000)
         dlg.close()
     board.shutdown()
+
+
+def test_manager_shows_the_kiosks_estimate_and_the_districts_minimum_version(
+    qtbot: QtBot, hall: HallFixture, bus_pump: HallBus
+) -> None:
+    from app.version import VERSION
+    from db.models import ReferenceRelease
+
+    svc = hall.service
+    svc.open_window(1)
+    for _ in range(3):
+        svc.issue("general")
+    board = ManagerDashboard(hall.ctx, bus_pump)
+    qtbot.addWidget(board)
+    qtbot.waitUntil(lambda: board.dashboard is not None, timeout=5000)
+    general = next(c for c in board.categories_model.rows if c.code == "general")
+    # the same words the kiosk shows for the same category at the same moment
+    assert general.estimate == svc.wait_estimates()["general"].text()
+    assert general.estimate.startswith("等候 3 人，约 ")
+    assert board.update_notice.isHidden()
+    major = int(VERSION.split(".")[0])
+    with hall.ctx.engine.begin() as conn:  # a release from the district requiring the next major version
+        conn.execute(
+            sa.insert(ReferenceRelease).values(version=1, checksum="0" * 64, min_program_version=f"{major + 1}.0.0")
+        )
+    board.refresh()
+    qtbot.waitUntil(lambda: not board.update_notice.isHidden(), timeout=5000)
+    assert f"低于区中心要求的最低版本 {major + 1}.0.0" in board.update_notice.text()
+    board.shutdown()

@@ -101,6 +101,7 @@ class CategoryLiveModel(RowsModel[CategoryLive]):
                     color=lambda c: "#c62828" if c.over else None,
                 ),
                 Column("预警", lambda c: f"{c.warn_wait_minutes} 分钟"),
+                Column("现在取号预计", lambda c: c.estimate, Qt.AlignmentFlag.AlignLeft),
             ],
             parent,
         )
@@ -213,6 +214,12 @@ class ManagerDashboard(QWidget):
         top.addWidget(self.staff_label)
         top.addWidget(self.sign_out_button)
         top.addWidget(self.updated_label)
+        # The district requires a newer program (its reference release says so): one line, in red.
+        self.update_notice = QLabel()
+        self.update_notice.setObjectName("update_notice")
+        self.update_notice.setWordWrap(True)
+        self.update_notice.setStyleSheet("color: #c62828; font-weight: bold;")
+        self.update_notice.hide()
 
         self.windows_model = WindowLiveModel(self)
         self.categories_model = CategoryLiveModel(self)
@@ -315,6 +322,7 @@ class ManagerDashboard(QWidget):
         live = QWidget()
         root = QVBoxLayout(live)
         root.addLayout(top)
+        root.addWidget(self.update_notice)
         root.addWidget(figures)
         root.addLayout(middle, 1)
         root.addWidget(export)
@@ -373,6 +381,8 @@ class ManagerDashboard(QWidget):
             self.updated_label.setText(
                 self.tr("更新于 {0}").format(result.at.astimezone(TZ).strftime("%H:%M:%S"))
             )
+            self.update_notice.setText(result.update_notice)
+            self.update_notice.setVisible(bool(result.update_notice))
             self.updated.emit(result)
 
     def _failed(self, exc: Exception) -> None:
