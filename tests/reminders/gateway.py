@@ -25,8 +25,11 @@ TIMEOUT_BEFORE = "timeout_before_delivery"
 
 
 class GatewayEmulator:
-    def __init__(self, secret: str, account: str = "xb-hall", hold_s: float = 5.0) -> None:
+    def __init__(
+        self, secret: str, account: str = "xb-hall", hold_s: float = 5.0, latency_s: float = 0.0
+    ) -> None:
         self.secret = secret
+        self.latency_s = latency_s  # each answer takes this long (a real network's round trip)
         self.account = account
         self.hold_s = hold_s
         self.lock = threading.Lock()
@@ -115,6 +118,8 @@ class GatewayEmulator:
                 if isinstance(behaviour, int):
                     self._answer(behaviour, {"code": f"E{behaviour}", "message": "emulated failure"})
                     return
+                if gw.latency_s:
+                    gw._release.wait(gw.latency_s)
                 code, msg_id = gw._deliver(body)
                 if behaviour == TIMEOUT_AFTER:
                     gw._release.wait(gw.hold_s)
