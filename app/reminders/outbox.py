@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,8 +38,8 @@ from db.vocab import SmsKind, SmsOutcome, SmsState
 log = logging.getLogger("onewindow.sms")
 
 PHONE_COLUMN = "sms_message.phone"
-M = SmsMessage.__table__
-A = SmsAttempt.__table__
+M = cast(sa.Table, SmsMessage.__table__)
+A = cast(sa.Table, SmsAttempt.__table__)
 
 
 def backoff(attempts: int, base_s: float, max_s: float) -> dt.timedelta:
@@ -84,7 +85,9 @@ def enqueue(
     }
     dialect = session.get_bind().dialect.name
     ins = postgresql.insert(M) if dialect == "postgresql" else sqlite.insert(M)
-    stmt = ins.values(values).on_conflict_do_nothing(index_elements=["site_id", "dedupe_key"]).returning(M.c.id)
+    stmt = (
+        ins.values(values).on_conflict_do_nothing(index_elements=["site_id", "dedupe_key"]).returning(M.c.id)
+    )
     inserted = session.execute(stmt).first()
     if inserted is None:
         return False
@@ -127,14 +130,22 @@ def claim(
     spent = session.execute(
         sa.update(M)
         .where(M.c.site_id == site_id, expired, M.c.attempts >= max_attempts)
-        .values(state=SmsState.FAILED, claimed_until=None, last_result="out of attempts (last result unknown)")
+        .values(
+            state=SmsState.FAILED, claimed_until=None, last_result="out of attempts (last result unknown)"
+        )
         .returning(M.c.id, M.c.kind, M.c.phone_masked)
     ).all()
     for row in spent:
         _close_orphans(session, row.id, now)
         audit(
-            session, site_id, None, "sms.failed", f"{row.kind} to {row.phone_masked}: out of attempts",
-            entity="sms_message", entity_id=str(row.id), now=now,
+            session,
+            site_id,
+            None,
+            "sms.failed",
+            f"{row.kind} to {row.phone_masked}: out of attempts",
+            entity="sms_message",
+            entity_id=str(row.id),
+            now=now,
         )
     due = sa.or_(sa.and_(M.c.state == SmsState.PENDING, M.c.next_attempt_at <= now), expired)
     pick = (
@@ -173,7 +184,11 @@ def claim(
             )
         )
         phone = cipher.decrypt(row.phone, PHONE_COLUMN)
-        out.append(Claimed(row.id, row.attempts, attempt_id, row.kind, OutgoingSms(row.idempotency_key, phone, row.text)))
+        out.append(
+            Claimed(
+                row.id, row.attempts, attempt_id, row.kind, OutgoingSms(row.idempotency_key, phone, row.text)
+            )
+        )
     return out
 
 
@@ -182,7 +197,9 @@ def _close_orphans(session: Session, message_id: uuid.UUID, now: dt.datetime) ->
     session.execute(
         sa.update(A)
         .where(A.c.message_id == message_id, A.c.outcome == SmsOutcome.IN_FLIGHT)
-        .values(outcome=SmsOutcome.UNKNOWN, finished_at=now, detail="claim expired before a result was recorded")
+        .values(
+            outcome=SmsOutcome.UNKNOWN, finished_at=now, detail="claim expired before a result was recorded"
+        )
     )
 
 
@@ -233,7 +250,9 @@ def finish(
         .returning(M.c.kind, M.c.phone_masked)
     ).first()
     if row is None:
-        log.warning("SMS %s: claim lost before the result was recorded (%s)", claimed.message_id, result.outcome)
+        log.warning(
+            "SMS %s: claim lost before the result was recorded (%s)", claimed.message_id, result.outcome
+        )
         return Finished(None, result.outcome)
     state = str(values["state"])
     if state in (SmsState.SENT, SmsState.FAILED):

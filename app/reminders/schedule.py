@@ -106,9 +106,14 @@ def queue_appointment_reminders(
     cipher = optional_session_cipher(session)
     queued = 0
     for appt in appts:
-        if session.scalar(sa.select(SmsMessage.id).where(
-            SmsMessage.site_id == site_id, SmsMessage.dedupe_key == appointment_key(appt.id)
-        )) is not None:
+        if (
+            session.scalar(
+                sa.select(SmsMessage.id).where(
+                    SmsMessage.site_id == site_id, SmsMessage.dedupe_key == appointment_key(appt.id)
+                )
+            )
+            is not None
+        ):
             continue
         try:
             phone = _phone(open_appointment(cipher, "phone", appt.phone))
@@ -128,14 +133,22 @@ def queue_appointment_reminders(
             bring = "本人身份证原件及相关材料"
         text = appointment_text(signature, site.name, appt, tz, what, bring)
         if enqueue(
-            session, site_id, SmsKind.APPOINTMENT_REMINDER, appointment_key(appt.id), phone, text,
-            now=now, appointment_id=appt.id,
+            session,
+            site_id,
+            SmsKind.APPOINTMENT_REMINDER,
+            appointment_key(appt.id),
+            phone,
+            text,
+            now=now,
+            appointment_id=appt.id,
         ):
             queued += 1
     return queued
 
 
-def ticket_phones(session: Session, site_id: uuid.UUID, business_date: dt.date) -> dict[uuid.UUID, tuple[str, str]]:
+def ticket_phones(
+    session: Session, site_id: uuid.UUID, business_date: dt.date
+) -> dict[uuid.UUID, tuple[str, str]]:
     """Today's waiting tickets that have a phone and no turn reminder yet: id → (number, phone).
     A recorded contact (the applicant's or a relative's) wins over the appointment's phone."""
     waiting = (
@@ -147,8 +160,10 @@ def ticket_phones(session: Session, site_id: uuid.UUID, business_date: dt.date) 
         key.split(":", 1)[1]
         for key in session.scalars(
             sa.select(SmsMessage.dedupe_key).where(
-                SmsMessage.site_id == site_id, SmsMessage.dedupe_key.like("turn:%"), SmsMessage.created_at
-                >= dt.datetime.combine(business_date - dt.timedelta(days=1), dt.time(0), dt.UTC)
+                SmsMessage.site_id == site_id,
+                SmsMessage.dedupe_key.like("turn:%"),
+                SmsMessage.created_at
+                >= dt.datetime.combine(business_date - dt.timedelta(days=1), dt.time(0), dt.UTC),
             )
         )
     }
@@ -218,7 +233,11 @@ def turn_candidates(
 
 
 def queue_turn_reminders(
-    session: Session, site_id: uuid.UUID, signature: str, candidates: Sequence[TurnCandidate], now: dt.datetime
+    session: Session,
+    site_id: uuid.UUID,
+    signature: str,
+    candidates: Sequence[TurnCandidate],
+    now: dt.datetime,
 ) -> int:
     """Queue "you are Nth in line" for each candidate; returns how many were queued."""
     site = session.get(Site, site_id)
@@ -228,8 +247,14 @@ def queue_turn_reminders(
     for c in candidates:
         text = turn_text(signature, site.name, c.number, c.people_ahead)
         if enqueue(
-            session, site_id, SmsKind.TURN_REMINDER, turn_key(c.ticket_id), c.phone, text,
-            now=now, ticket_id=c.ticket_id,
+            session,
+            site_id,
+            SmsKind.TURN_REMINDER,
+            turn_key(c.ticket_id),
+            c.phone,
+            text,
+            now=now,
+            ticket_id=c.ticket_id,
         ):
             queued += 1
     return queued

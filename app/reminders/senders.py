@@ -78,7 +78,9 @@ class LogSender:
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
-    return hmac.new(secret.encode("utf-8"), timestamp.encode("ascii") + b"\n" + body, hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret.encode("utf-8"), timestamp.encode("ascii") + b"\n" + body, hashlib.sha256
+    ).hexdigest()
 
 
 _PERMANENT = frozenset({400, 404, 410, 413, 422})
@@ -140,7 +142,7 @@ class HttpGatewaySender:
             status, payload = exc.code, exc.read(65536) if exc.fp is not None else b""
         except urllib.error.URLError as exc:
             return _transport_failure(exc.reason)
-        except (TimeoutError, socket.timeout, http.client.HTTPException, OSError) as exc:
+        except (http.client.HTTPException, OSError) as exc:
             return _transport_failure(exc)
         return _classify(status, payload)
 
@@ -149,9 +151,11 @@ def _transport_failure(reason: object) -> SendResult:
     if isinstance(reason, ConnectionRefusedError | socket.gaierror | ssl.SSLCertVerificationError):
         # Nothing reached the gateway: known not sent.
         return SendResult(SmsOutcome.ERROR, f"gateway unreachable ({type(reason).__name__})")
-    if isinstance(reason, TimeoutError | socket.timeout):
+    if isinstance(reason, TimeoutError):
         return SendResult(SmsOutcome.UNKNOWN, "gateway timed out: result unknown, retried with the same key")
-    return SendResult(SmsOutcome.UNKNOWN, f"connection failed mid-request ({type(reason).__name__}): result unknown")
+    return SendResult(
+        SmsOutcome.UNKNOWN, f"connection failed mid-request ({type(reason).__name__}): result unknown"
+    )
 
 
 def _classify(status: int, payload: bytes) -> SendResult:

@@ -164,15 +164,24 @@ class ReminderService:
             if contact is None:
                 session.add(
                     TicketContact(
-                        site_id=self.site_id, ticket_id=ticket_id, phone=sealed, relation=relation, created_at=now
+                        site_id=self.site_id,
+                        ticket_id=ticket_id,
+                        phone=sealed,
+                        relation=relation,
+                        created_at=now,
                     )
                 )
             else:
                 contact.phone, contact.relation = sealed, relation
             audit(
-                session, self.site_id, None, "sms.contact",
+                session,
+                self.site_id,
+                None,
+                "sms.contact",
                 f"ticket {ticket.number}: {relation} phone {mask_phone(number)}",
-                entity="ticket", entity_id=str(ticket_id), now=now,
+                entity="ticket",
+                entity_id=str(ticket_id),
+                now=now,
             )
         return mask_phone(number)
 
@@ -186,17 +195,28 @@ class ReminderService:
         with storage("领取待发短信"), self.sessions() as session, session.begin():
             session.connection(execution_options=outbox.claim_options(session))
             return outbox.claim(
-                session, self.site_id, self.worker, self.sender.name,
-                now=self.clock(), lease=self._lease(), limit=self.settings.batch_size,
+                session,
+                self.site_id,
+                self.worker,
+                self.sender.name,
+                now=self.clock(),
+                lease=self._lease(),
+                limit=self.settings.batch_size,
                 max_attempts=self.settings.max_attempts,
             )
 
     def _finish(self, claimed: outbox.Claimed, result: SendResult) -> outbox.Finished:
         with storage("记录短信发送结果"), self.sessions.begin() as session:
             return outbox.finish(
-                session, self.site_id, self.worker, claimed, result,
-                now=self.clock(), max_attempts=self.settings.max_attempts,
-                backoff_base_s=self.settings.backoff_base_s, backoff_max_s=self.settings.backoff_max_s,
+                session,
+                self.site_id,
+                self.worker,
+                claimed,
+                result,
+                now=self.clock(),
+                max_attempts=self.settings.max_attempts,
+                backoff_base_s=self.settings.backoff_base_s,
+                backoff_max_s=self.settings.backoff_max_s,
             )
 
     def deliver_pending(self, max_batches: int | None = None) -> DeliveryReport:
@@ -229,7 +249,11 @@ class ReminderService:
                     retrying += 1
                 log.info(
                     "SMS %s to %s attempt %d: %s %s",
-                    c.kind, c.sms.phone_masked, c.attempt_no, result.outcome, result.detail,
+                    c.kind,
+                    c.sms.phone_masked,
+                    c.attempt_no,
+                    result.outcome,
+                    result.detail,
                 )
         return DeliveryReport(attempts, sent, failed, retrying, lost)
 
@@ -270,7 +294,14 @@ class ReminderService:
             ).all()
             infos = tuple(
                 SmsMessageInfo(
-                    m.id, m.kind, m.phone_masked, m.state, m.attempts, m.next_attempt_at, m.created_at, m.last_result
+                    m.id,
+                    m.kind,
+                    m.phone_masked,
+                    m.state,
+                    m.attempts,
+                    m.next_attempt_at,
+                    m.created_at,
+                    m.last_result,
                 )
                 for m in rows
             )

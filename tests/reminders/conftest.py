@@ -144,8 +144,14 @@ def gateway() -> Iterator[GatewayEmulator]:
 
 def http_settings(gw: GatewayEmulator, **kw: object) -> SmsSettings:
     base = SmsSettings(
-        sender="http", gateway_url=gw.url, account=gw.account, timeout_s=0.3, backoff_base_s=30.0,
-        backoff_max_s=600.0, max_attempts=5, batch_size=5,
+        sender="http",
+        gateway_url=gw.url,
+        account=gw.account,
+        timeout_s=0.3,
+        backoff_base_s=30.0,
+        backoff_max_s=600.0,
+        max_attempts=5,
+        batch_size=5,
     )
     return replace(base, **kw)  # type: ignore[arg-type]
 

@@ -102,7 +102,9 @@ class GatewayEmulator:
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 stamp = self.headers.get("X-Timestamp", "")
-                expected = hmac.new(gw.secret.encode(), stamp.encode() + b"\n" + raw, hashlib.sha256).hexdigest()
+                expected = hmac.new(
+                    gw.secret.encode(), stamp.encode() + b"\n" + raw, hashlib.sha256
+                ).hexdigest()
                 if not hmac.compare_digest(expected, self.headers.get("X-Signature", "")):
                     with gw.lock:
                         gw.bad_signatures += 1

@@ -27,7 +27,9 @@ def queue_messages(hall: SmsHall, phones: list[str], kind: SmsKind = SmsKind.TUR
     with hall.sf.begin() as s:
         for i, phone in enumerate(phones):
             key = f"test:{uuid.uuid4()}"
-            assert outbox.enqueue(s, hall.site_id, kind, key, phone, f"【政务服务】第{i}条提醒", now=hall.clock())
+            assert outbox.enqueue(
+                s, hall.site_id, kind, key, phone, f"【政务服务】第{i}条提醒", now=hall.clock()
+            )
             keys.append(key)
     return keys
 
@@ -40,7 +42,11 @@ def messages(hall: SmsHall) -> list[SmsMessage]:
 def attempts_of(hall: SmsHall, message_id: uuid.UUID) -> list[SmsAttempt]:
     with hall.sf() as s:
         return list(
-            s.scalars(sa.select(SmsAttempt).where(SmsAttempt.message_id == message_id).order_by(SmsAttempt.attempt_no))
+            s.scalars(
+                sa.select(SmsAttempt)
+                .where(SmsAttempt.message_id == message_id)
+                .order_by(SmsAttempt.attempt_no)
+            )
         )
 
 
@@ -203,8 +209,12 @@ def test_sms_off_sends_nothing_and_says_so(sms_hall: SmsHall) -> None:
 
 def test_a_second_enqueue_of_the_same_subject_writes_nothing(sms_hall: SmsHall) -> None:
     with sms_hall.sf.begin() as s:
-        assert outbox.enqueue(s, sms_hall.site_id, SmsKind.TURN_REMINDER, "turn:x", PHONES[0], "a", now=sms_hall.clock())
-        assert not outbox.enqueue(s, sms_hall.site_id, SmsKind.TURN_REMINDER, "turn:x", PHONES[1], "b", now=sms_hall.clock())
+        assert outbox.enqueue(
+            s, sms_hall.site_id, SmsKind.TURN_REMINDER, "turn:x", PHONES[0], "a", now=sms_hall.clock()
+        )
+        assert not outbox.enqueue(
+            s, sms_hall.site_id, SmsKind.TURN_REMINDER, "turn:x", PHONES[1], "b", now=sms_hall.clock()
+        )
     assert [m.text for m in messages(sms_hall)] == ["a"]
 
 

@@ -24,7 +24,9 @@ def test_two_workers_racing_never_double_send(engine: str, request: pytest.Fixtu
     with hall.sf.begin() as s:
         for i in range(MESSAGES):
             phone = f"139{i:08d}"
-            assert outbox.enqueue(s, hall.site_id, SmsKind.TURN_REMINDER, f"race:{i}", phone, f"第{i}条", now=hall.clock())
+            assert outbox.enqueue(
+                s, hall.site_id, SmsKind.TURN_REMINDER, f"race:{i}", phone, f"第{i}条", now=hall.clock()
+            )
     with running_gateway(SECRET, latency_s=0.01) as gw:
         settings = http_settings(gw, batch_size=4)
         workers = [hall.reminders(http_sender(gw, settings), settings, worker=f"pc{n}") for n in (1, 2)]

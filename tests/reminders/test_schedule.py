@@ -44,7 +44,9 @@ def test_tomorrows_appointments_are_reminded_once_with_what_to_bring(sms_hall: S
     first, second = queued(sms_hall, SmsKind.APPOINTMENT_REMINDER)
     assert (first.appointment_id, second.appointment_id) == (due, no_matter)
     assert first.phone_masked == "138****8000"
-    assert first.text.startswith("【新北政务】您已预约11月28日09:30—10:00到演示政务服务中心办理“城乡居民基本养老保险参保登记”")
+    assert first.text.startswith(
+        "【新北政务】您已预约11月28日09:30—10:00到演示政务服务中心办理“城乡居民基本养老保险参保登记”"
+    )
     # Required, current materials from the catalogue; ID card first; optional and retired ones left out.
     assert "请携带：本人身份证原件；居民户口簿（原件）；近期一寸免冠照片（原件2份）。" in first.text
     assert "银行卡" not in first.text and "旧表格" not in first.text
@@ -71,7 +73,10 @@ def test_turn_reminder_once_per_ticket_when_it_reaches_position_n(sms_hall: SmsH
     assert service.schedule().turn_reminders == 0
     a004, a005 = queued(sms_hall, SmsKind.TURN_REMINDER)
     assert (a004.ticket_id, a004.phone_masked) == (elderly.id, "139****5678")
-    assert a004.text == "【新北政务】演示政务服务中心：您的A004号前面还有2人（您排第3位），请回到等候区留意叫号，过号需重新排队。"
+    assert (
+        a004.text
+        == "【新北政务】演示政务服务中心：您的A004号前面还有2人（您排第3位），请回到等候区留意叫号，过号需重新排队。"
+    )
     assert (a005.ticket_id, a005.phone_masked) == (fifth.id, "150****1111")
     with sms_hall.sf() as s:
         stored = s.scalar(sa.select(TicketContact.phone).where(TicketContact.ticket_id == elderly.id))

@@ -92,7 +92,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.CheckConstraint(_OUTCOMES, name=op.f("ck_sms_attempt_outcome")),
         sa.ForeignKeyConstraint(
-            ["message_id"], ["sms_message.id"], name=op.f("fk_sms_attempt_message_id_sms_message"), ondelete="CASCADE"
+            ["message_id"],
+            ["sms_message.id"],
+            name=op.f("fk_sms_attempt_message_id_sms_message"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sms_attempt")),
         sa.UniqueConstraint("message_id", "attempt_no", name=op.f("uq_sms_attempt_message_id_attempt_no")),
