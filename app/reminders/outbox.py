@@ -229,10 +229,11 @@ def finish(
     )
     last = f"{result.outcome}: {result.detail}"[:500]
     values: dict[str, object] = {"claimed_until": None, "last_result": last}
+    # Done with (sent or failed for good): the number is no longer needed, only its masked copy.
     if result.outcome == SmsOutcome.ACCEPTED:
-        values.update(state=SmsState.SENT, sent_at=now, gateway_id=result.gateway_id[:80])
+        values.update(state=SmsState.SENT, sent_at=now, gateway_id=result.gateway_id[:80], phone="")
     elif result.outcome == SmsOutcome.REJECTED or claimed.attempt_no >= max_attempts:
-        values.update(state=SmsState.FAILED)
+        values.update(state=SmsState.FAILED, phone="")
     else:
         values.update(
             state=SmsState.PENDING,

@@ -105,15 +105,9 @@ def queue_appointment_reminders(
     ).all()
     cipher = optional_session_cipher(session)
     queued = 0
+    done = already_queued(session, site_id, [appointment_key(a.id) for a in appts])
     for appt in appts:
-        if (
-            session.scalar(
-                sa.select(SmsMessage.id).where(
-                    SmsMessage.site_id == site_id, SmsMessage.dedupe_key == appointment_key(appt.id)
-                )
-            )
-            is not None
-        ):
+        if appointment_key(appt.id) in done:
             continue
         try:
             phone = _phone(open_appointment(cipher, "phone", appt.phone))
@@ -146,6 +140,20 @@ def queue_appointment_reminders(
     return queued
 
 
+def already_queued(session: Session, site_id: uuid.UUID, keys: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys have a message already."""
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        found.update(
+            session.scalars(
+                sa.select(SmsMessage.dedupe_key).where(
+                    SmsMessage.site_id == site_id, SmsMessage.dedupe_key.in_(keys[i : i + 500])
+                )
+            )
+        )
+    return found
+
+
 def ticket_phones(
     session: Session, site_id: uuid.UUID, business_date: dt.date
 ) -> dict[uuid.UUID, tuple[str, str]]:
@@ -156,25 +164,21 @@ def ticket_phones(
         Ticket.business_date == business_date,
         Ticket.status == TicketStatus.WAITING,
     )
-    done = {
-        key.split(":", 1)[1]
-        for key in session.scalars(
-            sa.select(SmsMessage.dedupe_key).where(
-                SmsMessage.site_id == site_id,
-                SmsMessage.dedupe_key.like("turn:%"),
-                SmsMessage.created_at
-                >= dt.datetime.combine(business_date - dt.timedelta(days=1), dt.time(0), dt.UTC),
-            )
-        )
-    }
-    out: dict[uuid.UUID, tuple[str, str]] = {}
-    cipher = optional_session_cipher(session)
-    for tid, number, stored in session.execute(
+    booked = session.execute(
         sa.select(Ticket.id, Ticket.number, Appointment.phone)
         .join(Appointment, Appointment.id == Ticket.appointment_id)
         .where(*waiting, Appointment.phone != "")
-    ):
-        if str(tid) in done:
+    ).all()
+    contacts = session.execute(
+        sa.select(Ticket.id, Ticket.number, TicketContact.phone)
+        .join(TicketContact, TicketContact.ticket_id == Ticket.id)
+        .where(*waiting)
+    ).all()
+    done = already_queued(session, site_id, sorted({turn_key(r[0]) for r in [*booked, *contacts]}))
+    out: dict[uuid.UUID, tuple[str, str]] = {}
+    cipher = optional_session_cipher(session)
+    for tid, number, stored in booked:
+        if turn_key(tid) in done:
             continue
         try:
             phone = _phone(open_appointment(cipher, "phone", stored))
@@ -183,24 +187,32 @@ def ticket_phones(
             continue
         if phone:
             out[tid] = (number, phone)
-    rows = session.execute(
-        sa.select(Ticket.id, Ticket.number, TicketContact.phone)
-        .join(TicketContact, TicketContact.ticket_id == Ticket.id)
-        .where(*waiting)
-    ).all()
-    if rows:
-        contact_cipher = session_cipher(session)
-        for tid, number, stored in rows:
-            if str(tid) in done:
-                continue
-            try:
-                phone = _phone(contact_cipher.decrypt(stored, CONTACT_PHONE_COLUMN))
-            except FieldCryptoError as exc:
-                log.warning("ticket %s: contact phone not readable (%s)", number, exc)
-                continue
-            if phone:
-                out[tid] = (number, phone)
+    for tid, number, stored in contacts:
+        if turn_key(tid) in done:
+            continue
+        try:
+            phone = _phone(session_cipher(session).decrypt(stored, CONTACT_PHONE_COLUMN))
+        except FieldCryptoError as exc:
+            log.warning("ticket %s: contact phone not readable (%s)", number, exc)
+            continue
+        if phone:
+            out[tid] = (number, phone)
     return out
+
+
+def purge_contacts(session: Session, site_id: uuid.UUID, before: dt.date) -> int:
+    """Forget the phones recorded for tickets of business days before `before` (their visit is over)."""
+    old = sa.select(Ticket.id).where(Ticket.site_id == site_id, Ticket.business_date < before)
+    ids = list(
+        session.scalars(
+            sa.select(TicketContact.id).where(
+                TicketContact.site_id == site_id, TicketContact.ticket_id.in_(old)
+            )
+        )
+    )
+    if ids:
+        session.execute(sa.delete(TicketContact).where(TicketContact.id.in_(ids)))
+    return len(ids)
 
 
 @dataclass(frozen=True, slots=True)

@@ -133,6 +133,8 @@ class ReminderService:
             appointments = schedule.queue_appointment_reminders(
                 session, self.site_id, s.signature, s.appointment_reminder_hour, now
             )
+            if self.queue is not None:
+                schedule.purge_contacts(session, self.site_id, self.queue.business_date(now))
         turns = 0
         if self.queue is not None:
             with self.sessions() as session:

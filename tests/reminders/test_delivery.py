@@ -103,6 +103,7 @@ def test_a_gateway_that_times_out_then_fails_then_works_delivers_each_message_on
         assert phone not in caplog.text
         assert all(phone not in a.detail for a in audits)
         assert all(phone not in v for v in stored + details)
+    assert stored == ["", "", ""]  # sent: the number is dropped, the masked copy stays
     assert "138****8000" in caplog.text
     # The audit rows went through the sync outbox; the SMS tables themselves stay local.
     with sms_hall.engine.connect() as conn:
@@ -124,11 +125,13 @@ def test_back_off_doubles_up_to_the_cap_and_a_message_fails_after_max_attempts(
         assert report.attempts == 1
         (m,) = messages(sms_hall)
         if m.state == SmsState.PENDING:
+            assert m.phone.startswith("v1:")  # encrypted while it may still be needed
             waits.append(round((m.next_attempt_at - sms_hall.clock.now).total_seconds()))
             sms_hall.clock.advance(seconds=waits[-1] + 1)
     assert waits == [10, 20, 25]  # 10, 2×10, then capped at 25
     (m,) = messages(sms_hall)
     assert m.state == SmsState.FAILED and m.attempts == 4 and "HTTP 500" in m.last_result
+    assert m.phone == "" and m.phone_masked == "138****8000"
     sms_hall.clock.advance(hours=1)
     assert service.deliver_pending().attempts == 0  # never again
     assert gateway.delivered == {}

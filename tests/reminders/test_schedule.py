@@ -102,6 +102,19 @@ def test_an_appointment_ticket_uses_the_booked_phone(sms_hall: SmsHall) -> None:
     assert "下一位就是您" in m.text
 
 
+def test_recorded_phones_are_forgotten_after_the_visits_day(sms_hall: SmsHall) -> None:
+    service = sms_hall.reminders(LogSender(), LOG)
+    ticket = sms_hall.queue().issue("general")
+    service.record_contact(ticket.id, "13800138000")
+    service.schedule()
+    with sms_hall.sf() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(TicketContact)) == 1
+    sms_hall.clock.advance(days=1)
+    service.schedule()
+    with sms_hall.sf() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(TicketContact)) == 0
+
+
 @pytest.mark.parametrize("phone", ["12345", "0519-8888888", "1381234567a", ""])
 def test_a_number_that_cannot_take_sms_is_refused_in_plain_chinese(sms_hall: SmsHall, phone: str) -> None:
     service = sms_hall.reminders(LogSender(), LOG)
