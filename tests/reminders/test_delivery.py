@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -104,6 +105,11 @@ def test_a_gateway_that_times_out_then_fails_then_works_delivers_each_message_on
         assert all(phone not in a.detail for a in audits)
         assert all(phone not in v for v in stored + details)
     assert stored == ["", "", ""]  # sent: the number is dropped, the masked copy stays
+    # Nor anywhere in the hall database's files (pages, WAL).
+    db_file = Path(str(sms_hall.engine.url.database))
+    raw = b"".join(f.read_bytes() for f in db_file.parent.glob(db_file.name + "*"))
+    assert b"138****8000" in raw  # the search does see the rows
+    assert all(phone.encode() not in raw for phone in PHONES)
     assert "138****8000" in caplog.text
     # The audit rows went through the sync outbox; the SMS tables themselves stay local.
     with sms_hall.engine.connect() as conn:
