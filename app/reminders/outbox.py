@@ -221,12 +221,12 @@ def finish(
     backoff_base_s: float,
     backoff_max_s: float,
 ) -> Finished:
-    """Record an attempt's result; move the message on if this worker still holds its claim."""
-    session.execute(
-        sa.update(A)
-        .where(A.c.id == claimed.attempt_id, A.c.outcome == SmsOutcome.IN_FLIGHT)
-        .values(outcome=result.outcome, finished_at=now, detail=result.detail[:500])
-    )
+    """Record an attempt's result; move the message on if this worker still holds its claim.
+
+    The attempt row always gets what this attempt really saw (also when it arrives after the
+    claim expired and another worker closed the row as unknown); the message only moves while the
+    claim is still ours, so a late answer never overwrites a newer attempt's state.
+    """
     last = f"{result.outcome}: {result.detail}"[:500]
     values: dict[str, object] = {"claimed_until": None, "last_result": last}
     # Done with (sent or failed for good): the number is no longer needed, only its masked copy.
@@ -250,6 +250,12 @@ def finish(
         .values(**values)
         .returning(M.c.kind, M.c.phone_masked)
     ).first()
+    detail = result.detail if row is not None else f"{result.detail} (arrived after the claim expired)"
+    session.execute(
+        sa.update(A)
+        .where(A.c.id == claimed.attempt_id)
+        .values(outcome=result.outcome, finished_at=now, detail=detail[:500])
+    )
     if row is None:
         log.warning(
             "SMS %s: claim lost before the result was recorded (%s)", claimed.message_id, result.outcome

@@ -196,6 +196,9 @@ def test_a_worker_that_dies_mid_send_is_taken_over_with_the_same_key(
     assert done.state is None
     (m2,) = messages(sms_hall)
     assert (m2.state, m2.attempts, m2.claimed_by) == (SmsState.SENT, 2, "pc2")
+    # …but its attempt row now says what that attempt really got.
+    first, _ = attempts_of(sms_hall, m.id)
+    assert first.outcome == SmsOutcome.ACCEPTED and "after the claim expired" in first.detail
 
 
 def test_log_sender_writes_only_masked_numbers(sms_hall: SmsHall, caplog: pytest.LogCaptureFixture) -> None:
