@@ -30,6 +30,7 @@ log = logging.getLogger("onewindow.db")
 CENTRAL_PASSWORD = "central_password"
 ID_HASH_KEY = "id_hash_key"
 DATA_KEY = "data_key"
+SMS_GATEWAY_SECRET = "sms_gateway_secret"  # signs requests to the province's SMS gateway
 ENV_PATH = "ONEWINDOW_SECRETS"
 SUFFIX = ".secrets"
 

@@ -212,6 +212,45 @@ class LoggingSettings:
     directory: str = ""  # empty: the user log dir
 
 
+def _gateway_url(value: str) -> str | None:
+    """HTTPS only; plain http only to this machine (a local relay or the test emulator)."""
+    if not value:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return "is not a URL"
+    if not parts.hostname:
+        return "is not a URL (https://HOST/PATH)"
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")):
+        return None
+    return "must be an https:// URL (plain http only to 127.0.0.1)"
+
+
+@dataclass(frozen=True)
+class SmsSettings:
+    """SMS reminders (app/reminders). The gateway's secret is `sms_gateway_secret` in the site's
+    secrets file (`main.py secrets set sms_gateway_secret`), never here."""
+
+    sender: str = one_of("off", "off", "log", "http")  # off: nothing queued; log: demo, numbers masked
+    gateway_url: str = checked("", _gateway_url)  # the province's SMS gateway
+    account: str = ""  # the hall's account at the gateway
+    signature: str = "【政务服务】"  # 短信签名, as registered with the gateway
+    timeout_s: float = bounded(10.0, 0.2, 120.0)
+    max_attempts: int = bounded(8, 1, 100)
+    backoff_base_s: float = bounded(30.0, 0.0, DAY_S)  # wait before the 2nd attempt; doubles each time
+    backoff_max_s: float = bounded(3600.0, 0.0, DAY_S)
+    turn_position: int = bounded(3, 1, 50)  # "you are Nth in line" when N reaches this
+    appointment_reminder_hour: int = bounded(16, 0, 23)  # the day before, from this local hour
+    batch_size: int = bounded(20, 1, 1000)
+
+    def __post_init__(self) -> None:
+        if self.sender == "http" and not self.gateway_url:
+            raise ValueError("sender = \"http\" needs gateway_url")
+
+
 # Bounds of the sections whose dataclasses live with the code that uses them (the queue policy,
 # the kiosk policy, devices/settings.py, printing/settings.py): the lower layers declare plain
 # dataclasses; these keep each value sane.
@@ -257,6 +296,7 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    sms: SmsSettings = field(default_factory=SmsSettings)
     source: str = ""  # the file these came from, for messages
 
     @property

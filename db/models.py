@@ -19,9 +19,13 @@ from db.vocab import ACTIVE_TICKET_STATUSES as ACTIVE_TICKET_STATUSES  # re-expo
 from db.vocab import (
     CasePath,
     CaseStatus,
+    ContactRelation,
     PasswordState,
     PriorityClass,
     RatingStage,
+    SmsKind,
+    SmsOutcome,
+    SmsState,
     StaffRole,
     TicketStatus,
     WindowKind,
@@ -599,3 +603,73 @@ class SyncState(Base):
     stopped: Mapped[bool] = mapped_column(default=False)  # a batch the centre cannot parse
     # Last seq of the batch formed but not yet acknowledged: a retry resends exactly it.
     inflight_last_seq: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+# --- SMS reminders (app/reminders): site-local, never synced ------------------------------------
+# They hold phone numbers and are the site's own delivery state: db/outbox.LOCAL_TABLES names them.
+
+
+class TicketContact(UUIDKey, Base):
+    """The phone a ticket's reminders go to (the applicant's, or a relative's for an elderly one)."""
+
+    __tablename__ = "ticket_contact"
+    __table_args__ = (sa.CheckConstraint(_in("relation", tuple(ContactRelation)), name="relation"),)
+
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id"))
+    ticket_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"), unique=True)
+    phone: Mapped[str] = mapped_column(sa.Text)  # db.crypto envelope bound to "ticket_contact.phone"
+    relation: Mapped[str] = mapped_column(sa.String(12), default=ContactRelation.SELF)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class SmsMessage(UUIDKey, Base):
+    """One SMS to send: its text, its (encrypted) number and its delivery state."""
+
+    __tablename__ = "sms_message"
+    __table_args__ = (
+        sa.UniqueConstraint("site_id", "dedupe_key"),
+        sa.CheckConstraint(_in("kind", tuple(SmsKind)), name="kind"),
+        sa.CheckConstraint(_in("state", tuple(SmsState)), name="state"),
+        # The delivery scan: due messages in order.
+        sa.Index("ix_sms_message_due", "state", "next_attempt_at"),
+    )
+
+    site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id"))
+    kind: Mapped[str] = mapped_column(sa.String(24))
+    # What the message is about, once: "appointment:<id>", "turn:<ticket id>".
+    dedupe_key: Mapped[str] = mapped_column(sa.String(120))
+    # Sent with every attempt of this message, so the gateway can drop a repeat.
+    idempotency_key: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    phone: Mapped[str] = mapped_column(sa.Text)  # db.crypto envelope bound to "sms_message.phone"
+    phone_masked: Mapped[str] = mapped_column(sa.String(24))  # 138****5678, for lists and logs
+    text: Mapped[str] = mapped_column(sa.Text)
+    state: Mapped[str] = mapped_column(sa.String(12), default=SmsState.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[str] = mapped_column(sa.String(80), default="")
+    claimed_until: Mapped[dt.datetime | None]
+    last_result: Mapped[str] = mapped_column(sa.Text, default="")
+    gateway_id: Mapped[str] = mapped_column(sa.String(80), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime | None]
+    appointment_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("appointment.id"))
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("ticket.id"))
+
+
+class SmsAttempt(UUIDKey, Base):
+    """Each attempt to send a message and what came of it (the delivery audit trail)."""
+
+    __tablename__ = "sms_attempt"
+    __table_args__ = (
+        sa.UniqueConstraint("message_id", "attempt_no"),
+        sa.CheckConstraint(_in("outcome", tuple(SmsOutcome)), name="outcome"),
+    )
+
+    message_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("sms_message.id", ondelete="CASCADE"))
+    attempt_no: Mapped[int]
+    worker: Mapped[str] = mapped_column(sa.String(80))
+    sender: Mapped[str] = mapped_column(sa.String(16))  # log | http
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime | None]
+    outcome: Mapped[str] = mapped_column(sa.String(12), default=SmsOutcome.IN_FLIGHT)
+    detail: Mapped[str] = mapped_column(sa.Text, default="")  # never the phone number

@@ -31,6 +31,11 @@ CHANNELS: dict[str, str] = {
     "audit_log": "stats",
 }
 SYNCED_TABLES = frozenset(CHANNELS)
+# Site tables that never go to the centre: the site's own operational state, some of it holding
+# personal data the centre has no use for (SMS numbers). Writers of these use plain sessions; the
+# outbox guard (db/sync/guard.py) checks only SYNCED_TABLES, and record()/save() refuse these.
+LOCAL_TABLES: frozenset[str] = frozenset({"sms_message", "sms_attempt", "ticket_contact", "intake_draft"})
+assert not LOCAL_TABLES & SYNCED_TABLES
 
 
 def jsonable(value: Any) -> Any:
@@ -64,7 +69,7 @@ def record(session: Session, table_name: str, row: Mapping[str, Any]) -> None:
     changed columns: the centre keeps the snapshot as the row.
     """
     if table_name not in CHANNELS:
-        raise ValueError(f"{table_name} is not a synced table")
+        raise ValueError(f"{table_name} is not a synced table" + (" (it is site-local)" if table_name in LOCAL_TABLES else ""))
     row_id = row["uid"] if table_name == "hall_event" else row["id"]
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.select(sa.func.pg_advisory_xact_lock(OUTBOX_LOCK_KEY)))

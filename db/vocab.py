@@ -143,3 +143,34 @@ class FollowUpMethod(StrEnum):
     SMS = "sms"  # 短信
     VISIT = "visit"  # 上门/到厅面谈
     OTHER = "other"
+
+
+class SmsKind(StrEnum):
+    """What an outgoing SMS is for (app/reminders)."""
+
+    APPOINTMENT_REMINDER = "appointment_reminder"  # 预约提醒: the day before, with what to bring
+    TURN_REMINDER = "turn_reminder"  # 即将叫号: "you are Nth in line"
+
+
+class SmsState(StrEnum):
+    PENDING = "pending"  # waiting for its next attempt (first or retry)
+    SENDING = "sending"  # claimed by a worker until claimed_until; an expired claim is retried
+    SENT = "sent"  # the gateway accepted it (or said it already had it)
+    FAILED = "failed"  # refused for good, or out of attempts
+
+
+class SmsOutcome(StrEnum):
+    """One attempt's result as the sender saw it."""
+
+    IN_FLIGHT = "in_flight"  # claimed, no answer recorded yet (a crash leaves it so)
+    ACCEPTED = "accepted"  # the gateway took it (also: a repeat of a key it already had)
+    REJECTED = "rejected"  # refused for good (bad number, bad account): not retried
+    ERROR = "error"  # refused for now (5xx, throttled, connection refused): retried
+    UNKNOWN = "unknown"  # timed out / cut off after sending: retried with the same key
+
+
+class ContactRelation(StrEnum):
+    """Whose phone a ticket's SMS go to."""
+
+    SELF = "self"
+    RELATIVE = "relative"  # a relative's phone, recorded for an elderly applicant

@@ -15,6 +15,7 @@ from app.secrets import (
     CENTRAL_PASSWORD,
     DATA_KEY,
     ID_HASH_KEY,
+    SMS_GATEWAY_SECRET,
     SecretsError,
     ensure_keys,
     read_secrets,
@@ -23,7 +24,7 @@ from app.secrets import (
     write_secret,
 )
 
-SETTABLE = (CENTRAL_PASSWORD, ID_HASH_KEY)
+SETTABLE = (CENTRAL_PASSWORD, ID_HASH_KEY, SMS_GATEWAY_SECRET)
 
 
 def _parser(sub: argparse._SubParsersAction, name: str, help_: str) -> argparse.ArgumentParser:  # type: ignore[type-arg]
