@@ -81,6 +81,7 @@ def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
         pump.start()
         stack.callback(pump.stop)
         start_sync(settings, bus, stack)
+        start_reminders(ctx, settings, bus, stack, demo=demo)
         roles = RoleWindows(ctx, bus, stack, demo=demo)
         roles.start_devices()
         overview = HallOverviewWindow(ctx, bus, launchers=roles.launchers())
@@ -116,6 +117,30 @@ def start_sync(settings: Any, bus: Any, stack: ExitStack) -> None:
     if worker is None:
         return
     worker.stepped.connect(lambda result: bus.syncStatus.emit(result.status))
+    worker.problem.connect(lambda text: bus.notice.emit(text, True))
+    worker.start()
+    stack.callback(worker.stop)
+
+
+def start_reminders(ctx: Any, settings: Any, bus: Any, stack: ExitStack, *, demo: bool) -> None:
+    """The SMS reminder loop when the site has a sender ([sms] sender); the demo logs its messages
+    (masked numbers) instead of sending them."""
+    import dataclasses
+
+    from app.reminders.service import ReminderService, SmsNotConfigured, make_sender
+    from ui.reminders_worker import RemindersWorker
+
+    if demo and settings.sms.sender == "off":
+        settings = dataclasses.replace(settings, sms=dataclasses.replace(settings.sms, sender="log"))
+    try:
+        sender = make_sender(settings)
+    except SmsNotConfigured as exc:  # the hall runs on without reminders; the manager is told
+        log.warning("SMS reminders off: %s", exc)
+        bus.notice.emit(f"短信提醒未启用：{exc}", True)
+        return
+    if sender is None:
+        return
+    worker = RemindersWorker(ReminderService(ctx.sessions, ctx.site_id, settings.sms, sender, queue=ctx.queue()))
     worker.problem.connect(lambda text: bus.notice.emit(text, True))
     worker.start()
     stack.callback(worker.stop)

@@ -1,7 +1,7 @@
 """SMS reminders: the outbox of messages, their attempts, and a ticket's contact phone
 
-Revision ID: 0014
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-07 09:10:00
 
 `sms_message` holds each SMS to send (phone as a db.crypto envelope plus a masked copy for lists,
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
