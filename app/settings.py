@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import platformdirs
 
+from app.counter.settings import NO_SHOW_POLICIES, CounterSettings
 from app.hall.policy import KioskPolicy
 from app.queue.policy import QueuePolicy
 
@@ -228,6 +229,8 @@ EMBEDDED_BOUNDS: dict[str, Bounds] = {
     "printers.ticket.baud": Bounds(choices=BAUD_RATES),
     "printers.ticket.width_mm": Bounds(choices=(80, 58)),
     "printers.document.qr_template": Bounds(check=_template("case_number", "matter_code")),
+    "counter.no_show": Bounds(choices=NO_SHOW_POLICIES),
+    "counter.no_show_recalls": Bounds(0, 20),
 }
 
 
@@ -243,6 +246,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     kiosk: KioskPolicy = field(default_factory=KioskPolicy)
+    counter: CounterSettings = field(default_factory=CounterSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)

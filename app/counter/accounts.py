@@ -46,3 +46,16 @@ def release_window(ctx: AppContext, staff_id: uuid.UUID, terminal: str) -> None:
 def change_password(ctx: AppContext, staff_id: uuid.UUID, old: str, new: str, terminal: str) -> StaffInfo:
     with write_session(ctx.sessions) as s:
         return auth.change_password(s, staff_id, old, new, terminal=terminal)
+
+
+@guarded("解锁")
+def verify(ctx: AppContext, staff: StaffInfo, password: str, terminal: str) -> None:
+    """Unlock a locked counter: the same account's password, checked (and throttled, audited) as a
+    log-in; AuthError when it is not this clerk's."""
+    with write_session(ctx.sessions) as s:
+        who = auth.authenticate(
+            s, staff.username, password, site_id=ctx.site_id, terminal=terminal, demo=bool(getattr(ctx, "demo", False))
+        )
+    if who.id != staff.id:  # pragma: no cover - the username is this staff member's
+        raise auth.BadCredentials()
+

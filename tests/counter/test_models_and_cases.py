@@ -192,7 +192,12 @@ def test_login_dialog(qtbot: QtBot, ctx: AppContext, staffed: Staffed) -> None:
     dlg.password_edit.setText("wrong")
     assert not dlg.try_login()
     assert dlg.error.text() == "用户名或密码不正确" and dlg.password_edit.text() == ""
-    dlg.window_combo.setCurrentIndex(2)  # a clerk still works at the assigned window
+    dlg.window_combo.setCurrentIndex(2)  # not the clerk's window: refused, never swapped silently
+    dlg.password_edit.setText(PASSWORD)
+    assert not dlg.try_login()
+    assert dlg.staff is None and dlg.chosen_window is None
+    assert staffed.window1.label in dlg.error.text()
+    assert dlg.window_combo.currentIndex() == 0  # the own window is offered for the next try
     dlg.password_edit.setText(PASSWORD)
     assert dlg.try_login()
     assert dlg.staff is not None and dlg.staff.id == staffed.clerk.id

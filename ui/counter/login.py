@@ -68,13 +68,19 @@ class LoginDialog(QDialog):
                 self.window_combo.setCurrentIndex(i)
 
     def _window_for(self, staff: StaffInfo) -> WindowInfo | None:
+        """The window chosen in the list, if this account may open it: the clerk serves (and the
+        queue calls to) exactly the window picked, never silently another one."""
         allowed = auth.allowed_windows(staff, self.windows)
         chosen = self.windows[self.window_combo.currentIndex()] if self.windows else None
-        if chosen in allowed:
-            return chosen
-        if not staff.has_role("manager") and len(allowed) == 1:
-            return allowed[0]  # a clerk's own window, whatever the list showed
-        return None
+        return chosen if chosen is not None and chosen in allowed else None
+
+    def _refusal(self, staff: StaffInfo) -> str:
+        if not self.windows or staff.window_id is None:
+            return self.tr("您没有分配窗口，请联系管理员")
+        own = next((w for w in self.windows if w.id == staff.window_id), None)
+        if own is None:
+            return self.tr("您只能登录分配给您的窗口")
+        return self.tr("您只能登录分配给您的窗口（%1），请在“窗口”中选择它").replace("%1", own.label)
 
     def try_login(self) -> bool:
         self.button_box.setEnabled(False)  # one log-in at a time while the check runs
@@ -89,11 +95,10 @@ class LoginDialog(QDialog):
             staff = self.runner.call(lambda: accounts.authenticate(ctx, user, password, terminal))
             window = self._window_for(staff)
             if window is None:
-                self.error.setText(
-                    self.tr("您没有分配窗口，请联系管理员")
-                    if not self.windows or staff.window_id is None
-                    else self.tr("您只能登录分配给您的窗口")
-                )
+                self.error.setText(self._refusal(staff))
+                own = next((i for i, w in enumerate(self.windows) if w.id == staff.window_id), None)
+                if own is not None:
+                    self.window_combo.setCurrentIndex(own)  # one Enter away, but the clerk's choice
                 self.password_edit.clear()
                 return False
             self.runner.call(lambda: accounts.claim_window(ctx, staff, window, terminal))
