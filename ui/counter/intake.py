@@ -286,6 +286,15 @@ class IntakeForm(QWidget):
         in the materials table ticks (or unticks) the current row, whatever its column."""
         if (
             watched is getattr(self, "materials_view", None)
+            and event.type() == QEvent.Type.ShortcutOverride
+            and event.key() == Qt.Key.Key_F2  # type: ignore[attr-defined]
+            and self.materials_view.currentIndex().column() == MaterialsModel.COL_PROBLEM
+        ):
+            # On 问题说明, F2 edits the cell (the platform's edit key) instead of 重呼.
+            event.accept()
+            return True
+        if (
+            watched is getattr(self, "materials_view", None)
             and event.type() == QEvent.Type.KeyPress
             and event.key() == Qt.Key.Key_Space  # type: ignore[attr-defined]
             and self.materials_view.state() != QAbstractItemView.State.EditingState
