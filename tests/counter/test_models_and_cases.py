@@ -208,3 +208,30 @@ def test_login_dialog(qtbot: QtBot, ctx: AppContext, staffed: Staffed) -> None:
     mgr.password_edit.setText(PASSWORD)
     mgr.window_combo.setCurrentIndex(1)  # managers pick any window
     assert mgr.try_login() and mgr.chosen_window is not None and mgr.chosen_window.number == 2
+
+
+def test_case_detail_shows_words_not_codes(
+    qtbot: QtBot, ctx: AppContext, seeded: Seeded, staffed: Staffed, tmp_path: Path
+) -> None:
+    """"bad_rating 2026-12-08" in the case detail: every task, status and date reads as Chinese."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.cases import machine
+    from db.models import CaseTask
+
+    clerk = Clerk(
+        ctx.site_id, staffed.clerk.id, staffed.clerk.name, staffed.window1.id, staffed.window1.label
+    )
+    case_id = _accept(ctx, seeded, clerk)
+    with ctx.sessions.begin() as s:
+        for kind in (*machine.TASK_LABELS, "some_future_kind"):
+            s.add(CaseTask(site_id=ctx.site_id, case_id=case_id, kind=kind, due_date=dt.date(2026, 12, 8), note=""))
+    desk = CounterDesk(ctx, staffed.clerk, staffed.window1)
+    panel = CasesPanel(desk, documents_dir=tmp_path / "docs")
+    qtbot.addWidget(panel)
+    dlg = panel.open_case(case_id)
+    qtbot.addWidget(dlg)
+    shown = " ".join(label.text() for label in dlg.findChildren(QLabel))
+    assert "差评整改回访（2026年12月8日前）" in shown and "补齐容缺材料" in shown and "其他待办" in shown
+    for code in (*machine.TASK_LABELS, "some_future_kind", "accepted", "normal", "2026-12-08"):
+        assert code not in shown, code
