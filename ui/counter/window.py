@@ -116,6 +116,7 @@ class CounterWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+Shift+P"), self).activated.connect(self.show_documents)
         self.locked = False
         self.lock_dialog: Any = None
+        self.logging_out = False  # 注销 in progress: the close is not the end of the program
         # The log-in's claim on this window (one account, one window): kept alive by a heartbeat
         # off the GUI thread, released on close; the demo counter has none.
         self.session_terminal = session_terminal
@@ -222,6 +223,7 @@ class CounterWindow(QMainWindow):
     def log_out(self) -> None:
         """注销: the window closes as at the end of the day (draft kept, 关窗 when nobody is being
         served, session released) and `loggedOut` asks for the next log-in."""
+        self.logging_out = True
         self.close()
         self.loggedOut.emit()
 
