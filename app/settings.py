@@ -26,7 +26,7 @@ from typing import Any, TypeVar
 
 import platformdirs
 
-from app.counter.settings import NO_SHOW_POLICIES, CounterSettings
+from app.counter.settings import CARD_LOGIN, NO_SHOW_POLICIES, CounterSettings
 from app.hall.policy import KioskPolicy
 from app.queue.policy import QueuePolicy
 
@@ -231,6 +231,7 @@ EMBEDDED_BOUNDS: dict[str, Bounds] = {
     "printers.document.qr_template": Bounds(check=_template("case_number", "matter_code")),
     "counter.no_show": Bounds(choices=NO_SHOW_POLICIES),
     "counter.no_show_recalls": Bounds(0, 20),
+    "counter.card_login": Bounds(choices=CARD_LOGIN),
 }
 
 

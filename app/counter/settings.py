@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 NO_SHOW_POLICIES = ("confirm", "after_recalls")
+CARD_LOGIN = ("password", "off")
 
 
 @dataclass(frozen=True)
@@ -17,3 +18,6 @@ class CounterSettings:
     # After an intake, its documents print at once to the document printer (one key, Ctrl+P,
     # prints them again); False: they wait for Ctrl+P.
     print_at_once: bool = False
+    # Log-in by swiping one's own ID card on the counter's reader (bound by its keyed hash):
+    # "password" names the account and still asks its password; "off" ignores cards at log-in.
+    card_login: str = "password"

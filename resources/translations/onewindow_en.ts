@@ -225,7 +225,7 @@
         <translation>Log out</translation>
     </message>
     <message>
-        <location line="+48" />
+        <location line="+49" />
         <source>已恢复上次未完成的受理内容</source>
         <translation>Restored the unfinished intake from last time</translation>
     </message>
@@ -240,7 +240,7 @@
         <translation>Unlocked</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+17" />
         <source>注意：该账号已在其他电脑登录</source>
         <translation>Note: this account is logged in on another PC</translation>
     </message>
@@ -993,14 +993,19 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/counter/login.py" line="+38" />
+        <location filename="../../ui/counter/login.py" line="+46" />
         <source>综合一窗 · 登录</source>
         <translation>OneWindow · Sign in</translation>
     </message>
     <message>
         <location line="+15" />
-        <source>用户名</source>
-        <translation>User name</translation>
+        <source>用户名或工号；也可刷本人身份证</source>
+        <translation>User name or staff number; or swipe your own ID card</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>用户名/工号</source>
+        <translation>User name / staff no.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -1013,7 +1018,17 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Counter</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+23" />
+        <source>该身份证未绑定本中心的工作人员账号，请输入用户名或工号</source>
+        <translation>This ID card is not bound to a staff account of this centre; enter a user name or staff number</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>综合一窗 · 登录（%1，请输入密码）</source>
+        <translation>Service window · log-in (%1, enter the password)</translation>
+    </message>
+    <message>
+        <location line="+23" />
         <source>您没有分配窗口，请联系管理员</source>
         <translation>No window is assigned to you; please ask an administrator</translation>
     </message>

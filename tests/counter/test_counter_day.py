@@ -282,3 +282,54 @@ def test_keyboard_only_intake_with_the_ticket_holder(
         qtbot.keyClick(win, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
     printed = sorted((tmp_path / "printer").glob("*.pdf"))
     assert len(printed) == 2  # 容缺受理承诺书 and 受理通知书
+
+
+def test_log_in_by_staff_number_and_by_own_id_card(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, card_reader: Any
+) -> None:
+    from app.queue.idhash import hash_id_number
+
+    with ctx.sessions.begin() as s:
+        row = s.get(Staff, staffed.clerk.id)
+        assert row is not None
+        row.employee_no = "XB0107"
+        row.id_number_hash = hash_id_number(PROTOCOL_SAMPLE.id_number, ctx.queue().id_hash_key)
+    # 工号 + password.
+    dlg = LoginDialog(ctx, terminal="counter@pc-7")
+    qtbot.addWidget(dlg)
+    dlg.user_edit.setText("XB0107")
+    dlg.password_edit.setText("wrong")
+    assert not dlg.try_login() and dlg.error.text() == "用户名或密码不正确"
+    dlg.password_edit.setText(PASSWORD)
+    assert dlg.try_login() and dlg.staff is not None and dlg.staff.id == staffed.clerk.id
+    with ctx.sessions.begin() as s:
+        s.execute(sa.delete(StaffSession))
+
+    # The clerk's own card on the counter's reader names the account; the password is still asked.
+    bus = HallBus()
+    emu, handle = card_reader
+    handle.signals.cardRead.connect(bus.cardRead)
+    card = LoginDialog(ctx, terminal="counter@pc-7", bus=bus)
+    qtbot.addWidget(card)
+    with qtbot.waitActive(card):
+        card.show()
+        card.activateWindow()
+    emu.place(RESIDENT_LONG_TERM)  # an applicant's card: bound to nobody
+    qtbot.waitUntil(lambda: "未绑定" in card.error.text(), timeout=5000)
+    assert card.user_edit.text() == ""
+    from devices.idcard import codec
+
+    emu.remove()
+    finds = emu.commands[codec.CMD_FIND]
+    qtbot.waitUntil(lambda: emu.commands[codec.CMD_FIND] >= finds + 2, timeout=5000)
+    emu.place(PROTOCOL_SAMPLE)
+    qtbot.waitUntil(lambda: card.user_edit.text() == staffed.clerk.username, timeout=5000)
+    assert card.error.text() == "" and QApplication.focusWidget() is card.password_edit
+    qtbot.keyClick(card.password_edit, Qt.Key.Key_Return)  # no password: not in
+    assert card.staff is None
+    type_text(qtbot, card.password_edit, PASSWORD)
+    qtbot.keyClick(card.password_edit, Qt.Key.Key_Return)
+    assert card.staff is not None and card.staff.id == staffed.clerk.id
+    with ctx.sessions() as s:
+        row = s.get(Staff, staffed.clerk.id)
+        assert row is not None and PROTOCOL_SAMPLE.id_number not in str(row.id_number_hash)

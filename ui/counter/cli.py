@@ -210,7 +210,7 @@ def _run(
             nonlocal win
             from ui.counter.login import LoginDialog
 
-            dlg = LoginDialog(ctx, terminal=terminal)
+            dlg = LoginDialog(ctx, terminal=terminal, bus=bus)  # the reader names the account
             if not dlg.exec() or dlg.staff is None or dlg.chosen_window is None:
                 app.quit()
                 return

@@ -7,7 +7,9 @@ a password an admin issued is changed before work continues.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from typing import Any
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
@@ -24,13 +26,19 @@ log = logging.getLogger("onewindow.ui")
 
 class LoginDialog(QDialog):
     def __init__(
-        self, ctx: AppContext, parent: QWidget | None = None, *, terminal: str | None = None
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        terminal: str | None = None,
+        bus: Any = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.terminal = terminal or auth.terminal_id("counter")
         self.staff: StaffInfo | None = None
         self.chosen_window: WindowInfo | None = None
+        self.card_label = ""  # the masked name of the card that named the account
         self.password_dialog: ChangePasswordDialog | None = None  # the forced change, while open
         # The database and the deliberately slow argon2 check run on this worker thread; the dialog
         # waits in a local event loop (runner.call), so the screen keeps painting.
@@ -50,7 +58,8 @@ class LoginDialog(QDialog):
         self.error.setObjectName("login_error")
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
-        form.addRow(self.tr("用户名"), self.user_edit)
+        self.user_edit.setPlaceholderText(self.tr("用户名或工号；也可刷本人身份证"))
+        form.addRow(self.tr("用户名/工号"), self.user_edit)
         form.addRow(self.tr("密码"), self.password_edit)
         form.addRow(self.tr("窗口"), self.window_combo)
         form.addRow(self.error)
@@ -61,6 +70,36 @@ class LoginDialog(QDialog):
         buttons.accepted.connect(self.try_login)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        # The clerk's own ID card on the counter's reader names the account (bus.cardRead);
+        # the password is asked all the same.
+        self.bus = bus
+        if bus is not None and ctx.settings.counter.card_login != "off":
+            bus.cardRead.connect(self.card_read)
+
+    def card_read(self, card: object) -> None:
+        ctx, number = self.ctx, str(getattr(card, "id_number", ""))
+        try:
+            found = self.runner.call(lambda: accounts.staff_for_card(ctx, number))
+        except StorageError as exc:
+            self.error.setText(str(exc))
+            return
+        if found is None:
+            self.error.setText(self.tr("该身份证未绑定本中心的工作人员账号，请输入用户名或工号"))
+            return
+        username, masked = found
+        self.user_edit.setText(username)
+        self.error.setText("")
+        self.card_label = masked
+        self.password_edit.clear()
+        self.password_edit.setFocus()
+        self.setWindowTitle(self.tr("综合一窗 · 登录（%1，请输入密码）").replace("%1", masked))
+
+    def done(self, result: int) -> None:
+        if self.bus is not None:
+            with contextlib.suppress(RuntimeError, TypeError):  # already gone with the bus
+                self.bus.cardRead.disconnect(self.card_read)
+            self.bus = None
+        super().done(result)
 
     def select_window(self, number: int) -> None:
         for i, w in enumerate(self.windows):
