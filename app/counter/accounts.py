@@ -95,3 +95,24 @@ def verify(ctx: AppContext, staff: StaffInfo, password: str, terminal: str) -> N
     if who.id != staff.id:  # pragma: no cover - the username is this staff member's
         raise auth.BadCredentials()
 
+
+
+@guarded("绑定身份证")
+def bind_card(ctx: AppContext, staff: StaffInfo, card_name: str, id_number: str, password: str, terminal: str) -> None:
+    """Bind the clerk's own ID card to the account, for log-in by card: the account's password
+    is checked (as a log-in), and the card must carry the account's own name, so an applicant's
+    card left on the reader is never bound. Only the keyed hash of the number is stored."""
+    from app.queue.idhash import hash_id_number
+
+    if card_name.strip() != staff.name.strip():
+        raise auth.NotPermitted("所刷身份证不是本人的（姓名与账号不符），未绑定")
+    digest = hash_id_number(id_number, ctx.queue().id_hash_key)
+    with write_session(ctx.sessions) as s:
+        who = auth.authenticate(
+            s, staff.username, password, site_id=ctx.site_id, terminal=terminal, demo=bool(getattr(ctx, "demo", False))
+        )
+        row = s.get(Staff, who.id)
+        assert row is not None
+        row.id_number_hash = digest
+        auth.audit(s, staff.site_id, staff.id, "staff.bind_card", f"user {staff.username}", origin=terminal)
+        s.commit()

@@ -2,6 +2,34 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>BindCardDialog</name>
+    <message>
+        <location filename="../../ui/counter/bind_card.py" line="+36" />
+        <source>绑定本人身份证</source>
+        <translation>Bind your own ID card</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>请在读卡器上放置您本人的身份证</source>
+        <translation>Place your own ID card on the reader</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>本人密码：</source>
+        <translation>Your password:</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>已读取：%1，请输入密码确认</source>
+        <translation>Read: %1; enter your password to confirm</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>请先刷本人身份证</source>
+        <translation>Swipe your own ID card first</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailDialog</name>
     <message>
         <location filename="../../ui/counter/cases_panel.py" line="+144" />
@@ -216,6 +244,11 @@
     </message>
     <message>
         <location line="+5" />
+        <source>绑定身份证</source>
+        <translation>Bind ID card</translation>
+    </message>
+    <message>
+        <location line="+6" />
         <source>锁定 (Ctrl+L)</source>
         <translation>Lock (Ctrl+L)</translation>
     </message>
@@ -235,7 +268,12 @@
         <translation>Password changed</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+16" />
+        <source>已绑定本人身份证，下次可刷卡登录（仍需密码）</source>
+        <translation>Your ID card is bound: next time log in with it (the password is still asked)</translation>
+    </message>
+    <message>
+        <location line="+30" />
         <source>已解锁</source>
         <translation>Unlocked</translation>
     </message>
@@ -245,7 +283,7 @@
         <translation>Note: this account is logged in on another PC</translation>
     </message>
     <message>
-        <location line="+43" />
+        <location line="+45" />
         <source>注意：表单中仍是上一位申请人的内容，如不再办理请清空后再受理</source>
         <translation>Note: the form still holds the previous applicant's details; clear it before a new intake</translation>
     </message>

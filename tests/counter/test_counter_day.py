@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
+from app.counter import accounts
 from db.models import AuditLog, Staff, StaffSession, Ticket
 from devices.idcard.samples import PROTOCOL_SAMPLE, RESIDENT_LONG_TERM
 from tests.cases.seeding import PASSWORD
@@ -333,3 +334,55 @@ def test_log_in_by_staff_number_and_by_own_id_card(
     with ctx.sessions() as s:
         row = s.get(Staff, staffed.clerk.id)
         assert row is not None and PROTOCOL_SAMPLE.id_number not in str(row.id_number_hash)
+
+
+def test_bind_own_card_then_log_in_with_it(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, card_reader: Any, tmp_path: Path
+) -> None:
+    """The clerk binds their own card at the counter (name must match, password confirms); an
+    applicant's card is refused; the card then names the account at the next log-in."""
+    with ctx.sessions.begin() as s:
+        row = s.get(Staff, staffed.clerk.id)
+        assert row is not None
+        row.name = PROTOCOL_SAMPLE.name  # the clerk is the person of the protocol sample card
+    clerk = dataclasses.replace(staffed.clerk, name=PROTOCOL_SAMPLE.name)
+    bus = HallBus()
+    emu, handle = card_reader
+    handle.signals.cardRead.connect(bus.cardRead)
+    win = CounterWindow(ctx, bus, clerk, staffed.window1, documents_dir=tmp_path / "docs")
+    qtbot.addWidget(win)
+    qtbot.addWidget(win.evaluator)
+    started(qtbot, win)
+    seen: dict[str, str] = {}
+
+    def bind() -> None:
+        dlg = win.binding
+        if dlg is None or not dlg.isVisible():
+            QTimer.singleShot(10, bind)
+            return
+        from devices.idcard import codec
+
+        emu.place(RESIDENT_LONG_TERM)  # an applicant's card left on the reader: refused
+        qtbot.waitUntil(lambda: dlg.card is not None, timeout=5000)
+        type_text(qtbot, dlg.password_edit, PASSWORD)
+        dlg.try_bind()
+        seen["refused"] = dlg.error.text()
+        emu.remove()
+        finds = emu.commands[codec.CMD_FIND]
+        qtbot.waitUntil(lambda: emu.commands[codec.CMD_FIND] >= finds + 2, timeout=5000)
+        emu.place(PROTOCOL_SAMPLE)
+        qtbot.waitUntil(lambda: dlg.card is not None and dlg.card.name == PROTOCOL_SAMPLE.name, timeout=5000)
+        type_text(qtbot, dlg.password_edit, PASSWORD)
+        dlg.try_bind()
+
+    QTimer.singleShot(0, bind)
+    assert win.bind_card()
+    assert "不是本人" in seen["refused"]
+    assert win.intake.edits["id_number"].text() == ""  # the clerk's card never went into the intake
+    win.close()
+    with ctx.sessions() as s:
+        row = s.get(Staff, staffed.clerk.id)
+        assert row is not None and row.id_number_hash and PROTOCOL_SAMPLE.id_number not in row.id_number_hash
+        assert "staff.bind_card" in set(s.scalars(sa.select(AuditLog.action)))
+    found = accounts.staff_for_card(ctx, PROTOCOL_SAMPLE.id_number)
+    assert found is not None and found[0] == staffed.clerk.username

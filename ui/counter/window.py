@@ -99,6 +99,12 @@ class CounterWindow(QMainWindow):
         self.password_button.setFlat(True)
         self.password_button.clicked.connect(self.change_password)
         self.statusBar().addPermanentWidget(self.password_button)
+        self.bind_button = QPushButton(self.tr("绑定身份证"))
+        self.bind_button.setObjectName("bind_card")
+        self.bind_button.setFlat(True)
+        self.bind_button.clicked.connect(self.bind_card)
+        self.statusBar().addPermanentWidget(self.bind_button)
+        self.binding: Any = None  # the bind dialog while open: cards go to it, not to the intake
         self.lock_button = QPushButton(self.tr("锁定 (Ctrl+L)"))
         self.lock_button.setObjectName("lock")
         self.lock_button.setFlat(True)
@@ -190,6 +196,21 @@ class CounterWindow(QMainWindow):
             return True
         return False
 
+    def bind_card(self) -> bool:
+        """绑定身份证: the clerk's own card (and password) for the next log-in by card."""
+        from ui.counter.bind_card import BindCardDialog
+
+        terminal = self.session_terminal or auth.terminal_id("counter")
+        dlg = BindCardDialog(self.ctx, self.staff, self.bus, terminal=terminal, runner=self.runner, parent=self)
+        self.binding = dlg
+        try:
+            ok = bool(dlg.exec())
+        finally:
+            self.binding = None
+        if ok:
+            self.statusBar().showMessage(self.tr("已绑定本人身份证，下次可刷卡登录（仍需密码）"), 10000)
+        return ok
+
     def lock(self) -> bool:
         """锁定: hide the screen until the clerk's password is given again; the session, the
         current ticket and the form stay. Returns True when unlocked, False after 注销."""
@@ -258,6 +279,8 @@ class CounterWindow(QMainWindow):
     # --- reactions -------------------------------------------------------------------------
 
     def _on_card(self, card: object) -> None:
+        if self.binding is not None or self.locked:  # the clerk's own card: never into the intake
+            return
         self.tabs.setCurrentWidget(self.intake)
         self.intake.fill_from_card(card)
 
