@@ -223,9 +223,12 @@ def test_case_detail_shows_words_not_codes(
         ctx.site_id, staffed.clerk.id, staffed.clerk.name, staffed.window1.id, staffed.window1.label
     )
     case_id = _accept(ctx, seeded, clerk)
+    from db import outbox
+
     with ctx.sessions.begin() as s:
         for kind in (*machine.TASK_LABELS, "some_future_kind"):
-            s.add(CaseTask(site_id=ctx.site_id, case_id=case_id, kind=kind, due_date=dt.date(2026, 12, 8), note=""))
+            task = CaseTask(site_id=ctx.site_id, case_id=case_id, kind=kind, due_date=dt.date(2026, 12, 8), note="")
+            outbox.save(s, task)  # as the services write it: with its outbox snapshot
     desk = CounterDesk(ctx, staffed.clerk, staffed.window1)
     panel = CasesPanel(desk, documents_dir=tmp_path / "docs")
     qtbot.addWidget(panel)

@@ -34,6 +34,7 @@ class BindCardDialog(QDialog):
         self.ctx, self.staff, self.bus, self.terminal, self.runner = ctx, staff, bus, terminal, runner
         self.card: Any = None
         self.setWindowTitle(self.tr("绑定本人身份证"))
+        self.setMinimumWidth(480)
         lay = QVBoxLayout(self)
         self.card_label = QLabel(self.tr("请在读卡器上放置您本人的身份证"))
         self.card_label.setObjectName("bind_card_state")
@@ -47,6 +48,8 @@ class BindCardDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("bind_error")
         self.error.setWordWrap(True)
+        # Two lines reserved: a refusal never grows the dialog under the clerk's cursor, nor is cut.
+        self.error.setMinimumHeight(2 * self.error.fontMetrics().lineSpacing() + 4)
         self.error.setStyleSheet("color: #c0392b;")
         lay.addWidget(self.error)
         buttons = QDialogButtonBox(

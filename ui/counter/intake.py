@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -144,6 +145,9 @@ class IntakeForm(QWidget):
         self.person_radio.setChecked(True)
         self._kind_group = QButtonGroup(self)
         for radio in (self.person_radio, self.company_radio):
+            # Room for the indicator, its gap and the text with a margin (the layout check's measure).
+            indicator = radio.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+            radio.setMinimumWidth(radio.fontMetrics().horizontalAdvance(radio.text()) + indicator + 20)
             self._kind_group.addButton(radio)
             kinds.addWidget(radio)
             radio.toggled.connect(self._kind_changed)

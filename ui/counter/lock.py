@@ -37,6 +37,7 @@ class LockDialog(QDialog):
         self.setObjectName("lock_dialog")
         self.setWindowTitle(self.tr("已锁定"))
         self.setModal(True)
+        self.setMinimumWidth(480)
         lay = QVBoxLayout(self)
         title = QLabel(
             self.tr("%1 已锁定 · %2").replace("%1", window_label).replace("%2", staff.name)
@@ -52,6 +53,8 @@ class LockDialog(QDialog):
         self.error = QLabel()
         self.error.setObjectName("unlock_error")
         self.error.setWordWrap(True)
+        # Two lines reserved: a refusal never grows the dialog under the clerk's cursor, nor is cut.
+        self.error.setMinimumHeight(2 * self.error.fontMetrics().lineSpacing() + 4)
         self.error.setStyleSheet("color: #c0392b;")
         lay.addWidget(self.error)
         row = QHBoxLayout()

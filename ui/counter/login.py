@@ -44,6 +44,7 @@ class LoginDialog(QDialog):
         # waits in a local event loop (runner.call), so the screen keeps painting.
         self.runner = TaskRunner("login", self)
         self.setWindowTitle(self.tr("综合一窗 · 登录"))
+        self.setMinimumWidth(480)
         form = QFormLayout(self)
         self.user_edit = QLineEdit()
         self.user_edit.setObjectName("login_user")
@@ -58,6 +59,8 @@ class LoginDialog(QDialog):
         self.error.setObjectName("login_error")
         self.error.setStyleSheet("color: #c0392b;")
         self.error.setWordWrap(True)
+        # Two lines reserved: a refusal never grows the dialog under the clerk's cursor, nor is cut.
+        self.error.setMinimumHeight(2 * self.error.fontMetrics().lineSpacing() + 4)
         self.user_edit.setPlaceholderText(self.tr("用户名或工号；也可刷本人身份证"))
         form.addRow(self.tr("用户名/工号"), self.user_edit)
         form.addRow(self.tr("密码"), self.password_edit)
