@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import platformdirs
 
+from app.counter.settings import CARD_LOGIN, NO_SHOW_POLICIES, CounterSettings
 from app.hall.policy import KioskPolicy
 from app.queue.policy import QueuePolicy
 
@@ -278,6 +279,9 @@ EMBEDDED_BOUNDS: dict[str, Bounds] = {
     "printers.ticket.baud": Bounds(choices=BAUD_RATES),
     "printers.ticket.width_mm": Bounds(choices=(80, 58)),
     "printers.document.qr_template": Bounds(check=_template("case_number", "matter_code")),
+    "counter.no_show": Bounds(choices=NO_SHOW_POLICIES),
+    "counter.no_show_recalls": Bounds(0, 20),
+    "counter.card_login": Bounds(choices=CARD_LOGIN),
 }
 
 
@@ -293,6 +297,7 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     kiosk: KioskPolicy = field(default_factory=KioskPolicy)
+    counter: CounterSettings = field(default_factory=CounterSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     backup: BackupSettings = field(default_factory=BackupSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)

@@ -236,6 +236,10 @@ class Staff(UUIDKey, Base):
     password_state: Mapped[str] = mapped_column(
         sa.String(16), default="unchecked", server_default="unchecked"
     )
+    # Other ways to name oneself at the counter's log-in (the password is asked all the same): the
+    # 工号 (staff number), and the keyed hash of the staff member's own ID card, swiped on the reader.
+    employee_no: Mapped[str | None] = mapped_column(sa.String(32))
+    id_number_hash: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class StaffSession(Base):

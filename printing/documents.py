@@ -86,8 +86,21 @@ def _materials_table(lines: list[MaterialLine], st: Styles, *, status: bool = Tr
     return grid_table(rows, widths, st)
 
 
+def receipt_sections(
+    lines: list[MaterialLine],
+) -> tuple[list[MaterialLine], list[MaterialLine], list[MaterialLine]]:
+    """(received, required but not received — 容缺 with its due date —, optional not received).
+
+    The intake accepts with a required material missing only under 容缺受理, so the middle list
+    normally carries due dates; a reprint of odd data still prints each material in its own place."""
+    received = [m for m in lines if m.received]
+    tolerated = [m for m in lines if not m.received and m.required]
+    optional = [m for m in lines if not m.received and not m.required]
+    return received, tolerated, optional
+
+
 def _problem_text(problem: str, reason: str) -> str:
-    """"未提交：须加盖公章", but never "未提交：未提交"."""
+    """ "未提交：须加盖公章", but never "未提交：未提交"."""
     if not reason or reason.startswith(problem):
         return reason or problem
     return f"{problem}：{reason}"
@@ -114,11 +127,19 @@ def build_acceptance_receipt(data: AcceptanceReceipt, config: PrintConfig | None
         config.qr_template, case_number=data.case_number, matter_code=data.matter_code
     )
     story: list[Flowable] = _heading(st, data.office, "受理通知书", "办件编号", data.case_number)
+    received, tolerated, optional_missing = receipt_sections(data.materials)
+    if tolerated:
+        dues = [m.due_date for m in tolerated if m.due_date is not None]
+        state = "申请材料主要内容齐全、符合法定形式，所缺非核心材料（见“容缺后补的材料”）予以容缺受理" + (
+            f"，请于{cn_date(min(dues))}前补齐" if dues else ""
+        )
+    else:
+        state = "申请材料齐全、符合法定形式"
     body = [
         Paragraph(f"{esc(_who(data.applicant))}：", st.plain),
         Paragraph(
-            f"你（单位）于{cn_datetime(data.accepted_at)}提出的“{esc(data.matter_name)}”申请，申请材料齐全、"
-            f"符合法定形式。根据《中华人民共和国行政许可法》第三十二条等有关规定，决定予以受理。"
+            f"你（单位）于{cn_datetime(data.accepted_at)}提出的“{esc(data.matter_name)}”申请，{state}。"
+            f"根据《中华人民共和国行政许可法》第三十二条等有关规定，决定予以受理。"
             f"本机关将在{data.promised_days}个工作日内（{cn_date(data.due_date)}前）办结。",
             st.body,
         ),
@@ -151,7 +172,36 @@ def build_acceptance_receipt(data: AcceptanceReceipt, config: PrintConfig | None
         ),
         gap(3),
         Paragraph("已收取的申请材料", st.heading),
-        _materials_table(data.materials, st),
+        _materials_table(received, st, status=False),
+    ]
+    if tolerated:
+        story += [
+            gap(2),
+            Paragraph("容缺后补的材料", st.heading),
+            grid_table(
+                [["序号", "材料名称", "形式及份数", "补齐期限"]]
+                + [
+                    [
+                        str(i),
+                        m.name,
+                        f"{m.form} {m.copies} 份",
+                        cn_date(m.due_date) if m.due_date else "另行告知",
+                    ]
+                    for i, m in enumerate(tolerated, start=1)
+                ],
+                [12 * mm, FRAME_WIDTH - 82 * mm, 30 * mm, 40 * mm],
+                st,
+            ),
+        ]
+    if optional_missing:
+        story += [
+            gap(1),
+            Paragraph(
+                "未提交的选交材料（不影响受理）：" + "；".join(esc(m.name) for m in optional_missing),
+                st.plain,
+            ),
+        ]
+    story += [
         gap(3),
         make_table(  # note beside the seal keeps the receipt on one page
             [
@@ -178,9 +228,7 @@ def build_one_time_notice(data: OneTimeNotice, config: PrintConfig | None = None
     rows: list[list[str]] = [["序号", "材料名称", "要求", "存在问题及补正要求"]]
     for i, m in enumerate(data.materials, start=1):
         problem = "未提交" if not m.received else "不符合要求"
-        rows.append(
-            [str(i), m.name, f"{m.form} {m.copies} 份", _problem_text(problem, m.reason)]
-        )
+        rows.append([str(i), m.name, f"{m.form} {m.copies} 份", _problem_text(problem, m.reason)])
     widths = [12 * mm, 52 * mm, 26 * mm, FRAME_WIDTH - 90 * mm]
     story: list[Flowable] = _heading(st, data.office, "一次性告知书", "告知书编号", data.notice_number)
     story += [

@@ -40,6 +40,8 @@ class MaterialLine:
     received: bool = True
     core: bool = True  # non-core materials may be missing under 容缺受理
     reason: str = ""  # why it is missing or faulty, and what is needed instead
+    required: bool = True  # False: optional (选交), its absence never makes an application incomplete
+    due_date: dt.date | None = None  # 容缺: the date by which the applicant supplies it
 
 
 @dataclass(frozen=True, slots=True)

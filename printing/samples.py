@@ -51,7 +51,7 @@ MATERIALS = [
     MaterialLine("公司章程", "原件", 1),
     MaterialLine("法定代表人、董事、监事和经理的任职文件及身份证件", "复印件", 1),
     MaterialLine("住所使用证明（房屋租赁合同及产权证明）", "复印件", 1),
-    MaterialLine("银行开户预约信息表", "电子件", 1, received=False, core=False),
+    MaterialLine("银行开户预约信息表", "电子件", 1, received=False, core=False, required=False),
 ]
 
 

@@ -17,6 +17,9 @@ class TicketPrinterSettings:
 @dataclass(frozen=True)
 class DocumentPrinterSettings:
     name: str = ""  # system printer for A4 documents; empty: the default printer
+    # Print A4 documents as PDF files into this folder instead of on paper (the demo's emulated
+    # document printer, or a hall that files its notices electronically); empty: a real printer.
+    pdf_dir: str = ""
     font_path: str = ""  # a CJK TrueType font to embed; empty: look up per platform
     # e.g. https://zwfw.example.gov.cn/progress?case={case_number}
     qr_template: str = "{case_number}"

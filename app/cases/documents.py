@@ -108,6 +108,28 @@ def build_documents(
             sa.select(CaseMaterial).where(CaseMaterial.case_id == case.id).order_by(CaseMaterial.id)
         )
     )
+    # Whether each material is required (选交 ones are not) comes from the catalogue row it copies.
+    required: dict[uuid.UUID, bool] = {
+        mid: req
+        for mid, req in session.execute(
+            sa.select(Material.id, Material.required).where(
+                Material.id.in_([m.material_id for m in mats if m.material_id is not None])
+            )
+        )
+    }
+
+    def line(m: CaseMaterial, reason: str | None = None) -> MaterialLine:
+        return MaterialLine(
+            m.name,
+            m.form,
+            m.copies,
+            m.received,
+            m.core,
+            m.problem if reason is None else reason,
+            required=required.get(m.material_id, True) if m.material_id is not None else True,
+            due_date=m.due_date,
+        )
+
     number = case.case_number or ""
     # The documents are the applicant's own papers: they carry the full values (decrypted here).
     fields = open_fields(session, case)
@@ -122,9 +144,7 @@ def build_documents(
                     case_number=number,
                     matter_name=matter.name + ("（秒批·已准予）" if instant else ""),
                     applicant=applicant,
-                    materials=[
-                        MaterialLine(m.name, m.form, m.copies, m.received, m.core, m.problem) for m in mats
-                    ],
+                    materials=[line(m) for m in mats],
                     accepted_at=_local(case.accepted_at, tz),
                     promised_days=matter.promised_days,
                     due_date=case.promised_date or _local(case.accepted_at, tz).date(),
@@ -141,10 +161,11 @@ def build_documents(
                     notice_number=number,
                     matter_name=matter.name,
                     applicant=applicant,
+                    # What must be supplied or corrected: never an optional （选交） material left out.
                     materials=[
-                        MaterialLine(m.name, m.form, m.copies, m.received, m.core, m.problem or "未提交")
+                        line(m, m.problem or "未提交")
                         for m in mats
-                        if not m.received or m.problem
+                        if m.problem or (not m.received and line(m).required)
                     ],
                     issued_at=_local(case.created_at, tz),
                     window_name=window_name,

@@ -48,8 +48,21 @@ SKIP_REVIEW_PATHS = (P.INSTANT, P.COMMITMENT)
 assert set(STATUS_LABELS) == set(TRANSITIONS) == set(CaseStatus) and set(PATH_LABELS) == set(CasePath)
 
 
+# Follow-up tasks of a case (case_task.kind), as a clerk reads them.
+TASK_LABELS: dict[str, str] = {
+    "supply_materials": "补齐容缺材料",
+    "verify_commitment": "告知承诺核查",
+    "bad_rating": "差评整改回访",
+}
+
+
 def label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
+
+
+def task_label(kind: str) -> str:
+    """A task's kind in words; an unknown kind still reads as Chinese, never as a code."""
+    return TASK_LABELS.get(kind, "其他待办")
 
 
 def allowed(from_status: str, to_status: str, path: str = CasePath.NORMAL) -> bool:

@@ -208,12 +208,24 @@ class Entry:
 
 def read_material(obj: Any, where: str, problems: Problems) -> MaterialSpec:
     e = Entry(obj, where, problems, ("name", "form", "copies", "required", "core", "note"))
+    required = e.boolean("required", True)
+    # An optional （选交） material is never core: the applicant may leave it out altogether, so it
+    # cannot be what blocks 容缺受理. `core` defaults to `required`; saying otherwise is refused.
+    core = e.boolean("core", required)
+    name = e.text("name")
+    if core and not required:
+        problems.add(
+            where,
+            f"material {name!r} is optional (required: false, 选交) but marked core; "
+            "an optional material is never core (drop core or set core: false)",
+        )
+        core = False
     return MaterialSpec(
-        name=e.text("name"),
+        name=name,
         form=e.choice("form", MATERIAL_FORMS, default="原件"),
         copies=e.integer("copies", default=1, minimum=1),
-        required=e.boolean("required", True),
-        core=e.boolean("core", True),
+        required=required,
+        core=core,
         note=e.text("note", default="", empty_ok=True),
     )
 
@@ -276,8 +288,11 @@ def read_matter(obj: Any, where: str, problems: Problems) -> MatterSpec | None:
         problems.add(where, "an instant-approval (秒批) matter takes no required materials")
     if spec.instant and spec.commitment:
         problems.add(where, "a matter cannot be both instant approval (秒批) and commitment (告知承诺)")
-    if spec.tolerance and not any(not m.core for m in spec.materials):
-        problems.add(where, "tolerance (容缺受理) needs at least one non-core material (core: false)")
+    if spec.tolerance and not any(m.required and not m.core for m in spec.materials):
+        # Only a missing *required* material calls for 容缺; an optional one may simply be left out.
+        problems.add(
+            where, "tolerance (容缺受理) needs at least one required non-core material (core: false)"
+        )
     if spec.legal_days is not None:
         if spec.legal_unit == "working" and spec.promised_days > spec.legal_days:
             problems.add(

@@ -37,7 +37,7 @@ from app.context import AppContext
 from app.errors import guarded, storage
 from app.queue.errors import QueueError
 from app.queue.service import QueueService
-from app.queue.types import CategoryStatus, TicketInfo, WindowState
+from app.queue.types import CategoryStatus, QueueStatus, TicketInfo, WindowState
 from app.validators import mask_id_number
 from db.models import Staff, Ticket
 
@@ -52,13 +52,29 @@ class TransferTarget:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitingTicket:
+    """One ticket this window may call, as the clerk's waiting list shows it: no personal data but
+    the holder's masked name of a real-name ticket."""
+
+    id: uuid.UUID
+    number: str
+    category_name: str
+    waited_minutes: float
+    priority_class: str  # green | appointment | normal
+    holder_name: str  # masked (张*三), "" if not a real-name ticket
+    transferred_here: bool  # transferred to this window by name
+
+
+@dataclass(frozen=True, slots=True)
 class QueueView:
-    """What the queue panel shows: this window, the waiting counts it may call, its held tickets."""
+    """What the queue panel shows: this window, the waiting counts it may call, the waiting tickets
+    in queue order, its held tickets and where its current ticket may be transferred."""
 
     window: WindowState | None
     categories: tuple[CategoryStatus, ...]
     held: tuple[str, ...]
     targets: tuple[TransferTarget, ...]
+    waiting: tuple[WaitingTicket, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,11 +158,27 @@ class CounterDesk:
         status = self.queue.status()
         mine = next((w for w in status.windows if w.number == self.window.number), None)
         codes = set(mine.category_codes) if mine is not None else set()
+        now = status.at
+        waiting = tuple(
+            WaitingTicket(
+                t.id,
+                t.number,
+                t.category_name,
+                round(max(0.0, (now - t.queue_at).total_seconds() / 60), 1),
+                t.priority_class,
+                t.holder_name,
+                t.target_window_number == self.window.number,
+            )
+            for t in self.queue.waiting()
+            if t.target_window_number == self.window.number
+            or (t.target_window_number is None and t.category_code in codes)
+        )
         return QueueView(
             mine,
             tuple(c for c in status.categories if c.code in codes),
             tuple(self._held_here()),
-            self._targets(),
+            self._targets(status, mine.current if mine is not None else None),
+            waiting,
         )
 
     def _held_here(self) -> list[str]:
@@ -166,14 +198,20 @@ class CounterDesk:
                 )
             )
 
-    def _targets(self) -> tuple[TransferTarget, ...]:
-        ref = self.queue.reference()
-        cats = sorted(ref.categories.values(), key=lambda c: (c.sort, c.code))
-        out = [TransferTarget(f"类别：{c.name}（{c.code}）", c.code, None) for c in cats]
+    def _targets(self, status: QueueStatus, current: TicketInfo | None) -> tuple[TransferTarget, ...]:
+        """Where the current ticket may go: a category some open window serves (not its own: that
+        changes nothing), or another open window; by their Chinese names."""
+        open_windows = [w for w in status.windows if w.state == "open" and w.number != self.window.number]
+        served = {code for w in open_windows for code in w.category_codes}
+        own = current.category_code if current is not None else None
+        out = [
+            TransferTarget(f"类别：{c.name}（{c.prefix}号）", c.code, None)
+            for c in status.categories
+            if c.code in served and c.code != own
+        ]
         out += [
-            TransferTarget(f"窗口：{w.number}号 {w.name}", None, w.number)
-            for w in sorted(ref.windows.values(), key=lambda w: w.number)
-            if w.number != self.window.number
+            TransferTarget(f"窗口：{WindowInfo(self.window.id, w.number, w.name, '').label}", None, w.number)
+            for w in sorted(open_windows, key=lambda w: w.number)
         ]
         return tuple(out)
 
@@ -255,6 +293,22 @@ class CounterDesk:
         return self._cases_for(ticket_id)
 
     # --- applicant and matters --------------------------------------------------------------------
+
+    @guarded("核对取号人")
+    def holder_matches(self, ticket_id: uuid.UUID, id_number: str) -> bool | None:
+        """Whether a card read at the counter is the real-name ticket's holder (keyed hash of the
+        number against the ticket's); None when the ticket is not real-name or the number cannot
+        be hashed here (no key, not a valid number)."""
+        from app.queue.idhash import hash_id_number
+
+        with self.ctx.sessions() as s:
+            stored = s.scalar(sa.select(Ticket.id_number_hash).where(Ticket.id == ticket_id))
+        if not stored:
+            return None
+        try:
+            return hash_id_number(id_number, self.queue.id_hash_key) == stored
+        except (QueueError, ValueError):
+            return None
 
     @guarded("记录读卡")
     def card_read(self, id_number: str) -> None:

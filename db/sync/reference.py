@@ -207,7 +207,9 @@ def announced_min_version(parts: Iterable[ReleasePart]) -> str:
 # Columns a release sets only on a row's first arrival: a staff member's password is set and changed
 # at the site (`main.py staff passwd`, the counter's dialog), and the next release must not bring an
 # old or issued password back.
-KEPT_AT_SITE: dict[str, frozenset[str]] = {"staff": frozenset({"password_hash", "password_state"})}
+KEPT_AT_SITE: dict[str, frozenset[str]] = {
+    "staff": frozenset({"password_hash", "password_state", "id_number_hash"})  # + the own card bound at the counter
+}
 
 
 def _upsert(conn: Connection, tbl: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -2,9 +2,37 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>BindCardDialog</name>
+    <message>
+        <location filename="../../ui/counter/bind_card.py" line="+36" />
+        <source>绑定本人身份证</source>
+        <translation>Bind your own ID card</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请在读卡器上放置您本人的身份证</source>
+        <translation>Place your own ID card on the reader</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>本人密码：</source>
+        <translation>Your password:</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>已读取：%1，请输入密码确认</source>
+        <translation>Read: %1; enter your password to confirm</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>请先刷本人身份证</source>
+        <translation>Swipe your own ID card first</translation>
+    </message>
+</context>
+<context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../ui/counter/cases_panel.py" line="+143" />
+        <location filename="../../ui/counter/cases_panel.py" line="+144" />
         <source>办件详情</source>
         <translation>Case details</translation>
     </message>
@@ -25,12 +53,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+127" />
+        <location line="+131" />
         <source>不予许可</source>
         <translation>Deny permit</translation>
     </message>
     <message>
-        <location line="-126" />
+        <location line="-130" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
@@ -41,12 +69,12 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+126" />
+        <location line="+130" />
         <source>EMS 邮寄送达</source>
         <translation>Deliver by EMS</translation>
     </message>
     <message>
-        <location line="-125" />
+        <location line="-129" />
         <source>补齐容缺材料</source>
         <translation>Supply missing materials</translation>
     </message>
@@ -106,7 +134,7 @@
         <translation>To do</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+9" />
         <source>EMS 运单号</source>
         <translation>EMS waybill no.</translation>
     </message>
@@ -139,7 +167,7 @@
 <context>
     <name>CasesPanel</name>
     <message>
-        <location line="-245" />
+        <location line="-249" />
         <source>刷新</source>
         <translation>Refresh</translation>
     </message>
@@ -330,12 +358,12 @@
 <context>
     <name>CounterWindow</name>
     <message>
-        <location filename="../../ui/counter/window.py" line="+72" />
+        <location filename="../../ui/counter/window.py" line="+76" />
         <source>综合一窗 · %1 · %2</source>
         <translation>OneWindow · %1 · %2</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+9" />
         <source>受理 (Alt+1)</source>
         <translation>Intake (Alt+1)</translation>
     </message>
@@ -350,7 +378,22 @@
         <translation>Change password</translation>
     </message>
     <message>
-        <location line="+40" />
+        <location line="+5" />
+        <source>绑定身份证</source>
+        <translation>Bind ID card</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>锁定 (Ctrl+L)</source>
+        <translation>Lock (Ctrl+L)</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>注销</source>
+        <translation>Log out</translation>
+    </message>
+    <message>
+        <location line="+49" />
         <source>已恢复上次未完成的受理内容</source>
         <translation>Restored the unfinished intake from last time</translation>
     </message>
@@ -360,12 +403,22 @@
         <translation>Password changed</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+16" />
+        <source>已绑定本人身份证，下次可刷卡登录（仍需密码）</source>
+        <translation>Your ID card is bound: next time log in with it (the password is still asked)</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>已解锁</source>
+        <translation>Unlocked</translation>
+    </message>
+    <message>
+        <location line="+17" />
         <source>注意：该账号已在其他电脑登录</source>
         <translation>Note: this account is logged in on another PC</translation>
     </message>
     <message>
-        <location line="+36" />
+        <location line="+45" />
         <source>注意：表单中仍是上一位申请人的内容，如不再办理请清空后再受理</source>
         <translation>Note: the form still holds the previous applicant's details; clear it before a new intake</translation>
     </message>
@@ -375,9 +428,34 @@
         <translation>Current applicant: %1</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+29" />
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>已办理：%1 · 按 Ctrl+P 打印文书，Ctrl+Shift+P 预览</source>
+        <translation>Done: %1 · Ctrl+P prints the documents, Ctrl+Shift+P previews them</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>没有可打印的文书（请先完成受理）</source>
+        <translation>No documents to print (finish an intake first)</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>打印失败：%1</source>
+        <translation>Printing failed: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>已打印：%1（%2）</source>
+        <translation>Printed: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>没有可预览的文书（请先完成受理）</source>
+        <translation>No documents to preview (finish an intake first)</translation>
     </message>
 </context>
 <context>
@@ -555,29 +633,34 @@
 <context>
     <name>DocumentPreview</name>
     <message>
-        <location filename="../../ui/counter/preview.py" line="+118" />
+        <location filename="../../ui/counter/preview.py" line="+181" />
         <source>文书预览与打印</source>
         <translation>Document preview and printing</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+30" />
         <source>打印 (Ctrl+P)</source>
         <translation>Print (Ctrl+P)</translation>
     </message>
     <message>
-        <location line="+3" />
-        <source>关闭</source>
-        <translation>Close</translation>
+        <location line="+4" />
+        <source>选择打印机…</source>
+        <translation>Choose printer…</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+2" />
+        <source>关闭 (Esc)</source>
+        <translation>Close (Esc)</translation>
+    </message>
+    <message>
+        <location line="+79" />
+        <source>已打印：%1（%2）</source>
+        <translation>Printed: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="-45" />
         <source>%1，共 %2 页</source>
         <translation>%1, %2 pages</translation>
-    </message>
-    <message>
-        <location line="+20" />
-        <source>已发送打印：%1</source>
-        <translation>Sent to printer: %1</translation>
     </message>
 </context>
 <context>
@@ -1026,7 +1109,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../ui/counter/intake.py" line="+63" />
+        <location filename="../../ui/counter/intake.py" line="+66" />
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -1056,7 +1139,7 @@ Site account: {3} ({4})</translation>
         <translation>Instant approval</translation>
     </message>
     <message>
-        <location line="+67" />
+        <location line="+69" />
         <source>申请人（刷身份证自动填写）</source>
         <translation>Applicant (filled in from the ID card)</translation>
     </message>
@@ -1071,18 +1154,18 @@ Site account: {3} ({4})</translation>
         <translation>Company</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+11" />
         <source>类型</source>
         <translation>Type</translation>
     </message>
     <message>
-        <location line="+2" />
-        <location line="+132" />
+        <location line="+8" />
+        <location line="+173" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location line="-131" />
+        <location line="-172" />
         <source>证件号码</source>
         <translation>ID number</translation>
     </message>
@@ -1123,12 +1206,12 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+10" />
-        <location line="+231" />
+        <location line="+387" />
         <source>尚未选择事项</source>
         <translation>No matter selected</translation>
     </message>
     <message>
-        <location line="-229" />
+        <location line="-385" />
         <source>清除事项</source>
         <translation>Clear matter</translation>
     </message>
@@ -1138,27 +1221,92 @@ Site account: {3} ({4})</translation>
         <translation>Materials (tick those received; core materials in red)</translation>
     </message>
     <message>
-        <location line="+10" />
-        <source>全部收到</source>
-        <translation>All received</translation>
-    </message>
-    <message>
-        <location line="+11" />
+        <location line="+41" />
         <source>不予受理理由 / 一次性告知的其他事项 / 备注（每行一条）</source>
         <translation>Rejection reasons / other one-time notice items / notes (one per line)</translation>
     </message>
     <message>
-        <location line="+52" />
+        <location line="+73" />
         <source>经办人姓名</source>
         <translation>Clerk name</translation>
     </message>
     <message>
-        <location line="+47" />
+        <location line="+35" />
+        <source>实名取号：%1 · 请刷其身份证填写</source>
+        <translation>Real-name ticket: %1 · swipe their ID card to fill the form</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>更换申请人</source>
+        <translation>Replace the applicant</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>表单中已是另一位申请人（%1），所刷身份证为 %2。是否替换为刷卡人？</source>
+        <translation>The form holds another applicant (%1); the card is %2's. Replace with the card holder?</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>替换 (Y)</source>
+        <translation>Replace (Y)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>已保留表单中的申请人，未使用刷卡信息</source>
+        <translation>The applicant in the form was kept; the card was not used</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>与取号人不一致</source>
+        <translation>Not the ticket holder</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>所刷身份证（%1）不是该号的实名取号人（%2）。确认由刷卡人办理？</source>
+        <translation>The card swiped (%1) is not this ticket's holder (%2). Serve the card holder?</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>确认办理 (Y)</source>
+        <translation>Serve them (Y)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>刷卡人与实名取号人不一致，未填入表单</source>
+        <translation>The card is not the ticket holder's; the form was not filled</translation>
+    </message>
+    <message>
+        <location line="+21" />
         <source>已读取身份证：%1</source>
         <translation>ID card read: %1</translation>
     </message>
     <message>
-        <location line="+104" />
+        <location line="+23" />
+        <source>取消 (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <location line="+25" />
+        <source>必交材料已齐全</source>
+        <translation>All required materials received</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>缺少材料：%1</source>
+        <translation>Missing materials: %1</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>（均可容缺受理）</source>
+        <translation>(all may be supplied later under 容缺)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>（其中可容缺：%1）</source>
+        <translation>(may be supplied later under 容缺: %1)</translation>
+    </message>
+    <message>
+        <location line="+107" />
         <source>即办</source>
         <translation>Immediate</translation>
     </message>
@@ -1183,22 +1331,27 @@ Site account: {3} ({4})</translation>
         <translation>Saving…</translation>
     </message>
     <message>
-        <location line="+29" />
+        <location line="+31" />
         <source>保存失败，表单内容已保留，请重试：%1</source>
         <translation>Could not save; the form is kept, please try again: %1</translation>
     </message>
     <message>
-        <location line="+172" />
+        <location line="+175" />
         <source>读取草稿失败：%1</source>
         <translation>Could not read the draft: %1</translation>
     </message>
     <message>
-        <location line="-184" />
+        <location line="-189" />
         <source>已办理：%1，正在生成文书…</source>
         <translation>Done: %1, generating documents…</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="-438" />
+        <source>全部收到 (Ctrl+Shift+A)</source>
+        <translation>All received (Ctrl+Shift+A)</translation>
+    </message>
+    <message>
+        <location line="+472" />
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
     </message>
@@ -1208,7 +1361,7 @@ Site account: {3} ({4})</translation>
         <translation>Case saved, but the documents failed (%1); reprint them from "My cases"</translation>
     </message>
     <message>
-        <location line="+75" />
+        <location line="+78" />
         <source>草稿中的事项已不可办理：%1</source>
         <translation>Matters in the draft can no longer be handled: %1</translation>
     </message>
@@ -1426,6 +1579,44 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
 </context>
 <context>
+    <name>LockDialog</name>
+    <message>
+        <location filename="../../ui/counter/lock.py" line="+38" />
+        <source>已锁定</source>
+        <translation>Locked</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>%1 已锁定 · %2</source>
+        <translation>%1 locked · %2</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>请输入本人密码解锁：</source>
+        <translation>Enter your password to unlock:</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>解锁 (Enter)</source>
+        <translation>Unlock (Enter)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>注销</source>
+        <translation>Log out</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>请输入密码解锁，或选择注销</source>
+        <translation>Enter the password to unlock, or log out</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>请输入密码</source>
+        <translation>Enter the password</translation>
+    </message>
+</context>
+<context>
     <name>Lockdown</name>
     <message>
         <location filename="../../ui/lockdown.py" line="+156" />
@@ -1442,14 +1633,19 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/counter/login.py" line="+38" />
+        <location filename="../../ui/counter/login.py" line="+46" />
         <source>综合一窗 · 登录</source>
         <translation>OneWindow · Sign in</translation>
     </message>
     <message>
-        <location line="+15" />
-        <source>用户名</source>
-        <translation>User name</translation>
+        <location line="+18" />
+        <source>用户名或工号；也可刷本人身份证</source>
+        <translation>User name or staff number; or swipe your own ID card</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>用户名/工号</source>
+        <translation>User name / staff no.</translation>
     </message>
     <message>
         <location line="+1" />
@@ -1462,17 +1658,32 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Counter</translation>
     </message>
     <message>
-        <location line="+38" />
+        <location line="+23" />
+        <source>该身份证未绑定本中心的工作人员账号，请输入用户名或工号</source>
+        <translation>This ID card is not bound to a staff account of this centre; enter a user name or staff number</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>综合一窗 · 登录（%1，请输入密码）</source>
+        <translation>Service window · log-in (%1, enter the password)</translation>
+    </message>
+    <message>
+        <location line="+23" />
         <source>您没有分配窗口，请联系管理员</source>
         <translation>No window is assigned to you; please ask an administrator</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+3" />
         <source>您只能登录分配给您的窗口</source>
         <translation>You can log in only at the window assigned to you</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+1" />
+        <source>您只能登录分配给您的窗口（%1），请在“窗口”中选择它</source>
+        <translation>You may only log in at your assigned window (%1); choose it under "Window"</translation>
+    </message>
+    <message>
+        <location line="+33" />
         <source>请先修改管理员发放的初始密码，再开始工作</source>
         <translation>Change the password the administrator issued before you start work</translation>
     </message>
@@ -1785,7 +1996,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../ui/counter/queue_panel.py" line="+44" />
+        <location filename="../../ui/counter/queue_panel.py" line="+46" />
         <source>叫号</source>
         <translation>Call next</translation>
     </message>
@@ -1796,11 +2007,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
+        <location line="+299" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="-298" />
         <source>开始办理</source>
         <translation>Start service</translation>
     </message>
@@ -1811,12 +2023,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+212" />
+        <location line="+248" />
         <source>转移</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location line="-211" />
+        <location line="-247" />
         <source>挂起/恢复</source>
         <translation>Hold/Resume</translation>
     </message>
@@ -1827,35 +2039,40 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+230" />
+        <location line="+267" />
         <source>指定叫号</source>
         <translation>Call a number</translation>
     </message>
     <message>
-        <location line="-229" />
-        <location line="+232" />
+        <location line="-266" />
+        <location line="+269" />
         <source>过号重排</source>
         <translation>Requeue no-show</translation>
     </message>
     <message>
-        <location line="-178" />
-        <location line="+83" />
+        <location line="-212" />
+        <location line="+107" />
         <source>当前无号</source>
         <translation>No current ticket</translation>
     </message>
     <message>
-        <location line="-55" />
-        <location line="+145" />
+        <location line="-79" />
+        <location line="+179" />
         <source>指定叫号需要大厅管理员权限</source>
         <translation>Calling a specific number needs hall manager rights</translation>
     </message>
     <message>
-        <location line="-119" />
+        <location line="-172" />
+        <source>等候名单（按叫号顺序）</source>
+        <translation>Waiting list (in calling order)</translation>
+    </message>
+    <message>
+        <location line="+33" />
         <source>读取排队状态失败：%1</source>
         <translation>Could not read the queue: %1</translation>
     </message>
     <message>
-        <location line="+35" />
+        <location line="+45" />
         <source>绿色通道</source>
         <translation>Priority lane</translation>
     </message>
@@ -1875,7 +2092,42 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>The previous action is still running, please wait</translation>
     </message>
     <message>
-        <location line="+40" />
+        <location line="+10" />
+        <source>当前没有可转移的号</source>
+        <translation>No current ticket to transfer</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>没有可以转往的开放窗口或业务类别</source>
+        <translation>No open window or category to transfer to</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>将 %1 转到：</source>
+        <translation>Transfer %1 to:</translation>
+    </message>
+    <message>
+        <location line="+38" />
+        <source>须重呼满 %1 次（已重呼 %2 次）才能过号，请先按 F2 重呼</source>
+        <translation>A no-show needs %1 recalls (recalled %2); press F2 to recall first</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>确认 %1 过号？（已重呼 %2 次）过号后该号需重新排队才能办理。</source>
+        <translation>Mark %1 as a no-show? (recalled %2 times) The ticket must queue again to be served.</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>确认过号 (Y)</source>
+        <translation>Mark no-show (Y)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>已取消过号</source>
+        <translation>No-show cancelled</translation>
+    </message>
+    <message>
+        <location line="+8" />
         <source>当前没有等候的号</source>
         <translation>No one is waiting</translation>
     </message>
@@ -1900,7 +2152,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 completed</translation>
     </message>
     <message>
-        <location line="-29" />
+        <location line="+44" />
+        <source>取消 (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+    <message>
+        <location line="-97" />
         <source>要呼叫的号码（如 A012）：</source>
         <translation>Number to call (e.g. A012):</translation>
     </message>
@@ -1910,17 +2167,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Late applicant's number:</translation>
     </message>
     <message>
-        <location line="+44" />
+        <location line="+68" />
         <source>%1 已重新排队</source>
         <translation>%1 requeued</translation>
     </message>
     <message>
-        <location line="-68" />
-        <source>转到：</source>
-        <translation>Transfer to:</translation>
-    </message>
-    <message>
-        <location line="+54" />
+        <location line="-14" />
         <source>%1 已转移</source>
         <translation>%1 transferred</translation>
     </message>
@@ -1930,7 +2182,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 on hold, press F7 to resume</translation>
     </message>
     <message>
-        <location line="-50" />
+        <location line="-74" />
         <source>恢复挂起的号</source>
         <translation>Resume a held ticket</translation>
     </message>
@@ -1940,7 +2192,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Number:</translation>
     </message>
     <message>
-        <location line="+53" />
+        <location line="+77" />
         <source>%1 已恢复办理</source>
         <translation>%1 resumed</translation>
     </message>
@@ -1950,7 +2202,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Service resumed</translation>
     </message>
     <message>
-        <location line="-51" />
+        <location line="-75" />
         <source>暂停服务</source>
         <translation>Pause service</translation>
     </message>
@@ -1965,7 +2217,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Please give a reason for pausing</translation>
     </message>
     <message>
-        <location line="+52" />
+        <location line="+76" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
     </message>

@@ -383,3 +383,60 @@ def test_scenarios_are_limited_to_this_sites_matters(sf: sessionmaker[Session], 
         assert part.matter_ids == (seeded.matters["normal"],)
         assert part.elsewhere_names == ("民办职业培训学校设立",)
         assert service.get_scenario(s, part.id, seeded.site_id) == part
+
+
+def _add_optional(sf: sessionmaker[Session], matter_id: uuid.UUID, name: str) -> None:
+    with sf.begin() as s:
+        s.add(Material(matter_id=matter_id, name=name, required=False, core=False, sort=99))
+
+
+def _section(text: str, heading: str, next_heading: str | None = None) -> str:
+    start = text.index(heading) + len(heading)
+    end = text.index(next_heading, start) if next_heading else len(text)
+    return text[start:end]
+
+
+def test_receipts_never_contradict_themselves(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk, tmp_path: Path
+) -> None:
+    """Received, 容缺 (with its date) and optional-not-given each in their own place; "齐全" only
+    when every required material is received; an optional material is never "未收取"."""
+    mid = seeded.matters["normal"]
+    _add_optional(sf, mid, "授权委托书")
+    checks = tuple(
+        c for c in materials(sf, mid, missing=("授权委托书",))
+    )  # every required one received, the optional one not
+    (full,) = submit(sf, IntakeRequest(PERSON, (mid,), checks), clerk, "accept").cases
+    with sf() as s:
+        (receipt,) = documents.build_documents(s, full.id)
+    text = pdf_text(receipt.pdf, tmp_path)
+    assert "申请材料齐全、符合法定形式" in text
+    assert "未收取" not in text and "容缺" not in text
+    received = _section(text, "已收取的申请材料", "未提交的选交材料")
+    assert "申请书" in received and "经营场所使用证明" in received and "授权委托书" not in received
+    assert "授权委托书" in _section(text, "未提交的选交材料（不影响受理）")
+
+    tol_checks = materials(sf, mid, missing=("授权委托书", "经营场所使用证明"))
+    (tol,) = submit(sf, IntakeRequest(PERSON, (mid,), tol_checks), clerk, "tolerance").cases
+    with sf() as s:
+        kinds = {d.kind: d for d in documents.build_documents(s, tol.id)}
+    text = pdf_text(kinds["acceptance_receipt"].pdf, tmp_path)
+    assert "申请材料齐全" not in text
+    assert "申请材料主要内容齐全" in text and "容缺受理" in text and "请于2026年12月4日前补齐" in text
+    received = _section(text, "已收取的申请材料", "容缺后补的材料")
+    assert "经营场所使用证明" not in received and "授权委托书" not in received and "申请书" in received
+    tolerated = _section(text, "容缺后补的材料", "未提交的选交材料")
+    assert "经营场所使用证明" in tolerated and "2026年12月4日" in tolerated
+    assert "授权委托书" in _section(text, "未提交的选交材料（不影响受理）")
+    # The 容缺受理承诺书 lists only the tolerated material, never the optional one.
+    letter = pdf_text(kinds["tolerance"].pdf, tmp_path)
+    assert "经营场所使用证明" in letter and "授权委托书" not in letter
+
+    # The one-time notice asks for what is required or faulty, never an optional material left out.
+    *required_checks, proxy = materials(sf, mid, missing=("申请书", "授权委托书"))  # proxy: sort 99, last
+    notice_checks = (*required_checks, MaterialCheck(proxy.material_id, False))  # left out, no remark
+    (notice,) = submit(sf, IntakeRequest(PERSON, (mid,), notice_checks), clerk, "one_time_notice").cases
+    with sf() as s:
+        (doc,) = documents.build_documents(s, notice.id)
+    text = pdf_text(doc.pdf, tmp_path)
+    assert "申请书" in text and "授权委托书" not in text

@@ -96,7 +96,18 @@ def test_oversized_or_unreadable_files_are_problems_not_crashes(
         (lambda m: m.update(flags=["instantly"]), "unknown flag 'instantly'"),
         (
             lambda m: m.update(flags=["tolerance"]),
-            "tolerance (容缺受理) needs at least one non-core material",
+            "tolerance (容缺受理) needs at least one required non-core material",
+        ),
+        (
+            lambda m: m["materials"].append({"name": "授权委托书", "required": False, "core": True}),
+            "material '授权委托书' is optional (required: false, 选交) but marked core",
+        ),
+        (  # an optional non-core material does not make 容缺 possible: it may be left out anyway
+            lambda m: (
+                m.update(flags=["tolerance"]),
+                m["materials"].append({"name": "授权委托书", "required": False, "core": False}),
+            ),
+            "tolerance (容缺受理) needs at least one required non-core material",
         ),
         (lambda m: m["materials"].append({"name": "公司章程"}), "material '公司章程' is listed twice"),
         (lambda m: m["materials"][0].update(form="传真件"), "field 'form' must be one of 原件, 复印件"),
@@ -167,3 +178,17 @@ def test_invalid_data_writes_nothing(sessions: sessionmaker[Session], data_dir: 
             load_catalogue(s, data_dir)
         assert s.scalar(sa.select(sa.func.count()).select_from(Matter)) == 0
         assert s.scalar(sa.select(sa.func.count()).select_from(Site)) == 0
+
+
+def test_shipped_catalogue_optional_materials_are_never_core_and_tolerance_can_succeed() -> None:
+    """Every （选交） material is non-core, and every 容缺 matter has a required non-core material
+    (else 容缺受理 could never succeed on it, as it could not on 不动产转移登记)."""
+    catalogue = read_catalogue()
+    for spec in catalogue.matters:
+        assert not any(m.core and not m.required for m in spec.materials), spec.name
+        if spec.tolerance:
+            assert any(m.required and not m.core for m in spec.materials), spec.name
+    estate = next(m for m in catalogue.matters if m.name == "不动产转移登记")
+    assert estate.tolerance
+    proxy = next(m for m in estate.materials if m.name == "授权委托书")
+    assert not proxy.required and not proxy.core

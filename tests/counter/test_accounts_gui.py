@@ -116,9 +116,13 @@ def test_second_window_elsewhere_is_refused_with_where_the_first_is(
     assert "2号窗口" in second.error.text() and "counter@PC-A" in second.error.text()
     assert second.staff is None and second.password_edit.text() == ""
 
-    # A clerk cannot pick another window than theirs: the assigned one is taken whatever the list says.
+    # A clerk cannot pick another window than theirs: refused with their own window named (never
+    # swapped silently: the clerk serves the window picked), which the list then offers.
     clerk = _login_dialog(qtbot, ctx, staffed.clerk.username, PASSWORD, "counter@PC-C")
     clerk.select_window(3)
+    assert not clerk.try_login() and clerk.chosen_window is None
+    assert staffed.window1.label in clerk.error.text()
+    clerk.password_edit.setText(PASSWORD)
     assert clerk.try_login() and clerk.chosen_window is not None and clerk.chosen_window.number == 1
 
     # Closing the first window frees the account for the other PC.

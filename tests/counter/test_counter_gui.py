@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -22,6 +22,7 @@ from db.models import Case, CaseTask, Evaluation, HallEvent, Ticket
 from devices.idcard.samples import RESIDENT_LONG_TERM
 from tests.counter.conftest import Staffed
 from ui.bus import HallBus
+from ui.counter.preview import PrinterChoice
 from ui.counter.window import CounterWindow
 
 
@@ -33,7 +34,12 @@ def make_window(
     qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path, bus: HallBus | None = None
 ) -> CounterWindow:
     win = CounterWindow(
-        ctx, bus or HallBus(), staffed.clerk, staffed.window1, documents_dir=tmp_path / "docs"
+        ctx,
+        bus or HallBus(),
+        staffed.clerk,
+        staffed.window1,
+        documents_dir=tmp_path / "docs",
+        printer=PrinterChoice(pdf_dir=tmp_path / "printer"),  # the emulated A4 printer
     )
     qtbot.addWidget(win)
     qtbot.addWidget(win.evaluator)
@@ -51,6 +57,9 @@ def started(qtbot: QtBot, win: CounterWindow) -> None:
 
 def press(qtbot: QtBot, win: CounterWindow, key: Qt.Key, ok: bool | None = True) -> None:
     """An F-key, and its result on screen (`ok`: whether the operation went through; None: either)."""
+    if QApplication.activeWindow() is not win:  # a dialog just closed
+        win.activateWindow()
+        qtbot.waitUntil(lambda: QApplication.activeWindow() is win, timeout=5000)
     with qtbot.waitSignal(win.queue_panel.actionDone, timeout=10000) as done:
         qtbot.keyClick(win, key)
     if ok is not None:
@@ -72,6 +81,22 @@ def swipe(qtbot: QtBot, win: CounterWindow, reader: Any, bus: HallBus) -> None:
         lambda: win.intake.edits["id_number"].text() == RESIDENT_LONG_TERM.id_number, timeout=5000
     )
     assert win.intake.edits["name"].text() == "张演示"
+
+
+def answer_modal(qtbot: QtBot, key: Qt.Key, expect: str = "") -> None:
+    """Press `key` in the next modal dialog once it is up (it blocks the caller until closed)."""
+    seen: dict[str, str] = {}
+
+    def poll() -> None:
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(10, poll)
+            return
+        seen["text"] = getattr(box, "text", lambda: "")()
+        assert expect in seen["text"], seen["text"]
+        qtbot.keyClick(box, key)
+
+    QTimer.singleShot(0, poll)
 
 
 def type_text(qtbot: QtBot, edit: QLineEdit, text: str) -> None:
@@ -152,6 +177,12 @@ def test_intake_path_end_to_end(
         win.intake.notes_edit.setPlainText(notes)
     submit_click(qtbot, win, path)
     # The cases are committed at once; the form is free for the next applicant while the PDFs build.
+    if path == "one_time_notice":
+        # After a one-time notice the applicant stays (another matter, or the corrected one).
+        assert win.intake.edits["id_number"].text() == RESIDENT_LONG_TERM.id_number
+        assert win.intake.edits["name"].text() == "张演示"
+        assert not win.intake.matters and not win.intake.materials_model.rows
+        win.intake.reset()
     assert win.intake.is_empty(), win.intake.message.text()
     qtbot.waitUntil(lambda: win.last_outcome is not None, timeout=20000)
     outcome = win.last_outcome
@@ -175,11 +206,28 @@ def test_intake_path_end_to_end(
     assert [d.kind for d in outcome.documents] == kinds
     for p in outcome.paths:
         assert info.case_number in pdftext(p)
-    assert win.preview is not None and win.preview.isVisible()
-    assert len(win.preview.page_images) >= 1
-    printed = tmp_path / "printed.pdf"
-    assert win.preview.print_to_pdf(printed)
-    assert printed.stat().st_size > 1000
+    # One key prints every document on the configured printer: no preview, no dialog.
+    assert win.preview is None
+    with qtbot.waitSignal(win.printed, timeout=20000):
+        qtbot.keyClick(win, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    printed = sorted((tmp_path / "printer").glob("*.pdf"))
+    assert len(printed) == len(kinds)
+    assert all(info.case_number in pdftext(p) for p in printed)
+    # The preview only on demand (Ctrl+Shift+P); each page fits the width of the view.
+    qtbot.keyClick(
+        win, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    )
+    preview = win.preview
+    assert preview is not None and preview.isVisible()
+    assert len(preview.page_images) >= 1
+    viewport = preview.scroll_area.viewport().width()
+    assert all(0 < label.pixmap().width() <= viewport for label in preview.page_labels)
+    preview.raise_()
+    preview.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is preview, timeout=5000)
+    with qtbot.waitSignal(preview.printed, timeout=10000):
+        qtbot.keyClick(preview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # no dialog
+    assert len(list((tmp_path / "printer").glob("*.pdf"))) == len(kinds) + 1
     # The form was cleared and the draft removed.
     assert win.intake.is_empty()
 
@@ -293,6 +341,14 @@ def test_queue_keys_and_manager_only_call(
     assert panel.current_label.text() == a1.number and panel.wait_model.total_waiting == 2
     press(qtbot, win, Qt.Key.Key_F2)
     assert panel.current is not None and panel.current.recall_count == 1
+    # F3 asks first (the default policy): Esc (or Enter) keeps the ticket, Y marks it.
+    answer_modal(qtbot, Qt.Key.Key_Escape)
+    press(qtbot, win, Qt.Key.Key_F3, ok=False)
+    assert panel.current is not None and "已取消过号" in panel.error_label.text()
+    answer_modal(qtbot, Qt.Key.Key_Return)  # the default button is 取消: Enter does not drop anyone
+    press(qtbot, win, Qt.Key.Key_F3, ok=False)
+    assert panel.current is not None
+    answer_modal(qtbot, Qt.Key.Key_Y, expect="确认")
     press(qtbot, win, Qt.Key.Key_F3)  # no-show
     assert panel.current is None
     panel.ask_text = lambda *_a: a1.number
@@ -312,7 +368,10 @@ def test_queue_keys_and_manager_only_call(
     panel.ask_text = lambda _t, _l, default: default
     press(qtbot, win, Qt.Key.Key_F7)  # resume the held one
     assert panel.current is not None and panel.current.number == a2.number
-    panel.ask_choice = lambda _t, _l, items: next(i for i in items if i.startswith("窗口：2号"))
+    ctx.queue().open_window(2, staffed.manager.id)  # only open windows are offered
+    panel.refresh()
+    qtbot.waitUntil(lambda: any(t.to_window == 2 for t in panel.targets), timeout=5000)
+    panel.ask_choice = lambda _t, _l, items: next(i for i in items if i.startswith("窗口：") and "2号" in i)
     press(qtbot, win, Qt.Key.Key_F6)  # transfer to window 2
     assert panel.current is None
     panel.ask_text = lambda *_a: ""

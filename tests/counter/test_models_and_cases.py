@@ -192,7 +192,12 @@ def test_login_dialog(qtbot: QtBot, ctx: AppContext, staffed: Staffed) -> None:
     dlg.password_edit.setText("wrong")
     assert not dlg.try_login()
     assert dlg.error.text() == "用户名或密码不正确" and dlg.password_edit.text() == ""
-    dlg.window_combo.setCurrentIndex(2)  # a clerk still works at the assigned window
+    dlg.window_combo.setCurrentIndex(2)  # not the clerk's window: refused, never swapped silently
+    dlg.password_edit.setText(PASSWORD)
+    assert not dlg.try_login()
+    assert dlg.staff is None and dlg.chosen_window is None
+    assert staffed.window1.label in dlg.error.text()
+    assert dlg.window_combo.currentIndex() == 0  # the own window is offered for the next try
     dlg.password_edit.setText(PASSWORD)
     assert dlg.try_login()
     assert dlg.staff is not None and dlg.staff.id == staffed.clerk.id
@@ -203,3 +208,33 @@ def test_login_dialog(qtbot: QtBot, ctx: AppContext, staffed: Staffed) -> None:
     mgr.password_edit.setText(PASSWORD)
     mgr.window_combo.setCurrentIndex(1)  # managers pick any window
     assert mgr.try_login() and mgr.chosen_window is not None and mgr.chosen_window.number == 2
+
+
+def test_case_detail_shows_words_not_codes(
+    qtbot: QtBot, ctx: AppContext, seeded: Seeded, staffed: Staffed, tmp_path: Path
+) -> None:
+    """"bad_rating 2026-12-08" in the case detail: every task, status and date reads as Chinese."""
+    from PySide6.QtWidgets import QLabel
+
+    from app.cases import machine
+    from db.models import CaseTask
+
+    clerk = Clerk(
+        ctx.site_id, staffed.clerk.id, staffed.clerk.name, staffed.window1.id, staffed.window1.label
+    )
+    case_id = _accept(ctx, seeded, clerk)
+    from db import outbox
+
+    with ctx.sessions.begin() as s:
+        for kind in (*machine.TASK_LABELS, "some_future_kind"):
+            task = CaseTask(site_id=ctx.site_id, case_id=case_id, kind=kind, due_date=dt.date(2026, 12, 8), note="")
+            outbox.save(s, task)  # as the services write it: with its outbox snapshot
+    desk = CounterDesk(ctx, staffed.clerk, staffed.window1)
+    panel = CasesPanel(desk, documents_dir=tmp_path / "docs")
+    qtbot.addWidget(panel)
+    dlg = panel.open_case(case_id)
+    qtbot.addWidget(dlg)
+    shown = " ".join(label.text() for label in dlg.findChildren(QLabel))
+    assert "差评整改回访（2026年12月8日前）" in shown and "补齐容缺材料" in shown and "其他待办" in shown
+    for code in (*machine.TASK_LABELS, "some_future_kind", "accepted", "normal", "2026-12-08"):
+        assert code not in shown, code

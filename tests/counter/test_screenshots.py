@@ -49,16 +49,20 @@ def test_render_writes_chinese_screens(qtbot: QtBot, ctx: AppContext, tmp_path: 
 
     paths = render(ctx, tmp_path)
     assert [p.name for p in paths] == [
-        "counter_intake.png",
+        "counter_intake_1366x768.png",
+        "counter_intake_1920x1080.png",
         "counter_preview.png",
-        "counter_cases.png",
+        "counter_cases_1366x768.png",
+        "counter_cases_1920x1080.png",
         "evaluator.png",
     ]
+    assert QImage(str(tmp_path / "counter_intake_1366x768.png")).size().toTuple() == (1366, 768)
+    assert QImage(str(tmp_path / "counter_intake_1920x1080.png")).size().toTuple() == (1920, 1080)
     for p in paths:
         img = QImage(str(p))
         assert not img.isNull() and img.width() > 600 and img.height() > 500
     evaluator = QImage(str(tmp_path / "evaluator.png"))
     assert _ink(evaluator, 20, 90) > 300  # the title 请您对本次服务进行评价 is drawn
-    counter = QImage(str(tmp_path / "counter_intake.png"))
+    counter = QImage(str(tmp_path / "counter_intake_1366x768.png"))
     assert _ink(counter, 50, 110) > 150  # the current ticket number in large type
     assert (tmp_path / "documents").is_dir()

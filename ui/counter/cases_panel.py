@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Callable
@@ -221,16 +222,16 @@ class CaseDetailDialog(QDialog):
             (QT_TRANSLATE_NOOP("CaseDetailDialog", "联系电话"), a.phone or "—"),
             (
                 QT_TRANSLATE_NOOP("CaseDetailDialog", "承诺办结"),
-                d.promised_date.isoformat() if d.promised_date else "—",
+                _cn_date(d.promised_date) if d.promised_date else "—",
             ),
             (
                 QT_TRANSLATE_NOOP("CaseDetailDialog", "法定期限"),
-                d.legal_date.isoformat() if d.legal_date else "—",
+                _cn_date(d.legal_date) if d.legal_date else "—",
             ),
             (
                 QT_TRANSLATE_NOOP("CaseDetailDialog", "材料"),
                 "；".join(
-                    f"{m.name}{'' if m.received else '（缺' + (f'，{m.due_date}前补齐' if m.due_date else '') + '）'}"
+                    f"{m.name}{'' if m.received else '（缺' + (f'，{_cn_date(m.due_date)}前补齐' if m.due_date else '') + '）'}"
                     for m in d.materials
                 ),
             ),
@@ -239,7 +240,11 @@ class CaseDetailDialog(QDialog):
             rows.append(
                 (
                     QT_TRANSLATE_NOOP("CaseDetailDialog", "待办"),
-                    "；".join(f"{t.kind} {t.due_date}{' 已完成' if t.done_at else ''}" for t in d.tasks),
+                    "；".join(
+                        f"{machine.task_label(t.kind)}（{_cn_date(t.due_date)}前"
+                        f"{'，已完成' if t.done_at else ''}）"
+                        for t in d.tasks
+                    ),
                 )
             )
         if d.waybill:
@@ -262,7 +267,7 @@ class CaseDetailDialog(QDialog):
 
     def reprint(self) -> bool:
         """Rebuild the case's intake documents from the stored rows and preview them for printing."""
-        from ui.counter.preview import DocumentPreview
+        from ui.counter.preview import DocumentPreview, printer_choice
 
         try:
             desk, case_id, folder = self.desk, self.case_id, self.documents_dir
@@ -273,7 +278,7 @@ class CaseDetailDialog(QDialog):
             return False
         self.preview = DocumentPreview(
             list(zip(docs, paths, strict=True)),
-            printer_name=self.desk.ctx.settings.printers.document.name,
+            printer=printer_choice(self.desk.ctx, self.documents_dir),
             parent=self,
         )
         self.preview.show()
@@ -312,3 +317,7 @@ class CaseDetailDialog(QDialog):
         self.reload()
         self.changed.emit()
         return True
+
+
+def _cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"

@@ -205,6 +205,26 @@ def _run(
             print(json.dumps(win.intake.state(), ensure_ascii=False), flush=True)
             return 0
         win.show()
+
+        def next_log_in() -> None:
+            """注销: the log-in dialog again; a new counter for whoever logs in, or the end."""
+            nonlocal win
+            from ui.counter.login import LoginDialog
+
+            dlg = LoginDialog(ctx, terminal=terminal, bus=bus)  # the reader names the account
+            if not dlg.exec() or dlg.staff is None or dlg.chosen_window is None:
+                app.quit()
+                return
+            win = CounterWindow(
+                ctx, bus, dlg.staff, dlg.chosen_window, documents_dir=args.documents, session_terminal=dlg.terminal
+            )
+            win.loggedOut.connect(next_log_in)
+            win.show()
+
+        # 注销 closes the window before the next log-in: only another close ends the program.
+        app.setQuitOnLastWindowClosed(False)
+        app.lastWindowClosed.connect(lambda: None if win is None or win.logging_out else app.quit())
+        win.loggedOut.connect(next_log_in)
         if args.ready:
             QTimer.singleShot(0, lambda: print("READY", flush=True))
         if script is not None:

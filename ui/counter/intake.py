@@ -24,15 +24,18 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListView,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -51,7 +54,7 @@ from app.cases.types import (
 )
 from app.counter.desk import Chosen, CounterDesk, MatterChoice, RestoredDraft
 from app.errors import StorageError
-from app.validators import card_flag
+from app.validators import card_flag, mask_name
 from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
 from ui.tasks import TaskRunner
 
@@ -114,6 +117,8 @@ class IntakeForm(QWidget):
         self.documents_dir = documents_dir
         self.print_config = print_config  # printing.layout.PrintConfig; None: from the settings
         self.ticket_id: uuid.UUID | None = None
+        self.ticket_holder = ""  # masked name of a real-name ticket's holder (张*三), else ""
+        self.ask_confirm: Callable[[str, str, str], bool] = self._ask_confirm
         self.matters: list[MatterInfo] = []
         self.scenario: ScenarioInfo | None = None
         self._restoring = False
@@ -140,11 +145,20 @@ class IntakeForm(QWidget):
         self.person_radio.setChecked(True)
         self._kind_group = QButtonGroup(self)
         for radio in (self.person_radio, self.company_radio):
+            # Room for the indicator, its gap and the text with a margin (the layout check's measure).
+            indicator = radio.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+            radio.setMinimumWidth(radio.fontMetrics().horizontalAdvance(radio.text()) + indicator + 20)
             self._kind_group.addButton(radio)
             kinds.addWidget(radio)
             radio.toggled.connect(self._kind_changed)
         kinds.addStretch(1)
         form.addRow(self.tr("类型"), kinds)
+        self.holder_label = QLabel()
+        self.holder_label.setObjectName("ticket_holder")
+        self.holder_label.setWordWrap(True)
+        self.holder_label.setStyleSheet("color: #1f618d;")
+        self.holder_label.setVisible(False)
+        form.addRow(self.holder_label)
         labels = {
             "name": self.tr("姓名"),
             "id_number": self.tr("证件号码"),
@@ -210,17 +224,37 @@ class IntakeForm(QWidget):
         self.materials_model = MaterialsModel()
         self.materials_view = QTableView()
         self.materials_view.setModel(self.materials_model)
-        self.materials_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.materials_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.materials_view.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.materials_view.setObjectName("materials_view")
+        self.materials_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.materials_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # F2 (or typing) edits 问题说明 in place; Tab walks the cells; Space ticks the row.
+        self.materials_view.setEditTriggers(
+            QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+        )
+        self.materials_view.setWordWrap(True)
+        header = self.materials_view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(MaterialsModel.COL_PROBLEM, QHeaderView.ResizeMode.Stretch)
         self.materials_view.verticalHeader().setVisible(False)
-        self.materials_model.dataChanged.connect(lambda *_: self._touched())
-        all_btn = QPushButton(self.tr("全部收到"))
-        all_btn.clicked.connect(lambda: self.materials_model.set_all_received(True))
+        self.materials_view.installEventFilter(self)
+        self.materials_model.dataChanged.connect(lambda *_: self._materials_edited())
+        self.materials_model.modelReset.connect(self._show_missing)
+        self.all_button = QPushButton(self.tr("全部收到 (Ctrl+Shift+A)"))
+        self.all_button.setObjectName("all_received")
+        self.all_button.clicked.connect(self.all_received)
+        all_key = QShortcut(QKeySequence("Ctrl+Shift+A"), self)
+        all_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        all_key.activated.connect(self.all_received)
         alay.addWidget(self.materials_view)
         row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(all_btn)
+        self.missing_label = QLabel()
+        self.missing_label.setObjectName("missing_materials")
+        self.missing_label.setWordWrap(True)
+        row.addWidget(self.missing_label, 1)
+        row.addWidget(self.all_button)
         alay.addLayout(row)
         root.addWidget(mat_box, 1)
 
@@ -236,13 +270,13 @@ class IntakeForm(QWidget):
         self.message.setWordWrap(True)
         root.addWidget(self.message)
 
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()  # two rows of three: fits a 1366-pixel counter beside the queue
         self.path_buttons: dict[str, QPushButton] = {}
-        for path, text, keys in PATH_BUTTONS:
+        for i, (path, text, keys) in enumerate(PATH_BUTTONS):
             b = QPushButton(f"{self.tr(str(text))}  {keys.replace('Return', 'Enter')}")
             b.setObjectName(f"path_{path}")
             b.clicked.connect(lambda _c=False, p=path: self.submit(p))
-            buttons.addWidget(b)
+            buttons.addWidget(b, i // 3, i % 3)
             self.path_buttons[path] = b
             sc = QShortcut(QKeySequence(keys), self)
             sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -252,7 +286,28 @@ class IntakeForm(QWidget):
         self._update_buttons()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Up/Down in the search box move through the hits, so the mouse is never needed."""
+        """Up/Down in the search box move through the hits, so the mouse is never needed; Space
+        in the materials table ticks (or unticks) the current row, whatever its column."""
+        if (
+            watched is getattr(self, "materials_view", None)
+            and event.type() == QEvent.Type.ShortcutOverride
+            and event.key() == Qt.Key.Key_F2  # type: ignore[attr-defined]
+            and self.materials_view.currentIndex().column() == MaterialsModel.COL_PROBLEM
+        ):
+            # On 问题说明, F2 edits the cell (the platform's edit key) instead of 重呼.
+            event.accept()
+            return True
+        if (
+            watched is getattr(self, "materials_view", None)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Space  # type: ignore[attr-defined]
+            and self.materials_view.state() != QAbstractItemView.State.EditingState
+        ):
+            row = self.materials_view.currentIndex().row()
+            current = self.materials_model.row_at(row)
+            if current is not None:
+                self.materials_model.set_received(row, not current.received)
+            return True
         if watched is self.search_edit and event.type() == QEvent.Type.KeyPress and self.search_model.hits:
             key = event.key()  # type: ignore[attr-defined]
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
@@ -308,8 +363,64 @@ class IntakeForm(QWidget):
             label.setVisible(bool(text))
         return errs
 
+    def set_ticket_holder(self, ticket_id: uuid.UUID | None, holder: str) -> None:
+        """The called ticket's real-name holder (masked) is shown above the applicant: the clerk
+        swipes that person's card to fill the form, and a different card is questioned."""
+        self.ticket_holder = holder if ticket_id is not None else ""
+        self.holder_label.setText(
+            self.tr("实名取号：%1 · 请刷其身份证填写").replace("%1", self.ticket_holder)
+            if self.ticket_holder
+            else ""
+        )
+        self.holder_label.setVisible(bool(self.ticket_holder))
+
     def fill_from_card(self, card: Any) -> None:
-        """An ID card was read: name, number and address go into the form (audited)."""
+        """An ID card was read: name, number and address go into the form (audited). A card of
+        another person than the one in the form, or than the real-name ticket's holder, is asked
+        about first."""
+        number = str(getattr(card, "id_number", "")).strip().upper()
+        typed = self.edits["id_number"].text().strip().upper()
+        if typed and number and typed != number:
+            who = mask_name(self.edits["name"].text()) or typed[:4] + "…"
+            if not self.ask_confirm(
+                self.tr("更换申请人"),
+                self.tr("表单中已是另一位申请人（%1），所刷身份证为 %2。是否替换为刷卡人？")
+                .replace("%1", who)
+                .replace("%2", mask_name(str(getattr(card, "name", "")))),
+                self.tr("替换 (Y)"),
+            ):
+                self.message.setText(self.tr("已保留表单中的申请人，未使用刷卡信息"))
+                return
+            self._apply_card(card)
+            return
+        if self.ticket_id is not None and self.ticket_holder and number:
+            desk, tid = self.desk, self.ticket_id
+            self.runner.submit(
+                lambda: desk.holder_matches(tid, number),
+                lambda same: self._holder_checked(card, same),
+                lambda exc: self._holder_check_failed(card, exc),
+            )
+            return
+        self._apply_card(card)
+
+    def _holder_check_failed(self, card: Any, exc: Exception) -> None:
+        log.warning("holder check failed: %s", exc)
+        self._apply_card(card)  # the form is filled; the clerk sees the masked holder above it
+
+    def _holder_checked(self, card: Any, same: bool | None) -> None:
+        if same is False and not self.ask_confirm(
+            self.tr("与取号人不一致"),
+            self.tr("所刷身份证（%1）不是该号的实名取号人（%2）。确认由刷卡人办理？")
+            .replace("%1", mask_name(str(getattr(card, "name", ""))))
+            .replace("%2", self.ticket_holder),
+            self.tr("确认办理 (Y)"),
+        ):
+            self.message.setStyleSheet("color: #d35400;")
+            self.message.setText(self.tr("刷卡人与实名取号人不一致，未填入表单"))
+            return
+        self._apply_card(card)
+
+    def _apply_card(self, card: Any) -> None:
         self.edits["name"].setText(str(getattr(card, "name", "")))
         self.edits["id_number"].setText(str(getattr(card, "id_number", "")))
         address = str(getattr(card, "address", "") or "")
@@ -324,10 +435,68 @@ class IntakeForm(QWidget):
             lambda exc: log.warning("audit of a card read failed: %s", exc),
         )
         flag = card_flag(card)  # expired or not yet valid: flagged here, refused at the kiosk
+        self.message.setStyleSheet("")
         self.message.setText(
             self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", "")))
             + (f"（{flag}）" if flag else "")
         )
+        self.focus_first_field()
+
+    def focus_first_field(self) -> None:
+        """Keyboard-first: the cursor goes to the first visible applicant field still empty, else
+        to the matter search (after F4 and after a card read)."""
+        for key in APPLICANT_FIELDS:
+            edit = self.edits[key]
+            if self._rows[key][1].isVisibleTo(self) and not edit.text().strip():
+                edit.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+        target = self.search_edit if not self.matters else self.materials_view
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+        if target is self.materials_view and self.materials_model.rowCount():
+            self.materials_view.setCurrentIndex(self.materials_model.index(0, 0))
+
+    def _ask_confirm(self, title: str, text: str, yes: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("confirm_dialog")
+        ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        ok.setShortcut(QKeySequence(Qt.Key.Key_Y))
+        no = box.addButton(self.tr("取消 (Esc)"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.exec()
+        return box.clickedButton() is ok
+
+    # --- materials -------------------------------------------------------------------------
+
+    def all_received(self) -> None:
+        self.materials_model.set_all_received(True)
+
+    def _materials_edited(self) -> None:
+        self._show_missing()
+        self._touched()
+
+    def _show_missing(self) -> None:
+        """The line under the checklist follows every tick: what is still missing, and which of
+        it may be 容缺."""
+        rows = self.materials_model.rows
+        if not rows:
+            self.missing_label.clear()
+            return
+        missing = self.materials_model.missing()
+        if not missing:
+            self.missing_label.setStyleSheet("color: #1e8449;")
+            self.missing_label.setText(self.tr("必交材料已齐全"))
+        else:
+            tolerable = [r.name for r in missing if r.tolerable]
+            text = self.tr("缺少材料：%1").replace("%1", "、".join(r.name for r in missing))
+            if tolerable and len(tolerable) == len(missing):
+                text += self.tr("（均可容缺受理）")
+            elif tolerable:
+                text += self.tr("（其中可容缺：%1）").replace("%1", "、".join(tolerable))
+            self.missing_label.setStyleSheet("color: #c0392b;")
+            self.missing_label.setText(text)
+        if "缺少材料" in self.message.text():  # a refusal about materials is now out of date
+            self.message.clear()
 
     # --- matters ---------------------------------------------------------------------------
 
@@ -420,6 +589,7 @@ class IntakeForm(QWidget):
                         x.core,
                         bool(saved[0]) if saved else False,
                         str(saved[1]) if saved else "",
+                        tolerable=m.tolerance and x.required and not x.core,
                     )
                 )
         self.materials_model.set_rows(rows)
@@ -516,7 +686,9 @@ class IntakeForm(QWidget):
         self.message.setStyleSheet("color: #1e8449;")
         self.message.setText(msg)
         log.info("intake %s: %s", path, numbers)
-        self.reset(keep_message=True)
+        # After a one-time notice the same applicant usually goes on (another matter, or the
+        # corrected one later): keep who they are, clear what was applied for.
+        self.reset(keep_message=True, keep_applicant=path == "one_time_notice")
         self.accepted.emit(result)
         self._build_documents(path, result)
 
@@ -575,15 +747,16 @@ class IntakeForm(QWidget):
         self.message.setText(text)
         self.failed.emit(text)
 
-    def reset(self, *, keep_message: bool = False) -> None:
+    def reset(self, *, keep_message: bool = False, keep_applicant: bool = False) -> None:
         self._restoring = True
         try:
-            for e in self.edits.values():
-                e.clear()
-            for label in self.errors.values():
-                label.clear()
-                label.setVisible(False)
-            self.person_radio.setChecked(True)
+            if not keep_applicant:
+                for e in self.edits.values():
+                    e.clear()
+                for label in self.errors.values():
+                    label.clear()
+                    label.setVisible(False)
+                self.person_radio.setChecked(True)
             self.notes_edit.clear()
             self.search_edit.clear()
             self.search_model.set_hits([])
@@ -595,6 +768,8 @@ class IntakeForm(QWidget):
         finally:
             self._restoring = False
         self._draft_timer.stop()
+        if keep_applicant and not self.is_empty():
+            self._draft_timer.start()  # the kept applicant is the draft now
 
     # --- drafts ----------------------------------------------------------------------------
 

@@ -2,22 +2,34 @@
 
 Pages are rendered to images with QtPdf where the PySide6 build has it, else with poppler's
 pdftoppm (Debian/UOS/Kylin have it; on Windows put it on PATH); printing sends those page images to
-a QPrinter (the configured document printer or the one chosen in QPrintDialog). In tests the
-printer writes a PDF file instead of paper.
+the configured document printer at one key (no dialog): a system printer by name (empty: the
+default one), or PDF files in a folder (`printers.document.pdf_dir`: the demo's emulated A4
+printer, and the tests'). The system print dialog is offered only on demand in the preview.
 """
 
 from __future__ import annotations
 
 import importlib
 import logging
+import os
 import shutil
 import subprocess
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRectF, QSize, Signal
-from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPixmap
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QImage,
+    QKeySequence,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPixmap,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrinterInfo
 from PySide6.QtWidgets import (
     QDialog,
@@ -31,10 +43,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.cases.types import Document
+from app.secrets import make_private_dir
 
 log = logging.getLogger("onewindow.ui")
 
 PREVIEW_WIDTH = 620
+PRINT_WIDTH = 1654  # pixels across A4 at 200 dpi
 
 
 def _qtpdf() -> Any:
@@ -106,19 +120,69 @@ def a4_printer(name: str = "") -> QPrinter:
     return printer
 
 
+@dataclass(frozen=True)
+class PrinterChoice:
+    """Where documents print at one key: a system printer (`name`, empty: the default) or PDF
+    files in `pdf_dir` (the emulated A4 printer)."""
+
+    name: str = ""
+    pdf_dir: Path | None = None
+
+    @property
+    def label(self) -> str:
+        if self.pdf_dir is not None:
+            return f"PDF 打印（{self.pdf_dir}）"
+        return self.name or "默认打印机"
+
+    def pdf_target(self, doc: Document) -> Path:
+        """The next free file name for `doc` in the PDF folder (a reprint gets -2, -3 …)."""
+        assert self.pdf_dir is not None
+        stem = Path(doc.filename).stem
+        n = len(list(self.pdf_dir.glob(f"{stem}*.pdf")))
+        return self.pdf_dir / (f"{stem}-{n + 1}.pdf" if n else f"{stem}.pdf")
+
+
+def print_document(doc: Document, path: Path, choice: PrinterChoice, pages: list[QImage] | None = None) -> str:
+    """Print one document on the configured printer, no dialog; returns where it went. The PDF
+    printer files the document's own PDF (text stays text); a real printer gets the page images.
+    OSError / ValueError (Chinese) when it cannot."""
+    if choice.pdf_dir is not None:
+        try:
+            make_private_dir(choice.pdf_dir)  # the documents carry full ID numbers
+            target = choice.pdf_target(doc)
+            shutil.copyfile(path, target)
+            if os.name == "posix":
+                os.chmod(target, 0o600)
+        except OSError as exc:
+            raise OSError(f"无法写入打印文件夹 {choice.pdf_dir}：{exc.strerror or exc}") from exc
+        return str(target)
+    images = pages if pages is not None else render_pages(path, PRINT_WIDTH)
+    printer = a4_printer(choice.name)
+    print_pages(images, printer)
+    return printer.printerName() or choice.label
+
+
 class DocumentPreview(QDialog):
-    """Non-modal preview of the intake's documents with a print button per document."""
+    """Non-modal preview of the intake's documents: each page fits the width of the view; Ctrl+P
+    prints the shown document to the configured printer at once, 选择打印机… opens the system
+    dialog."""
 
     printed = Signal(str)
 
     def __init__(
-        self, documents: list[tuple[Document, Path]], *, printer_name: str = "", parent: QWidget | None = None
+        self,
+        documents: list[tuple[Document, Path]],
+        *,
+        printer_name: str = "",
+        printer: PrinterChoice | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("文书预览与打印"))
         self.documents = documents
-        self.printer_name = printer_name
-        self.resize(760, 900)
+        self.choice = printer or PrinterChoice(printer_name)
+        self.printer_name = self.choice.name
+        self.resize(820, 900)
         lay = QHBoxLayout(self)
         self.list = QListWidget()
         self.list.setObjectName("document_list")
@@ -130,23 +194,35 @@ class DocumentPreview(QDialog):
         right = QVBoxLayout()
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
+        # The page fits the width: no horizontal bar, and a vertical one always there, so the
+        # width a page is scaled to does not change when the bar appears.
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.pages_box = QWidget()
         self.pages_layout = QVBoxLayout(self.pages_box)
         self.scroll_area.setWidget(self.pages_box)
         right.addWidget(self.scroll_area, 1)
-        buttons = QHBoxLayout()
         self.status = QLabel()
-        buttons.addWidget(self.status, 1)
+        self.status.setObjectName("preview_status")
+        self.status.setWordWrap(True)
+        right.addWidget(self.status)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
         self.print_button = QPushButton(self.tr("打印 (Ctrl+P)"))
-        self.print_button.setShortcut("Ctrl+P")
-        self.print_button.clicked.connect(self.print_current)
-        close = QPushButton(self.tr("关闭"))
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(lambda: self.print_current(ask=False))
+        self.print_button.setToolTip(self.choice.label)
+        self.print_button.clicked.connect(lambda: self.print_current(ask=False))
+        self.dialog_button = QPushButton(self.tr("选择打印机…"))
+        self.dialog_button.clicked.connect(lambda: self.print_current(ask=True))
+        close = QPushButton(self.tr("关闭 (Esc)"))
         close.clicked.connect(self.close)
         buttons.addWidget(self.print_button)
+        buttons.addWidget(self.dialog_button)
         buttons.addWidget(close)
         right.addLayout(buttons)
         lay.addLayout(right, 1)
         self.page_images: list[QImage] = []
+        self.page_labels: list[QLabel] = []
         if documents:
             self.list.setCurrentRow(0)
 
@@ -156,41 +232,68 @@ class DocumentPreview(QDialog):
             w = item.widget() if item is not None else None
             if w is not None:
                 w.deleteLater()
+        self.page_labels = []
         if not (0 <= row < len(self.documents)):
             return
         doc, path = self.documents[row]
         try:
-            self.page_images = render_pages(path)
+            self.page_images = render_pages(path, 1240)  # sharp when scaled down to the view
         except ValueError as exc:
             self.status.setText(str(exc))
             return
-        for img in self.page_images:
+        for _img in self.page_images:
             label = QLabel()
-            label.setPixmap(QPixmap.fromImage(img))
             label.setStyleSheet("border: 1px solid #bbb; background: white;")
             self.pages_layout.addWidget(label)
+            self.page_labels.append(label)
+        self._fit()
         self.status.setText(
             self.tr("%1，共 %2 页").replace("%1", doc.title).replace("%2", str(len(self.page_images)))
         )
 
-    def print_current(self, *, printer: QPrinter | None = None, ask: bool = True) -> bool:
+    def page_width(self) -> int:
+        """The width a page is shown at: the scroll area's width less margins and the border."""
+        margins = self.pages_layout.contentsMargins()
+        return max(100, self.scroll_area.viewport().width() - margins.left() - margins.right() - 2)
+
+    def _fit(self) -> None:
+        width = self.page_width()
+        for label, img in zip(self.page_labels, self.page_images, strict=True):
+            label.setPixmap(
+                QPixmap.fromImage(
+                    img.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+                )
+            )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._fit()
+
+    def print_current(self, *, printer: QPrinter | None = None, ask: bool = False) -> bool:
         row = self.list.currentRow()
         if not (0 <= row < len(self.documents)):
             return False
         doc, path = self.documents[row]
-        pages = render_pages(path, 1654)  # 200 dpi across A4
-        if printer is None:
-            printer = a4_printer(self.printer_name)
-            if ask:
-                dialog = QPrintDialog(printer, self)
-                if dialog.exec() != QDialog.DialogCode.Accepted:
-                    return False
         try:
-            print_pages(pages, printer)
-        except OSError as exc:
+            if printer is None and not ask:
+                where = print_document(doc, path, self.choice)
+            else:
+                pages = render_pages(path, PRINT_WIDTH)
+                if printer is None:
+                    printer = a4_printer(self.printer_name)
+                    dialog = QPrintDialog(printer, self)
+                    if dialog.exec() != QDialog.DialogCode.Accepted:
+                        return False
+                print_pages(pages, printer)
+                where = printer.outputFileName() or printer.printerName()
+        except (OSError, ValueError) as exc:
             self.status.setText(str(exc))
             return False
-        self.status.setText(self.tr("已发送打印：%1").replace("%1", doc.title))
+        self.status.setText(self.tr("已打印：%1（%2）").replace("%1", doc.title).replace("%2", where))
         self.printed.emit(doc.kind)
         return True
 
@@ -199,4 +302,16 @@ class DocumentPreview(QDialog):
         printer = a4_printer()
         printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
         printer.setOutputFileName(str(target))
-        return self.print_current(printer=printer, ask=False)
+        return self.print_current(printer=printer)
+
+
+def printer_choice(ctx: Any, documents_dir: Path) -> PrinterChoice:
+    """The configured document printer: `printers.document.pdf_dir` (PDF files), else the named or
+    default system printer; the demo hall, with no printer named, prints PDF files (its emulated
+    A4 printer) into the documents folder's `printed` subfolder."""
+    doc = ctx.settings.printers.document
+    if doc.pdf_dir:
+        return PrinterChoice(doc.name, Path(doc.pdf_dir))
+    if getattr(ctx, "demo", False) and not doc.name:
+        return PrinterChoice("", documents_dir / "printed")
+    return PrinterChoice(doc.name)

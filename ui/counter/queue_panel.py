@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -25,11 +26,12 @@ from PySide6.QtWidgets import (
 
 from app.auth import AuthError
 from app.counter.desk import ActionResult, CounterDesk, QueueView, TransferTarget
+from app.counter.settings import CounterSettings
 from app.errors import StorageError
 from app.queue.errors import QueueError
 from app.queue.types import TicketInfo, WindowState
 from ui.bus import HallBus
-from ui.counter.models import CategoryWaitModel
+from ui.counter.models import CategoryWaitModel, WaitingListModel
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui")
@@ -75,10 +77,12 @@ class QueuePanel(QWidget):
         bus: HallBus,
         *,
         runner: TaskRunner | None = None,
+        settings: CounterSettings | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.desk = desk
+        self.settings: CounterSettings = settings or desk.ctx.settings.counter
         self.bus = bus
         self.staff = desk.staff
         self.win = desk.window
@@ -97,6 +101,7 @@ class QueuePanel(QWidget):
         # Replaceable dialog hooks (tests and scripts answer them without a modal dialog).
         self.ask_text: Callable[[str, str, str], str | None] = self._ask_text
         self.ask_choice: Callable[[str, str, list[str]], str | None] = self._ask_choice
+        self.ask_confirm: Callable[[str, str, str], bool] = self._ask_confirm
 
     def _build(self) -> None:
         lay = QVBoxLayout(self)
@@ -136,18 +141,32 @@ class QueuePanel(QWidget):
         lay.addLayout(grid)
         lay.addWidget(self.waiting_label)
         self.wait_model = CategoryWaitModel()
-        self.wait_view = QTableView()
-        self.wait_view.setModel(self.wait_model)
-        self.wait_view.verticalHeader().setVisible(False)
-        self.wait_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.wait_view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        lay.addWidget(self.wait_view, 1)
+        self.wait_view = self._table(self.wait_model, stretch=0)
+        self.wait_view.setObjectName("category_counts")
+        lay.addWidget(self.wait_view)
+        self.list_label = QLabel(self.tr("等候名单（按叫号顺序）"))
+        lay.addWidget(self.list_label)
+        self.waiting_model = WaitingListModel()
+        self.waiting_view = self._table(self.waiting_model, stretch=1)
+        self.waiting_view.setObjectName("waiting_list")
+        lay.addWidget(self.waiting_view, 1)
         self.error_label = QLabel()
         self.error_label.setObjectName("queue_message")
         self.error_label.setWordWrap(True)
         lay.addWidget(self.error_label)
+
+    def _table(self, model: Any, *, stretch: int) -> QTableView:
+        view = QTableView()
+        view.setModel(model)
+        view.verticalHeader().setVisible(False)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the F-keys stay with the window
+        view.setWordWrap(False)
+        header = view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        return view
 
     # --- state ----------------------------------------------------------------------------
 
@@ -166,9 +185,19 @@ class QueuePanel(QWidget):
         if view.window is not None:
             self.state = view.window
             self.wait_model.set_rows(list(view.categories))
+            self.waiting_model.set_rows(list(view.waiting))
+            self._fit_counts()
             self._set_current(view.window.current)
         self._show_state()
         self.viewShown.emit()
+
+    def _fit_counts(self) -> None:
+        """The per-category table shows all its rows; the waiting list takes the rest."""
+        view = self.wait_view
+        rows = max(1, self.wait_model.rowCount())
+        height = view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+        height += sum(view.verticalHeader().sectionSize(i) for i in range(rows)) if self.wait_model.rowCount() else view.verticalHeader().defaultSectionSize()
+        view.setFixedHeight(height)
 
     def detach(self) -> None:
         """Stop following the hall (the counter is closing)."""
@@ -252,13 +281,23 @@ class QueuePanel(QWidget):
             # An F-key pressed twice must not call two applicants: wait for the first result.
             self._say(self.tr("正在处理上一个操作，请稍候"), True)
             return None
-        if action in ("call_next", "recall", "no_show", "start"):
+        if action == "no_show":
+            return self._prepare_no_show()
+        if action in ("call_next", "recall", "start"):
             return action, {}
         if action == "finish":
             return action, {"current": self.current.id if self.current else None}
         if action == "transfer":
+            if self.current is None:
+                self._say(self.tr("当前没有可转移的号"), True)
+                return None
             labels = [t.label for t in self.targets]
-            choice = self.ask_choice(self.tr("转移"), self.tr("转到："), labels) if labels else None
+            if not labels:
+                self._say(self.tr("没有可以转往的开放窗口或业务类别"), True)
+                return None
+            choice = self.ask_choice(
+                self.tr("转移"), self.tr("将 %1 转到：").replace("%1", self.current.number), labels
+            )
             target = next((t for t in self.targets if t.label == choice), None)
             return None if target is None else (action, {"target": target})
         if action == "hold":
@@ -285,6 +324,30 @@ class QueuePanel(QWidget):
             number = self.ask_text(self.tr("过号重排"), self.tr("迟到申请人的号码："), "")
             return (action, {"number": number.strip().upper()}) if number and number.strip() else None
         raise ValueError(f"unknown queue action {action!r}")
+
+    def _prepare_no_show(self) -> tuple[str, dict[str, Any]] | None:
+        """过号 as the site configured it: confirmed by the clerk, or allowed only after N recalls."""
+        cur = self.current
+        if cur is None:
+            return "no_show", {}  # the queue says there is nobody to mark
+        if self.settings.no_show == "after_recalls":
+            need = self.settings.no_show_recalls
+            if cur.recall_count < need:
+                self._say(
+                    self.tr("须重呼满 %1 次（已重呼 %2 次）才能过号，请先按 F2 重呼")
+                    .replace("%1", str(need))
+                    .replace("%2", str(cur.recall_count)),
+                    True,
+                )
+                return None
+            return "no_show", {}
+        text = self.tr("确认 %1 过号？（已重呼 %2 次）过号后该号需重新排队才能办理。").replace(
+            "%1", cur.number
+        ).replace("%2", str(cur.recall_count))
+        if not self.ask_confirm(self.tr("过号"), text, self.tr("确认过号 (Y)")):
+            self._say(self.tr("已取消过号"))
+            return None
+        return "no_show", {}
 
     def _done(self, action: str, r: ActionResult) -> None:
         t = r.ticket
@@ -345,6 +408,18 @@ class QueuePanel(QWidget):
     def _ask_choice(self, title: str, label: str, items: list[str]) -> str | None:
         item, ok = QInputDialog.getItem(self, title, label, items, 0, False)
         return item if ok else None
+
+    def _ask_confirm(self, title: str, text: str, yes: str) -> bool:
+        """Yes / No, 取消 the default (Enter and Esc both cancel): only Y, or Tab and Space, confirm."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
+        box.setObjectName("confirm_dialog")
+        ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        ok.setShortcut(QKeySequence(Qt.Key.Key_Y))
+        no = box.addButton(self.tr("取消 (Esc)"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)
+        box.setEscapeButton(no)
+        box.exec()
+        return box.clickedButton() is ok
 
 
 def _text(exc: Exception) -> str:

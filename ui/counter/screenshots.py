@@ -1,5 +1,6 @@
-"""Screenshots of the counter for `main.py screenshots DIR`: the intake filled from the demo ID card,
-the document preview, the clerk's cases and the evaluator, in Chinese with a real CJK font."""
+"""Screenshots of the counter for `main.py screenshots DIR`: the intake filled from the demo ID card
+with the waiting list beside it, the document preview, the clerk's cases and the evaluator, in
+Chinese with a real CJK font, at the sizes counters use (1366×768 and 1920×1080)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from app.queue.service import QueueService
 from ui.bus import HallBus
 
 log = logging.getLogger("onewindow.ui")
+
+SIZES = ((1366, 768), (1920, 1080))
 
 
 def _settle(widget: QWidget) -> None:
@@ -52,7 +55,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
     queue = QueueService(ctx.sessions, ctx.site_id, ctx.settings.queue, clock=lambda: next(clock))
     bus = HallBus()
     win = CounterWindow(ctx, bus, staff, window, documents_dir=outdir / "documents", queue=queue)
-    win.resize(1366, 840)
+    win.resize(*SIZES[0])
     written: list[Path] = []
     try:
         codes = queue.window_state(window.number).category_codes
@@ -76,15 +79,19 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
             form.choose_matter(plain.id)
             win.runner.wait()
             form.materials_model.set_all_received(True)
-        written.append(_save(win, outdir / "counter_intake.png"))
+        for w, h in SIZES:
+            win.resize(w, h)
+            written.append(_save(win, outdir / f"counter_intake_{w}x{h}.png"))
         outcome = form.submit("accept") if plain is not None else None
         form.wait_documents()
-        if outcome is not None and win.preview is not None:
+        if outcome is not None and win.show_documents() and win.preview is not None:
             win.preview.resize(820, 980)
             written.append(_save(win.preview, outdir / "counter_preview.png"))
             win.preview.close()
         win.tabs.setCurrentWidget(win.cases)
-        written.append(_save(win, outdir / "counter_cases.png"))
+        for w, h in SIZES:
+            win.resize(w, h)
+            written.append(_save(win, outdir / f"counter_cases_{w}x{h}.png"))
         win.tabs.setCurrentWidget(win.intake)
         win.queue_panel.run("finish")
         win.runner.wait()

@@ -22,7 +22,7 @@ from app.validators import mask_name
 from ui.bus import HallBus
 from ui.counter.cases_panel import CasesPanel
 from ui.counter.intake import IntakeForm, IntakeOutcome
-from ui.counter.preview import DocumentPreview
+from ui.counter.preview import DocumentPreview, PrinterChoice, print_document, printer_choice
 from ui.counter.queue_panel import QueuePanel
 from ui.evaluator.window import EvaluationRequest, EvaluatorWindow
 from ui.tasks import TaskRunner
@@ -42,6 +42,8 @@ class CounterWindow(QMainWindow):
     draft, the case list) is on screen."""
 
     startedUp = Signal()
+    loggedOut = Signal()  # 注销: the window closed for a new log-in
+    printed = Signal(str)  # where the documents went
 
     def __init__(
         self,
@@ -53,7 +55,8 @@ class CounterWindow(QMainWindow):
         documents_dir: Path | None = None,
         evaluator: EvaluatorWindow | None = None,
         queue: QueueService | None = None,
-        show_preview: bool = True,
+        show_preview: bool = False,
+        printer: PrinterChoice | None = None,
         session_terminal: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -64,6 +67,7 @@ class CounterWindow(QMainWindow):
         self.window_info = window
         self.show_preview = show_preview
         self.documents_dir = documents_dir or default_documents_dir()
+        self.printer = printer or printer_choice(ctx, self.documents_dir)
         self.desk = CounterDesk(ctx, staff, window, queue=queue)
         self.clerk = self.desk.clerk
         self.runner = TaskRunner("counter-hall", self)
@@ -74,6 +78,7 @@ class CounterWindow(QMainWindow):
         self.resize(1360, 860)
 
         self.queue_panel = QueuePanel(self.desk, bus, runner=self.runner)
+        self.queue_panel.setMinimumWidth(420)
         self.intake = IntakeForm(self.desk, runner=self.runner, documents_dir=self.documents_dir)
         self.cases = CasesPanel(self.desk, runner=self.runner, documents_dir=self.documents_dir)
         self.tabs = QTabWidget()
@@ -83,7 +88,7 @@ class CounterWindow(QMainWindow):
         splitter.addWidget(self.queue_panel)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([360, 1000])
+        splitter.setSizes([440, 920])
         self.setCentralWidget(splitter)
         for i, key in enumerate(("Alt+1", "Alt+2")):
             QShortcut(QKeySequence(key), self).activated.connect(lambda i=i: self.tabs.setCurrentIndex(i))
@@ -94,6 +99,30 @@ class CounterWindow(QMainWindow):
         self.password_button.setFlat(True)
         self.password_button.clicked.connect(self.change_password)
         self.statusBar().addPermanentWidget(self.password_button)
+        self.bind_button = QPushButton(self.tr("绑定身份证"))
+        self.bind_button.setObjectName("bind_card")
+        self.bind_button.setFlat(True)
+        self.bind_button.clicked.connect(self.bind_card)
+        self.statusBar().addPermanentWidget(self.bind_button)
+        self.binding: Any = None  # the bind dialog while open: cards go to it, not to the intake
+        self.lock_button = QPushButton(self.tr("锁定 (Ctrl+L)"))
+        self.lock_button.setObjectName("lock")
+        self.lock_button.setFlat(True)
+        self.lock_button.clicked.connect(self.lock)
+        self.statusBar().addPermanentWidget(self.lock_button)
+        self.logout_button = QPushButton(self.tr("注销"))
+        self.logout_button.setObjectName("logout")
+        self.logout_button.setFlat(True)
+        self.logout_button.clicked.connect(self.log_out)
+        self.statusBar().addPermanentWidget(self.logout_button)
+        QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.lock)
+        # One key prints the last intake's documents on the configured printer; the preview is
+        # there on demand.
+        QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_documents)
+        QShortcut(QKeySequence("Ctrl+Shift+P"), self).activated.connect(self.show_documents)
+        self.locked = False
+        self.lock_dialog: Any = None
+        self.logging_out = False  # 注销 in progress: the close is not the end of the program
         # The log-in's claim on this window (one account, one window): kept alive by a heartbeat
         # off the GUI thread, released on close; the demo counter has none.
         self.session_terminal = session_terminal
@@ -110,6 +139,7 @@ class CounterWindow(QMainWindow):
         bus.notice.connect(self._on_notice)
         self.queue_panel.ticketChanged.connect(self._ticket_changed)
         self.queue_panel.ticketFinished.connect(self._ticket_finished)
+        self.queue_panel.actionDone.connect(self._action_done)
         self.queue_panel.message.connect(lambda text, err: self.statusBar().showMessage(text, 8000))
         self.intake.completed.connect(self._intake_done)
         self.intake.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
@@ -166,6 +196,58 @@ class CounterWindow(QMainWindow):
             return True
         return False
 
+    def bind_card(self) -> bool:
+        """绑定身份证: the clerk's own card (and password) for the next log-in by card."""
+        from ui.counter.bind_card import BindCardDialog
+
+        terminal = self.session_terminal or auth.terminal_id("counter")
+        dlg = BindCardDialog(self.ctx, self.staff, self.bus, terminal=terminal, runner=self.runner, parent=self)
+        self.binding = dlg
+        try:
+            ok = bool(dlg.exec())
+        finally:
+            self.binding = None
+        if ok:
+            self.statusBar().showMessage(self.tr("已绑定本人身份证，下次可刷卡登录（仍需密码）"), 10000)
+        return ok
+
+    def lock(self) -> bool:
+        """锁定: hide the screen until the clerk's password is given again; the session, the
+        current ticket and the form stay. Returns True when unlocked, False after 注销."""
+        from ui.counter.lock import LockDialog
+
+        if self.locked:
+            return True
+        self.locked = True
+        central = self.centralWidget()
+        assert central is not None
+        central.setVisible(False)
+        if self.preview is not None:
+            self.preview.hide()
+        terminal = self.session_terminal or auth.terminal_id("counter")
+        dlg = LockDialog(
+            self.ctx, self.staff, self.window_info.label, terminal=terminal, runner=self.runner, parent=self
+        )
+        self.lock_dialog = dlg
+        try:
+            dlg.exec()
+        finally:
+            self.lock_dialog = None
+            self.locked = False
+        if dlg.logout:
+            self.log_out()
+            return False
+        central.setVisible(True)
+        self.statusBar().showMessage(self.tr("已解锁"), 5000)
+        return True
+
+    def log_out(self) -> None:
+        """注销: the window closes as at the end of the day (draft kept, 关窗 when nobody is being
+        served, session released) and `loggedOut` asks for the next log-in."""
+        self.logging_out = True
+        self.close()
+        self.loggedOut.emit()
+
     def _heartbeat(self) -> None:
         terminal = self.session_terminal
         if terminal is None:
@@ -197,6 +279,8 @@ class CounterWindow(QMainWindow):
     # --- reactions -------------------------------------------------------------------------
 
     def _on_card(self, card: object) -> None:
+        if self.binding is not None or self.locked:  # the clerk's own card: never into the intake
+            return
         self.tabs.setCurrentWidget(self.intake)
         self.intake.fill_from_card(card)
 
@@ -205,6 +289,13 @@ class CounterWindow(QMainWindow):
 
     def _ticket_changed(self, ticket: object) -> None:
         tid = getattr(ticket, "id", None)
+        if tid is not None and tid != self.intake.ticket_id:
+            # The next applicant: the previous one's "已办理…" line and documents are not theirs.
+            self.last_outcome = None
+            self.statusBar().clearMessage()
+            if self.intake.is_empty():
+                self.intake.message.clear()
+        self.intake.set_ticket_holder(tid, str(getattr(ticket, "holder_name", "") or ""))
         if tid is not None and self.intake.ticket_id not in (None, tid) and not self.intake.is_empty():
             # Never file one applicant's data under the next one's ticket without the clerk noticing.
             self.intake.message.setStyleSheet("color: #d35400;")
@@ -218,6 +309,11 @@ class CounterWindow(QMainWindow):
                 self.statusBar().showMessage(self.tr("当前申请人：%1").replace("%1", mask_name(holder)), 8000)
         elif self.intake.is_empty():
             self.intake.ticket_id = None
+
+    def _action_done(self, action: str, ok: bool) -> None:
+        if action == "start" and ok:  # F4: the applicant sits down, the cursor goes to the form
+            self.tabs.setCurrentWidget(self.intake)
+            self.intake.focus_first_field()
 
     def _ticket_finished(self, ticket: object, case_ids: tuple[uuid.UUID, ...]) -> None:
         tid = getattr(ticket, "id", None)
@@ -242,19 +338,58 @@ class CounterWindow(QMainWindow):
             self.tr("已办理：%1").replace("%1", "、".join(outcome.result.case_numbers)), 10000
         )
         self.cases.refresh()
-        if self.show_preview and outcome.documents:
-            if self.preview is not None:
-                self.preview.close()
-                self.preview.deleteLater()
-            self.preview = DocumentPreview(
-                list(zip(outcome.documents, outcome.paths, strict=True)),
-                printer_name=self.ctx.settings.printers.document.name,
-                parent=self,
-            )
-            self.preview.show()
+        if outcome.documents:
+            if self.ctx.settings.counter.print_at_once:
+                self.print_documents()
+            elif self.show_preview:
+                self.show_documents()
+            else:
+                self.statusBar().showMessage(
+                    self.tr("已办理：%1 · 按 Ctrl+P 打印文书，Ctrl+Shift+P 预览").replace(
+                        "%1", "、".join(outcome.result.case_numbers)
+                    ),
+                    30000,
+                )
         # The next applicant at the same ticket (一窗多事) keeps the ticket link.
         cur = self.queue_panel.current
         self.intake.ticket_id = cur.id if cur else None
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def print_documents(self) -> bool:
+        """Ctrl+P: every document of the last intake to the configured printer, no dialog."""
+        outcome = self.last_outcome
+        if outcome is None or not outcome.documents:
+            self.statusBar().showMessage(self.tr("没有可打印的文书（请先完成受理）"), 8000)
+            return False
+        where: list[str] = []
+        try:
+            for doc, path in zip(outcome.documents, outcome.paths, strict=True):
+                where.append(print_document(doc, path, self.printer))
+        except (OSError, ValueError) as exc:
+            self.statusBar().showMessage(self.tr("打印失败：%1").replace("%1", str(exc)), 15000)
+            return False
+        titles = "、".join(d.title for d in outcome.documents)
+        self.statusBar().showMessage(
+            self.tr("已打印：%1（%2）").replace("%1", titles).replace("%2", self.printer.label), 15000
+        )
+        self.printed.emit(";".join(where))
+        return True
+
+    def show_documents(self) -> bool:
+        """Ctrl+Shift+P: the preview of the last intake's documents (Ctrl+P prints there too)."""
+        outcome = self.last_outcome
+        if outcome is None or not outcome.documents:
+            self.statusBar().showMessage(self.tr("没有可预览的文书（请先完成受理）"), 8000)
+            return False
+        if self.preview is not None:
+            self.preview.close()
+            self.preview.deleteLater()
+        self.preview = DocumentPreview(
+            list(zip(outcome.documents, outcome.paths, strict=True)), printer=self.printer, parent=self
+        )
+        self.preview.show()
+        return True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # Closing is the one place the GUI waits: the draft and any intake in flight are written
