@@ -9,6 +9,7 @@ thread.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Sequence
@@ -150,6 +151,13 @@ class CounterDesk:
         self.queue = queue or ctx.queue()
         self.clerk = Clerk(ctx.site_id, staff.id, staff.name, window.id, window.label)
         self._scenarios: list[tuple[ScenarioInfo, str]] | None = None
+
+    def today(self) -> dt.date:
+        """The hall's calendar date now (its time zone; no database): what a card's validity is
+        checked against."""
+        from zoneinfo import ZoneInfo
+
+        return dt.datetime.now(ZoneInfo(self.ctx.settings.site.timezone)).date()
 
     # --- queue ----------------------------------------------------------------------------------
 

@@ -1206,12 +1206,12 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+10" />
-        <location line="+387" />
+        <location line="+388" />
         <source>尚未选择事项</source>
         <translation>No matter selected</translation>
     </message>
     <message>
-        <location line="-385" />
+        <location line="-386" />
         <source>清除事项</source>
         <translation>Clear matter</translation>
     </message>
@@ -1236,7 +1236,12 @@ Site account: {3} ({4})</translation>
         <translation>Real-name ticket: %1 · swipe their ID card to fill the form</translation>
     </message>
     <message>
-        <location line="+15" />
+        <location line="+13" />
+        <source>此证件不能用于办理：%1</source>
+        <translation>This card cannot be used: %1</translation>
+    </message>
+    <message>
+        <location line="+7" />
         <source>更换申请人</source>
         <translation>Replace the applicant</translation>
     </message>
@@ -1276,12 +1281,12 @@ Site account: {3} ({4})</translation>
         <translation>The card is not the ticket holder's; the form was not filled</translation>
     </message>
     <message>
-        <location line="+21" />
+        <location line="+19" />
         <source>已读取身份证：%1</source>
         <translation>ID card read: %1</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+21" />
         <source>取消 (Esc)</source>
         <translation>Cancel (Esc)</translation>
     </message>
@@ -1346,12 +1351,12 @@ Site account: {3} ({4})</translation>
         <translation>Done: %1, generating documents…</translation>
     </message>
     <message>
-        <location line="-438" />
+        <location line="-439" />
         <source>全部收到 (Ctrl+Shift+A)</source>
         <translation>All received (Ctrl+Shift+A)</translation>
     </message>
     <message>
-        <location line="+472" />
+        <location line="+473" />
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
     </message>

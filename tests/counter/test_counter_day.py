@@ -220,7 +220,7 @@ def test_keyboard_only_intake_with_the_ticket_holder(
 
     # A different person's card: warned; Esc keeps the form empty.
     emu, handle = card_reader
-    handle.signals.cardRead.connect(bus.cardRead)
+    handle.cardRead.connect(bus.cardRead)
     answer_modal(qtbot, Qt.Key.Key_Escape, expect="不是该号的实名取号人")
     emu.place(PROTOCOL_SAMPLE)
     qtbot.waitUntil(lambda: "不一致" in form.message.text(), timeout=5000)
@@ -309,7 +309,7 @@ def test_log_in_by_staff_number_and_by_own_id_card(
     # The clerk's own card on the counter's reader names the account; the password is still asked.
     bus = HallBus()
     emu, handle = card_reader
-    handle.signals.cardRead.connect(bus.cardRead)
+    handle.cardRead.connect(bus.cardRead)
     card = LoginDialog(ctx, terminal="counter@pc-7", bus=bus)
     qtbot.addWidget(card)
     with qtbot.waitActive(card):
@@ -348,7 +348,7 @@ def test_bind_own_card_then_log_in_with_it(
     clerk = dataclasses.replace(staffed.clerk, name=PROTOCOL_SAMPLE.name)
     bus = HallBus()
     emu, handle = card_reader
-    handle.signals.cardRead.connect(bus.cardRead)
+    handle.cardRead.connect(bus.cardRead)
     win = CounterWindow(ctx, bus, clerk, staffed.window1, documents_dir=tmp_path / "docs")
     qtbot.addWidget(win)
     qtbot.addWidget(win.evaluator)
@@ -386,3 +386,31 @@ def test_bind_own_card_then_log_in_with_it(
         assert "staff.bind_card" in set(s.scalars(sa.select(AuditLog.action)))
     found = accounts.staff_for_card(ctx, PROTOCOL_SAMPLE.id_number)
     assert found is not None and found[0] == staffed.clerk.username
+
+
+def test_the_counter_applies_the_halls_one_card_rule(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
+) -> None:
+    """The kiosk's rule at the counter too: an expired HK/MO/TW permit is refused (the form stays
+    empty, the reason in red); the 2017 foreigner card (15 characters) fills the form."""
+    from devices.emulators import demo_cards
+    from devices.idcard.card import CardType
+    from devices.idcard.samples import HKMOTW_PERMIT
+
+    bus = HallBus()
+    win = CounterWindow(
+        ctx, bus, staffed.clerk, staffed.window1, documents_dir=tmp_path / "docs",
+        printer=PrinterChoice(pdf_dir=tmp_path / "printer"),
+    )  # fmt: skip
+    qtbot.addWidget(win)
+    qtbot.addWidget(win.evaluator)
+    started(qtbot, win)
+    form = win.intake
+    bus.cardRead.emit(HKMOTW_PERMIT)  # valid to 2024-05-20
+    qtbot.waitUntil(lambda: "不能用于办理" in form.message.text(), timeout=5000)
+    assert "已过有效期" in form.message.text() and form.edits["id_number"].text() == ""
+    foreigner = next(c for c in demo_cards() if c.card_type == CardType.FOREIGN_PERMANENT)
+    assert len(foreigner.id_number) == 15
+    bus.cardRead.emit(foreigner)
+    qtbot.waitUntil(lambda: form.edits["id_number"].text() == foreigner.id_number, timeout=5000)
+    win.close()

@@ -54,7 +54,7 @@ from app.cases.types import (
 )
 from app.counter.desk import Chosen, CounterDesk, MatterChoice, RestoredDraft
 from app.errors import StorageError
-from app.validators import card_flag, mask_name
+from app.validators import card_problem, mask_name
 from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
 from ui.tasks import TaskRunner
 
@@ -378,6 +378,11 @@ class IntakeForm(QWidget):
         """An ID card was read: name, number and address go into the form (audited). A card of
         another person than the one in the form, or than the real-name ticket's holder, is asked
         about first."""
+        problem = card_problem(card, self.desk.today())  # the hall's one card rule, as at the kiosk
+        if problem is not None:
+            self.message.setStyleSheet("color: #c62828;")
+            self.message.setText(self.tr("此证件不能用于办理：%1").replace("%1", problem))
+            return
         number = str(getattr(card, "id_number", "")).strip().upper()
         typed = self.edits["id_number"].text().strip().upper()
         if typed and number and typed != number:
@@ -434,12 +439,8 @@ class IntakeForm(QWidget):
             lambda _r: None,
             lambda exc: log.warning("audit of a card read failed: %s", exc),
         )
-        flag = card_flag(card)  # expired or not yet valid: flagged here, refused at the kiosk
         self.message.setStyleSheet("")
-        self.message.setText(
-            self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", "")))
-            + (f"（{flag}）" if flag else "")
-        )
+        self.message.setText(self.tr("已读取身份证：%1").replace("%1", str(getattr(card, "name", ""))))
         self.focus_first_field()
 
     def focus_first_field(self) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QTabWidget, QWidget
 
 from app import auth
@@ -169,19 +169,12 @@ class CounterWindow(QMainWindow):
 
     def _started(self) -> None:
         self.started_up = True
+        self.evaluator.station()  # on its own screen facing the citizen, or out of the way until F5
         self.startedUp.emit()
 
     def wait_started(self, timeout_ms: int = 30000) -> bool:
         """Scripts only (`--dump-form`): run the event loop until the start-up is on screen."""
         return self.runner.wait(timeout_ms) and self.started_up
-
-    def place_evaluator(self) -> None:
-        """Put the evaluator on the second screen when there is one."""
-        screens = QGuiApplication.screens()
-        if len(screens) > 1:
-            idx = min(len(screens) - 1, self.ctx.settings.screens.counter + 1)
-            geo = screens[idx].availableGeometry()
-            self.evaluator.move(geo.topLeft())
 
     # --- account --------------------------------------------------------------------------
 
@@ -328,7 +321,6 @@ class CounterWindow(QMainWindow):
                 staff_name=self.staff.name,
             )
         )
-        self.place_evaluator()
         if self.intake.is_empty():
             self.intake.ticket_id = None
 
