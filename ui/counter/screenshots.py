@@ -9,32 +9,17 @@ import logging
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from PySide6.QtWidgets import QApplication, QWidget
-
 from app import auth
 from app.context import AppContext
 from app.counter.desk import first_clerk
 from app.queue.errors import QueueError
 from app.queue.service import QueueService
+from ui import shots
 from ui.bus import HallBus
 
 log = logging.getLogger("onewindow.ui")
 
 SIZES = ((1366, 768), (1920, 1080))
-
-
-def _settle(widget: QWidget) -> None:
-    app = QApplication.instance()
-    for _ in range(3):
-        if app is not None:
-            app.processEvents()
-
-
-def _save(widget: QWidget, path: Path) -> Path:
-    _settle(widget)
-    if not widget.grab().save(str(path)):
-        raise OSError(f"cannot write {path}")
-    return path
 
 
 def _clerk(ctx: AppContext) -> tuple[auth.StaffInfo, auth.WindowInfo]:
@@ -80,25 +65,21 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
             win.runner.wait()
             form.materials_model.set_all_received(True)
         for w, h in SIZES:
-            win.resize(w, h)
-            written.append(_save(win, outdir / f"counter_intake_{w}x{h}.png"))
+            written.append(shots.save(win, outdir / f"counter_intake_{w}x{h}.png", (w, h)))
         outcome = form.submit("accept") if plain is not None else None
         form.wait_documents()
         if outcome is not None and win.show_documents() and win.preview is not None:
-            win.preview.resize(820, 980)
-            written.append(_save(win.preview, outdir / "counter_preview.png"))
+            written.append(shots.save(win.preview, outdir / "counter_preview.png", (820, 980)))
             win.preview.close()
         win.tabs.setCurrentWidget(win.cases)
         for w, h in SIZES:
-            win.resize(w, h)
-            written.append(_save(win, outdir / f"counter_cases_{w}x{h}.png"))
+            written.append(shots.save(win, outdir / f"counter_cases_{w}x{h}.png", (w, h)))
         win.tabs.setCurrentWidget(win.intake)
         win.queue_panel.run("finish")
         win.runner.wait()
         ev = win.evaluator
-        ev.resize(1024, 640)
         ev.choose(5)
-        written.append(_save(ev, outdir / "evaluator.png"))
+        written.append(shots.save(ev, outdir / "evaluator.png", (1366, 768)))
     finally:
         form_flush = getattr(win.intake, "clear_draft", None)
         if form_flush is not None:
