@@ -19,6 +19,7 @@ from app.cases.errors import UnknownCase
 from app.cases.personal import PersonalFields, open_fields
 from app.cases.types import Document
 from app.secrets import make_private_dir
+from app.vocab import CasePath, CaseStatus
 from db.models import Case, CaseHistory, CaseMaterial, Material, Matter, Site, Staff, Window
 from printing import documents as docs
 from printing.layout import PrintConfig
@@ -76,13 +77,13 @@ def _local(at: dt.datetime | None, tz: ZoneInfo) -> dt.datetime:
 
 def intake_kinds(case: Case) -> list[str]:
     """Which documents the intake of this case produced (by its path and first status)."""
-    if case.status == "one_time_notice":
+    if case.status == CaseStatus.ONE_TIME_NOTICE:
         return ["one_time_notice"]
-    if case.status == "rejected":
+    if case.status == CaseStatus.REJECTED:
         return ["rejection"]
-    if case.path == "commitment":
+    if case.path == CasePath.COMMITMENT:
         return ["commitment_letter"]
-    if case.path == "tolerance":
+    if case.path == CasePath.TOLERANCE:
         return ["tolerance", "acceptance_receipt"]
     return ["acceptance_receipt"]
 
@@ -137,7 +138,7 @@ def build_documents(
     out: list[Document] = []
     for kind in kinds or intake_kinds(case):
         if kind == "acceptance_receipt":
-            instant = case.path == "instant"
+            instant = case.path == CasePath.INSTANT
             pdf = docs.build_acceptance_receipt(
                 AcceptanceReceipt(
                     office=office,

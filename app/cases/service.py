@@ -51,6 +51,7 @@ from app.cases.types import (
     ScenarioInfo,
     TaskInfo,
 )
+from app.vocab import CaseStatus, IntakePath
 from db import outbox
 from db.base import utcnow
 from db.crypto import FieldCryptoError
@@ -371,7 +372,7 @@ def _check_path(
     missing = {m.id: _missing(m, checks) for m in matters}
     faulty = [c for c in checks.values() if c.received and c.problem.strip()]
     names = [m.name for m in matters]
-    if path == "accept":
+    if path == IntakePath.ACCEPT:
         for m in matters:
             if missing[m.id]:
                 lacking = "、".join(x.name for x in missing[m.id])
@@ -381,20 +382,20 @@ def _check_path(
                     else "；请出具一次性告知书"
                 )
                 raise MissingMaterials(f"“{m.name}”缺少材料：{lacking}{hint}")
-    elif path == "one_time_notice":
+    elif path == IntakePath.ONE_TIME_NOTICE:
         if not any(missing.values()) and not faulty and not any(r.strip() for r in other_requirements):
             raise MissingMaterials("材料齐全，无需一次性告知；请直接受理")
-    elif path == "commitment":
+    elif path == IntakePath.COMMITMENT:
         for m in matters:
             if not m.commitment:
                 raise PathNotAllowed(f"“{m.name}”不是告知承诺制事项")
-    elif path == "instant":
+    elif path == IntakePath.INSTANT:
         for m in matters:
             if not m.instant:
                 raise PathNotAllowed(f"“{m.name}”不是秒批事项")
             if missing[m.id]:
                 raise MissingMaterials(f"“{m.name}”缺少材料：{'、'.join(x.name for x in missing[m.id])}")
-    elif path == "tolerance":
+    elif path == IntakePath.TOLERANCE:
         if not any(missing.values()):
             raise MissingMaterials("材料齐全，无需容缺受理；请直接受理")
         for m in matters:
@@ -403,7 +404,7 @@ def _check_path(
             core = [x.name for x in missing[m.id] if x.core]
             if core:
                 raise MissingCoreMaterial(f"“{m.name}”缺少核心材料（{'、'.join(core)}），不能容缺受理")
-    elif path == "reject" and not reasons:
+    elif path == IntakePath.REJECT and not reasons:
         raise MissingReason("请填写不予受理的理由")
     log.debug("path %s fits %s", path, names)
 
@@ -448,7 +449,7 @@ def _create_case(
         notes="\n".join(x.strip() for x in [request.notes, *other_requirements] if x.strip()),
     )
     warning = ""
-    if path in ("accept", "tolerance", "commitment", "instant"):
+    if path in (IntakePath.ACCEPT, IntakePath.TOLERANCE, IntakePath.COMMITMENT, IntakePath.INSTANT):
         case.accepted_at = now
         promised = cal.add_working_days(today, matter.promised_days)
         case.promised_date = promised.date
@@ -459,7 +460,7 @@ def _create_case(
             warn = warn or legal.warning
         case.calendar_fallback = bool(warn)
         warning = warn
-    if path == "reject":
+    if path == IntakePath.REJECT:
         case.reason = "\n".join(reasons)
     try:
         with session.begin_nested():
@@ -469,10 +470,10 @@ def _create_case(
         case.case_number = next_case_number(session, site, today)
         outbox.save(session, case)
 
-    due = cal.add_working_days(today, tolerance_days).date if path == "tolerance" else None
+    due = cal.add_working_days(today, tolerance_days).date if path == IntakePath.TOLERANCE else None
     for m in matter.materials:
         c = checks.get(m.id)
-        received = bool(c and c.received) or path in ("commitment",)
+        received = bool(c and c.received) or path in (IntakePath.COMMITMENT,)
         problem = c.problem.strip() if c else ""
         if not received and not problem and m.required:
             problem = "未提交"
@@ -488,14 +489,14 @@ def _create_case(
                 core=m.core,
                 received=received,
                 problem=problem if (not received or problem) else "",
-                due_date=due if (path == "tolerance" and not received and m.required) else None,
+                due_date=due if (path == IntakePath.TOLERANCE and not received and m.required) else None,
             ),
         )
 
     staff = clerk.staff_id
-    if path == "accept":
+    if path == IntakePath.ACCEPT:
         _transition(session, case, "accepted", staff, "材料齐全，予以受理", now)
-    elif path == "tolerance":
+    elif path == IntakePath.TOLERANCE:
         _transition(session, case, "accepted", staff, f"容缺受理，缺件须于{due}前补齐", now)
         assert due is not None
         outbox.save(
@@ -504,7 +505,7 @@ def _create_case(
                 site_id=site.id, case_id=case.id, kind="supply_materials", due_date=due, note="补齐容缺材料"
             ),
         )
-    elif path == "commitment":
+    elif path == IntakePath.COMMITMENT:
         _transition(session, case, "accepted", staff, "告知承诺制受理，申请人已签署告知承诺书", now)
         case.decided_at = now
         _transition(session, case, "approved", staff, "告知承诺，当场作出准予许可决定", now)
@@ -519,13 +520,13 @@ def _create_case(
                 note="核查申请人承诺内容",
             ),
         )
-    elif path == "instant":
+    elif path == IntakePath.INSTANT:
         _transition(session, case, "accepted", staff, "秒批事项，系统自动受理", now)
         case.decided_at = now
         _transition(session, case, "approved", staff, "秒批，即时准予", now)
-    elif path == "one_time_notice":
+    elif path == IntakePath.ONE_TIME_NOTICE:
         _transition(session, case, "one_time_notice", staff, "材料不齐，出具一次性告知书", now)
-    elif path == "reject":
+    elif path == IntakePath.REJECT:
         _transition(session, case, "rejected", staff, "不予受理：" + "；".join(reasons), now)
 
     audit(
@@ -608,7 +609,7 @@ def approve(
 ) -> CaseInfo:
     case = _load(session, case_id)
     missing = _outstanding(session, case_id)
-    if missing and case.status == "in_review":
+    if missing and case.status == CaseStatus.IN_REVIEW:
         raise InvalidTransition(f"容缺材料尚未补齐（{'、'.join(m.name for m in missing)}），不能作出准予决定")
     now = now or utcnow()
     case.decided_at = now

@@ -40,6 +40,7 @@ from app.queue.errors import QueueError
 from app.queue.service import QueueService
 from app.queue.types import CategoryStatus, QueueStatus, TicketInfo, WindowState
 from app.validators import mask_id_number
+from app.vocab import StaffRole, TicketStatus, WindowServiceState
 from db.models import Staff, Ticket
 
 log = logging.getLogger("onewindow.app.counter")
@@ -199,7 +200,7 @@ class CounterDesk:
                     .where(
                         Ticket.site_id == q.site_id,
                         Ticket.window_id == self.window.id,
-                        Ticket.status == "held",
+                        Ticket.status == TicketStatus.HELD,
                         Ticket.business_date == q.business_date(),
                     )
                     .order_by(Ticket.updated_at)
@@ -209,7 +210,7 @@ class CounterDesk:
     def _targets(self, status: QueueStatus, current: TicketInfo | None) -> tuple[TransferTarget, ...]:
         """Where the current ticket may go: a category some open window serves (not its own: that
         changes nothing), or another open window; by their Chinese names."""
-        open_windows = [w for w in status.windows if w.state == "open" and w.number != self.window.number]
+        open_windows = [w for w in status.windows if w.state == WindowServiceState.OPEN and w.number != self.window.number]
         served = {code for w in open_windows for code in w.category_codes}
         own = current.category_code if current is not None else None
         out = [
@@ -227,7 +228,7 @@ class CounterDesk:
     def open_window(self) -> QueueView:
         """At log-in: 开窗 when the window is closed (a paused window stays paused)."""
         view = self.queue_view()
-        if view.window is not None and view.window.state == "closed":
+        if view.window is not None and view.window.state == WindowServiceState.CLOSED:
             try:
                 self.queue.open_window(self.window.number, self.staff.id)
             except QueueError as exc:
@@ -586,7 +587,7 @@ def demo_clerk(ctx: AppContext, window_number: int | None = None) -> tuple[Staff
         window = next((w for w in windows if w.number == window_number), windows[0])
         rows = s.scalars(
             sa.select(Staff)
-            .where(Staff.site_id == ctx.site_id, Staff.active.is_(True), Staff.role == "clerk")
+            .where(Staff.site_id == ctx.site_id, Staff.active.is_(True), Staff.role == StaffRole.CLERK)
             .order_by(Staff.username)
         ).all()
         if not rows:
@@ -602,7 +603,7 @@ def first_clerk(ctx: AppContext) -> tuple[StaffInfo, WindowInfo]:
         windows = auth.windows(s, ctx.site_id)
         staff = s.scalars(
             sa.select(Staff)
-            .where(Staff.site_id == ctx.site_id, Staff.role == "clerk", Staff.active.is_(True))
+            .where(Staff.site_id == ctx.site_id, Staff.role == StaffRole.CLERK, Staff.active.is_(True))
             .order_by(Staff.window_id.is_(None), Staff.username)
         ).first()
         if staff is None or not windows:

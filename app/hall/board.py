@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from app.queue.events import EVENT_KINDS
 from app.queue.service import QueueService
 from app.validators import mask_name
+from app.vocab import TicketStatus, WindowServiceState
 from db.models import HallEvent, Ticket
 
 CALL_KINDS = ("called", "recalled")
@@ -58,11 +59,11 @@ class WindowLine:
     @property
     def shown_state(self) -> str:
         """The one state the board shows: called | serving | idle | paused | closed."""
-        if self.state == "paused":
+        if self.state == WindowServiceState.PAUSED:
             return "paused"
-        if self.state != "open":
+        if self.state != WindowServiceState.OPEN:
             return "closed"
-        return self.current_status if self.current_status in ("called", "serving") else "idle"
+        return self.current_status if self.current_status in (TicketStatus.CALLED, TicketStatus.SERVING) else "idle"
 
     @property
     def shown_label(self) -> str:
@@ -71,7 +72,7 @@ class WindowLine:
     @property
     def staffed(self) -> bool:
         """Open or paused: a window a citizen may be sent to (closed ones are left off the board)."""
-        return self.state in ("open", "paused")
+        return self.state in (WindowServiceState.OPEN, WindowServiceState.PAUSED)
 
 
 @dataclass(frozen=True)

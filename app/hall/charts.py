@@ -33,6 +33,7 @@ from app.hall.charts_data import (
 )
 from app.hall.forecast import DayForecast, forecast
 from app.queue.service import QueueService
+from app.vocab import EventKind, WindowServiceState
 from db.models import HallEvent, ServiceCategory, Window
 
 FACT_KINDS = (
@@ -133,8 +134,8 @@ class HallCharts:
         )
         bands = wait_bands(facts, [CategoryRef(c.code, c.prefix, c.name, c.warn_wait_minutes) for c in cats])
         open_windows = sorted(
-            {w.number for w in status.windows if w.state != "closed"}
-            | {f.window for f in facts if f.window is not None and f.kind in ("window_opened", "called")}
+            {w.number for w in status.windows if w.state != WindowServiceState.CLOSED}
+            | {f.window for f in facts if f.window is not None and f.kind in (EventKind.WINDOW_OPENED, EventKind.CALLED)}
         )
         use = window_use(facts, status.at.astimezone(tz), open_windows)
         ahead = forecast(
@@ -175,7 +176,7 @@ class HallCharts:
         for r in rows:
             payload = r.payload or {}
             wait_from = None
-            if r.kind == "called":
+            if r.kind == EventKind.CALLED:
                 stamps = [_aware(payload[k]) for k in ("issued_at", "queue_at") if payload.get(k)]
                 wait_from = max(stamps).astimezone(tz) if stamps else None
             out.append(
@@ -213,7 +214,7 @@ class HallCharts:
         for r in rows:
             at = _aware(r.at).astimezone(tz)
             ticket = str(r.ticket_id) if r.ticket_id else None
-            if r.kind in ("called", "started") and ticket is not None:
+            if r.kind in (EventKind.CALLED, EventKind.STARTED) and ticket is not None:
                 # service runs from the start, or from the (last) call when finished straight from it
                 if r.kind == "started" or ticket not in started:
                     starts[ticket] = at

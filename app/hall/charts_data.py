@@ -26,6 +26,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from app.calendar import WorkCalendar
+from app.vocab import EventKind
 
 #: the hours a chart shows by default: 08:00–08:59 … 17:00–17:59
 DEFAULT_HOURS = tuple(range(8, 18))
@@ -106,7 +107,7 @@ def count_by_hour(
     issued = dict.fromkeys(hours, 0)
     served = dict.fromkeys(hours, 0)
     for f in facts:
-        if f.kind in ("issued", "checked_in"):
+        if f.kind in (EventKind.ISSUED, EventKind.CHECKED_IN):
             issued[_hour(f.at, hours)] += 1
         elif f.kind == "finished":
             served[_hour(f.at, hours)] += 1
@@ -200,7 +201,7 @@ def first_waits(facts: Iterable[EventFact]) -> list[tuple[str, float]]:
     seen: set[str] = set()
     out: list[tuple[str, float]] = []
     for f in facts:
-        if f.kind != "called" or f.ticket is None or f.ticket in seen or f.category is None:
+        if f.kind != EventKind.CALLED or f.ticket is None or f.ticket in seen or f.category is None:
             continue
         seen.add(f.ticket)
         start = f.wait_from or f.at
@@ -276,7 +277,7 @@ def window_use(facts: Iterable[EventFact], now: dt.datetime, windows: Sequence[i
         elif f.kind in OPEN_END_KINDS:
             if w in open_since:
                 opened[w] = opened.get(w, 0.0) + minutes(open_since.pop(w), f.at)
-        elif f.kind == "called":
+        elif f.kind == EventKind.CALLED:
             busy_since.setdefault(w, f.at)
         elif f.kind in BUSY_END_KINDS and w in busy_since:
             busy[w] = busy.get(w, 0.0) + minutes(busy_since.pop(w), f.at)

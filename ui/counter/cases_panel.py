@@ -31,6 +31,7 @@ from app.cases.errors import CaseError
 from app.cases.types import CaseDetail, CaseRow
 from app.counter.desk import CounterDesk
 from app.errors import StorageError
+from app.vocab import CaseStatus
 from ui.counter.models import CaseListModel, HistoryModel
 from ui.tasks import TaskRunner
 
@@ -257,12 +258,12 @@ class CaseDetailDialog(QDialog):
             self.info.addRow(self.tr(str(k)), label)
         self.history_model.set_rows(d.history)
         nxt = machine.TRANSITIONS.get(d.status, frozenset())
-        self.buttons["review"].setEnabled("in_review" in nxt)
+        self.buttons["review"].setEnabled(CaseStatus.IN_REVIEW in nxt)
         self.buttons["approve"].setEnabled(machine.allowed(d.status, "approved", d.path))
-        self.buttons["deny"].setEnabled("denied" in nxt)
-        self.buttons["complete"].setEnabled("completed" in nxt)
-        self.buttons["deliver_window"].setEnabled("delivered" in nxt)
-        self.buttons["deliver_ems"].setEnabled("delivered" in nxt)
+        self.buttons["deny"].setEnabled(CaseStatus.DENIED in nxt)
+        self.buttons["complete"].setEnabled(CaseStatus.COMPLETED in nxt)
+        self.buttons["deliver_window"].setEnabled(CaseStatus.DELIVERED in nxt)
+        self.buttons["deliver_ems"].setEnabled(CaseStatus.DELIVERED in nxt)
         self.buttons["supply"].setEnabled(any(m.due_date and not m.received for m in d.materials))
 
     def reprint(self) -> bool:

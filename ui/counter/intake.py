@@ -55,6 +55,7 @@ from app.cases.types import (
 from app.counter.desk import Chosen, CounterDesk, MatterChoice, RestoredDraft
 from app.errors import StorageError
 from app.validators import card_problem, mask_name
+from app.vocab import IntakePath
 from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
 from ui.tasks import TaskRunner
 
@@ -616,11 +617,11 @@ class IntakeForm(QWidget):
         has = bool(self.matters)
         for path, b in self.path_buttons.items():
             ok = has
-            if path == "commitment":
+            if path == IntakePath.COMMITMENT:
                 ok = has and all(m.commitment for m in self.matters)
-            elif path == "instant":
+            elif path == IntakePath.INSTANT:
                 ok = has and all(m.instant for m in self.matters)
-            elif path == "tolerance":
+            elif path == IntakePath.TOLERANCE:
                 ok = has and any(m.tolerance for m in self.matters)
             b.setEnabled(ok)
 
@@ -658,7 +659,7 @@ class IntakeForm(QWidget):
             return False
         lines = self._lines()
         req = self.request()
-        if path in ("reject", "one_time_notice"):
+        if path in (IntakePath.REJECT, IntakePath.ONE_TIME_NOTICE):
             req = IntakeRequest(
                 req.applicant, req.matter_ids, req.materials, req.scenario_id, req.ticket_id, ""
             )
@@ -669,8 +670,8 @@ class IntakeForm(QWidget):
             lambda: self.desk.submit(
                 req,
                 path,
-                reasons=lines if path == "reject" else (),
-                other_requirements=lines if path == "one_time_notice" else (),
+                reasons=lines if path == IntakePath.REJECT else (),
+                other_requirements=lines if path == IntakePath.ONE_TIME_NOTICE else (),
             ),
             lambda result: self._submitted(path, result),
             self._submit_failed,
@@ -689,7 +690,7 @@ class IntakeForm(QWidget):
         log.info("intake %s: %s", path, numbers)
         # After a one-time notice the same applicant usually goes on (another matter, or the
         # corrected one later): keep who they are, clear what was applied for.
-        self.reset(keep_message=True, keep_applicant=path == "one_time_notice")
+        self.reset(keep_message=True, keep_applicant=path == IntakePath.ONE_TIME_NOTICE)
         self.accepted.emit(result)
         self._build_documents(path, result)
 

@@ -15,6 +15,7 @@ from app.cases import machine
 from app.cases.types import CaseRow, HistoryEntry
 from app.counter.desk import WaitingTicket
 from app.queue.types import CategoryStatus
+from app.vocab import CaseStatus
 from ui.rows_model import Column, RowsModel
 
 RED = "#c0392b"
@@ -205,7 +206,7 @@ class CaseListModel(RowsModel[CaseRow]):
             return RED
         if r.working_days_left is not None and r.working_days_left <= self.due_soon_days:
             return ORANGE
-        if r.status in machine.FINAL_STATUSES or r.status == "completed":
+        if r.status in machine.FINAL_STATUSES or r.status == CaseStatus.COMPLETED:
             return GREY
         return None
 

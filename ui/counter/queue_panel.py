@@ -30,6 +30,7 @@ from app.counter.settings import CounterSettings
 from app.errors import StorageError
 from app.queue.errors import QueueError
 from app.queue.types import TicketInfo, WindowState
+from app.vocab import PriorityClass, WindowServiceState
 from ui.bus import HallBus
 from ui.counter.models import CategoryWaitModel, WaitingListModel
 from ui.tasks import TaskRunner
@@ -221,9 +222,9 @@ class QueuePanel(QWidget):
         else:
             self.current_label.setText(ticket.number)
             extra = []
-            if ticket.priority_class == "green":
+            if ticket.priority_class == PriorityClass.GREEN:
                 extra.append(self.tr("绿色通道"))
-            elif ticket.priority_class == "appointment":
+            elif ticket.priority_class == PriorityClass.APPOINTMENT:
                 extra.append(self.tr("预约"))
             if ticket.holder_name:
                 extra.append(ticket.holder_name)
@@ -238,7 +239,7 @@ class QueuePanel(QWidget):
     def _show_state(self) -> None:
         st = self.state
         text = WINDOW_STATES.get(st.state, st.state) if st else ""
-        if st and st.state == "paused" and st.reason:
+        if st and st.state == WindowServiceState.PAUSED and st.reason:
             text += f"（{st.reason}）"
         self.state_label.setText(text)
         held = f"；本窗口挂起：{'、'.join(self.held)}" if self.held else ""
@@ -307,7 +308,7 @@ class QueuePanel(QWidget):
             number = self.ask_text(self.tr("恢复挂起的号"), self.tr("号码："), default)
             return ("resume", {"number": number.strip().upper()}) if number and number.strip() else None
         if action == "pause":
-            if self.state is not None and self.state.state == "paused":
+            if self.state is not None and self.state.state == WindowServiceState.PAUSED:
                 return "resume_window", {}
             reason = self.ask_text(self.tr("暂停服务"), self.tr("暂停原因（如：临时离岗、系统故障）："), "")
             if reason is None or not reason.strip():

@@ -19,6 +19,7 @@ from app.counter.desk import CounterDesk, QueueView, demo_clerk
 from app.queue.service import QueueService
 from app.settings import user_data_dir
 from app.validators import mask_name
+from app.vocab import WindowServiceState
 from ui.bus import HallBus
 from ui.counter.cases_panel import CasesPanel
 from ui.counter.intake import IntakeForm, IntakeOutcome
@@ -391,7 +392,7 @@ class CounterWindow(QMainWindow):
         self.runner.wait(15000)
         self.intake.wait_documents(15000)
         panel = self.queue_panel
-        close_window = panel.current is None and panel.state is not None and panel.state.state == "open"
+        close_window = panel.current is None and panel.state is not None and panel.state.state == WindowServiceState.OPEN
         self.runner.stop()
         self.desk.log_out(close_window=close_window)  # 关窗 when nobody is being served
         self.end_session()
