@@ -572,3 +572,8 @@ class SyncState(Base):
     stopped: Mapped[bool] = mapped_column(default=False)  # a batch the centre cannot parse
     # Last seq of the batch formed but not yet acknowledged: a retry resends exactly it.
     inflight_last_seq: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+
+# 政策一键通 (reference data): in a module of its own, registered here.
+from db.models_policy import PolicyDocument as PolicyDocument  # noqa: E402
+from db.models_policy import PolicyQuestion as PolicyQuestion  # noqa: E402

@@ -109,3 +109,11 @@ class EventKind(StrEnum):
     WINDOW_RESUMED = "window_resumed"
     WINDOW_CLOSED = "window_closed"
     DAY_CLOSED = "day_closed"
+
+
+class QuestionSource(StrEnum):
+    """Where a 政策一键通 common question came from."""
+
+    LIBRARY = "library"  # written by the library's editors
+    HOTLINE = "12345"  # promoted from a 12345 诉求 and its reply
+    DOCUMENT = "document"  # drawn from one policy document

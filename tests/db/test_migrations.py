@@ -13,11 +13,16 @@ from alembic.runtime.migration import MigrationContext
 from db.base import Base
 from db.engine import make_engine
 from db.migrate import SchemaTooNew, current_revision, head_revision, upgrade
+from db.models_policy import is_search_index_table
 
 
 def _diff(engine: sa.Engine) -> list[object]:
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        # The SQLite FTS5 index of the policy library (and its shadow tables) is not in the models.
+        def include_name(name: str | None, type_: str, _parents: object) -> bool:
+            return not (type_ == "table" and is_search_index_table(name))
+
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         return list(compare_metadata(ctx, Base.metadata))
 
 
