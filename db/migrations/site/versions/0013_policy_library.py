@@ -85,7 +85,9 @@ def upgrade() -> None:
         sa.Column("search_grams", sa.Text(), nullable=False),
         sa.Column("search_key", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["document_id"], ["policy_document.id"], name=op.f("fk_policy_question_document_id_policy_document")
+            ["document_id"],
+            ["policy_document.id"],
+            name=op.f("fk_policy_question_document_id_policy_document"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_policy_question")),
         sa.UniqueConstraint("search_key", name=op.f("uq_policy_question_search_key")),
