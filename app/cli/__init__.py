@@ -15,5 +15,6 @@ APP_COMMANDS = (
     "app.cli.devices",
     "app.cli.printing",
     "app.cli.sync",  # sync and central administration
+    "app.cli.policy",  # 政策一键通
     "app.cli.deploy",  # doctor, db backup, db restore (after core: joins its db command)
 )
