@@ -12,8 +12,10 @@ never written through the outbox. Each row carries its own search columns, compu
   character alone), space-separated; SQLite indexes it with FTS5 (`policy_document_fts`,
   `policy_question_fts`, external content, kept current by triggers) and answers the same
   substring question with phrase and prefix queries.
-- `search_key`: the FTS5 rowid, a stable 63-bit number derived from the id (SQLite rowids of a
-  table without an INTEGER PRIMARY KEY may change at VACUUM, so the FTS index cannot use them).
+- `search_key`: the FTS5 rowid and the result order on both engines: a 63-bit number, for a
+  document its issue date above bits of the id's hash (newest first when descending), for a
+  question bits of the id's hash (SQLite rowids of a table without an INTEGER PRIMARY KEY may
+  change at VACUUM, so the FTS index cannot use them). The FTS index holds only rows not retired.
 """
 
 from __future__ import annotations

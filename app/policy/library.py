@@ -6,8 +6,8 @@ StorageError. Edits belong in the district's master hall database: the library i
 and reaches every site in the shared part of the reference release.
 
 Search (app/policy/text.py has the rule): SQLite asks its FTS5 bigram index, PostgreSQL `strpos`
-on the normalised fields — the same rows, ordered the same way (documents newest first, then by
-id; questions newest first by their time-ordered id).
+on the normalised fields — the same rows, ordered the same way: by `search_key` descending
+(documents: newest issue date first; questions: a fixed order derived from the id).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from app.errors import storage
-from app.policy.text import QueryError, fts_query, query_terms, search_forms, search_key
+from app.policy.text import QueryError, document_key, fts_query, query_terms, question_key, search_forms
 from app.vocab import QuestionSource
 from db.base import utcnow
 from db.models_policy import PolicyDocument, PolicyQuestion
@@ -129,7 +129,7 @@ def _words(values: Sequence[str], what: str) -> list[str]:
     return out
 
 
-def _check_document(spec: DocumentSpec) -> dict[str, Any]:
+def document_values(spec: DocumentSpec) -> dict[str, Any]:
     title = _text(spec.title, "政策文件标题", 300)
     issuer = _text(spec.issuer, "发文机关", 200)
     number = _text(spec.doc_number, "文号", 100, required=False)
@@ -167,7 +167,7 @@ def _check_document(spec: DocumentSpec) -> dict[str, Any]:
     }
 
 
-def _check_question(spec: QuestionSpec) -> dict[str, Any]:
+def question_values(spec: QuestionSpec) -> dict[str, Any]:
     question = _text(spec.question, "问题", 500)
     answer = _text(spec.answer, "答复", 5000)
     source = QuestionSource(spec.source)
@@ -223,36 +223,69 @@ def question_info(row: PolicyQuestion) -> QuestionInfo:
 # --- search -------------------------------------------------------------------------------------
 
 
-def _match(session: Session, model: type[PolicyDocument] | type[PolicyQuestion], terms: list[str]) -> Any:
-    """The WHERE clause: every term a substring of one field (index-backed on SQLite)."""
+Model = type[PolicyDocument] | type[PolicyQuestion]
+
+
+def _scan(model: Model, terms: list[str]) -> Any:
+    """Every term a substring of one normalised field (fields are space-separated)."""
+    return sa.and_(*(sa.func.instr(model.search_text, t) > 0 for t in terms))
+
+
+def _find(
+    session: Session, model: Model, terms: list[str], limit: int, include_retired: bool
+) -> tuple[int, list[Any]]:
+    """(total, the first `limit` rows by search_key descending) of the matching rows.
+
+    SQLite: the FTS5 index holds exactly the rows not retired, keyed by search_key, so both the
+    count and `ORDER BY rowid DESC LIMIT n` are answered inside the index; retired rows (few, and
+    asked for only by editors) are added by a scan. PostgreSQL: `strpos` on the same column."""
+    heavy = [model.search_text, model.search_grams]
+    if model is PolicyDocument:
+        heavy.append(PolicyDocument.full_text)
+    load = [defer(c) for c in heavy]
     if session.get_bind().dialect.name == "sqlite":
         fts = f"{model.__tablename__}_fts"
-        hits: Any = (
-            sa.select(sa.literal_column("rowid"))
-            .select_from(sa.table(fts))
-            .where(sa.text(f"{fts} MATCH :fts_query").bindparams(fts_query=fts_query(terms)))
+        match = sa.text(f"{fts} MATCH :fts_query").bindparams(fts_query=fts_query(terms))
+        count = sa.select(sa.func.count()).select_from(sa.table(fts)).where(match)
+        total = session.scalar(count) or 0
+        keys = list(
+            session.scalars(
+                sa.select(sa.literal_column("rowid", sa.BigInteger))
+                .select_from(sa.table(fts))
+                .where(match)
+                .order_by(sa.literal_column("rowid").desc())
+                .limit(limit)
+            )
         )
-        return model.search_key.in_(hits.scalar_subquery())
-    return sa.and_(*(sa.func.strpos(model.search_text, t) > 0 for t in terms))
+        if include_retired:
+            retired = sa.and_(model.retired.is_(True), _scan(model, terms))
+            total += session.scalar(sa.select(sa.func.count()).select_from(model).where(retired)) or 0
+            keys += session.scalars(
+                sa.select(model.search_key).where(retired).order_by(model.search_key.desc()).limit(limit)
+            ).all()
+            keys = sorted(keys, reverse=True)[:limit]
+        rows = session.scalars(
+            sa.select(model)
+            .options(*load)
+            .where(model.search_key.in_(keys))
+            .order_by(model.search_key.desc())
+        ).all()
+        return total, list(rows)
+    cond = sa.and_(*(sa.func.strpos(model.search_text, t) > 0 for t in terms))
+    if not include_retired:
+        cond = sa.and_(cond, model.retired.is_(False))
+    total = session.scalar(sa.select(sa.func.count()).select_from(model).where(cond)) or 0
+    stmt = sa.select(model).options(*load).where(cond).order_by(model.search_key.desc()).limit(limit)
+    return total, list(session.scalars(stmt).all())
 
 
 def search(session: Session, query: str, *, limit: int = 20, include_retired: bool = False) -> SearchResult:
-    """Documents and questions matching every term of `query`, at most `limit` of each."""
+    """Documents (newest first) and questions matching every term of `query`, at most `limit` of
+    each, with the totals."""
     terms = query_terms(query)  # QueryError for an empty or oversized query
     limit = max(1, min(limit, MAX_LIMIT))
-    results: dict[str, Any] = {}
-    for model, order in (
-        (PolicyDocument, (PolicyDocument.issue_date.desc(), PolicyDocument.id.desc())),
-        (PolicyQuestion, (PolicyQuestion.id.desc(),)),
-    ):
-        cond = _match(session, model, terms)
-        if not include_retired:
-            cond = sa.and_(cond, model.retired.is_(False))
-        total = session.scalar(sa.select(sa.func.count()).select_from(model).where(cond)) or 0
-        rows = session.scalars(sa.select(model).where(cond).order_by(*order).limit(limit)).all()
-        results[model.__tablename__] = (total, rows)
-    doc_total, docs = results["policy_document"]
-    q_total, questions = results["policy_question"]
+    doc_total, docs = _find(session, PolicyDocument, terms, limit, include_retired)
+    q_total, questions = _find(session, PolicyQuestion, terms, limit, include_retired)
     return SearchResult(
         query=query,
         terms=tuple(terms),
@@ -269,15 +302,16 @@ def search(session: Session, query: str, *, limit: int = 20, include_retired: bo
 
 def put_document(session: Session, spec: DocumentSpec, *, doc_id: uuid.UUID | None = None) -> PolicyDocument:
     """Insert or replace a document (by id); flushes."""
-    values = _check_document(spec)
+    values = document_values(spec)
     row = session.get(PolicyDocument, doc_id) if doc_id is not None else None
     if row is None:
         new_id = doc_id or uuid.uuid4()
-        row = PolicyDocument(id=new_id, search_key=search_key(new_id), **values)
+        row = PolicyDocument(id=new_id, search_key=document_key(new_id, spec.issue_date), **values)
         session.add(row)
     else:
         for key, value in values.items():
             setattr(row, key, value)
+        row.search_key = document_key(row.id, spec.issue_date)
         row.updated_at = utcnow()
     session.flush()
     return row
@@ -286,13 +320,13 @@ def put_document(session: Session, spec: DocumentSpec, *, doc_id: uuid.UUID | No
 def put_question(
     session: Session, spec: QuestionSpec, *, question_id: uuid.UUID | None = None
 ) -> PolicyQuestion:
-    values = _check_question(spec)
+    values = question_values(spec)
     if spec.document_id is not None and session.get(PolicyDocument, spec.document_id) is None:
         raise PolicyError("问题关联的政策文件不存在")
     row = session.get(PolicyQuestion, question_id) if question_id is not None else None
     if row is None:
         new_id = question_id or uuid.uuid4()
-        row = PolicyQuestion(id=new_id, search_key=search_key(new_id), **values)
+        row = PolicyQuestion(id=new_id, search_key=question_key(new_id), **values)
         session.add(row)
     else:
         for key, value in values.items():

@@ -18,6 +18,7 @@ across two fields — the same answer PostgreSQL gives with `strpos` on the spac
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import unicodedata
 import uuid
@@ -63,10 +64,21 @@ def search_forms(fields: Iterable[str], pinyin_of: Iterable[str] = ()) -> Search
     return SearchForms(" ".join(kept), " ".join(g for f in kept for g in grams(f)))
 
 
-def search_key(row_id: uuid.UUID) -> int:
-    """A stable, non-negative 63-bit number for a row (its FTS5 rowid on SQLite)."""
+def _hash_bits(row_id: uuid.UUID, bits: int) -> int:
     digest = hashlib.blake2b(row_id.bytes, digest_size=8).digest()
-    return int.from_bytes(digest, "big") >> 1
+    return int.from_bytes(digest, "big") >> (64 - bits)
+
+
+def question_key(row_id: uuid.UUID) -> int:
+    """A stable, non-negative 63-bit number for a question (its FTS5 rowid on SQLite)."""
+    return _hash_bits(row_id, 63)
+
+
+def document_key(row_id: uuid.UUID, issue_date: dt.date) -> int:
+    """A document's 63-bit key: the issue date above 43 bits of the id's hash, so that the key's
+    order is "newest first" on both engines and FTS5 can answer `ORDER BY rowid DESC LIMIT n`
+    without touching the table."""
+    return (issue_date.toordinal() << 43) | _hash_bits(row_id, 43)
 
 
 class QueryError(ValueError):

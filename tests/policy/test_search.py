@@ -110,9 +110,9 @@ def test_questions_found_and_counted(library: PolicyLibrary) -> None:
     assert [q.question for q in result.questions] == ["异地就医怎么备案？"]
     assert [d.doc_number for d in result.documents] == ["国办发〔2020〕35号"]
     assert (result.document_total, result.question_total) == (1, 1)
-    result = library.search("窗口")  # A's text and both answers (Q2 newer id first)
+    result = library.search("窗口")  # A's text and both answers, questions in their search-key order
     assert [KEYS[d.id] for d in result.documents] == ["A"]
-    assert [q.id for q in result.questions] == [uuid.UUID(int=2), uuid.UUID(int=1)]
+    assert [q.id for q in result.questions] == [uuid.UUID(int=1), uuid.UUID(int=2)]
 
 
 def test_limit_and_total(library: PolicyLibrary) -> None:

@@ -10,7 +10,9 @@ Two reference tables (centre-owned, handed down in releases): `policy_document` 
 
 On SQLite an FTS5 table per library indexes `search_grams` with the stock unicode61 tokenizer
 (each bigram is one token: the grams hold only letters and digits) and a one-character prefix
-index; triggers keep it current for every writer, releases included. NOTE for later migrations:
+index; triggers keep it holding exactly the rows not retired, for every writer, releases
+included. `search_key` (the FTS rowid) orders documents newest first, so FTS5 answers
+`ORDER BY rowid DESC LIMIT n` and the count inside the index. NOTE for later migrations:
 a batch (copy-and-move) rebuild of either table drops these triggers — recreate them after it.
 PostgreSQL needs no extension: a query is answered with `strpos` on `search_text`.
 """
@@ -31,17 +33,19 @@ TABLES = ("policy_document", "policy_question")
 
 
 def _fts_statements(table: str) -> list[str]:
+    """The FTS5 table and the triggers that keep it holding exactly the rows not retired."""
     fts = f"{table}_fts"
-    ins = f"INSERT INTO {fts}(rowid, search_grams) VALUES (new.search_key, new.search_grams);"
+    ins = f"INSERT INTO {fts}(rowid, search_grams) SELECT new.search_key, new.search_grams WHERE NOT new.retired;"
     dele = (
-        f"INSERT INTO {fts}({fts}, rowid, search_grams) VALUES ('delete', old.search_key, old.search_grams);"
+        f"INSERT INTO {fts}({fts}, rowid, search_grams) "
+        "SELECT 'delete', old.search_key, old.search_grams WHERE NOT old.retired;"
     )
     return [
         f"CREATE VIRTUAL TABLE {fts} USING fts5(search_grams, content='{table}', "
         "content_rowid='search_key', tokenize='unicode61 remove_diacritics 0', prefix='1')",
         f"CREATE TRIGGER {table}_fts_ai AFTER INSERT ON {table} BEGIN {ins} END",
         f"CREATE TRIGGER {table}_fts_ad AFTER DELETE ON {table} BEGIN {dele} END",
-        f"CREATE TRIGGER {table}_fts_au AFTER UPDATE OF search_grams, search_key ON {table} "
+        f"CREATE TRIGGER {table}_fts_au AFTER UPDATE OF search_grams, search_key, retired ON {table} "
         f"BEGIN {dele} {ins} END",
     ]
 
