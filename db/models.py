@@ -577,3 +577,4 @@ class SyncState(Base):
 # 政策一键通 (reference data): in a module of its own, registered here.
 from db.models_policy import PolicyDocument as PolicyDocument  # noqa: E402
 from db.models_policy import PolicyQuestion as PolicyQuestion  # noqa: E402
+from db.models_hotline import HotlineItem as HotlineItem  # noqa: E402

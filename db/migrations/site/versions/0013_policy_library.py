@@ -15,6 +15,9 @@ included. `search_key` (the FTS rowid) orders documents newest first, so FTS5 an
 `ORDER BY rowid DESC LIMIT n` and the count inside the index. NOTE for later migrations:
 a batch (copy-and-move) rebuild of either table drops these triggers — recreate them after it.
 PostgreSQL needs no extension: a query is answered with `strpos` on `search_text`.
+
+Also the 12345 诉求 ledger, `hotline_item` (site-owned, synced in channel `cases`; the centre
+registers the table in its migration c0013).
 """
 
 from __future__ import annotations
@@ -97,6 +100,43 @@ def upgrade() -> None:
         sa.UniqueConstraint("search_key", name=op.f("uq_policy_question_search_key")),
     )
     op.create_index(op.f("ix_policy_question_document_id"), "policy_question", ["document_id"], unique=False)
+    op.create_table(
+        "hotline_item",
+        sa.Column("number", sa.String(length=40), nullable=False),
+        sa.Column("external_ref", sa.String(length=64), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("matter_id", sa.Uuid(), nullable=True),
+        sa.Column("department", sa.String(length=100), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("contact_name", sa.Text(), nullable=False),
+        sa.Column("contact_phone", sa.Text(), nullable=False),
+        sa.Column("consent", sa.Boolean(), nullable=False),
+        sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("due_date", sa.Date(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("assigned_to", sa.String(length=100), nullable=False),
+        sa.Column("assigned_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reply", sa.Text(), nullable=False),
+        sa.Column("reply_unit", sa.String(length=100), nullable=False),
+        sa.Column("reply_result", sa.String(length=16), nullable=False),
+        sa.Column("replied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("reply_complete", sa.Boolean(), nullable=True),
+        sa.Column("satisfaction", sa.String(length=16), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("staff_id", sa.Uuid(), nullable=True),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("site_id", sa.Uuid(), nullable=False),
+        sa.Column("row_version", sa.Integer(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["matter_id"], ["matter.id"], name=op.f("fk_hotline_item_matter_id_matter")),
+        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_hotline_item_site_id_site")),
+        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_hotline_item_staff_id_staff")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_hotline_item")),
+        sa.UniqueConstraint("site_id", "number", name=op.f("uq_hotline_item_site_id_number")),
+    )
+    op.create_index(op.f("ix_hotline_item_site_id"), "hotline_item", ["site_id"], unique=False)
     if op.get_bind().dialect.name == "sqlite":
         for table in TABLES:
             for statement in _fts_statements(table):
@@ -109,6 +149,8 @@ def downgrade() -> None:
             for suffix in ("ai", "ad", "au"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
             op.execute(f"DROP TABLE IF EXISTS {table}_fts")
+    op.drop_index(op.f("ix_hotline_item_site_id"), table_name="hotline_item")
+    op.drop_table("hotline_item")
     op.drop_index(op.f("ix_policy_question_document_id"), table_name="policy_question")
     op.drop_table("policy_question")
     op.drop_table("policy_document")
