@@ -574,7 +574,8 @@ class SyncState(Base):
     inflight_last_seq: Mapped[int | None] = mapped_column(sa.BigInteger)
 
 
-# 政策一键通 (reference data): in a module of its own, registered here.
+# In modules of their own, registered here: the 12345 诉求 ledger (site-owned, synced) and the
+# 政策一键通 library (reference data).
+from db.models_hotline import HotlineItem as HotlineItem  # noqa: E402
 from db.models_policy import PolicyDocument as PolicyDocument  # noqa: E402
 from db.models_policy import PolicyQuestion as PolicyQuestion  # noqa: E402
-from db.models_hotline import HotlineItem as HotlineItem  # noqa: E402
