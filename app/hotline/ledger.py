@@ -291,6 +291,55 @@ class HotlineLedger:
             self._audit(session, staff_id, "hotline_close", item)
             return self._info(session, item)
 
+    def export_rows(
+        self, start: dt.date, end: dt.date, *, staff_id: uuid.UUID | None = None
+    ) -> list[list[str]]:
+        """The items received from `start` to `end` (inclusive, business dates) as 12345 rows, contacts
+        in full for the platform's call-back (only items whose citizen consented have one); audited."""
+        tz = ZoneInfo(self._tz)
+        lo = dt.datetime.combine(start, dt.time(), tz)
+        hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz)
+        out: list[list[str]] = []
+        with storage("导出诉求"), self._sessions.begin() as session:
+            items = session.scalars(
+                sa.select(HotlineItem)
+                .where(
+                    HotlineItem.site_id == self._site_id,
+                    HotlineItem.received_at >= lo,
+                    HotlineItem.received_at < hi,
+                )
+                .order_by(HotlineItem.number)
+            ).all()
+            cipher = (
+                session_cipher(session) if any(i.contact_name or i.contact_phone for i in items) else None
+            )
+            for i in items:
+                name = cipher.decrypt(i.contact_name, NAME_COLUMN) if cipher and i.contact_name else ""
+                phone = cipher.decrypt(i.contact_phone, PHONE_COLUMN) if cipher and i.contact_phone else ""
+                out.append([
+                    i.number, i.external_ref, CHANNEL_LABELS.get(i.channel, i.channel), i.category,
+                    f"{i.received_at.astimezone(tz):%Y-%m-%d %H:%M}", i.department, i.text, name, phone,
+                    _yes(i.consent), i.due_date.isoformat(), STATUS_LABELS[HotlineStatus(i.status)], i.reply_unit,
+                    i.reply, i.reply_result, f"{i.replied_at.astimezone(tz):%Y-%m-%d %H:%M}" if i.replied_at else "",
+                    _yes(i.reply_complete), i.satisfaction or "", i.closed_on.isoformat() if i.closed_on else "",
+                ])  # fmt: skip
+            from app.auth import audit
+
+            audit(session, self._site_id, staff_id, "hotline_export", f"{start}–{end}: {len(out)} 条（含联系方式）",
+                  entity="hotline_item", entity_id="", now=self._clock())  # fmt: skip
+        return out
+
+    def known_refs(self, refs: list[str]) -> set[str]:
+        """Which of these 12345 platform numbers are already in the ledger."""
+        with storage("读取诉求"), self._sessions() as session:
+            return set(
+                session.scalars(
+                    sa.select(HotlineItem.external_ref).where(
+                        HotlineItem.site_id == self._site_id, HotlineItem.external_ref.in_(refs)
+                    )
+                )
+            )
+
     def month(self, year: int, month: int) -> MonthFigures:
         """The month's 12345 figures (received, 按时办结率, 答复完整率, 满意率) for this site."""
         with storage("统计诉求"), self._sessions() as session:
@@ -303,3 +352,22 @@ class HotlineLedger:
             return month_figures(
                 (LedgerRow(self._today(r[0]), r[1], r[2], r[3], r[4]) for r in rows), year, month
             )
+
+
+# --- exchange with the 12345 platform -------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "工单编号", "平台工单号", "来源渠道", "诉求类型", "受理时间", "涉及部门", "诉求内容", "联系人", "联系电话",
+    "同意回访", "办理时限", "办理状态", "承办单位", "答复内容", "办理结果", "答复时间", "答复完整", "满意度", "办结日期",
+)  # fmt: skip
+CHANNEL_LABELS = {"counter": "窗口", "kiosk": "自助终端", "12345": "12345平台"}
+STATUS_LABELS = {
+    HotlineStatus.RECEIVED: "已登记",
+    HotlineStatus.ASSIGNED: "已转办",
+    HotlineStatus.REPLIED: "已答复",
+    HotlineStatus.CLOSED: "已办结",
+}
+
+
+def _yes(value: bool | None) -> str:
+    return "" if value is None else ("是" if value else "否")
