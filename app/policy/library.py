@@ -28,6 +28,9 @@ from db.base import utcnow
 from db.models_policy import PolicyDocument, PolicyQuestion
 
 MAX_LIMIT = 200
+# Totals are counted up to here: "1000 份以上" tells a clerk to narrow the search as well as an exact
+# 9,882 would, and counting every match of a very common word is what a search spends most on.
+COUNT_CAP = 1000
 
 
 class PolicyError(ValueError):
@@ -103,9 +106,18 @@ class SearchResult:
     terms: tuple[str, ...]
     documents: tuple[DocumentInfo, ...]
     questions: tuple[QuestionInfo, ...]
-    document_total: int
+    document_total: int  # at most COUNT_CAP; see documents_more
     question_total: int
     shown: int = field(default=0)
+
+    @property
+    def documents_more(self) -> bool:
+        """More than COUNT_CAP documents match (the total shown is a floor)."""
+        return self.document_total > COUNT_CAP
+
+    @property
+    def questions_more(self) -> bool:
+        return self.question_total > COUNT_CAP
 
 
 # --- checks and row building --------------------------------------------------------------------
@@ -231,6 +243,11 @@ def _scan(model: Model, terms: list[str]) -> Any:
     return sa.and_(*(sa.func.instr(model.search_text, t) > 0 for t in terms))
 
 
+def _count(session: Session, rows: Any) -> int:
+    """How many rows `rows` selects, counting no further than COUNT_CAP + 1."""
+    return session.scalar(sa.select(sa.func.count()).select_from(rows.limit(COUNT_CAP + 1).subquery())) or 0
+
+
 def _find(
     session: Session, model: Model, terms: list[str], limit: int, include_retired: bool
 ) -> tuple[int, list[Any]]:
@@ -246,8 +263,7 @@ def _find(
     if session.get_bind().dialect.name == "sqlite":
         fts = f"{model.__tablename__}_fts"
         match = sa.text(f"{fts} MATCH :fts_query").bindparams(fts_query=fts_query(terms))
-        count = sa.select(sa.func.count()).select_from(sa.table(fts)).where(match)
-        total = session.scalar(count) or 0
+        total = _count(session, sa.select(sa.literal_column("rowid")).select_from(sa.table(fts)).where(match))
         keys = list(
             session.scalars(
                 sa.select(sa.literal_column("rowid", sa.BigInteger))
@@ -259,7 +275,7 @@ def _find(
         )
         if include_retired:
             retired = sa.and_(model.retired.is_(True), _scan(model, terms))
-            total += session.scalar(sa.select(sa.func.count()).select_from(model).where(retired)) or 0
+            total = min(COUNT_CAP + 1, total + _count(session, sa.select(model.id).where(retired)))
             keys += session.scalars(
                 sa.select(model.search_key).where(retired).order_by(model.search_key.desc()).limit(limit)
             ).all()
@@ -274,7 +290,7 @@ def _find(
     cond = sa.and_(*(sa.func.strpos(model.search_text, t) > 0 for t in terms))
     if not include_retired:
         cond = sa.and_(cond, model.retired.is_(False))
-    total = session.scalar(sa.select(sa.func.count()).select_from(model).where(cond)) or 0
+    total = _count(session, sa.select(model.id).where(cond))
     stmt = sa.select(model).options(*load).where(cond).order_by(model.search_key.desc()).limit(limit)
     return total, list(session.scalars(stmt).all())
 
@@ -291,8 +307,8 @@ def search(session: Session, query: str, *, limit: int = 20, include_retired: bo
         terms=tuple(terms),
         documents=tuple(document_info(d) for d in docs),
         questions=tuple(question_info(q) for q in questions),
-        document_total=doc_total,
-        question_total=q_total,
+        document_total=min(doc_total, COUNT_CAP + 1),
+        question_total=min(q_total, COUNT_CAP + 1),
         shown=len(docs) + len(questions),
     )
 

@@ -4,7 +4,7 @@ Times `app.policy.search` (documents and questions, the 20 newest of each plus b
 a mix of real-shaped queries — one character, two-character words, longer phrases, 文号, pinyin
 initials, two-word queries, misses — and, in the same run on the same file, the bare scan it
 replaces: the same rule as `search_text LIKE '%term%'` for every term, same ordering, limit and
-counts. Prints p50/p99 of each and their ratio.
+(capped) counts; the first 20 queries check both give the same answer. Prints p50/p99 of each and their ratio.
 
     uv run python bench/policy/bench_search.py [--documents 10000] [--questions 50000] [--rounds 3] [--pg]
 
@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
-from app.policy.library import DocumentSpec, QuestionSpec, document_values, question_values, search  # noqa: E402
+from app.policy.library import COUNT_CAP, DocumentSpec, QuestionSpec, document_values, question_values, search  # noqa: E402
 from app.policy.text import document_key, query_terms, question_key  # noqa: E402
 from db.engine import make_engine, make_session_factory  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -198,19 +198,23 @@ def make_queries(rng: random.Random, n: int = 200) -> list[str]:
     return [rng.choice(pool)() for _ in range(n)]
 
 
-def like_scan(session: Any, query: str, limit: int = 20) -> tuple[int, int]:
-    """The same rule as a bare scan: every term `LIKE '%term%'` on the normalised fields."""
+def like_scan(session: Any, query: str, limit: int = 20) -> tuple[int, list[Any], int, list[Any]]:
+    """The same answer from a bare scan: every term `LIKE '%term%'` on the normalised fields,
+    the same order, limit and capped count."""
     terms = query_terms(query)
-    out = []
-    for model, order in (
-        (PolicyDocument, (PolicyDocument.issue_date.desc(), PolicyDocument.id.desc())),
-        (PolicyQuestion, (PolicyQuestion.id.desc(),)),
-    ):
+    out: list[Any] = []
+    for model in (PolicyDocument, PolicyQuestion):
         cond = sa.and_(model.retired.is_(False), *(model.search_text.like(f"%{t}%") for t in terms))
-        total = session.scalar(sa.select(sa.func.count()).select_from(model).where(cond)) or 0
-        session.scalars(sa.select(model.id).where(cond).order_by(*order).limit(limit)).all()
-        out.append(total)
-    return out[0], out[1]
+        capped = sa.select(model.id).where(cond).limit(COUNT_CAP + 1).subquery()
+        out.append(session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0)
+        out.append(
+            list(
+                session.scalars(
+                    sa.select(model.id).where(cond).order_by(model.search_key.desc()).limit(limit)
+                )
+            )
+        )
+    return out[0], out[1], out[2], out[3]
 
 
 def timed(fn: Callable[[str], Any], queries: list[str], rounds: int) -> list[float]:
@@ -235,7 +239,13 @@ def bench(url: str, label: str, queries: list[str], rounds: int, *, compare: boo
         for q in queries[:20]:  # warm the cache and check both give the same totals
             r = search(session, q)
             if compare:
-                assert (r.document_total, r.question_total) == like_scan(session, q), q
+                same = (
+                    r.document_total,
+                    [d.id for d in r.documents],
+                    r.question_total,
+                    [x.id for x in r.questions],
+                )
+                assert same == like_scan(session, q), q
         indexed = timed(lambda q: search(session, q), queries, rounds)
         scanned = timed(lambda q: like_scan(session, q), queries, rounds) if compare else []
     engine.dispose()

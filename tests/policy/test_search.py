@@ -184,3 +184,17 @@ def test_index_agrees_with_plain_substring_matching(sessions: sessionmaker[Sessi
         result = library.search(" ".join(terms), limit=200)
         assert [d.id for d in result.documents] == expected, terms
         assert result.document_total == len(expected)
+
+
+def test_totals_stop_counting_past_the_cap(sessions: sessionmaker[Session]) -> None:
+    with sessions.begin() as session:
+        for i in range(1002):
+            spec = DocumentSpec(
+                title=f"关于第{i}号社区服务站的通知", issuer="某街道", issue_date=dt.date(2020, 1, 1)
+            )
+            put_document(session, spec, doc_id=uuid.UUID(int=5000 + i))
+    library = PolicyLibrary(sessions)
+    many = library.search("社区服务站")
+    assert many.document_total == 1001 and many.documents_more and len(many.documents) == 20
+    few = library.search("第1001号")
+    assert few.document_total == 1 and not few.documents_more
