@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,14 @@ def _safe(cell: str) -> str:
     return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
 
 
+def _private(path: Path) -> None:
+    """The export holds phone numbers: the file is created owner-only (0600) before it is written."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.chmod(path, 0o600)
+
+
 def write_csv(rows: list[list[str]], path: Path) -> None:
+    _private(path)
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(EXPORT_COLUMNS)
@@ -42,6 +50,7 @@ def write_csv(rows: list[list[str]], path: Path) -> None:
 def write_xlsx(rows: list[list[str]], path: Path) -> None:
     from openpyxl import Workbook
 
+    _private(path)
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -62,3 +62,34 @@ def test_bad_input_is_one_line(db: str, tmp_path: Path) -> None:
     assert (
         out.returncode == 2 and "x.json 不是可读的 JSON 文件" in out.stderr and "Traceback" not in out.stderr
     )
+
+
+def test_hotline_import_export_and_month(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    seeded = run("seed-demo", "--db", url)
+    assert seeded.returncode == 0, seeded.stderr
+    found = run("policy", "search", "kstb", "--db", url)  # the demo hall has the starter library
+    assert "国办发〔2020〕35号" in found.stdout
+    down = tmp_path / "down.csv"
+    down.write_text(
+        "工单编号,受理时间,诉求类型,诉求内容,联系人,联系电话,同意回访\n"
+        "GD1,2026-11-02 08:15,建议,增加周末服务窗口,王五,13712345678,是\n",
+        encoding="utf-8",
+    )
+    out = run("hotline", "import", str(down), "--db", url)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "12345 items: 1 added, 0 already in the ledger"
+    target = tmp_path / "up.csv"
+    out = run("hotline", "export", "2026-11-01", "2026-11-30", str(target), "--db", url)
+    assert out.returncode == 0, out.stderr
+    assert target.stat().st_mode & 0o777 == 0o600
+    lines = target.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("工单编号,平台工单号,来源渠道,诉求类型,受理时间")
+    assert (
+        ",GD1,12345平台,建议,2026-11-02 08:15,,增加周末服务窗口,王五,13712345678,是,2026-11-23,已登记,"
+        in lines[1]
+    )
+    out = run("hotline", "export", "2026-11-01", "2026-11-30", str(target), "--db", url)
+    assert out.returncode == 2 and "already exists" in out.stderr
+    out = run("hotline", "month", "2026-11", "--db", url)
+    assert out.returncode == 0 and out.stdout.splitlines()[0] == "2026年11月 12345 诉求：受理 1 件，办结 0 件"
