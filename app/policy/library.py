@@ -313,6 +313,21 @@ def search(session: Session, query: str, *, limit: int = 20, include_retired: bo
     )
 
 
+def reindex(session: Session) -> None:
+    """Rebuild the SQLite FTS5 indexes from the tables (rows not retired only); nothing to do on
+    PostgreSQL. FTS5's own 'rebuild' command must not be used: it would index retired rows too."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    for table in ("policy_document", "policy_question"):
+        fts = f"{table}_fts"
+        session.execute(sa.text(f"INSERT INTO {fts}({fts}) VALUES ('delete-all')"))
+        session.execute(
+            sa.text(
+                f"INSERT INTO {fts}(rowid, search_grams) SELECT search_key, search_grams FROM {table} WHERE NOT retired"
+            )
+        )
+
+
 # --- writes (callers commit) --------------------------------------------------------------------
 
 
@@ -512,5 +527,6 @@ __all__ = [
     "SearchResult",
     "put_document",
     "put_question",
+    "reindex",
     "search",
 ]

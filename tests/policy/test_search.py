@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.policy import DocumentSpec, PolicyLibrary, QueryError, QuestionSpec
-from app.policy.library import put_document, put_question
+from app.policy.library import put_document, put_question, reindex
 from app.policy.text import normalise
 
 A = DocumentSpec(
@@ -126,6 +126,14 @@ def test_retired_documents_leave_the_results(library: PolicyLibrary) -> None:
     assert docs(library, "卡", include_retired=True) == "AD"
     library.retire_question(uuid.UUID(int=1))
     assert library.search("补办").questions == ()
+
+
+def test_reindex_gives_the_same_answers(library: PolicyLibrary, sessions: sessionmaker[Session]) -> None:
+    library.retire_document(uuid.UUID(int=ord("D")), "已废止")
+    with sessions.begin() as session:
+        reindex(session)
+    assert docs(library, "卡") == "A" and docs(library, "卡", include_retired=True) == "AD"
+    assert docs(library, "zwfw") == "BC"
 
 
 def test_an_edit_updates_the_index(library: PolicyLibrary) -> None:

@@ -13,7 +13,8 @@ On SQLite an FTS5 table per library indexes `search_grams` with the stock unicod
 index; triggers keep it holding exactly the rows not retired, for every writer, releases
 included. `search_key` (the FTS rowid) orders documents newest first, so FTS5 answers
 `ORDER BY rowid DESC LIMIT n` and the count inside the index. NOTE for later migrations:
-a batch (copy-and-move) rebuild of either table drops these triggers — recreate them after it.
+a batch (copy-and-move) rebuild of either table drops these triggers — recreate them after it;
+and never use FTS5's 'rebuild' command (it would index retired rows): app.policy.library.reindex.
 PostgreSQL needs no extension: a query is answered with `strpos` on `search_text`.
 
 Also the 12345 诉求 ledger, `hotline_item` (site-owned, synced in channel `cases`; the centre
