@@ -30,13 +30,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.base import Base, UUIDKey, utcnow
 from db.vocab import QuestionSource
 
-# SQLite FTS5 tables of the site migration 0013 (and their shadow tables): not in the metadata.
+# Search indexes of the site migration 0013 that the models cannot declare: SQLite FTS5 tables (and
+# their shadow tables), PostgreSQL GIN expression indexes.
 SEARCH_INDEX_TABLES = ("policy_document_fts", "policy_question_fts")
+SEARCH_INDEXES = ("ix_policy_document_grams", "ix_policy_question_grams")
 
 
 def is_search_index_table(name: str | None) -> bool:
     """For schema comparisons: the FTS5 virtual tables and their shadow tables."""
     return bool(name) and any(str(name).startswith(t) for t in SEARCH_INDEX_TABLES)
+
+
+def is_search_index(name: str | None, type_: str) -> bool:
+    """For schema comparisons (alembic `include_name`): any of the search structures above."""
+    if type_ == "table":
+        return is_search_index_table(name)
+    return type_ == "index" and name in SEARCH_INDEXES
 
 
 class PolicyDocument(UUIDKey, Base):

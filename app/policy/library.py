@@ -6,7 +6,7 @@ StorageError. Edits belong in the district's master hall database: the library i
 and reaches every site in the shared part of the reference release.
 
 Search (app/policy/text.py has the rule): SQLite asks its FTS5 bigram index, PostgreSQL `strpos`
-on the normalised fields — the same rows, ordered the same way: by `search_key` descending
+on the normalised fields (narrowed by a GIN index of the bigrams) — the same rows, ordered the same way: by `search_key` descending
 (documents: newest issue date first; questions: a fixed order derived from the id).
 """
 
@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from app.errors import storage
@@ -287,7 +288,13 @@ def _find(
             .order_by(model.search_key.desc())
         ).all()
         return total, list(rows)
+    # The GIN index on string_to_array(search_grams, ' ') narrows to rows holding every bigram (the
+    # separator is a literal so the expression matches the index's); strpos decides.
+    bigrams = sorted({t[i : i + 2] for t in terms for i in range(len(t) - 1)})
     cond = sa.and_(*(sa.func.strpos(model.search_text, t) > 0 for t in terms))
+    if bigrams:
+        grams = sa.func.string_to_array(model.search_grams, sa.literal_column("' '"))
+        cond = sa.and_(grams.op("@>")(sa.cast(postgresql.array(bigrams), postgresql.ARRAY(sa.Text))), cond)
     if not include_retired:
         cond = sa.and_(cond, model.retired.is_(False))
     total = _count(session, sa.select(model.id).where(cond))

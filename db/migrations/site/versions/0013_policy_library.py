@@ -15,7 +15,10 @@ included. `search_key` (the FTS rowid) orders documents newest first, so FTS5 an
 `ORDER BY rowid DESC LIMIT n` and the count inside the index. NOTE for later migrations:
 a batch (copy-and-move) rebuild of either table drops these triggers — recreate them after it;
 and never use FTS5's 'rebuild' command (it would index retired rows): app.policy.library.reindex.
-PostgreSQL needs no extension: a query is answered with `strpos` on `search_text`.
+PostgreSQL needs no extension: a GIN index on `string_to_array(search_grams, ' ')` finds the rows
+holding every bigram of the query's terms, and `strpos` on `search_text` decides (one-character
+terms: `strpos` alone). The index is an expression the models cannot declare (both trees'
+schema comparisons skip it: db.models_policy.is_search_index).
 
 Also the 12345 诉求 ledger, `hotline_item` (site-owned, synced in channel `cases`; the centre
 registers the table in its migration c0013).
@@ -142,6 +145,11 @@ def upgrade() -> None:
         for table in TABLES:
             for statement in _fts_statements(table):
                 op.execute(statement)
+    else:
+        for table in TABLES:
+            op.execute(
+                f"CREATE INDEX ix_{table}_grams ON {table} USING gin (string_to_array(search_grams, ' '))"
+            )
 
 
 def downgrade() -> None:
@@ -150,6 +158,9 @@ def downgrade() -> None:
             for suffix in ("ai", "ad", "au"):
                 op.execute(f"DROP TRIGGER IF EXISTS {table}_fts_{suffix}")
             op.execute(f"DROP TABLE IF EXISTS {table}_fts")
+    else:
+        for table in TABLES:
+            op.execute(f"DROP INDEX IF EXISTS ix_{table}_grams")
     op.drop_index(op.f("ix_hotline_item_site_id"), table_name="hotline_item")
     op.drop_table("hotline_item")
     op.drop_index(op.f("ix_policy_question_document_id"), table_name="policy_question")
