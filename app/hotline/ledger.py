@@ -125,10 +125,14 @@ class HotlineLedger:
         self._deadlines = dict(deadlines)
         self._clock = clock
 
+    def _now(self) -> dt.datetime:
+        """The clock in UTC: stored times (and their outbox snapshots) are UTC."""
+        return self._clock().astimezone(dt.UTC)
+
     # --- helpers ---------------------------------------------------------------------------
 
     def _today(self, at: dt.datetime | None = None) -> dt.date:
-        return (at or self._clock()).astimezone(ZoneInfo(self._tz)).date()
+        return (at or self._now()).astimezone(ZoneInfo(self._tz)).date()
 
     def _audit(
         self, session: Session, staff_id: uuid.UUID | None, action: str, item: HotlineItem, detail: str = ""
@@ -136,7 +140,7 @@ class HotlineLedger:
         from app.auth import audit
 
         audit(session, self._site_id, staff_id, action, detail or item.number, entity="hotline_item",
-              entity_id=str(item.id), now=self._clock())  # fmt: skip
+              entity_id=str(item.id), now=self._now())  # fmt: skip
 
     def _item(self, session: Session, item_id: uuid.UUID) -> HotlineItem:
         item = session.get(HotlineItem, item_id)
@@ -196,7 +200,7 @@ class HotlineLedger:
                 raise HotlineError(check.reason)
         if len(name) > 50:
             raise HotlineError("联系人姓名太长：最多 50 个字")
-        received = spec.received_at or self._clock()
+        received = (spec.received_at or self._now()).astimezone(dt.UTC)
         with storage("登记诉求"), self._sessions.begin() as session:
             day = self._today(received)
             due = WorkCalendar.load(session, self._tz).add_working_days(day, self._deadlines[category]).date
@@ -231,7 +235,7 @@ class HotlineLedger:
             item = self._item(session, item_id)
             if item.status == HotlineStatus.CLOSED:
                 raise HotlineError("这条诉求已经办结")
-            item.assigned_to, item.assigned_at = unit[:100], self._clock()
+            item.assigned_to, item.assigned_at = unit[:100], self._now()
             item.status = str(HotlineStatus.ASSIGNED)
             outbox.save(session, item)
             self._audit(session, staff_id, "hotline_assign", item, f"{item.number} → {unit}")
@@ -252,7 +256,7 @@ class HotlineLedger:
                 unit.strip()[:100],
                 result.strip()[:16],
             )
-            item.replied_at = self._clock()
+            item.replied_at = self._now()
             item.reply_complete = not reply_gaps(item.reply, item.reply_unit, item.reply_result)
             item.status = str(HotlineStatus.REPLIED)
             outbox.save(session, item)
@@ -284,7 +288,7 @@ class HotlineLedger:
                 raise HotlineError("答复后才能办结")
             if gaps:
                 raise HotlineError("答复不完整，请补充：" + "、".join(gaps))
-            now = self._clock()
+            now = self._now()
             item.closed_at, item.closed_on = now, self._today(now)
             item.status = str(HotlineStatus.CLOSED)
             outbox.save(session, item)
@@ -326,7 +330,7 @@ class HotlineLedger:
             from app.auth import audit
 
             audit(session, self._site_id, staff_id, "hotline_export", f"{start}–{end}: {len(out)} 条（含联系方式）",
-                  entity="hotline_item", entity_id="", now=self._clock())  # fmt: skip
+                  entity="hotline_item", entity_id="", now=self._now())  # fmt: skip
         return out
 
     def known_refs(self, refs: list[str]) -> set[str]:

@@ -391,6 +391,10 @@ class PolicyLibrary:
         self._site_id = site_id  # audit rows need it; a library without one cannot edit
         self._clock = clock
 
+    def _now(self) -> dt.datetime:
+        """The clock in UTC: stored times (and their outbox snapshots) are UTC."""
+        return self._clock().astimezone(dt.UTC)
+
     def search(self, query: str, *, limit: int = 20, include_retired: bool = False) -> SearchResult:
         with storage("查找政策"), self._sessions() as session:
             return search(session, query, limit=limit, include_retired=include_retired)
@@ -430,7 +434,7 @@ class PolicyLibrary:
             detail[:500],
             entity=entity,
             entity_id=str(eid),
-            now=self._clock(),
+            now=self._now(),
         )
 
     def add_document(self, spec: DocumentSpec, *, staff_id: uuid.UUID | None = None) -> DocumentInfo:
@@ -464,7 +468,7 @@ class PolicyLibrary:
             if row.retired:
                 raise PolicyError("这份政策文件已经停用")
             row.retired = True
-            row.updated_at = self._clock()
+            row.updated_at = self._now()
             self._audit(session, staff_id, "policy_retire", "policy_document", row.id, f"{row.title}：{why}")
             return document_info(row, with_text=True)
 
@@ -490,7 +494,7 @@ class PolicyLibrary:
             if row is None:
                 raise PolicyError("没有这个常见问题")
             row.retired = True
-            row.updated_at = self._clock()
+            row.updated_at = self._now()
             self._audit(session, staff_id, "question_retire", "policy_question", row.id, row.question)
             return question_info(row)
 
