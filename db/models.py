@@ -677,3 +677,8 @@ class SmsAttempt(UUIDKey, Base):
     finished_at: Mapped[dt.datetime | None]
     outcome: Mapped[str] = mapped_column(sa.String(12), default=SmsOutcome.IN_FLIGHT)
     detail: Mapped[str] = mapped_column(sa.Text, default="")  # never the phone number
+# In modules of their own, registered here: the 12345 诉求 ledger (site-owned, synced) and the
+# 政策一键通 library (reference data).
+from db.models_hotline import HotlineItem as HotlineItem  # noqa: E402
+from db.models_policy import PolicyDocument as PolicyDocument  # noqa: E402
+from db.models_policy import PolicyQuestion as PolicyQuestion  # noqa: E402

@@ -23,6 +23,7 @@ CHANNELS: dict[str, str] = {
     "case_material": "cases",
     "case_history": "cases",
     "case_task": "cases",
+    "hotline_item": "cases",  # 12345 诉求 (central c0013 registers it)
     "ticket": "queue",
     "hall_event": "queue",
     "window_status": "queue",

@@ -174,3 +174,37 @@ class ContactRelation(StrEnum):
 
     SELF = "self"
     RELATIVE = "relative"  # a relative's phone, recorded for an elderly applicant
+
+class QuestionSource(StrEnum):
+    """Where a 政策一键通 common question came from."""
+
+    LIBRARY = "library"  # written by the library's editors
+    HOTLINE = "12345"  # promoted from a 12345 诉求 and its reply
+    DOCUMENT = "document"  # drawn from one policy document
+
+
+class HotlineCategory(StrEnum):
+    """12345 诉求 categories as 12345 platforms file them (办不成事 reports are their own)."""
+
+    CONSULT = "咨询"
+    HELP = "求助"
+    COMPLAINT = "投诉"
+    REPORT = "举报"
+    SUGGESTION = "建议"
+    PRAISE = "表扬"
+    NOT_DONE = "办不成事"
+
+
+class HotlineStatus(StrEnum):
+    RECEIVED = "received"  # 已登记
+    ASSIGNED = "assigned"  # 已转办
+    REPLIED = "replied"  # 已答复
+    CLOSED = "closed"  # 已办结
+
+
+class HotlineSatisfaction(StrEnum):
+    """The citizen's verdict on the reply, as 12345 回访 records it."""
+
+    SATISFIED = "满意"
+    BASICALLY = "基本满意"
+    DISSATISFIED = "不满意"

@@ -82,6 +82,9 @@ def seed_demo(
     catalogue = read_catalogue(directory)
     sites = read_demo_hall(directory, catalogue)
     report = SeedReport(catalogue=load_catalogue(session, directory, data=catalogue))
+    from app.policy import load_library
+
+    log.info("demo %s", load_library(session))  # 政策一键通 starter set (resources/policy)
     if password_hasher is None:
         from app.auth import PASSWORD_HASHER
 

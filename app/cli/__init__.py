@@ -16,5 +16,7 @@ APP_COMMANDS = (
     "app.cli.printing",
     "app.cli.sync",  # sync and central administration
     "app.cli.sms",  # SMS reminders: status, send-pending
+    "app.cli.policy",  # 政策一键通
+    "app.cli.hotline",  # 12345 诉求
     "app.cli.deploy",  # doctor, db backup, db restore (after core: joins its db command)
 )

@@ -55,6 +55,8 @@ SHARED_TABLES = (
     "empowerment",
     "calendar_year",
     "calendar_day",
+    "policy_document",  # 政策一键通: every township gets the same library
+    "policy_question",
 )
 # Split by site (window_category through its window).
 SITE_TABLES = ("zone", "window", "service_category", "window_category", "staff", "appointment")

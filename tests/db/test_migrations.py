@@ -13,11 +13,17 @@ from alembic.runtime.migration import MigrationContext
 from db.base import Base
 from db.engine import make_engine
 from db.migrate import SchemaTooNew, current_revision, head_revision, upgrade
+from db.models_policy import is_search_index
 
 
 def _diff(engine: sa.Engine) -> list[object]:
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        # The policy library's search indexes (SQLite FTS5 tables, PostgreSQL GIN expression
+        # indexes) are not in the models.
+        def include_name(name: str | None, type_: str, _parents: object) -> bool:
+            return not is_search_index(name, type_)
+
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         return list(compare_metadata(ctx, Base.metadata))
 
 

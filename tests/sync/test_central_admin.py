@@ -40,7 +40,7 @@ def plain_admin_url(pg_admin_url: str) -> Iterator[str]:
 
 
 def test_plain_administrator_runs_the_centre(plain_admin_url: str, tmp_path: Path) -> None:
-    assert init_central(plain_admin_url) == "c0002"
+    assert init_central(plain_admin_url) == "c0003"
     site_id = uuid.uuid4()
     account = add_site(plain_admin_url, "PA", site_id=site_id)
     hall, matter_id, _ = make_hall(tmp_path / "pa.db", "PA", site_id)

@@ -191,7 +191,7 @@ def test_site_syncs_over_verified_tls_and_a_wrong_ca_is_refused(
         c.exec_driver_sql("CREATE DATABASE central")
     admin.dispose()
     central = tls_cluster.url("central")
-    assert init_central(central) == "c0002"
+    assert init_central(central) == "c0003"
 
     monkeypatch.delenv(PASSWORD_ENV, raising=False)
     enrol_file = tmp_path / "tl01.enrol"

@@ -6,6 +6,7 @@ from alembic import context
 
 from db import models  # noqa: F401  (registers the tables)
 from db.base import Base
+from db.models_policy import is_search_index
 
 config = context.config
 target_metadata = Base.metadata
@@ -30,6 +31,9 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        # The policy library's search indexes (FTS5 tables, GIN expression indexes) are not in the
+        # models: autogenerate must not propose dropping them.
+        include_name=lambda name, type_, _parents: not is_search_index(name, type_),
     )
     with context.begin_transaction():
         context.run_migrations()
