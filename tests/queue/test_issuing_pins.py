@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +26,7 @@ import sqlalchemy as sa
 from app.queue import errors
 from app.queue.policy import QueuePolicy
 from app.queue.service import QueueService, hash_id_number
-from db.models import Appointment, HallEvent, ServiceCategory, Ticket
+from db.models import Appointment, HallEvent, ServiceCategory, Site, Ticket
 from tests.queue.conftest import T0, TEST_ID_HASH_KEY, Hall
 
 ID = "11010519491231002X"
@@ -33,6 +36,17 @@ BORN_28_NOV_2026 = "110105202611280020"
 MS = dt.timedelta(milliseconds=1)
 US = dt.timedelta(microseconds=1)
 MIN = dt.timedelta(minutes=1)
+
+
+@pytest.fixture(autouse=True)
+def machine_far_east(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's own zone is UTC+14 (not the hall's Shanghai): every day and time must come
+    from the hall's zone."""
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 def set_category(hall: Hall, code: str, **values: object) -> None:
@@ -143,8 +157,11 @@ def test_ticket_row_and_event_as_issued(hall: Hall) -> None:
         row = s.scalars(sa.select(Ticket).where(Ticket.number == "A001")).one()
         assert (row.prefix, row.seq, row.appointment_id, row.target_window_id) == ("A", 1, None, None)
         assert row.updated_at.replace(tzinfo=dt.UTC) == issued_at
-        kinds = list(s.scalars(sa.select(HallEvent.kind).order_by(HallEvent.id)))
-    assert kinds == ["issued", "issued"]
+        events = [
+            (e.kind, e.payload.get("people_ahead"))
+            for e in s.scalars(sa.select(HallEvent).order_by(HallEvent.id))
+        ]
+    assert events == [("issued", 0), ("issued", 0)]  # the green ticket goes ahead of A001
 
 
 # --- appointment check-in --------------------------------------------------------------------------
@@ -165,6 +182,7 @@ def test_check_in_window_at_both_ends(hall: Hall) -> None:
         at(slot - 30 * MIN - US).check_in("EARLY")
     early = at(slot - 30 * MIN).check_in("EARLY")
     assert (early.priority_class, early.queue_at, early.channel) == ("appointment", slot, "appointment")
+    assert early.holder_name == "李*"  # the booked name, masked
     ontime = at(slot + 10 * MIN).check_in("ONTIME")
     assert (ontime.priority_class, ontime.queue_at) == ("appointment", slot)
     late_at = slot + 10 * MIN + US
@@ -224,3 +242,42 @@ def test_check_in_by_card_finds_an_appointment_at_midnight(hall: Hall) -> None:
     add_appointment(hall, "MIDNIGHT", midnight)
     t = hall.service(POLICY).check_in(id_number=ID)
     assert (t.number, t.priority_class) == ("A001", "normal")
+
+
+def test_check_in_sees_only_this_sites_appointments(hall: Hall) -> None:
+    """Another site in the same database (e.g. a copied hall file) books on its own category."""
+    other = Site(id=uuid.uuid4(), code="OTHER", name="别的中心", timezone="Asia/Shanghai")
+    with hall.sf.begin() as s:
+        s.add(other)
+        s.flush()
+        cat = ServiceCategory(site_id=other.id, code="general", name="综合业务", prefix="A")
+        s.add(cat)
+        s.flush()
+        s.add(
+            Appointment(
+                site_id=other.id,
+                code="ELSEWHERE",
+                category_id=cat.id,
+                name="王五",
+                id_number_hash=hash_id_number(ID, TEST_ID_HASH_KEY),
+                slot_start=T0,
+                slot_end=T0 + 30 * MIN,
+            )
+        )
+        # a booking of this site on the other site's category (a broken release)
+        s.add(
+            Appointment(
+                site_id=hall.seeded.site_id,
+                code="WRONGCAT",
+                category_id=cat.id,
+                name="王五",
+                id_number_hash=hash_id_number(ID, TEST_ID_HASH_KEY),
+                slot_start=T0,
+                slot_end=T0 + 30 * MIN,
+            )
+        )
+    svc = hall.service(POLICY)
+    with refusal(errors.AppointmentError, "没有找到今天的有效预约"):
+        svc.check_in("ELSEWHERE")
+    with refusal(errors.AppointmentError, "预约的业务类别不存在"):
+        svc.check_in("WRONGCAT")
