@@ -18,15 +18,19 @@ import re
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from app.context import open_hall
 from app.queue import errors
 from app.queue.policy import QueuePolicy
 from app.queue.service import QueueService, hash_id_number
+from db.crypto import FieldCryptoError
 from db.models import Appointment, HallEvent, ServiceCategory, Site, Ticket
+from tests.cases.seeding import apply_release_with_appointment, build_template, settings_for
 from tests.queue.conftest import T0, TEST_ID_HASH_KEY, Hall
 
 ID = "11010519491231002X"
@@ -281,3 +285,49 @@ def test_check_in_sees_only_this_sites_appointments(hall: Hall) -> None:
         svc.check_in("ELSEWHERE")
     with refusal(errors.AppointmentError, "预约的业务类别不存在"):
         svc.check_in("WRONGCAT")
+
+
+def test_check_in_opens_the_encrypted_name_or_issues_without_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At a site with keys the booked name is stored encrypted: the ticket gets it masked; a
+    damaged value costs only the name, with a warning naming the booking (not the person)."""
+    hall = tmp_path / "hall.db"
+    seeded = build_template(hall)
+    ctx = open_hall(settings_for(hall))
+    try:
+        assert ctx.keys is not None
+        apply_release_with_appointment(
+            ctx.engine,
+            ctx.keys.cipher,
+            site_id=seeded.site_id,
+            name="司马机密",
+            phone="13712340987",
+            slot_start=T0,
+        )
+        queue = QueueService(ctx.sessions, seeded.site_id, clock=lambda: T0, id_hash_key=ctx.keys.id_hash_key)
+        assert queue.check_in("YY-PLANTED").holder_name == "司**密"
+        with ctx.sessions.begin() as s:  # a second booking whose stored name is damaged
+            good = s.scalars(sa.select(Appointment).where(Appointment.code == "YY-PLANTED")).one()
+            head, body = good.name.rsplit(":", 1)
+            s.add(
+                Appointment(
+                    site_id=good.site_id,
+                    code="YY-BAD",
+                    category_id=good.category_id,
+                    name=f"{head}:{'A' if body[0] != 'A' else 'B'}{body[1:]}",
+                    id_number_hash=good.id_number_hash,
+                    slot_start=T0 + 5 * MIN,
+                    slot_end=T0 + 35 * MIN,
+                )
+            )
+        with caplog.at_level("WARNING", logger="onewindow.queue"):
+            ticket = queue.check_in("YY-BAD")
+        assert (ticket.holder_name, ticket.priority_class) == ("", "appointment")
+        (record,) = [r for r in caplog.records if r.name == "onewindow.queue"]
+        assert record.msg == "appointment %s: name not readable (%s); ticket issued without a name"
+        assert isinstance(record.args, tuple) and record.args[0] == "YY-BAD"
+        assert isinstance(record.args[1], FieldCryptoError)
+        assert "司马机密" not in caplog.text
+    finally:
+        ctx.close()
