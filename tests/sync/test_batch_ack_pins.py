@@ -24,7 +24,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from db.base import uuid7
-from db.models import Case
+from db.engine import make_engine
+from db.migrate import upgrade
+from db.models import Case, Matter, Site
 from db.outbox import save
 from db.sync.protocol import SyncError
 from db.sync.site import ApplyResult, Batch, Hello, Syncer
@@ -352,3 +354,41 @@ def test_upload_channel_gives_up_after_the_fourth_realignment(hall: tuple[Engine
     s = syncer(hall, [ApplyResult("gap", 0, 0, 0, "lost")] * 3 + [applied(1)] * 5, batch_size=1)
     rep = s.upload_channel("cases")
     assert (rep.batches, rep.rows) == (8, 5)
+
+
+@pytest.mark.postgres
+def test_behind_moves_a_postgresql_halls_seq_past_the_watermark(pg_url: str) -> None:
+    """On a PostgreSQL hall the fence is the outbox's sequence: after "behind" at 8 the next row
+    is seq 9; a watermark below the highest seq (3 of 5) leaves the sequence alone (next: 6)."""
+    engine = make_engine(pg_url)
+    try:
+        upgrade(engine, backup=False)
+        site_id = uuid7()
+        with Session(engine) as s, s.begin():
+            s.add(Site(id=site_id, code=CODE, name="PG 便民服务中心", kind="township"))
+            s.flush()
+            matter = Matter(
+                code="M-PG", name="测试事项", department="民政局", kind="公共服务", promised_days=5
+            )
+            s.add(matter)
+            s.flush()
+            matter_id = matter.id
+
+        def write() -> None:
+            with Session(engine) as s, s.begin():
+                save(s, Case(site_id=site_id, matter_id=matter_id, applicant_name="张三"))
+
+        for _ in range(5):
+            write()
+        s = syncer((engine, site_id), batch_size=2)
+        b = s.next_batch("cases")
+        assert b is not None
+        s.acknowledge(b, ApplyResult("behind", 3, 0, 0, "behind"))
+        write()
+        assert [r[0] for r in outbox(engine)] == [1, 2, 3, 4, 5, 6]
+        s.acknowledge(b, ApplyResult("behind", 8, 0, 0, "behind"))
+        write()
+        assert [r[0] for r in outbox(engine)] == [1, 2, 3, 4, 5, 6, 9]
+        assert state(engine)[:2] == (8, None)
+    finally:
+        engine.dispose()
