@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -238,9 +239,13 @@ def test_behind_takes_the_centres_watermark_and_fences_the_seqs(hall: tuple[Engi
     assert s._verify_needed
     with engine.connect() as c:
         fence = c.execute(
-            sa.text("SELECT channel, table_name, row_version FROM sync_outbox WHERE seq = 8")
+            sa.text(
+                "SELECT channel, table_name, row_version, created_at, acked_at FROM sync_outbox WHERE seq = 8"
+            )
         ).one()
-    assert tuple(fence) == ("fence", "", 0)
+    assert tuple(fence[:3]) == ("fence", "", 0)
+    stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}"  # SQLAlchemy's SQLite text format, as every row has
+    assert re.fullmatch(stamp, fence[3]) and fence[4] == fence[3]
     with Session(engine) as ses, ses.begin():
         matter_id = ses.scalars(sa.select(Case.matter_id)).first()
         save(ses, Case(site_id=site_id, matter_id=matter_id, applicant_name="李四"))
