@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import WorkCalendar
 from app.cases import service
+from app.cases.errors import MissingReason
 from app.cases.types import ApplicantData, Clerk, IntakeRequest
 from db import outbox
 from db.models import AuditLog, Case, CaseHistory, CaseMaterial, CaseTask, Matter
@@ -349,3 +350,44 @@ def test_approve_note_and_ems_delivery(sf: sessionmaker[Session], seeded: Seeded
         case = s.get(Case, a.id)
         assert case is not None and (case.delivery_method, case.waybill) == ("ems", "EA123456789CN")
     assert notes[2] == "准予登记" and notes[4] == "EMS 邮寄送达，运单号 EA123456789CN"
+
+
+def test_deny_needs_a_reason_and_records_the_decision(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+) -> None:
+    mid = seeded.matters["estate"]
+    (a,) = submit(sf, IntakeRequest(PERSON, (mid,), materials(sf, mid)), clerk, "accept").cases
+    (b,) = submit(sf, IntakeRequest(PERSON, (mid,), materials(sf, mid)), clerk, "accept").cases
+    t2 = NOW + dt.timedelta(hours=2)
+    with service.write_session(sf) as s:
+        service.start_review(s, a.id, clerk, now=NOW)
+        service.start_review(s, b.id, clerk, now=NOW)
+        with pytest.raises(MissingReason, match=r"^请填写不予许可的理由$"):
+            service.deny(s, a.id, clerk, " \n ")
+        service.deny(s, a.id, clerk, "材料虚假", now=t2)
+        service.deny(s, b.id, clerk, "材料虚假")  # no time given: the clock's
+    with sf() as s:
+        ca, cb = s.get(Case, a.id), s.get(Case, b.id)
+        assert ca is not None and cb is not None
+        assert ca.decided_at is not None and ca.decided_at.replace(tzinfo=dt.UTC) == t2
+        last = s.scalars(
+            sa.select(CaseHistory).where(CaseHistory.case_id == a.id).order_by(CaseHistory.id.desc())
+        ).first()
+        assert last is not None and last.at.replace(tzinfo=dt.UTC) == t2
+        assert cb.decided_at is not None and cb.status == "denied"
+
+
+def test_approve_without_a_time_uses_the_clock(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+) -> None:
+    mid = seeded.matters["estate"]
+    (a,) = submit(sf, IntakeRequest(PERSON, (mid,), materials(sf, mid)), clerk, "accept").cases
+    with service.write_session(sf) as s:
+        service.start_review(s, a.id, clerk)
+        service.approve(s, a.id, clerk)
+    with sf() as s:
+        case = s.get(Case, a.id)
+        assert case is not None and case.decided_at is not None and case.status == "approved"
+        assert all(
+            h.at is not None for h in s.scalars(sa.select(CaseHistory).where(CaseHistory.case_id == a.id))
+        )
