@@ -364,7 +364,12 @@ def test_deny_needs_a_reason_and_records_the_decision(
         service.start_review(s, b.id, clerk, now=NOW)
         with pytest.raises(MissingReason, match=r"^请填写不予许可的理由$"):
             service.deny(s, a.id, clerk, " \n ")
-        service.deny(s, a.id, clerk, "材料虚假", now=t2)
+        denied = service.deny(s, a.id, clerk, "材料虚假", now=t2)
+        assert (denied.status, denied.matter_name, denied.case_number) == (
+            "denied",
+            "不动产登记",
+            a.case_number,
+        )
         service.deny(s, b.id, clerk, "材料虚假")  # no time given: the clock's
     with sf() as s:
         ca, cb = s.get(Case, a.id), s.get(Case, b.id)
@@ -373,7 +378,11 @@ def test_deny_needs_a_reason_and_records_the_decision(
         last = s.scalars(
             sa.select(CaseHistory).where(CaseHistory.case_id == a.id).order_by(CaseHistory.id.desc())
         ).first()
-        assert last is not None and last.at.replace(tzinfo=dt.UTC) == t2
+        assert last is not None and last.at.replace(tzinfo=dt.UTC) == t2 and last.staff_id == seeded.clerk_id
+        audit = s.scalars(
+            sa.select(AuditLog).where(AuditLog.entity_id == str(a.id)).order_by(AuditLog.id.desc())
+        ).first()
+        assert audit is not None and (audit.action, audit.staff_id) == ("case_deny", seeded.clerk_id)
         assert cb.decided_at is not None and cb.status == "denied"
 
 
@@ -384,7 +393,8 @@ def test_approve_without_a_time_uses_the_clock(
     (a,) = submit(sf, IntakeRequest(PERSON, (mid,), materials(sf, mid)), clerk, "accept").cases
     with service.write_session(sf) as s:
         service.start_review(s, a.id, clerk)
-        service.approve(s, a.id, clerk)
+        approved = service.approve(s, a.id, clerk)
+    assert (approved.status, approved.matter_name) == ("approved", "不动产登记")
     with sf() as s:
         case = s.get(Case, a.id)
         assert case is not None and case.decided_at is not None and case.status == "approved"
