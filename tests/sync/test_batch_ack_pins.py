@@ -397,3 +397,15 @@ def test_behind_moves_a_postgresql_halls_seq_past_the_watermark(pg_url: str) -> 
         assert state(engine)[:2] == (8, None)
     finally:
         engine.dispose()
+
+
+def test_upload_channel_moves_on_after_duplicates_and_a_behind_answer(hall: tuple[Engine, uuid.UUID]) -> None:
+    dup = ApplyResult("duplicate", None, 0, 0, "")
+    s = syncer(
+        hall,
+        [dup, dup, ApplyResult("behind", 2, 0, 0, "behind"), applied(1), applied(1), applied(1)],
+        batch_size=1,
+    )
+    rep = s.upload_channel("cases")
+    assert (rep.batches, rep.duplicates, rep.rows, rep.applied, rep.stopped) == (6, 2, 3, 3, False)
+    assert [b.batch_id for b in s.sent] == [f"PIN1:cases:{n}-{n}" for n in (1, 2, 3, 3, 4, 5)]
