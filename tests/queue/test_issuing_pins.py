@@ -123,6 +123,11 @@ def test_id_number_is_checked_against_the_halls_day(hall: Hall) -> None:
     svc = hall.service()
     with refusal(errors.InvalidIdNumber, "身份证号码中的出生日期 20261128 不合理"):
         svc.issue("A", id_number=BORN_28_NOV_2026)
+    hall.clock.now = dt.datetime(
+        2026, 11, 27, 12, 0, tzinfo=dt.UTC
+    )  # 20:00 in Shanghai, the 28th on the machine
+    with pytest.raises(errors.InvalidIdNumber):
+        svc.issue("A", id_number=BORN_28_NOV_2026)
     hall.clock.now = dt.datetime(2026, 11, 27, 16, 0, tzinfo=dt.UTC)  # 00:00:00.001 on the 28th
     t = svc.issue("A", id_number=BORN_28_NOV_2026)
     assert (t.number, t.business_date) == ("A001", dt.date(2026, 11, 28))
