@@ -3,8 +3,8 @@
     uv run python bench/mutation/run_module.py PROFILE [--max-children N]
 
 PROFILE is one of `rules` (the eight modules of `[tool.mutmut]` in pyproject.toml), `issuing`
-(app/queue/issuing.py), `cases` (the numbering, deadline and transition functions of
-app/cases/service.py) or `sync` (batch forming, acknowledgement, the seq fence and the channel
+(app/queue/issuing.py), `cases` (case numbering, working days to a deadline and the transition
+guards of app/cases/service.py) or `sync` (batch forming, acknowledgement, the seq fence and the channel
 loop of db/sync/site.py). The tracked files are copied to build/mutation-PROFILE/ (a scratch
 tree of its own, so profiles can run side by side and the checkout's `mutants/` is untouched),
 its `[tool.mutmut]` is narrowed to the profile's module and tests, mutmut runs there (niced) on
@@ -55,13 +55,9 @@ PROFILES: dict[str, Profile] = {
                 "next_case_number",
                 "count_working_days",
                 "local_date",
-                "_create_case",
                 "_transition",
-                "start_review",
                 "approve",
                 "deny",
-                "complete",
-                "deliver",
             )
         ),
     ),
