@@ -234,8 +234,11 @@ def test_check_in_refusals_and_lookup(hall: Hall) -> None:
     with refusal(errors.AppointmentError, "没有找到今天的有效预约"):
         svc.check_in("GONE")
     # by card: only today's appointments (Shanghai midnight to midnight), the earliest slot first
+    yesterday = dt.datetime(2026, 11, 26, 2, 0, tzinfo=dt.UTC)  # 10:00 Thursday 26th in Shanghai
+    add_appointment(hall, "YESTERDAY", yesterday)
+    add_appointment(hall, "SOMEONE-ELSE", T0, id_number="110105202611270025")
     with refusal(errors.AppointmentError, "没有找到今天的有效预约"):
-        svc.check_in(id_number=ID)  # the only live one is tomorrow's
+        svc.check_in(id_number=ID)  # this card's live ones are yesterday's and tomorrow's
     add_appointment(hall, "LATER", T0 + 25 * MIN, category="business")
     add_appointment(hall, "SOONER", T0 + 5 * MIN)
     t = svc.check_in(id_number=ID)
@@ -336,3 +339,18 @@ def test_check_in_opens_the_encrypted_name_or_issues_without_it(
         assert "司马机密" not in caplog.text
     finally:
         ctx.close()
+
+
+def test_check_in_in_the_evening_is_on_the_halls_day(hall: Hall) -> None:
+    """At 18:45 in Shanghai the machine (UTC+14) is already on the next day; a 19:00 slot is
+    still today's, by code and by card."""
+    evening = dt.datetime(
+        2026, 11, 27, 10, 45, tzinfo=dt.UTC
+    )  # 18:45 Shanghai, 00:45 on the 28th on the machine
+    slot = dt.datetime(2026, 11, 27, 11, 0, tzinfo=dt.UTC)
+    add_appointment(hall, "EVENING", slot)
+    add_appointment(hall, "EVENING-B", slot + 10 * MIN, category="business")
+    svc = hall.service(POLICY, clock=lambda: evening)
+    t = svc.check_in(id_number=ID)  # the 19:00 one
+    assert (t.number, t.business_date, t.priority_class) == ("A001", dt.date(2026, 11, 27), "appointment")
+    assert svc.check_in("EVENING-B").number == "B001"
