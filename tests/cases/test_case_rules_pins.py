@@ -22,10 +22,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import WorkCalendar
 from app.cases import service
-from app.cases.errors import MissingReason
+from app.cases.errors import InvalidTransition, MissingReason
 from app.cases.types import ApplicantData, Clerk, IntakeRequest
 from db import outbox
-from db.models import AuditLog, Case, CaseHistory, CaseMaterial, CaseTask, Matter
+from db.models import AuditLog, Case, CaseHistory, CaseMaterial, CaseTask, Material, Matter
 from tests.cases.seeding import ID_NUMBER, Seeded
 from tests.cases.test_intake import NOW, PERSON, materials, submit
 
@@ -401,3 +401,41 @@ def test_approve_without_a_time_uses_the_clock(
         assert all(
             h.at is not None for h in s.scalars(sa.select(CaseHistory).where(CaseHistory.case_id == a.id))
         )
+
+
+def test_transitions_are_logged_by_case_number(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk, caplog: pytest.LogCaptureFixture
+) -> None:
+    mid = seeded.matters["estate"]
+    with caplog.at_level("INFO", logger="onewindow.case"):
+        (a,) = submit(sf, IntakeRequest(PERSON, (mid,), materials(sf, mid)), clerk, "accept").cases
+    records = [r for r in caplog.records if r.name == "onewindow.case" and r.msg == "case %s: %s → %s"]
+    assert [r.args for r in records] == [("XT-20261127-0001", "draft", "accepted")]
+    assert a.status == "accepted"
+
+
+def test_approve_waits_for_every_tolerated_material(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk
+) -> None:
+    mid = seeded.matters["normal"]
+    with sf.begin() as s:  # a second non-core material, last in the list
+        s.add(Material(matter_id=mid, name="消防安全承诺书", required=True, core=False, sort=9, form="原件"))
+    req = IntakeRequest(PERSON, (mid,), materials(sf, mid, missing=("经营场所使用证明", "消防安全承诺书")))
+    (info,) = submit(sf, req, clerk, "tolerance").cases
+    with service.write_session(sf) as s:
+        service.start_review(s, info.id, clerk, now=NOW)
+    with pytest.raises(InvalidTransition) as refused, service.write_session(sf) as s:
+        service.approve(s, info.id, clerk, now=NOW)
+    assert str(refused.value) == "容缺材料尚未补齐（经营场所使用证明、消防安全承诺书），不能作出准予决定"
+    with service.write_session(sf) as s:
+        service.supply_materials(s, info.id, clerk, now=NOW)
+        service.approve(s, info.id, clerk, now=NOW)
+    with sf() as s:
+        last = s.scalars(
+            sa.select(CaseHistory).where(CaseHistory.case_id == info.id).order_by(CaseHistory.id.desc())
+        ).first()
+    assert last is not None and (last.to_status, last.note, last.staff_id) == (
+        "approved",
+        "准予许可",
+        seeded.clerk_id,
+    )
