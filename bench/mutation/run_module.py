@@ -48,7 +48,7 @@ PROFILES: dict[str, Profile] = {
     ),
     "cases": Profile(
         ("app/cases/service.py",),
-        ("tests/cases/test_case_rules_pins.py", "tests/cases/test_intake.py"),
+        ("tests/cases/test_case_rules_pins.py", "tests/cases/test_intake.py", "tests/cases/test_postgres.py"),
         tuple(
             f"{SERVICE}.x_{f}__mutmut_*"
             for f in (
