@@ -14,6 +14,7 @@ calendar holds the official schedules up to 2026 (none for 2027).
 from __future__ import annotations
 
 import datetime as dt
+import time
 import uuid
 
 import pytest
@@ -439,3 +440,21 @@ def test_approve_waits_for_every_tolerated_material(
         "准予许可",
         seeded.clerk_id,
     )
+
+
+def test_the_case_number_day_is_the_halls_not_the_machines(
+    sf: sessionmaker[Session], seeded: Seeded, clerk: Clerk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20:00 on Friday 27th in Shanghai is already Saturday on a machine set to UTC+14."""
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    try:
+        mid = seeded.matters["normal"]
+        evening = dt.datetime(2026, 11, 27, 12, 0, tzinfo=dt.UTC)
+        with service.write_session(sf) as s:
+            req = IntakeRequest(PERSON, (mid,), materials(sf, mid))
+            (info,) = service.submit(s, req, clerk, "accept", now=evening).cases
+        assert (info.case_number, info.promised_date) == ("XT-20261127-0001", D(2026, 12, 4))
+    finally:
+        monkeypatch.undo()
+        time.tzset()
