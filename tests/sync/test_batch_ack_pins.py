@@ -409,3 +409,19 @@ def test_upload_channel_moves_on_after_duplicates_and_a_behind_answer(hall: tupl
     rep = s.upload_channel("cases")
     assert (rep.batches, rep.duplicates, rep.rows, rep.applied, rep.stopped) == (6, 2, 3, 3, False)
     assert [b.batch_id for b in s.sent] == [f"PIN1:cases:{n}-{n}" for n in (1, 2, 3, 3, 4, 5)]
+
+
+def test_realignments_and_stops_are_logged_by_channel(
+    hall: tuple[Engine, uuid.UUID], caplog: pytest.LogCaptureFixture
+) -> None:
+    s = syncer(hall, batch_size=2)
+    b = s.next_batch("cases")
+    assert b is not None
+    with caplog.at_level("WARNING"):
+        s.acknowledge(b, ApplyResult("gap", 0, 0, 0, "expected prev 0"))
+        s.acknowledge(b, ApplyResult("error", None, 0, 0, "cannot parse row 2"))
+    got = [(r.levelname, r.msg, r.args) for r in caplog.records if r.name.startswith("onewindow")]
+    assert got == [
+        ("WARNING", "channel %s re-aligned with the centre (%s): %s", ("cases", "gap", "expected prev 0")),
+        ("ERROR", "channel %s stopped: %s", ("cases", "cannot parse row 2")),
+    ]
