@@ -167,10 +167,13 @@ def test_ticket_row_and_event_as_issued(hall: Hall) -> None:
         assert (row.prefix, row.seq, row.appointment_id, row.target_window_id) == ("A", 1, None, None)
         assert row.updated_at.replace(tzinfo=dt.UTC) == issued_at
         events = [
-            (e.kind, e.payload.get("people_ahead"), e.payload.get("channel"))
+            (e.kind, e.ticket_id, e.payload.get("people_ahead"), e.payload.get("channel"))
             for e in s.scalars(sa.select(HallEvent).order_by(HallEvent.id))
         ]
-    assert events == [("issued", 0, "counter"), ("issued", 0, "kiosk")]  # the green ticket goes ahead of A001
+    assert events == [
+        ("issued", t.id, 0, "counter"),
+        ("issued", g.id, 0, "kiosk"),
+    ]  # the green ticket goes ahead of A001
 
 
 # --- appointment check-in --------------------------------------------------------------------------
