@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -203,7 +206,10 @@ def test_parse_schedule_exact_entries() -> None:
         D(2027, 2, 20): ("workday", "春节调休"),
         D(2027, 2, 21): ("workday", ""),
     }
-    assert parse_schedule("date,kind\n2027-01-02,holiday\n") == (2027, {})  # only a weekend: the year, no entries
+    assert parse_schedule("date,kind\n2027-01-02,holiday\n") == (
+        2027,
+        {},
+    )  # only a weekend: the year, no entries
 
 
 @pytest.mark.parametrize(
@@ -212,9 +218,15 @@ def test_parse_schedule_exact_entries() -> None:
         ("2027-02-08", "f.csv:1: expected 'date,kind[,name]', got '2027-02-08'"),
         ("#\n2027-02-30,holiday", "f.csv:2: '2027-02-30' is not a date (YYYY-MM-DD)"),
         ("2027-02-08,Maybe", "f.csv:1: kind 'Maybe' must be holiday or workday"),
-        ("2027-02-20,workday\n2027-02-20,holiday", "f.csv:2: 2027-02-20 is listed as both holiday and workday"),
+        (
+            "2027-02-20,workday\n2027-02-20,holiday",
+            "f.csv:2: 2027-02-20 is listed as both holiday and workday",
+        ),
         ("2027-02-08,workday", "f.csv:1: 2027-02-08 is a weekday; a make-up workday falls on a weekend"),
-        ("2027-02-08,holiday\n2028-01-03,holiday", "f.csv: a schedule file covers exactly one year, found [2027, 2028]"),
+        (
+            "2027-02-08,holiday\n2028-01-03,holiday",
+            "f.csv: a schedule file covers exactly one year, found [2027, 2028]",
+        ),
         ("# nothing\n", "f.csv: a schedule file covers exactly one year, found none"),
     ],
 )
@@ -249,7 +261,12 @@ def test_seed_and_import_replace_only_their_year(tmp_path: Path, caplog: pytest.
     path.write_text("\ufeff2026-03-02,holiday,测试\n2026-03-07,workday,测试调休\n", encoding="utf-8")
     with sessions.begin() as session, caplog.at_level("INFO", logger="onewindow.calendar"):
         check = import_schedule(session, path)
-    assert (check.year, check.source, check.holidays, check.workdays) == (2026, "imported from 2026.csv", 1, 1)
+    assert (check.year, check.source, check.holidays, check.workdays) == (
+        2026,
+        "imported from 2026.csv",
+        1,
+        1,
+    )
     assert f"calendar 2026 imported from {path}: 2 entries" in caplog.messages
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("2026-03-02,maybe\n", encoding="utf-8")
@@ -267,3 +284,25 @@ def test_seed_and_import_replace_only_their_year(tmp_path: Path, caplog: pytest.
     with sessions.begin() as session, pytest.raises(CalendarImportError, match=r"gbk.csv: cannot read: "):
         import_schedule(session, bad)
     engine.dispose()
+
+
+@pytest.fixture
+def machine_far_east(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The machine's own zone set to UTC+14 (Pacific/Kiritimati), east of every hall."""
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_working_days_between_counts_in_the_halls_zone_not_the_machines(machine_far_east: None) -> None:
+    """A hall in Urumqi (UTC+6) on a machine set to UTC+14: Monday 16:00 in Urumqi is already
+    Tuesday on the machine. Monday 16:00–17:00 and Tuesday 09:00–10:00 are two office hours of
+    eight, 0.25 of a working day; counting from the machine's date would lose Monday's hour."""
+    urumqi = ZoneInfo("Asia/Urumqi")
+    cal = WorkCalendar(years=frozenset({2026}), tz=urumqi)
+    start = dt.datetime(2026, 12, 7, 16, 0, tzinfo=urumqi)  # Monday
+    end = dt.datetime(2026, 12, 8, 10, 0, tzinfo=urumqi)  # Tuesday
+    assert start.astimezone().date() == D(2026, 12, 8)  # the fixture took effect
+    assert cal.working_days_between(start, end) == pytest.approx(0.25)

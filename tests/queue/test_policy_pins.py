@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -279,10 +279,22 @@ def _load(hall: Hall, sc: Scenario) -> dict[uuid.UUID, str]:
     return {v: k for k, v in ids.items()}
 
 
-def _sql_order(hall: Hall, sc: Scenario, *, bound: bool, policy: QueuePolicy = POLICY) -> tuple[str, ...]:
+def _sql_order(
+    hall: Hall,
+    sc: Scenario,
+    *,
+    bound: bool,
+    policy: QueuePolicy = POLICY,
+    site_id: uuid.UUID | None = None,
+    ranks: dict[str, int] | None = None,
+) -> tuple[str, ...]:
+    """Window 1's order in SQL; `site_id` asks for another site's queue, `ranks` overrides the
+    window's category ranks (category code → rank)."""
     names = _load(hall, sc)
     win = hall.service(policy, clock=lambda: NOW).reference().window(1)
     assert isinstance(win, WindowRef)
+    if ranks is not None:
+        win = replace(win, categories={hall.seeded.category_ids[c]: r for c, r in ranks.items()})
     prefer = prefers_normal(sc.streak, policy)
     params: dict[str, Any] = {}
     if bound:
@@ -293,7 +305,7 @@ def _sql_order(hall: Hall, sc: Scenario, *, bound: bool, policy: QueuePolicy = P
         now, aged = NOW, None
     stmt = (
         sa.select(T.c.id)
-        .where(eligible_sql(hall.seeded.site_id, win))
+        .where(eligible_sql(site_id or hall.seeded.site_id, win))
         .order_by(*order_terms(win, now, policy, prefer, aged))
     )
     with hall.engine.connect() as conn:
@@ -310,7 +322,10 @@ def test_sql_order_on_sqlite(sqlite_hall: Hall, sc: Scenario, bound: bool) -> No
 def test_sql_aging_with_the_shortest_wait_and_with_aging_off(sqlite_hall: Hall, bound: bool) -> None:
     sc = Scenario(
         "one-minute aging",
-        (Tk("general", "general", "normal", NOW - MIN / 2), Tk("business-1m", "business", "normal", NOW - MIN)),
+        (
+            Tk("general", "general", "normal", NOW - MIN / 2),
+            Tk("business-1m", "business", "normal", NOW - MIN),
+        ),
         0,
         ("business-1m", "general"),
     )
@@ -359,3 +374,46 @@ def test_aged_tickets_lead_even_against_a_negative_category_rank() -> None:
     assert choose([new_a, aged_b], w, {a: -1, b: 2}, 0, NOW, POLICY) == aged_b
     fresh_b = Candidate(uuid.uuid4(), b, "normal", NOW - 29 * MIN)
     assert choose([new_a, fresh_b], w, {a: -1, b: 2}, 0, NOW, POLICY) == new_a
+
+
+TWO_WAITING = Scenario(
+    "two waiting",
+    (Tk("general", "general", "normal", NOW - 5 * MIN), Tk("business", "business", "normal", NOW - 9 * MIN)),
+    0,
+    ("general", "business"),
+)
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["values", "bind-params"])
+def test_sql_call_next_takes_only_its_own_sites_tickets(sqlite_hall: Hall, bound: bool) -> None:
+    """The hall's two waiting tickets are window 1's to call — and nothing at all for another site."""
+    assert _sql_order(sqlite_hall, TWO_WAITING, bound=bound) == ("general", "business")
+    other_site = uuid.UUID("00000000-0000-4000-8000-000000000001")
+    assert _sql_order(sqlite_hall, TWO_WAITING, bound=bound, site_id=other_site) == ()
+
+
+@pytest.mark.parametrize("bound", [False, True], ids=["values", "bind-params"])
+def test_sql_aged_tickets_lead_even_against_a_negative_category_rank(sqlite_hall: Hall, bound: bool) -> None:
+    """The SQL twin of the test above: 'general' at rank -1, 'business' at 2; the business ticket
+    waiting exactly 30 minutes is aged and comes first, one waiting 29 minutes comes after."""
+    aged = Scenario(
+        "negative rank, aged",
+        (
+            Tk("general", "general", "normal", NOW - MIN),
+            Tk("business-30m", "business", "normal", NOW - 30 * MIN),
+        ),
+        0,
+        ("business-30m", "general"),
+    )
+    ranks = {"general": -1, "business": 2}
+    assert _sql_order(sqlite_hall, aged, bound=bound, ranks=ranks) == ("business-30m", "general")
+    fresh = Scenario(
+        "negative rank, not aged",
+        (
+            Tk("general", "general", "normal", NOW - MIN),
+            Tk("business-29m", "business", "normal", NOW - 29 * MIN),
+        ),
+        0,
+        ("general", "business-29m"),
+    )
+    assert _sql_order(sqlite_hall, fresh, bound=bound, ranks=ranks) == ("general", "business-29m")
