@@ -458,3 +458,44 @@ def test_the_case_number_day_is_the_halls_not_the_machines(
     finally:
         monkeypatch.undo()
         time.tzset()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    "site_id",
+    [
+        uuid.UUID("ff00a5c3-0000-7000-8000-000000000001"),  # first byte ≥ 0x80: a negative signed key
+        uuid.UUID("7fffffff-0000-7000-8000-000000000002"),  # the largest positive key
+        uuid.UUID("00000000-0000-7000-8000-000000000003"),
+    ],
+)
+def test_case_numbers_take_the_sites_lock_whatever_its_id(pg_url: str, site_id: uuid.UUID) -> None:
+    """PostgreSQL's advisory lock takes signed 32-bit keys: the site id's first four bytes are read
+    signed, so every site id gives a key in range (read unsigned, half the sites could not number)."""
+    from db.engine import make_engine, make_session_factory
+    from db.migrate import upgrade
+    from db.models import Site
+
+    engine = make_engine(pg_url)
+    try:
+        upgrade(engine, backup=False)
+        sessions = make_session_factory(engine)
+        with sessions.begin() as s:
+            site = Site(id=site_id, code="PIN", name="锁键测试")
+            s.add(site)
+            s.flush()
+            assert service.next_case_number(s, site, dt.date(2026, 12, 7)) == "PIN-20261207-0001"
+            held = (
+                s.execute(
+                    sa.text(
+                        "SELECT objid FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            key = int.from_bytes(site_id.bytes[:4], "big", signed=True)
+            assert [int(k) & 0xFFFFFFFF for k in held] == [key & 0xFFFFFFFF]
+            s.rollback()
+    finally:
+        engine.dispose()
