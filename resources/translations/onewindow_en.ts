@@ -32,7 +32,7 @@
 <context>
     <name>CaseDetailDialog</name>
     <message>
-        <location filename="../../ui/counter/cases_panel.py" line="+144" />
+        <location filename="../../ui/counter/cases_panel.py" line="+145" />
         <source>办件详情</source>
         <translation>Case details</translation>
     </message>
@@ -356,9 +356,17 @@
     </message>
 </context>
 <context>
+    <name>ConfirmDialog</name>
+    <message>
+        <location filename="../../ui/counter/confirm.py" line="+18" />
+        <source>取消 (Esc)</source>
+        <translation>Cancel (Esc)</translation>
+    </message>
+</context>
+<context>
     <name>CounterWindow</name>
     <message>
-        <location filename="../../ui/counter/window.py" line="+76" />
+        <location filename="../../ui/counter/window.py" line="+77" />
         <source>综合一窗 · %1 · %2</source>
         <translation>OneWindow · %1 · %2</translation>
     </message>
@@ -398,7 +406,7 @@
         <translation>Restored the unfinished intake from last time</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+26" />
         <source>密码已修改</source>
         <translation>Password changed</translation>
     </message>
@@ -428,7 +436,7 @@
         <translation>Current applicant: %1</translation>
     </message>
     <message>
-        <location line="+29" />
+        <location line="+28" />
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
     </message>
@@ -1109,7 +1117,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>IntakeForm</name>
     <message>
-        <location filename="../../ui/counter/intake.py" line="+66" />
+        <location filename="../../ui/counter/intake.py" line="+68" />
         <source>受理</source>
         <translation>Accept</translation>
     </message>
@@ -1206,12 +1214,12 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+10" />
-        <location line="+388" />
+        <location line="+380" />
         <source>尚未选择事项</source>
         <translation>No matter selected</translation>
     </message>
     <message>
-        <location line="-386" />
+        <location line="-378" />
         <source>清除事项</source>
         <translation>Clear matter</translation>
     </message>
@@ -1286,12 +1294,7 @@ Site account: {3} ({4})</translation>
         <translation>ID card read: %1</translation>
     </message>
     <message>
-        <location line="+21" />
-        <source>取消 (Esc)</source>
-        <translation>Cancel (Esc)</translation>
-    </message>
-    <message>
-        <location line="+25" />
+        <location line="+38" />
         <source>必交材料已齐全</source>
         <translation>All required materials received</translation>
     </message>
@@ -1351,12 +1354,12 @@ Site account: {3} ({4})</translation>
         <translation>Done: %1, generating documents…</translation>
     </message>
     <message>
-        <location line="-439" />
+        <location line="-431" />
         <source>全部收到 (Ctrl+Shift+A)</source>
         <translation>All received (Ctrl+Shift+A)</translation>
     </message>
     <message>
-        <location line="+473" />
+        <location line="+465" />
         <source>已办理：%1</source>
         <translation>Done: %1</translation>
     </message>
@@ -2001,7 +2004,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>QueuePanel</name>
     <message>
-        <location filename="../../ui/counter/queue_panel.py" line="+46" />
+        <location filename="../../ui/counter/queue_panel.py" line="+47" />
         <source>叫号</source>
         <translation>Call next</translation>
     </message>
@@ -2157,12 +2160,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 completed</translation>
     </message>
     <message>
-        <location line="+44" />
-        <source>取消 (Esc)</source>
-        <translation>Cancel (Esc)</translation>
-    </message>
-    <message>
-        <location line="-97" />
+        <location line="-53" />
         <source>要呼叫的号码（如 A012）：</source>
         <translation>Number to call (e.g. A012):</translation>
     </message>

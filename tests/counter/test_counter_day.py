@@ -32,11 +32,9 @@ def _focus(win: CounterWindow) -> Any:
     return QApplication.focusWidget()
 
 
-def test_the_window_picked_at_log_in_is_the_one_called_to(
-    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
-) -> None:
-    """Picked 2号窗, got 1号窗: no more. A clerk assigned to window 2 logs in at window 2 and the
-    queue calls to window 2."""
+
+def log_in_at_window_2(qtbot: QtBot, ctx: AppContext, staffed: Staffed) -> LoginDialog:
+    """The clerk, assigned to window 2, logs in there by keyboard; the accepted dialog."""
     with ctx.sessions.begin() as s:
         row = s.get(Staff, staffed.clerk.id)
         assert row is not None
@@ -53,6 +51,14 @@ def test_the_window_picked_at_log_in_is_the_one_called_to(
     assert dlg.result() == LoginDialog.DialogCode.Accepted, dlg.error.text()
     assert dlg.staff is not None and dlg.chosen_window is not None
     assert dlg.chosen_window.number == 2
+    return dlg
+
+def test_the_window_picked_at_log_in_is_the_one_called_to(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
+) -> None:
+    """Picked 2号窗, got 1号窗: no more. A clerk assigned to window 2 logs in at window 2 and the
+    queue calls to window 2."""
+    dlg = log_in_at_window_2(qtbot, ctx, staffed)
     ticket = ctx.queue().issue("general")
     win = CounterWindow(
         ctx, HallBus(), dlg.staff, dlg.chosen_window, documents_dir=tmp_path / "docs",

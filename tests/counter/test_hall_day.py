@@ -21,16 +21,15 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from app.context import AppContext
-from db.models import Evaluation, Staff, Ticket
+from db.models import Evaluation, Ticket
 from devices.idcard.samples import RESIDENT_LONG_TERM
 from devices.thermo.codec import make_protocol
 from devices.thermo.emulator import ThermoEmulator
-from tests.cases.seeding import PASSWORD
 from tests.counter.conftest import Staffed
-from tests.counter.test_counter_gui import press, started, type_text
+from tests.counter.test_counter_day import log_in_at_window_2
+from tests.counter.test_counter_gui import press, started
 from tests.hall.devices import kiosk_devices
 from ui.bus import HallBus
-from ui.counter.login import LoginDialog
 from ui.counter.preview import PrinterChoice
 from ui.counter.window import CounterWindow
 from ui.device_workers import start_thermometer
@@ -118,21 +117,8 @@ def test_a_hall_day_through_the_real_windows(
     board.show()
 
     # --- the clerk logs in at window 2 (their own window) --------------------------------------
-    with ctx.sessions.begin() as s:
-        row = s.get(Staff, staffed.clerk.id)
-        assert row is not None
-        row.window_id = staffed.window2.id
-    login = LoginDialog(ctx, terminal="counter@pc-2")
-    qtbot.addWidget(login)
-    login.select_window(2)
-    with qtbot.waitActive(login):
-        login.show()
-        login.activateWindow()
-    type_text(qtbot, login.user_edit, staffed.clerk.username)
-    type_text(qtbot, login.password_edit, PASSWORD)
-    qtbot.keyClick(login.password_edit, Qt.Key.Key_Return)
-    assert login.result() == LoginDialog.DialogCode.Accepted, login.error.text()
-    assert login.staff is not None and login.chosen_window is not None and login.chosen_window.number == 2
+    login = log_in_at_window_2(qtbot, ctx, staffed)
+    assert login.staff is not None and login.chosen_window is not None
     counter_bus = HallBus()
     hall_bus.hallEvent.connect(counter_bus.hallEvent)
     emu, reader = card_reader

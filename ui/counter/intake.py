@@ -56,6 +56,7 @@ from app.counter.desk import Chosen, CounterDesk, MatterChoice, RestoredDraft
 from app.errors import StorageError
 from app.validators import card_problem, mask_name
 from app.vocab import IntakePath
+from ui.counter.confirm import ask_confirm
 from ui.counter.models import MaterialRow, MaterialsModel, MatterSearchModel, SearchHit
 from ui.tasks import TaskRunner
 
@@ -458,15 +459,7 @@ class IntakeForm(QWidget):
             self.materials_view.setCurrentIndex(self.materials_model.index(0, 0))
 
     def _ask_confirm(self, title: str, text: str, yes: str) -> bool:
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.NoButton, self)
-        box.setObjectName("confirm_dialog")
-        ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        ok.setShortcut(QKeySequence(Qt.Key.Key_Y))
-        no = box.addButton(self.tr("取消 (Esc)"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-        box.exec()
-        return box.clickedButton() is ok
+        return ask_confirm(self, title, text, yes, QMessageBox.Icon.Warning)
 
     # --- materials -------------------------------------------------------------------------
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QInputDialog,
     QLabel,
-    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -32,6 +31,7 @@ from app.queue.errors import QueueError
 from app.queue.types import TicketInfo, WindowState
 from app.vocab import PriorityClass, WindowServiceState
 from ui.bus import HallBus
+from ui.counter.confirm import ask_confirm
 from ui.counter.models import CategoryWaitModel, WaitingListModel
 from ui.tasks import TaskRunner
 
@@ -411,16 +411,7 @@ class QueuePanel(QWidget):
         return item if ok else None
 
     def _ask_confirm(self, title: str, text: str, yes: str) -> bool:
-        """Yes / No, 取消 the default (Enter and Esc both cancel): only Y, or Tab and Space, confirm."""
-        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, self)
-        box.setObjectName("confirm_dialog")
-        ok = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-        ok.setShortcut(QKeySequence(Qt.Key.Key_Y))
-        no = box.addButton(self.tr("取消 (Esc)"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(no)
-        box.setEscapeButton(no)
-        box.exec()
-        return box.clickedButton() is ok
+        return ask_confirm(self, title, text, yes)
 
 
 def _text(exc: Exception) -> str:
