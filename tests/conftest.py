@@ -11,6 +11,7 @@ import contextlib
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -132,3 +133,60 @@ def xvfb() -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+# --- the slow deployment tests: their builds start first, the tests run last --------------------
+
+HEAD_START_MARKERS = ("packaging", "fresh_debian")
+_BUILD_KEY = pytest.StashKey[subprocess.Popen[str]]()
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    """Tests that build the bundle or a Debian root go last, so what they wait for (the PyInstaller
+    build, the day's debootstrap root) is made in the background while the rest of the suite runs."""
+    slow = [i for i in items if any(i.get_closest_marker(m) for m in HEAD_START_MARKERS)]
+    if slow:
+        items[:] = [i for i in items if i not in slow] + slow
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    items = session.items
+    if session.config.option.collectonly:
+        return
+    if any(i.get_closest_marker("packaging") or i.get_closest_marker("fresh_debian") for i in items):
+        root = Path(__file__).resolve().parents[1]
+        session.config.stash[_BUILD_KEY] = subprocess.Popen(
+            [sys.executable, "packaging/build.py", "all"],
+            cwd=root,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    if (
+        any(i.get_closest_marker("fresh_debian") for i in items)
+        and os.geteuid() == 0
+        and shutil.which("debootstrap")
+    ):
+        import threading
+
+        def prepare() -> None:
+            from tests.deploy import debroot
+
+            with contextlib.suppress(Exception):  # the test itself builds it again and says why
+                debroot.base_tarball()
+
+        threading.Thread(target=prepare, name="debian-root-head-start", daemon=True).start()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    proc = session.config.stash.get(_BUILD_KEY, None)
+    if proc is not None and proc.poll() is None:  # the tests that wanted it did not run
+        proc.kill()
+        proc.communicate()
+
+
+def started_build(config: pytest.Config) -> subprocess.Popen[str] | None:
+    """The bundle build started at collection (tests/deploy/conftest.py waits for it), if any."""
+    return config.stash.get(_BUILD_KEY, None)

@@ -68,10 +68,12 @@ def replace_section(settings: Settings, section: str, **changes: object) -> Sett
 
 
 @pytest.fixture(scope="session")
-def bundle_build() -> Iterator[subprocess.Popen[str]]:
-    """`packaging/build.py all` started in the background (once per session): a test that asks for
-    this first gets on with its own slow work (a Debian root) while the bundle builds."""
-    proc = subprocess.Popen(
+def bundle_build(pytestconfig: pytest.Config) -> Iterator[subprocess.Popen[str]]:
+    """`packaging/build.py all` in the background, once per session: started at collection when the
+    session has packaging tests (tests/conftest.py), else here."""
+    from tests.conftest import started_build
+
+    proc = started_build(pytestconfig) or subprocess.Popen(
         [sys.executable, "packaging/build.py", "all"],
         cwd=ROOT,
         stdout=subprocess.PIPE,

@@ -121,12 +121,13 @@ class _Desk:
 
 
 def test_a_burst_of_hall_events_costs_one_refresh(qtbot: QtBot) -> None:
+    from app.counter.settings import CounterSettings
     from ui.bus import HallBus
     from ui.counter.queue_panel import QueuePanel
 
     bus = HallBus()
     desk = _Desk()
-    panel = QueuePanel(desk, bus)  # type: ignore[arg-type]
+    panel = QueuePanel(desk, bus, settings=CounterSettings())  # type: ignore[arg-type]
     qtbot.addWidget(panel)
     with qtbot.waitSignal(panel.viewShown, timeout=5000):
         for i in range(200):
