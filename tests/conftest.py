@@ -190,3 +190,31 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 def started_build(config: pytest.Config) -> subprocess.Popen[str] | None:
     """The bundle build started at collection (tests/deploy/conftest.py waits for it), if any."""
     return config.stash.get(_BUILD_KEY, None)
+
+
+@pytest.fixture(scope="session")
+def rendered_screens(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`main.py screenshots DIR` run once per session, as a field engineer would (its own process,
+    offscreen, a scratch demo database): every screen at the sizes halls use. It must succeed, with
+    no text elided or clipped (ui/shots.py writes DIR/clipped.txt and exits 1 otherwise)."""
+    home = tmp_path_factory.mktemp("screenshots-home")
+    out = home / "shots"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(home)}
+    for name in ("ONEWINDOW_DB", "ONEWINDOW_CONFIG"):
+        env.pop(name, None)
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+        env[name] = str(home / name.lower())
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run(
+        [sys.executable, str(root / "main.py"), "screenshots", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        timeout=600,
+    )
+    assert "Traceback" not in done.stderr, done.stderr[-4000:]
+    assert done.returncode == 0, done.stderr[-4000:]
+    assert not (out / "clipped.txt").exists()
+    return out
+

@@ -32,7 +32,7 @@ ARRIVAL_PROFILE = {8: 0.08, 9: 0.19, 10: 0.2, 11: 0.11, 12: 0.04, 13: 0.09, 14: 
 DAY_TICKETS = {0: 46, 1: 38, 2: 34, 3: 36, 4: 30, 5: 30, 6: 30}
 
 
-def seed_demo_history(ctx: AppContext, *, weeks: int = 3, today: dt.date | None = None) -> int:
+def seed_demo_history(ctx: AppContext, *, weeks: int = 2, today: dt.date | None = None) -> int:
     """Simulate the working days of the last `weeks` weeks before `today` (the hall's date) through
     the queue service; returns the number of days written (0 when the hall has past tickets)."""
     tz = ZoneInfo(ctx.settings.site.timezone)

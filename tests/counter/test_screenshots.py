@@ -34,9 +34,7 @@ def _ink(img: QImage, top: int, bottom: int) -> int:
     return n
 
 
-def test_render_writes_chinese_screens(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:
-    from ui.counter.screenshots import render
-
+def test_render_writes_chinese_screens(qtbot: QtBot, ctx: AppContext, rendered_screens: Path) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     family = cjk_family(ctx.settings.ui.font_family)
@@ -47,8 +45,7 @@ def test_render_writes_chinese_screens(qtbot: QtBot, ctx: AppContext, tmp_path: 
     assert all(raw.supportsCharacter(ord(c)) for c in "受理叫号评价满意办件")
     assert _text_image("受理叫号", font) != _text_image("\ue000\ue001\ue002\ue003", font)
 
-    paths = render(ctx, tmp_path)
-    assert [p.name for p in paths] == [
+    names = [
         "counter_intake_1366x768.png",
         "counter_intake_1920x1080.png",
         "counter_preview.png",
@@ -56,13 +53,15 @@ def test_render_writes_chinese_screens(qtbot: QtBot, ctx: AppContext, tmp_path: 
         "counter_cases_1920x1080.png",
         "evaluator.png",
     ]
-    assert QImage(str(tmp_path / "counter_intake_1366x768.png")).size().toTuple() == (1366, 768)
-    assert QImage(str(tmp_path / "counter_intake_1920x1080.png")).size().toTuple() == (1920, 1080)
+    shots = rendered_screens  # main.py screenshots, once per session
+    paths = [shots / name for name in names]
+    assert QImage(str(shots / "counter_intake_1366x768.png")).size().toTuple() == (1366, 768)
+    assert QImage(str(shots / "counter_intake_1920x1080.png")).size().toTuple() == (1920, 1080)
     for p in paths:
         img = QImage(str(p))
         assert not img.isNull() and img.width() > 600 and img.height() > 500
-    evaluator = QImage(str(tmp_path / "evaluator.png"))
+    evaluator = QImage(str(shots / "evaluator.png"))
     assert _ink(evaluator, 20, 90) > 300  # the title 请您对本次服务进行评价 is drawn
-    counter = QImage(str(tmp_path / "counter_intake_1366x768.png"))
+    counter = QImage(str(shots / "counter_intake_1366x768.png"))
     assert _ink(counter, 50, 110) > 150  # the current ticket number in large type
-    assert (tmp_path / "documents").is_dir()
+    assert (shots / "documents").is_dir()
