@@ -196,6 +196,9 @@ def test_only_staffed_windows_paged_and_nothing_clipped_at_hall_sizes(
     board.resize(1920, 1080)
     qtbot.waitUntil(lambda: not problems(board), timeout=3000)
     rows_before = board.rows_per_page
+    # no real snapshot may replace the made-up one below (the resync timer, a late load)
+    board.refresher.stop()
+    qtbot.waitUntil(lambda: not board.refresher.loading, timeout=5000)
     state = board.state
     assert state is not None
     more = tuple(replace(state.categories[0], code=f"c{i}", prefix=f"X{i}") for i in range(9))
