@@ -12,6 +12,7 @@ from app.cli.support import (
     CliError,
     add_common_options,
     check_hall_db_url,
+    check_import_dir,
     check_import_file,
     config_path_arg,
     db_url_arg,
@@ -198,11 +199,7 @@ def _catalogue_problem(exc: Exception) -> CliError:
 def cmd_load_catalogue(args: argparse.Namespace) -> int:
     from app.catalogue import CatalogueError, load_catalogue
 
-    if args.directory is not None:
-        if not args.directory.is_dir():
-            raise CliError(f"catalogue directory {args.directory} is not a directory")
-        for file in sorted(args.directory.glob("*.json")):
-            check_import_file(file, "catalogue file")
+    check_import_dir(args.directory, "catalogue")
     engine, sessions = _with_database(args)
     try:
         with sessions.begin() as session:

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from app.cli.support import CliError, add_common_options, check_import_file, first_line
+from app.cli.support import CliError, add_common_options, check_import_dir, first_line
 
 
 def _parser(sub: argparse._SubParsersAction, name: str, help_: str) -> argparse.ArgumentParser:  # type: ignore[type-arg]
@@ -106,11 +106,7 @@ def cmd_policy_load(args: argparse.Namespace) -> int:
 
     from app.policy import PolicyError, load_library
 
-    if args.directory is not None:
-        if not args.directory.is_dir():
-            raise CliError(f"policy directory {args.directory} is not a directory")
-        for file in sorted(args.directory.glob("*.json")):
-            check_import_file(file, "policy file")
+    check_import_dir(args.directory, "policy")
     engine, sessions = _open(args)
     try:
         with sessions.begin() as session:

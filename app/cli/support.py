@@ -123,6 +123,16 @@ def check_hall_db_url(url: str, *, create: bool = False) -> None:
         raise CliError(f"{path} is not a SQLite database")
 
 
+def check_import_dir(directory: Path | None, what: str) -> None:
+    """A folder of JSON files to import (None: the bundled one): a folder, each file importable."""
+    if directory is None:
+        return
+    if not directory.is_dir():
+        raise CliError(f"{what} directory {directory} is not a directory")
+    for file in sorted(directory.glob("*.json")):
+        check_import_file(file, f"{what} file")
+
+
 def check_import_file(path: Path, what: str, *, limit: int = MAX_IMPORT_BYTES) -> None:
     """An imported file must be a regular, readable file of reasonable size."""
     try:
