@@ -28,8 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -119,20 +118,11 @@ class DelayProxy:
 # --- the scratch hall ----------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def scratch_database(admin_url: str) -> Iterator[str]:
-    import sqlalchemy as sa
+def scratch_database(admin_url: str) -> contextlib.AbstractContextManager[str]:
+    """A scratch hall database on the server, dropped afterwards (the tests' own helper)."""
+    from tests.conftest import scratch_pg_database
 
-    name = f"ow_bench_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", hide_parameters=True)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    return scratch_pg_database(admin_url)
 
 
 def seed_hall(url: str) -> None:
