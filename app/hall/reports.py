@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import WorkCalendar
-from app.evaluations import BAD_GRADE, GOOD_GRADE, counted
+from app.evaluations import BAD_GRADE, GOOD_GRADE, in_figures
 from app.queue.stats import queue_stats
 from app.vocab import FollowUpState
 from db.base import utcnow
@@ -105,7 +105,7 @@ def hall_figures(
         # One rating per visit (rows merged by migration 0008 are left out): every figure counts visits.
         evals = s.execute(
             sa.select(Evaluation.grade, Evaluation.follow_up).where(
-                Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end, counted()
+                Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end, in_figures()
             )
         ).all()
     handling: list[float] = []

@@ -28,4 +28,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("DELETE FROM sync_channel_table WHERE table_name IN ('rectification_item', 'rectification_callback')")
+    op.execute(
+        "DELETE FROM sync_channel_table WHERE table_name IN ('rectification_item', 'rectification_callback')"
+    )

@@ -65,12 +65,24 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["evaluation_id"], ["evaluation.id"], name=op.f("fk_rectification_item_evaluation_id_evaluation")
         ),
-        sa.ForeignKeyConstraint(["window_id"], ["window.id"], name=op.f("fk_rectification_item_window_id_window")),
-        sa.ForeignKeyConstraint(["assigned_by"], ["staff.id"], name=op.f("fk_rectification_item_assigned_by_staff")),
-        sa.ForeignKeyConstraint(["rectified_by"], ["staff.id"], name=op.f("fk_rectification_item_rectified_by_staff")),
-        sa.ForeignKeyConstraint(["appeal_by"], ["staff.id"], name=op.f("fk_rectification_item_appeal_by_staff")),
-        sa.ForeignKeyConstraint(["reviewed_by"], ["staff.id"], name=op.f("fk_rectification_item_reviewed_by_staff")),
-        sa.ForeignKeyConstraint(["closed_by"], ["staff.id"], name=op.f("fk_rectification_item_closed_by_staff")),
+        sa.ForeignKeyConstraint(
+            ["window_id"], ["window.id"], name=op.f("fk_rectification_item_window_id_window")
+        ),
+        sa.ForeignKeyConstraint(
+            ["assigned_by"], ["staff.id"], name=op.f("fk_rectification_item_assigned_by_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["rectified_by"], ["staff.id"], name=op.f("fk_rectification_item_rectified_by_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["appeal_by"], ["staff.id"], name=op.f("fk_rectification_item_appeal_by_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reviewed_by"], ["staff.id"], name=op.f("fk_rectification_item_reviewed_by_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["closed_by"], ["staff.id"], name=op.f("fk_rectification_item_closed_by_staff")
+        ),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_rectification_item_site_id_site")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rectification_item")),
         sa.UniqueConstraint("evaluation_id", name=op.f("uq_rectification_item_evaluation_id")),
@@ -86,10 +98,16 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         *_site_owned(),
         sa.ForeignKeyConstraint(
-            ["item_id"], ["rectification_item.id"], name=op.f("fk_rectification_callback_item_id_rectification_item")
+            ["item_id"],
+            ["rectification_item.id"],
+            name=op.f("fk_rectification_callback_item_id_rectification_item"),
         ),
-        sa.ForeignKeyConstraint(["staff_id"], ["staff.id"], name=op.f("fk_rectification_callback_staff_id_staff")),
-        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_rectification_callback_site_id_site")),
+        sa.ForeignKeyConstraint(
+            ["staff_id"], ["staff.id"], name=op.f("fk_rectification_callback_staff_id_staff")
+        ),
+        sa.ForeignKeyConstraint(
+            ["site_id"], ["site.id"], name=op.f("fk_rectification_callback_site_id_site")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_rectification_callback")),
     )
     op.create_index(

@@ -1,0 +1,231 @@
+"""The 差评 loop below the screens: every step one transaction with its audit row, a Chinese
+refusal for each wrong order, the deadline on the working-day calendar (2025 National Day), and
+a voided rating leaving the dashboard's satisfaction figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from app import evaluations, rectification
+from app.calendar import WorkCalendar
+from app.hall.dashboard import load_dashboard
+from app.rectification import RectificationError
+from db.models import AuditLog, Evaluation
+from db.models_rectification import RectificationItem
+from tests.hall.conftest import HallFixture
+
+TZ = ZoneInfo("Asia/Shanghai")
+RATED = dt.datetime(2025, 9, 30, 10, 0, tzinfo=TZ)  # a Tuesday, the day before National Day
+
+
+def _calendar() -> WorkCalendar:
+    holidays = {dt.date(2025, 10, d): "国庆节、中秋节" for d in range(1, 9)}
+    workdays = {dt.date(2025, 9, 28): "调休上班", dt.date(2025, 10, 11): "调休上班"}
+    return WorkCalendar(holidays, workdays, frozenset({2025}), TZ)
+
+
+def _rate(hall: HallFixture, grade: int, *, at: dt.datetime = RATED, window: int = 1) -> uuid.UUID:
+    with hall.ctx.sessions.begin() as s:
+        info = evaluations.record(
+            s,
+            site_id=hall.ctx.site_id,
+            grade=grade,
+            reason="efficiency" if grade <= 2 else "",
+            ticket_id=None,
+            window_id=hall.seeded.window_ids[window],
+            staff_id=hall.seeded.clerk_id,
+            calendar=_calendar(),
+            now=at,
+        )
+    return info.id
+
+
+def _item(hall: HallFixture, eid: uuid.UUID) -> RectificationItem:
+    with hall.ctx.sessions() as s:
+        item = s.scalar(sa.select(RectificationItem).where(RectificationItem.evaluation_id == eid))
+        assert item is not None
+        return item
+
+
+def _step(hall: HallFixture, fn: object) -> None:
+    assert callable(fn)
+    with hall.ctx.sessions.begin() as s:
+        fn(s)
+
+
+def _refused(hall: HallFixture, fn: object, message: str) -> None:
+    with pytest.raises(RectificationError, match=message):
+        _step(hall, fn)
+
+
+def _actions(hall: HallFixture, item_id: uuid.UUID) -> list[str]:
+    with hall.ctx.sessions() as s:
+        return list(
+            s.scalars(
+                sa.select(AuditLog.action).where(AuditLog.entity_id == str(item_id)).order_by(AuditLog.at)
+            )
+        )
+
+
+def test_a_bad_rating_is_carried_to_closure_in_order(hall: HallFixture) -> None:
+    good = _rate(hall, 4)
+    eid = _rate(hall, 1)
+    with hall.ctx.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(RectificationItem)) == 1  # only the 差评
+        assert (
+            s.scalar(sa.select(RectificationItem.id).where(RectificationItem.evaluation_id == good)) is None
+        )
+    item = _item(hall, eid)
+    # reason kept; the visit's window is responsible; due 5 working days after 30 September 2025:
+    # Oct 9, 10, 11 (Saturday, 调休上班), 13, 14
+    assert item.reason == "efficiency" and item.window_id == hall.seeded.window_ids[1]
+    assert item.due_date == dt.date(2025, 10, 14) and item.state == "open"
+    mgr, iid = hall.seeded.manager_id, item.id
+    at = RATED + dt.timedelta(days=1)
+    _refused(hall, lambda s: rectification.close(s, iid, staff_id=mgr, now=at), "尚未整改，不能办结")
+    _refused(
+        hall,
+        lambda s: rectification.review(s, iid, void=True, reason="x", staff_id=mgr, now=at),
+        "没有待复核的申诉",
+    )
+    _refused(
+        hall,
+        lambda s: rectification.assign(s, iid, window_id=None, department=" ", staff_id=mgr, now=at),
+        "请选择责任窗口或填写责任部门",
+    )
+    _step(
+        hall,
+        lambda s: rectification.assign(
+            s, iid, window_id=hall.seeded.window_ids[2], department="不动产登记中心", staff_id=mgr, now=at
+        ),
+    )
+    _refused(hall, lambda s: rectification.rectify(s, iid, text="  ", staff_id=mgr, now=at), "请填写整改情况")
+    # 整改 on the due day itself (local date 14 October): on time
+    done_at = dt.datetime(2025, 10, 14, 17, 30, tzinfo=TZ)
+    _step(
+        hall,
+        lambda s: rectification.rectify(s, iid, text="增设导办人员，压缩等候时间", staff_id=mgr, now=done_at),
+    )
+    _refused(
+        hall, lambda s: rectification.rectify(s, iid, text="again", staff_id=mgr, now=done_at), "已经记录过"
+    )
+    _refused(hall, lambda s: rectification.close(s, iid, staff_id=mgr, now=done_at), "尚未回访到申请人")
+    _step(
+        hall,
+        lambda s: rectification.record_callback(
+            s, iid, outcome="not_reached", method="phone", staff_id=mgr, at=done_at, now=done_at
+        ),
+    )
+    _refused(hall, lambda s: rectification.close(s, iid, staff_id=mgr, now=done_at), "尚未回访到申请人")
+    _refused(
+        hall,
+        lambda s: rectification.record_callback(
+            s, iid, outcome="satisfied", staff_id=mgr, at=RATED - dt.timedelta(hours=1), now=done_at
+        ),
+        "回访时间不能早于评价时间",
+    )
+    _step(
+        hall,
+        lambda s: rectification.record_callback(
+            s,
+            iid,
+            outcome="satisfied",
+            method="phone",
+            note="申请人认可整改",
+            staff_id=mgr,
+            at=done_at,
+            now=done_at,
+        ),
+    )
+    with hall.ctx.sessions() as s:
+        ev = s.get(Evaluation, eid)
+        assert ev is not None and ev.follow_up == "done" and ev.follow_up_satisfied is True
+        (info,) = rectification.list_items(s, hall.ctx.site_id, dt.date(2025, 10, 15))
+        assert info.responsible == "2号窗口，不动产登记中心" and not info.overdue
+        assert [c.outcome for c in info.callbacks] == ["not_reached", "satisfied"] and info.reached
+    _step(hall, lambda s: rectification.close(s, iid, note="整改到位", staff_id=mgr, now=done_at))
+    _refused(
+        hall,
+        lambda s: rectification.appeal(s, iid, grounds="x", staff_id=hall.seeded.clerk_id, now=done_at),
+        "已办结",
+    )
+    assert _item(hall, eid).state == "closed"
+    assert _actions(hall, iid) == [
+        "rectification_open",
+        "rectification_assign",
+        "rectification_rectify",
+        "rectification_callback",
+        "rectification_callback",
+        "rectification_close",
+    ]
+    with hall.ctx.sessions() as s:
+        f = rectification.load_figures(
+            s,
+            hall.ctx.site_id,
+            dt.datetime(2025, 9, 1, tzinfo=TZ),
+            dt.datetime(2025, 10, 1, tzinfo=TZ),
+            dt.date(2025, 10, 20),
+        )
+    assert (f.ratings, f.bad, f.rectified_on_time, f.overdue) == (2, 1, 1, 0)
+
+
+def test_an_appeal_voids_the_rating_and_the_dashboard_figure_changes(hall: HallFixture) -> None:
+    now = dt.datetime.now(dt.UTC)
+    _rate(hall, 5, at=now)
+    eid = _rate(hall, 1, at=now)
+    before = load_dashboard(hall.service).today
+    assert (before.evaluations, before.satisfaction_rate, before.bad_ratings) == (2, 0.5, 1)
+    iid, clerk, mgr = _item(hall, eid).id, hall.seeded.clerk_id, hall.seeded.manager_id
+    _refused(
+        hall, lambda s: rectification.appeal(s, iid, grounds=" ", staff_id=clerk, now=now), "请填写申诉理由"
+    )
+    _step(
+        hall,
+        lambda s: rectification.appeal(
+            s, iid, grounds="申请人材料不全，已一次性告知", staff_id=clerk, now=now
+        ),
+    )
+    _refused(
+        hall, lambda s: rectification.appeal(s, iid, grounds="again", staff_id=clerk, now=now), "已经申诉过"
+    )
+    _refused(hall, lambda s: rectification.close(s, iid, staff_id=mgr, now=now), "申诉还未复核")
+    _refused(
+        hall,
+        lambda s: rectification.review(s, iid, void=True, reason="x", staff_id=clerk, now=now),
+        "申诉人不能复核自己的申诉",
+    )
+    _refused(
+        hall, lambda s: rectification.review(s, iid, void=True, reason="", staff_id=mgr, now=now), "复核理由"
+    )
+    _step(
+        hall,
+        lambda s: rectification.review(
+            s, iid, void=True, reason="核实为恶意差评（录像为证）", staff_id=mgr, now=now
+        ),
+    )
+    with hall.ctx.sessions() as s:
+        ev = s.get(Evaluation, eid)
+        assert ev is not None and ev.voided_at is not None and "恶意差评" in ev.void_reason
+    after = load_dashboard(hall.service)
+    assert (after.today.evaluations, after.today.satisfaction_rate, after.today.bad_ratings) == (1, 1.0, 0)
+    assert not [a for a in after.alerts if a.kind == "rating"]  # a voided 差评 asks no 回访
+    _refused(hall, lambda s: rectification.rectify(s, iid, text="x", staff_id=mgr, now=now), "无需整改")
+    _step(hall, lambda s: rectification.close(s, iid, staff_id=mgr, now=now))  # no 整改 or 回访 needed
+    assert _item(hall, eid).state == "closed"
+    # the voided rating still blocks a second rating of the same visit: nothing else changes
+    with hall.ctx.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Evaluation).where(evaluations.counted())) == 2
+
+
+def test_an_overdue_item_alerts_on_the_dashboard(hall: HallFixture) -> None:
+    eid = _rate(hall, 2, at=dt.datetime.now(dt.UTC) - dt.timedelta(days=30))
+    d = load_dashboard(hall.service)
+    (alert,) = [a for a in d.alerts if a.kind == "rectification"]
+    item = _item(hall, eid)
+    assert alert.key == f"rectification:{item.id}" and "1号窗口" in alert.text and "逾期" in alert.text
+    assert f"{item.due_date:%m-%d}" in alert.text
