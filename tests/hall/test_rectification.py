@@ -229,3 +229,49 @@ def test_an_overdue_item_alerts_on_the_dashboard(hall: HallFixture) -> None:
     item = _item(hall, eid)
     assert alert.key == f"rectification:{item.id}" and "1号窗口" in alert.text and "逾期" in alert.text
     assert f"{item.due_date:%m-%d}" in alert.text
+
+
+def test_the_monthly_pdf_and_csv_carry_the_rating_figures(hall: HallFixture) -> None:
+    import subprocess
+
+    from app.hall import reports
+    from printing.reports import build_monthly_report
+
+    _rate(hall, 5)
+    _rate(hall, 3)
+    late = _item(hall, _rate(hall, 1)).id  # due 14 October, rectified on the 15th: late
+    open_one = _rate(hall, 2)  # never rectified: overdue by 20 October
+    voided = _item(hall, _rate(hall, 1)).id
+    mgr, clerk = hall.seeded.manager_id, hall.seeded.clerk_id
+    day15 = dt.datetime(2025, 10, 15, 9, 0, tzinfo=TZ)
+    _step(hall, lambda s: rectification.rectify(s, late, text="整改", staff_id=mgr, now=day15))
+    _step(hall, lambda s: rectification.appeal(s, voided, grounds="误评", staff_id=clerk, now=day15))
+    _step(
+        hall, lambda s: rectification.review(s, voided, void=True, reason="核实误评", staff_id=mgr, now=day15)
+    )
+    assert _item(hall, open_one).due_date == dt.date(2025, 10, 14)
+    m = reports.monthly_report(
+        hall.ctx.sessions,
+        hall.ctx.site_id,
+        2025,
+        9,
+        _calendar(),
+        clock=lambda: dt.datetime(2025, 10, 20, 12, 0, tzinfo=TZ),
+    )
+    # by hand: 4 counted visits (5, 3, 1, 2; the voided 1 left out), 2 satisfied = 50 %, 2 差评,
+    # none on time, 2 overdue (one late, one never done), appeals: 0 upheld, 1 voided, 0 pending
+    assert m.rating_lines == [
+        ("评价人次（不含已撤销）", "4"),
+        ("满意率（基本满意及以上）", "50.00%"),
+        ("差评人次", "2"),
+        ("按期整改", "0"),
+        ("整改逾期", "2（其中未整改 1）"),
+        ("申诉（维持／撤销／待复核）", "0／1／0"),
+    ]
+    assert m.figures.evaluations == 4 and m.figures.satisfaction_rate == 0.5  # the main figures agree
+    text = reports.monthly_csv(m)
+    assert "评价人次（不含已撤销）,4" in text and "整改逾期,2（其中未整改 1）" in text
+    pdf = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=build_monthly_report(m), capture_output=True, check=True
+    ).stdout.decode()
+    assert "好差评与差评整改（按人次）" in pdf and "50.00%" in pdf and "0／1／0" in pdf
