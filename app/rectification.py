@@ -249,10 +249,10 @@ FIGURE_LINES: tuple[tuple[str, str], ...] = (
 )
 
 
-def figure_lines(f: RatingFigures) -> list[tuple[str, str]]:
-    """The figures as (caption, value) lines: the dashboard, the PDF and the CSV say the same."""
+def figure_values(f: RatingFigures) -> dict[str, str]:
+    """The figures as text by key (FIGURE_LINES): the dashboard, the PDF and the CSV say the same."""
     rate = f.satisfaction_rate
-    values = {
+    return {
         "ratings": str(f.ratings),
         "satisfaction": "—" if rate is None else f"{rate * 100:.2f}%",
         "bad": str(f.bad),
@@ -260,6 +260,11 @@ def figure_lines(f: RatingFigures) -> list[tuple[str, str]]:
         "overdue": f"{f.overdue}（其中未整改 {f.open_overdue}）",
         "appeals": f"{f.appeals_upheld}／{f.appeals_voided}／{f.appeals_pending}",
     }
+
+
+def figure_lines(f: RatingFigures) -> list[tuple[str, str]]:
+    """(caption, value) lines for the report."""
+    values = figure_values(f)
     return [(caption, values[key]) for key, caption in FIGURE_LINES]
 
 
