@@ -250,7 +250,7 @@ def open_follow_ups(session: Session, site_id: uuid.UUID) -> list[EvaluationInfo
     """差评 waiting for a manager's follow-up, oldest first (one per visit)."""
     rows = session.scalars(
         sa.select(Evaluation)
-        .where(Evaluation.site_id == site_id, Evaluation.follow_up == FollowUpState.OPEN, counted())
+        .where(Evaluation.site_id == site_id, Evaluation.follow_up == FollowUpState.OPEN, in_figures())
         .order_by(Evaluation.at)
     )
     return [_info(e) for e in rows]

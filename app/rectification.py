@@ -44,7 +44,7 @@ from app.vocab import (
 from db import outbox
 from db.base import utcnow
 from db.engine import SQLITE_IMMEDIATE
-from db.models import Evaluation, Site, Staff, Ticket, Window
+from db.models import CaseTask, Evaluation, Site, Staff, Ticket, Window
 from db.models_rectification import RectificationCallback, RectificationItem
 
 DEFAULT_WORKING_DAYS = 5
@@ -302,7 +302,7 @@ def open_item(
     now: dt.datetime | None = None,
 ) -> RectificationItem:
     """The 差评's item: reason, the visit's window, 整改 due `working_days` after the rating."""
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)  # stored and snapshotted alike
     cal = calendar or WorkCalendar.load(session, str(_tz(session, ev.site_id)))
     rated_on = _aware(ev.at or now).astimezone(cal.tz).date()
     item = RectificationItem(
@@ -367,7 +367,7 @@ def assign(
     window = session.get(Window, window_id) if window_id is not None else None
     if window_id is not None and (window is None or window.site_id != item.site_id):
         raise RectificationError("没有找到这个窗口")
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)  # stored and snapshotted alike
     item.window_id, item.department = window_id, department
     item.assigned_at, item.assigned_by = now, staff_id
     outbox.save(session, item)
@@ -396,10 +396,11 @@ def record_callback(
     note = note.strip()
     if len(note) > 1000:
         raise RectificationError("回访情况最多1000字")
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)  # stored and snapshotted alike
     at = at or now
     if at.tzinfo is None:
         raise RectificationError("回访时间缺少时区")
+    at = at.astimezone(dt.UTC)
     if at > now + dt.timedelta(minutes=5):
         raise RectificationError("回访时间不能晚于现在")
     ev = session.get(Evaluation, item.evaluation_id)
@@ -451,7 +452,7 @@ def rectify(
     if item.state == RectificationState.RECTIFIED:
         raise RectificationError("已经记录过整改情况")
     text = _text(text, "整改情况")
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)  # stored and snapshotted alike
     item.rectification = text
     item.rectified_at, item.rectified_by = now, staff_id
     item.rectified_on = now.astimezone(_tz(session, item.site_id)).date()
@@ -471,7 +472,7 @@ def appeal(
     if item.appeal != AppealState.NONE:
         raise RectificationError("这条差评已经申诉过，不能重复申诉")
     grounds = _text(grounds, "申诉理由")
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)  # stored and snapshotted alike
     item.appeal, item.appeal_grounds = AppealState.PENDING, grounds
     item.appeal_at, item.appeal_by = now, staff_id
     outbox.save(session, item)
@@ -496,7 +497,7 @@ def review(
     if item.appeal_by == staff_id:
         raise RectificationError("申诉人不能复核自己的申诉")
     reason = _text(reason, "复核理由")
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)  # stored and snapshotted alike
     item.appeal = AppealState.VOIDED if void else AppealState.UPHELD
     item.review_reason, item.reviewed_at, item.reviewed_by = reason, now, staff_id
     outbox.save(session, item)
@@ -505,6 +506,15 @@ def review(
         if ev is not None:
             ev.voided_at, ev.void_reason = now, reason
             outbox.save(session, ev)
+            for case_id in evaluations.linked_cases(ev):  # its cases' 回访 tasks end here
+                for task in session.scalars(
+                    sa.select(CaseTask).where(
+                        CaseTask.case_id == case_id, CaseTask.kind == "bad_rating", CaseTask.done_at.is_(None)
+                    )
+                ):
+                    task.done_at = now
+                    task.note = (task.note + f"\n评价经复核撤销：{reason}").strip()
+                    outbox.save(session, task)
     verdict = "撤销评价" if void else "维持评价"
     _audit(session, item, staff_id, "rectification_review", f"复核{verdict}：{reason}", now)
     return item
@@ -539,7 +549,7 @@ def close(
     note = note.strip()
     if len(note) > 1000:
         raise RectificationError("办结说明最多1000字")
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)  # stored and snapshotted alike
     item.state = RectificationState.CLOSED
     item.closing_note, item.closed_at, item.closed_by = note, now, staff_id
     outbox.save(session, item)

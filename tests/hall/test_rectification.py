@@ -20,7 +20,7 @@ from db.models_rectification import RectificationItem
 from tests.hall.conftest import HallFixture
 
 TZ = ZoneInfo("Asia/Shanghai")
-RATED = dt.datetime(2025, 9, 30, 10, 0, tzinfo=TZ)  # a Tuesday, the day before National Day
+RATED = dt.datetime(2025, 9, 30, 10, 0, tzinfo=TZ).astimezone(dt.UTC)  # Tuesday, the day before National Day
 
 
 def _calendar() -> WorkCalendar:
@@ -275,3 +275,67 @@ def test_the_monthly_pdf_and_csv_carry_the_rating_figures(hall: HallFixture) -> 
         ["pdftotext", "-layout", "-", "-"], input=build_monthly_report(m), capture_output=True, check=True
     ).stdout.decode()
     assert "好差评与差评整改（按人次）" in pdf and "50.00%" in pdf and "0／1／0" in pdf
+
+
+def test_bad_ratings_stored_before_revision_0013_get_their_items(sqlite_url: str) -> None:
+    """The upgrade gives every earlier 差评 its item through the outbox: open when its 回访 is
+    still due (deadline 5 working days after the rating), closed when it was already called back."""
+    from alembic import command
+
+    from app.queue.seed import seed_hall
+    from db import outbox
+    from db.engine import make_engine, make_session_factory
+    from db.migrate import alembic_config, upgrade
+    from db.models import SyncOutbox
+
+    command.upgrade(alembic_config(sqlite_url), "0012")
+    engine = make_engine(sqlite_url)
+    sessions = make_session_factory(engine)
+    with sessions.begin() as s:
+        seeded = seed_hall(s)
+    ev = sa.table(
+        "evaluation",
+        *(sa.column(c, sa.Uuid()) for c in ("id", "site_id", "window_id")),
+        sa.column("at", sa.DateTime(timezone=True)),
+        sa.column("grade", sa.Integer()),
+        sa.column("reason", sa.String()),
+        sa.column("follow_up", sa.String()),
+        sa.column("row_version", sa.Integer()),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+        sa.column("dimensions", sa.JSON()),
+        sa.column("comment", sa.Text()),
+    )
+    friday = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)  # Friday 27 November, 10:00 in the hall
+    ids = {name: uuid.uuid4() for name in ("open", "done", "good")}
+    with sessions.begin() as s:  # as revision 0012 stored them, each with its outbox snapshot
+        for name, grade, follow_up in (("open", 1, "open"), ("done", 2, "done"), ("good", 5, "")):
+            values = dict(
+                id=ids[name],
+                site_id=seeded.site_id,
+                window_id=seeded.window_ids[2],
+                at=friday,
+                grade=grade,
+                reason="efficiency" if grade <= 2 else "",
+                follow_up=follow_up,
+                row_version=1,
+                updated_at=friday,
+                dimensions={},
+                comment="",
+            )
+            s.execute(sa.insert(ev).values(**values))
+            outbox.record(s, "evaluation", values)
+    upgrade(engine, backup=False)
+    with sessions() as s:
+        items = {i.evaluation_id: i for i in s.scalars(sa.select(RectificationItem))}
+        assert set(items) == {ids["open"], ids["done"]}
+        still_open, closed = items[ids["open"]], items[ids["done"]]
+        assert (still_open.state, closed.state) == ("open", "closed")
+        assert still_open.due_date == dt.date(2026, 12, 4)  # Mon 30 Nov … Fri 4 Dec
+        assert still_open.window_id == seeded.window_ids[2] and still_open.reason == "efficiency"
+        queued = s.scalars(
+            sa.select(SyncOutbox.row_id).where(SyncOutbox.table_name == "rectification_item")
+        ).all()
+        assert sorted(queued) == sorted(i.id for i in items.values())
+        (info,) = rectification.list_items(s, seeded.site_id, dt.date(2026, 12, 7))
+        assert info.id == still_open.id and info.overdue
+    engine.dispose()
