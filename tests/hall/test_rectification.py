@@ -339,3 +339,50 @@ def test_bad_ratings_stored_before_revision_0013_get_their_items(sqlite_url: str
         (info,) = rectification.list_items(s, seeded.site_id, dt.date(2026, 12, 7))
         assert info.id == still_open.id and info.overdue
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_the_desk_on_a_postgresql_hall(pg_url: str) -> None:
+    """The manager screen's service on a hall server: the loop, an appeal that voids, the figures."""
+    from app.auth import hash_password, staff_info
+    from db.models import Staff
+    from tests.hall.conftest import make_ctx
+
+    hall = make_ctx(pg_url)
+    try:
+        with hall.ctx.sessions.begin() as s:
+            clerk = s.get(Staff, hall.seeded.clerk_id)
+            manager = s.get(Staff, hall.seeded.manager_id)
+            assert clerk is not None and manager is not None
+            clerk.password_hash, clerk.password_state = hash_password("Chuangkou-2026!"), "own"
+            boss, username = staff_info(manager), clerk.username
+        desk = rectification.RectificationDesk(hall.ctx)
+        now = dt.datetime.now(dt.UTC)
+        first, second = _rate(hall, 1, at=now), _rate(hall, 2, at=now)
+        _rate(hall, 5, at=now)
+        board = desk.load()
+        assert len(board.items) == 2 and board.month.ratings == 3 and board.month.bad == 2
+        a, b = (rectification.by_id(board.items, _item(hall, e).id) for e in (first, second))
+        assert a is not None and b is not None
+        with pytest.raises(RectificationError, match="大厅管理员"):
+            desk.rectify(None, a.id, "x")
+        w2 = next(w for w in desk.windows() if w.number == 2)
+        assert desk.assign(boss, a.id, w2.id, "").window == "2号窗口"
+        assert desk.callback(boss, a.id, method="phone", outcome="reached", note="已致歉").reached
+        assert desk.rectify(boss, a.id, "优化叫号").state == "rectified"
+        assert desk.close(boss, a.id, "").state == "closed"
+        with pytest.raises(RectificationError, match="密码"):
+            desk.appeal(username, "wrong", b.id, "理由")
+        assert desk.appeal(username, "Chuangkou-2026!", b.id, "申请人材料不全").appeal == "pending"
+        assert desk.review(boss, b.id, void=True, reason="核实不成立").appeal == "voided"
+        month = desk.load().month
+        assert (month.ratings, month.voided, month.bad, month.rectified_on_time, month.appeals_voided) == (
+            2,
+            1,
+            1,
+            1,
+            1,
+        )
+        assert month.satisfaction_rate == 0.5
+    finally:
+        hall.ctx.close()
