@@ -466,11 +466,14 @@ def rectify(
 def appeal(
     session: Session, item_id: uuid.UUID, *, grounds: str, staff_id: uuid.UUID, now: dt.datetime | None = None
 ) -> RectificationItem:
-    """The responsible window's clerk contests the 差评 (申诉) with grounds; once per item."""
+    """The clerk rated (when the rating names one) contests the 差评 (申诉) with grounds; once per item."""
     item = _item(session, item_id)
     _not_closed(item)
     if item.appeal != AppealState.NONE:
         raise RectificationError("这条差评已经申诉过，不能重复申诉")
+    ev = session.get(Evaluation, item.evaluation_id)
+    if ev is not None and ev.staff_id is not None and ev.staff_id != staff_id:
+        raise RectificationError("只有被评价的窗口工作人员可以申诉")
     grounds = _text(grounds, "申诉理由")
     now = (now or utcnow()).astimezone(dt.UTC)  # stored and snapshotted alike
     item.appeal, item.appeal_grounds = AppealState.PENDING, grounds

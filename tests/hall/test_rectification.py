@@ -184,6 +184,11 @@ def test_an_appeal_voids_the_rating_and_the_dashboard_figure_changes(hall: HallF
     _refused(
         hall, lambda s: rectification.appeal(s, iid, grounds=" ", staff_id=clerk, now=now), "请填写申诉理由"
     )
+    _refused(
+        hall,
+        lambda s: rectification.appeal(s, iid, grounds="不是本人", staff_id=mgr, now=now),
+        "只有被评价的窗口工作人员可以申诉",
+    )
     _step(
         hall,
         lambda s: rectification.appeal(
