@@ -13,10 +13,13 @@ import sqlalchemy as sa
 
 from app import evaluations, rectification
 from app.calendar import WorkCalendar
+from app.context import AppContext
 from app.hall.dashboard import load_dashboard
 from app.rectification import RectificationError
-from db.models import AuditLog, Evaluation
+from db.models import AuditLog, CaseTask, Evaluation
 from db.models_rectification import RectificationItem
+from tests.cases.seeding import Seeded
+from tests.counter.conftest import Staffed, counter_template, ctx, hall_path, seeded, staffed  # noqa: F401
 from tests.hall.conftest import HallFixture
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -391,3 +394,38 @@ def test_the_desk_on_a_postgresql_hall(pg_url: str) -> None:
         assert month.satisfaction_rate == 0.5
     finally:
         hall.ctx.close()
+
+
+def test_voiding_a_rating_ends_its_cases_follow_up_tasks(
+    ctx: AppContext,  # noqa: F811
+    seeded: Seeded,  # noqa: F811
+    staffed: Staffed,  # noqa: F811
+) -> None:
+    from tests.hall.test_evaluator import _case
+
+    case = _case(ctx, seeded, staffed, "normal", "accept")
+    info = evaluations.submit_rating(
+        ctx.sessions,
+        site_id=ctx.site_id,
+        grade=1,
+        dimensions={},
+        comment="",
+        reason="attitude",
+        ticket_id=None,
+        case_ids=(case.id,),
+        window_id=staffed.window1.id,
+        staff_id=staffed.clerk.id,
+    )
+    with ctx.sessions() as s:
+        assert [e.id for e in evaluations.open_follow_ups(s, ctx.site_id)] == [info.id]
+        iid = s.scalars(sa.select(RectificationItem.id)).one()
+    with ctx.sessions.begin() as s:
+        rectification.appeal(s, iid, grounds="申请人误评", staff_id=staffed.clerk.id)
+    with ctx.sessions.begin() as s:
+        rectification.review(s, iid, void=True, reason="复核：误评", staff_id=staffed.manager.id)
+    with ctx.sessions() as s:
+        (task,) = s.scalars(
+            sa.select(CaseTask).where(CaseTask.case_id == case.id, CaseTask.kind == "bad_rating")
+        )
+        assert task.done_at is not None and "评价经复核撤销：复核：误评" in task.note
+        assert evaluations.open_follow_ups(s, ctx.site_id) == []  # nobody is asked to call back
