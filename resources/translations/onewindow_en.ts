@@ -2429,12 +2429,22 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Open rectification items</translation>
     </message>
     <message>
-        <location line="+29" />
+        <location line="+26" />
+        <source>%1（其中未整改 %2）</source>
+        <translation>%1 (%2 not rectified)</translation>
+    </message>
+    <message>
+        <location line="+9" />
         <source>有 %1 条差评整改已超过期限未整改，请督办：</source>
         <translation>%1 rectification item(s) past their deadline without rectification, please follow up: </translation>
     </message>
     <message>
-        <location line="+41" />
+        <location line="+2" />
+        <source>%1（期限 %2）</source>
+        <translation>%1 (due %2)</translation>
+    </message>
+    <message>
+        <location line="+42" />
         <source>操作失败</source>
         <translation>Action failed</translation>
     </message>
@@ -2497,7 +2507,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ReviewDialog</name>
     <message>
-        <location line="-303" />
+        <location line="-312" />
         <source>复核申诉</source>
         <translation>Review the appeal</translation>
     </message>

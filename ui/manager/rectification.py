@@ -377,13 +377,22 @@ class RectificationPanel(QWidget):
             row = next((n for n, i in enumerate(result.items) if i.id == keep.id), -1)
             if row >= 0:
                 self.view.selectRow(row)
-        for key, value in figure_values(result.month).items():
+        values = figure_values(result.month)
+        values["overdue"] = (
+            self.tr("%1（其中未整改 %2）")
+            .replace("%1", str(result.month.overdue))
+            .replace("%2", str(result.month.open_overdue))
+        )
+        for key, value in values.items():
             self.figure_labels[key].setText(value)
         late = result.overdue
         if late:
             self.overdue_label.setText(
                 self.tr("有 %1 条差评整改已超过期限未整改，请督办：").replace("%1", str(len(late)))
-                + "；".join(f"{i.responsible}（期限 {i.due_date:%m-%d}）" for i in late)
+                + "；".join(
+                    self.tr("%1（期限 %2）").replace("%1", i.responsible).replace("%2", f"{i.due_date:%m-%d}")
+                    for i in late
+                )
             )
         self.overdue_label.setVisible(bool(late))
         self._update_actions()
