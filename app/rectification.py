@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -564,7 +564,12 @@ def close(
 
 
 def list_items(
-    session: Session, site_id: uuid.UUID, today: dt.date, *, include_closed: bool = False
+    session: Session,
+    site_id: uuid.UUID,
+    today: dt.date,
+    *,
+    include_closed: bool = False,
+    only: uuid.UUID | None = None,
 ) -> list[ItemInfo]:
     """Items oldest first (open ones; closed too when asked), with their 回访 and overdue flag."""
     windows = {w.id: w.number for w in session.scalars(sa.select(Window).where(Window.site_id == site_id))}
@@ -578,6 +583,8 @@ def list_items(
     )
     if not include_closed:
         q = q.where(RectificationItem.state != RectificationState.CLOSED)
+    if only is not None:
+        q = q.where(RectificationItem.id == only)
     rows = session.execute(q).all()
     calls: dict[uuid.UUID, list[CallbackInfo]] = {}
     ids = [item.id for item, _ev, _n in rows]
@@ -671,14 +678,12 @@ class RectificationDesk:
     """What the manager screen asks: each method one transaction with its audit rows; refusals
     are RectificationError (Chinese), database failures app.errors.StorageError."""
 
-    def __init__(self, ctx: AppContext, clock: object = None) -> None:
+    def __init__(self, ctx: AppContext, clock: Callable[[], dt.datetime] | None = None) -> None:
         self.ctx = ctx
-        self._clock = clock if callable(clock) else utcnow
+        self._clock = clock or utcnow
 
     def now(self) -> dt.datetime:
-        value = self._clock()
-        assert isinstance(value, dt.datetime)
-        return value
+        return self._clock()
 
     def today(self) -> dt.date:
         return self.now().astimezone(ZoneInfo(self.ctx.settings.site.timezone)).date()
@@ -710,18 +715,16 @@ class RectificationDesk:
             raise RectificationError(str(exc)) from exc
         return staff
 
-    def _write(self, what: str, step: object) -> ItemInfo:
+    def _write(self, what: str, step: Callable[[Session], RectificationItem]) -> ItemInfo:
         """Run `step(session)` in one write transaction; the item as it now stands."""
-        assert callable(step)
         try:
             with storage(what), self.ctx.sessions() as s:
                 s.connection(execution_options=SQLITE_IMMEDIATE)
                 item = step(s)
                 s.commit()
                 today = self.today()
-                return next(
-                    i for i in list_items(s, self.ctx.site_id, today, include_closed=True) if i.id == item.id
-                )
+                (info,) = list_items(s, self.ctx.site_id, today, include_closed=True, only=item.id)
+                return info
         except evaluations.EvaluationError as exc:
             raise RectificationError(str(exc)) from exc
 
