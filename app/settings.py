@@ -168,6 +168,8 @@ class ThresholdSettings:
     wait_target_minutes: int = bounded(30, 1, 1440)
     temperature_retention_days: int = bounded(14, 1, 3650)
     due_soon_working_days: int = bounded(2, 0, 60)
+    # 差评整改 deadline (GB/T 39734-2020): working days from the rating, on the hall's calendar.
+    rectification_working_days: int = bounded(5, 1, 60)
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,8 @@ CHANNELS: dict[str, str] = {
     "hall_event": "queue",
     "window_status": "queue",
     "evaluation": "evaluations",
+    "rectification_item": "evaluations",  # 差评整改单 (central c0004 registers it)
+    "rectification_callback": "evaluations",
     "temperature_reading": "stats",
     "audit_log": "stats",
 }

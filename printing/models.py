@@ -233,3 +233,5 @@ class MonthlyReport:
     figures: HallFigures
     per_day: list[DayFigures]
     generated_at: dt.datetime
+    # 好差评 and 差评整改 of the month, by visits: (caption, value) lines (app.rectification.figure_lines)
+    rating_lines: list[tuple[str, str]] = field(default_factory=list)

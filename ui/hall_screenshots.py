@@ -1,5 +1,5 @@
 """Screenshots of the hall screens with demo data: kiosk (normal and elderly mode), display
-(1920×1080 and 1280×720), the manager's charts tab and the manager.
+(1920×1080 and 1280×720), the manager's charts tab, the manager and its 差评整改 tab.
 
 `render(ctx, outdir)` is called by `main.py screenshots DIR` (ui/cli.py) on the offscreen platform.
 It puts a little life into the demo hall first (three weeks of past days for the charts, then
@@ -67,6 +67,9 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         widgets.append(manager)
         shots.settle(lambda: manager.dashboard is not None, 10.0)
         out.append(shots.save(manager, outdir / "hall-manager.png", (1366, 768)))  # the hall manager PC
+        manager.tabs.setCurrentWidget(manager.rectification)  # the 差评整改 tab (the demo's 差评)
+        shots.settle(lambda: manager.rectification.board is not None, 10.0)
+        out.append(shots.save(manager, outdir / "hall-manager-rectification.png", (1366, 768)))
     finally:
         for w in widgets:
             w.shutdown()

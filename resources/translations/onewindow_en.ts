@@ -2,6 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AppealDialog</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="+189" />
+        <source>窗口申诉</source>
+        <translation>Window's appeal</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>差评</source>
+        <translation>Bad rating</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>申诉人工号</source>
+        <translation>Appellant's staff number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>申诉理由</source>
+        <translation>Grounds of the appeal</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请输入申诉人的工号和密码</source>
+        <translation>Enter the appellant's staff number and password</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请填写申诉理由</source>
+        <translation>Please give the grounds of the appeal</translation>
+    </message>
+</context>
+<context>
+    <name>AssignDialog</name>
+    <message>
+        <location line="-106" />
+        <source>指派整改</source>
+        <translation>Assign the rectification</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>（不指定窗口）</source>
+        <translation>(no window)</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>如：不动产登记中心</source>
+        <translation>e.g. Real Estate Registration Centre</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>责任窗口</source>
+        <translation>Responsible window</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>责任部门</source>
+        <translation>Responsible department</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>请选择责任窗口或填写责任部门</source>
+        <translation>Choose the responsible window or enter the department</translation>
+    </message>
+</context>
+<context>
     <name>BindCardDialog</name>
     <message>
         <location filename="../../ui/counter/bind_card.py" line="+36" />
@@ -27,6 +98,44 @@
         <location line="+6" />
         <source>请先刷本人身份证</source>
         <translation>Swipe your own ID card first</translation>
+    </message>
+</context>
+<context>
+    <name>CallbackDialog</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="+8" />
+        <source>记录回访</source>
+        <translation>Record call-back</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>回访时间</source>
+        <translation>Call-back time</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>回访方式</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>请选择</source>
+        <translation>Please choose</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>回访结果</source>
+        <translation>Call-back outcome</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>回访情况</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请选择回访结果</source>
+        <translation>Please choose the call-back outcome</translation>
     </message>
 </context>
 <context>
@@ -719,7 +828,7 @@
         <translation>Please rate this service</translation>
     </message>
     <message>
-        <location line="+88" />
+        <location line="+90" />
         <source>%1 号已完成评价</source>
         <translation>Ticket %1 has been rated</translation>
     </message>
@@ -729,7 +838,7 @@
         <translation>We take your feedback seriously</translation>
     </message>
     <message>
-        <location line="-93" />
+        <location line="-95" />
         <source>号码</source>
         <translation>Ticket</translation>
     </message>
@@ -744,7 +853,7 @@
         <translation>Please choose what you were unhappy with</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+35" />
         <source>评价保存失败，请稍后再试</source>
         <translation>Could not save the rating, please try again later</translation>
     </message>
@@ -1699,7 +1808,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+200" />
+        <location filename="../../ui/manager/window.py" line="+201" />
         <source>大厅管理</source>
         <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
         <translation>Hall management</translation>
@@ -1830,12 +1939,23 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Charts and forecast</translation>
     </message>
     <message>
-        <location line="+50" />
+        <location line="+4" />
+        <location line="+60" />
+        <source>差评整改</source>
+        <translation>Rectification</translation>
+    </message>
+    <message>
+        <location line="-8" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
     <message>
         <location line="+8" />
+        <source>差评整改（逾期 %1）</source>
+        <translation>Rectification (%1 overdue)</translation>
+    </message>
+    <message>
+        <location line="+5" />
         <source>数据暂时无法读取，稍后自动重试</source>
         <translation>Data is temporarily unavailable, retrying shortly</translation>
     </message>
@@ -1853,6 +1973,11 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+1" />
         <source>【差评】</source>
         <translation>[Poor rating]</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>【整改逾期】</source>
+        <translation>[Rectification overdue] </translation>
     </message>
     <message>
         <location line="+1" />
@@ -2015,12 +2140,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+299" />
+        <location line="+302" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location line="-298" />
+        <location line="-301" />
         <source>开始办理</source>
         <translation>Start service</translation>
     </message>
@@ -2031,12 +2156,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+248" />
+        <location line="+251" />
         <source>转移</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location line="-247" />
+        <location line="-250" />
         <source>挂起/恢复</source>
         <translation>Hold/Resume</translation>
     </message>
@@ -2047,35 +2172,35 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+267" />
+        <location line="+270" />
         <source>指定叫号</source>
         <translation>Call a number</translation>
     </message>
     <message>
-        <location line="-266" />
-        <location line="+269" />
+        <location line="-269" />
+        <location line="+272" />
         <source>过号重排</source>
         <translation>Requeue no-show</translation>
     </message>
     <message>
-        <location line="-212" />
-        <location line="+107" />
+        <location line="-215" />
+        <location line="+110" />
         <source>当前无号</source>
         <translation>No current ticket</translation>
     </message>
     <message>
-        <location line="-79" />
-        <location line="+179" />
+        <location line="-82" />
+        <location line="+182" />
         <source>指定叫号需要大厅管理员权限</source>
         <translation>Calling a specific number needs hall manager rights</translation>
     </message>
     <message>
-        <location line="-172" />
+        <location line="-175" />
         <source>等候名单（按叫号顺序）</source>
         <translation>Waiting list (in calling order)</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+36" />
         <source>读取排队状态失败：%1</source>
         <translation>Could not read the queue: %1</translation>
     </message>
@@ -2226,6 +2351,203 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
 </context>
 <context>
+    <name>RectificationPanel</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="+128" />
+        <source>数据暂时无法读取，稍后自动重试</source>
+        <extracomment>a board was shown (RectificationBoard) a step finished: its name (assign, callback, rectify, appeal, review, close) or "" if refused</extracomment>
+        <translation>Data is temporarily unavailable, retrying shortly</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>本月好差评（按人次，已撤销的评价不计）</source>
+        <translation>Ratings this month (by visits, voided ratings left out)</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>评价人次（不含已撤销）</source>
+        <translation>Rated visits (voided left out)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>满意率（基本满意及以上）</source>
+        <translation>Satisfaction (fairly satisfied or better)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>差评人次</source>
+        <translation>Bad ratings (visits)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>按期整改</source>
+        <translation>Rectified on time</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>整改逾期</source>
+        <translation>Rectification overdue</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>申诉（维持／撤销／待复核）</source>
+        <translation>Appeals (upheld / voided / pending)</translation>
+    </message>
+    <message>
+        <location line="+32" />
+        <source>指派…</source>
+        <translation>Assign…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>记录回访…</source>
+        <translation>Record call-back…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>记录整改…</source>
+        <translation>Record rectification…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>窗口申诉…</source>
+        <translation>Appeal…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>复核申诉…</source>
+        <translation>Review appeal…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结…</source>
+        <translation>Close…</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>未办结的差评整改单</source>
+        <translation>Open rectification items</translation>
+    </message>
+    <message>
+        <location line="+26" />
+        <source>%1（其中未整改 %2）</source>
+        <translation>%1 (%2 not rectified)</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>有 %1 条差评整改已超过期限未整改，请督办：</source>
+        <translation>%1 rectification item(s) past their deadline without rectification, please follow up: </translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1（期限 %2）</source>
+        <translation>%1 (due %2)</translation>
+    </message>
+    <message>
+        <location line="+42" />
+        <source>操作失败</source>
+        <translation>Action failed</translation>
+    </message>
+    <message>
+        <location line="+24" />
+        <source>已指派整改</source>
+        <translation>Rectification assigned</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>回访记录已保存</source>
+        <translation>Call-back recorded</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>整改情况已保存</source>
+        <translation>Rectification saved</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>记录整改</source>
+        <translation>Record the rectification</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>整改情况</source>
+        <translation>Rectification done</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>申诉已提交，待复核</source>
+        <translation>Appeal filed, waiting for review</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>评价已撤销，不再计入满意率</source>
+        <translation>Rating voided: it no longer counts in the satisfaction rate</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>已维持评价</source>
+        <translation>The rating stands</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>整改单已办结</source>
+        <translation>Rectification item closed</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>办结整改单</source>
+        <translation>Close the rectification item</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>办结说明</source>
+        <translation>Closing note</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewDialog</name>
+    <message>
+        <location line="-312" />
+        <source>复核申诉</source>
+        <translation>Review the appeal</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>申诉理由</source>
+        <translation>Grounds of the appeal</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>维持评价</source>
+        <translation>Uphold the rating</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>撤销评价</source>
+        <translation>Void the rating</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>复核结论</source>
+        <translation>Review decision</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>复核理由</source>
+        <translation>Reason for the review</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>请选择复核结论</source>
+        <translation>Please choose the review decision</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请填写复核理由</source>
+        <translation>Please give the reason for the review</translation>
+    </message>
+</context>
+<context>
     <name>RolePage</name>
     <message>
         <location filename="../../ui/wizard/wizard.py" line="-96" />
@@ -2368,6 +2690,14 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Windows: {0}
 Administrators: {1}
 Centre reference data: {2}</translation>
+    </message>
+</context>
+<context>
+    <name>TextDialog</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="-64" />
+        <source>请填写%1</source>
+        <translation>Please fill in: %1</translation>
     </message>
 </context>
 <context>
