@@ -15,7 +15,7 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QGridLayout,
@@ -76,6 +76,7 @@ class RatePage(QWidget):
         self.stage: str | None = None
         self.grade: int | None = None
         self.reason = ""
+        self.elderly = False
         self._build(home)
         self._clear_choice()
 
@@ -169,6 +170,7 @@ class RatePage(QWidget):
         self.reason_prompt = self._label("rate_reason_prompt")
         self.reason_prompt.setText(self.tr("很抱歉给您带来不便。请选择不满意的原因（必选）："))
         reasons = QGridLayout()
+        self.reasons_layout = reasons
         self.reason_buttons: dict[str, QPushButton] = {}
         for i, (code, text) in enumerate(evaluations.REASONS.items()):
             b = self._button(text, f"rate_reason_{code}", secondary=True)
@@ -191,8 +193,10 @@ class RatePage(QWidget):
         rl.addWidget(self.reason_box)
         rl.addWidget(self.rating_message)
         rl.addStretch(1)
-        rl.addWidget(self.submit_button)
-        rl.addWidget(self.other_code_button)
+        actions = QHBoxLayout()
+        actions.addWidget(self.other_code_button, 1)
+        actions.addWidget(self.submit_button, 2)
+        rl.addLayout(actions)
 
         # step 3: thanks
         thanks = QWidget()
@@ -243,10 +247,22 @@ class RatePage(QWidget):
         for b in (*self.reason_buttons.values(), *self.stage_buttons.values()):
             b.setFont(f(16, True))
             b.setMinimumHeight(int(56 * scale))
-        # Portrait elderly: five wide grade buttons do not fit one row; three and two.
-        narrow = elderly and self.width() < 1200
+        self.elderly = elderly
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Grades and reasons in rows that fit: one row each on a wide screen (height is short
+        there), three to a row where the width is short (portrait, elderly)."""
+        wide = self.width() > self.height()
+        narrow = self.elderly and not wide
         for i, g in enumerate(sorted(evaluations.GRADES, reverse=True)):
             self.grades_layout.addWidget(self.grade_buttons[g], i // 3 if narrow else 0, i % 3 if narrow else i)
+        for i, b in enumerate(self.reason_buttons.values()):
+            self.reasons_layout.addWidget(b, 0 if wide else i // 3, i if wide else i % 3)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange()
 
     # --- steps -----------------------------------------------------------------------------
 
