@@ -116,7 +116,9 @@ def parse(text: str) -> str:
     if not raw:
         raise RatingCodeError("请输入评价码")
     if len(raw) != CODE_LENGTH:
-        raise RatingCodeError(f"评价码应为 {CODE_LENGTH} 位（不计横线），现为 {len(raw)} 位，请核对号票或回执")
+        raise RatingCodeError(
+            f"评价码应为 {CODE_LENGTH} 位（不计横线），现为 {len(raw)} 位，请核对号票或回执"
+        )
     bad = sorted({ch for ch in raw if ch not in ALPHABET})
     if bad:
         raise RatingCodeError(f"评价码中没有字符 {'、'.join(bad)}，请核对号票或回执")
@@ -202,7 +204,9 @@ def _load(session: Session, code: str, *, lock: bool = False) -> _Visit:
         raise RatingCodeError("没有找到这个评价码，请核对号票或回执上的评价码")
     ticket = session.get(Ticket, row.ticket_id) if row.ticket_id else None
     if row.ticket_id is not None:
-        cases = list(session.scalars(sa.select(Case).where(Case.ticket_id == row.ticket_id).order_by(Case.created_at)))
+        cases = list(
+            session.scalars(sa.select(Case).where(Case.ticket_id == row.ticket_id).order_by(Case.created_at))
+        )
     else:
         case = session.get(Case, row.case_id)
         cases = [case] if case is not None else []
@@ -248,13 +252,14 @@ def _examine(session: Session, visit: _Visit, now: dt.datetime, valid_days: int)
     if ticket is not None:
         ends += [t for t in (_utc(ticket.finished_at), _utc(ticket.issued_at)) if t is not None]
     for c in cases:
-        ends += [t for t in (_utc(c.completed_at), _utc(c.decided_at), _utc(c.delivered_at), _utc(c.accepted_at)) if t]
+        ends += [
+            t
+            for t in (_utc(c.completed_at), _utc(c.decided_at), _utc(c.delivered_at), _utc(c.accepted_at))
+            if t
+        ]
     last = max(ends) if ends else None
     expired = (
-        not open_cases
-        and ticket_over
-        and last is not None
-        and now > last + dt.timedelta(days=valid_days)
+        not open_cases and ticket_over and last is not None and now > last + dt.timedelta(days=valid_days)
     )
     stages: list[str] = []
     if not expired:
@@ -289,7 +294,9 @@ def _examine(session: Session, visit: _Visit, now: dt.datetime, valid_days: int)
     )
 
 
-def look_up(session: Session, text: str, *, now: dt.datetime | None = None, valid_days: int = DEFAULT_VALID_DAYS) -> RatingVisit:
+def look_up(
+    session: Session, text: str, *, now: dt.datetime | None = None, valid_days: int = DEFAULT_VALID_DAYS
+) -> RatingVisit:
     """The visit of a typed or scanned code and what it can rate now."""
     code = parse(text)
     return _examine(session, _load(session, code), now or utcnow(), valid_days)
@@ -354,7 +361,9 @@ class RatingCodeService:
     """The kiosk's rating-by-code requests, each one transaction (app.errors.StorageError when
     the database fails)."""
 
-    def __init__(self, sessions: sessionmaker[Session], site_id: uuid.UUID, valid_days: int = DEFAULT_VALID_DAYS) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], site_id: uuid.UUID, valid_days: int = DEFAULT_VALID_DAYS
+    ) -> None:
         self.sessions = sessions
         self.site_id = site_id
         self.valid_days = valid_days
@@ -373,6 +382,28 @@ class RatingCodeService:
             info = rate(s, code, stage=stage, grade=grade, reason=reason, now=now, valid_days=self.valid_days)
             s.commit()
         return RatedByCode(info.stage, STAGE_LABELS[info.stage], info.bad)
+
+    def latest_finished_visit(self) -> str | None:
+        """The code of the site's latest finished ticket not yet rated at 受理 (demo screenshots)."""
+        with storage("查询评价码"), self.sessions() as s:
+            rated = sa.select(Evaluation.ticket_id).where(
+                Evaluation.ticket_id.is_not(None), evaluations.counted()
+            )
+            ticket_id = s.scalar(
+                sa.select(Ticket.id)
+                .where(
+                    Ticket.site_id == self.site_id,
+                    Ticket.status == TicketStatus.DONE,
+                    Ticket.id.not_in(rated),
+                )
+                .order_by(Ticket.finished_at.desc())
+                .limit(1)
+            )
+            if ticket_id is None:
+                return None
+            code = code_for_ticket(s, self.site_id, ticket_id)
+            s.commit()
+        return code
 
     def code_for_ticket(self, ticket_id: uuid.UUID) -> str:
         with storage("生成评价码"), self.sessions() as s:

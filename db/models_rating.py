@@ -20,12 +20,14 @@ from db.base import Base, utcnow
 
 class RatingCode(Base):
     __tablename__ = "rating_code"
-    __table_args__ = (
-        sa.CheckConstraint("(ticket_id IS NULL) <> (case_id IS NULL)", name="one_visit"),
-    )
+    __table_args__ = (sa.CheckConstraint("(ticket_id IS NULL) <> (case_id IS NULL)", name="one_visit"),)
 
     code: Mapped[str] = mapped_column(sa.String(8), primary_key=True)  # 7 random + 1 check character
     site_id: Mapped[uuid.UUID] = mapped_column(sa.ForeignKey("site.id"))
-    ticket_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("ticket.id", ondelete="CASCADE"), unique=True)
-    case_id: Mapped[uuid.UUID | None] = mapped_column(sa.ForeignKey("case.id", ondelete="CASCADE"), unique=True)
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("ticket.id", ondelete="CASCADE"), unique=True
+    )
+    case_id: Mapped[uuid.UUID | None] = mapped_column(
+        sa.ForeignKey("case.id", ondelete="CASCADE"), unique=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

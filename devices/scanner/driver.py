@@ -69,7 +69,9 @@ class ScannerMonitor(DeviceMonitor):
         on_error: ErrorCallback = ignore,
         retry_interval: float = 1.0,
     ) -> None:
-        super().__init__(port, poll_interval=0.0, retry_interval=retry_interval, on_status=on_status, on_error=on_error)
+        super().__init__(
+            port, poll_interval=0.0, retry_interval=retry_interval, on_status=on_status, on_error=on_error
+        )
         self.baud = baud
         self.on_code = on_code
         self.decoder = LineDecoder()

@@ -31,7 +31,7 @@ from printing.printer import EscPosPrinter
 from tests.cases.seeding import ID_NUMBER, Seeded
 from tests.counter.conftest import Staffed
 from ui.bus import HallBus
-from ui.device_workers import ScannerLoop, start_scanner
+from ui.device_workers import ScannerLoop
 from ui.kiosk.rate_page import RATING
 from ui.kiosk.window import HOME, RATE, SWIPE, KioskWindow
 
@@ -84,14 +84,18 @@ def _clerk(ctx: AppContext, staffed: Staffed) -> Clerk:
     return Clerk(ctx.site_id, staffed.clerk.id, staffed.clerk.name, staffed.window1.id, staffed.window1.label)
 
 
-def _accept_for_ticket(ctx: AppContext, seeded: Seeded, clerk: Clerk, ticket_id: object) -> tuple[object, str]:
+def _accept_for_ticket(
+    ctx: AppContext, seeded: Seeded, clerk: Clerk, ticket_id: object
+) -> tuple[object, str]:
     mid = seeded.matters["estate"]
     with ctx.sessions() as s:
         checks = tuple(
             MaterialCheck(m, True) for m in s.scalars(sa.select(Material.id).where(Material.matter_id == mid))
         )
     with service.write_session(ctx.sessions) as s:
-        req = IntakeRequest(ApplicantData(name="张演示", id_number=ID_NUMBER), (mid,), checks, ticket_id=ticket_id)  # type: ignore[arg-type]
+        req = IntakeRequest(
+            ApplicantData(name="张演示", id_number=ID_NUMBER), (mid,), checks, ticket_id=ticket_id
+        )  # type: ignore[arg-type]
         case = service.submit(s, req, clerk, "accept").cases[0]
     return case.id, case.case_number
 
@@ -160,9 +164,14 @@ def test_rating_by_code_at_the_kiosk(
         desk = CounterDesk(ctx, staffed.clerk, staffed.window1)
         _docs, paths = desk.build_documents([case_id], tmp_path / "docs")  # type: ignore[list-item]
         receipt = next(p for p in paths if "受理" in p.name or "receipt" in p.name)
-        text = subprocess.run(["pdftotext", "-layout", str(receipt), "-"], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(receipt), "-"], capture_output=True, text=True, check=True
+        ).stdout
         assert f"{code[:4]}-{code[4:]}" in text and "评价码" in text
-        assert len(subprocess.run(["pdfinfo", str(receipt)], capture_output=True, text=True, check=True).stdout) > 0
+        assert (
+            len(subprocess.run(["pdfinfo", str(receipt)], capture_output=True, text=True, check=True).stdout)
+            > 0
+        )
 
         # --- 受理, through the serial scanner on the 评价 page ------------------------------------
         with qtbot.waitSignal(kiosk.rate_page.visitShown, timeout=5000) as shown:
@@ -170,7 +179,9 @@ def test_rating_by_code_at_the_kiosk(
         visit = shown.args[0]
         assert visit.stages == (RatingStage.ACCEPT,) and visit.ticket_number == ticket.data.number
         page_text = kiosk.rate_page.visit_label.text()
-        assert ticket.data.number in page_text and "张" not in page_text and staffed.clerk.name not in page_text
+        assert (
+            ticket.data.number in page_text and "张" not in page_text and staffed.clerk.name not in page_text
+        )
         assert kiosk.rate_page.steps.currentIndex() == RATING
         # no grade preselected; a 差评 needs its reason first
         assert not any(b.isChecked() for b in kiosk.rate_page.grade_buttons.values())

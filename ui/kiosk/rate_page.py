@@ -108,9 +108,7 @@ class RatePage(QWidget):
         entry = QWidget()
         el = QVBoxLayout(entry)
         self.entry_hint = self._label("rate_hint")
-        self.entry_hint.setText(
-            self.tr("请输入号票或受理回执上的评价码（8位），或把评价二维码对准扫码口")
-        )
+        self.entry_hint.setText(self.tr("请输入号票或受理回执上的评价码（8位）\n或把评价二维码对准扫码口"))
         self.code_edit = QLineEdit()
         self.code_edit.setObjectName("rate_code")
         self.code_edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -146,7 +144,10 @@ class RatePage(QWidget):
         stages = QHBoxLayout()
         self.stage_group = QButtonGroup(self)
         self.stage_buttons: dict[str, QPushButton] = {}
-        for stage, text in ((RatingStage.ACCEPT, self.tr("评价受理服务")), (RatingStage.COMPLETE, self.tr("评价办结服务"))):
+        for stage, text in (
+            (RatingStage.ACCEPT, self.tr("评价受理服务")),
+            (RatingStage.COMPLETE, self.tr("评价办结服务")),
+        ):
             b = self._button(text, f"stage_{stage}", secondary=True)
             b.setCheckable(True)
             b.clicked.connect(lambda _c=False, s=stage: self.choose_stage(s))
@@ -185,6 +186,7 @@ class RatePage(QWidget):
         self.submit_button.clicked.connect(self.submit)
         self.other_code_button = self._button(self.tr("换一个评价码"), "rate_other", secondary=True)
         self.other_code_button.clicked.connect(self.reset)
+        rl.addStretch(1)
         rl.addWidget(self.visit_label)
         rl.addWidget(self.stage_prompt)
         rl.addLayout(stages)
@@ -228,7 +230,13 @@ class RatePage(QWidget):
         f = self._font
         scale = 1.3 if elderly else 1.0
         self.title.setFont(f(26, True))
-        for w in (self.entry_hint, self.visit_label, self.stage_prompt, self.grade_prompt, self.reason_prompt):
+        for w in (
+            self.entry_hint,
+            self.visit_label,
+            self.stage_prompt,
+            self.grade_prompt,
+            self.reason_prompt,
+        ):
             w.setFont(f(18, True))
         for w in (self.entry_message, self.rating_message):
             w.setFont(f(18, False))
@@ -256,7 +264,9 @@ class RatePage(QWidget):
         wide = self.width() > self.height()
         narrow = self.elderly and not wide
         for i, g in enumerate(sorted(evaluations.GRADES, reverse=True)):
-            self.grades_layout.addWidget(self.grade_buttons[g], i // 3 if narrow else 0, i % 3 if narrow else i)
+            self.grades_layout.addWidget(
+                self.grade_buttons[g], i // 3 if narrow else 0, i % 3 if narrow else i
+            )
         for i, b in enumerate(self.reason_buttons.values()):
             self.reasons_layout.addWidget(b, 0 if wide else i // 3, i if wide else i % 3)
 
@@ -329,10 +339,8 @@ class RatePage(QWidget):
             b.setVisible(stage in visit.stages and len(visit.stages) > 1)
         if len(visit.stages) == 1:
             self.stage = visit.stages[0]
-        stage_words = "、".join(visit.stage_labels)
-        self.stage_prompt.setText(
-            self.tr("现在可以评价：{0}").format(stage_words) if can else visit.notice
-        )
+        stage_words = "、".join(self._stage_word(st) for st in visit.stages)
+        self.stage_prompt.setText(self.tr("现在可以评价：{0}").format(stage_words) if can else visit.notice)
         self.stage_prompt.setObjectName("rate_stage_prompt" if can else "message")
         self._repolish(self.stage_prompt)
         for w in (self.grade_prompt, *self.grade_buttons.values()):
@@ -348,12 +356,17 @@ class RatePage(QWidget):
         if not can:
             self.refused.emit(visit.notice)
 
+    def _stage_word(self, stage: str) -> str:
+        return self.tr("受理服务") if stage == RatingStage.ACCEPT else self.tr("办结服务")
+
     def _describe(self, visit: RatingVisit) -> str:
         head = self.tr("评价码 {0}").format(display(visit.code))
         if visit.ticket_number:
             head += self.tr("，号码 {0}").format(visit.ticket_number)
         if visit.visit_date is not None:
-            head += self.tr("，{0}年{1}月{2}日").format(visit.visit_date.year, visit.visit_date.month, visit.visit_date.day)
+            head += self.tr("，{0}年{1}月{2}日").format(
+                visit.visit_date.year, visit.visit_date.month, visit.visit_date.day
+            )
         if visit.window_label:
             head += f"，{visit.window_label}"
         lines = [head]
@@ -431,7 +444,7 @@ class RatePage(QWidget):
             return
         self.visit = None
         self._clear_choice()
-        text = self.tr("感谢您对“{0}”环节的评价！").format(result.stage_label)
+        text = self.tr("感谢您对“{0}”环节的评价！").format(self._stage_word(result.stage))
         if result.bad:
             text += "\n" + self.tr("我们会认真核实整改，大厅工作人员将与您联系回访")
         self.thanks_label.setText(text)

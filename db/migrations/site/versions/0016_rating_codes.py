@@ -67,7 +67,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["ticket_id"], ["ticket.id"], name=op.f("fk_rating_code_ticket_id_ticket"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["case_id"], ["case.id"], name=op.f("fk_rating_code_case_id_case"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["case_id"], ["case.id"], name=op.f("fk_rating_code_case_id_case"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_rating_code")),
         sa.UniqueConstraint("ticket_id", name=op.f("uq_rating_code_ticket_id")),
         sa.UniqueConstraint("case_id", name=op.f("uq_rating_code_case_id")),
@@ -94,7 +96,9 @@ def upgrade() -> None:
     sources = (
         (sa.select(ticket.c.id, ticket.c.site_id), "ticket_id"),
         (
-            sa.select(case.c.id, case.c.site_id).where(case.c.ticket_id.is_(None), case.c.accepted_at.is_not(None)),
+            sa.select(case.c.id, case.c.site_id).where(
+                case.c.ticket_id.is_(None), case.c.accepted_at.is_not(None)
+            ),
             "case_id",
         ),
     )
@@ -102,7 +106,13 @@ def upgrade() -> None:
         rows = bind.execute(query).all()
         for start in range(0, len(rows), _BATCH):
             batch = [
-                {"code": next(codes), "site_id": site_id, "ticket_id": None, "case_id": None, "created_at": now}
+                {
+                    "code": next(codes),
+                    "site_id": site_id,
+                    "ticket_id": None,
+                    "case_id": None,
+                    "created_at": now,
+                }
                 | {column: row_id}
                 for row_id, site_id in rows[start : start + _BATCH]
             ]
