@@ -297,3 +297,106 @@ def test_the_rate_page_fits_every_kiosk_screen(
         assert (kiosk.width(), kiosk.height()) == size
     finally:
         kiosk.shutdown()
+
+
+# --- existing rows, and a visit without a ticket ---------------------------------------------------
+
+
+def test_the_migration_gives_existing_visits_codes_and_a_receipt_carries_its_own(
+    ctx: AppContext, seeded: Seeded, staffed: Staffed, tmp_path: Path
+) -> None:
+    """Rows from before revision 0016 (a ticket; a case accepted without a ticket) get their codes
+    when the hall database is upgraded; the ticketless case's receipt prints the case's own code."""
+    from alembic import command
+
+    from db.migrate import alembic_config
+    from db.models import Ticket
+    from db.models_rating import RatingCode
+
+    ticket = ctx.queue().issue("general")
+    case_id, _number = _accept_for_ticket(ctx, seeded, _clerk(ctx, staffed), None)
+    url = ctx.settings.hall_db_url
+    ctx.engine.dispose()
+    command.downgrade(alembic_config(url), "0012")  # as the database was before this change
+    command.upgrade(alembic_config(url), "head")
+    with ctx.sessions() as s:
+        rows = {(r.ticket_id, r.case_id): r.code for r in s.scalars(sa.select(RatingCode))}
+        tickets = set(s.scalars(sa.select(Ticket.id)))
+    assert {t for t, _c in rows if t is not None} == tickets and ticket.id in tickets
+    assert (None, case_id) in rows
+    assert all(rating_codes.parse(code) == code for code in rows.values())
+    desk = CounterDesk(ctx, staffed.clerk, staffed.window1)
+    _docs, paths = desk.build_documents([case_id], tmp_path / "docs")  # type: ignore[list-item]
+    text = "".join(
+        subprocess.run(
+            ["pdftotext", "-layout", str(p), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        for p in paths
+    )
+    own = rows[(None, case_id)]
+    assert f"{own[:4]}-{own[4:]}" in text
+
+
+@pytest.mark.postgres
+def test_a_visit_without_ticket_is_rated_once_per_stage_on_postgres(pg_url: str) -> None:
+    """No ticket, so no unique index to lean on: four kiosks rating the same code at once store
+    one rating (the code's row is locked), the other three are told it was rated."""
+    import dataclasses
+    import threading
+
+    from app.context import open_database
+    from app.evaluations import EvaluationError
+    from app.rating_codes import RatingCodeService
+    from app.settings import DatabaseSettings
+    from db.models import Case
+    from tests.cases.seeding import keys_for_tests, seed, settings_for
+
+    settings = dataclasses.replace(
+        settings_for(Path("unused.db")), database=DatabaseSettings(hall_url=pg_url)
+    )
+    engine, sf = open_database(settings, keys=keys_for_tests())
+    try:
+        with sf.begin() as s:
+            seeded = seed(s)
+        clerk = Clerk(seeded.site_id, seeded.clerk_id, "李窗口", seeded.window_ids[1], "1号窗口")
+        mid = seeded.matters["normal"]
+        with sf() as s:
+            checks = tuple(
+                MaterialCheck(m, True)
+                for m in s.scalars(sa.select(Material.id).where(Material.matter_id == mid))
+            )
+        with service.write_session(sf) as s:
+            req = IntakeRequest(ApplicantData(name="张演示", id_number=ID_NUMBER), (mid,), checks)
+            case_id = service.submit(s, req, clerk, "accept").cases[0].id
+        with sf() as s:
+            case = s.get(Case, case_id)
+            assert case is not None
+            code = rating_codes.code_for_case(s, case)
+            s.commit()
+        svc = RatingCodeService(sf, seeded.site_id)
+        assert svc.look_up(code).stages == (RatingStage.ACCEPT,)
+        barrier = threading.Barrier(4)
+        results: list[str] = []
+
+        def attempt() -> None:
+            barrier.wait()
+            try:
+                svc.rate(code, RatingStage.ACCEPT, 4)
+                results.append("stored")
+            except (RatingCodeError, EvaluationError) as exc:
+                results.append(str(exc))
+
+        threads = [threading.Thread(target=attempt) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert len(results) == 4 and results.count("stored") == 1
+        assert all("已经评价过了" in r for r in results if r != "stored")
+        with sf() as s:
+            rows = list(s.scalars(sa.select(Evaluation).where(Evaluation.case_id == case_id)))
+        assert [(r.stage, r.ticket_id, r.case_ids) for r in rows] == [
+            (RatingStage.ACCEPT, None, [str(case_id)])
+        ]
+    finally:
+        engine.dispose()
