@@ -168,10 +168,17 @@ def test_rating_by_code_at_the_kiosk(
             ["pdftotext", "-layout", str(receipt), "-"], capture_output=True, text=True, check=True
         ).stdout
         assert f"{code[:4]}-{code[4:]}" in text and "评价码" in text
-        assert (
-            len(subprocess.run(["pdfinfo", str(receipt)], capture_output=True, text=True, check=True).stdout)
-            > 0
+        info = subprocess.run(["pdfinfo", str(receipt)], capture_output=True, text=True, check=True).stdout
+        assert "Pages:           1" in info  # the receipt stays one page
+        subprocess.run(
+            ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", str(receipt), str(tmp_path / "receipt")],
+            check=True,
         )
+        png = next(tmp_path.glob("receipt*.png"))
+        decoded = subprocess.run(
+            ["zbarimg", "-q", "--raw", str(png)], capture_output=True, text=True
+        ).stdout.split()
+        assert scanned[0] in decoded  # the receipt's rating QR, read by a real decoder
 
         # --- 受理, through the serial scanner on the 评价 page ------------------------------------
         with qtbot.waitSignal(kiosk.rate_page.visitShown, timeout=5000) as shown:
