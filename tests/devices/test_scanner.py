@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from devices.monitor import DeviceStatus, LinkState
 from devices.scanner.driver import MAX_CODE, LineDecoder, ScannerMonitor
 from devices.scanner.emulator import ScannerEmulator
@@ -68,3 +70,19 @@ def test_monitor_reads_codes_and_survives_an_unplugged_scanner(tmp_path: object)
         stop.set()
         thread.join(5)
         emu.stop()
+
+
+def test_emulate_scanner_command(capsys: pytest.CaptureFixture[str]) -> None:
+    import main
+
+    def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+        rc = main.main(list(argv))
+        out, err = capsys.readouterr()
+        return rc, out, err
+
+    rc, out, _ = run(
+        capsys, "emulate", "scanner", "--code", "OW-RATE:ABCDEFGH", "--every", "0.05", "--duration", "0.2"
+    )
+    assert rc == 0 and "scanner emulator on " in out and "1 code(s) every 0.05 s" in out
+    rc, _, err = run(capsys, "emulate", "scanner", "--baud", "0", "--duration", "0.1")
+    assert rc == 2 and "--baud must be positive" in err
