@@ -63,6 +63,33 @@ def test_every_single_wrong_character_is_caught() -> None:
             rating_codes.parse(text)
 
 
+@pytest.mark.parametrize("width", [80, 58])
+def test_the_code_on_every_kind_of_ticket(width: int) -> None:
+    """Text-mode and raster ESC/POS, and the PDF slip: the code as text and as its own QR code."""
+    import dataclasses
+
+    from printing import samples
+    from printing.emulator import EscPosDecoder
+    from printing.escpos import ticket_escpos, ticket_escpos_raster
+    from printing.ticket_pdf import build_ticket_pdf
+
+    code = rating_codes.new_code()
+    ticket = dataclasses.replace(samples.ticket(), rating_code=code, rating_qr=rating_codes.qr_payload(code))
+    for build in (ticket_escpos, ticket_escpos_raster):
+        decoder = EscPosDecoder()
+        decoder.feed(build(ticket, width))
+        [printed] = decoder.tickets
+        assert printed.qr_payloads == [ticket.qr_payload, f"OW-RATE:{code}"]
+        if build is ticket_escpos:
+            assert f"评价码：{code[:4]}-{code[4:]}" in printed.text
+        else:
+            assert printed.images  # the text is drawn (its glyphs are checked by the raster tests)
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=build_ticket_pdf(ticket, width), capture_output=True, check=True
+    ).stdout.decode()
+    assert f"{code[:4]}-{code[4:]}" in text
+
+
 # --- through the screens -------------------------------------------------------------------------
 
 
@@ -264,11 +291,16 @@ def test_rating_by_code_at_the_kiosk(
 # --- sizes and modes -------------------------------------------------------------------------------
 
 
+NOTICE = "受理环节已经评价过了，感谢您的评价。事项办结后，可以用同一评价码评价办结服务"
+
+
 @pytest.mark.parametrize("elderly", [False, True], ids=["standard", "elderly"])
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)], ids=["portrait", "landscape"])
 def test_the_rate_page_fits_every_kiosk_screen(
     qtbot: QtBot, ctx: AppContext, size: tuple[int, int], elderly: bool
 ) -> None:
+    import dataclasses
+
     from ui.layout_check import problems
 
     kiosk = KioskWindow(ctx, HallBus(), screening=False, idle_return_s=600)
@@ -296,12 +328,23 @@ def test_the_rate_page_fits_every_kiosk_screen(
             rated=(),
             notice="",
         )
+        kiosk.rate_page._shown(
+            dataclasses.replace(visit, stages=(), rated=(RatingStage.ACCEPT,), notice=NOTICE)
+        )
+        assert kiosk.rate_page.stage_prompt.text() == NOTICE
+        qtbot.waitUntil(lambda: list(problems(kiosk)) == [], timeout=2000)
         kiosk.rate_page._shown(visit)
         kiosk.rate_page.choose_stage(RatingStage.COMPLETE)
         kiosk.rate_page.choose_grade(1)  # the reasons show
         assert kiosk.rate_page.reason_box.isVisible()
         qtbot.waitUntil(lambda: list(problems(kiosk)) == [], timeout=2000)
         assert (kiosk.width(), kiosk.height()) == size
+        kiosk.rate_page._stored(rating_codes.RatedByCode(RatingStage.COMPLETE, "办结", True))
+        qtbot.waitUntil(lambda: list(problems(kiosk)) == [], timeout=2000)
+        # nobody touches: home, and the next person finds an empty 评价 page
+        kiosk._idle_timeout()
+        assert kiosk.pages.currentIndex() == HOME and not kiosk.elderly
+        assert kiosk.rate_page.visit is None and kiosk.rate_page.code_edit.text() == ""
     finally:
         kiosk.shutdown()
 
