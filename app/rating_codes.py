@@ -271,7 +271,10 @@ def _examine(session: Session, visit: _Visit, now: dt.datetime, valid_days: int)
     if expired:
         notice = f"该评价码已过期（办结后 {valid_days} 天内有效）。如有意见，请联系大厅工作人员或拨打 12345"
     elif not stages:
-        if not accept_ready:
+        gone = ticket is not None and ticket.status in (TicketStatus.NO_SHOW, TicketStatus.CANCELLED)
+        if gone and not accepted:
+            notice = "这张号票没有办理业务（已过号或已取消），没有可以评价的环节"
+        elif not accept_ready:
             notice = "本次办理尚未结束，暂时没有可以评价的环节。办理结束后再来评价"
         elif RatingStage.ACCEPT in rated and accepted and not complete_ready:
             notice = "受理环节已经评价过了，感谢您的评价。事项办结后，可以用同一评价码评价办结服务"

@@ -266,6 +266,10 @@ def test_rating_by_code_at_the_kiosk(
         # every stage rated now; an unknown code; the code expires after the configured days
         visit_now = kiosk.rate_page.service.look_up(code)
         assert visit_now.stages == () and "都已经评价过了" in visit_now.notice
+        other = queue.issue("general")  # a ticket given up before its turn
+        other_code = kiosk.rate_page.service.code_for_ticket(other.id)
+        queue.cancel(other.number)
+        assert "已过号或已取消" in kiosk.rate_page.service.look_up(other_code).notice
         unknown = rating_codes.new_code()
         with pytest.raises(RatingCodeError, match="没有找到"):
             kiosk.rate_page.service.look_up(unknown)
@@ -312,6 +316,18 @@ def test_the_rate_page_fits_every_kiosk_screen(
         kiosk.toggle_elderly()
     try:
         kiosk.open_rating()
+        # the letter C is a letter (the clear key is another key), on this keypad and on check-in's
+        keys = {b.text(): b for b in kiosk.rate_page.keypad_buttons}
+        for text in ("C", "C", "-", "1", "←"):
+            keys[text].click()
+        assert kiosk.rate_page.code_edit.text() == "CC-"
+        keys["清空"].click()
+        assert kiosk.rate_page.code_edit.text() == ""
+        checkin_keys = {b.text(): b for b in kiosk.keypad_buttons}
+        checkin_keys["C"].click()
+        assert kiosk.code_edit.text() == "C"
+        checkin_keys["清空"].click()
+        assert kiosk.code_edit.text() == ""
         kiosk.rate_page.code_edit.setText("ABCD-EFGH")
         kiosk.rate_page.entry_message.setText("评价码有误（校验位不符），请逐位核对号票或回执上的评价码")
         qtbot.waitUntil(lambda: list(problems(kiosk)) == [], timeout=2000)

@@ -40,6 +40,7 @@ log = logging.getLogger("onewindow.ui.kiosk")
 # The characters rating codes use (Crockford base 32: no I, L, O, U).
 RATE_KEYPAD_ROWS = ("1234567890", "ABCDEFGHJK", "MNPQRSTVWX", "YZ")
 ENTRY, RATING, THANKS = range(3)
+CLEAR = "clear"  # the clear key's name: not "C", which is a letter of the codes
 STYLE = """
 QPushButton[secondary="true"] { background: #ffffff; color: #1565c0; border: 2px solid #1565c0; }
 QPushButton[secondary="true"]:checked { background: #1565c0; color: #ffffff; border: 2px solid #0d47a1; }
@@ -124,7 +125,7 @@ class RatePage(QWidget):
         n = len(RATE_KEYPAD_ROWS[-1])
         self._add_key(keypad, "-", "-", last, n)
         self._add_key(keypad, "←", "←", last, n + 1, span=2)
-        self._add_key(keypad, "C", self.tr("清空"), last, n + 3, span=2)
+        self._add_key(keypad, CLEAR, self.tr("清空"), last, n + 3, span=2)
         self.entry_message = self._label("message")
         self.look_up_button = self._button(self.tr("查询评价码"), "rate_look_up")
         self.look_up_button.clicked.connect(self.look_up)
@@ -299,7 +300,7 @@ class RatePage(QWidget):
 
     def key(self, key: str) -> None:
         self._touch()
-        if key == "C":
+        if key == CLEAR:
             self.code_edit.clear()
         elif key == "←":
             self.code_edit.backspace()

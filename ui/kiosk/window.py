@@ -274,7 +274,7 @@ class KioskWindow(QWidget):
                 self._add_key(keypad, key, key, r, c)
         last = len(KEYPAD_ROWS) - 1
         self._add_key(keypad, "←", "←", last, len(KEYPAD_ROWS[-1]))
-        self._add_key(keypad, "C", self.tr("清空"), last, len(KEYPAD_ROWS[-1]) + 1, span=2)
+        self._add_key(keypad, "clear", self.tr("清空"), last, len(KEYPAD_ROWS[-1]) + 1, span=2)
         self.checkin_message = QLabel()
         self.checkin_message.setObjectName("message")
         self.checkin_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -570,7 +570,7 @@ class KioskWindow(QWidget):
 
     def _keypad(self, key: str) -> None:
         self._touch()
-        if key == "C":
+        if key == "clear":  # not "C": that is a letter booking codes use
             self.code_edit.clear()
         elif key == "←":
             self.code_edit.backspace()
