@@ -86,3 +86,20 @@ def test_emulate_scanner_command(capsys: pytest.CaptureFixture[str]) -> None:
     assert rc == 0 and "scanner emulator on " in out and "1 code(s) every 0.05 s" in out
     rc, _, err = run(capsys, "emulate", "scanner", "--baud", "0", "--duration", "0.1")
     assert rc == 2 and "--baud must be positive" in err
+
+
+def test_the_doctor_opens_a_configured_scanner_port(tmp_path: object) -> None:
+    import dataclasses
+    import pathlib
+
+    from app import doctor
+    from app.settings import DeviceSettings, ScannerSettings, Settings
+
+    def settings(port: str) -> Settings:
+        return dataclasses.replace(Settings(), devices=DeviceSettings(scanner=ScannerSettings(port=port)))
+
+    with ScannerEmulator() as emu:
+        check = doctor.check_scanner(settings(emu.port))
+    assert check.status == "ok" and emu.port in check.detail
+    check = doctor.check_scanner(settings(str(pathlib.Path(str(tmp_path)) / "ttyACM9")))
+    assert check.status == "problem" and "keyboard-wedge" in check.fix
