@@ -685,5 +685,6 @@ class SmsAttempt(UUIDKey, Base):
 from db.models_hotline import HotlineItem as HotlineItem  # noqa: E402
 from db.models_policy import PolicyDocument as PolicyDocument  # noqa: E402
 from db.models_policy import PolicyQuestion as PolicyQuestion  # noqa: E402
+from db.models_rating import RatingCode as RatingCode  # noqa: E402
 from db.models_rectification import RectificationCallback as RectificationCallback  # noqa: E402
 from db.models_rectification import RectificationItem as RectificationItem  # noqa: E402

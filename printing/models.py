@@ -60,6 +60,8 @@ class AcceptanceReceipt:
     clerk_name: str
     matter_code: str = ""
     qr_payload: str | None = None  # None: use the configured template with the case number
+    rating_code: str = ""  # the visit's 评价码 (8 characters); empty: none printed
+    rating_qr: str = ""  # its QR's text (OW-RATE:<code>)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,8 @@ class TicketData:
     site_name: str
     qr_payload: str = ""  # empty: no QR code
     notice: str = ""
+    rating_code: str = ""  # 评价码 (8 characters); empty: none printed
+    rating_qr: str = ""  # the rating QR's text (OW-RATE:<code>); empty: no rating QR
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,24 @@ from ui.bus import HallBus
 log = logging.getLogger("onewindow.ui")
 
 
+def _rate_pages(kiosk: Any, outdir: Path, mode: str, size: tuple[int, int]) -> list[Path]:
+    """The 评价 page: the code keypad, then a finished demo visit's code looked up with a 差评
+    chosen (the reasons shown). No grade is stored."""
+    from app.rating_codes import qr_payload
+
+    page = kiosk.rate_page
+    kiosk.open_rating()
+    out = [shots.save(kiosk, outdir / f"hall-kiosk{mode}-rate-{size[0]}x{size[1]}.png", size)]
+    code = kiosk._worker.call(page.service.latest_finished_visit)
+    if code:
+        page.visit = None
+        page.take_scan(qr_payload(code))
+        if shots.settle(lambda: page.visit is not None, 10.0) and page.visit.stages:
+            page.choose_grade(2)
+        out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-rate-visit-{size[0]}x{size[1]}.png", size))
+    return out
+
+
 def render(ctx: AppContext, outdir: Path) -> list[Path]:
     from ui.display.board import DisplayBoard
     from ui.kiosk.window import KioskWindow
@@ -50,6 +68,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
                 out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-{size[0]}x{size[1]}.png", size))
                 kiosk.open_checkin()
                 out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-checkin-{size[0]}x{size[1]}.png", size))
+                out += _rate_pages(kiosk, outdir, mode, size)
         kiosk.go_home()
 
         board = DisplayBoard(ctx, bus, service=svc)

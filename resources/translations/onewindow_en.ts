@@ -1496,7 +1496,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+163" />
+        <location filename="../../ui/kiosk/window.py" line="+166" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1523,12 +1523,17 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+205" />
+        <location line="+218" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-183" />
+        <location line="-215" />
+        <source>服务评价</source>
+        <translation>Service rating</translation>
+    </message>
+    <message>
+        <location line="+22" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
@@ -1570,7 +1575,7 @@ Site account: {3} ({4})</translation>
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+116" />
+        <location line="+126" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -1607,7 +1612,7 @@ Site account: {3} ({4})</translation>
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+152" />
+        <location line="+181" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
@@ -1622,13 +1627,13 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="-105" />
-        <location line="+113" />
+        <location line="-134" />
+        <location line="+142" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-139" />
+        <location line="-168" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1643,7 +1648,7 @@ Place your ID card on the reader</translation>
         <translation>ID card read; no appointment today. Please tap the service you need</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+48" />
         <source>请先在测温区测量体温，再签到</source>
         <translation>Please measure your temperature first, then check in</translation>
     </message>
@@ -2348,6 +2353,152 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+76" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RatePage</name>
+    <message>
+        <location filename="../../ui/kiosk/rate_page.py" line="+103" />
+        <source>服务评价</source>
+        <extracomment>a rating was stored (RatedByCode: stage and whether it was a 差评 — the grade stays here) a code was looked up (RatingVisit) a look-up or a rating was refused or failed (the Chinese message shown)</extracomment>
+        <translation>Service rating</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>请输入号票或受理回执上的评价码（8位）
+或把评价二维码对准扫码口</source>
+        <translation>Enter the rating code (8 characters) on your ticket or acceptance receipt
+or hold the rating QR code to the scanner</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>查询评价码</source>
+        <translation>Look up the code</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>评价受理服务</source>
+        <translation>Rate the acceptance</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>评价办结服务</source>
+        <translation>Rate the completion</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>请选择您的评价</source>
+        <translation>Please choose your rating</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>很抱歉给您带来不便。请选择不满意的原因（必选）：</source>
+        <translation>We are sorry for the inconvenience. Please choose what you were unhappy with (required):</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>提交评价</source>
+        <translation>Submit rating</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>换一个评价码</source>
+        <translation>Another code</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>评价其他环节或其他评价码</source>
+        <translation>Rate another stage or another code</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location line="+104" />
+        <source>正在查询，请稍候…</source>
+        <translation>Looking up, please wait…</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>现在可以评价：{0}</source>
+        <translation>Can be rated now: {0}</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>有两个环节可以评价，请先选择要评价的环节</source>
+        <translation>Two stages can be rated: please choose one first</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>受理服务</source>
+        <translation>acceptance service</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>办结服务</source>
+        <translation>completion service</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>评价码 {0}</source>
+        <translation>Rating code {0}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>，号码 {0}</source>
+        <translation>, ticket {0}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>，{0}年{1}月{2}日</source>
+        <translation>, {0}-{1}-{2}</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>（本次未受理办件，可评价现场服务）</source>
+        <translation>(no case was accepted on this visit: you can rate the service on site)</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <source>请先选择要评价的环节</source>
+        <translation>Please choose the stage to rate first</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请先选择评价等级</source>
+        <translation>Please choose a rating first</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请选择不满意的原因</source>
+        <translation>Please choose what you were unhappy with</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>正在提交，请稍候…</source>
+        <translation>Submitting, please wait…</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>感谢您对“{0}”环节的评价！</source>
+        <translation>Thank you for rating the “{0}” stage!</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>我们会认真核实整改，大厅工作人员将与您联系回访</source>
+        <translation>We will look into it and put it right; the hall staff will contact you</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>评价暂时无法提交，请稍后再试或联系工作人员</source>
+        <translation>The rating cannot be submitted right now; please try again later or ask the staff</translation>
     </message>
 </context>
 <context>
