@@ -112,11 +112,15 @@ class WindowOps(Reads):
         def change(
             s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime
         ) -> dict[str, Any]:
+            # a visit's earlier stops (多窗联办) recorded their cases already: keep them
+            joined = ",".join(c for c in ((t["case_numbers"] or ""), cases) if c)
+            if len(joined) > 400:
+                raise errors.QueueError("办件编号太多，无法记录在一个号上")
             values: dict[str, Any] = {
                 "status": TicketStatus.DONE,
                 "finished_at": now,
                 "outcome": outcome[:32],
-                "case_numbers": cases,
+                "case_numbers": joined,
             }
             if t["started_at"] is None:
                 values["started_at"] = t["called_at"]  # finished straight from the call
