@@ -598,27 +598,42 @@
         <translation>Waiting per service</translation>
     </message>
     <message>
-        <location line="+179" />
+        <location line="+200" />
+        <source>请到 {0} {1} 号窗口</source>
+        <translation>Please go to {0}, counter {1}</translation>
+    </message>
+    <message>
+        <location line="+2" />
         <source>请到 {0} 号窗口</source>
         <translation>Please go to counter {0}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+1" />
         <source>（重呼）</source>
         <translation>(called again)</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="-5" />
         <source>{0} 号窗口</source>
         <translation>Counter {0}</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="-10" />
         <source> 重呼</source>
         <translation> again</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+6" />
+        <source>请到 {0} 等候</source>
+        <translation>Please wait at {0}</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>{0} {1} 号窗口</source>
+        <translation>{0}, counter {1}</translation>
+    </message>
+    <message>
+        <location line="+11" />
         <source>第 {0} 页</source>
         <translation>Page {0}</translation>
     </message>
@@ -633,7 +648,7 @@
         <translation>{0} waiting</translation>
     </message>
     <message>
-        <location line="-277" />
+        <location line="-293" />
         <source>最近叫号</source>
         <translation>Recent calls</translation>
     </message>
@@ -2015,12 +2030,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+299" />
+        <location line="+302" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location line="-298" />
+        <location line="-301" />
         <source>开始办理</source>
         <translation>Start service</translation>
     </message>
@@ -2031,12 +2046,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+248" />
+        <location line="+251" />
         <source>转移</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location line="-247" />
+        <location line="-250" />
         <source>挂起/恢复</source>
         <translation>Hold/Resume</translation>
     </message>
@@ -2047,35 +2062,35 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+267" />
+        <location line="+270" />
         <source>指定叫号</source>
         <translation>Call a number</translation>
     </message>
     <message>
-        <location line="-266" />
-        <location line="+269" />
+        <location line="-269" />
+        <location line="+272" />
         <source>过号重排</source>
         <translation>Requeue no-show</translation>
     </message>
     <message>
-        <location line="-212" />
-        <location line="+107" />
+        <location line="-215" />
+        <location line="+110" />
         <source>当前无号</source>
         <translation>No current ticket</translation>
     </message>
     <message>
-        <location line="-79" />
-        <location line="+179" />
+        <location line="-82" />
+        <location line="+182" />
         <source>指定叫号需要大厅管理员权限</source>
         <translation>Calling a specific number needs hall manager rights</translation>
     </message>
     <message>
-        <location line="-172" />
+        <location line="-175" />
         <source>等候名单（按叫号顺序）</source>
         <translation>Waiting list (in calling order)</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+36" />
         <source>读取排队状态失败：%1</source>
         <translation>Could not read the queue: %1</translation>
     </message>
