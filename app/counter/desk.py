@@ -128,6 +128,7 @@ QUEUE_ACTIONS = frozenset(
         "no_show",
         "start",
         "finish",
+        "advance",
         "transfer",
         "hold",
         "resume",
@@ -270,6 +271,11 @@ class CounterDesk:
             cases = self._cases_for(current)
             numbers = [c.case_number for c in cases]
             ticket = q.finish(n, "accepted" if numbers else "done", numbers, sid)
+            case_ids = tuple(c.id for c in cases)
+        elif action == "advance":  # 多窗联办: this window's part done, on to the next stop
+            cases = self._cases_for(current)
+            numbers = [c.case_number for c in cases]
+            ticket = q.advance(n, numbers, sid, "accepted" if numbers else "done")
             case_ids = tuple(c.id for c in cases)
         elif action == "transfer":
             if target is None:

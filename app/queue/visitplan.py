@@ -122,6 +122,17 @@ def loads(text: str | None, category_id: uuid.UUID) -> list[Stop]:
         raise errors.QueueError("本号的事项记录无法读取，请到综合窗口处理") from exc
 
 
+def join_cases(before: str, added: Sequence[str]) -> str:
+    """A visit's case numbers after a stop: those recorded at earlier stops, then the stop's own
+    that are not there yet (the counter passes every case of the ticket), in order, once each."""
+    out: list[str] = []
+    for c in [*before.split(","), *added]:
+        c = c.strip()
+        if c and c not in out:
+            out.append(c)
+    return ",".join(out)
+
+
 def area_of(ref: Reference, category_id: uuid.UUID) -> str:
     """Where a citizen goes for a queue: its hall area (专区), else the queue's own name."""
     cat = ref.categories.get(category_id)

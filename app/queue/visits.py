@@ -31,12 +31,6 @@ from db.models import Matter, Scenario, ScenarioMatter
 from db.vocab import EventKind, TicketStatus
 
 
-def join_cases(before: str, added: Sequence[str]) -> str:
-    """The visit's case numbers after a stop: those recorded before, then the stop's own."""
-    parts = [c for c in before.split(",") if c] + [c.strip() for c in added if c.strip()]
-    return ",".join(parts)
-
-
 class Visits(Issuing, WindowOps):
     def _matter_refs(self, s: Session, codes: Sequence[str], scenario: str | None) -> list[vp.MatterRef]:
         """The matters of a visit: the 一件事 bundle's in its order, then the ones named by code."""
@@ -159,7 +153,7 @@ class Visits(Issuing, WindowOps):
                 if cat is None or not cat.active:
                     name = cat.name if cat is not None else "下一类别"
                     raise errors.UnknownCategory(f"{name} 暂停服务，请转移或办结")
-                cases = join_cases(t["case_numbers"] or "", case_numbers)
+                cases = vp.join_cases(t["case_numbers"] or "", case_numbers)
                 if len(cases) > 400:
                     raise errors.QueueError("办件编号太多，无法记录在一个号上")
                 m = self._update_ticket(

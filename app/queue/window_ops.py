@@ -19,6 +19,7 @@ from app.queue.core import ACTIVE, OPEN_STATUSES, STATE_NAMES, call_result, m_
 from app.queue.ordering import WAITING, WS, T
 from app.queue.reads import Reads
 from app.queue.types import CallResult, CloseDayResult, TicketInfo, WindowState
+from app.queue.visitplan import join_cases
 from db.vocab import EventKind, PriorityClass, TicketStatus, WindowServiceState
 
 
@@ -113,7 +114,7 @@ class WindowOps(Reads):
             s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime
         ) -> dict[str, Any]:
             # a visit's earlier stops (多窗联办) recorded their cases already: keep them
-            joined = ",".join(c for c in ((t["case_numbers"] or ""), cases) if c)
+            joined = join_cases(t["case_numbers"] or "", cases.split(","))
             if len(joined) > 400:
                 raise errors.QueueError("办件编号太多，无法记录在一个号上")
             values: dict[str, Any] = {

@@ -2030,28 +2030,29 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+302" />
+        <location line="+326" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location line="-301" />
+        <location line="-325" />
         <source>开始办理</source>
         <translation>Start service</translation>
     </message>
     <message>
         <location line="+1" />
+        <location line="+292" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+251" />
+        <location line="-291" />
+        <location line="+253" />
         <source>转移</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location line="-250" />
+        <location line="-252" />
         <source>挂起/恢复</source>
         <translation>Hold/Resume</translation>
     </message>
@@ -2062,30 +2063,30 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+270" />
+        <location line="+272" />
         <source>指定叫号</source>
         <translation>Call a number</translation>
     </message>
     <message>
-        <location line="-269" />
-        <location line="+272" />
+        <location line="-271" />
+        <location line="+274" />
         <source>过号重排</source>
         <translation>Requeue no-show</translation>
     </message>
     <message>
-        <location line="-215" />
+        <location line="-217" />
         <location line="+110" />
         <source>当前无号</source>
         <translation>No current ticket</translation>
     </message>
     <message>
         <location line="-82" />
-        <location line="+182" />
+        <location line="+184" />
         <source>指定叫号需要大厅管理员权限</source>
         <translation>Calling a specific number needs hall manager rights</translation>
     </message>
     <message>
-        <location line="-175" />
+        <location line="-177" />
         <source>等候名单（按叫号顺序）</source>
         <translation>Waiting list (in calling order)</translation>
     </message>
@@ -2105,7 +2106,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Appointment</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+4" />
+        <source>下一站：%1</source>
+        <translation>Next: %1</translation>
+    </message>
+    <message>
+        <location line="+17" />
         <source>本窗口可叫等候：%1 人</source>
         <translation>Waiting for this counter: %1</translation>
     </message>
@@ -2130,7 +2136,27 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Transfer %1 to:</translation>
     </message>
     <message>
-        <location line="+38" />
+        <location line="+35" />
+        <source>转下一窗口：%1</source>
+        <translation>On to the next counter: %1</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结（结束本次来访）</source>
+        <translation>Finish (the visit ends here)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1 还有“%2”要到 %3 办理：</source>
+        <translation>%1 still has “%2” to do at %3:</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>已取消办结</source>
+        <translation>Finish cancelled</translation>
+    </message>
+    <message>
+        <location line="+12" />
         <source>须重呼满 %1 次（已重呼 %2 次）才能过号，请先按 F2 重呼</source>
         <translation>A no-show needs %1 recalls (recalled %2); press F2 to recall first</translation>
     </message>
@@ -2175,7 +2201,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 completed</translation>
     </message>
     <message>
-        <location line="-53" />
+        <location line="-75" />
         <source>要呼叫的号码（如 A012）：</source>
         <translation>Number to call (e.g. A012):</translation>
     </message>
@@ -2185,7 +2211,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Late applicant's number:</translation>
     </message>
     <message>
-        <location line="+68" />
+        <location line="+95" />
         <source>%1 已重新排队</source>
         <translation>%1 requeued</translation>
     </message>
@@ -2200,7 +2226,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 on hold, press F7 to resume</translation>
     </message>
     <message>
-        <location line="-74" />
+        <location line="-101" />
         <source>恢复挂起的号</source>
         <translation>Resume a held ticket</translation>
     </message>
@@ -2210,7 +2236,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Number:</translation>
     </message>
     <message>
-        <location line="+77" />
+        <location line="+95" />
+        <source>%1 请到 %2 等候</source>
+        <translation>%1: please wait at %2</translation>
+    </message>
+    <message>
+        <location line="+9" />
         <source>%1 已恢复办理</source>
         <translation>%1 resumed</translation>
     </message>
@@ -2220,7 +2251,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Service resumed</translation>
     </message>
     <message>
-        <location line="-75" />
+        <location line="-102" />
         <source>暂停服务</source>
         <translation>Pause service</translation>
     </message>
@@ -2235,7 +2266,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Please give a reason for pausing</translation>
     </message>
     <message>
-        <location line="+76" />
+        <location line="+103" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
     </message>

@@ -231,6 +231,8 @@ class QueuePanel(QWidget):
                 extra.append(self.tr("预约"))
             if ticket.holder_name:
                 extra.append(ticket.holder_name)
+            if ticket.next_stop is not None:
+                extra.append(self.tr("下一站：%1").replace("%1", ticket.next_stop.area))
             self.detail_label.setText(
                 f"{ticket.category_name} · {STATUS_LABELS.get(ticket.status, ticket.status)}"
                 + (f" · {' '.join(extra)}" if extra else "")
@@ -290,7 +292,7 @@ class QueuePanel(QWidget):
         if action in ("call_next", "recall", "start"):
             return action, {}
         if action == "finish":
-            return action, {"current": self.current.id if self.current else None}
+            return self._prepare_finish()
         if action == "transfer":
             if self.current is None:
                 self._say(self.tr("当前没有可转移的号"), True)
@@ -328,6 +330,28 @@ class QueuePanel(QWidget):
             number = self.ask_text(self.tr("过号重排"), self.tr("迟到申请人的号码："), "")
             return (action, {"number": number.strip().upper()}) if number and number.strip() else None
         raise ValueError(f"unknown queue action {action!r}")
+
+    def _prepare_finish(self) -> tuple[str, dict[str, Any]] | None:
+        """办结, or 转下一窗口 when the visit has matters at another window (多窗联办)."""
+        cur = self.current
+        nxt = cur.next_stop if cur is not None else None
+        if cur is None or nxt is None:
+            return "finish", {"current": cur.id if cur else None}
+        onward = self.tr("转下一窗口：%1").replace("%1", nxt.area)
+        done = self.tr("办结（结束本次来访）")
+        choice = self.ask_choice(
+            self.tr("办结"),
+            self.tr("%1 还有“%2”要到 %3 办理：").replace("%1", cur.number).replace(
+                "%2", "、".join(nxt.matters) or nxt.category_name
+            ).replace("%3", nxt.area),
+            [onward, done],
+        )
+        if choice == onward:
+            return "advance", {"current": cur.id}
+        if choice == done:
+            return "finish", {"current": cur.id}
+        self._say(self.tr("已取消办结"))
+        return None
 
     def _prepare_no_show(self) -> tuple[str, dict[str, Any]] | None:
         """过号 as the site configured it: confirmed by the clerk, or allowed only after N recalls."""
@@ -377,6 +401,11 @@ class QueuePanel(QWidget):
             self._set_current(None)
             self._say(self.tr("%1 已办结").replace("%1", t.number))
             self.ticketFinished.emit(t, r.case_ids)
+        elif op == "advance" and t is not None:
+            # the visit goes on: rated once, at its last window
+            self._set_current(None)
+            area = t.stops[t.stop_index].area if t.stop_index < len(t.stops) else t.category_name
+            self._say(self.tr("%1 请到 %2 等候").replace("%1", t.number).replace("%2", area))
         elif op == "transfer" and t is not None:
             self._set_current(None)
             self._say(self.tr("%1 已转移").replace("%1", t.number))

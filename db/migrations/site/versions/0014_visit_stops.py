@@ -58,13 +58,19 @@ CALL_PAYLOAD_NEW = "'priority', v_prio, 'stage', v_t.stop_index, 'number', v_t.n
 FINISH_SET_OLD = """           case_numbers = p_case_numbers, started_at = coalesce(started_at, called_at),
            row_version = row_version + 1, updated_at = p_now
     WHERE window_id = p_window AND status IN ('called', 'serving')"""
-# The cases of the earlier stops stay; the separator only between two non-empty lists.
-_JOINED = "concat_ws(',', nullif(case_numbers, ''), nullif(p_case_numbers, ''))"
-FINISH_SET_NEW = f"""           case_numbers = coalesce({_JOINED}, ''),
+# The cases of the earlier stops stay, then this stop's that are not there yet, in order, once
+# each: app.queue.visitplan.join_cases in SQL.
+_JOINED = """(SELECT coalesce(string_agg(d.x, ',' ORDER BY d.o), '')
+            FROM (SELECT btrim(u.x) AS x, min(u.o) AS o
+                  FROM unnest(string_to_array(concat_ws(',', case_numbers, p_case_numbers), ','))
+                       WITH ORDINALITY AS u(x, o)
+                  WHERE btrim(u.x) <> ''
+                  GROUP BY btrim(u.x)) AS d)"""
+FINISH_SET_NEW = f"""           case_numbers = {_JOINED},
            started_at = coalesce(started_at, called_at),
            row_version = row_version + 1, updated_at = p_now
     WHERE window_id = p_window AND status IN ('called', 'serving')
-      AND length(coalesce({_JOINED}, '')) <= 400"""
+      AND length({_JOINED}) <= 400"""
 
 
 def _new() -> tuple[str, str]:
