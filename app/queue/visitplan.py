@@ -115,7 +115,10 @@ def loads(text: str | None, category_id: uuid.UUID) -> list[Stop]:
     try:
         raw = json.loads(text)
         return [
-            Stop(uuid.UUID(str(s["category_id"])), tuple((str(m["code"]), str(m["name"])) for m in s["matters"]))
+            Stop(
+                uuid.UUID(str(s["category_id"])),
+                tuple((str(m["code"]), str(m["name"])) for m in s["matters"]),
+            )
             for s in raw
         ]
     except (ValueError, KeyError, TypeError) as exc:

@@ -147,7 +147,9 @@ class Visits(Issuing, WindowOps):
                 stops = vp.loads(t["stops"], t["category_id"])
                 index = int(t["stop_index"])
                 if index + 1 >= len(stops):
-                    raise errors.InvalidTransition(f"{t['number']} 号没有需要到其他窗口办理的事项，请直接办结")
+                    raise errors.InvalidTransition(
+                        f"{t['number']} 号没有需要到其他窗口办理的事项，请直接办结"
+                    )
                 nxt = stops[index + 1]
                 cat = ref.categories.get(nxt.category_id)
                 if cat is None or not cat.active:
