@@ -598,7 +598,12 @@
         <translation>Waiting per service</translation>
     </message>
     <message>
-        <location line="+200" />
+        <location line="+194" />
+        <source>{0} 等候</source>
+        <translation>Wait at {0}</translation>
+    </message>
+    <message>
+        <location line="+6" />
         <source>请到 {0} {1} 号窗口</source>
         <translation>Please go to {0}, counter {1}</translation>
     </message>

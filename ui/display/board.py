@@ -432,6 +432,22 @@ class DisplayBoard(QWidget):
             font.setPixelSize(px)
         if font.pixelSize() != self.newest_number.font().pixelSize():
             self.newest_number.setFont(font)
+        self._fit_where()
+
+    def _fit_where(self) -> None:
+        """The newest call's "where" line on one line: a long hall area (多窗联办: 请到 不动产登记…专区
+        2 号窗口) gets a smaller font rather than being cut."""
+        label = self.newest_where
+        margins = self.newest_layout.contentsMargins()
+        room = self.newest_card.contentsRect().width() - margins.left() - margins.right()
+        px = max(9, round(FONT_PX["newest_where"] * self._scale))
+        font = QFont(label.font())
+        font.setPixelSize(px)
+        while px > 9 and QFontMetrics(font).horizontalAdvance(label.text()) > room:
+            px = max(9, int(px * 0.92))
+            font.setPixelSize(px)
+        if font.pixelSize() != label.font().pixelSize():
+            label.setFont(font)
 
     def _row_height(self) -> int:
         px = max(9, round(FONT_PX["row"] * self._scale))
@@ -503,6 +519,7 @@ class DisplayBoard(QWidget):
             first = calls[0]
             self.newest_number.setText(first.number)
             self.newest_where.setText(self._where(first, newest=True))
+            self._fit_where()
         for i, (number, where, at) in enumerate(self.earlier_rows):
             call = calls[i + 1] if i + 1 < len(calls) else None
             number.setText(call.number if call else "")
@@ -513,7 +530,7 @@ class DisplayBoard(QWidget):
         """Where a call sends the citizen: the window (with its area at a visit's later stop), or
         for a visit sent on to its next stop (多窗联办) that stop's area."""
         if call.moved:
-            return self.tr("请到 {0} 等候").format(call.area)
+            return (self.tr("请到 {0} 等候") if newest else self.tr("{0} 等候")).format(call.area)
         if not newest:
             if call.area:
                 return self.tr("{0} {1} 号窗口").format(call.area, call.window_number)
