@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -69,6 +70,15 @@ class CategoryOption:
     available: bool
     reason: str  # why not available (已取完 / 不在取号时间)
     wait_text: str = ""  # 无需等候 / 等候 4 人，约 32 分钟 / 等候 4 人，窗口暂未开放
+
+
+@dataclass(frozen=True)
+class MatterOption:
+    """A matter the kiosk offers for a visit with several matters (多窗联办), with where it is done."""
+
+    code: str
+    name: str
+    area: str  # the hall area (专区) of its queue, else the queue's name
 
 
 @dataclass(frozen=True)
@@ -179,6 +189,43 @@ class KioskService:
             self._audit_card(id_number, "issue")
         info = self.service.issue(
             category, id_number=id_number, name=name, priority=priority, channel="kiosk"
+        )
+        return self._issued(info)
+
+    def matter_options(self) -> list[MatterOption]:
+        """The matters a visit may pick at the kiosk: active ones with an open queue in this hall."""
+        from app.queue.visitplan import area_of
+        from db.models import Matter
+
+        svc = self.service
+        ref = svc.reference()
+        by_code = {c.code: c for c in ref.categories.values() if c.active}
+        with svc.session_factory() as s:
+            rows = s.execute(
+                sa.select(Matter.code, Matter.name, Matter.category_code)
+                .where(Matter.active.is_(True), Matter.category_code.in_(list(by_code)))
+                .order_by(Matter.category_code, Matter.code)
+            ).all()
+        return [MatterOption(r.code, r.name, area_of(ref, by_code[r.category_code].id)) for r in rows]
+
+    def issue_visit(
+        self,
+        matters: Sequence[str],
+        *,
+        id_number: str | None = None,
+        name: str = "",
+        priority: bool = False,
+        card: object | None = None,
+    ) -> IssuedTicket:
+        """One ticket for several matters (多窗联办): it waits at the first matter's queue and moves
+        on window by window under the same number. Same checks as `issue`."""
+        if self.policy.require_id and not id_number:
+            raise KioskError("请先刷身份证再取号")
+        self.check_card(card)
+        if id_number:
+            self._audit_card(id_number, "issue")
+        info = self.service.issue_visit(
+            matters, id_number=id_number, name=name, priority=priority, channel="kiosk"
         )
         return self._issued(info)
 
