@@ -297,6 +297,12 @@ class CounterDesk:
             ticket = q.requeue(number, sid)
         return ActionResult(action, ticket, announcement, state, case_ids, self.queue_view())
 
+    @guarded("添加事项")
+    def add_matters(self, matter_codes: Sequence[str] = (), scenario: str | None = None) -> TicketInfo:
+        """多窗联办: matters (codes) or a 一件事 (code) added to the visit of this window's current
+        ticket; those of other queues become its next stops (办结 then offers 转下一窗口)."""
+        return self.queue.add_matters(self.window.number, matter_codes, scenario=scenario, staff_id=self.staff.id)
+
     def _cases_for(self, ticket_id: uuid.UUID | None) -> list[CaseInfo]:
         if ticket_id is None:
             return []

@@ -598,7 +598,7 @@
         <translation>Waiting per service</translation>
     </message>
     <message>
-        <location line="+194" />
+        <location line="+211" />
         <source>{0} 等候</source>
         <translation>Wait at {0}</translation>
     </message>
@@ -653,7 +653,7 @@
         <translation>{0} waiting</translation>
     </message>
     <message>
-        <location line="-293" />
+        <location line="-310" />
         <source>最近叫号</source>
         <translation>Recent calls</translation>
     </message>
@@ -1407,7 +1407,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+163" />
+        <location filename="../../ui/kiosk/window.py" line="+165" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1434,12 +1434,17 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+205" />
+        <location line="+214" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-183" />
+        <location line="-211" />
+        <source>多事项取号</source>
+        <translation>Several matters</translation>
+    </message>
+    <message>
+        <location line="+23" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
@@ -1481,7 +1486,7 @@ Site account: {3} ({4})</translation>
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+116" />
+        <location line="+121" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -1511,19 +1516,36 @@ Site account: {3} ({4})</translation>
         <translation>Page {0} of {1}</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+23" />
         <source>{0}
 请把身份证放在读卡区</source>
         <translation>{0}
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+152" />
+        <location line="+12" />
+        <source>读取事项失败，请稍候再试</source>
+        <translation>Could not load the matters, please try again</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>已选 {0} 个事项</source>
+        <translation>{0} matters chosen</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>已选 {0} 个事项
+请把身份证放在读卡区</source>
+        <translation>{0} matters chosen
+Place your ID card on the reader</translation>
+    </message>
+    <message>
+        <location line="+157" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+28" />
         <source>请输入预约码</source>
         <translation>Please enter your appointment code</translation>
     </message>
@@ -1533,13 +1555,13 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="-105" />
-        <location line="+113" />
+        <location line="-109" />
+        <location line="+117" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-139" />
+        <location line="-143" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1559,7 +1581,7 @@ Place your ID card on the reader</translation>
         <translation>Please measure your temperature first, then check in</translation>
     </message>
     <message>
-        <location line="+116" />
+        <location line="+120" />
         <source>您前面还有 {0} 人等候</source>
         <translation>{0} people ahead of you</translation>
     </message>
@@ -1572,6 +1594,11 @@ Place your ID card on the reader</translation>
         <location line="+2" />
         <source>，窗口开放后依次叫号</source>
         <translation>; called in turn once a window opens</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>依次到：{0}</source>
+        <translation>In turn: {0}</translation>
     </message>
     <message>
         <location line="+16" />
@@ -2437,6 +2464,34 @@ Centre reference data: {2}</translation>
         <location line="+1" />
         <source>密码</source>
         <translation>Password</translation>
+    </message>
+</context>
+<context>
+    <name>VisitPage</name>
+    <message>
+        <location filename="../../ui/kiosk/visit_page.py" line="+39" />
+        <source>请勾选今天要办理的全部事项，一张号票依次到各窗口办理</source>
+        <translation>Tick every matter for today: one ticket takes you from counter to counter</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>一次取号</source>
+        <translation>One ticket for all</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>暂无可一次取号的事项，请点击业务取号</source>
+        <translation>No matters on offer here; please choose a service</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>请至少勾选一个事项</source>
+        <translation>Please tick at least one matter</translation>
     </message>
 </context>
 <context>
