@@ -38,7 +38,7 @@ from app.context import AppContext
 from app.errors import guarded, storage
 from app.queue.errors import QueueError
 from app.queue.service import QueueService
-from app.queue.types import CategoryStatus, QueueStatus, TicketInfo, WindowState
+from app.queue.types import CategoryStatus, QueueStatus, TicketInfo, VisitMatter, WindowState
 from app.validators import mask_id_number
 from app.vocab import StaffRole, TicketStatus, WindowServiceState
 from db.models import Staff, Ticket
@@ -296,6 +296,11 @@ class CounterDesk:
         elif action == "requeue":
             ticket = q.requeue(number, sid)
         return ActionResult(action, ticket, announcement, state, case_ids, self.queue_view())
+
+    @guarded("读取事项")
+    def visit_matters(self) -> list[VisitMatter]:
+        """The matters a visit may take in here, for 添加事项 at the window."""
+        return self.queue.visit_matters()
 
     @guarded("添加事项")
     def add_matters(self, matter_codes: Sequence[str] = (), scenario: str | None = None) -> TicketInfo:

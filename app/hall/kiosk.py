@@ -194,19 +194,7 @@ class KioskService:
 
     def matter_options(self) -> list[MatterOption]:
         """The matters a visit may pick at the kiosk: active ones with an open queue in this hall."""
-        from app.queue.visitplan import area_of
-        from db.models import Matter
-
-        svc = self.service
-        ref = svc.reference()
-        by_code = {c.code: c for c in ref.categories.values() if c.active}
-        with svc.session_factory() as s:
-            rows = s.execute(
-                sa.select(Matter.code, Matter.name, Matter.category_code)
-                .where(Matter.active.is_(True), Matter.category_code.in_(list(by_code)))
-                .order_by(Matter.category_code, Matter.code)
-            ).all()
-        return [MatterOption(r.code, r.name, area_of(ref, by_code[r.category_code].id)) for r in rows]
+        return [MatterOption(m.code, m.name, m.area) for m in self.service.visit_matters()]
 
     def issue_visit(
         self,

@@ -18,6 +18,16 @@ class VisitStop:
 
 
 @dataclass(frozen=True)
+class VisitMatter:
+    """A matter a visit may take in (多窗联办), with where it is done."""
+
+    code: str
+    name: str
+    category_code: str
+    area: str  # the hall area (专区) of its queue, else the queue's name
+
+
+@dataclass(frozen=True)
 class TicketInfo:
     id: uuid.UUID
     number: str  # printed: A001

@@ -23,6 +23,7 @@ from app.queue.types import VisitStop
 
 MAX_STOPS = 8  # a visit through more queues than this is refused (a mistake, not a visit)
 MAX_STOPS_TEXT = 4000  # the JSON text kept on the ticket
+MAX_MATTERS = 20  # matters of one visit
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,8 @@ def plan(matters: Sequence[MatterRef], ref: Reference) -> list[Stop]:
     """The stops of a visit for `matters` in order; refuses a matter whose queue this hall lacks."""
     if not matters:
         raise errors.QueueError("请选择要办理的事项")
+    if len(matters) > MAX_MATTERS:
+        raise errors.QueueError(f"一次来访最多办理 {MAX_MATTERS} 个事项，请分开取号")
     cats: list[uuid.UUID | None] = []
     for m in matters:
         if m.category_code is None:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.queue import errors
 from app.queue import visitplan as vp
 from app.queue.issuing import Issuing
-from app.queue.types import TicketInfo
+from app.queue.types import TicketInfo, VisitMatter
 from app.queue.window_ops import WindowOps
 from db.models import Matter, Scenario, ScenarioMatter
 from db.vocab import EventKind, TicketStatus
@@ -46,7 +46,7 @@ class Visits(Issuing, WindowOps):
                 .order_by(ScenarioMatter.sort, Matter.code)
             ).all()
             out += [vp.MatterRef(r.code, r.name, r.category_code) for r in rows if r.active]
-        wanted = [c.strip() for c in codes if c.strip()]
+        wanted = [c.strip() for c in codes if c.strip()][: vp.MAX_MATTERS + 1]  # plan() refuses more
         if wanted:
             found = {
                 r.code: r
@@ -62,6 +62,20 @@ class Visits(Issuing, WindowOps):
                     raise errors.QueueError(f"没有这个事项：{code}")
                 out.append(vp.MatterRef(r.code, r.name, r.category_code))
         return out
+
+    def visit_matters(self) -> list[VisitMatter]:
+        """The matters a visit may take in here: active ones whose queue is open in this hall."""
+        ref = self.reference()
+        by_code = {c.code: c for c in ref.categories.values() if c.active}
+        with self.session_factory() as s:
+            rows = s.execute(
+                sa.select(Matter.code, Matter.name, Matter.category_code)
+                .where(Matter.active.is_(True), Matter.category_code.in_(list(by_code)))
+                .order_by(Matter.category_code, Matter.code)
+            ).all()
+        return [
+            VisitMatter(r.code, r.name, r.category_code, vp.area_of(ref, by_code[r.category_code].id)) for r in rows
+        ]
 
     def plan_visit(self, matters: Sequence[str] = (), *, scenario: str | None = None) -> list[vp.Stop]:
         """The stops a visit for these matters (codes) and/or this 一件事 (code) goes through."""

@@ -2062,29 +2062,29 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+326" />
+        <location line="+381" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location line="-325" />
+        <location line="-380" />
         <source>开始办理</source>
         <translation>Start service</translation>
     </message>
     <message>
         <location line="+1" />
-        <location line="+292" />
+        <location line="+347" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
     <message>
-        <location line="-291" />
-        <location line="+253" />
+        <location line="-346" />
+        <location line="+267" />
         <source>转移</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location line="-252" />
+        <location line="-266" />
         <source>挂起/恢复</source>
         <translation>Hold/Resume</translation>
     </message>
@@ -2095,30 +2095,36 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+272" />
+        <location line="+286" />
         <source>指定叫号</source>
         <translation>Call a number</translation>
     </message>
     <message>
-        <location line="-271" />
-        <location line="+274" />
+        <location line="-285" />
+        <location line="+288" />
         <source>过号重排</source>
         <translation>Requeue no-show</translation>
     </message>
     <message>
-        <location line="-217" />
-        <location line="+110" />
+        <location line="-287" />
+        <location line="+311" />
+        <source>添加事项</source>
+        <translation>Add a matter</translation>
+    </message>
+    <message>
+        <location line="-254" />
+        <location line="+116" />
         <source>当前无号</source>
         <translation>No current ticket</translation>
     </message>
     <message>
         <location line="-82" />
-        <location line="+184" />
+        <location line="+191" />
         <source>指定叫号需要大厅管理员权限</source>
         <translation>Calling a specific number needs hall manager rights</translation>
     </message>
     <message>
-        <location line="-177" />
+        <location line="-184" />
         <source>等候名单（按叫号顺序）</source>
         <translation>Waiting list (in calling order)</translation>
     </message>
@@ -2138,22 +2144,18 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Appointment</translation>
     </message>
     <message>
-        <location line="+4" />
-        <source>下一站：%1</source>
-        <translation>Next: %1</translation>
-    </message>
-    <message>
-        <location line="+17" />
+        <location line="+26" />
         <source>本窗口可叫等候：%1 人</source>
         <translation>Waiting for this counter: %1</translation>
     </message>
     <message>
-        <location line="+36" />
+        <location line="+38" />
+        <location line="+51" />
         <source>正在处理上一个操作，请稍候</source>
         <translation>The previous action is still running, please wait</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="-41" />
         <source>当前没有可转移的号</source>
         <translation>No current ticket to transfer</translation>
     </message>
@@ -2168,7 +2170,32 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Transfer %1 to:</translation>
     </message>
     <message>
-        <location line="+35" />
+        <location line="+34" />
+        <source>当前没有号</source>
+        <translation>No current ticket</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>为 %1 添加要办理的事项：</source>
+        <translation>Add a matter for %1:</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>未添加事项</source>
+        <translation>No matter added</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>本厅没有可添加的事项</source>
+        <translation>This hall has no matter to add</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>%1 已添加：%2</source>
+        <translation>%1: added %2</translation>
+    </message>
+    <message>
+        <location line="+17" />
         <source>转下一窗口：%1</source>
         <translation>On to the next counter: %1</translation>
     </message>
@@ -2233,7 +2260,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 completed</translation>
     </message>
     <message>
-        <location line="-75" />
+        <location line="-116" />
         <source>要呼叫的号码（如 A012）：</source>
         <translation>Number to call (e.g. A012):</translation>
     </message>
@@ -2243,7 +2270,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Late applicant's number:</translation>
     </message>
     <message>
-        <location line="+95" />
+        <location line="+136" />
         <source>%1 已重新排队</source>
         <translation>%1 requeued</translation>
     </message>
@@ -2258,17 +2285,22 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 on hold, press F7 to resume</translation>
     </message>
     <message>
-        <location line="-101" />
+        <location line="-142" />
         <source>恢复挂起的号</source>
         <translation>Resume a held ticket</translation>
     </message>
     <message>
-        <location line="+0" />
+        <location line="-78" />
+        <source>下一站：%1（%2）</source>
+        <translation>Next: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+78" />
         <source>号码：</source>
         <translation>Number:</translation>
     </message>
     <message>
-        <location line="+95" />
+        <location line="+136" />
         <source>%1 请到 %2 等候</source>
         <translation>%1: please wait at %2</translation>
     </message>
@@ -2283,7 +2315,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Service resumed</translation>
     </message>
     <message>
-        <location line="-102" />
+        <location line="-143" />
         <source>暂停服务</source>
         <translation>Pause service</translation>
     </message>
@@ -2298,7 +2330,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Please give a reason for pausing</translation>
     </message>
     <message>
-        <location line="+103" />
+        <location line="+144" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
     </message>
@@ -2474,7 +2506,7 @@ Centre reference data: {2}</translation>
         <translation>Tick every matter for today: one ticket takes you from counter to counter</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+21" />
         <source>一次取号</source>
         <translation>One ticket for all</translation>
     </message>

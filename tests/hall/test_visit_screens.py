@@ -76,11 +76,24 @@ def test_two_matter_visit_through_counters_board_and_voice(
     board.resize(1280, 720)
     board.show()
     first, second = panel_for(qtbot, hall, bus_pump, 1), panel_for(qtbot, hall, bus_pump, 2)
-    visit = hall.service.issue_visit(["M-GEN", "M-EST"], name="张小三")
+    visit = hall.service.issue_visit(["M-GEN"], name="张小三")  # one matter at the kiosk
 
     act(qtbot, first, "call_next")
     assert first.current is not None and first.current.number == visit.number
-    assert f"下一站：{LONG_AREA}" in first.detail_label.text()
+    assert not first.next_label.isVisibleTo(first)
+    # the clerk adds the second matter at the first window (添加事项, Ctrl+F5)
+    offered: list[str] = []
+
+    def pick(_title: str, _label: str, items: list[str]) -> str:
+        offered.extend(items)
+        return f"不动产转移登记（{LONG_AREA}）"
+
+    first.ask_choice = pick
+    act(qtbot, first, "add_matter")
+    assert offered == [f"不动产转移登记（{LONG_AREA}）", "社保参保登记（综合受理区）"]
+    assert first.error_label.text() == f"{visit.number} 已添加：不动产转移登记"
+    assert first.next_label.isVisibleTo(first)
+    assert first.next_label.text() == f"下一站：{LONG_AREA}（不动产转移登记）"
     qtbot.waitUntil(
         lambda: [u.text for u in backend.spoken] == [f"请 {visit.number} 号到 1 号窗口办理"], timeout=5000
     )
