@@ -330,3 +330,31 @@ def test_route_planning_by_hand(hall: Hall) -> None:
     assert join_cases("", ["C-1"]) == "C-1"
     assert join_cases("C-1", ["C-1", " C-2 ", ""]) == "C-1,C-2"
     assert join_cases("C-1,C-2", []) == "C-1,C-2"
+
+
+def test_case_numbers_of_a_visit_fit_or_are_refused_on_both_finish_paths(any_hall: Hall) -> None:
+    """The cases of every stop are kept on the ticket (varchar 400): a last stop whose cases would
+    not fit is refused in plain Chinese — by the general path after the PostgreSQL function
+    declined — and the ticket stays at its window."""
+    h = any_hall
+    svc = h.service()
+    t = svc.issue_visit(["M-GEN", "M-EST"])
+    svc.call_next(1)
+    first = [f"CASE-{i:03d}" for i in range(40)]  # 40 × 8 + 39 commas = 359 characters
+    svc.advance(1, first)
+    svc.call_next(2)
+    with pytest.raises(errors.QueueError, match="办件编号太多"):
+        svc.finish(2, case_numbers=[*first, "CASE-040", "CASE-041", "CASE-042", "CASE-043", "CASE-044"])
+    assert svc.ticket(t.number).status == "called"
+    # exactly 400 characters: 359 + 4 × 9 (",CASE-04n") = 395, + ",X-12" = 400
+    done = svc.finish(2, case_numbers=[*first, "CASE-040", "CASE-041", "CASE-042", "CASE-043", "X-12"])
+    assert done.status == "done" and len(",".join(done.case_numbers)) == 400
+    assert done.case_numbers[:40] == tuple(first) and done.case_numbers[-1] == "X-12"
+
+
+def test_a_visit_of_too_many_matters_is_refused(hall: Hall) -> None:
+    furnish(hall)
+    svc = hall.service()
+    with pytest.raises(errors.QueueError, match="最多办理 20 个事项"):
+        svc.issue_visit(["M-GEN", "M-EST"] * 11)
+    assert svc.waiting() == []
