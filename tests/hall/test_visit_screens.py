@@ -4,6 +4,8 @@ where to go next; the figures count one visit and two services."""
 
 from __future__ import annotations
 
+from contextlib import suppress
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +16,7 @@ from app.counter.desk import CounterDesk
 from app.queue.stats import queue_stats
 from db.models import Matter, ServiceCategory, Staff, Window, WindowCategory, Zone
 from tests.hall.conftest import HallFixture
+from ui.bus import HallBus
 from ui.counter.queue_panel import QueuePanel
 from ui.display.board import DisplayBoard
 from ui.layout_check import problems
@@ -148,3 +151,29 @@ def test_two_matter_visit_through_counters_board_and_voice(
     board.shutdown()
     first.detach()
     second.detach()
+
+
+def test_counter_shows_the_next_stop_unclipped_at_hall_sizes(
+    qtbot: QtBot, hall: HallFixture, tmp_path: Path
+) -> None:
+    """The counter at 1366×768 and 1920×1080 with a visit whose next stop has a long area name."""
+    from ui.counter.window import CounterWindow
+
+    furnish(hall)
+    hall.service.issue_visit(["M-GEN", "M-EST"])
+    with hall.ctx.sessions() as s:
+        clerk = auth.staff_info(s.get_one(Staff, hall.seeded.clerk_id))
+        window = next(w for w in auth.windows(s, hall.ctx.site_id) if w.number == 1)
+    win = CounterWindow(hall.ctx, HallBus(), clerk, window, documents_dir=tmp_path / "docs")
+    qtbot.addWidget(win)
+    qtbot.addWidget(win.evaluator)
+    win.show()
+    qtbot.waitUntil(lambda: win.started_up, timeout=10_000)
+    act(qtbot, win.queue_panel, "call_next")
+    assert win.queue_panel.next_label.text() == f"下一站：{LONG_AREA}（不动产转移登记）"
+    for size in ((1366, 768), (1920, 1080)):
+        win.resize(*size)
+        with suppress(Exception):
+            qtbot.waitUntil(lambda: not problems(win), timeout=3000)
+        assert problems(win) == []
+    win.close()
