@@ -78,7 +78,8 @@ class MatterOption:
 
     code: str
     name: str
-    area: str  # the hall area (专区) of its queue, else the queue's name
+    area: str  # the hall area (专区) of its queue, else the queue's name; a bundle: its route
+    bundle: bool = False  # a 一件事 (its matters in their order), not one matter
 
 
 @dataclass(frozen=True)
@@ -194,26 +195,29 @@ class KioskService:
 
     def matter_options(self) -> list[MatterOption]:
         """The matters a visit may pick at the kiosk: active ones with an open queue in this hall."""
-        return [MatterOption(m.code, m.name, m.area) for m in self.service.visit_matters()]
+        bundles = [MatterOption(b.code, b.name, " → ".join(b.areas), True) for b in self.service.visit_bundles()]
+        return bundles + [MatterOption(m.code, m.name, m.area) for m in self.service.visit_matters()]
 
     def issue_visit(
         self,
         matters: Sequence[str],
         *,
+        scenario: str | None = None,
         id_number: str | None = None,
         name: str = "",
         priority: bool = False,
         card: object | None = None,
     ) -> IssuedTicket:
-        """One ticket for several matters (多窗联办): it waits at the first matter's queue and moves
-        on window by window under the same number. Same checks as `issue`."""
+        """One ticket for several matters (多窗联办) and/or a 一件事 (`scenario`, its matters first): it
+        waits at the first matter's queue and moves on window by window under the same number.
+        Same checks as `issue`."""
         if self.policy.require_id and not id_number:
             raise KioskError("请先刷身份证再取号")
         self.check_card(card)
         if id_number:
             self._audit_card(id_number, "issue")
         info = self.service.issue_visit(
-            matters, id_number=id_number, name=name, priority=priority, channel="kiosk"
+            matters, scenario=scenario, id_number=id_number, name=name, priority=priority, channel="kiosk"
         )
         return self._issued(info)
 

@@ -28,6 +28,15 @@ class VisitMatter:
 
 
 @dataclass(frozen=True)
+class VisitBundle:
+    """A 一件事 a visit may take (多窗联办): its matters are served queue by queue, in order."""
+
+    code: str
+    name: str
+    areas: tuple[str, ...]  # the route: the area of each stop, in order
+
+
+@dataclass(frozen=True)
 class TicketInfo:
     id: uuid.UUID
     number: str  # printed: A001

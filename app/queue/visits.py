@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from app.queue import errors
 from app.queue import visitplan as vp
 from app.queue.issuing import Issuing
-from app.queue.types import TicketInfo, VisitMatter
+from app.queue.types import TicketInfo, VisitBundle, VisitMatter
 from app.queue.window_ops import WindowOps
 from db.models import Matter, Scenario, ScenarioMatter
 from db.vocab import EventKind, TicketStatus
@@ -76,6 +76,23 @@ class Visits(Issuing, WindowOps):
         return [
             VisitMatter(r.code, r.name, r.category_code, vp.area_of(ref, by_code[r.category_code].id)) for r in rows
         ]
+
+    def visit_bundles(self) -> list[VisitBundle]:
+        """The 一件事 bundles a visit may take here, with their routes (those this hall can serve)."""
+        ref = self.reference()
+        with self.session_factory() as s:
+            codes = list(
+                s.scalars(sa.select(Scenario.code).where(Scenario.active.is_(True)).order_by(Scenario.code))
+            )
+            names = {r.code: r.name for r in s.execute(sa.select(Scenario.code, Scenario.name))}
+            out = []
+            for code in codes:
+                try:
+                    stops = vp.plan(self._matter_refs(s, (), code), ref)
+                except errors.QueueError:
+                    continue  # a matter without a queue here: not on offer
+                out.append(VisitBundle(code, names[code], tuple(vp.area_of(ref, st.category_id) for st in stops)))
+        return out
 
     def plan_visit(self, matters: Sequence[str] = (), *, scenario: str | None = None) -> list[vp.Stop]:
         """The stops a visit for these matters (codes) and/or this 一件事 (code) goes through."""

@@ -1407,7 +1407,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+165" />
+        <location filename="../../ui/kiosk/window.py" line="+166" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1434,12 +1434,12 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+214" />
+        <location line="+215" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-211" />
+        <location line="-212" />
         <source>多事项取号</source>
         <translation>Several matters</translation>
     </message>
@@ -1486,7 +1486,7 @@ Site account: {3} ({4})</translation>
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+121" />
+        <location line="+122" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -1528,7 +1528,7 @@ Place your ID card on the reader</translation>
         <translation>Could not load the matters, please try again</translation>
     </message>
     <message>
-        <location line="+17" />
+        <location line="+20" />
         <source>已选 {0} 个事项</source>
         <translation>{0} matters chosen</translation>
     </message>
@@ -2501,7 +2501,7 @@ Centre reference data: {2}</translation>
 <context>
     <name>VisitPage</name>
     <message>
-        <location filename="../../ui/kiosk/visit_page.py" line="+39" />
+        <location filename="../../ui/kiosk/visit_page.py" line="+41" />
         <source>请勾选今天要办理的全部事项，一张号票依次到各窗口办理</source>
         <translation>Tick every matter for today: one ticket takes you from counter to counter</translation>
     </message>
@@ -2516,12 +2516,22 @@ Centre reference data: {2}</translation>
         <translation>Back to start</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+27" />
+        <source>一件事：{0}（{1}）</source>
+        <translation>One-go bundle: {0} ({1})</translation>
+    </message>
+    <message>
+        <location line="+8" />
         <source>暂无可一次取号的事项，请点击业务取号</source>
         <translation>No matters on offer here; please choose a service</translation>
     </message>
     <message>
-        <location line="+23" />
+        <location line="+31" />
+        <source>一张号票办理一个“一件事”，已改选“{0}”</source>
+        <translation>One bundle per ticket: changed to “{0}”</translation>
+    </message>
+    <message>
+        <location line="+6" />
         <source>请至少勾选一个事项</source>
         <translation>Please tick at least one matter</translation>
     </message>

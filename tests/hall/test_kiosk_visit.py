@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from contextlib import suppress
 
+import sqlalchemy as sa
 from PySide6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from db.models import Matter, ServiceCategory, Zone
+from db.models import Matter, Scenario, ScenarioMatter, ServiceCategory, Zone
 from devices.idcard.samples import RESIDENT_LONG_TERM
 from tests.hall.conftest import HallFixture
 from tests.hall.devices import kiosk_devices
@@ -35,6 +36,19 @@ def furnish(hall: HallFixture) -> None:
                     code=code, name=name, department="-", kind="公共服务", category_code=cat, promised_days=1
                 )
             )
+        s.flush()
+        home = Scenario(code="S-HOME", name="二手房交易一件事")
+        other = Scenario(code="S-OTHER", name="企业开办一件事")
+        s.add_all([home, other])
+        s.flush()
+        ids = {r.code: r.id for r in s.execute(sa.select(Matter.code, Matter.id))}
+        s.add_all(
+            [
+                ScenarioMatter(scenario_id=home.id, matter_id=ids["M-EST"], sort=1),
+                ScenarioMatter(scenario_id=home.id, matter_id=ids["M-GEN"], sort=2),
+                ScenarioMatter(scenario_id=other.id, matter_id=ids["M-BIZ"], sort=1),
+            ]
+        )
 
 
 def tick(qtbot: QtBot, kiosk: KioskWindow, name: str) -> None:
@@ -56,9 +70,15 @@ def test_several_matters_one_ticket(qtbot: QtBot, hall: HallFixture, bus_pump: H
         kiosk.show()
         kiosk.visit_button.click()
         assert kiosk.pages.currentIndex() == VISIT
-        qtbot.waitUntil(lambda: kiosk.visit_page.list.count() == 3, timeout=5000)
-        texts = [kiosk.visit_page.list.item(i).text() for i in range(3)]
-        assert "不动产转移登记（不动产专区）" in texts and "企业设立登记（企业开办）" in texts
+        qtbot.waitUntil(lambda: kiosk.visit_page.list.count() == 5, timeout=5000)
+        texts = [kiosk.visit_page.list.item(i).text() for i in range(5)]
+        assert texts == [
+            "一件事：二手房交易一件事（不动产专区 → 综合业务）",  # a bundle shows its route
+            "一件事：企业开办一件事（企业开办）",
+            "企业设立登记（企业开办）",
+            "不动产转移登记（不动产专区）",
+            "社会保险参保登记（城乡居民基本养老保险）（综合业务）",
+        ]
         kiosk.visit_page.take_button.click()  # nothing ticked
         assert kiosk.visit_page.message.text() == "请至少勾选一个事项" and kiosk.pages.currentIndex() == VISIT
         tick(qtbot, kiosk, "社会保险参保登记")
@@ -89,4 +109,22 @@ def test_several_matters_one_ticket(qtbot: QtBot, hall: HallFixture, bus_pump: H
         assert "依次到：不动产专区 → 综合业务" in kiosk.result_info.text()
         kiosk.go_home()
         assert kiosk.pages.currentIndex() == HOME and kiosk.pending_visit is None
+        # a 一件事 bundle (one per ticket) plus a matter, without an ID card
+        kiosk.visit_button.click()
+        qtbot.waitUntil(lambda: kiosk.visit_page.list.count() == 5, timeout=5000)
+        assert kiosk.visit_page.selected() == [] and kiosk.visit_page.selected_bundle() is None
+        tick(qtbot, kiosk, "一件事：企业开办一件事")
+        tick(qtbot, kiosk, "一件事：二手房交易一件事")
+        assert kiosk.visit_page.selected_bundle() == "S-HOME"
+        assert kiosk.visit_page.message.text().startswith("一张号票办理一个“一件事”")
+        tick(qtbot, kiosk, "企业设立登记")
+        kiosk.visit_page.take_button.click()
+        assert kiosk.pages.currentIndex() == SWIPE and "已选 2 个事项" in kiosk.swipe_label.text()
+        with qtbot.waitSignal(kiosk.printFinished, timeout=8000) as done:
+            kiosk.anonymous_button.click()
+        bundle_ticket = done.args[0]
+        # the bundle's matters in its order, then the matter
+        assert [st.category_code for st in bundle_ticket.info.stops] == ["estate", "general", "business"]
+        assert bundle_ticket.info.number == "C002"
+        assert "依次到：不动产专区 → 综合业务 → 企业开办" in kiosk.result_info.text()
         kiosk.shutdown()

@@ -24,12 +24,14 @@ from PySide6.QtWidgets import (
 from app.hall.kiosk import MatterOption
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
+BUNDLE_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 class VisitPage(QWidget):
-    """`chosen(list[str])`: the ticked matters' codes, in list order; `back()`: to the home page."""
+    """`chosen(list[str], str | None)`: the ticked matters' codes in list order and the ticked 一件事
+    (at most one; its matters come first); `back()`: to the home page."""
 
-    chosen = Signal(object)
+    chosen = Signal(object, object)
     back = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -80,12 +82,21 @@ class VisitPage(QWidget):
     def set_options(self, options: object) -> None:
         """The matters on offer; what was ticked stays ticked when it is still offered."""
         ticked = set(self.selected())
+        bundle = self.selected_bundle()
+        if bundle is not None:
+            ticked.add(bundle)
         self.list.clear()
         for opt in options if isinstance(options, Sequence) else ():
             if not isinstance(opt, MatterOption):
                 continue
-            item = QListWidgetItem(f"{opt.name}（{opt.area}）")
+            text = (
+                self.tr("一件事：{0}（{1}）").format(opt.name, opt.area)
+                if opt.bundle
+                else f"{opt.name}（{opt.area}）"
+            )
+            item = QListWidgetItem(text)
             item.setData(CODE_ROLE, opt.code)
+            item.setData(BUNDLE_ROLE, opt.bundle)
             # not user-checkable: the indicator would toggle it a second time; a touch on the line does
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             item.setCheckState(Qt.CheckState.Checked if opt.code in ticked else Qt.CheckState.Unchecked)
@@ -97,22 +108,40 @@ class VisitPage(QWidget):
             self.list.item(i).setCheckState(Qt.CheckState.Unchecked)
         self.message.setText("")
 
-    def selected(self) -> list[str]:
+    def _ticked(self, bundles: bool) -> list[str]:
         out = []
         for i in range(self.list.count()):
             item = self.list.item(i)
-            if item.checkState() == Qt.CheckState.Checked:
+            if item.checkState() == Qt.CheckState.Checked and bool(item.data(BUNDLE_ROLE)) == bundles:
                 out.append(str(item.data(CODE_ROLE)))
         return out
 
+    def selected(self) -> list[str]:
+        """The ticked matters (not bundles), in list order."""
+        return self._ticked(False)
+
+    def selected_bundle(self) -> str | None:
+        ticked = self._ticked(True)
+        return ticked[0] if ticked else None
+
     def _toggle(self, item: QListWidgetItem) -> None:
         checked = item.checkState() == Qt.CheckState.Checked
-        item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
         self.message.setText("")
+        if not checked and item.data(BUNDLE_ROLE):  # one 一件事 per ticket: ticking one unticks another
+            for i in range(self.list.count()):
+                other = self.list.item(i)
+                if (
+                    other is not item
+                    and other.data(BUNDLE_ROLE)
+                    and other.checkState() == Qt.CheckState.Checked
+                ):
+                    other.setCheckState(Qt.CheckState.Unchecked)
+                    self.message.setText(self.tr("一张号票办理一个“一件事”，已改选“{0}”").format(item.text()))
+        item.setCheckState(Qt.CheckState.Unchecked if checked else Qt.CheckState.Checked)
 
     def take(self) -> None:
-        codes = self.selected()
-        if not codes:
+        codes, bundle = self.selected(), self.selected_bundle()
+        if not codes and bundle is None:
             self.message.setText(self.tr("请至少勾选一个事项"))
             return
-        self.chosen.emit(codes)
+        self.chosen.emit(codes, bundle)

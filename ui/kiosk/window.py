@@ -117,6 +117,7 @@ class KioskWindow(QWidget):
         self.options: list[CategoryOption] = []
         self.pending_category: CategoryOption | None = None
         self.pending_visit: list[str] | None = None  # 多窗联办: matter codes ticked on the visit page
+        self.pending_bundle: str | None = None  # and the 一件事 ticked there
         self.pending_card: object | None = None  # swiped on the home page, no appointment today
         self.category_page = 0
         self.ticket: IssuedTicket | None = None
@@ -407,6 +408,7 @@ class KioskWindow(QWidget):
             self.screening = None  # the screened person has their ticket: the next one measures
         self.pending_category = None
         self.pending_visit = None
+        self.pending_bundle = None
         self.pending_card = None
         self.category_page = 0
         self.home_message.setText("")
@@ -550,32 +552,39 @@ class KioskWindow(QWidget):
         self._worker.submit(
             self.kiosk.matter_options,
             self.visit_page.set_options,
-            lambda exc: self.visit_page.message.setText(self.tr("读取事项失败，请稍候再试")),
+            self._visit_options_failed,
         )
         self._show(VISIT)
 
-    def choose_visit(self, codes: object) -> None:
+    def _visit_options_failed(self, exc: Exception) -> None:
+        log.error("kiosk: reading the matters failed: %s", exc, exc_info=exc)
+        self.visit_page.message.setText(self.tr("读取事项失败，请稍候再试"))
+
+    def choose_visit(self, codes: object, bundle: object = None) -> None:
         """The ticked matters: one real-name ticket for them all (the card swiped on the home page
         is used at once), else the card is asked for as for a category."""
         matters = [str(c) for c in codes] if isinstance(codes, list) else []
-        if not matters:
+        scenario = str(bundle) if bundle else None
+        if not matters and scenario is None:
             return
         self.pending_category = None
         self.pending_visit = matters
+        self.pending_bundle = scenario
+        count = len(matters) + (1 if scenario else 0)
         card = self.pending_card
         self.swipe_message.setText("")
         if card is not None:
             self.pending_card = None
             id_number, name = str(getattr(card, "id_number", "")), str(getattr(card, "name", ""))
-            self.swipe_label.setText(self.tr("已选 {0} 个事项").format(len(matters)))
+            self.swipe_label.setText(self.tr("已选 {0} 个事项").format(count))
             self.anonymous_button.setVisible(False)
             self._show(SWIPE)
             self._issue(
-                lambda: self.kiosk.issue_visit(matters, id_number=id_number, name=name, card=card),
+                lambda: self.kiosk.issue_visit(matters, scenario=scenario, id_number=id_number, name=name, card=card),
                 self.swipe_message,
             )
             return
-        self.swipe_label.setText(self.tr("已选 {0} 个事项\n请把身份证放在读卡区").format(len(matters)))
+        self.swipe_label.setText(self.tr("已选 {0} 个事项\n请把身份证放在读卡区").format(count))
         self.anonymous_button.setVisible(not self.kiosk.policy.require_id)
         self._show(SWIPE)
         self._say("p_swipe")
@@ -619,9 +628,9 @@ class KioskWindow(QWidget):
         self._touch()
         page = self.pages.currentIndex()
         if page == SWIPE and self.pending_visit is not None:
-            matters = self.pending_visit
+            matters, scenario = self.pending_visit, self.pending_bundle
             self._issue(
-                lambda: self.kiosk.issue_visit(matters, id_number=id_number, name=name, card=card),
+                lambda: self.kiosk.issue_visit(matters, scenario=scenario, id_number=id_number, name=name, card=card),
                 self.swipe_message,
             )
         elif page == SWIPE and self.pending_category is not None:
@@ -749,8 +758,8 @@ class KioskWindow(QWidget):
 
     def _issue_anonymous(self) -> None:
         if self.pending_visit is not None:
-            matters = self.pending_visit
-            self._issue(lambda: self.kiosk.issue_visit(matters), self.swipe_message)
+            matters, scenario = self.pending_visit, self.pending_bundle
+            self._issue(lambda: self.kiosk.issue_visit(matters, scenario=scenario), self.swipe_message)
             return
         if self.pending_category is None:
             return
