@@ -177,3 +177,28 @@ def test_counter_shows_the_next_stop_unclipped_at_hall_sizes(
             qtbot.waitUntil(lambda: not problems(win), timeout=3000)
         assert problems(win) == []
     win.close()
+
+
+def test_board_names_the_area_of_a_later_stop_from_the_event_alone() -> None:
+    """The PostgreSQL call-next function records the stop, not the area: the board takes the area
+    from its windows; a first stop's call, or an event without a stop, names none."""
+    import datetime as dt
+
+    from app.hall.board import call_from_event
+
+    at = dt.datetime(2026, 12, 7, 2, 0, tzinfo=dt.UTC)
+    areas = {2: "不动产专区"}
+    later = call_from_event("called", {"number": "A001", "window_number": 2, "stage": 1}, 7, at, areas)
+    assert later is not None and later.area == "不动产专区"
+    assert later.announcement == "请 A001 号到 不动产专区 2 号窗口办理"
+    for payload in ({"stage": 0}, {}, {"stage": "1"}):
+        first = call_from_event("called", {"number": "A001", "window_number": 2, **payload}, 8, at, areas)
+        assert first is not None and first.area == "" and first.announcement == "请 A001 号到 2 号窗口办理"
+    told = call_from_event(
+        "recalled", {"number": "A001", "window_number": 2, "stage": 1, "area": "东区"}, 9, at, areas
+    )
+    assert told is not None and told.area == "东区" and told.recall
+    moved = call_from_event("advanced", {"number": "A001", "next_area": "不动产专区"}, 10, at, areas)
+    assert moved is not None and moved.moved and moved.announcement == "请 A001 号到 不动产专区 等候"
+    assert call_from_event("advanced", {"number": "A001"}, 11, at, areas) is None  # nowhere to send
+    assert call_from_event("finished", {"number": "A001", "window_number": 2}, 12, at, areas) is None
