@@ -109,7 +109,10 @@ def test_two_matter_visit_through_counters_board_and_voice(
         return items[0]
 
     first.ask_choice = choose
+    rated_at_first: list[object] = []
+    first.ticketFinished.connect(lambda *args: rated_at_first.append(args))
     act(qtbot, first, "finish")
+    assert rated_at_first == []  # the visit goes on: no rating at this window (one per visit)
     assert asked == [
         [
             f"{visit.number} 还有“不动产转移登记”要到 {LONG_AREA} 办理：",
