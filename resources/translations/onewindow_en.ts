@@ -1523,12 +1523,12 @@ Site account: {3} ({4})</translation>
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+18" />
         <source>读取事项失败，请稍候再试</source>
         <translation>Could not load the matters, please try again</translation>
     </message>
     <message>
-        <location line="+20" />
+        <location line="+18" />
         <source>已选 {0} 个事项</source>
         <translation>{0} matters chosen</translation>
     </message>
@@ -1778,6 +1778,11 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
+        <source>办理件次</source>
+        <translation>Services</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
@@ -1877,7 +1882,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Charts and forecast</translation>
     </message>
     <message>
-        <location line="+50" />
+        <location line="+51" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
@@ -2516,17 +2521,17 @@ Centre reference data: {2}</translation>
         <translation>Back to start</translation>
     </message>
     <message>
-        <location line="+27" />
+        <location line="+28" />
         <source>一件事：{0}（{1}）</source>
         <translation>One-go bundle: {0} ({1})</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+11" />
         <source>暂无可一次取号的事项，请点击业务取号</source>
         <translation>No matters on offer here; please choose a service</translation>
     </message>
     <message>
-        <location line="+31" />
+        <location line="+35" />
         <source>一张号票办理一个“一件事”，已改选“{0}”</source>
         <translation>One bundle per ticket: changed to “{0}”</translation>
     </message>

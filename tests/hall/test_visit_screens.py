@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app import auth
 from app.counter.desk import CounterDesk
+from app.hall.dashboard import load_dashboard
 from app.queue.stats import queue_stats
 from db.models import Matter, ServiceCategory, Staff, Window, WindowCategory, Zone
 from tests.hall.conftest import HallFixture
@@ -150,6 +151,8 @@ def test_two_matter_visit_through_counters_board_and_voice(
     st = queue_stats(hall.ctx.sessions, hall.ctx.site_id, visit.business_date)
     assert (st.overall.issued, st.overall.called, st.overall.served, st.overall.services) == (1, 1, 1, 2)
     assert st.by_window[1].services == 1 and st.by_window[2].services == 1
+    today = load_dashboard(hall.service).today  # the manager's 今日数据: 已办理 1 (人次), 办理件次 2
+    assert (today.tickets, today.served, today.services) == (1, 1, 2)
     assert [u.text for u in backend.spoken] == [f"请 {visit.number} 号到 1 号窗口办理", move, call]
     board.shutdown()
     first.detach()
