@@ -128,3 +128,10 @@ def test_several_matters_one_ticket(qtbot: QtBot, hall: HallFixture, bus_pump: H
         assert bundle_ticket.info.number == "C002"
         assert "依次到：不动产专区 → 综合业务 → 企业开办" in kiosk.result_info.text()
         kiosk.shutdown()
+    # a kiosk that screens temperature first: no ticket of several matters before the reading
+    gated = KioskWindow(hall.ctx, bus_pump, screening=True)
+    gated.locked = False
+    qtbot.addWidget(gated)
+    qtbot.waitUntil(lambda: not gated.checkin_button.isEnabled(), timeout=5000)
+    assert not gated.visit_button.isEnabled()
+    gated.shutdown()

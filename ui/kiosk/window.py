@@ -521,6 +521,7 @@ class KioskWindow(QWidget):
         self.prev_page_button.setEnabled(self.category_page > 0)
         self.next_page_button.setEnabled(self.category_page < pages - 1)
         self.checkin_button.setEnabled(not gate)
+        self.visit_button.setEnabled(not gate)  # 多事项取号: screened first, like a category
 
     def choose_category(self, option: CategoryOption) -> None:
         self.pending_visit = None
