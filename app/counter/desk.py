@@ -65,6 +65,7 @@ class WaitingTicket:
     priority_class: str  # green | appointment | normal
     holder_name: str  # masked (张*三), "" if not a real-name ticket
     transferred_here: bool  # transferred to this window by name
+    stop: int = 0  # 多窗联办: the visit's stop (0: its first window; 1: sent on from another window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,7 @@ class CounterDesk:
                 t.priority_class,
                 t.holder_name,
                 t.target_window_number == self.window.number,
+                t.stop_index,
             )
             for t in self.queue.waiting()
             if t.target_window_number == self.window.number

@@ -127,6 +127,13 @@ def test_two_matter_visit_through_counters_board_and_voice(
     qtbot.waitUntil(lambda: board.newest_where.text() == f"请到 {LONG_AREA} 等候", timeout=5000)
     assert board.newest_number.text() == visit.number
 
+    # window 2's waiting list marks the visit sent on from window 1
+    def marks() -> list[str]:
+        model = second.waiting_model
+        return [str(model.data(model.index(r, 3))) for r in range(model.rowCount())]
+
+    qtbot.waitUntil(lambda: marks() == ["联办第2站"], timeout=5000)
+
     # window 2 calls the same number; the call names the area; its 办结 asks nothing more
     def no_question(*_a: object) -> str:
         raise AssertionError("the last stop's 办结 must not ask")
