@@ -364,6 +364,10 @@ class Ticket(SiteOwned, Base):
     channel: Mapped[str] = mapped_column(sa.String(16), default="kiosk")  # kiosk | counter | appointment
     outcome: Mapped[str | None] = mapped_column(sa.String(32))
     case_numbers: Mapped[str] = mapped_column(sa.String(400), default="")
+    # 多窗联办: the visit's stops as JSON text (app.queue.visits; "" = one stop, the category) and
+    # the index of the stop the ticket is at; the ticket keeps its number, issue time and priority.
+    stops: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    stop_index: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class HallEvent(Base):

@@ -104,6 +104,8 @@ class EventKind(StrEnum):
     HELD = "held"
     RESUMED = "resumed"
     CANCELLED = "cancelled"
+    ADVANCED = "advanced"  # 多窗联办: one stop of a visit done, the ticket waits for the next window
+    MATTERS_ADDED = "matters_added"  # 多窗联办: matters added to a visit at its window
     WINDOW_OPENED = "window_opened"
     WINDOW_PAUSED = "window_paused"
     WINDOW_RESUMED = "window_resumed"

@@ -38,7 +38,7 @@ from app.context import AppContext
 from app.errors import guarded, storage
 from app.queue.errors import QueueError
 from app.queue.service import QueueService
-from app.queue.types import CategoryStatus, QueueStatus, TicketInfo, WindowState
+from app.queue.types import CategoryStatus, QueueStatus, TicketInfo, VisitMatter, WindowState
 from app.validators import mask_id_number
 from app.vocab import StaffRole, TicketStatus, WindowServiceState
 from db.models import Staff, Ticket
@@ -65,6 +65,7 @@ class WaitingTicket:
     priority_class: str  # green | appointment | normal
     holder_name: str  # masked (张*三), "" if not a real-name ticket
     transferred_here: bool  # transferred to this window by name
+    stop: int = 0  # 多窗联办: the visit's stop (0: its first window; 1: sent on from another window)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +129,7 @@ QUEUE_ACTIONS = frozenset(
         "no_show",
         "start",
         "finish",
+        "advance",
         "transfer",
         "hold",
         "resume",
@@ -177,6 +179,7 @@ class CounterDesk:
                 t.priority_class,
                 t.holder_name,
                 t.target_window_number == self.window.number,
+                t.stop_index,
             )
             for t in self.queue.waiting()
             if t.target_window_number == self.window.number
@@ -271,6 +274,11 @@ class CounterDesk:
             numbers = [c.case_number for c in cases]
             ticket = q.finish(n, "accepted" if numbers else "done", numbers, sid)
             case_ids = tuple(c.id for c in cases)
+        elif action == "advance":  # 多窗联办: this window's part done, on to the next stop
+            cases = self._cases_for(current)
+            numbers = [c.case_number for c in cases]
+            ticket = q.advance(n, numbers, sid, "accepted" if numbers else "done")
+            case_ids = tuple(c.id for c in cases)
         elif action == "transfer":
             if target is None:
                 raise ValueError("transfer needs a target")
@@ -290,6 +298,17 @@ class CounterDesk:
         elif action == "requeue":
             ticket = q.requeue(number, sid)
         return ActionResult(action, ticket, announcement, state, case_ids, self.queue_view())
+
+    @guarded("读取事项")
+    def visit_matters(self) -> list[VisitMatter]:
+        """The matters a visit may take in here, for 添加事项 at the window."""
+        return self.queue.visit_matters()
+
+    @guarded("添加事项")
+    def add_matters(self, matter_codes: Sequence[str] = (), scenario: str | None = None) -> TicketInfo:
+        """多窗联办: matters (codes) or a 一件事 (code) added to the visit of this window's current
+        ticket; those of other queues become its next stops (办结 then offers 转下一窗口)."""
+        return self.queue.add_matters(self.window.number, matter_codes, scenario=scenario, staff_id=self.staff.id)
 
     def _cases_for(self, ticket_id: uuid.UUID | None) -> list[CaseInfo]:
         if ticket_id is None:

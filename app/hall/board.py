@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +23,10 @@ from app.vocab import TicketStatus, WindowServiceState
 from db.models import HallEvent, Ticket
 
 CALL_KINDS = ("called", "recalled")
+#: 多窗联办: a visit sent on to its next stop; the board shows and says where to go
+MOVE_KIND = "advanced"
+#: the events the board's list of recent calls shows
+SHOWN_KINDS = (*CALL_KINDS, MOVE_KIND)
 #: events after which the board's figures change: every queue transition
 BOARD_KINDS = frozenset(EVENT_KINDS)
 #: what a citizen reads for a window, one word per window
@@ -44,6 +48,16 @@ class CallLine:
     at: dt.datetime
     recall: bool
     holder: str  # masked
+    area: str = ""  # the hall area: of the window for a visit's later stop, of the next stop for a move
+    moved: bool = False  # 多窗联办: the ticket goes on to `area` and waits there (no window yet)
+
+    @property
+    def announcement(self) -> str:
+        """What the board says and shows for it: 请 A012 号到 5 号窗口办理 / 请 A012 号到 不动产专区 等候."""
+        if self.moved:
+            return f"请 {self.number} 号到 {self.area} 等候"
+        where = f"{self.area} {self.window_number}" if self.area else f"{self.window_number}"
+        return f"请 {self.number} 号到 {where} 号窗口办理"
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class BoardState:
     categories: tuple[CategoryLine, ...]
     calls: tuple[CallLine, ...]  # newest first
     last_event_id: int
+    areas: Mapping[int, str] = field(default_factory=dict)  # window number → hall area (专区)
 
     @property
     def newest_call(self) -> CallLine | None:
@@ -125,15 +140,38 @@ def page_of(rows: Sequence[WindowLine], per_page: int, index: int) -> Page:
     return Page(tuple(rows[index * per_page : (index + 1) * per_page]), index, count)
 
 
-def call_from_event(kind: str, payload: dict[str, Any], event_id: int, at: dt.datetime) -> CallLine | None:
-    """A call straight from an event's payload (no database round trip: the board flashes at once)."""
+def call_from_event(
+    kind: str,
+    payload: dict[str, Any],
+    event_id: int,
+    at: dt.datetime,
+    areas: Mapping[int, str] | None = None,
+) -> CallLine | None:
+    """A call (or a visit's move to its next stop) straight from an event's payload, no database
+    round trip: the board flashes at once. `areas`: window number → hall area, for a later stop's
+    call (the PostgreSQL call-next function records the stop, not the area)."""
+    number = str(payload.get("number") or "")
+    if kind == MOVE_KIND:
+        area = str(payload.get("next_area") or "")
+        if not number or not area:
+            return None
+        return CallLine(event_id, number, 0, "", at, False, "", area, True)
     if kind not in CALL_KINDS:
         return None
-    number = str(payload.get("number") or "")
     window = payload.get("window_number")
     if not number or not isinstance(window, int):
         return None
-    return CallLine(event_id, number, window, f"{window}号窗口", at, kind == "recalled", "")
+    return CallLine(
+        event_id, number, window, f"{window}号窗口", at, kind == "recalled", "", _call_area(payload, window, areas)
+    )
+
+
+def _call_area(payload: Mapping[str, Any], window: int, areas: Mapping[int, str] | None) -> str:
+    """The area a call names: only at a visit's later stop (the citizen comes from another area)."""
+    stage = payload.get("stage")
+    if not isinstance(stage, int) or stage <= 0:
+        return ""
+    return str(payload.get("area") or (areas or {}).get(window, ""))
 
 
 def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
@@ -149,6 +187,7 @@ def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
     status = service.status()
     ref = service.reference()
     win_names = {w.id: (w.number, w.name) for w in ref.windows.values()}
+    areas = {w.number: w.zone_name for w in ref.windows.values() if w.zone_name}
     with service.session_factory() as s:
         rows = s.execute(
             sa.select(ev.c.id, ev.c.kind, ev.c.at, ev.c.window_id, ev.c.payload, t.c.number, t.c.holder_name)
@@ -156,7 +195,7 @@ def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
             .where(
                 ev.c.site_id == service.site_id,
                 ev.c.business_date == status.business_date,
-                ev.c.kind.in_(CALL_KINDS),
+                ev.c.kind.in_(SHOWN_KINDS),
                 ev.c.id <= last_id,
             )
             .order_by(ev.c.id.desc())
@@ -164,16 +203,26 @@ def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
         ).all()
     calls = []
     for r in rows:
-        number, name = win_names.get(r.window_id, (int((r.payload or {}).get("window_number") or 0), ""))
+        payload = r.payload or {}
+        ticket = str(r.number or payload.get("number", ""))
+        if r.kind == MOVE_KIND:
+            area = str(payload.get("next_area") or "")
+            if ticket and area:
+                calls.append(
+                    CallLine(int(r.id), ticket, 0, "", _aware(r.at), False, mask_name(r.holder_name or ""), area, True)
+                )
+            continue
+        number, name = win_names.get(r.window_id, (int(payload.get("window_number") or 0), ""))
         calls.append(
             CallLine(
                 event_id=int(r.id),
-                number=str(r.number or (r.payload or {}).get("number", "")),
+                number=ticket,
                 window_number=number,
                 window_name=name or f"{number}号窗口",
                 at=_aware(r.at),
                 recall=r.kind == "recalled",
                 holder=mask_name(r.holder_name or ""),
+                area=_call_area(payload, number, areas),
             )
         )
     windows = tuple(
@@ -201,7 +250,7 @@ def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
         )
         for c in status.categories
     )
-    return BoardState(status.at, status.business_date, windows, cats, tuple(calls), last_id)
+    return BoardState(status.at, status.business_date, windows, cats, tuple(calls), last_id, areas)
 
 
 def _aware(value: Any) -> dt.datetime:

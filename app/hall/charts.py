@@ -41,6 +41,7 @@ FACT_KINDS = (
     "checked_in",
     "called",
     "finished",
+    "advanced",
     "no_show",
     "transferred",
     "held",

@@ -33,7 +33,9 @@ DEFAULT_HOURS = tuple(range(8, 18))
 WEEKDAYS_ZH = "一二三四五六日"
 
 #: what ends a ticket's time at a window (it was called there)
-BUSY_END_KINDS = frozenset({"finished", "no_show", "transferred", "held", "cancelled", "requeued"})
+BUSY_END_KINDS = frozenset(
+    {"finished", "advanced", "no_show", "transferred", "held", "cancelled", "requeued"}
+)  # "advanced": 多窗联办, the visit went on to another window
 OPEN_START_KINDS = frozenset({"window_opened", "window_resumed"})
 OPEN_END_KINDS = frozenset({"window_paused", "window_closed"})
 

@@ -91,6 +91,7 @@ class TodayFigures:
     satisfaction_rate: float | None  # share of rated visits 基本满意 or better (GB/T 39735 好评)
     bad_ratings: int
     follow_ups_open: int = 0  # 差评 of any day still waiting for their 回访
+    services: int = 0  # 件次: stops served (多窗联办: a visit through two windows is 2; `served` is 人次)
 
 
 @dataclass(frozen=True)
@@ -288,5 +289,6 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         satisfaction_rate=good / n_eval if n_eval else None,
         bad_ratings=sum(1 for e in evals if e.grade <= BAD_GRADE),
         follow_ups_open=len(open_bad),
+        services=o.services,
     )
     return Dashboard(now, bdate, tuple(windows), cats, tuple(alerts), today)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -71,6 +72,16 @@ class CategoryOption:
     available: bool
     reason: str  # why not available (已取完 / 不在取号时间)
     wait_text: str = ""  # 无需等候 / 等候 4 人，约 32 分钟 / 等候 4 人，窗口暂未开放
+
+
+@dataclass(frozen=True)
+class MatterOption:
+    """A matter the kiosk offers for a visit with several matters (多窗联办), with where it is done."""
+
+    code: str
+    name: str
+    area: str  # the hall area (专区) of its queue, else the queue's name; a bundle: its route
+    bundle: bool = False  # a 一件事 (its matters in their order), not one matter
 
 
 @dataclass(frozen=True)
@@ -181,6 +192,34 @@ class KioskService:
             self._audit_card(id_number, "issue")
         info = self.service.issue(
             category, id_number=id_number, name=name, priority=priority, channel="kiosk"
+        )
+        return self._issued(info)
+
+    def matter_options(self) -> list[MatterOption]:
+        """The matters a visit may pick at the kiosk: active ones with an open queue in this hall."""
+        bundles = [MatterOption(b.code, b.name, " → ".join(b.areas), True) for b in self.service.visit_bundles()]
+        return bundles + [MatterOption(m.code, m.name, m.area) for m in self.service.visit_matters()]
+
+    def issue_visit(
+        self,
+        matters: Sequence[str],
+        *,
+        scenario: str | None = None,
+        id_number: str | None = None,
+        name: str = "",
+        priority: bool = False,
+        card: object | None = None,
+    ) -> IssuedTicket:
+        """One ticket for several matters (多窗联办) and/or a 一件事 (`scenario`, its matters first): it
+        waits at the first matter's queue and moves on window by window under the same number.
+        Same checks as `issue`."""
+        if self.policy.require_id and not id_number:
+            raise KioskError("请先刷身份证再取号")
+        self.check_card(card)
+        if id_number:
+            self._audit_card(id_number, "issue")
+        info = self.service.issue_visit(
+            matters, scenario=scenario, id_number=id_number, name=name, priority=priority, channel="kiosk"
         )
         return self._issued(info)
 

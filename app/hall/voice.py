@@ -90,12 +90,18 @@ class Utterance:
     repeats: int = 1
 
 
-def call_utterance(number: str, window: int, *, repeat: int = 1, repeats: int = 1) -> Utterance:
-    """请 A012 号到 5 号窗口办理 — ticket digits read one by one, the window as a number."""
+def call_utterance(
+    number: str, window: int, *, area: str = "", repeat: int = 1, repeats: int = 1
+) -> Utterance:
+    """请 A012 号到 5 号窗口办理 — ticket digits read one by one, the window as a number. `area`: the
+    window's hall area, for a visit at a later stop (请 A012 号到 不动产专区 5 号窗口办理); the
+    bundled clips cannot say an area's name, so the clip backend leaves it out."""
     prefix, digits = _split_ticket(number)
     win = chinese_number(window)
-    text = f"请 {prefix}{digits} 号到 {window} 号窗口办理"
-    speech = f"请 {' '.join(prefix)} {''.join(DIGITS[int(d)] for d in digits)} 号，到 {win} 号窗口办理"
+    where = f"{area} {window}" if area else f"{window}"
+    text = f"请 {prefix}{digits} 号到 {where} 号窗口办理"
+    spoken_where = f"{area}，{win}" if area else win
+    speech = f"请 {' '.join(prefix)} {''.join(DIGITS[int(d)] for d in digits)} 号，到 {spoken_where} 号窗口办理"
     clips = (
         "w_qing",
         *(f"l_{c.lower()}" for c in prefix),
@@ -107,6 +113,18 @@ def call_utterance(number: str, window: int, *, repeat: int = 1, repeats: int = 
         "w_banli",
     )
     return Utterance(f"call:{prefix}{digits}:{window}", text, speech, clips, repeat, repeats)
+
+
+def move_utterance(number: str, area: str, *, repeat: int = 1, repeats: int = 1) -> Utterance:
+    """多窗联办: 请 A012 号到 不动产专区 等候 — a visit sent on to its next stop's area. The clips
+    say only 请 A012 号 (there is no clip for an area's name)."""
+    prefix, digits = _split_ticket(number)
+    if not area.strip():
+        raise VoiceTextError("no area to send the ticket to")
+    text = f"请 {prefix}{digits} 号到 {area} 等候"
+    speech = f"请 {' '.join(prefix)} {''.join(DIGITS[int(d)] for d in digits)} 号，到 {area} 等候"
+    clips = ("w_qing", *(f"l_{c.lower()}" for c in prefix), *(f"d{d}" for d in digits), "w_hao")
+    return Utterance(f"move:{prefix}{digits}:{area}", text, speech, clips, repeat, repeats)
 
 
 def prompt_utterance(name: str) -> Utterance:
@@ -137,15 +155,25 @@ class VoiceQueue:
     def pending(self) -> list[Utterance]:
         return list(self._items)
 
-    def add_call(self, number: str, window: int) -> list[Utterance]:
+    def add_call(self, number: str, window: int, area: str = "") -> list[Utterance]:
         """Queue a call; returns what was queued (empty when the same call already waits)."""
-        first = call_utterance(number, window, repeats=self.repeat)
-        if any(u.key == first.key for u in self._items):
-            log.debug("call %s already queued", first.key)
+        return self._add(
+            [
+                call_utterance(number, window, area=area, repeat=i, repeats=self.repeat)
+                for i in range(1, self.repeat + 1)
+            ]
+        )
+
+    def add_move(self, number: str, area: str) -> list[Utterance]:
+        """Queue 请 A012 号到 不动产专区 等候 (多窗联办), repeated like a call."""
+        return self._add(
+            [move_utterance(number, area, repeat=i, repeats=self.repeat) for i in range(1, self.repeat + 1)]
+        )
+
+    def _add(self, added: list[Utterance]) -> list[Utterance]:
+        if any(u.key == added[0].key for u in self._items):
+            log.debug("%s already queued", added[0].key)
             return []
-        added = [
-            call_utterance(number, window, repeat=i, repeats=self.repeat) for i in range(1, self.repeat + 1)
-        ]
         self._items.extend(added)
         self._trim()
         return added

@@ -154,9 +154,24 @@ class Calling(QueueCore):
         staff_id: uuid.UUID | None,
         **payload: Any,
     ) -> int:
-        """The "called" hall event (the board announces from it; waiting-time figures start from it)."""
+        """The "called" hall event (the board announces from it; waiting-time figures start from it).
+
+        `stage`: the visit's stop (多窗联办; the PostgreSQL function records it too); a later stop's
+        call names the window's area as well."""
+        stage = int(m["stop_index"] or 0)
+        if stage > 0 and win.zone_name:
+            payload.setdefault("area", win.zone_name)
         return self._event(
-            s, EventKind.CALLED, now, m, win, staff_id, issued_at=m["issued_at"], queue_at=m["queue_at"], **payload
+            s,
+            EventKind.CALLED,
+            now,
+            m,
+            win,
+            staff_id,
+            issued_at=m["issued_at"],
+            queue_at=m["queue_at"],
+            stage=stage,
+            **payload,
         )
 
     def _claim(

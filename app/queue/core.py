@@ -34,6 +34,7 @@ from app.queue.ordering import ACTIVE_SQL, WS, T
 from app.queue.policy import QueuePolicy
 from app.queue.reference import Reference, WindowRef, load_reference
 from app.queue.types import CallResult, TicketInfo
+from app.queue.visitplan import visit_stops
 from db import outbox
 from db.base import utcnow, uuid7
 from db.engine import SQLITE_IMMEDIATE
@@ -63,13 +64,17 @@ def format_number(prefix: str, seq: int) -> str:
     return f"{prefix}{seq:03d}"
 
 
-def announcement(number: str, window_number: int) -> str:
-    return f"请 {number} 号到 {window_number} 号窗口办理"
+def announcement(number: str, window_number: int, area: str = "") -> str:
+    """请 A012 号到 5 号窗口办理; with the hall area for a visit's later stop (请 A012 号到 不动产专区 5 号窗口办理)."""
+    where = f"{area} {window_number}" if area else f"{window_number}"
+    return f"请 {number} 号到 {where} 号窗口办理"
 
 
 def call_result(info: TicketInfo, win: WindowRef, event_id: int) -> CallResult:
-    """What a window's call (or recall) returns: the ticket, the window and the words to announce."""
-    return CallResult(info, win.number, win.name, announcement(info.number, win.number), event_id)
+    """What a window's call (or recall) returns: the ticket, the window and the words to announce.
+    A visit at a later stop (多窗联办) is told the window's area too: the citizen comes from elsewhere."""
+    area = win.zone_name if info.stop_index > 0 else ""
+    return CallResult(info, win.number, win.name, announcement(info.number, win.number, area), event_id)
 
 
 # The database's guards of window state (migration 0003 and the one-active-ticket index), by the
@@ -190,6 +195,8 @@ class QueueCore:
             case_numbers=tuple(x for x in (m["case_numbers"] or "").split(",") if x),
             people_ahead=ahead,
             estimated_wait_minutes=wait,
+            stops=visit_stops(ref, m["stops"]),
+            stop_index=int(m["stop_index"] or 0),
         )
 
     def _update_ticket(

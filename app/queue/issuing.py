@@ -38,8 +38,27 @@ class Issuing(Reads):
         channel: str = "kiosk",
     ) -> TicketInfo:
         """Take a ticket (取号). `priority` = green channel (绿色通道). Raises a QueueError subclass."""
+        return self._issue_checked(
+            self.reference().category(category),
+            id_number=id_number,
+            name=name,
+            priority=priority,
+            channel=channel,
+            stops="",
+        )
+
+    def _issue_checked(
+        self,
+        cat: CategoryRef,
+        *,
+        id_number: str | None,
+        name: str,
+        priority: bool,
+        channel: str,
+        stops: str,
+    ) -> TicketInfo:
+        """Issue in `cat` after its checks (open for issuing, issue hours); `stops`: the visit's route."""
         ref = self.reference()
-        cat = ref.category(category)
         if not cat.active:
             raise errors.UnknownCategory(f"{cat.name} 暂停取号")
         now = self.clock()
@@ -60,6 +79,7 @@ class Issuing(Reads):
                 name=name,
                 channel=channel,
                 cap=True,
+                stops=stops,
             )
         )
 
@@ -92,6 +112,7 @@ class Issuing(Reads):
         channel: str,
         cap: bool,
         appointment: Appointment | None = None,
+        stops: str = "",
     ) -> TicketInfo:
         with self._tx() as s:
             # The counter row lock serialises issuing per prefix, so the checks below cannot race.
@@ -136,6 +157,8 @@ class Issuing(Reads):
                 appointment_id=appointment.id if appointment is not None else None,
                 channel=channel,
                 case_numbers="",
+                stops=stops,
+                stop_index=0,
                 recall_count=0,
                 updated_at=now,
             )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.queue import errors
-from db.models import ServiceCategory, Site, Window, WindowCategory
+from db.models import ServiceCategory, Site, Window, WindowCategory, Zone
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class CategoryRef:
     per_id_daily_limit: int
     active: bool
     sort: int
+    zone_name: str = ""  # the hall area (专区) its windows are in; "" when none is set
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class WindowRef:
     name: str
     active: bool
     categories: Mapping[uuid.UUID, int]  # category id → priority (lower first)
+    zone_name: str = ""  # the hall area (专区) the window is in; "" when none is set
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ def load_reference(s: Session, site_id: uuid.UUID, loaded: float) -> Reference:
     site = s.get(Site, site_id)
     if site is None:
         raise errors.QueueError(f"本库中没有站点 {site_id}")
+    zones = {z.id: z.name for z in s.scalars(sa.select(Zone).where(Zone.site_id == site_id))}
     cats = {
         c.id: CategoryRef(
             id=c.id,
@@ -78,6 +81,7 @@ def load_reference(s: Session, site_id: uuid.UUID, loaded: float) -> Reference:
             per_id_daily_limit=c.per_id_daily_limit,
             active=c.active,
             sort=c.sort,
+            zone_name=zones.get(c.zone_id, "") if c.zone_id else "",
         )
         for c in s.scalars(sa.select(ServiceCategory).where(ServiceCategory.site_id == site_id))
     }
@@ -91,7 +95,12 @@ def load_reference(s: Session, site_id: uuid.UUID, loaded: float) -> Reference:
             links.setdefault(wc.window_id, {})[wc.category_id] = wc.priority
     wins = {
         w.id: WindowRef(
-            id=w.id, number=w.number, name=w.name, active=w.active, categories=links.get(w.id, {})
+            id=w.id,
+            number=w.number,
+            name=w.name,
+            active=w.active,
+            categories=links.get(w.id, {}),
+            zone_name=zones.get(w.zone_id, "") if w.zone_id else "",
         )
         for w in s.scalars(sa.select(Window).where(Window.site_id == site_id))
     }

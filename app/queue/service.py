@@ -2,7 +2,7 @@
 
 `QueueService` is assembled from the modules that hold each job, so a newcomer can find them by
 name: `core` (transactions, the window lock, ticket and event writes), `reference` (categories and
-windows), `ordering` (the SQL side of the policy), `issuing`, `calling`, `window_ops` and `reads`;
+windows), `ordering` (the SQL side of the policy), `issuing`, `calling`, `window_ops`, `visits` (多窗联办) and `reads`;
 `idhash` keeps the keyed hash of ID numbers and `pgfunc` the PostgreSQL fast path.
 """
 
@@ -11,10 +11,9 @@ from __future__ import annotations
 from app.queue.calling import Calling
 from app.queue.core import announcement, format_number, guard_refusal
 from app.queue.idhash import MissingIdHashKey, hash_id_number, id_hash_key_from_env
-from app.queue.issuing import Issuing
 from app.queue.ordering import eligible_sql, order_terms
 from app.queue.reference import CategoryRef, Reference, WindowRef
-from app.queue.window_ops import WindowOps
+from app.queue.visits import Visits
 
 __all__ = [
     "CategoryRef",
@@ -32,5 +31,5 @@ __all__ = [
 ]
 
 
-class QueueService(Issuing, Calling, WindowOps):
+class QueueService(Visits, Calling):
     """All queue operations of one site. Thread-safe: each call uses its own session."""

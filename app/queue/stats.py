@@ -1,7 +1,12 @@
 """Queue figures computed from the hall event stream (plus the live queue from the ticket table).
 
 Definitions (minutes):
-- wait: first call − max(issue time, queue time) — an appointment checked in early waits from its slot;
+- wait, per stop of a visit: first call − max(issue time, queue time) — an appointment checked in
+  early waits from its slot; at a later stop of a visit (多窗联办) the stop's first call − the
+  moment the earlier window sent it on ("advanced");
+- visit wait: the sum of a visit's stop waits (the citizen's whole wait in the hall);
+- counts: `called` and `served` count visits (人次: one ticket, however many windows), `services`
+  counts the stops served (件次: a finish or an advance to the next window);
 - walk: service start − the latest call (the applicant walking to the window);
 - service: finish − start (or − call when finished straight from the call);
 - idle (per window): time the window was open with nobody called or served, between the end of
@@ -42,6 +47,9 @@ class Figures:
     idle_minutes: float
     no_show_rate: float | None
     above_target_share: float | None
+    services: int = 0  # 件次: stops served (finished or sent on to the next window)
+    avg_visit_wait_minutes: float | None = None  # per visit, all its stops' waits together
+    max_visit_wait_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -72,9 +80,11 @@ class _Acc:
     no_show: int = 0
     waits: list[float] = field(default_factory=list)
     walks: list[float] = field(default_factory=list)
-    services: list[float] = field(default_factory=list)
+    services_minutes: list[float] = field(default_factory=list)
     idle: float = 0.0
     above: int = 0
+    services: int = 0
+    visit_waits: list[float] = field(default_factory=list)
 
     def figures(self) -> Figures:
         def avg(xs: list[float]) -> float | None:
@@ -89,10 +99,13 @@ class _Acc:
             avg_wait_minutes=avg(self.waits),
             max_wait_minutes=round(max(self.waits), 2) if self.waits else None,
             avg_walk_minutes=avg(self.walks),
-            avg_service_minutes=avg(self.services),
+            avg_service_minutes=avg(self.services_minutes),
             idle_minutes=round(self.idle, 2),
             no_show_rate=round(self.no_show / called, 4) if called else None,
             above_target_share=round(self.above / len(self.waits), 4) if self.waits else None,
+            services=self.services,
+            avg_visit_wait_minutes=avg(self.visit_waits),
+            max_visit_wait_minutes=round(max(self.visit_waits), 2) if self.visit_waits else None,
         )
 
 
@@ -129,6 +142,8 @@ def compute(
     started: dict[uuid.UUID, dt.datetime] = {}
     idle_since: dict[int, dt.datetime] = {}
     ticket_staff: dict[uuid.UUID, uuid.UUID | None] = {}
+    stage_since: dict[uuid.UUID, dt.datetime] = {}  # a visit sent on to its next stop, since when
+    visit_wait: dict[uuid.UUID, tuple[dt.date, float]] = {}  # visit → (day of its first call, wait)
 
     def groups(ev: HallEventInfo, staff: uuid.UUID | None) -> list[_Acc]:
         out = [overall, by_day.setdefault(ev.business_date, _Acc())]
@@ -157,11 +172,18 @@ def compute(
             gs = groups(ev, staff)
             for g in gs:
                 g.called.add(tid)
+            wait: float | None = None
             if tid not in first_called:
                 first_called.add(tid)
                 issued_at = _ts(ev.payload.get("issued_at")) or ev.at
                 queue_at = _ts(ev.payload.get("queue_at")) or issued_at
                 wait = max(0.0, _minutes(max(issued_at, queue_at), ev.at))
+                visit_wait[tid] = (ev.business_date, wait)
+            elif tid in stage_since:  # the first call at a visit's later stop
+                wait = max(0.0, _minutes(stage_since.pop(tid), ev.at))
+                day, total = visit_wait.get(tid, (ev.business_date, 0.0))
+                visit_wait[tid] = (day, total + wait)
+            if wait is not None:
                 target = (
                     category_targets.get(ev.category_id, default_target) if ev.category_id else default_target
                 )
@@ -173,12 +195,15 @@ def compute(
             if tid in last_call:
                 for g in groups(ev, staff):
                     g.walks.append(_minutes(last_call[tid], ev.at))
-        elif k == EventKind.FINISHED and tid is not None:
-            begin = started.get(tid) or last_call.get(tid)
+        elif k in (EventKind.FINISHED, EventKind.ADVANCED) and tid is not None:
+            begin = started.pop(tid, None) or last_call.get(tid)
             for g in groups(ev, staff):
-                g.served += 1
+                g.served += k == EventKind.FINISHED  # the visit is over
+                g.services += 1  # one stop of it served
                 if begin is not None:
-                    g.services.append(_minutes(begin, ev.at))
+                    g.services_minutes.append(_minutes(begin, ev.at))
+            if k == EventKind.ADVANCED:
+                stage_since[tid] = ev.at
             if wnum is not None:
                 idle_since[wnum] = ev.at
         elif k == EventKind.NO_SHOW and tid is not None:
@@ -198,6 +223,9 @@ def compute(
                 by_window.setdefault(n, _Acc()).idle += _minutes(since, ev.at)
             idle_since.clear()
     overall.idle = sum(a.idle for a in by_window.values())
+    for day, total in visit_wait.values():
+        overall.visit_waits.append(total)
+        by_day.setdefault(day, _Acc()).visit_waits.append(total)
     return overall, by_day, by_window, by_cat, by_staff
 
 

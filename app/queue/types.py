@@ -8,6 +8,35 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class VisitStop:
+    """One stop of a visit (多窗联办): the queue it waits in and the matters done there."""
+
+    category_code: str
+    category_name: str
+    area: str  # the hall area (专区) of the queue, else the queue's name: where the citizen goes
+    matters: tuple[str, ...]  # matter names
+
+
+@dataclass(frozen=True)
+class VisitMatter:
+    """A matter a visit may take in (多窗联办), with where it is done."""
+
+    code: str
+    name: str
+    category_code: str
+    area: str  # the hall area (专区) of its queue, else the queue's name
+
+
+@dataclass(frozen=True)
+class VisitBundle:
+    """A 一件事 a visit may take (多窗联办): its matters are served queue by queue, in order."""
+
+    code: str
+    name: str
+    areas: tuple[str, ...]  # the route: the area of each stop, in order
+
+
+@dataclass(frozen=True)
 class TicketInfo:
     id: uuid.UUID
     number: str  # printed: A001
@@ -30,6 +59,14 @@ class TicketInfo:
     case_numbers: tuple[str, ...]
     people_ahead: int | None = None  # filled when issuing / asking for a ticket's position
     estimated_wait_minutes: float | None = None
+    stops: tuple[VisitStop, ...] = ()  # the visit's stops; () = a one-stop visit
+    stop_index: int = 0  # the stop the ticket is at
+
+    @property
+    def next_stop(self) -> VisitStop | None:
+        """The stop after the current one (转下一窗口), or None when this is the last."""
+        i = self.stop_index + 1
+        return self.stops[i] if i < len(self.stops) else None
 
 
 @dataclass(frozen=True)

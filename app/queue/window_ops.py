@@ -19,6 +19,7 @@ from app.queue.core import ACTIVE, OPEN_STATUSES, STATE_NAMES, call_result, m_
 from app.queue.ordering import WAITING, WS, T
 from app.queue.reads import Reads
 from app.queue.types import CallResult, CloseDayResult, TicketInfo, WindowState
+from app.queue.visitplan import join_cases
 from db.vocab import EventKind, PriorityClass, TicketStatus, WindowServiceState
 
 
@@ -112,11 +113,15 @@ class WindowOps(Reads):
         def change(
             s: Session, ws: Mapping[str, Any], t: Mapping[str, Any], now: dt.datetime
         ) -> dict[str, Any]:
+            # a visit's earlier stops (多窗联办) recorded their cases already: keep them
+            joined = join_cases(t["case_numbers"] or "", cases.split(","))
+            if len(joined) > 400:
+                raise errors.QueueError("办件编号太多，无法记录在一个号上")
             values: dict[str, Any] = {
                 "status": TicketStatus.DONE,
                 "finished_at": now,
                 "outcome": outcome[:32],
-                "case_numbers": cases,
+                "case_numbers": joined,
             }
             if t["started_at"] is None:
                 values["started_at"] = t["called_at"]  # finished straight from the call

@@ -707,27 +707,47 @@
         <translation>Waiting per service</translation>
     </message>
     <message>
-        <location line="+179" />
+        <location line="+211" />
+        <source>请到 {0} 等候</source>
+        <translation>Please wait at {0}</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>{0} 等候</source>
+        <translation>Wait at {0}</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>{0} {1} 号窗口</source>
+        <translation>{0}, counter {1}</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请到 {0} {1} 号窗口</source>
+        <translation>Please go to {0}, counter {1}</translation>
+    </message>
+    <message>
+        <location line="+2" />
         <source>请到 {0} 号窗口</source>
         <translation>Please go to counter {0}</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+1" />
         <source>（重呼）</source>
         <translation>(called again)</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="-5" />
         <source>{0} 号窗口</source>
         <translation>Counter {0}</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location line="-10" />
         <source> 重呼</source>
         <translation> again</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+20" />
         <source>第 {0} 页</source>
         <translation>Page {0}</translation>
     </message>
@@ -742,7 +762,7 @@
         <translation>{0} waiting</translation>
     </message>
     <message>
-        <location line="-277" />
+        <location line="-310" />
         <source>最近叫号</source>
         <translation>Recent calls</translation>
     </message>
@@ -1496,7 +1516,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+166" />
+        <location filename="../../ui/kiosk/window.py" line="+169" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1523,17 +1543,22 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+218" />
+        <location line="+233" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-215" />
+        <location line="-230" />
         <source>服务评价</source>
         <translation>Service rating</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+2" />
+        <source>多事项取号</source>
+        <translation>Several matters</translation>
+    </message>
+    <message>
+        <location line="+24" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
@@ -1575,7 +1600,7 @@ Site account: {3} ({4})</translation>
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+126" />
+        <location line="+137" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -1605,19 +1630,36 @@ Site account: {3} ({4})</translation>
         <translation>Page {0} of {1}</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+24" />
         <source>{0}
 请把身份证放在读卡区</source>
         <translation>{0}
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+181" />
+        <location line="+18" />
+        <source>读取事项失败，请稍候再试</source>
+        <translation>Could not load the matters, please try again</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>已选 {0} 个事项</source>
+        <translation>{0} matters chosen</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>已选 {0} 个事项
+请把身份证放在读卡区</source>
+        <translation>{0} matters chosen
+Place your ID card on the reader</translation>
+    </message>
+    <message>
+        <location line="+186" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+28" />
         <source>请输入预约码</source>
         <translation>Please enter your appointment code</translation>
     </message>
@@ -1627,13 +1669,13 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="-134" />
-        <location line="+142" />
+        <location line="-138" />
+        <location line="+146" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-168" />
+        <location line="-172" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1653,7 +1695,7 @@ Place your ID card on the reader</translation>
         <translation>Please measure your temperature first, then check in</translation>
     </message>
     <message>
-        <location line="+116" />
+        <location line="+120" />
         <source>您前面还有 {0} 人等候</source>
         <translation>{0} people ahead of you</translation>
     </message>
@@ -1666,6 +1708,11 @@ Place your ID card on the reader</translation>
         <location line="+2" />
         <source>，窗口开放后依次叫号</source>
         <translation>; called in turn once a window opens</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>依次到：{0}</source>
+        <translation>In turn: {0}</translation>
     </message>
     <message>
         <location line="+16" />
@@ -1845,6 +1892,11 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
+        <source>办理件次</source>
+        <translation>Services</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
@@ -1945,7 +1997,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+4" />
-        <location line="+60" />
+        <location line="+61" />
         <source>差评整改</source>
         <translation>Rectification</translation>
     </message>
@@ -2145,28 +2197,29 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+302" />
+        <location line="+381" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location line="-301" />
+        <location line="-380" />
         <source>开始办理</source>
         <translation>Start service</translation>
     </message>
     <message>
         <location line="+1" />
+        <location line="+347" />
         <source>办结</source>
         <translation>Complete</translation>
     </message>
     <message>
-        <location line="+1" />
-        <location line="+251" />
+        <location line="-346" />
+        <location line="+267" />
         <source>转移</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location line="-250" />
+        <location line="-266" />
         <source>挂起/恢复</source>
         <translation>Hold/Resume</translation>
     </message>
@@ -2177,30 +2230,36 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+270" />
+        <location line="+286" />
         <source>指定叫号</source>
         <translation>Call a number</translation>
     </message>
     <message>
-        <location line="-269" />
-        <location line="+272" />
+        <location line="-285" />
+        <location line="+288" />
         <source>过号重排</source>
         <translation>Requeue no-show</translation>
     </message>
     <message>
-        <location line="-215" />
-        <location line="+110" />
+        <location line="-287" />
+        <location line="+311" />
+        <source>添加事项</source>
+        <translation>Add a matter</translation>
+    </message>
+    <message>
+        <location line="-254" />
+        <location line="+116" />
         <source>当前无号</source>
         <translation>No current ticket</translation>
     </message>
     <message>
         <location line="-82" />
-        <location line="+182" />
+        <location line="+191" />
         <source>指定叫号需要大厅管理员权限</source>
         <translation>Calling a specific number needs hall manager rights</translation>
     </message>
     <message>
-        <location line="-175" />
+        <location line="-184" />
         <source>等候名单（按叫号顺序）</source>
         <translation>Waiting list (in calling order)</translation>
     </message>
@@ -2220,17 +2279,23 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Appointment</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+11" />
+        <source>下一站：%1（%2）</source>
+        <translation>Next: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+15" />
         <source>本窗口可叫等候：%1 人</source>
         <translation>Waiting for this counter: %1</translation>
     </message>
     <message>
-        <location line="+36" />
+        <location line="+38" />
+        <location line="+51" />
         <source>正在处理上一个操作，请稍候</source>
         <translation>The previous action is still running, please wait</translation>
     </message>
     <message>
-        <location line="+10" />
+        <location line="-41" />
         <source>当前没有可转移的号</source>
         <translation>No current ticket to transfer</translation>
     </message>
@@ -2245,7 +2310,52 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Transfer %1 to:</translation>
     </message>
     <message>
-        <location line="+38" />
+        <location line="+34" />
+        <source>当前没有号</source>
+        <translation>No current ticket</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>为 %1 添加要办理的事项：</source>
+        <translation>Add a matter for %1:</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>未添加事项</source>
+        <translation>No matter added</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>本厅没有可添加的事项</source>
+        <translation>This hall has no matter to add</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>%1 已添加：%2</source>
+        <translation>%1: added %2</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>转下一窗口：%1</source>
+        <translation>On to the next counter: %1</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结（结束本次来访）</source>
+        <translation>Finish (the visit ends here)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>%1 还有“%2”要到 %3 办理：</source>
+        <translation>%1 still has “%2” to do at %3:</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>已取消办结</source>
+        <translation>Finish cancelled</translation>
+    </message>
+    <message>
+        <location line="+12" />
         <source>须重呼满 %1 次（已重呼 %2 次）才能过号，请先按 F2 重呼</source>
         <translation>A no-show needs %1 recalls (recalled %2); press F2 to recall first</translation>
     </message>
@@ -2290,7 +2400,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 completed</translation>
     </message>
     <message>
-        <location line="-53" />
+        <location line="-116" />
         <source>要呼叫的号码（如 A012）：</source>
         <translation>Number to call (e.g. A012):</translation>
     </message>
@@ -2300,7 +2410,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Late applicant's number:</translation>
     </message>
     <message>
-        <location line="+68" />
+        <location line="+136" />
         <source>%1 已重新排队</source>
         <translation>%1 requeued</translation>
     </message>
@@ -2315,7 +2425,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>%1 on hold, press F7 to resume</translation>
     </message>
     <message>
-        <location line="-74" />
+        <location line="-142" />
         <source>恢复挂起的号</source>
         <translation>Resume a held ticket</translation>
     </message>
@@ -2325,7 +2435,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Number:</translation>
     </message>
     <message>
-        <location line="+77" />
+        <location line="+136" />
+        <source>%1 请到 %2 等候</source>
+        <translation>%1: please wait at %2</translation>
+    </message>
+    <message>
+        <location line="+9" />
         <source>%1 已恢复办理</source>
         <translation>%1 resumed</translation>
     </message>
@@ -2335,7 +2450,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Service resumed</translation>
     </message>
     <message>
-        <location line="-75" />
+        <location line="-143" />
         <source>暂停服务</source>
         <translation>Pause service</translation>
     </message>
@@ -2350,7 +2465,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Please give a reason for pausing</translation>
     </message>
     <message>
-        <location line="+76" />
+        <location line="+144" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
     </message>
@@ -2867,6 +2982,44 @@ Centre reference data: {2}</translation>
         <location line="+1" />
         <source>密码</source>
         <translation>Password</translation>
+    </message>
+</context>
+<context>
+    <name>VisitPage</name>
+    <message>
+        <location filename="../../ui/kiosk/visit_page.py" line="+41" />
+        <source>请勾选今天要办理的全部事项，一张号票依次到各窗口办理</source>
+        <translation>Tick every matter for today: one ticket takes you from counter to counter</translation>
+    </message>
+    <message>
+        <location line="+21" />
+        <source>一次取号</source>
+        <translation>One ticket for all</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location line="+28" />
+        <source>一件事：{0}（{1}）</source>
+        <translation>One-go bundle: {0} ({1})</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>暂无可一次取号的事项，请点击业务取号</source>
+        <translation>No matters on offer here; please choose a service</translation>
+    </message>
+    <message>
+        <location line="+35" />
+        <source>一张号票办理一个“一件事”，已改选“{0}”</source>
+        <translation>One bundle per ticket: changed to “{0}”</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>请至少勾选一个事项</source>
+        <translation>Please tick at least one matter</translation>
     </message>
 </context>
 <context>

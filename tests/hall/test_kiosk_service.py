@@ -217,3 +217,34 @@ def test_voice_and_paging_settings_from_the_site_file(tmp_path: Path) -> None:
     assert (kiosk.voice_standard, kiosk.voice_elderly, kiosk.elderly_categories) == (True, False, 4)
     defaults = KioskPolicy()
     assert (defaults.voice_standard, defaults.voice_elderly) == (False, True)
+
+
+def test_kiosk_issues_one_ticket_for_several_matters(hall: HallFixture) -> None:
+    """多窗联办 at the kiosk: the matters on offer name their area; one ticket for two of them
+    waits at the first one's queue and carries the second."""
+    from db.models import Matter, ServiceCategory, Zone
+
+    with hall.ctx.sessions.begin() as s:
+        zone = Zone(site_id=hall.seeded.site_id, code="estate", name="不动产专区")
+        s.add(zone)
+        s.flush()
+        s.get_one(ServiceCategory, hall.seeded.category_ids["estate"]).zone_id = zone.id
+        for code, name, cat in (
+            ("M-GEN", "社保参保登记", "general"),
+            ("M-EST", "不动产转移登记", "estate"),
+            ("M-X", "咨询", None),
+        ):
+            s.add(
+                Matter(
+                    code=code, name=name, department="-", kind="公共服务", category_code=cat, promised_days=1
+                )
+            )
+    k = _kiosk(hall, require_id=True)
+    assert [(o.code, o.area) for o in k.matter_options()] == [("M-EST", "不动产专区"), ("M-GEN", "综合业务")]
+    with pytest.raises(KioskError, match="身份证"):
+        k.issue_visit(["M-GEN", "M-EST"])
+    t = k.issue_visit(
+        ["M-GEN", "M-EST"], id_number=RESIDENT_LONG_TERM.id_number, name=RESIDENT_LONG_TERM.name
+    )
+    assert t.info.number == "A001" and t.data.number == "A001" and t.data.category_name == "综合业务"
+    assert [st.area for st in t.info.stops] == ["综合业务", "不动产专区"]

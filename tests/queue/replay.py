@@ -33,6 +33,8 @@ TICKET_MOVES: dict[str, tuple[tuple[str, ...], str | None]] = {
     "transferred": (ACTIVE, "waiting"),
     "requeued": (("no_show",), "waiting"),
     "cancelled": (("waiting", "held"), "cancelled"),
+    "advanced": (ACTIVE, "waiting"),  # 多窗联办: on to the next stop's queue
+    "matters_added": (ACTIVE, None),
 }
 WINDOW_MOVES = {
     "window_opened": "open",

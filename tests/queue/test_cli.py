@@ -42,7 +42,7 @@ def test_issue_call_finish_status(db: str, capsys: pytest.CaptureFixture[str]) -
     rc, out, _ = run(db, capsys, "events", "--last", "10")
     assert rc == 0 and out.count("called") == 2
     rc, out, _ = run(db, capsys, "stats")
-    assert rc == 0 and "3号窗口" in out and "合计" in out
+    assert rc == 0 and "3号窗口" in out and "合计" in out and "件次" in out
 
 
 def test_user_mistakes_are_one_line(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -27,7 +27,7 @@ from app.queue.seed import seed_hall
 from app.queue.service import QueueService
 from db.engine import make_engine, make_session_factory
 from db.migrate import upgrade
-from db.models import Appointment, Ticket
+from db.models import Appointment, Matter, Ticket
 
 POLICY = QueuePolicy(
     priority_burst=2,
@@ -66,6 +66,8 @@ class MTicket:
     window: int | None = None
     target_window: int | None = None
     recalls: int = 0
+    route: tuple[str, ...] = ()  # 多窗联办: the visit's queues (model letters), () = one stop
+    stop: int = 0
 
 
 _TEMPLATE: dict[str, Path] = {}
@@ -80,6 +82,8 @@ def template_db() -> Path:
         upgrade(engine, backup=False)
         with make_session_factory(engine).begin() as s:
             seed_hall(s, windows=3, links=LINKS)
+            for cat, code in CODES.items():  # one matter per queue, for visits (多窗联办)
+                s.add(Matter(code=f"M-{cat}", name=f"事项{cat}", department="-", kind="公共服务", category_code=code, promised_days=1))
         engine.dispose()
         _TEMPLATE["path"] = path
     return _TEMPLATE["path"]
@@ -186,6 +190,39 @@ class QueueMachine(RuleBasedStateMachine):
         assert info.status == "waiting" and info.priority_class == ("green" if priority else "normal")
         assert info.queue_at == self.clock.now
         self.add(info)
+
+    @rule(route=st.lists(st.sampled_from(CATS), min_size=2, max_size=3), priority=st.booleans())
+    def issue_visit(self, route: list[str], priority: bool) -> None:
+        """多窗联办: one ticket through several queues (consecutive repeats are one stop)."""
+        info = self.svc.issue_visit([f"M-{c}" for c in route], priority=priority)
+        stops = tuple(c for i, c in enumerate(route) if i == 0 or route[i - 1] != c)
+        assert [st.category_code for st in info.stops] == [CODES[c] for c in stops]
+        assert info.queue_at == self.clock.now and info.category_code == CODES[stops[0]]
+        self.add(info)
+        self.tickets[info.id] = replace(self.tickets[info.id], route=stops)
+
+    @rule(w=st.integers(1, 3))
+    def advance_visit(self, w: int) -> None:
+        """转下一窗口: the ticket waits in its next stop's queue with its queue time and class."""
+        t = self.active(w)
+        if t is None:
+            with pytest.raises(errors.NoActiveTicket):
+                self.svc.advance(w)
+            return
+        if t.stop + 1 >= len(t.route):
+            with pytest.raises(errors.InvalidTransition):
+                self.svc.advance(w)
+            return
+        info = self.svc.advance(w)
+        nxt = t.route[t.stop + 1]
+        assert (info.status, info.category_code, info.queue_at, info.priority_class) == (
+            "waiting",
+            CODES[nxt],
+            t.queue_at,
+            t.priority_class,
+        )
+        assert info.number == t.number and info.stop_index == t.stop + 1
+        t.status, t.window, t.target_window, t.category, t.stop = "waiting", None, None, nxt, t.stop + 1
 
     @rule(cat=st.sampled_from(CATS), offset=st.integers(-15, 20))
     def check_in(self, cat: str, offset: int) -> None:
@@ -503,3 +540,19 @@ def test_machine_appointment_is_priority_from_its_slot_start() -> None:
     steps[2] = ("check_in", ("B", 1))  # slot a minute ahead: checked in early, not yet priority
     steps.insert(3, ("clock", (2 - 1e-6 / 60,)))  # a microsecond before the slot
     assert _run(steps) == ["A/normal/0", "B/appointment/120"]
+
+
+def test_machine_moved_visit_keeps_its_queue_time() -> None:
+    # 多窗联办: window 3 serves the visit's first stop (A) and sends it on to B; window 1 then
+    # serves B: the visit (queued at 0 s) before the B ticket queued at 60 s, though it arrived later
+    steps: list[tuple[str, tuple[object, ...]]] = [
+        ("issue_visit", (["A", "B"], False)),
+        ("clock", (1,)),
+        ("issue", ("B", False)),
+        ("clock", (5,)),
+        ("call_next", (3,)),
+        ("advance_visit", (3,)),
+        ("call_next", (1,)),
+        ("call_next", (1,)),
+    ]
+    assert _run(steps) == ["B/normal/0", "B/normal/60"]

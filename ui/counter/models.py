@@ -56,6 +56,8 @@ def _marks(t: WaitingTicket) -> str:
     marks = [PRIORITY_MARKS[t.priority_class]] if t.priority_class in PRIORITY_MARKS else []
     if t.transferred_here:
         marks.append("转入本窗口")
+    if t.stop > 0:  # 多窗联办: sent on by another window, same number
+        marks.append(f"联办第{t.stop + 1}站")
     return "、".join(marks) or "—"
 
 

@@ -28,7 +28,7 @@ from app.counter.desk import ActionResult, CounterDesk, QueueView, TransferTarge
 from app.counter.settings import CounterSettings
 from app.errors import StorageError
 from app.queue.errors import QueueError
-from app.queue.types import TicketInfo, WindowState
+from app.queue.types import TicketInfo, VisitMatter, WindowState
 from app.vocab import PriorityClass, WindowServiceState
 from ui.bus import HallBus
 from ui.counter.confirm import ask_confirm
@@ -54,6 +54,7 @@ ACTIONS = (
     ("pause", QT_TRANSLATE_NOOP("QueuePanel", "暂停/恢复服务"), "F8"),
     ("call_specific", QT_TRANSLATE_NOOP("QueuePanel", "指定叫号"), "Ctrl+F9"),
     ("requeue", QT_TRANSLATE_NOOP("QueuePanel", "过号重排"), "Ctrl+F3"),
+    ("add_matter", QT_TRANSLATE_NOOP("QueuePanel", "添加事项"), "Ctrl+F5"),  # 多窗联办
 )
 
 # Refusals whose text is for the clerk as it is.
@@ -120,9 +121,15 @@ class QueuePanel(QWidget):
         self.detail_label = QLabel()
         self.detail_label.setObjectName("current_detail")
         self.detail_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # 多窗联办: where the current visit goes after this window
+        self.next_label = QLabel()
+        self.next_label.setObjectName("next_stop")
+        self.next_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.next_label.setWordWrap(True)
+        self.next_label.setVisible(False)
         self.waiting_label = QLabel()
         self.waiting_label.setObjectName("waiting_total")
-        for w in (self.window_label, self.state_label, self.current_label, self.detail_label):
+        for w in (self.window_label, self.state_label, self.current_label, self.detail_label, self.next_label):
             lay.addWidget(w)
         grid = QGridLayout()
         self.buttons: dict[str, QPushButton] = {}
@@ -236,6 +243,13 @@ class QueuePanel(QWidget):
                 + (f" · {' '.join(extra)}" if extra else "")
                 + (f" · 重呼{ticket.recall_count}次" if ticket.recall_count else "")
             )
+        nxt = ticket.next_stop if ticket is not None else None
+        self.next_label.setVisible(nxt is not None)
+        self.next_label.setText(
+            self.tr("下一站：%1（%2）").replace("%1", nxt.area).replace("%2", "、".join(nxt.matters) or nxt.category_name)
+            if nxt is not None
+            else ""
+        )
         if changed:
             self.ticketChanged.emit(ticket)
 
@@ -261,6 +275,8 @@ class QueuePanel(QWidget):
         """Start one window operation by name (what an F-key does). The dialogs it needs are asked
         here; the operation runs on the worker thread with the buttons off, and `actionDone`
         follows. False (message shown, `actionDone` already emitted) when refused at once."""
+        if action == "add_matter":
+            return self._add_matter()
         try:
             prepared = self._prepare(action)
         except ValueError:
@@ -290,7 +306,7 @@ class QueuePanel(QWidget):
         if action in ("call_next", "recall", "start"):
             return action, {}
         if action == "finish":
-            return action, {"current": self.current.id if self.current else None}
+            return self._prepare_finish()
         if action == "transfer":
             if self.current is None:
                 self._say(self.tr("当前没有可转移的号"), True)
@@ -328,6 +344,69 @@ class QueuePanel(QWidget):
             number = self.ask_text(self.tr("过号重排"), self.tr("迟到申请人的号码："), "")
             return (action, {"number": number.strip().upper()}) if number and number.strip() else None
         raise ValueError(f"unknown queue action {action!r}")
+
+    def _add_matter(self) -> bool:
+        """添加事项 (多窗联办): a matter for the current visit, picked from those this hall serves;
+        one of another queue becomes a next stop. The list is read on the worker thread first."""
+        cur = self.current
+        if self.runner.busy("window-action") or cur is None:
+            self._say(self.tr("正在处理上一个操作，请稍候") if cur is not None else self.tr("当前没有号"), True)
+            self.actionDone.emit("add_matter", False)
+            return False
+        self.runner.submit(
+            self.desk.visit_matters,
+            lambda matters: self._ask_matter(cur, matters),
+            lambda exc: self._failed("add_matter", exc),
+            kind="window-action",
+            buttons=self.buttons.values(),
+        )
+        return True
+
+    def _ask_matter(self, cur: TicketInfo, matters: list[VisitMatter]) -> None:
+        labels = {f"{m.name}（{m.area}）": m for m in matters}
+        choice = self.ask_choice(
+            self.tr("添加事项"), self.tr("为 %1 添加要办理的事项：").replace("%1", cur.number), list(labels)
+        ) if labels else None
+        picked = labels.get(choice or "")
+        if picked is None:
+            self._say(self.tr("未添加事项") if labels else self.tr("本厅没有可添加的事项"), not labels)
+            self.actionDone.emit("add_matter", False)
+            return
+
+        def done(ticket: TicketInfo) -> None:
+            self._set_current(ticket)
+            self._say(self.tr("%1 已添加：%2").replace("%1", ticket.number).replace("%2", picked.name))
+            self.actionDone.emit("add_matter", True)
+
+        self.runner.submit(
+            lambda: self.desk.add_matters([picked.code]),
+            done,
+            lambda exc: self._failed("add_matter", exc),
+            kind="window-action",
+            buttons=self.buttons.values(),
+        )
+
+    def _prepare_finish(self) -> tuple[str, dict[str, Any]] | None:
+        """办结, or 转下一窗口 when the visit has matters at another window (多窗联办)."""
+        cur = self.current
+        nxt = cur.next_stop if cur is not None else None
+        if cur is None or nxt is None:
+            return "finish", {"current": cur.id if cur else None}
+        onward = self.tr("转下一窗口：%1").replace("%1", nxt.area)
+        done = self.tr("办结（结束本次来访）")
+        choice = self.ask_choice(
+            self.tr("办结"),
+            self.tr("%1 还有“%2”要到 %3 办理：").replace("%1", cur.number).replace(
+                "%2", "、".join(nxt.matters) or nxt.category_name
+            ).replace("%3", nxt.area),
+            [onward, done],
+        )
+        if choice == onward:
+            return "advance", {"current": cur.id}
+        if choice == done:
+            return "finish", {"current": cur.id}
+        self._say(self.tr("已取消办结"))
+        return None
 
     def _prepare_no_show(self) -> tuple[str, dict[str, Any]] | None:
         """过号 as the site configured it: confirmed by the clerk, or allowed only after N recalls."""
@@ -377,6 +456,11 @@ class QueuePanel(QWidget):
             self._set_current(None)
             self._say(self.tr("%1 已办结").replace("%1", t.number))
             self.ticketFinished.emit(t, r.case_ids)
+        elif op == "advance" and t is not None:
+            # the visit goes on: rated once, at its last window
+            self._set_current(None)
+            area = t.stops[t.stop_index].area if t.stop_index < len(t.stops) else t.category_name
+            self._say(self.tr("%1 请到 %2 等候").replace("%1", t.number).replace("%2", area))
         elif op == "transfer" and t is not None:
             self._set_current(None)
             self._say(self.tr("%1 已转移").replace("%1", t.number))

@@ -432,6 +432,22 @@ class DisplayBoard(QWidget):
             font.setPixelSize(px)
         if font.pixelSize() != self.newest_number.font().pixelSize():
             self.newest_number.setFont(font)
+        self._fit_where()
+
+    def _fit_where(self) -> None:
+        """The newest call's "where" line on one line: a long hall area (多窗联办: 请到 不动产登记…专区
+        2 号窗口) gets a smaller font rather than being cut."""
+        label = self.newest_where
+        margins = self.newest_layout.contentsMargins()
+        room = self.newest_card.contentsRect().width() - margins.left() - margins.right()
+        px = max(9, round(FONT_PX["newest_where"] * self._scale))
+        font = QFont(label.font())
+        font.setPixelSize(px)
+        while px > 9 and QFontMetrics(font).horizontalAdvance(label.text()) > room:
+            px = max(9, int(px * 0.92))
+            font.setPixelSize(px)
+        if font.pixelSize() != label.font().pixelSize():
+            label.setFont(font)
 
     def _row_height(self) -> int:
         px = max(9, round(FONT_PX["row"] * self._scale))
@@ -452,7 +468,8 @@ class DisplayBoard(QWidget):
     def on_event(self, event: object) -> None:
         if not isinstance(event, HallEventInfo) or event.site_id != self.ctx.site_id:
             return
-        call = call_from_event(event.kind, event.payload, event.id, event.at)
+        areas = self.state.areas if self.state is not None else None
+        call = call_from_event(event.kind, event.payload, event.id, event.at, areas)
         if call is not None:
             self.show_call(call)
 
@@ -470,7 +487,10 @@ class DisplayBoard(QWidget):
             if len(self._seen_call_ids) > 1000:
                 self._seen_call_ids = set(sorted(self._seen_call_ids)[-200:])
             if self.voice is not None:
-                self.voice.announce_call(call.number, call.window_number)
+                if call.moved:  # 多窗联办: sent on to the next stop's area
+                    self.voice.announce_move(call.number, call.area)
+                else:
+                    self.voice.announce_call(call.number, call.window_number, call.area)
         if self.newest is not None and call.event_id <= self.newest.event_id:
             return
         self.newest = call
@@ -498,15 +518,28 @@ class DisplayBoard(QWidget):
         if calls:
             first = calls[0]
             self.newest_number.setText(first.number)
-            text = self.tr("请到 {0} 号窗口").format(first.window_number)
-            if first.recall:
-                text += self.tr("（重呼）")
-            self.newest_where.setText(text)
+            self.newest_where.setText(self._where(first, newest=True))
+            self._fit_where()
         for i, (number, where, at) in enumerate(self.earlier_rows):
             call = calls[i + 1] if i + 1 < len(calls) else None
             number.setText(call.number if call else "")
-            where.setText(self.tr("{0} 号窗口").format(call.window_number) if call else "")
+            where.setText(self._where(call) if call else "")
             at.setText((local_time(call.at) + (self.tr(" 重呼") if call.recall else "")) if call else "")
+
+    def _where(self, call: CallLine, *, newest: bool = False) -> str:
+        """Where a call sends the citizen: the window (with its area at a visit's later stop), or
+        for a visit sent on to its next stop (多窗联办) that stop's area."""
+        if call.moved:
+            return (self.tr("请到 {0} 等候") if newest else self.tr("{0} 等候")).format(call.area)
+        if not newest:
+            if call.area:
+                return self.tr("{0} {1} 号窗口").format(call.area, call.window_number)
+            return self.tr("{0} 号窗口").format(call.window_number)
+        if call.area:
+            text = self.tr("请到 {0} {1} 号窗口").format(call.area, call.window_number)
+        else:
+            text = self.tr("请到 {0} 号窗口").format(call.window_number)
+        return text + self.tr("（重呼）") if call.recall else text
 
     def _show_windows(self) -> None:
         shown = self.state.shown_windows if self.state is not None else ()

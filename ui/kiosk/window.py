@@ -53,6 +53,7 @@ from app.queue.service import QueueService
 from app.rating_codes import RatingCodeService, looks_like_rating
 from ui.bus import HallBus
 from ui.kiosk.rate_page import RatePage
+from ui.kiosk.visit_page import VisitPage
 from ui.lockdown import UnlockDialog
 from ui.tasks import TaskRunner
 from ui.voice.player import VoicePlayer
@@ -70,7 +71,7 @@ QLabel#message { color: #c62828; }
 QLabel#ok { color: #2e7d32; }
 """
 
-HOME, SWIPE, CHECKIN, RESULT, FEVER, RATE = range(6)
+HOME, SWIPE, CHECKIN, RESULT, FEVER, RATE, VISIT = range(7)
 
 # The check-in keypad: the characters booking codes use (site code, date, number: XB-20261207-01).
 KEYPAD_ROWS = ("1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ-")
@@ -117,6 +118,8 @@ class KioskWindow(QWidget):
         self.locked = True
         self.options: list[CategoryOption] = []
         self.pending_category: CategoryOption | None = None
+        self.pending_visit: list[str] | None = None  # 多窗联办: matter codes ticked on the visit page
+        self.pending_bundle: str | None = None  # and the 一件事 ticked there
         self.pending_card: object | None = None  # swiped on the home page, no appointment today
         self.category_page = 0
         self.ticket: IssuedTicket | None = None
@@ -222,8 +225,12 @@ class KioskWindow(QWidget):
         self.elderly_button.clicked.connect(lambda: self.toggle_elderly())
         self.rate_button = QPushButton(self.tr("服务评价"))
         self.rate_button.clicked.connect(lambda: self.open_rating())
+        self.visit_button = QPushButton(self.tr("多事项取号"))
+        self.visit_button.setObjectName("secondary")
+        self.visit_button.clicked.connect(self.open_visit)
         row.addWidget(self.checkin_button)
         row.addWidget(self.rate_button)
+        row.addWidget(self.visit_button)
         row.addWidget(self.elderly_button)
         row.addWidget(self.scan_edit)
         hl.addWidget(self.temp_label)
@@ -345,7 +352,10 @@ class KioskWindow(QWidget):
             touch=self._touch,
             home=self.go_home,
         )
-        for page in (home, swipe, checkin, result, fever, self.rate_page):
+        self.visit_page = VisitPage()
+        self.visit_page.chosen.connect(self.choose_visit)
+        self.visit_page.back.connect(self.go_home)
+        for page in (home, swipe, checkin, result, fever, self.rate_page, self.visit_page):
             self.pages.addWidget(page)
         root = QVBoxLayout(self)
         root.addLayout(top)
@@ -380,6 +390,7 @@ class KioskWindow(QWidget):
         ):
             w.setFont(self._font(18))
         self.page_label.setFont(self._font(18))
+        self.visit_page.set_fonts(self._font(22, True), self._font(20))
         self.fever_label.setFont(self._font(24, True))
         self.result_number.setFont(self._font(72, True))
         self.code_edit.setFont(self._font(24))
@@ -416,6 +427,8 @@ class KioskWindow(QWidget):
         if self.pages.currentIndex() == RESULT and self.ticket is not None:
             self.screening = None  # the screened person has their ticket: the next one measures
         self.pending_category = None
+        self.pending_visit = None
+        self.pending_bundle = None
         self.pending_card = None
         self.category_page = 0
         self.home_message.setText("")
@@ -529,8 +542,10 @@ class KioskWindow(QWidget):
         self.prev_page_button.setEnabled(self.category_page > 0)
         self.next_page_button.setEnabled(self.category_page < pages - 1)
         self.checkin_button.setEnabled(not gate)
+        self.visit_button.setEnabled(not gate)  # 多事项取号: screened first, like a category
 
     def choose_category(self, option: CategoryOption) -> None:
+        self.pending_visit = None
         card = self.pending_card
         if card is not None:  # swiped on the home page: a real-name ticket at once
             self.pending_card = None
@@ -549,6 +564,49 @@ class KioskWindow(QWidget):
         self.pending_category = option
         self.swipe_label.setText(self.tr("{0}\n请把身份证放在读卡区").format(option.name))
         self.swipe_message.setText("")
+        self.anonymous_button.setVisible(not self.kiosk.policy.require_id)
+        self._show(SWIPE)
+        self._say("p_swipe")
+
+    def open_visit(self) -> None:
+        """多窗联办: the page to tick several matters for one ticket."""
+        self.visit_page.reset()
+        self._worker.submit(
+            self.kiosk.matter_options,
+            self.visit_page.set_options,
+            self._visit_options_failed,
+        )
+        self._show(VISIT)
+
+    def _visit_options_failed(self, exc: Exception) -> None:
+        log.error("kiosk: reading the matters failed: %s", exc, exc_info=exc)
+        self.visit_page.message.setText(self.tr("读取事项失败，请稍候再试"))
+
+    def choose_visit(self, codes: object, bundle: object = None) -> None:
+        """The ticked matters: one real-name ticket for them all (the card swiped on the home page
+        is used at once), else the card is asked for as for a category."""
+        matters = [str(c) for c in codes] if isinstance(codes, list) else []
+        scenario = str(bundle) if bundle else None
+        if not matters and scenario is None:
+            return
+        self.pending_category = None
+        self.pending_visit = matters
+        self.pending_bundle = scenario
+        count = len(matters) + (1 if scenario else 0)
+        card = self.pending_card
+        self.swipe_message.setText("")
+        if card is not None:
+            self.pending_card = None
+            id_number, name = str(getattr(card, "id_number", "")), str(getattr(card, "name", ""))
+            self.swipe_label.setText(self.tr("已选 {0} 个事项").format(count))
+            self.anonymous_button.setVisible(False)
+            self._show(SWIPE)
+            self._issue(
+                lambda: self.kiosk.issue_visit(matters, scenario=scenario, id_number=id_number, name=name, card=card),
+                self.swipe_message,
+            )
+            return
+        self.swipe_label.setText(self.tr("已选 {0} 个事项\n请把身份证放在读卡区").format(count))
         self.anonymous_button.setVisible(not self.kiosk.policy.require_id)
         self._show(SWIPE)
         self._say("p_swipe")
@@ -591,7 +649,13 @@ class KioskWindow(QWidget):
             return
         self._touch()
         page = self.pages.currentIndex()
-        if page == SWIPE and self.pending_category is not None:
+        if page == SWIPE and self.pending_visit is not None:
+            matters, scenario = self.pending_visit, self.pending_bundle
+            self._issue(
+                lambda: self.kiosk.issue_visit(matters, scenario=scenario, id_number=id_number, name=name, card=card),
+                self.swipe_message,
+            )
+        elif page == SWIPE and self.pending_category is not None:
             code = self.pending_category.code
             self._issue(
                 lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card), self.swipe_message
@@ -744,6 +808,10 @@ class KioskWindow(QWidget):
     # --- issuing and printing --------------------------------------------------------------
 
     def _issue_anonymous(self) -> None:
+        if self.pending_visit is not None:
+            matters, scenario = self.pending_visit, self.pending_bundle
+            self._issue(lambda: self.kiosk.issue_visit(matters, scenario=scenario), self.swipe_message)
+            return
         if self.pending_category is None:
             return
         code = self.pending_category.code
@@ -788,6 +856,8 @@ class KioskWindow(QWidget):
             info += self.tr("，预计约 {0} 分钟").format(d.est_wait_minutes)
         elif d.waiting_ahead > 0:
             info += self.tr("，窗口开放后依次叫号")
+        if len(ticket.info.stops) > 1:  # 多窗联办: the whole route, one number
+            info += "\n" + self.tr("依次到：{0}").format(" → ".join(st.area for st in ticket.info.stops))
         if self.screening is not None and self.screening.action == "desk":
             info += "\n" + self.screening.message
         self.result_info.setText(info)

@@ -243,6 +243,7 @@ class ManagerDashboard(QWidget):
             (
                 ("tickets", self.tr("取号")),
                 ("served", self.tr("已办理")),
+                ("services", self.tr("办理件次")),
                 ("no_show", self.tr("过号")),
                 ("avg_wait", self.tr("平均等候")),
                 ("avg_service", self.tr("平均办理")),
@@ -377,6 +378,7 @@ class ManagerDashboard(QWidget):
             t = result.today
             self.figure_labels["tickets"].setText(str(t.tickets))
             self.figure_labels["served"].setText(str(t.served))
+            self.figure_labels["services"].setText(str(t.services))
             self.figure_labels["no_show"].setText(str(t.no_show))
             self.figure_labels["avg_wait"].setText(_minutes(t.avg_wait_minutes))
             self.figure_labels["avg_service"].setText(_minutes(t.avg_service_minutes))

@@ -51,11 +51,22 @@ class VoicePlayer(QObject):
     def busy(self) -> bool:
         return self._current is not None
 
-    def announce_call(self, number: str, window: int) -> None:
+    def announce_call(self, number: str, window: int, area: str = "") -> None:
         if self.muted:
             return
         try:
-            self.queue.add_call(number, window)
+            self.queue.add_call(number, window, area)
+        except VoiceTextError as exc:
+            log.warning("not announced: %s", exc)
+            return
+        self._kick()
+
+    def announce_move(self, number: str, area: str) -> None:
+        """多窗联办: 请 A012 号到 不动产专区 等候."""
+        if self.muted:
+            return
+        try:
+            self.queue.add_move(number, area)
         except VoiceTextError as exc:
             log.warning("not announced: %s", exc)
             return
