@@ -53,3 +53,8 @@ __all__ = [
     "WindowKind",
     "WindowServiceState",
 ]
+
+# 帮办代办 (app/assist)
+from db.vocab import AgentRelation as AgentRelation  # noqa: E402
+from db.vocab import AssistKind as AssistKind  # noqa: E402
+from db.vocab import AssistState as AssistState  # noqa: E402

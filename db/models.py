@@ -682,3 +682,5 @@ class SmsAttempt(UUIDKey, Base):
 from db.models_hotline import HotlineItem as HotlineItem  # noqa: E402
 from db.models_policy import PolicyDocument as PolicyDocument  # noqa: E402
 from db.models_policy import PolicyQuestion as PolicyQuestion  # noqa: E402
+from db.models_assist import AssistRecord as AssistRecord  # noqa: E402
+from db.models_assist import TicketBoardName as TicketBoardName  # noqa: E402

@@ -35,7 +35,9 @@ SYNCED_TABLES = frozenset(CHANNELS)
 # Site tables that never go to the centre: the site's own operational state, some of it holding
 # personal data the centre has no use for (SMS numbers). Writers of these use plain sessions; the
 # outbox guard (db/sync/guard.py) checks only SYNCED_TABLES, and record()/save() refuse these.
-LOCAL_TABLES: frozenset[str] = frozenset({"sms_message", "sms_attempt", "ticket_contact", "intake_draft"})
+LOCAL_TABLES: frozenset[str] = frozenset(
+    {"sms_message", "sms_attempt", "ticket_contact", "intake_draft", "assist_record", "ticket_board_name"}
+)
 assert not LOCAL_TABLES & SYNCED_TABLES
 
 
