@@ -117,6 +117,13 @@ class CounterWindow(QMainWindow):
         self.logout_button.clicked.connect(self.log_out)
         self.statusBar().addPermanentWidget(self.logout_button)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.lock)
+        # 帮办代办 (ui/counter/agency.py): both people, the 授权委托书 and the 代办 slips.
+        self.agency_button = QPushButton(self.tr("代办 (Ctrl+D)"))
+        self.agency_button.setObjectName("agency")
+        self.agency_button.setFlat(True)
+        self.agency_button.clicked.connect(self.open_agency)
+        self.statusBar().insertPermanentWidget(0, self.agency_button)
+        QShortcut(QKeySequence("Ctrl+D"), self).activated.connect(self.open_agency)
         # One key prints the last intake's documents on the configured printer; the preview is
         # there on demand.
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_documents)
@@ -204,6 +211,33 @@ class CounterWindow(QMainWindow):
         if ok:
             self.statusBar().showMessage(self.tr("已绑定本人身份证，下次可刷卡登录（仍需密码）"), 10000)
         return ok
+
+    def agency_dialog(self) -> Any:
+        """The 代办 dialog for the current applicant (cards go to it while it is open)."""
+        from app.assist.service import AssistService
+        from ui.counter.agency import AgencyDialog
+
+        service = AssistService(
+            self.ctx.sessions,
+            self.ctx.site_id,
+            staff_id=self.staff.id,
+            window_number=self.window_info.number,
+            window_name=self.window_info.label,
+            timezone=self.ctx.settings.site.timezone,
+        )
+        matters = "、".join(m.name for m in self.intake.matters)
+        return AgencyDialog(
+            self.ctx, self.bus, service, runner=self.runner, documents_dir=self.documents_dir,
+            matters=matters, ticket_id=self.intake.ticket_id, parent=self,
+        )  # fmt: skip
+
+    def open_agency(self) -> bool:
+        dlg = self.agency_dialog()
+        self.binding = dlg
+        try:
+            return bool(dlg.exec())
+        finally:
+            self.binding = None
 
     def lock(self) -> bool:
         """锁定: hide the screen until the clerk's password is given again; the session, the
