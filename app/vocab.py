@@ -55,6 +55,6 @@ __all__ = [
 ]
 
 # 帮办代办 (app/assist)
-from db.vocab import AgentRelation as AgentRelation  # noqa: E402
-from db.vocab import AssistKind as AssistKind  # noqa: E402
-from db.vocab import AssistState as AssistState  # noqa: E402
+from db.vocab import AgentRelation as AgentRelation
+from db.vocab import AssistKind as AssistKind
+from db.vocab import AssistState as AssistState

@@ -166,7 +166,13 @@ def build_acceptance_slip(data: AgencyData, config: PrintConfig | None = None) -
             st.body,
         ),
         gap(4),
-        KeepTogether([signature_line("委托人/受托人（签收）", st), gap(3), SealBlock(data.office.name, data.accepted_at.date(), st)]),
+        KeepTogether(
+            [
+                signature_line("委托人/受托人（签收）", st),
+                gap(3),
+                SealBlock(data.office.name, data.accepted_at.date(), st),
+            ]
+        ),
     ]
     return _finish(story, st, data.office, f"代办受理单 {data.number}")
 
@@ -192,7 +198,13 @@ def build_suspension_slip(data: AgencyData, config: PrintConfig | None = None) -
     story += [
         Paragraph("中止原因消除后，可凭本单到帮办代办窗口恢复办理。", st.body),
         gap(4),
-        KeepTogether([signature_line("委托人/受托人（签收）", st), gap(3), SealBlock(data.office.name, when.date(), st)]),
+        KeepTogether(
+            [
+                signature_line("委托人/受托人（签收）", st),
+                gap(3),
+                SealBlock(data.office.name, when.date(), st),
+            ]
+        ),
     ]
     return _finish(story, st, data.office, f"代办中止单 {data.number}")
 
@@ -222,8 +234,16 @@ def build_completion_slip(data: AgencyData, config: PrintConfig | None = None) -
             label_col=True,
         ),
         gap(3),
-        Paragraph("上述代办事项已办结，相关证照及材料已交还委托人或受托人。请对本次代办服务作出评价。", st.body),
+        Paragraph(
+            "上述代办事项已办结，相关证照及材料已交还委托人或受托人。请对本次代办服务作出评价。", st.body
+        ),
         gap(4),
-        KeepTogether([signature_line("委托人/受托人（确认签字）", st), gap(3), SealBlock(data.office.name, when.date(), st)]),
+        KeepTogether(
+            [
+                signature_line("委托人/受托人（确认签字）", st),
+                gap(3),
+                SealBlock(data.office.name, when.date(), st),
+            ]
+        ),
     ]
     return _finish(story, st, data.office, f"代办办结单 {data.number}")

@@ -257,7 +257,9 @@ class AssistService:
                 principal_phone=cipher.encrypt(principal.phone, "assist_record.principal_phone"),
                 company=request.company.strip(),
                 agent_name=cipher.encrypt(agent.name, "assist_record.agent_name") if agent else "",
-                agent_id_number=cipher.encrypt(agent.id_number, "assist_record.agent_id_number") if agent else "",
+                agent_id_number=cipher.encrypt(agent.id_number, "assist_record.agent_id_number")
+                if agent
+                else "",
                 agent_id_hash=cipher.lookup_hash(agent.id_number) if agent else "",
                 agent_phone=cipher.encrypt(agent.phone, "assist_record.agent_phone") if agent else "",
                 relation=request.relation if agent else "",
@@ -341,11 +343,16 @@ class AssistService:
                 return "（无法解密）"
 
         principal = _mask_person(
-            opened(row.principal_name, "principal_name"), opened(row.principal_id_number, "principal_id_number")
+            opened(row.principal_name, "principal_name"),
+            opened(row.principal_id_number, "principal_id_number"),
         )
-        agent = _mask_person(opened(row.agent_name, "agent_name"), opened(row.agent_id_number, "agent_id_number"))
+        agent = _mask_person(
+            opened(row.agent_name, "agent_name"), opened(row.agent_id_number, "agent_id_number")
+        )
         clerk = s.scalar(sa.select(Staff.name).where(Staff.id == row.staff_id)) if row.staff_id else ""
-        case_number = s.scalar(sa.select(Case.case_number).where(Case.id == row.case_id)) if row.case_id else ""
+        case_number = (
+            s.scalar(sa.select(Case.case_number).where(Case.id == row.case_id)) if row.case_id else ""
+        )
         return AssistLine(
             id=row.id,
             number=row.number,
@@ -373,7 +380,11 @@ class AssistService:
         with self.sessions() as s:
             rows = s.scalars(
                 sa.select(AssistRecord)
-                .where(AssistRecord.site_id == self.site_id, AssistRecord.started_at >= lo, AssistRecord.started_at < hi)
+                .where(
+                    AssistRecord.site_id == self.site_id,
+                    AssistRecord.started_at >= lo,
+                    AssistRecord.started_at < hi,
+                )
                 .order_by(AssistRecord.started_at.desc())
             ).all()
             return [self._line(s, r) for r in rows]
@@ -424,7 +435,9 @@ class AssistService:
         site = s.get(Site, self.site_id)
         assert site is not None
         clerk = s.scalar(sa.select(Staff.name).where(Staff.id == row.staff_id)) if row.staff_id else ""
-        case_number = s.scalar(sa.select(Case.case_number).where(Case.id == row.case_id)) if row.case_id else ""
+        case_number = (
+            s.scalar(sa.select(Case.case_number).where(Case.id == row.case_id)) if row.case_id else ""
+        )
         window = f"{row.window_number}号窗口" if row.window_number else self.window_name
 
         def local(value: dt.datetime | None) -> dt.datetime | None:
@@ -436,7 +449,10 @@ class AssistService:
             office=office_for(site),
             number=row.number,
             principal=Party(
-                opened("principal_name"), opened("principal_id_number"), opened("principal_phone"), row.company
+                opened("principal_name"),
+                opened("principal_id_number"),
+                opened("principal_phone"),
+                row.company,
             ),
             agent=Party(opened("agent_name"), opened("agent_id_number"), opened("agent_phone")),
             relation=RELATION_LABELS.get(row.relation, ""),
@@ -489,5 +505,3 @@ def ledger_csv(lines: Sequence[AssistLine], tz: ZoneInfo) -> str:
             ]
         )
     return buf.getvalue()
-
-

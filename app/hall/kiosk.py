@@ -16,6 +16,9 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from app.assist.board_names import record_board_name
+from app.assist.policy import AssistPolicy
+from app.assist.routing import route
 from app.hall.policy import KioskPolicy
 from app.queue import errors as qerrors
 from app.queue.estimate import display_minutes
@@ -75,6 +78,7 @@ class CategoryOption:
 class IssuedTicket:
     info: TicketInfo
     data: TicketData  # exactly what is printed, every time
+    routed: str = ""  # "elderly" | "disabled": sent to the 帮办代办 window by the hall's policy
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,9 @@ class KioskService:
         policy: KioskPolicy | None = None,
         fever_threshold: float = DEFAULT_FEVER_THRESHOLD,
         device: str = "",
+        assist: AssistPolicy | None = None,
     ) -> None:
+        self.assist = assist or AssistPolicy(category="")
         self.service = service
         self.site_name = site_name
         self.printer = printer
@@ -169,18 +175,49 @@ class KioskService:
         name: str = "",
         priority: bool = False,
         card: object | None = None,
+        disabled: bool = False,
     ) -> IssuedTicket:
         """Take a ticket; raises QueueError (Chinese message) on caps, hours, the per-ID limit,
-        KioskError for an ID card outside its validity period (`card`: the card as read)."""
+        KioskError for an ID card outside its validity period (`card`: the card as read).
+
+        Elderly applicants (by the ID number's birth date) and those who say they are disabled go
+        to the 帮办代办 category when the hall's `[assist]` policy names one (green channel)."""
         if self.policy.require_id and not id_number:
             raise KioskError("请先刷身份证再取号")
         self.check_card(card)
         if id_number:
             self._audit_card(id_number, "issue")
-        info = self.service.issue(
-            category, id_number=id_number, name=name, priority=priority, channel="kiosk"
+        way = route(
+            self.assist,
+            self._category_code(category),
+            self._assist_code(),
+            id_number=id_number,
+            disabled=disabled,
+            today=self.service.business_date(self.service.clock()),
         )
-        return self._issued(info)
+        info = self.service.issue(
+            way.category, id_number=id_number, name=name, priority=priority or way.green, channel="kiosk"
+        )
+        if name:
+            record_board_name(self.service.session_factory, self.service.site_id, info.id, name, id_number)
+        issued = self._issued(info)
+        return IssuedTicket(issued.info, issued.data, way.reason) if way.routed else issued
+
+    def _category_code(self, key: str) -> str:
+        try:
+            return self.service.reference().category(key).code
+        except qerrors.QueueError:
+            return key
+
+    def _assist_code(self) -> str | None:
+        key = self.assist.category.strip()
+        if not key:
+            return None
+        try:
+            cat = self.service.reference().category(key)
+        except qerrors.QueueError:
+            return None
+        return cat.code if cat.active else None
 
     def check_in(
         self, code: str | None = None, *, id_number: str | None = None, card: object | None = None

@@ -13,6 +13,7 @@ has lost the second character of a compound surname), the title from the residen
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from app.validators import id_sex, normalise_id_number
@@ -75,3 +76,15 @@ def shows_only_surname(shown: str, name: str) -> bool:
     extra = shown[len(family) :] if family and shown.startswith(family) else shown
     extra = extra.replace("先生", "").replace("女士", "")
     return not any(ch in extra for ch in rest if ch != "*")
+
+
+_BOARD_NAME = re.compile(r"^[\u3400-\u9fff\U00020000-\U0002ffff]{1,2}\*(先生|女士)?$")
+
+
+def is_board_name(text: str) -> bool:
+    """The only shapes a board may show beside a number: a surname (one character, or a compound
+    surname of the list), one star, and 先生/女士 or nothing (a board refuses anything else, whatever its source)."""
+    if not _BOARD_NAME.match(text):
+        return False
+    family = text.split("*", 1)[0]
+    return len(family) == 1 or family in COMPOUND_SURNAMES

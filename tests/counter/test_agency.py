@@ -129,7 +129,10 @@ def test_agency_from_a_case_and_refusals(ctx: AppContext, staffed: Staffed) -> N
     agent = Person(AGENT.name, AGENT.id_number, "13800138000")
     for request, reason in (
         (AgencyRequest(elder, agent, relation="", matters=("社保卡补领",)), "关系"),
-        (AgencyRequest(elder, Person(ELDER.name, ELDER.id_number), relation="relative", matters=("x",)), "同一人"),
+        (
+            AgencyRequest(elder, Person(ELDER.name, ELDER.id_number), relation="relative", matters=("x",)),
+            "同一人",
+        ),
         (AgencyRequest(Person("王", "110105194912310021"), None, matters=("x",)), "证件号码"),
         (AgencyRequest(elder, None, matters=("x",), case_number="XB-20990101-0001"), "没有找到办件"),
     ):

@@ -239,7 +239,9 @@ class AgencyDialog(QDialog):
 
         def job() -> tuple[AssistLine, list[AssistDocument]]:
             if reminders is not None and ticket_id is not None:
-                reminders.record_contact(ticket_id, request.agent.phone if request.agent else "", ContactRelation.RELATIVE)
+                reminders.record_contact(
+                    ticket_id, request.agent.phone if request.agent else "", ContactRelation.RELATIVE
+                )
             line = service.register(request)
             return line, service.documents(line.id)
 

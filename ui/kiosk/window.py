@@ -109,6 +109,7 @@ class KioskWindow(QWidget):
             policy=policy or settings.kiosk,
             fever_threshold=settings.thresholds.fever_c,
             device=settings.devices.thermometer.port,
+            assist=settings.assist,
         )
         self.screening_required = bool(settings.devices.thermometer.port) if screening is None else screening
         self.elderly = False
@@ -239,6 +240,10 @@ class KioskWindow(QWidget):
         self.anonymous_button = QPushButton(self.tr("没有身份证，直接取号"))
         self.anonymous_button.setObjectName("secondary")
         self.anonymous_button.clicked.connect(self._issue_anonymous)
+        # 帮办代办 by policy (app/assist/routing.py): the applicant says so; the elderly go by age.
+        self.assist_button = QPushButton(self.tr("我是残疾人或需要有人帮办"))
+        self.assist_button.setObjectName("secondary")
+        self.assist_button.setCheckable(True)
         back1 = QPushButton(self.tr("返回首页"))
         back1.setObjectName("secondary")
         back1.clicked.connect(self.go_home)
@@ -246,6 +251,7 @@ class KioskWindow(QWidget):
         sl.addWidget(self.swipe_label)
         sl.addWidget(self.swipe_message)
         sl.addStretch(1)
+        sl.addWidget(self.assist_button)
         sl.addWidget(self.anonymous_button)
         sl.addWidget(back1)
         # check-in
@@ -397,6 +403,7 @@ class KioskWindow(QWidget):
             self.screening = None  # the screened person has their ticket: the next one measures
         self.pending_category = None
         self.pending_card = None
+        self.assist_button.setChecked(False)
         self.category_page = 0
         self.home_message.setText("")
         self.code_edit.clear()
@@ -572,8 +579,10 @@ class KioskWindow(QWidget):
         page = self.pages.currentIndex()
         if page == SWIPE and self.pending_category is not None:
             code = self.pending_category.code
+            disabled = self.assist_button.isChecked()
             self._issue(
-                lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card), self.swipe_message
+                lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card, disabled=disabled),
+                self.swipe_message,
             )
         elif page == CHECKIN:
             self._issue(lambda: self.kiosk.check_in(id_number=id_number, card=card), self.checkin_message)
@@ -697,7 +706,8 @@ class KioskWindow(QWidget):
         if self.pending_category is None:
             return
         code = self.pending_category.code
-        self._issue(lambda: self.kiosk.issue(code), self.swipe_message)
+        disabled = self.assist_button.isChecked()
+        self._issue(lambda: self.kiosk.issue(code, disabled=disabled), self.swipe_message)
 
     def submit_code(self) -> None:
         code = self.code_edit.text().strip()
@@ -740,6 +750,8 @@ class KioskWindow(QWidget):
             info += self.tr("，窗口开放后依次叫号")
         if self.screening is not None and self.screening.action == "desk":
             info += "\n" + self.screening.message
+        if ticket.routed:
+            info += "\n" + self.tr("已为您安排到帮办代办窗口，工作人员将协助您办理")
         self.result_info.setText(info)
         self._show(RESULT)
         self.print_ticket()

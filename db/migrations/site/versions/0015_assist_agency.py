@@ -86,7 +86,10 @@ def upgrade() -> None:
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_ticket_board_name_site_id_site")),
         sa.ForeignKeyConstraint(
-            ["ticket_id"], ["ticket.id"], name=op.f("fk_ticket_board_name_ticket_id_ticket"), ondelete="CASCADE"
+            ["ticket_id"],
+            ["ticket.id"],
+            name=op.f("fk_ticket_board_name_ticket_id_ticket"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_board_name")),
         sa.UniqueConstraint("ticket_id", name=op.f("uq_ticket_board_name_ticket_id")),

@@ -1,0 +1,177 @@
+"""无声叫号: masked names on the board (never more than the surname), the silent board that never
+speaks while a voiced board on the same hall still queues every call, and the kiosk's routing of
+elderly and disabled applicants to the 帮办代办 window."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.assist.policy import AssistPolicy
+from app.assist.routing import age_on, route
+from app.hall.kiosk import KioskService
+from app.hall.masking import board_name, is_board_name, shows_only_surname, surname, title_from_id
+from app.queue.seed import DEFAULT_CATEGORIES
+from app.settings import Settings, load_settings
+from tests.hall.conftest import HallFixture, make_ctx
+from ui.display.board import DisplayBoard
+from ui.voice.backends import RecordingBackend
+from ui.voice.player import VoicePlayer
+
+WOMAN_1949 = "11010519491231002X"  # 17th digit 2: a woman, born 1949-12-31
+MAN_1985 = "310115198506150030"  # 17th digit 3: a man, born 1985-06-15
+
+
+@pytest.mark.parametrize(
+    ("name", "id_number", "shown"),
+    [
+        ("张三", WOMAN_1949, "张*女士"),
+        ("张小三", MAN_1985, "张*先生"),
+        ("欧阳娜娜", WOMAN_1949, "欧阳*女士"),  # compound surname kept whole
+        ("司马光", MAN_1985, "司马*先生"),
+        ("诸葛", MAN_1985, "诸葛*先生"),  # a name that is only the compound surname
+        ("李", WOMAN_1949, "李*女士"),  # one-character name
+        ("王五", "", "王*"),  # no ID number: no title guessed
+        ("王五", "ABC123456789012", "王*"),  # a 15-character foreigner card: no sex digit
+        ("", WOMAN_1949, ""),  # missing name: number only
+        ("   ", MAN_1985, ""),
+        ("John Smith", MAN_1985, ""),  # not Chinese characters: number only
+        ("买买提·艾力", MAN_1985, "买*先生"),
+    ],
+)
+def test_board_name_examples(name: str, id_number: str, shown: str) -> None:
+    assert board_name(name, id_number) == shown
+    assert shows_only_surname(shown, name)
+    assert shown == "" or is_board_name(shown)
+
+
+def test_masking_pieces() -> None:
+    assert surname("欧阳娜娜") == "欧阳" and surname("欧娜") == "欧" and surname("") == ""
+    assert title_from_id(WOMAN_1949) == "女士" and title_from_id(MAN_1985) == "先生"
+    assert title_from_id(None) == "" and title_from_id("1234") == ""
+    # the board's own guard refuses anything but surname + star + title
+    for bad in ("张*三", "张三", "张小*女士", "张*女士 ", "", "***", "欧阳娜*"):
+        assert not is_board_name(bad), bad
+    assert not shows_only_surname("张*三", "张小三")
+
+
+def test_assist_routing_by_age_and_flag() -> None:
+    policy = AssistPolicy(category="assist", elderly_age=60)
+    today = dt.date(2026, 12, 7)
+    assert age_on(WOMAN_1949, today) == 76 and age_on(MAN_1985, today) == 41
+    assert age_on("310115196612080030", today) == 59  # 60 tomorrow
+    assert age_on("ABC123456789012", today) is None
+    elder = route(policy, "general", "assist", id_number=WOMAN_1949, disabled=False, today=today)
+    assert (elder.category, elder.routed, elder.reason, elder.green) == ("assist", True, "elderly", True)
+    young = route(policy, "general", "assist", id_number=MAN_1985, disabled=False, today=today)
+    assert (young.category, young.routed) == ("general", False)
+    flagged = route(policy, "general", "assist", id_number=None, disabled=True, today=today)
+    assert (flagged.category, flagged.reason) == ("assist", "disabled")
+    off = route(policy, "general", None, id_number=WOMAN_1949, disabled=True, today=today)
+    assert (off.category, off.routed) == ("general", False)
+    older_rule = route(AssistPolicy(category="assist", elderly_age=80), "general", "assist",
+                       id_number=WOMAN_1949, disabled=False, today=today)  # fmt: skip
+    assert not older_rule.routed
+    with pytest.raises(ValueError, match="elderly_age"):
+        AssistPolicy(elderly_age=-1)
+
+
+def test_board_settings_are_typed(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "settings.toml"
+    path.write_text(
+        '[board]\nvoice = false\nnames = "surname"\n[assist]\nelderly_age = 65\n', encoding="utf-8"
+    )
+    s = load_settings(path, environ={})
+    assert (s.board.voice, s.board.names, s.assist.elderly_age) == (False, "surname", 65)
+    path.write_text('[board]\nnames = "full"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="board.names"):
+        load_settings(path, environ={})
+
+
+@pytest.fixture
+def assist_hall(sqlite_url: str) -> Iterator[HallFixture]:
+    h = make_ctx(sqlite_url, categories=(*DEFAULT_CATEGORIES, ("assist", "帮办代办", "H")))
+    yield h
+    h.ctx.close()
+
+
+def test_silent_board_shows_surname_only_and_never_speaks(qtbot: QtBot, assist_hall: HallFixture) -> None:
+    from ui.bus import HallBus
+    from ui.event_pump import EventPump
+
+    hall = assist_hall
+    bus = HallBus()
+    pump = EventPump(hall.ctx, bus, after_id=0)
+    pump.start()
+    try:
+        loud_backend, quiet_backend = RecordingBackend(duration_s=0.01), RecordingBackend(duration_s=0.01)
+        loud_voice = VoicePlayer(loud_backend, repeat=1, pause_ms=1)
+        quiet_voice = VoicePlayer(quiet_backend, repeat=1, pause_ms=1)
+        loud = DisplayBoard(hall.ctx, bus, voice=loud_voice)  # the settings' default: voice, numbers only
+        quiet = DisplayBoard(hall.ctx, bus, voice=quiet_voice, speak=False, names="surname")
+        for b in (loud, quiet):
+            qtbot.addWidget(b)
+            b.resize(1280, 720)
+            b.show()
+        kiosk = KioskService(hall.service, "演示中心", assist=AssistPolicy(category="assist"))
+        elder = kiosk.issue("general", id_number=WOMAN_1949, name="欧阳娜娜")
+        young = kiosk.issue("general", id_number=MAN_1985, name="张小三")
+        anonymous = kiosk.issue("business", disabled=True)
+        # The elderly woman and the disabled applicant went to 帮办代办 (green channel); he did not.
+        assert (elder.info.category_code, elder.routed, elder.info.priority_class) == (
+            "assist",
+            "elderly",
+            "green",
+        )
+        assert (young.info.category_code, young.routed) == ("general", "")
+        assert (anonymous.info.category_code, anonymous.routed) == ("assist", "disabled")
+        hall.service.open_window(1)
+        hall.service.open_window(2)
+        hall.service.call_next(2)  # the green-channel elder first
+        hall.service.call_next(1)
+        qtbot.waitUntil(lambda: len(loud_backend.spoken) == 2 and not loud_voice.busy, timeout=5000)
+        qtbot.waitUntil(
+            lambda: (
+                quiet.state is not None
+                and len(quiet.state.calls) == 2
+                and "欧阳" in quiet.earlier_rows[0][1].text()
+            ),
+            timeout=5000,
+        )
+        # The voiced board announced both calls; the silent one shows them and said nothing.
+        assert {u.text for u in loud_backend.spoken} == {
+            f"请 {elder.info.number} 号到 2 号窗口办理",
+            f"请 {anonymous.info.number} 号到 1 号窗口办理",
+        }
+        assert quiet_backend.spoken == [] and len(quiet_voice.queue) == 0 and not quiet_voice.busy
+        assert quiet.newest_number.text() == anonymous.info.number and quiet.newest_name.text() == ""
+        assert quiet.earlier_rows[0][0].text() == elder.info.number
+        assert quiet.earlier_rows[0][1].text() == "欧阳*女士 2 号窗口"
+        # The voiced board in "number" mode shows no name at all.
+        assert not loud.newest_name.isVisible() and "欧阳" not in loud.earlier_rows[0][1].text()
+        hall.service.open_window(3)
+        hall.service.call_next(3)  # his turn: the newest call, large, with 张*先生
+        qtbot.waitUntil(lambda: quiet.newest_name.text() == "张*先生", timeout=5000)
+        assert quiet.newest_number.text() == young.info.number
+        qtbot.waitUntil(lambda: len(loud_backend.spoken) == 3, timeout=5000)
+        assert quiet_backend.spoken == []
+        # Nothing on either board shows more of a name than its surname.
+        from PySide6.QtWidgets import QLabel
+
+        for b in (loud, quiet):
+            texts = " ".join(lbl.text() for lbl in b.findChildren(QLabel))
+            assert "娜" not in texts and "小三" not in texts and "张*三" not in texts
+        for b in (loud, quiet):
+            b.shutdown()
+    finally:
+        pump.stop()
+
+
+def test_default_settings_speak_and_show_numbers() -> None:
+    s = Settings()
+    assert s.board.voice is True and s.board.names == "number" and s.assist.elderly_age == 60
