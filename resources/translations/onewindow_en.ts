@@ -2,6 +2,131 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AgencyDialog</name>
+    <message>
+        <location filename="../../ui/counter/agency.py" line="+115" />
+        <source>帮办代办登记</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请依次在读卡器上放置委托人、受托人的身份证（也可手工录入）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+4" />
+        <source>下一张卡读作：</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+68" />
+        <source>委托人</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="-67" />
+        <location line="+67" />
+        <source>受托人</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="-60" />
+        <source>委托人（申请人）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+1" />
+        <source>受托人（代办人）</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+2" />
+        <source>请选择</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+4" />
+        <source>与委托人关系</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+1" />
+        <source>排队短信提醒发到受托人手机</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+8" />
+        <source>多个事项用“、”分隔</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+2" />
+        <source>已受理的办件可填编号</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+5" />
+        <source>无偿代办</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+2" />
+        <source>委托事项</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办件编号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>委托期限至</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+9" />
+        <source>登记并生成委托书</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+1" />
+        <source>中止代办…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+1" />
+        <source>代办办结</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+1" />
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>已读取{0}：{1}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+36" />
+        <source>{0}（{1}）：已生成{2}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+28" />
+        <source>中止代办</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+0" />
+        <source>中止原因：</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>BindCardDialog</name>
     <message>
         <location filename="../../ui/counter/bind_card.py" line="+36" />
@@ -401,6 +526,11 @@
         <translation>Log out</translation>
     </message>
     <message>
+        <location line="+7" />
+        <source>代办 (Ctrl+D)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <location line="+49" />
         <source>已恢复上次未完成的受理内容</source>
         <translation>Restored the unfinished intake from last time</translation>
@@ -416,7 +546,7 @@
         <translation>Your ID card is bound: next time log in with it (the password is still asked)</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+57" />
         <source>已解锁</source>
         <translation>Unlocked</translation>
     </message>
@@ -532,7 +662,7 @@
 <context>
     <name>DisplayBoard</name>
     <message>
-        <location filename="../../ui/display/board.py" line="+187" />
+        <location filename="../../ui/display/board.py" line="+196" />
         <source>呼叫中</source>
         <extracomment>the design size; fonts and spacings scale with min(width / 1920, height / 1080) font pixel sizes at the design size, per role rows a page never exceeds (a portrait 4K screen would fit more; nobody reads that far) a call is on screen (number, window) — tests and the bench wait for it a snapshot was applied the windows list turned to another page (index, count)</extracomment>
         <translation>Calling</translation>
@@ -568,7 +698,7 @@
         <translation>Welcome</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+36" />
         <source>窗口状态</source>
         <translation>Counter status</translation>
     </message>
@@ -598,7 +728,7 @@
         <translation>Waiting per service</translation>
     </message>
     <message>
-        <location line="+179" />
+        <location line="+187" />
         <source>请到 {0} 号窗口</source>
         <translation>Please go to counter {0}</translation>
     </message>
@@ -608,7 +738,7 @@
         <translation>(called again)</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+8" />
         <source>{0} 号窗口</source>
         <translation>Counter {0}</translation>
     </message>
@@ -633,7 +763,7 @@
         <translation>{0} waiting</translation>
     </message>
     <message>
-        <location line="-277" />
+        <location line="-288" />
         <source>最近叫号</source>
         <translation>Recent calls</translation>
     </message>
@@ -1387,7 +1517,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+163" />
+        <location filename="../../ui/kiosk/window.py" line="+164" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1414,18 +1544,23 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+205" />
+        <location line="+211" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-183" />
+        <location line="-189" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
     <message>
+        <location line="+4" />
+        <source>我是残疾人或需要有人帮办</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
         <location line="+3" />
-        <location line="+36" />
+        <location line="+37" />
         <location line="+44" />
         <source>返回首页</source>
         <translation>Back to start</translation>
@@ -1461,7 +1596,7 @@ Site account: {3} ({4})</translation>
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+116" />
+        <location line="+117" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -1498,12 +1633,12 @@ Site account: {3} ({4})</translation>
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+152" />
+        <location line="+154" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+25" />
         <source>请输入预约码</source>
         <translation>Please enter your appointment code</translation>
     </message>
@@ -1513,13 +1648,13 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="-105" />
-        <location line="+113" />
+        <location line="-106" />
+        <location line="+114" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-139" />
+        <location line="-140" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1539,7 +1674,7 @@ Place your ID card on the reader</translation>
         <translation>Please measure your temperature first, then check in</translation>
     </message>
     <message>
-        <location line="+116" />
+        <location line="+117" />
         <source>您前面还有 {0} 人等候</source>
         <translation>{0} people ahead of you</translation>
     </message>
@@ -1554,7 +1689,12 @@ Place your ID card on the reader</translation>
         <translation>; called in turn once a window opens</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+4" />
+        <source>已为您安排到帮办代办窗口，工作人员将协助您办理</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location line="+14" />
         <source>正在打印号票…</source>
         <translation>Printing your ticket…</translation>
     </message>
@@ -2002,6 +2142,24 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
 </context>
 <context>
+    <name>PersonBox</name>
+    <message>
+        <location filename="../../ui/counter/agency.py" line="-177" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>证件号码</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+</context>
+<context>
     <name>QueuePanel</name>
     <message>
         <location filename="../../ui/counter/queue_panel.py" line="+47" />
@@ -2015,12 +2173,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+299" />
+        <location line="+302" />
         <source>过号</source>
         <translation>No-show</translation>
     </message>
     <message>
-        <location line="-298" />
+        <location line="-301" />
         <source>开始办理</source>
         <translation>Start service</translation>
     </message>
@@ -2031,12 +2189,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+248" />
+        <location line="+251" />
         <source>转移</source>
         <translation>Transfer</translation>
     </message>
     <message>
-        <location line="-247" />
+        <location line="-250" />
         <source>挂起/恢复</source>
         <translation>Hold/Resume</translation>
     </message>
@@ -2047,35 +2205,35 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
     <message>
         <location line="+1" />
-        <location line="+267" />
+        <location line="+270" />
         <source>指定叫号</source>
         <translation>Call a number</translation>
     </message>
     <message>
-        <location line="-266" />
-        <location line="+269" />
+        <location line="-269" />
+        <location line="+272" />
         <source>过号重排</source>
         <translation>Requeue no-show</translation>
     </message>
     <message>
-        <location line="-212" />
-        <location line="+107" />
+        <location line="-215" />
+        <location line="+110" />
         <source>当前无号</source>
         <translation>No current ticket</translation>
     </message>
     <message>
-        <location line="-79" />
-        <location line="+179" />
+        <location line="-82" />
+        <location line="+182" />
         <source>指定叫号需要大厅管理员权限</source>
         <translation>Calling a specific number needs hall manager rights</translation>
     </message>
     <message>
-        <location line="-172" />
+        <location line="-175" />
         <source>等候名单（按叫号顺序）</source>
         <translation>Waiting list (in calling order)</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+36" />
         <source>读取排队状态失败：%1</source>
         <translation>Could not read the queue: %1</translation>
     </message>

@@ -23,6 +23,7 @@ from tests.counter.conftest import Staffed
 from tests.counter.test_counter_gui import make_window, press
 from ui.bus import HallBus
 from ui.counter.agency import AgencyDialog
+from ui.manager.assist_ledger import AssistLedgerPanel
 
 ELDER = PROTOCOL_SAMPLE  # 测试样例, born 1949, a woman
 AGENT = RESIDENT_LONG_TERM  # 张演示, her relative
@@ -120,6 +121,17 @@ def test_agency_through_the_counter(
     csv_text = ledger_csv(lines, tz)
     assert "测**例" in csv_text and "张*示" in csv_text and "社会保障卡补领" in csv_text
     assert ELDER.id_number not in csv_text and ELDER.name not in csv_text and AGENT.name not in csv_text
+
+    # The manager's tab shows and exports the same (through its worker thread).
+    panel = AssistLedgerPanel(ctx, runner=win.runner)
+    qtbot.addWidget(panel)
+    with qtbot.waitSignal(panel.loaded, timeout=10000) as shown:
+        panel.load()
+    assert shown.args == [1] and panel.model.rowCount() == 1
+    assert "无偿代办 1 件" in panel.summary.text() and "42 分钟" in panel.summary.text()
+    exported = panel.export_to(tmp_path / "ledger.csv")
+    assert exported.read_bytes() == b"\xef\xbb\xbf" + csv_text.encode("utf-8")  # BOM: spreadsheets read it
+    assert (exported.stat().st_mode & 0o777) == 0o600
 
 
 def test_agency_from_a_case_and_refusals(ctx: AppContext, staffed: Staffed) -> None:

@@ -89,7 +89,7 @@ def test_board_settings_are_typed(tmp_path: object) -> None:
     s = load_settings(path, environ={})
     assert (s.board.voice, s.board.names, s.assist.elderly_age) == (False, "surname", 65)
     path.write_text('[board]\nnames = "full"\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="board.names"):
+    with pytest.raises(ValueError, match=r"board\.names"):
         load_settings(path, environ={})
 
 

@@ -330,6 +330,13 @@ class ManagerDashboard(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(live, self.tr("实时监控"))
         self.tabs.addTab(self.charts, self.tr("图表与预测"))
+        from ui.manager.assist_ledger import AssistLedgerPanel  # 帮办代办台账
+
+        self.assist_ledger = AssistLedgerPanel(self.ctx, runner=self._worker)
+        self.tabs.addTab(self.assist_ledger, self.tr("帮办代办台账"))
+        self.tabs.currentChanged.connect(
+            lambda i: self.assist_ledger.load() if self.tabs.widget(i) is self.assist_ledger else None
+        )
         QVBoxLayout(self).addWidget(self.tabs)
 
     def _table(self, model: Any) -> QTableView:
