@@ -98,9 +98,9 @@ def _people_table(data: AgencyData, st: Styles, *, full: bool) -> Flowable:
     label_w = 26 * mm
     value_w = (FRAME_WIDTH - 2 * label_w) / 2
     rows: list[list[str]] = [
-        ["委托人", _who(data.principal), "身份证件号码", shown(data.principal.id_number)],
-        ["联系电话", phone(data.principal.phone) or "—", "与受托人关系", data.relation or "—"],
-        ["受托人", data.agent.name, "身份证件号码", shown(data.agent.id_number)],
+        ["委托人", _who(data.principal), "证件号码", shown(data.principal.id_number)],
+        ["联系电话", phone(data.principal.phone) or "—", "双方关系", data.relation or "—"],
+        ["受托人", data.agent.name, "证件号码", shown(data.agent.id_number)],
         ["联系电话", phone(data.agent.phone) or "—", "办件编号", data.case_number or "—"],
     ]
     return grid_table(rows, [label_w, value_w, label_w, value_w], st, header=False, label_col=True)
@@ -168,7 +168,7 @@ def build_acceptance_slip(data: AgencyData, config: PrintConfig | None = None) -
         gap(4),
         KeepTogether(
             [
-                signature_line("委托人/受托人（签收）", st),
+                signature_line("委托人或受托人签收", st),
                 gap(3),
                 SealBlock(data.office.name, data.accepted_at.date(), st),
             ]
@@ -200,7 +200,7 @@ def build_suspension_slip(data: AgencyData, config: PrintConfig | None = None) -
         gap(4),
         KeepTogether(
             [
-                signature_line("委托人/受托人（签收）", st),
+                signature_line("委托人或受托人签收", st),
                 gap(3),
                 SealBlock(data.office.name, when.date(), st),
             ]
@@ -240,7 +240,7 @@ def build_completion_slip(data: AgencyData, config: PrintConfig | None = None) -
         gap(4),
         KeepTogether(
             [
-                signature_line("委托人/受托人（确认签字）", st),
+                signature_line("委托人或受托人签字", st),
                 gap(3),
                 SealBlock(data.office.name, when.date(), st),
             ]
