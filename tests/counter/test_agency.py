@@ -158,3 +158,29 @@ def test_agency_from_a_case_and_refusals(ctx: AppContext, staffed: Staffed) -> N
     assert helped.kind == "help" and helped.agent == "" and not helped.free
     (slip,) = svc.documents(helped.id)  # a 帮办 has no 授权委托书
     assert slip.kind == "agency_acceptance"
+
+
+def test_relatives_phone_at_the_counter(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
+) -> None:
+    """提醒电话 for the current ticket: a bad number refused in plain Chinese, a relative's kept sealed."""
+    ticket = ctx.queue().issue("general")
+    win = make_window(qtbot, ctx, staffed, tmp_path)
+    assert win.contact_dialog() is None  # no ticket called yet
+    assert "请先叫号" in win.statusBar().currentMessage()
+    press(qtbot, win, Qt.Key.Key_F1)
+    dlg = win.contact_dialog()
+    assert dlg is not None
+    qtbot.addWidget(dlg)
+    assert dlg.relative_button.isChecked()
+    for bad in ("", "1380013800", "23800138000"):
+        dlg.phone.setText(bad)
+        assert not dlg.save()
+        assert dlg.message.text(), bad
+    with ctx.sessions() as s:
+        assert s.scalar(sa.select(TicketContact).where(TicketContact.ticket_id == ticket.id)) is None
+    dlg.phone.setText("+86 139-1234-5678")
+    assert dlg.save() and dlg.saved == "139****5678"
+    with ctx.sessions() as s:
+        contact = s.scalar(sa.select(TicketContact).where(TicketContact.ticket_id == ticket.id))
+        assert contact is not None and contact.relation == "relative" and "5678" not in contact.phone

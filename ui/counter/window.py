@@ -124,6 +124,12 @@ class CounterWindow(QMainWindow):
         self.agency_button.clicked.connect(self.open_agency)
         self.statusBar().insertPermanentWidget(0, self.agency_button)
         QShortcut(QKeySequence("Ctrl+D"), self).activated.connect(self.open_agency)
+        self.contact_button = QPushButton(self.tr("提醒电话 (Ctrl+M)"))
+        self.contact_button.setObjectName("contact")
+        self.contact_button.setFlat(True)
+        self.contact_button.clicked.connect(self.record_contact)
+        self.statusBar().insertPermanentWidget(1, self.contact_button)
+        QShortcut(QKeySequence("Ctrl+M"), self).activated.connect(self.record_contact)
         # One key prints the last intake's documents on the configured printer; the preview is
         # there on demand.
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_documents)
@@ -238,6 +244,23 @@ class CounterWindow(QMainWindow):
             return bool(dlg.exec())
         finally:
             self.binding = None
+
+    def contact_dialog(self) -> Any:
+        """提醒电话 for the current ticket (a relative's mobile for an elderly applicant); None without one."""
+        from ui.counter.contact import ContactDialog
+
+        ticket = self.queue_panel.current
+        if ticket is None:
+            self.statusBar().showMessage(self.tr("请先叫号，再登记提醒电话"), 8000)
+            return None
+        return ContactDialog(self.ctx, ticket.id, ticket.number, runner=self.runner, parent=self)
+
+    def record_contact(self) -> bool:
+        dlg = self.contact_dialog()
+        if dlg is None or not dlg.exec():
+            return False
+        self.statusBar().showMessage(self.tr("已登记提醒电话 {0}").format(dlg.saved), 8000)
+        return True
 
     def lock(self) -> bool:
         """锁定: hide the screen until the clerk's password is given again; the session, the
