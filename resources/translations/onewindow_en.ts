@@ -4,76 +4,76 @@
 <context>
     <name>AgencyDialog</name>
     <message>
-        <location filename="../../ui/counter/agency.py" line="+115" />
+        <location filename="../../ui/counter/agency.py" line="+124" />
         <source>帮办代办登记</source>
-        <translation type="unfinished" />
+        <translation>Assisted service and agency</translation>
     </message>
     <message>
         <location line="+3" />
         <source>请依次在读卡器上放置委托人、受托人的身份证（也可手工录入）</source>
-        <translation type="unfinished" />
+        <translation>Place the applicant's ID card, then the agent's, on the reader (or type them in)</translation>
     </message>
     <message>
         <location line="+4" />
         <source>下一张卡读作：</source>
-        <translation type="unfinished" />
+        <translation>Next card is the:</translation>
     </message>
     <message>
         <location line="+1" />
-        <location line="+68" />
+        <location line="+71" />
         <source>委托人</source>
-        <translation type="unfinished" />
+        <translation>Principal</translation>
     </message>
     <message>
-        <location line="-67" />
-        <location line="+67" />
+        <location line="-70" />
+        <location line="+70" />
         <source>受托人</source>
-        <translation type="unfinished" />
+        <translation>Agent</translation>
     </message>
     <message>
-        <location line="-60" />
+        <location line="-62" />
         <source>委托人（申请人）</source>
-        <translation type="unfinished" />
+        <translation>Principal (applicant)</translation>
     </message>
     <message>
         <location line="+1" />
         <source>受托人（代办人）</source>
-        <translation type="unfinished" />
+        <translation>Agent (acting for the applicant)</translation>
     </message>
     <message>
         <location line="+2" />
         <source>请选择</source>
-        <translation type="unfinished" />
+        <translation>Please choose</translation>
     </message>
     <message>
         <location line="+4" />
         <source>与委托人关系</source>
-        <translation type="unfinished" />
+        <translation>Relation to principal</translation>
     </message>
     <message>
         <location line="+1" />
         <source>排队短信提醒发到受托人手机</source>
-        <translation type="unfinished" />
+        <translation>Send queue SMS reminders to the agent's mobile</translation>
     </message>
     <message>
-        <location line="+8" />
+        <location line="+9" />
         <source>多个事项用“、”分隔</source>
-        <translation type="unfinished" />
+        <translation>Separate several matters with “、”</translation>
     </message>
     <message>
         <location line="+2" />
         <source>已受理的办件可填编号</source>
-        <translation type="unfinished" />
+        <translation>Case number, if already accepted</translation>
     </message>
     <message>
         <location line="+5" />
         <source>无偿代办</source>
-        <translation type="unfinished" />
+        <translation>Free agency service</translation>
     </message>
     <message>
-        <location line="+2" />
+        <location line="+3" />
         <source>委托事项</source>
-        <translation type="unfinished" />
+        <translation>Matters entrusted</translation>
     </message>
     <message>
         <location line="+1" />
@@ -83,22 +83,22 @@
     <message>
         <location line="+1" />
         <source>委托期限至</source>
-        <translation type="unfinished" />
+        <translation>Authorised until</translation>
     </message>
     <message>
         <location line="+9" />
         <source>登记并生成委托书</source>
-        <translation type="unfinished" />
+        <translation>Register and print the power of attorney</translation>
     </message>
     <message>
         <location line="+1" />
         <source>中止代办…</source>
-        <translation type="unfinished" />
+        <translation>Suspend…</translation>
     </message>
     <message>
         <location line="+1" />
         <source>代办办结</source>
-        <translation type="unfinished" />
+        <translation>Complete</translation>
     </message>
     <message>
         <location line="+1" />
@@ -108,22 +108,140 @@
     <message>
         <location line="+22" />
         <source>已读取{0}：{1}</source>
-        <translation type="unfinished" />
+        <translation>Read {0}: {1}</translation>
     </message>
     <message>
         <location line="+36" />
         <source>{0}（{1}）：已生成{2}</source>
-        <translation type="unfinished" />
+        <translation>{0} ({1}): generated {2}</translation>
     </message>
     <message>
         <location line="+28" />
         <source>中止代办</source>
-        <translation type="unfinished" />
+        <translation>Suspend agency service</translation>
     </message>
     <message>
         <location line="+0" />
         <source>中止原因：</source>
-        <translation type="unfinished" />
+        <translation>Reason for suspending:</translation>
+    </message>
+</context>
+<context>
+    <name>AssistLedgerPanel</name>
+    <message>
+        <location filename="../../ui/manager/assist_ledger.py" line="+47" />
+        <source>编号</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>申请人/委托人</source>
+        <translation>Applicant/principal</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>受托人</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>关系</source>
+        <translation>Relation</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>事项</source>
+        <translation>Matter</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>无偿</source>
+        <translation>Free</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>代办员</source>
+        <translation>Assistant</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>受理</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>用时（分钟）</source>
+        <translation>Time (minutes)</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>查询</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>导出 CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>受理日期</source>
+        <translation>Accepted on</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>结束日期不能早于开始日期</source>
+        <translation>The end date cannot be before the start date</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>共 {0} 件，其中无偿代办 {1} 件；已办结 {2} 件，合计用时 {3:g} 分钟</source>
+        <translation>{0} in all, {1} free; {2} completed, {3:g} minutes in total</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>已导出：{0}</source>
+        <translation>Exported: {0}</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>导出帮办代办台账</source>
+        <translation>Export the assisted-service ledger</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>导出失败：{0}</source>
+        <translation>Export failed: {0}</translation>
     </message>
 </context>
 <context>
@@ -489,6 +607,34 @@
     </message>
 </context>
 <context>
+    <name>ContactDialog</name>
+    <message>
+        <location filename="../../ui/counter/contact.py" line="+42" />
+        <source>登记提醒电话</source>
+        <translation>Reminder phone</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>号票 {0} 的叫号提醒短信发送到：</source>
+        <translation>Send the SMS reminders of ticket {0} to:</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>本人手机</source>
+        <translation>Own mobile</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>亲属手机（老年人等）</source>
+        <translation>A relative's mobile (elderly applicants)</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>11 位手机号码</source>
+        <translation>11-digit mobile number</translation>
+    </message>
+</context>
+<context>
     <name>CounterWindow</name>
     <message>
         <location filename="../../ui/counter/window.py" line="+77" />
@@ -528,7 +674,12 @@
     <message>
         <location line="+7" />
         <source>代办 (Ctrl+D)</source>
-        <translation type="unfinished" />
+        <translation>Agency (Ctrl+D)</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>提醒电话 (Ctrl+M)</source>
+        <translation>Reminder phone (Ctrl+M)</translation>
     </message>
     <message>
         <location line="+49" />
@@ -546,7 +697,17 @@
         <translation>Your ID card is bound: next time log in with it (the password is still asked)</translation>
     </message>
     <message>
-        <location line="+57" />
+        <location line="+36" />
+        <source>请先叫号，再登记提醒电话</source>
+        <translation>Call a ticket first, then record its reminder phone</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>已登记提醒电话 {0}</source>
+        <translation>Reminder phone recorded: {0}</translation>
+    </message>
+    <message>
+        <location line="+30" />
         <source>已解锁</source>
         <translation>Unlocked</translation>
     </message>
@@ -1544,22 +1705,17 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+211" />
+        <location line="+216" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-189" />
+        <location line="-194" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
     <message>
-        <location line="+4" />
-        <source>我是残疾人或需要有人帮办</source>
-        <translation type="unfinished" />
-    </message>
-    <message>
-        <location line="+3" />
+        <location line="+12" />
         <location line="+37" />
         <location line="+44" />
         <source>返回首页</source>
@@ -1654,7 +1810,18 @@ Place your ID card on the reader</translation>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-140" />
+        <location line="-493" />
+        <location line="+5" />
+        <source>残疾人或需要帮办</source>
+        <translation>Disabled, or need assistance</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>已选：残疾人或需要帮办（再点取消）</source>
+        <translation>Selected: disabled or need assistance (tap again to undo)</translation>
+    </message>
+    <message>
+        <location line="+348" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1691,7 +1858,7 @@ Place your ID card on the reader</translation>
     <message>
         <location line="+4" />
         <source>已为您安排到帮办代办窗口，工作人员将协助您办理</source>
-        <translation type="unfinished" />
+        <translation>You have been sent to the assisted-service window; staff will help you</translation>
     </message>
     <message>
         <location line="+14" />
@@ -1970,7 +2137,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Charts and forecast</translation>
     </message>
     <message>
-        <location line="+50" />
+        <location line="+4" />
+        <source>帮办代办台账</source>
+        <translation>Assisted-service ledger</translation>
+    </message>
+    <message>
+        <location line="+53" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
@@ -2144,7 +2316,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>PersonBox</name>
     <message>
-        <location filename="../../ui/counter/agency.py" line="-177" />
+        <location filename="../../ui/counter/agency.py" line="-180" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>

@@ -95,7 +95,11 @@ def test_board_settings_are_typed(tmp_path: object) -> None:
 
 @pytest.fixture
 def assist_hall(sqlite_url: str) -> Iterator[HallFixture]:
-    h = make_ctx(sqlite_url, categories=(*DEFAULT_CATEGORIES, ("assist", "帮办代办", "H")))
+    h = make_ctx(
+        sqlite_url,
+        Settings(assist=AssistPolicy(category="H")),  # by prefix, as a hall may write it
+        categories=(*DEFAULT_CATEGORIES, ("assist", "帮办代办", "H")),
+    )
     yield h
     h.ctx.close()
 
@@ -175,3 +179,28 @@ def test_silent_board_shows_surname_only_and_never_speaks(qtbot: QtBot, assist_h
 def test_default_settings_speak_and_show_numbers() -> None:
     s = Settings()
     assert s.board.voice is True and s.board.names == "number" and s.assist.elderly_age == 60
+
+
+def test_kiosk_screen_sends_a_disabled_applicant_to_assist(qtbot: QtBot, assist_hall: HallFixture) -> None:
+    """Through the kiosk's own buttons: 综合业务, then 残疾人或需要帮办, then 没有身份证，直接取号."""
+    from ui.bus import HallBus
+    from ui.kiosk.window import KioskWindow
+
+    kiosk = KioskWindow(assist_hall.ctx, HallBus(), screening=False)
+    qtbot.addWidget(kiosk)
+    kiosk.locked = False
+    qtbot.waitUntil(lambda: len(kiosk.options) == 4, timeout=5000)
+    general = next(o for o in kiosk.options if o.code == "general")
+    kiosk.choose_category(general)
+    assert kiosk.assist_button.isVisibleTo(kiosk) and not kiosk.assist_button.isChecked()
+    kiosk.assist_button.click()
+    assert kiosk.assist_button.text().startswith("已选")
+    with qtbot.waitSignal(kiosk.ticketIssued, timeout=5000) as issued:
+        kiosk.anonymous_button.click()
+    ticket = issued.args[0]
+    assert ticket.info.category_code == "assist" and ticket.info.priority_class == "green"
+    assert "帮办代办窗口" in kiosk.result_info.text()
+    qtbot.waitUntil(lambda: not kiosk._printing and not kiosk._busy, timeout=5000)  # the print attempt ends
+    kiosk.go_home()
+    assert not kiosk.assist_button.isChecked()  # the next person starts unflagged
+    kiosk.shutdown()

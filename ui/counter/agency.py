@@ -17,6 +17,7 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -65,6 +67,13 @@ def save_pdfs(documents: list[AssistDocument], directory: Path) -> list[Path]:
             fh.write(d.pdf)
         paths.append(path)
     return paths
+
+
+def roomy(*buttons: QAbstractButton) -> None:
+    """Room for the indicator, its gap and the text with a margin (the layout check's measure)."""
+    for b in buttons:
+        indicator = b.style().pixelMetric(QStyle.PixelMetric.PM_IndicatorWidth)
+        b.setMinimumWidth(b.fontMetrics().horizontalAdvance(b.text()) + indicator + 20)
 
 
 class PersonBox(QGroupBox):
@@ -123,6 +132,7 @@ class AgencyDialog(QDialog):
         self.to_principal = QRadioButton(self.tr("委托人"))
         self.to_agent = QRadioButton(self.tr("受托人"))
         self.to_principal.setChecked(True)
+        roomy(self.to_principal, self.to_agent)
         target.addWidget(self.to_principal)
         target.addWidget(self.to_agent)
         target.addStretch(1)
@@ -139,6 +149,7 @@ class AgencyDialog(QDialog):
         self.sms_to_agent = QCheckBox(self.tr("排队短信提醒发到受托人手机"))
         self.sms_to_agent.setEnabled(ticket_id is not None)
         self.agent.form.addRow(self.sms_to_agent)
+        roomy(self.sms_to_agent)
         people.addWidget(self.principal, 0, 0)
         people.addWidget(self.agent, 0, 1)
         lay.addLayout(people)
@@ -153,6 +164,7 @@ class AgencyDialog(QDialog):
         self.valid_until.setDate(QDate.currentDate().addDays(30))
         self.free = QCheckBox(self.tr("无偿代办"))
         self.free.setChecked(True)
+        roomy(self.free)
         what.addRow(self.tr("委托事项"), self.matters)
         what.addRow(self.tr("办件编号"), self.case_number)
         what.addRow(self.tr("委托期限至"), self.valid_until)

@@ -22,6 +22,7 @@ from app.context import AppContext
 from app.errors import StorageError
 from app.reminders.service import InvalidContact, ReminderService
 from app.vocab import ContactRelation
+from ui.counter.agency import roomy
 from ui.tasks import TaskRunner
 
 
@@ -48,6 +49,7 @@ class ContactDialog(QDialog):
         self.self_button = QRadioButton(self.tr("本人手机"))
         self.relative_button = QRadioButton(self.tr("亲属手机（老年人等）"))
         self.relative_button.setChecked(True)
+        roomy(self.self_button, self.relative_button)
         who.addWidget(self.self_button)
         who.addWidget(self.relative_button)
         who.addStretch(1)

@@ -241,9 +241,14 @@ class KioskWindow(QWidget):
         self.anonymous_button.setObjectName("secondary")
         self.anonymous_button.clicked.connect(self._issue_anonymous)
         # 帮办代办 by policy (app/assist/routing.py): the applicant says so; the elderly go by age.
-        self.assist_button = QPushButton(self.tr("我是残疾人或需要有人帮办"))
+        self.assist_button = QPushButton(self.tr("残疾人或需要帮办"))
         self.assist_button.setObjectName("secondary")
         self.assist_button.setCheckable(True)
+        self.assist_button.toggled.connect(
+            lambda on: self.assist_button.setText(
+                self.tr("已选：残疾人或需要帮办（再点取消）") if on else self.tr("残疾人或需要帮办")
+            )
+        )
         back1 = QPushButton(self.tr("返回首页"))
         back1.setObjectName("secondary")
         back1.clicked.connect(self.go_home)
