@@ -16,13 +16,16 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.assist.service import AgencyRequest, AssistError, AssistService, Person, ledger_csv
+from app.cases import service as case_service
+from app.cases.types import ApplicantData, Clerk, IntakeRequest, MaterialCheck
 from app.context import AppContext
-from db.models import AssistRecord, TicketContact
+from db.models import AssistRecord, Material, Matter, TicketContact
 from devices.idcard.samples import PROTOCOL_SAMPLE, RESIDENT_LONG_TERM
+from tests.cases.seeding import Seeded
 from tests.counter.conftest import Staffed
 from tests.counter.test_counter_gui import make_window, press
 from ui.bus import HallBus
-from ui.counter.agency import AgencyDialog
+from ui.counter.agency import AgencyDialog, save_pdfs
 from ui.manager.assist_ledger import AssistLedgerPanel
 
 ELDER = PROTOCOL_SAMPLE  # 测试样例, born 1949, a woman
@@ -134,9 +137,39 @@ def test_agency_through_the_counter(
     assert (exported.stat().st_mode & 0o777) == 0o600
 
 
-def test_agency_from_a_case_and_refusals(ctx: AppContext, staffed: Staffed) -> None:
-    """A 帮办 without an agent; the case's matter comes from its number; bad input refused by name."""
+def test_agency_from_a_case_and_refusals(
+    ctx: AppContext, staffed: Staffed, seeded: Seeded, tmp_path: Path
+) -> None:
+    """A 代办 of an accepted case: the matter and case number come from the case and are on the
+    委托书; a 帮办 without an agent; bad input refused by name."""
     svc = AssistService(ctx.sessions, ctx.site_id, staff_id=staffed.clerk.id, window_number=1)
+    mid = seeded.matters["estate"]
+    clerk = Clerk(
+        ctx.site_id, staffed.clerk.id, staffed.clerk.name, staffed.window1.id, staffed.window1.label
+    )
+    with ctx.sessions() as s:
+        checks = tuple(
+            MaterialCheck(m, True) for m in s.scalars(sa.select(Material.id).where(Material.matter_id == mid))
+        )
+        matter_name = s.scalar(sa.select(Matter.name).where(Matter.id == mid))
+    with case_service.write_session(ctx.sessions) as s:
+        request = IntakeRequest(ApplicantData(name=ELDER.name, id_number=ELDER.id_number), (mid,), checks)
+        case = case_service.submit(s, request, clerk, "accept").cases[0]
+    line = svc.register(
+        AgencyRequest(
+            Person(ELDER.name, ELDER.id_number),
+            Person(AGENT.name, AGENT.id_number, "13800138000"),
+            relation="relative",
+            case_number=case.case_number,
+        )
+    )
+    assert line.case_number == case.case_number and line.matters == matter_name
+    letter, slip = svc.documents(line.id)
+    (path,) = save_pdfs([letter], tmp_path)
+    text = layout_text(path)
+    assert case.case_number in text and str(matter_name) in text and ELDER.name in text and AGENT.name in text
+    assert slip.kind == "agency_acceptance"
+
     elder = Person(ELDER.name, ELDER.id_number)
     agent = Person(AGENT.name, AGENT.id_number, "13800138000")
     for request, reason in (
