@@ -8,6 +8,7 @@ the board shows its number only.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from collections.abc import Iterable
@@ -17,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import storage
 from app.hall.masking import board_name
-from db.models import TicketBoardName
+from db.models import Ticket, TicketBoardName
 
 log = logging.getLogger("onewindow.queue")
 
@@ -50,3 +51,14 @@ def board_names(session: Session, ticket_ids: Iterable[uuid.UUID]) -> dict[uuid.
         sa.select(TicketBoardName.ticket_id, TicketBoardName.shown).where(TicketBoardName.ticket_id.in_(ids))
     ).all()
     return {r.ticket_id: r.shown for r in rows}
+
+
+def purge_board_names(session: Session, site_id: uuid.UUID, before: dt.date) -> int:
+    """Forget the names of tickets of business days before `before` (the board has moved on)."""
+    old = sa.select(Ticket.id).where(Ticket.site_id == site_id, Ticket.business_date < before)
+    done = session.execute(
+        sa.delete(TicketBoardName)
+        .where(TicketBoardName.site_id == site_id, TicketBoardName.ticket_id.in_(old))
+        .returning(TicketBoardName.id)
+    ).all()
+    return len(done)

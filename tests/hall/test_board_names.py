@@ -204,3 +204,24 @@ def test_kiosk_screen_sends_a_disabled_applicant_to_assist(qtbot: QtBot, assist_
     kiosk.go_home()
     assert not kiosk.assist_button.isChecked()  # the next person starts unflagged
     kiosk.shutdown()
+
+
+def test_board_names_are_forgotten_after_the_day(assist_hall: HallFixture) -> None:
+    import sqlalchemy as sa
+
+    from app.retention import apply_retention
+    from db.models import TicketBoardName
+
+    hall = assist_hall
+    kiosk = KioskService(hall.service, "演示中心")
+    t = kiosk.issue("general", id_number=MAN_1985, name="张小三")
+    kiosk.issue("general")  # anonymous: no name stored
+    with hall.ctx.sessions() as s:
+        assert s.scalars(sa.select(TicketBoardName.shown)).all() == ["张*先生"]
+    now = dt.datetime.now(dt.UTC)
+    assert apply_retention(hall.ctx.sessions, hall.ctx.settings, hall.ctx.site_id, now=now).board_names == 0
+    later = now + dt.timedelta(days=1)
+    assert apply_retention(hall.ctx.sessions, hall.ctx.settings, hall.ctx.site_id, now=later).board_names == 1
+    with hall.ctx.sessions() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(TicketBoardName)) == 0
+    assert t.info.holder_name == "张*三"  # the ticket itself keeps its own masked name
