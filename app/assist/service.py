@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import validators
@@ -221,6 +222,24 @@ class AssistService:
         valid_until = request.valid_until or today + dt.timedelta(days=DEFAULT_VALID_DAYS)
         if valid_until < today:
             raise AssistError("委托期限不能早于今天")
+        # Two windows registering at once may take the same daily number: the loser tries again.
+        for attempt in range(3):
+            try:
+                return self._register_tx(request, principal, agent, valid_until, now, today)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _register_tx(
+        self,
+        request: AgencyRequest,
+        principal: Person,
+        agent: Person | None,
+        valid_until: dt.date,
+        now: dt.datetime,
+        today: dt.date,
+    ) -> AssistLine:
         with self.sessions.begin() as s:
             site = s.get(Site, self.site_id)
             if site is None:
