@@ -8,12 +8,21 @@ import datetime as dt
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytestqt.qtbot import QtBot
 
 from app.assist.policy import AssistPolicy
 from app.assist.routing import age_on, route
 from app.hall.kiosk import KioskService
-from app.hall.masking import board_name, is_board_name, shows_only_surname, surname, title_from_id
+from app.hall.masking import (
+    COMPOUND_SURNAMES,
+    board_name,
+    is_board_name,
+    shows_only_surname,
+    surname,
+    title_from_id,
+)
 from app.queue.seed import DEFAULT_CATEGORIES
 from app.settings import Settings, load_settings
 from tests.hall.conftest import HallFixture, make_ctx
@@ -225,3 +234,21 @@ def test_board_names_are_forgotten_after_the_day(assist_hall: HallFixture) -> No
     with hall.ctx.sessions() as s:
         assert s.scalar(sa.select(sa.func.count()).select_from(TicketBoardName)) == 0
     assert t.info.holder_name == "张*三"  # the ticket itself keeps its own masked name
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    name=st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5), min_size=0, max_size=6)
+    | st.sampled_from(sorted(COMPOUND_SURNAMES)).flatmap(
+        lambda c: st.text(alphabet="娜明华强丽", min_size=0, max_size=3).map(lambda g: c + g)
+    ),
+    id_number=st.sampled_from(["", WOMAN_1949, MAN_1985, "ABC123456789012", "bad"]),
+)
+def test_board_name_never_shows_more_than_the_surname(name: str, id_number: str) -> None:
+    shown = board_name(name, id_number)
+    if name:
+        assert is_board_name(shown), (name, shown)
+        assert shown.split("*")[0] == surname(name)
+        assert shows_only_surname(shown, name)
+    else:
+        assert shown == ""
