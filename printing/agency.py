@@ -97,7 +97,13 @@ def _people_table(data: AgencyData, st: Styles, *, full: bool) -> Flowable:
     phone = (lambda v: v) if full else mask_phone
     label_w = 26 * mm
     value_w = (FRAME_WIDTH - 2 * label_w) / 2
-    rows: list[list[str]] = [
+    if not data.agent.name:  # a 帮办: the applicant is there, nobody acts for them
+        rows = [
+            ["申请人", _who(data.principal), "证件号码", shown(data.principal.id_number)],
+            ["联系电话", phone(data.principal.phone) or "—", "办件编号", data.case_number or "—"],
+        ]
+        return grid_table(rows, [label_w, value_w, label_w, value_w], st, header=False, label_col=True)
+    rows = [
         ["委托人", _who(data.principal), "证件号码", shown(data.principal.id_number)],
         ["联系电话", phone(data.principal.phone) or "—", "双方关系", data.relation or "—"],
         ["受托人", data.agent.name, "证件号码", shown(data.agent.id_number)],
@@ -143,6 +149,10 @@ def build_power_of_attorney(data: AgencyData, config: PrintConfig | None = None)
     return _finish(story, st, data.office, f"授权委托书 {data.number}")
 
 
+def _signer(data: AgencyData, verb: str) -> str:
+    return f"委托人或受托人{verb}" if data.agent.name else f"申请人{verb}"
+
+
 def _free_line(data: AgencyData) -> str:
     return "本中心提供无偿代办服务，不收取任何费用。" if data.free else "本项代办按有关规定办理。"
 
@@ -168,7 +178,7 @@ def build_acceptance_slip(data: AgencyData, config: PrintConfig | None = None) -
         gap(4),
         KeepTogether(
             [
-                signature_line("委托人或受托人签收", st),
+                signature_line(_signer(data, "签收"), st),
                 gap(3),
                 SealBlock(data.office.name, data.accepted_at.date(), st),
             ]
@@ -200,7 +210,7 @@ def build_suspension_slip(data: AgencyData, config: PrintConfig | None = None) -
         gap(4),
         KeepTogether(
             [
-                signature_line("委托人或受托人签收", st),
+                signature_line(_signer(data, "签收"), st),
                 gap(3),
                 SealBlock(data.office.name, when.date(), st),
             ]
@@ -235,12 +245,18 @@ def build_completion_slip(data: AgencyData, config: PrintConfig | None = None) -
         ),
         gap(3),
         Paragraph(
-            "上述代办事项已办结，相关证照及材料已交还委托人或受托人。请对本次代办服务作出评价。", st.body
+            (
+                "上述代办事项已办结，相关证照及材料已交还委托人或受托人。"
+                if data.agent.name
+                else "上述事项已办结，相关证照及材料已交还申请人。"
+            )
+            + "请对本次服务作出评价。",
+            st.body,
         ),
         gap(4),
         KeepTogether(
             [
-                signature_line("委托人或受托人签字", st),
+                signature_line(_signer(data, "签字"), st),
                 gap(3),
                 SealBlock(data.office.name, when.date(), st),
             ]

@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from app.assist.service import AgencyRequest, AssistError, AssistService, Person, ledger_csv
@@ -191,6 +191,9 @@ def test_agency_from_a_case_and_refusals(
     assert helped.kind == "help" and helped.agent == "" and not helped.free
     (slip,) = svc.documents(helped.id)  # a 帮办 has no 授权委托书
     assert slip.kind == "agency_acceptance"
+    (path,) = save_pdfs([slip], tmp_path / "help")
+    text = layout_text(path)
+    assert "申请人" in text and ELDER.name in text and "受托人" not in text
 
 
 def test_relatives_phone_at_the_counter(
@@ -199,6 +202,17 @@ def test_relatives_phone_at_the_counter(
     """提醒电话 for the current ticket: a bad number refused in plain Chinese, a relative's kept sealed."""
     ticket = ctx.queue().issue("general")
     win = make_window(qtbot, ctx, staffed, tmp_path)
+    # Ctrl+D opens the 代办 dialog modally; cards go to it while it is open, to the intake after.
+    seen: list[object] = []
+
+    def close_it() -> None:
+        seen.append(win.binding)
+        assert win.binding is not None
+        win.binding.done(0)
+
+    QTimer.singleShot(0, close_it)
+    assert not win.open_agency()
+    assert seen and isinstance(seen[0], AgencyDialog) and win.binding is None
     assert win.contact_dialog() is None  # no ticket called yet
     assert "请先叫号" in win.statusBar().currentMessage()
     press(qtbot, win, Qt.Key.Key_F1)
