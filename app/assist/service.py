@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import validators
 from app.cases.errors import CaseError
+from app.cases.service import write_session
 from app.errors import guarded, storage
 from app.vocab import AgentRelation, AssistKind, AssistState
 from db.crypto import FieldCryptoError, session_cipher
@@ -52,6 +53,7 @@ STATE_LABELS: dict[str, str] = {
     AssistState.COMPLETED: "已办结",
 }
 KIND_LABELS: dict[str, str] = {AssistKind.AGENCY: "代办", AssistKind.HELP: "帮办"}
+_LOCK_CLASS = 0x0DB0  # advisory lock class for 帮办 ledger numbers (PostgreSQL)
 DEFAULT_POWERS = ("代为提交、补正申请材料", "代为签收受理通知书等文书", "代为领取办理结果")
 #: the 委托期限 when the clerk does not set one: 30 days
 DEFAULT_VALID_DAYS = 30
@@ -198,6 +200,10 @@ class AssistService:
         )
 
     def _next_number(self, s: Session, site: Site, day: dt.date) -> str:
+        """SITE-DB-YYYYMMDD-NNN per site and day; serialised per site on PostgreSQL."""
+        if s.get_bind().dialect.name == "postgresql":
+            key = int.from_bytes(site.id.bytes[:4], "big", signed=True)
+            s.execute(sa.text("SELECT pg_advisory_xact_lock(:c, :k)"), {"c": _LOCK_CLASS, "k": key})
         prefix = f"{site.code}-DB-{day:%Y%m%d}-"
         last = s.scalar(
             sa.select(sa.func.max(AssistRecord.number)).where(
@@ -240,7 +246,7 @@ class AssistService:
         now: dt.datetime,
         today: dt.date,
     ) -> AssistLine:
-        with self.sessions.begin() as s:
+        with write_session(self.sessions) as s:  # SQLite: BEGIN IMMEDIATE
             site = s.get(Site, self.site_id)
             if site is None:
                 raise AssistError("本机的站点资料缺失，请联系管理员")
