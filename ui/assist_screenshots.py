@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -133,6 +134,12 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
                 out.append(
                     shots.save(kiosk, outdir / f"hall-kiosk{mode}-swipe-{size[0]}x{size[1]}.png", size)
                 )
+                kiosk.pages.setCurrentWidget(kiosk.contact_page)  # 留家人手机 (after an elderly ticket)
+                kiosk.contact_page.start(uuid.uuid4())
+                for key in "13800138000":
+                    kiosk.contact_page.press(key)
+                name = f"hall-kiosk{mode}-relative-phone-{size[0]}x{size[1]}.png"
+                out.append(shots.save(kiosk, outdir / name, size))
         kiosk.go_home()
 
         # The silent board with names.

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from app.assist.board_names import record_board_name
 from app.assist.policy import AssistPolicy
-from app.assist.routing import route
+from app.assist.routing import age_on, route
 from app.hall.policy import KioskPolicy
 from app.queue import errors as qerrors
 from app.queue.estimate import display_minutes
@@ -79,6 +79,7 @@ class IssuedTicket:
     info: TicketInfo
     data: TicketData  # exactly what is printed, every time
     routed: str = ""  # "elderly" | "disabled": sent to the 帮办代办 window by the hall's policy
+    elderly: bool = False  # a real-name ticket of an applicant at or above [assist] elderly_age
 
 
 @dataclass(frozen=True)
@@ -187,21 +188,24 @@ class KioskService:
         self.check_card(card)
         if id_number:
             self._audit_card(id_number, "issue")
+        today = self.service.business_date(self.service.clock())
         way = route(
             self.assist,
             self._category_code(category),
             self._assist_code(),
             id_number=id_number,
             disabled=disabled,
-            today=self.service.business_date(self.service.clock()),
+            today=today,
         )
+        age = age_on(id_number, today) if id_number else None
+        elderly = age is not None and age >= self.assist.elderly_age
         info = self.service.issue(
             way.category, id_number=id_number, name=name, priority=priority or way.green, channel="kiosk"
         )
         if name:
             record_board_name(self.service.session_factory, self.service.site_id, info.id, name, id_number)
         issued = self._issued(info)
-        return IssuedTicket(issued.info, issued.data, way.reason) if way.routed else issued
+        return IssuedTicket(issued.info, issued.data, way.reason if way.routed else "", elderly)
 
     def _category_code(self, key: str) -> str:
         try:

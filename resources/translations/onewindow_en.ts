@@ -635,6 +635,42 @@
     </message>
 </context>
 <context>
+    <name>ContactPage</name>
+    <message>
+        <location filename="../../ui/kiosk/contact_page.py" line="+41" />
+        <source>留一个家人的手机号
+快轮到您时发短信提醒</source>
+        <extracomment>the page is done: the masked number saved, or "" when the applicant went back without one</extracomment>
+        <translation>Leave a relative's mobile number:
+we send an SMS when your turn is near</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>保存手机号</source>
+        <translation>Save the number</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>不用了，返回</source>
+        <translation>No thanks, go back</translation>
+    </message>
+    <message>
+        <location line="+32" />
+        <source>请先输入手机号</source>
+        <translation>Please enter the mobile number first</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>保存失败，请找工作人员帮忙</source>
+        <translation>Could not save; please ask the staff for help</translation>
+    </message>
+</context>
+<context>
     <name>CounterWindow</name>
     <message>
         <location filename="../../ui/counter/window.py" line="+77" />
@@ -1705,24 +1741,24 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+216" />
+        <location line="+226" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-194" />
+        <location line="-204" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
     <message>
         <location line="+12" />
         <location line="+37" />
-        <location line="+44" />
+        <location line="+50" />
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
     <message>
-        <location line="-68" />
+        <location line="-74" />
         <source>请输入预约码，或直接刷身份证签到</source>
         <translation>Enter your appointment code, or check in with your ID card</translation>
     </message>
@@ -1752,7 +1788,12 @@ Site account: {3} ({4})</translation>
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+117" />
+        <location line="+7" />
+        <source>留家人手机，快到号时短信提醒</source>
+        <translation>Leave a relative's mobile for an SMS before your turn</translation>
+    </message>
+    <message>
+        <location line="+120" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -1810,7 +1851,7 @@ Place your ID card on the reader</translation>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-493" />
+        <location line="-503" />
         <location line="+5" />
         <source>残疾人或需要帮办</source>
         <translation>Disabled, or need assistance</translation>
@@ -1821,7 +1862,7 @@ Place your ID card on the reader</translation>
         <translation>Selected: disabled or need assistance (tap again to undo)</translation>
     </message>
     <message>
-        <location line="+348" />
+        <location line="+358" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1861,7 +1902,12 @@ Place your ID card on the reader</translation>
         <translation>You have been sent to the assisted-service window; staff will help you</translation>
     </message>
     <message>
-        <location line="+14" />
+        <location line="+18" />
+        <source>已登记家人手机 {0}，快到号时短信提醒</source>
+        <translation>Relative's mobile {0} recorded: an SMS comes before your turn</translation>
+    </message>
+    <message>
+        <location line="+12" />
         <source>正在打印号票…</source>
         <translation>Printing your ticket…</translation>
     </message>

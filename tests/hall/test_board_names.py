@@ -252,3 +252,73 @@ def test_board_name_never_shows_more_than_the_surname(name: str, id_number: str)
         assert shows_only_surname(shown, name)
     else:
         assert shown == ""
+
+
+@pytest.fixture
+def sms_hall(sqlite_url: str) -> Iterator[HallFixture]:
+    from app.settings import SmsSettings
+    from tests.cases.seeding import with_keys
+
+    h = make_ctx(
+        sqlite_url,
+        Settings(assist=AssistPolicy(category="assist"), sms=SmsSettings(sender="log")),
+        categories=(*DEFAULT_CATEGORIES, ("assist", "帮办代办", "H")),
+    )
+    with_keys(h.ctx.sessions)  # phones are sealed at rest
+    yield h
+    h.ctx.close()
+
+
+def test_kiosk_takes_a_relatives_phone_for_an_elderly_applicant(qtbot: QtBot, sms_hall: HallFixture) -> None:
+    """A real-name ticket of a 76-year-old: the result page offers 留家人手机; a bad number is refused
+    in plain Chinese on the keypad page, a good one is kept (sealed) for the turn reminder."""
+    import sqlalchemy as sa
+
+    from db.models import TicketContact
+    from devices.idcard.samples import PROTOCOL_SAMPLE, RESIDENT_LONG_TERM
+    from ui.bus import HallBus
+    from ui.kiosk.window import KioskWindow
+
+    kiosk = KioskWindow(sms_hall.ctx, HallBus(), screening=False)
+    qtbot.addWidget(kiosk)
+    kiosk.locked = False
+    qtbot.waitUntil(lambda: len(kiosk.options) == 4, timeout=5000)
+    general = next(o for o in kiosk.options if o.code == "general")
+
+    # A 41-year-old: no offer.
+    kiosk.choose_category(general)
+    with qtbot.waitSignal(kiosk.ticketIssued, timeout=5000):
+        kiosk.on_card(RESIDENT_LONG_TERM)
+    assert not kiosk.relative_button.isVisibleTo(kiosk)
+    qtbot.waitUntil(lambda: not kiosk._printing and not kiosk._busy, timeout=5000)
+    kiosk.go_home()
+
+    kiosk.choose_category(general)
+    with qtbot.waitSignal(kiosk.ticketIssued, timeout=5000) as issued:
+        kiosk.on_card(PROTOCOL_SAMPLE)
+    ticket = issued.args[0]
+    assert ticket.elderly and ticket.routed == "elderly" and ticket.info.category_code == "assist"
+    assert kiosk.relative_button.isVisibleTo(kiosk)
+    kiosk.relative_button.click()
+    page = kiosk.contact_page
+    assert kiosk.pages.currentWidget() is page
+    keys = {b.text(): b for b in page.keys}
+    for k in "1380013":
+        keys[k].click()
+    page.save_button.click()
+    qtbot.waitUntil(lambda: page.message.text() != "", timeout=5000)
+    assert kiosk.pages.currentWidget() is page  # refused: still on the keypad
+    keys["清空"].click()
+    for k in "13800138000":
+        keys[k].click()
+    keys["←"].click()
+    keys["0"].click()
+    with qtbot.waitSignal(page.finished, timeout=5000) as done:
+        page.save_button.click()
+    assert done.args == ["138****8000"]
+    assert kiosk.pages.currentIndex() == 3  # back on the result page
+    assert "138****8000" in kiosk.result_info.text() and not kiosk.relative_button.isVisibleTo(kiosk)
+    with sms_hall.ctx.sessions() as s:
+        contact = s.scalar(sa.select(TicketContact).where(TicketContact.ticket_id == ticket.info.id))
+        assert contact is not None and contact.relation == "relative" and "8000" not in contact.phone
+    kiosk.shutdown()

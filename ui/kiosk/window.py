@@ -320,6 +320,12 @@ class KioskWindow(QWidget):
         rl.addWidget(self.result_category)
         rl.addWidget(self.result_number)
         rl.addWidget(self.result_info)
+        # 提醒手机 (ui/kiosk/contact_page.py): a relative's mobile for an elderly applicant's SMS.
+        self.relative_button = QPushButton(self.tr("留家人手机，快到号时短信提醒"))
+        self.relative_button.setObjectName("secondary")
+        self.relative_button.setVisible(False)
+        self.relative_button.clicked.connect(self.open_contact)
+        rl.addWidget(self.relative_button)
         rl.addWidget(self.print_status)
         rl.addWidget(self.retry_button)
         rl.addWidget(self.done_button)
@@ -337,7 +343,11 @@ class KioskWindow(QWidget):
         fl.addWidget(self.fever_label)
         fl.addStretch(1)
         fl.addWidget(back3)
-        for page in (home, swipe, checkin, result, fever):
+        from ui.kiosk.contact_page import ContactPage
+
+        self.contact_page = ContactPage(self.ctx, self._worker, self._font)
+        self.contact_page.finished.connect(self._contact_done)
+        for page in (home, swipe, checkin, result, fever, self.contact_page):
             self.pages.addWidget(page)
         root = QVBoxLayout(self)
         root.addLayout(top)
@@ -757,9 +767,25 @@ class KioskWindow(QWidget):
             info += "\n" + self.screening.message
         if ticket.routed:
             info += "\n" + self.tr("已为您安排到帮办代办窗口，工作人员将协助您办理")
+        self.relative_button.setVisible(ticket.elderly and self.ctx.settings.sms.sender != "off")
         self.result_info.setText(info)
         self._show(RESULT)
         self.print_ticket()
+
+    def open_contact(self) -> None:
+        if self.ticket is None:
+            return
+        self.contact_page.start(self.ticket.info.id)
+        self.pages.setCurrentWidget(self.contact_page)
+        self._touch()
+
+    def _contact_done(self, masked: str) -> None:
+        self._show(RESULT)
+        if masked:
+            self.relative_button.setVisible(False)
+            self.result_info.setText(
+                self.result_info.text() + "\n" + self.tr("已登记家人手机 {0}，快到号时短信提醒").format(masked)
+            )
 
     def print_ticket(self) -> None:
         """Print the current ticket (first time or retry: always the same ticket)."""
