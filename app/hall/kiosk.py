@@ -199,9 +199,19 @@ class KioskService:
         )
         age = age_on(id_number, today) if id_number else None
         elderly = age is not None and age >= self.assist.elderly_age
-        info = self.service.issue(
-            way.category, id_number=id_number, name=name, priority=priority or way.green, channel="kiosk"
-        )
+        try:
+            info = self.service.issue(
+                way.category, id_number=id_number, name=name, priority=priority or way.green, channel="kiosk"
+            )
+        except qerrors.QueueError as exc:
+            if not way.routed:
+                raise
+            # 帮办代办 closed for today (hours, cap): the chosen queue, still green channel.
+            log.info("kiosk: 帮办代办 not issuing (%s), the chosen category instead", type(exc).__name__)
+            way = route(self.assist, category, None, id_number=None, disabled=False, today=today)
+            info = self.service.issue(
+                category, id_number=id_number, name=name, priority=True, channel="kiosk"
+            )
         if name:
             record_board_name(self.service.session_factory, self.service.site_id, info.id, name, id_number)
         issued = self._issued(info)

@@ -322,3 +322,20 @@ def test_kiosk_takes_a_relatives_phone_for_an_elderly_applicant(qtbot: QtBot, sm
         contact = s.scalar(sa.select(TicketContact).where(TicketContact.ticket_id == ticket.info.id))
         assert contact is not None and contact.relation == "relative" and "8000" not in contact.phone
     kiosk.shutdown()
+
+
+def test_a_closed_assist_queue_falls_back_to_the_chosen_one(sqlite_url: str) -> None:
+    """帮办代办 full for today: the elderly applicant still gets a ticket, in the chosen queue, green."""
+    h = make_ctx(sqlite_url, categories=(*DEFAULT_CATEGORIES, ("assist", "帮办代办", "H")), daily_cap=1)
+    try:
+        kiosk = KioskService(h.service, "演示中心", assist=AssistPolicy(category="assist"))
+        first = kiosk.issue("business", id_number=WOMAN_1949, name="欧阳娜娜")
+        assert (first.info.category_code, first.routed) == ("assist", "elderly")
+        second = kiosk.issue("business", disabled=True)  # 帮办代办 has reached its cap of one
+        assert (second.info.category_code, second.routed, second.info.priority_class) == (
+            "business",
+            "",
+            "green",
+        )
+    finally:
+        h.ctx.close()
