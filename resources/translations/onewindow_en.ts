@@ -4,7 +4,7 @@
 <context>
     <name>AgencyDialog</name>
     <message>
-        <location filename="../../ui/counter/agency.py" line="+124" />
+        <location filename="../../ui/counter/agency.py" line="+125" />
         <source>帮办代办登记</source>
         <translation>Assisted service and agency</translation>
     </message>
@@ -20,18 +20,18 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+71" />
+        <location line="+76" />
         <source>委托人</source>
         <translation>Principal</translation>
     </message>
     <message>
-        <location line="-70" />
-        <location line="+70" />
+        <location line="-75" />
+        <location line="+75" />
         <source>受托人</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location line="-62" />
+        <location line="-67" />
         <source>委托人（申请人）</source>
         <translation>Principal (applicant)</translation>
     </message>
@@ -106,7 +106,12 @@
         <translation>Close</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+23" />
+        <source>此证件不能用于办理：%1</source>
+        <translation>This card cannot be used: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
         <source>已读取{0}：{1}</source>
         <translation>Read {0}: {1}</translation>
     </message>
@@ -2362,7 +2367,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>PersonBox</name>
     <message>
-        <location filename="../../ui/counter/agency.py" line="-180" />
+        <location filename="../../ui/counter/agency.py" line="-185" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>

@@ -231,3 +231,26 @@ def test_relatives_phone_at_the_counter(
     with ctx.sessions() as s:
         contact = s.scalar(sa.select(TicketContact).where(TicketContact.ticket_id == ticket.id))
         assert contact is not None and contact.relation == "relative" and "5678" not in contact.phone
+
+
+def test_an_expired_card_is_refused_in_the_agency_dialog(
+    qtbot: QtBot, ctx: AppContext, staffed: Staffed, tmp_path: Path
+) -> None:
+    import dataclasses
+
+    from ui.tasks import TaskRunner
+
+    bus = HallBus()
+    runner = TaskRunner("agency-test")
+    svc = AssistService(ctx.sessions, ctx.site_id, staff_id=staffed.clerk.id, window_number=1)
+    dlg = AgencyDialog(ctx, bus, svc, runner=runner, documents_dir=tmp_path)
+    qtbot.addWidget(dlg)
+    expired = dataclasses.replace(AGENT, valid_from=dt.date(2005, 1, 1), valid_to=dt.date(2015, 1, 1))
+    bus.cardRead.emit(expired)
+    assert dlg.principal.id_number.text() == "" and "不能用于办理" in dlg.message.text()
+    bus.cardRead.emit(ELDER)
+    assert dlg.principal.id_number.text() == ELDER.id_number and dlg.to_agent.isChecked()
+    dlg.done(0)
+    bus.cardRead.emit(AGENT)  # closed: no longer listening
+    assert dlg.agent.id_number.text() == ""
+    runner.stop()

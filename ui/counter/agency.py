@@ -14,6 +14,7 @@ import os
 import uuid
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
@@ -49,7 +50,7 @@ from app.context import AppContext
 from app.errors import StorageError
 from app.reminders.service import InvalidContact
 from app.secrets import make_private_dir
-from app.validators import mask_name
+from app.validators import card_problem, mask_name
 from app.vocab import AgentRelation, ContactRelation
 from ui.tasks import TaskRunner
 
@@ -199,6 +200,11 @@ class AgencyDialog(QDialog):
         if self.line is not None:
             return
         box = self.agent if self.to_agent.isChecked() else self.principal
+        today = dt.datetime.now(ZoneInfo(self.ctx.settings.site.timezone)).date()
+        problem = card_problem(card, today)  # the hall's one card rule, as at the intake
+        if problem:
+            self._say(self.tr("此证件不能用于办理：%1").replace("%1", problem), error=True)
+            return
         box.fill(card)
         who = self.tr("受托人") if box is self.agent else self.tr("委托人")
         self._say(self.tr("已读取{0}：{1}").format(who, mask_name(box.name.text())), error=False)
