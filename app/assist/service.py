@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -167,7 +167,7 @@ class AssistService:
         window_number: int | None = None,
         window_name: str = "",
         timezone: str = "Asia/Shanghai",
-        clock: object = None,
+        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.sessions = sessions
         self.site_id = site_id
@@ -178,11 +178,7 @@ class AssistService:
         self._clock = clock
 
     def now(self) -> dt.datetime:
-        if callable(self._clock):
-            value = self._clock()
-            assert isinstance(value, dt.datetime)
-            return value
-        return dt.datetime.now(dt.UTC)
+        return self._clock() if self._clock is not None else dt.datetime.now(dt.UTC)
 
     # --- writing ------------------------------------------------------------------------------
 
