@@ -4,7 +4,7 @@
 <context>
     <name>AgencyDialog</name>
     <message>
-        <location filename="../../ui/counter/agency.py" line="+125" />
+        <location filename="../../ui/counter/agency.py" line="+130" />
         <source>帮办代办登记</source>
         <translation>Assisted service and agency</translation>
     </message>
@@ -20,18 +20,18 @@
     </message>
     <message>
         <location line="+1" />
-        <location line="+76" />
+        <location line="+80" />
         <source>委托人</source>
         <translation>Principal</translation>
     </message>
     <message>
-        <location line="-75" />
-        <location line="+75" />
+        <location line="-79" />
+        <location line="+79" />
         <source>受托人</source>
         <translation>Agent</translation>
     </message>
     <message>
-        <location line="-67" />
+        <location line="-71" />
         <source>委托人（申请人）</source>
         <translation>Principal (applicant)</translation>
     </message>
@@ -86,7 +86,7 @@
         <translation>Authorised until</translation>
     </message>
     <message>
-        <location line="+9" />
+        <location line="+10" />
         <source>登记并生成委托书</source>
         <translation>Register and print the power of attorney</translation>
     </message>
@@ -102,6 +102,11 @@
     </message>
     <message>
         <location line="+1" />
+        <source>打印 (Ctrl+P)</source>
+        <translation>Print (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location line="+3" />
         <source>关闭</source>
         <translation>Close</translation>
     </message>
@@ -116,12 +121,22 @@
         <translation>Read {0}: {1}</translation>
     </message>
     <message>
-        <location line="+36" />
+        <location line="+38" />
         <source>{0}（{1}）：已生成{2}</source>
         <translation>{0} ({1}): generated {2}</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+30" />
+        <source>打印失败：%1</source>
+        <translation>Printing failed: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>已打印：%1（%2）</source>
+        <translation>Printed: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+10" />
         <source>中止代办</source>
         <translation>Suspend agency service</translation>
     </message>
@@ -2367,7 +2382,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>PersonBox</name>
     <message>
-        <location filename="../../ui/counter/agency.py" line="-185" />
+        <location filename="../../ui/counter/agency.py" line="-210" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>

@@ -92,6 +92,12 @@ def test_agency_through_the_counter(
     # The slip crosses the counter: ID numbers and phones masked.
     assert ELDER.id_number not in slip and AGENT.id_number not in slip and "13800138000" not in slip
 
+    # 打印 sends both to the counter's configured printer (the emulated one files PDFs).
+    assert dlg.print_documents()
+    printed = sorted((tmp_path / "printer").glob("*.pdf"))
+    assert len(printed) == 2 and all(AGENT.name in layout_text(p) for p in printed)
+    assert "已打印" in dlg.message.text()
+
     # The relative's phone now takes the ticket's reminders; personal data sealed at rest.
     with ctx.sessions() as s:
         contact = s.scalar(sa.select(TicketContact).where(TicketContact.ticket_id == ticket.id))

@@ -46,12 +46,14 @@ from app.assist.service import (
     AssistService,
     Person,
 )
+from app.cases.types import Document
 from app.context import AppContext
 from app.errors import StorageError
 from app.reminders.service import InvalidContact
 from app.secrets import make_private_dir
 from app.validators import card_problem, mask_name
 from app.vocab import AgentRelation, ContactRelation
+from ui.counter.preview import PrinterChoice, print_document
 from ui.tasks import TaskRunner
 
 REFUSALS = (AssistError, StorageError, InvalidContact)
@@ -114,6 +116,7 @@ class AgencyDialog(QDialog):
         documents_dir: Path,
         matters: str = "",
         ticket_id: uuid.UUID | None = None,
+        printer: PrinterChoice | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -121,7 +124,9 @@ class AgencyDialog(QDialog):
         self.documents_dir = documents_dir
         self.ticket_id = ticket_id
         self.line: AssistLine | None = None
+        self.docs: list[AssistDocument] = []
         self.paths: list[Path] = []
+        self.printer = printer
         self.setWindowTitle(self.tr("帮办代办登记"))
         self.setMinimumWidth(760)
         lay = QVBoxLayout(self)
@@ -176,18 +181,22 @@ class AgencyDialog(QDialog):
         self.message.setWordWrap(True)
         self.message.setMinimumHeight(2 * self.message.fontMetrics().lineSpacing() + 4)
         lay.addWidget(self.message)
+        lay.addStretch(1)  # a larger dialog keeps the form together, the buttons at the bottom
         buttons = QHBoxLayout()
         self.register_button = QPushButton(self.tr("登记并生成委托书"))
         self.suspend_button = QPushButton(self.tr("中止代办…"))
         self.complete_button = QPushButton(self.tr("代办办结"))
+        self.print_button = QPushButton(self.tr("打印 (Ctrl+P)"))
+        self.print_button.setShortcut("Ctrl+P")
+        self.print_button.clicked.connect(self.print_documents)
         self.close_button = QPushButton(self.tr("关闭"))
-        for b in (self.suspend_button, self.complete_button):
+        for b in (self.suspend_button, self.complete_button, self.print_button):
             b.setEnabled(False)
         self.register_button.clicked.connect(self.register)
         self.suspend_button.clicked.connect(self.ask_suspend)
         self.complete_button.clicked.connect(lambda: self.complete())
         self.close_button.clicked.connect(self.accept)
-        for b in (self.register_button, self.suspend_button, self.complete_button):
+        for b in (self.register_button, self.suspend_button, self.complete_button, self.print_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         buttons.addWidget(self.close_button)
@@ -240,7 +249,9 @@ class AgencyDialog(QDialog):
             self._say(str(exc), error=True)
             return False
         self.line = line
+        self.docs = list(docs)
         self.paths = save_pdfs(docs, self.documents_dir)
+        self.print_button.setEnabled(self.printer is not None)
         self.documentsReady.emit(list(self.paths))
         titles = "、".join(d.title for d in docs)
         self._say(self.tr("{0}（{1}）：已生成{2}").format(line.number, line.state_label, titles), error=False)
@@ -264,6 +275,22 @@ class AgencyDialog(QDialog):
             return line, service.documents(line.id)
 
         return self._run(job)
+
+    def print_documents(self) -> bool:
+        """The documents just generated, to the counter's configured printer (no dialog)."""
+        if self.printer is None or not self.docs:
+            return False
+        try:
+            for d, path in zip(self.docs, self.paths, strict=True):
+                print_document(Document(d.kind, d.title, d.number, d.pdf), path, self.printer)
+        except (OSError, ValueError) as exc:
+            self._say(self.tr("打印失败：%1").replace("%1", str(exc)), error=True)
+            return False
+        titles = "、".join(d.title for d in self.docs)
+        self._say(
+            self.tr("已打印：%1（%2）").replace("%1", titles).replace("%2", self.printer.label), error=False
+        )
+        return True
 
     def _reminders(self) -> Any:
         from app.reminders.service import ReminderService

@@ -234,7 +234,7 @@ class CounterWindow(QMainWindow):
         matters = "、".join(m.name for m in self.intake.matters)
         return AgencyDialog(
             self.ctx, self.bus, service, runner=self.runner, documents_dir=self.documents_dir,
-            matters=matters, ticket_id=self.intake.ticket_id, parent=self,
+            matters=matters, ticket_id=self.intake.ticket_id, printer=self.printer, parent=self,
         )  # fmt: skip
 
     def open_agency(self) -> bool:
