@@ -256,6 +256,10 @@ def test_an_expired_card_is_refused_in_the_agency_dialog(
     assert dlg.principal.id_number.text() == "" and "不能用于办理" in dlg.message.text()
     bus.cardRead.emit(ELDER)
     assert dlg.principal.id_number.text() == ELDER.id_number and dlg.to_agent.isChecked()
+    # No agent: a 帮办 line (the applicant is here), its slip only.
+    dlg.matters.setText("社会保障卡补领")
+    assert dlg.register() and dlg.line is not None and dlg.line.kind == "help"
+    assert [d.kind for d in dlg.docs] == ["agency_acceptance"]
     dlg.done(0)
     bus.cardRead.emit(AGENT)  # closed: no longer listening
     assert dlg.agent.id_number.text() == ""

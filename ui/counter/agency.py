@@ -227,7 +227,10 @@ class AgencyDialog(QDialog):
         q = self.valid_until.date()
         return AgencyRequest(
             principal=self.principal.person(),
-            agent=self.agent.person(),
+            # No agent given: a 帮办 (the applicant is here and a clerk helps), no 授权委托书.
+            agent=self.agent.person()
+            if (self.agent.name.text() or self.agent.id_number.text()).strip()
+            else None,
             relation=str(self.relation.currentData() or ""),
             matters=tuple(m for m in self.matters.text().replace("，", "、").split("、") if m.strip()),
             case_number=self.case_number.text().strip(),
