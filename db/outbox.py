@@ -35,9 +35,11 @@ SYNCED_TABLES = frozenset(CHANNELS)
 # Site tables that never go to the centre: the site's own operational state, some of it holding
 # personal data the centre has no use for (SMS numbers). Writers of these use plain sessions; the
 # outbox guard (db/sync/guard.py) checks only SYNCED_TABLES, and record()/save() refuse these.
-LOCAL_TABLES: frozenset[str] = frozenset(
-    {"sms_message", "sms_attempt", "ticket_contact", "intake_draft", "assist_record", "ticket_board_name"}
-)
+LOCAL_TABLES: frozenset[str] = frozenset({"sms_message", "sms_attempt", "ticket_contact", "intake_draft"})
+assert not LOCAL_TABLES & SYNCED_TABLES
+
+# 帮办代办 (app/assist): the ledger and the silent board's names hold personal data for the hall only.
+LOCAL_TABLES |= {"assist_record", "ticket_board_name"}
 assert not LOCAL_TABLES & SYNCED_TABLES
 
 

@@ -12,13 +12,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 
-from app.assist.board_names import record_board_name
-from app.assist.policy import AssistPolicy
-from app.assist.routing import age_on, route
 from app.hall.policy import KioskPolicy
 from app.queue import errors as qerrors
 from app.queue.estimate import display_minutes
@@ -29,6 +26,9 @@ from app.validators import card_problem
 from db import outbox
 from db.models import Appointment, TemperatureReading
 from printing.models import TicketData
+
+if TYPE_CHECKING:
+    from app.assist.policy import AssistPolicy
 
 log = logging.getLogger("onewindow.ui.kiosk")
 
@@ -126,6 +126,8 @@ class KioskService:
         device: str = "",
         assist: AssistPolicy | None = None,
     ) -> None:
+        from app.assist.policy import AssistPolicy  # 帮办代办 routing (app/assist)
+
         self.assist = assist or AssistPolicy(category="")
         self.service = service
         self.site_name = site_name
@@ -188,6 +190,9 @@ class KioskService:
         self.check_card(card)
         if id_number:
             self._audit_card(id_number, "issue")
+        from app.assist.board_names import record_board_name
+        from app.assist.routing import age_on, route
+
         today = self.service.business_date(self.service.clock())
         way = route(
             self.assist,

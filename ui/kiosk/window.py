@@ -127,6 +127,7 @@ class KioskWindow(QWidget):
         self._last_desk_ticket = -1e9
         self._worker = TaskRunner("kiosk", self)
         self._build()
+        self._add_contact_page()  # 留家人手机 (ui/kiosk/contact_page.py)
         idle_s = settings.ui.idle_return_s if idle_return_s is None else idle_return_s
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -343,11 +344,7 @@ class KioskWindow(QWidget):
         fl.addWidget(self.fever_label)
         fl.addStretch(1)
         fl.addWidget(back3)
-        from ui.kiosk.contact_page import ContactPage
-
-        self.contact_page = ContactPage(self.ctx, self._worker, self._font)
-        self.contact_page.finished.connect(self._contact_done)
-        for page in (home, swipe, checkin, result, fever, self.contact_page):
+        for page in (home, swipe, checkin, result, fever):
             self.pages.addWidget(page)
         root = QVBoxLayout(self)
         root.addLayout(top)
@@ -771,6 +768,13 @@ class KioskWindow(QWidget):
         self.result_info.setText(info)
         self._show(RESULT)
         self.print_ticket()
+
+    def _add_contact_page(self) -> None:
+        from ui.kiosk.contact_page import ContactPage
+
+        self.contact_page = ContactPage(self.ctx, self._worker, self._font)
+        self.contact_page.finished.connect(self._contact_done)
+        self.pages.addWidget(self.contact_page)
 
     def open_contact(self) -> None:
         if self.ticket is None:
