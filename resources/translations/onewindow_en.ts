@@ -42,8 +42,8 @@
     </message>
     <message>
         <location line="+2" />
-        <source>请选择</source>
-        <translation>Please choose</translation>
+        <source>请选择关系</source>
+        <translation>Choose the relation</translation>
     </message>
     <message>
         <location line="+4" />
@@ -121,7 +121,7 @@
         <translation>Read {0}: {1}</translation>
     </message>
     <message>
-        <location line="+38" />
+        <location line="+41" />
         <source>{0}（{1}）：已生成{2}</source>
         <translation>{0} ({1}): generated {2}</translation>
     </message>
@@ -1734,7 +1734,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+164" />
+        <location filename="../../ui/kiosk/window.py" line="+165" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1761,12 +1761,12 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+226" />
+        <location line="+222" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-204" />
+        <location line="-200" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
@@ -1813,7 +1813,7 @@ Site account: {3} ({4})</translation>
         <translation>Leave a relative's mobile for an SMS before your turn</translation>
     </message>
     <message>
-        <location line="+120" />
+        <location line="+116" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -1871,7 +1871,7 @@ Place your ID card on the reader</translation>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-503" />
+        <location line="-499" />
         <location line="+5" />
         <source>残疾人或需要帮办</source>
         <translation>Disabled, or need assistance</translation>
@@ -1882,7 +1882,7 @@ Place your ID card on the reader</translation>
         <translation>Selected: disabled or need assistance (tap again to undo)</translation>
     </message>
     <message>
-        <location line="+358" />
+        <location line="+354" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1922,7 +1922,7 @@ Place your ID card on the reader</translation>
         <translation>You have been sent to the assisted-service window; staff will help you</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+25" />
         <source>已登记家人手机 {0}，快到号时短信提醒</source>
         <translation>Relative's mobile {0} recorded: an SMS comes before your turn</translation>
     </message>
@@ -2072,9 +2072,8 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+200" />
+        <location filename="../../ui/manager/window.py" line="+210" />
         <source>大厅管理</source>
-        <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
         <translation>Hall management</translation>
     </message>
     <message>
@@ -2203,12 +2202,13 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Charts and forecast</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="-147" />
         <source>帮办代办台账</source>
+        <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
         <translation>Assisted-service ledger</translation>
     </message>
     <message>
-        <location line="+53" />
+        <location line="+197" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
@@ -2382,7 +2382,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>PersonBox</name>
     <message>
-        <location filename="../../ui/counter/agency.py" line="-210" />
+        <location filename="../../ui/counter/agency.py" line="-213" />
         <source>姓名</source>
         <translation>Name</translation>
     </message>

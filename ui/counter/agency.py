@@ -147,7 +147,7 @@ class AgencyDialog(QDialog):
         self.principal = PersonBox(self.tr("委托人（申请人）"))
         self.agent = PersonBox(self.tr("受托人（代办人）"))
         self.relation = QComboBox()
-        self.relation.addItem(self.tr("请选择"), "")
+        self.relation.addItem(self.tr("请选择关系"), "")
         for value, label in RELATION_LABELS.items():
             self.relation.addItem(self.tr(label), str(value))
         self.relation.setCurrentIndex(1 + list(RELATION_LABELS).index(AgentRelation.RELATIVE))
