@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 
 import platformdirs
 
+from app.assist.policy import AssistPolicy
 from app.counter.settings import CARD_LOGIN, NO_SHOW_POLICIES, CounterSettings
 from app.hall.policy import KioskPolicy
 from app.queue.policy import QueuePolicy
@@ -192,6 +193,15 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class BoardSettings:
+    """This PC's display board (`[board]`; each board PC has its own file, so each board its own
+    switches). 无声叫号: `voice = false` and `names = "surname"`."""
+
+    voice: bool = True  # announce calls aloud; false in silent halls (the calls still show)
+    names: str = one_of("number", "number", "surname")  # surname: 张*女士 beside a real-name ticket
+
+
+@dataclass(frozen=True)
 class PrivacySettings:
     # Deprecated: the ID-hash key lives in the site's secrets file (`main.py secrets init|set`);
     # a value here is refused at start-up with the command that moves it. There is no built-in key.
@@ -269,6 +279,7 @@ EMBEDDED_BOUNDS: dict[str, Bounds] = {
     "queue.service_sample": Bounds(1, 10_000),
     "queue.wait_target_minutes": Bounds(1, 1440),
     "kiosk.elderly_categories": Bounds(1, 100),
+    "assist.elderly_age": Bounds(0, 150),
     "kiosk.qr_template": Bounds(check=_template("date", "number", "site")),
     "devices.idcard.baud": Bounds(choices=BAUD_RATES),
     "devices.idcard.poll_interval_s": Bounds(0.05, 60.0),
@@ -302,6 +313,8 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     queue: QueuePolicy = field(default_factory=QueuePolicy)
     kiosk: KioskPolicy = field(default_factory=KioskPolicy)
+    board: BoardSettings = field(default_factory=BoardSettings)
+    assist: AssistPolicy = field(default_factory=AssistPolicy)
     counter: CounterSettings = field(default_factory=CounterSettings)
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     backup: BackupSettings = field(default_factory=BackupSettings)

@@ -59,3 +59,8 @@ __all__ = [
     "WindowKind",
     "WindowServiceState",
 ]
+
+# 帮办代办 (app/assist)
+from db.vocab import AgentRelation as AgentRelation
+from db.vocab import AssistKind as AssistKind
+from db.vocab import AssistState as AssistState

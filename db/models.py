@@ -686,6 +686,8 @@ class SmsAttempt(UUIDKey, Base):
     detail: Mapped[str] = mapped_column(sa.Text, default="")  # never the phone number
 # In modules of their own, registered here: the 12345 诉求 ledger (site-owned, synced) and the
 # 政策一键通 library (reference data).
+from db.models_assist import AssistRecord as AssistRecord  # noqa: E402
+from db.models_assist import TicketBoardName as TicketBoardName  # noqa: E402
 from db.models_hotline import HotlineItem as HotlineItem  # noqa: E402
 from db.models_policy import PolicyDocument as PolicyDocument  # noqa: E402
 from db.models_policy import PolicyQuestion as PolicyQuestion  # noqa: E402

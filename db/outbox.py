@@ -42,6 +42,10 @@ LOCAL_TABLES: frozenset[str] = frozenset(
 )
 assert not LOCAL_TABLES & SYNCED_TABLES
 
+# 帮办代办 (app/assist): the ledger and the silent board's names hold personal data for the hall only.
+LOCAL_TABLES |= {"assist_record", "ticket_board_name"}
+assert not LOCAL_TABLES & SYNCED_TABLES
+
 
 def jsonable(value: Any) -> Any:
     if isinstance(value, uuid.UUID):

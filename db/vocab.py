@@ -41,6 +41,7 @@ class WindowKind(StrEnum):
     DEPARTMENT = "department"  # 部门一窗
     SPECIAL = "special"  # 专项一窗
     FEATURED = "featured"  # 特色专窗
+    ASSIST = "assist"  # 帮办代办窗口
 
 
 class StaffRole(StrEnum):
@@ -176,6 +177,29 @@ class ContactRelation(StrEnum):
 
     SELF = "self"
     RELATIVE = "relative"  # a relative's phone, recorded for an elderly applicant
+
+
+class AssistKind(StrEnum):
+    """A 帮办 ledger line: the clerk helped the applicant (帮办), or acted for them (代办)."""
+
+    HELP = "help"  # 帮办: the applicant is there, a clerk helps fill in and submit
+    AGENCY = "agency"  # 代办: an agent (代办人) acts under a 授权委托书
+
+
+class AssistState(StrEnum):
+    ACCEPTED = "accepted"  # 已受理 (代办受理单 issued)
+    SUSPENDED = "suspended"  # 已中止 (代办中止单 issued)
+    COMPLETED = "completed"  # 已办结 (代办办结单 issued)
+
+
+class AgentRelation(StrEnum):
+    """How the agent (受托人) stands to the applicant (委托人)."""
+
+    RELATIVE = "relative"  # 亲属
+    EMPLOYEE = "employee"  # 单位员工 (an enterprise's staff)
+    ASSISTANT = "assistant"  # 代办员 (the hall's or a village's)
+    OTHER = "other"  # 其他
+
 
 class QuestionSource(StrEnum):
     """Where a 政策一键通 common question came from."""

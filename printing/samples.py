@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from printing.models import (
     AcceptanceReceipt,
@@ -22,6 +23,9 @@ from printing.models import (
     TicketData,
     ToleranceCommitment,
 )
+
+if TYPE_CHECKING:
+    from printing.agency import AgencyData
 
 OFFICE = Office(
     name="高新区行政审批局",
@@ -271,4 +275,30 @@ def monthly_report() -> MonthlyReport:
         figures=_figures(21),
         per_day=days,
         generated_at=dt.datetime(2026, 12, 1, 8, 30),
+    )
+
+
+def agency(state: str = "accepted") -> AgencyData:
+    """A 代办 for an elderly applicant by her relative (授权委托书 and the slip of `state`)."""
+    from printing.agency import AgencyData, Party
+
+    return AgencyData(
+        office=OFFICE,
+        number="GX-DB-20261127-003",
+        principal=Party(PERSON.name, PERSON.id_number, PERSON.phone),
+        agent=Party("张演示", "310115198506150030", "13912345678"),
+        relation="亲属",
+        matters=["城乡居民基本养老保险待遇申领", "社会保障卡补领、换领"],
+        powers=["代为提交、补正申请材料", "代为签收受理通知书等文书", "代为领取办理结果"],
+        valid_until=dt.date(2026, 12, 27),
+        accepted_at=ACCEPTED_AT,
+        clerk_name="李帮办",
+        window_name="20号窗口 无偿代办专窗",
+        free=True,
+        case_number="GX-20261127-0042",
+        reason="委托人户籍证明未随件提交，需补充后继续代办" if state == "suspended" else "",
+        suspended_at=ACCEPTED_AT + dt.timedelta(hours=2) if state == "suspended" else None,
+        finished_at=ACCEPTED_AT + dt.timedelta(minutes=47) if state == "completed" else None,
+        minutes=47.0 if state == "completed" else None,
+        needed=["委托人户籍证明（原件）"] if state == "suspended" else [],
     )

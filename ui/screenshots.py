@@ -18,7 +18,7 @@ log = logging.getLogger("onewindow.ui")
 
 # Each module offers render(ctx, outdir) -> list[Path]; the roles add theirs.
 OVERVIEW_SIZE = (1366, 768)  # the hall manager's PC
-RENDERERS = ("ui.counter.screenshots", "ui.hall_screenshots", "ui.wizard.screenshots")
+RENDERERS = ("ui.counter.screenshots", "ui.hall_screenshots", "ui.wizard.screenshots", "ui.assist_screenshots")
 
 
 def run(args: argparse.Namespace) -> int:

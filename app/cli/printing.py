@@ -22,6 +22,10 @@ SAMPLE_FILES = (
     "ticket_58mm.pdf",
     "daily_report.pdf",
     "monthly_report.pdf",
+    "power_of_attorney.pdf",
+    "agency_acceptance.pdf",
+    "agency_suspension.pdf",
+    "agency_completion.pdf",
 )
 
 
@@ -75,7 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 def _samples(args: argparse.Namespace) -> int:
     from app.cli.core import settings_from_args
-    from printing import samples
+    from printing import agency, samples
     from printing.documents import (
         build_acceptance_receipt,
         build_commitment_letter,
@@ -115,6 +119,10 @@ def _samples(args: argparse.Namespace) -> int:
         lambda: build_ticket_pdf(ticket, 58, config),
         lambda: build_daily_report(samples.daily_report(), config),
         lambda: build_monthly_report(samples.monthly_report(), config),
+        lambda: agency.build_power_of_attorney(samples.agency(), config),
+        lambda: agency.build_acceptance_slip(samples.agency(), config),
+        lambda: agency.build_suspension_slip(samples.agency("suspended"), config),
+        lambda: agency.build_completion_slip(samples.agency("completed"), config),
     )
     for name, build in zip(SAMPLE_FILES, builders, strict=True):
         try:

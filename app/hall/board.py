@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.assist.board_names import board_names
 from app.queue.events import EVENT_KINDS
 from app.queue.service import QueueService
 from app.validators import mask_name
@@ -50,6 +51,7 @@ class CallLine:
     holder: str  # masked
     area: str = ""  # the hall area: of the window for a visit's later stop, of the next stop for a move
     moved: bool = False  # 多窗联办: the ticket goes on to `area` and waits there (no window yet)
+    board_name: str = ""  # 张*女士 (silent boards): surname and title only, "" for anonymous tickets
 
     @property
     def announcement(self) -> str:
@@ -69,6 +71,7 @@ class WindowLine:
     current_number: str  # "" when idle
     current_status: str  # called | serving | ""
     holder: str  # masked
+    board_name: str = ""  # 张*女士 of the current ticket (silent boards)
 
     @property
     def shown_state(self) -> str:
@@ -190,7 +193,9 @@ def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
     areas = {w.number: w.zone_name for w in ref.windows.values() if w.zone_name}
     with service.session_factory() as s:
         rows = s.execute(
-            sa.select(ev.c.id, ev.c.kind, ev.c.at, ev.c.window_id, ev.c.payload, t.c.number, t.c.holder_name)
+            sa.select(
+                ev.c.id, ev.c.kind, ev.c.at, ev.c.window_id, ev.c.payload, t.c.number, t.c.holder_name, t.c.id.label("tid")
+            )
             .select_from(ev.outerjoin(t, t.c.id == ev.c.ticket_id))
             .where(
                 ev.c.site_id == service.site_id,
@@ -201,6 +206,8 @@ def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
             .order_by(ev.c.id.desc())
             .limit(recent)
         ).all()
+        current_ids = [w.current.id for w in status.windows if w.current is not None]
+        names = board_names(s, [*(r.tid for r in rows if r.tid is not None), *current_ids])
     calls = []
     for r in rows:
         payload = r.payload or {}
@@ -223,6 +230,7 @@ def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
                 recall=r.kind == "recalled",
                 holder=mask_name(r.holder_name or ""),
                 area=_call_area(payload, number, areas),
+                board_name=names.get(r.tid, "") if r.tid is not None else "",
             )
         )
     windows = tuple(
@@ -234,6 +242,7 @@ def load_board(service: QueueService, *, recent: int = 8) -> BoardState:
             current_number=w.current.number if w.current else "",
             current_status=w.current.status if w.current else "",
             holder=mask_name(w.current.holder_name) if w.current else "",
+            board_name=names.get(w.current.id, "") if w.current else "",
         )
         for w in status.windows
     )

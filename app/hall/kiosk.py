@@ -13,7 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import sqlalchemy as sa
 
@@ -29,6 +29,9 @@ from app.validators import card_problem
 from db import outbox
 from db.models import Appointment, TemperatureReading
 from printing.models import TicketData
+
+if TYPE_CHECKING:
+    from app.assist.policy import AssistPolicy
 
 log = logging.getLogger("onewindow.ui.kiosk")
 
@@ -88,6 +91,8 @@ class MatterOption:
 class IssuedTicket:
     info: TicketInfo
     data: TicketData  # exactly what is printed, every time
+    routed: str = ""  # "elderly" | "disabled": sent to the 帮办代办 window by the hall's policy
+    elderly: bool = False  # a real-name ticket of an applicant at or above [assist] elderly_age
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,11 @@ class KioskService:
         policy: KioskPolicy | None = None,
         fever_threshold: float = DEFAULT_FEVER_THRESHOLD,
         device: str = "",
+        assist: AssistPolicy | None = None,
     ) -> None:
+        from app.assist.policy import AssistPolicy  # 帮办代办 routing (app/assist)
+
+        self.assist = assist or AssistPolicy(category="")
         self.service = service
         self.site_name = site_name
         self.printer = printer
@@ -182,18 +191,65 @@ class KioskService:
         name: str = "",
         priority: bool = False,
         card: object | None = None,
+        disabled: bool = False,
     ) -> IssuedTicket:
         """Take a ticket; raises QueueError (Chinese message) on caps, hours, the per-ID limit,
-        KioskError for an ID card outside its validity period (`card`: the card as read)."""
+        KioskError for an ID card outside its validity period (`card`: the card as read).
+
+        Elderly applicants (by the ID number's birth date) and those who say they are disabled go
+        to the 帮办代办 category when the hall's `[assist]` policy names one (green channel)."""
         if self.policy.require_id and not id_number:
             raise KioskError("请先刷身份证再取号")
         self.check_card(card)
         if id_number:
             self._audit_card(id_number, "issue")
-        info = self.service.issue(
-            category, id_number=id_number, name=name, priority=priority, channel="kiosk"
+        from app.assist.board_names import record_board_name
+        from app.assist.routing import age_on, route
+
+        today = self.service.business_date(self.service.clock())
+        way = route(
+            self.assist,
+            self._category_code(category),
+            self._assist_code(),
+            id_number=id_number,
+            disabled=disabled,
+            today=today,
         )
-        return self._issued(info)
+        age = age_on(id_number, today) if id_number else None
+        elderly = age is not None and age >= self.assist.elderly_age
+        try:
+            info = self.service.issue(
+                way.category, id_number=id_number, name=name, priority=priority or way.green, channel="kiosk"
+            )
+        except qerrors.QueueError as exc:
+            if not way.routed:
+                raise
+            # 帮办代办 closed for today (hours, cap): the chosen queue, still green channel.
+            log.info("kiosk: 帮办代办 not issuing (%s), the chosen category instead", type(exc).__name__)
+            way = route(self.assist, category, None, id_number=None, disabled=False, today=today)
+            info = self.service.issue(
+                category, id_number=id_number, name=name, priority=True, channel="kiosk"
+            )
+        if name:
+            record_board_name(self.service.session_factory, self.service.site_id, info.id, name, id_number)
+        issued = self._issued(info)
+        return IssuedTicket(issued.info, issued.data, way.reason if way.routed else "", elderly)
+
+    def _category_code(self, key: str) -> str:
+        try:
+            return self.service.reference().category(key).code
+        except qerrors.QueueError:
+            return key
+
+    def _assist_code(self) -> str | None:
+        key = self.assist.category.strip()
+        if not key:
+            return None
+        try:
+            cat = self.service.reference().category(key)
+        except qerrors.QueueError:
+            return None
+        return cat.code if cat.active else None
 
     def matter_options(self) -> list[MatterOption]:
         """The matters a visit may pick at the kiosk: active ones with an open queue in this hall."""

@@ -2,6 +2,151 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AgencyDialog</name>
+    <message>
+        <location filename="../../ui/counter/agency.py" line="+130" />
+        <source>帮办代办登记</source>
+        <translation>Assisted service and agency</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请依次在读卡器上放置委托人、受托人的身份证（也可手工录入）</source>
+        <translation>Place the applicant's ID card, then the agent's, on the reader (or type them in)</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>下一张卡读作：</source>
+        <translation>Next card is the:</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <location line="+80" />
+        <source>委托人</source>
+        <translation>Principal</translation>
+    </message>
+    <message>
+        <location line="-79" />
+        <location line="+79" />
+        <source>受托人</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location line="-71" />
+        <source>委托人（申请人）</source>
+        <translation>Principal (applicant)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>受托人（代办人）</source>
+        <translation>Agent (acting for the applicant)</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>请选择关系</source>
+        <translation>Choose the relation</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>与委托人关系</source>
+        <translation>Relation to principal</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>排队短信提醒发到受托人手机</source>
+        <translation>Send queue SMS reminders to the agent's mobile</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>多个事项用“、”分隔</source>
+        <translation>Separate several matters with “、”</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>已受理的办件可填编号</source>
+        <translation>Case number, if already accepted</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>无偿代办</source>
+        <translation>Free agency service</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>委托事项</source>
+        <translation>Matters entrusted</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办件编号</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>委托期限至</source>
+        <translation>Authorised until</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>登记并生成委托书</source>
+        <translation>Register and print the power of attorney</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>中止代办…</source>
+        <translation>Suspend…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>代办办结</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>打印 (Ctrl+P)</source>
+        <translation>Print (Ctrl+P)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>此证件不能用于办理：%1</source>
+        <translation>This card cannot be used: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>已读取{0}：{1}</source>
+        <translation>Read {0}: {1}</translation>
+    </message>
+    <message>
+        <location line="+41" />
+        <source>{0}（{1}）：已生成{2}</source>
+        <translation>{0} ({1}): generated {2}</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>打印失败：%1</source>
+        <translation>Printing failed: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>已打印：%1（%2）</source>
+        <translation>Printed: %1 (%2)</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>中止代办</source>
+        <translation>Suspend agency service</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>中止原因：</source>
+        <translation>Reason for suspending:</translation>
+    </message>
+</context>
+<context>
     <name>AppealDialog</name>
     <message>
         <location filename="../../ui/manager/rectification.py" line="+189" />
@@ -70,6 +215,124 @@
         <location line="+7" />
         <source>请选择责任窗口或填写责任部门</source>
         <translation>Choose the responsible window or enter the department</translation>
+    </message>
+</context>
+<context>
+    <name>AssistLedgerPanel</name>
+    <message>
+        <location filename="../../ui/manager/assist_ledger.py" line="+47" />
+        <source>编号</source>
+        <translation>Number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>申请人/委托人</source>
+        <translation>Applicant/principal</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>受托人</source>
+        <translation>Agent</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>关系</source>
+        <translation>Relation</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>事项</source>
+        <translation>Matter</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>无偿</source>
+        <translation>Free</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>是</source>
+        <translation>Yes</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>否</source>
+        <translation>No</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>代办员</source>
+        <translation>Assistant</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>受理</source>
+        <translation>Accept</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>用时（分钟）</source>
+        <translation>Time (minutes)</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>查询</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>导出 CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>受理日期</source>
+        <translation>Accepted on</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>至</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>结束日期不能早于开始日期</source>
+        <translation>The end date cannot be before the start date</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>共 {0} 件，其中无偿代办 {1} 件；已办结 {2} 件，合计用时 {3:g} 分钟</source>
+        <translation>{0} in all, {1} free; {2} completed, {3:g} minutes in total</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>已导出：{0}</source>
+        <translation>Exported: {0}</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>导出帮办代办台账</source>
+        <translation>Export the assisted-service ledger</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>导出失败：{0}</source>
+        <translation>Export failed: {0}</translation>
     </message>
 </context>
 <context>
@@ -473,6 +736,70 @@
     </message>
 </context>
 <context>
+    <name>ContactDialog</name>
+    <message>
+        <location filename="../../ui/counter/contact.py" line="+42" />
+        <source>登记提醒电话</source>
+        <translation>Reminder phone</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>号票 {0} 的叫号提醒短信发送到：</source>
+        <translation>Send the SMS reminders of ticket {0} to:</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>本人手机</source>
+        <translation>Own mobile</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>亲属手机（老年人等）</source>
+        <translation>A relative's mobile (elderly applicants)</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>11 位手机号码</source>
+        <translation>11-digit mobile number</translation>
+    </message>
+</context>
+<context>
+    <name>ContactPage</name>
+    <message>
+        <location filename="../../ui/kiosk/contact_page.py" line="+41" />
+        <source>留一个家人的手机号
+快轮到您时发短信提醒</source>
+        <extracomment>the page is done: the masked number saved, or "" when the applicant went back without one</extracomment>
+        <translation>Leave a relative's mobile number:
+we send an SMS when your turn is near</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>保存手机号</source>
+        <translation>Save the number</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>不用了，返回</source>
+        <translation>No thanks, go back</translation>
+    </message>
+    <message>
+        <location line="+32" />
+        <source>请先输入手机号</source>
+        <translation>Please enter the mobile number first</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>保存失败，请找工作人员帮忙</source>
+        <translation>Could not save; please ask the staff for help</translation>
+    </message>
+</context>
+<context>
     <name>CounterWindow</name>
     <message>
         <location filename="../../ui/counter/window.py" line="+77" />
@@ -510,6 +837,16 @@
         <translation>Log out</translation>
     </message>
     <message>
+        <location line="+7" />
+        <source>代办 (Ctrl+D)</source>
+        <translation>Agency (Ctrl+D)</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>提醒电话 (Ctrl+M)</source>
+        <translation>Reminder phone (Ctrl+M)</translation>
+    </message>
+    <message>
         <location line="+49" />
         <source>已恢复上次未完成的受理内容</source>
         <translation>Restored the unfinished intake from last time</translation>
@@ -523,6 +860,16 @@
         <location line="+16" />
         <source>已绑定本人身份证，下次可刷卡登录（仍需密码）</source>
         <translation>Your ID card is bound: next time log in with it (the password is still asked)</translation>
+    </message>
+    <message>
+        <location line="+36" />
+        <source>请先叫号，再登记提醒电话</source>
+        <translation>Call a ticket first, then record its reminder phone</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>已登记提醒电话 {0}</source>
+        <translation>Reminder phone recorded: {0}</translation>
     </message>
     <message>
         <location line="+30" />
@@ -641,7 +988,7 @@
 <context>
     <name>DisplayBoard</name>
     <message>
-        <location filename="../../ui/display/board.py" line="+187" />
+        <location filename="../../ui/display/board.py" line="+196" />
         <source>呼叫中</source>
         <extracomment>the design size; fonts and spacings scale with min(width / 1920, height / 1080) font pixel sizes at the design size, per role rows a page never exceeds (a portrait 4K screen would fit more; nobody reads that far) a call is on screen (number, window) — tests and the bench wait for it a snapshot was applied the windows list turned to another page (index, count)</extracomment>
         <translation>Calling</translation>
@@ -677,7 +1024,7 @@
         <translation>Welcome</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+36" />
         <source>窗口状态</source>
         <translation>Counter status</translation>
     </message>
@@ -707,7 +1054,7 @@
         <translation>Waiting per service</translation>
     </message>
     <message>
-        <location line="+211" />
+        <location line="+222" />
         <source>请到 {0} 等候</source>
         <translation>Please wait at {0}</translation>
     </message>
@@ -762,7 +1109,7 @@
         <translation>{0} waiting</translation>
     </message>
     <message>
-        <location line="-310" />
+        <location line="-321" />
         <source>最近叫号</source>
         <translation>Recent calls</translation>
     </message>
@@ -1516,7 +1863,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+169" />
+        <location filename="../../ui/kiosk/window.py" line="+171" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1543,12 +1890,12 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+233" />
+        <location line="+250" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-230" />
+        <location line="-247" />
         <source>服务评价</source>
         <translation>Service rating</translation>
     </message>
@@ -1563,14 +1910,25 @@ Site account: {3} ({4})</translation>
         <translation>No ID card? Take a ticket</translation>
     </message>
     <message>
+        <location line="+4" />
+        <location line="+5" />
+        <source>残疾人或需要帮办</source>
+        <translation>Disabled, or need assistance</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>已选：残疾人或需要帮办（再点取消）</source>
+        <translation>Selected: disabled or need assistance (tap again to undo)</translation>
+    </message>
+    <message>
         <location line="+3" />
-        <location line="+36" />
-        <location line="+44" />
+        <location line="+37" />
+        <location line="+50" />
         <source>返回首页</source>
         <translation>Back to start</translation>
     </message>
     <message>
-        <location line="-68" />
+        <location line="-74" />
         <source>请输入预约码，或直接刷身份证签到</source>
         <translation>Enter your appointment code, or check in with your ID card</translation>
     </message>
@@ -1598,6 +1956,11 @@ Site account: {3} ({4})</translation>
         <location line="+2" />
         <source>完成，返回首页</source>
         <translation>Done, back to start</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>留家人手机，快到号时短信提醒</source>
+        <translation>Leave a relative's mobile for an SMS before your turn</translation>
     </message>
     <message>
         <location line="+137" />
@@ -1654,12 +2017,12 @@ Place your ID card on the reader</translation>
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+186" />
+        <location line="+188" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
     <message>
-        <location line="+28" />
+        <location line="+29" />
         <source>请输入预约码</source>
         <translation>Please enter your appointment code</translation>
     </message>
@@ -1669,13 +2032,13 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="-138" />
-        <location line="+146" />
+        <location line="-139" />
+        <location line="+147" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-172" />
+        <location line="-173" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1695,7 +2058,7 @@ Place your ID card on the reader</translation>
         <translation>Please measure your temperature first, then check in</translation>
     </message>
     <message>
-        <location line="+120" />
+        <location line="+121" />
         <source>您前面还有 {0} 人等候</source>
         <translation>{0} people ahead of you</translation>
     </message>
@@ -1715,7 +2078,17 @@ Place your ID card on the reader</translation>
         <translation>In turn: {0}</translation>
     </message>
     <message>
-        <location line="+16" />
+        <location line="+4" />
+        <source>已为您安排到帮办代办窗口，工作人员将协助您办理</source>
+        <translation>You have been sent to the assisted-service window; staff will help you</translation>
+    </message>
+    <message>
+        <location line="+25" />
+        <source>已登记家人手机 {0}，快到号时短信提醒</source>
+        <translation>Relative's mobile {0} recorded: an SMS comes before your turn</translation>
+    </message>
+    <message>
+        <location line="+12" />
         <source>正在打印号票…</source>
         <translation>Printing your ticket…</translation>
     </message>
@@ -1860,9 +2233,14 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+201" />
-        <source>大厅管理</source>
+        <location filename="../../ui/manager/window.py" line="+196" />
+        <source>帮办代办台账</source>
         <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
+        <translation>Assisted-service ledger</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>大厅管理</source>
         <translation>Hall management</translation>
     </message>
     <message>
@@ -2181,6 +2559,24 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+5" />
         <source>请填写暂停原因</source>
         <translation>Please give a reason for the pause</translation>
+    </message>
+</context>
+<context>
+    <name>PersonBox</name>
+    <message>
+        <location filename="../../ui/counter/agency.py" line="-213" />
+        <source>姓名</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>证件号码</source>
+        <translation>ID number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
     </message>
 </context>
 <context>

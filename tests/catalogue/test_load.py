@@ -69,7 +69,7 @@ def seed_twice(sessions: sessionmaker[Session]) -> None:
     with sessions() as s:
         assert (s.scalar(sa.select(sa.func.count()).select_from(Matter)) or 0) >= 40
         kinds = set(s.scalars(sa.select(Window.kind).distinct()))
-        assert kinds == {"comprehensive", "department", "special", "featured"}
+        assert kinds == {"comprehensive", "department", "special", "featured", "assist"}
         clerk = s.scalar(sa.select(Staff).where(Staff.username == "clerk01"))
         assert clerk is not None and clerk.role == "clerk"
         assert FAST_HASHER.verify(clerk.password_hash, "123456")

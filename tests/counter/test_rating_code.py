@@ -375,7 +375,8 @@ def test_the_migration_gives_existing_visits_codes_and_a_receipt_carries_its_own
     when the hall database is upgraded; the ticketless case's receipt prints the case's own code."""
     from alembic import command
 
-    from db.migrate import alembic_config
+    from db.engine import make_engine
+    from db.migrate import alembic_config, sqlite_foreign_keys_off, upgrade
     from db.models import Ticket
     from db.models_rating import RatingCode
 
@@ -383,8 +384,15 @@ def test_the_migration_gives_existing_visits_codes_and_a_receipt_carries_its_own
     case_id, _number = _accept_for_ticket(ctx, seeded, _clerk(ctx, staffed), None)
     url = ctx.settings.hall_db_url
     ctx.engine.dispose()
-    command.downgrade(alembic_config(url), "0013")  # as the database was before this change
-    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    try:  # as the database was before this change (later revisions rebuild tables: keys off, as db.migrate does)
+        with engine.connect() as conn, sqlite_foreign_keys_off(conn), conn.begin():
+            cfg = alembic_config(url)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0013")
+        upgrade(engine, backup=False)  # the product's path: keys off around the rebuilds, checked after
+    finally:
+        engine.dispose()
     with ctx.sessions() as s:
         rows = {(r.ticket_id, r.case_id): r.code for r in s.scalars(sa.select(RatingCode))}
         tickets = set(s.scalars(sa.select(Ticket.id)))

@@ -117,6 +117,19 @@ class CounterWindow(QMainWindow):
         self.logout_button.clicked.connect(self.log_out)
         self.statusBar().addPermanentWidget(self.logout_button)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.lock)
+        # 帮办代办 (ui/counter/agency.py): both people, the 授权委托书 and the 代办 slips.
+        self.agency_button = QPushButton(self.tr("代办 (Ctrl+D)"))
+        self.agency_button.setObjectName("agency")
+        self.agency_button.setFlat(True)
+        self.agency_button.clicked.connect(self.open_agency)
+        self.statusBar().insertPermanentWidget(0, self.agency_button)
+        QShortcut(QKeySequence("Ctrl+D"), self).activated.connect(self.open_agency)
+        self.contact_button = QPushButton(self.tr("提醒电话 (Ctrl+M)"))
+        self.contact_button.setObjectName("contact")
+        self.contact_button.setFlat(True)
+        self.contact_button.clicked.connect(self.record_contact)
+        self.statusBar().insertPermanentWidget(1, self.contact_button)
+        QShortcut(QKeySequence("Ctrl+M"), self).activated.connect(self.record_contact)
         # One key prints the last intake's documents on the configured printer; the preview is
         # there on demand.
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_documents)
@@ -204,6 +217,50 @@ class CounterWindow(QMainWindow):
         if ok:
             self.statusBar().showMessage(self.tr("已绑定本人身份证，下次可刷卡登录（仍需密码）"), 10000)
         return ok
+
+    def agency_dialog(self) -> Any:
+        """The 代办 dialog for the current applicant (cards go to it while it is open)."""
+        from app.assist.service import AssistService
+        from ui.counter.agency import AgencyDialog
+
+        service = AssistService(
+            self.ctx.sessions,
+            self.ctx.site_id,
+            staff_id=self.staff.id,
+            window_number=self.window_info.number,
+            window_name=self.window_info.label,
+            timezone=self.ctx.settings.site.timezone,
+        )
+        matters = "、".join(m.name for m in self.intake.matters)
+        return AgencyDialog(
+            self.ctx, self.bus, service, runner=self.runner, documents_dir=self.documents_dir,
+            matters=matters, ticket_id=self.intake.ticket_id, printer=self.printer, parent=self,
+        )  # fmt: skip
+
+    def open_agency(self) -> bool:
+        dlg = self.agency_dialog()
+        self.binding = dlg
+        try:
+            return bool(dlg.exec())
+        finally:
+            self.binding = None
+
+    def contact_dialog(self) -> Any:
+        """提醒电话 for the current ticket (a relative's mobile for an elderly applicant); None without one."""
+        from ui.counter.contact import ContactDialog
+
+        ticket = self.queue_panel.current
+        if ticket is None:
+            self.statusBar().showMessage(self.tr("请先叫号，再登记提醒电话"), 8000)
+            return None
+        return ContactDialog(self.ctx, ticket.id, ticket.number, runner=self.runner, parent=self)
+
+    def record_contact(self) -> bool:
+        dlg = self.contact_dialog()
+        if dlg is None or not dlg.exec():
+            return False
+        self.statusBar().showMessage(self.tr("已登记提醒电话 {0}").format(dlg.saved), 8000)
+        return True
 
     def lock(self) -> bool:
         """锁定: hide the screen until the clerk's password is given again; the session, the

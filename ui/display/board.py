@@ -44,6 +44,7 @@ from app.hall.board import (
     load_board,
     page_of,
 )
+from app.hall.masking import is_board_name
 from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
 from ui.bus import HallBus
@@ -63,6 +64,7 @@ FONT_PX = {
     "caption": 36,
     "newest": 150,
     "newest_where": 62,
+    "newest_name": 56,
     "call": 54,
     "head": 30,
     "row": 44,
@@ -165,10 +167,17 @@ class DisplayBoard(QWidget):
         recent: int = 8,
         calls_shown: int = 4,
         page_ms: int = 10000,
+        speak: bool | None = None,
+        names: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        # Per-board settings ([board]): a silent board (无声叫号) shows calls without announcing
+        # them; "surname" shows 张*女士 beside a real-name ticket's number.
+        board = ctx.settings.board
+        self.speak = board.voice if speak is None else speak
+        self.names = board.names if names is None else names
         self.bus = bus
         self.voice = voice
         self.service = service or ctx.queue()
@@ -255,9 +264,13 @@ class DisplayBoard(QWidget):
         nl = self.newest_layout = QVBoxLayout(self.newest_card)
         self.newest_number = _label(self.tr("欢迎光临"), "newestNumber", Qt.AlignmentFlag.AlignCenter)
         self.newest_where = _label("", "newestWhere", Qt.AlignmentFlag.AlignCenter)
+        self.newest_name = _label("", "newestName", Qt.AlignmentFlag.AlignCenter)
+        self.newest_name.setVisible(False)
         self._font(self.newest_number, "newest")
         self._font(self.newest_where, "newest_where")
+        self._font(self.newest_name, "newest_name")
         nl.addWidget(self.newest_number)
+        nl.addWidget(self.newest_name)
         nl.addWidget(self.newest_where)
         cl.addWidget(self.newest_card, 3)
         self.earlier_caption = _label(self.tr("最近叫号"), "caption")
@@ -424,6 +437,8 @@ class DisplayBoard(QWidget):
         margins = lay.contentsMargins()
         room = self.newest_card.contentsRect().height() - margins.top() - margins.bottom() - lay.spacing()
         room -= self.newest_where.fontMetrics().height()
+        if self.names == "surname":  # the name line is kept whether or not the call has a name
+            room -= self.newest_name.fontMetrics().height() + lay.spacing()
         px = max(9, round(FONT_PX["newest"] * self._scale))
         font = QFont(self.newest_number.font())
         font.setPixelSize(px)
@@ -486,7 +501,7 @@ class DisplayBoard(QWidget):
             self._seen_call_ids.add(call.event_id)
             if len(self._seen_call_ids) > 1000:
                 self._seen_call_ids = set(sorted(self._seen_call_ids)[-200:])
-            if self.voice is not None:
+            if self.voice is not None and self.speak:
                 if call.moved:  # 多窗联办: sent on to the next stop's area
                     self.voice.announce_move(call.number, call.area)
                 else:
@@ -500,12 +515,18 @@ class DisplayBoard(QWidget):
         self._flash_timer.start()
         self.callShown.emit(call.number, call.window_number)
 
+    def shown_name(self, call: CallLine) -> str:
+        """张*女士 in "surname" mode for a real-name ticket; "" otherwise (never more than the surname)."""
+        if self.names != "surname" or not is_board_name(call.board_name):
+            return ""
+        return call.board_name
+
     def _flash_tick(self) -> None:
         self._flash_left -= 1
         on = self._flash_left > 0 and self._flash_left % 2 == 1
         card = self.newest_card
         card.setProperty("flash", "true" if on else "false")
-        for w in (card, self.newest_number, self.newest_where):
+        for w in (card, self.newest_number, self.newest_where, self.newest_name):
             w.style().unpolish(w)
             w.style().polish(w)
         if self._flash_left <= 0:
@@ -520,10 +541,13 @@ class DisplayBoard(QWidget):
             self.newest_number.setText(first.number)
             self.newest_where.setText(self._where(first, newest=True))
             self._fit_where()
+            self.newest_name.setText(self.shown_name(first))
+        self.newest_name.setVisible(self.names == "surname")
         for i, (number, where, at) in enumerate(self.earlier_rows):
             call = calls[i + 1] if i + 1 < len(calls) else None
             number.setText(call.number if call else "")
-            where.setText(self._where(call) if call else "")
+            name = self.shown_name(call) if call else ""
+            where.setText(((f"{name} " if name else "") + self._where(call)) if call else "")
             at.setText((local_time(call.at) + (self.tr(" 重呼") if call.recall else "")) if call else "")
 
     def _where(self, call: CallLine, *, newest: bool = False) -> str:

@@ -112,6 +112,7 @@ class KioskWindow(QWidget):
             policy=policy or settings.kiosk,
             fever_threshold=settings.thresholds.fever_c,
             device=settings.devices.thermometer.port,
+            assist=settings.assist,
         )
         self.screening_required = bool(settings.devices.thermometer.port) if screening is None else screening
         self.elderly = False
@@ -131,6 +132,7 @@ class KioskWindow(QWidget):
         self._last_desk_ticket = -1e9
         self._worker = TaskRunner("kiosk", self)
         self._build()
+        self._add_contact_page()  # 留家人手机 (ui/kiosk/contact_page.py)
         idle_s = settings.ui.idle_return_s if idle_return_s is None else idle_return_s
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
@@ -252,6 +254,15 @@ class KioskWindow(QWidget):
         self.anonymous_button = QPushButton(self.tr("没有身份证，直接取号"))
         self.anonymous_button.setObjectName("secondary")
         self.anonymous_button.clicked.connect(self._issue_anonymous)
+        # 帮办代办 by policy (app/assist/routing.py): the applicant says so; the elderly go by age.
+        self.assist_button = QPushButton(self.tr("残疾人或需要帮办"))
+        self.assist_button.setObjectName("secondary")
+        self.assist_button.setCheckable(True)
+        self.assist_button.toggled.connect(
+            lambda on: self.assist_button.setText(
+                self.tr("已选：残疾人或需要帮办（再点取消）") if on else self.tr("残疾人或需要帮办")
+            )
+        )
         back1 = QPushButton(self.tr("返回首页"))
         back1.setObjectName("secondary")
         back1.clicked.connect(self.go_home)
@@ -259,6 +270,7 @@ class KioskWindow(QWidget):
         sl.addWidget(self.swipe_label)
         sl.addWidget(self.swipe_message)
         sl.addStretch(1)
+        sl.addWidget(self.assist_button)
         sl.addWidget(self.anonymous_button)
         sl.addWidget(back1)
         # check-in
@@ -322,6 +334,12 @@ class KioskWindow(QWidget):
         rl.addWidget(self.result_category)
         rl.addWidget(self.result_number)
         rl.addWidget(self.result_info)
+        # 提醒手机 (ui/kiosk/contact_page.py): a relative's mobile for an elderly applicant's SMS.
+        self.relative_button = QPushButton(self.tr("留家人手机，快到号时短信提醒"))
+        self.relative_button.setObjectName("secondary")
+        self.relative_button.setVisible(False)
+        self.relative_button.clicked.connect(self.open_contact)
+        rl.addWidget(self.relative_button)
         rl.addWidget(self.print_status)
         rl.addWidget(self.retry_button)
         rl.addWidget(self.done_button)
@@ -430,6 +448,7 @@ class KioskWindow(QWidget):
         self.pending_visit = None
         self.pending_bundle = None
         self.pending_card = None
+        self.assist_button.setChecked(False)
         self.category_page = 0
         self.home_message.setText("")
         self.code_edit.clear()
@@ -657,8 +676,10 @@ class KioskWindow(QWidget):
             )
         elif page == SWIPE and self.pending_category is not None:
             code = self.pending_category.code
+            disabled = self.assist_button.isChecked()
             self._issue(
-                lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card), self.swipe_message
+                lambda: self.kiosk.issue(code, id_number=id_number, name=name, card=card, disabled=disabled),
+                self.swipe_message,
             )
         elif page == CHECKIN:
             self._issue(lambda: self.kiosk.check_in(id_number=id_number, card=card), self.checkin_message)
@@ -815,7 +836,8 @@ class KioskWindow(QWidget):
         if self.pending_category is None:
             return
         code = self.pending_category.code
-        self._issue(lambda: self.kiosk.issue(code), self.swipe_message)
+        disabled = self.assist_button.isChecked()
+        self._issue(lambda: self.kiosk.issue(code, disabled=disabled), self.swipe_message)
 
     def submit_code(self) -> None:
         code = self.code_edit.text().strip()
@@ -860,9 +882,34 @@ class KioskWindow(QWidget):
             info += "\n" + self.tr("依次到：{0}").format(" → ".join(st.area for st in ticket.info.stops))
         if self.screening is not None and self.screening.action == "desk":
             info += "\n" + self.screening.message
+        if ticket.routed:
+            info += "\n" + self.tr("已为您安排到帮办代办窗口，工作人员将协助您办理")
+        self.relative_button.setVisible(ticket.elderly and self.ctx.settings.sms.sender != "off")
         self.result_info.setText(info)
         self._show(RESULT)
         self.print_ticket()
+
+    def _add_contact_page(self) -> None:
+        from ui.kiosk.contact_page import ContactPage
+
+        self.contact_page = ContactPage(self.ctx, self._worker, self._font)
+        self.contact_page.finished.connect(self._contact_done)
+        self.pages.addWidget(self.contact_page)
+
+    def open_contact(self) -> None:
+        if self.ticket is None:
+            return
+        self.contact_page.start(self.ticket.info.id)
+        self.pages.setCurrentWidget(self.contact_page)
+        self._touch()
+
+    def _contact_done(self, masked: str) -> None:
+        self._show(RESULT)
+        if masked:
+            self.relative_button.setVisible(False)
+            self.result_info.setText(
+                self.result_info.text() + "\n" + self.tr("已登记家人手机 {0}，快到号时短信提醒").format(masked)
+            )
 
     def print_ticket(self) -> None:
         """Print the current ticket (first time or retry: always the same ticket)."""

@@ -170,6 +170,7 @@ class ManagerDashboard(QWidget):
         self._worker = TaskRunner("manager", self)
         self._shut = False
         self._build()
+        self._add_assist_ledger()  # 帮办代办台账 (ui/manager/assist_ledger.py)
         self._update_actions()
         self._initial_size()
         self.refresher = Refresher(
@@ -187,6 +188,15 @@ class ManagerDashboard(QWidget):
         if self.desk.sync_configured:
             bus.syncStatus.connect(self.on_sync_status)
         self.refresh()
+
+    def _add_assist_ledger(self) -> None:
+        from ui.manager.assist_ledger import AssistLedgerPanel
+
+        self.assist_ledger = AssistLedgerPanel(self.ctx, runner=self._worker)
+        self.tabs.addTab(self.assist_ledger, self.tr("帮办代办台账"))
+        self.tabs.currentChanged.connect(
+            lambda i: self.assist_ledger.load() if self.tabs.widget(i) is self.assist_ledger else None
+        )
 
     def _initial_size(self) -> None:
         """Open at a working size (the hall's manager PCs are 1366×768 or larger), never the tiny
