@@ -340,17 +340,15 @@ def _pg_find(
     # A term of one or two characters is decided by the index alone (its bigram or character is in
     # the row's set exactly when it is a substring of one field); longer terms need strpos.
     indexed = sa.and_(*narrow, *(c for c, t in zip(strpos, terms, strict=True) if len(t) > 2), *live)
-    try:
+    total = _count(session, sa.select(model.id).where(indexed))  # the bitmap plan, set by `search`
+    if total > COUNT_CAP:
+        _plan(session, "seqscan", "bitmapscan")
+        stmt = sa.select(model).where(*strpos, *live)
+    else:
+        stmt = sa.select(model).where(indexed)
+    rows = session.scalars(stmt.options(*load).order_by(model.search_key.desc()).limit(limit)).all()
+    if total > COUNT_CAP:
         _plan(session, "seqscan", "indexscan")
-        total = _count(session, sa.select(model.id).where(indexed))
-        if total > COUNT_CAP:
-            stmt = sa.select(model).where(*strpos, *live)
-            _plan(session, "seqscan", "bitmapscan")
-        else:
-            stmt = sa.select(model).where(indexed)
-        rows = session.scalars(stmt.options(*load).order_by(model.search_key.desc()).limit(limit)).all()
-    finally:
-        _plan_reset(session)
     return total, list(rows)
 
 
@@ -359,8 +357,13 @@ def search(session: Session, query: str, *, limit: int = 20, include_retired: bo
     each, with the totals."""
     terms = query_terms(query)  # QueryError for an empty or oversized query
     limit = max(1, min(limit, MAX_LIMIT))
+    pg = session.get_bind().dialect.name != "sqlite"
+    if pg:
+        _plan(session, "seqscan", "indexscan")
     doc_total, docs = _find(session, PolicyDocument, terms, limit, include_retired)
     q_total, questions = _find(session, PolicyQuestion, terms, limit, include_retired)
+    if pg:  # after a failure the transaction rolls back, and the SET LOCALs with it
+        _plan_reset(session)
     return SearchResult(
         query=query,
         terms=tuple(terms),

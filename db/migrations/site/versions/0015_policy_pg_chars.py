@@ -1,6 +1,6 @@
 """政策一键通 on PostgreSQL: a GIN index of each row's characters, for one-character terms
 
-Revision ID: 0014
+Revision ID: 0015
 Revises: 0012
 Create Date: 2026-12-07 11:15:00
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0014"
+revision: str = "0015"
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
