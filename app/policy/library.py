@@ -12,6 +12,7 @@ on the normalised fields (narrowed by a GIN index of the bigrams) — the same r
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
@@ -390,6 +391,39 @@ def reindex(session: Session) -> None:
         )
 
 
+# What a matter's name ends with that its policies do not say: 社会保障卡申领 → 社会保障卡.
+MATTER_ACTIONS = (
+    "申领", "申请", "办理", "登记", "变更", "注销", "补办", "补领", "换领", "换发", "备案", "核准",
+    "审批", "认定", "给付", "发放", "确认", "核定", "证明", "查询",
+)  # fmt: skip
+
+
+def matter_queries(name: str, department: str = "") -> list[str]:
+    """The searches, most specific first, that find a matter's policies: its name, its name without
+    the action word it ends with (repeatedly: 社会保障卡补领换领 → 社会保障卡), its department."""
+    out: list[str] = []
+
+    def add(q: str) -> None:
+        q = q.strip()
+        if len(q) >= 2 and q not in out:
+            with contextlib.suppress(QueryError):
+                query_terms(q)
+                out.append(q)
+
+    add(name)
+    base = name.strip()
+    changed = True
+    while changed:
+        changed = False
+        for action in MATTER_ACTIONS:
+            if base.endswith(action) and len(base) > len(action) + 1:
+                base = base[: -len(action)]
+                changed = True
+    add(base)
+    add(department)
+    return out
+
+
 # --- writes (callers commit) --------------------------------------------------------------------
 
 
@@ -453,6 +487,16 @@ class PolicyLibrary:
     def search(self, query: str, *, limit: int = 20, include_retired: bool = False) -> SearchResult:
         with storage("查找政策"), self._sessions() as session:
             return search(session, query, limit=limit, include_retired=include_retired)
+
+    def for_matter(self, name: str, department: str = "", *, limit: int = 20) -> SearchResult | None:
+        """The documents and questions for a matter being taken in: the first of `matter_queries`
+        that finds anything (one transaction), or None."""
+        with storage("查找政策"), self._sessions() as session:
+            for query in matter_queries(name, department):
+                result = search(session, query, limit=limit)
+                if result.shown:
+                    return result
+        return None
 
     def document(self, doc_id: uuid.UUID) -> DocumentInfo:
         with storage("打开政策文件"), self._sessions() as session:

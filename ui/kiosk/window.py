@@ -68,7 +68,7 @@ QLabel#message { color: #c62828; }
 QLabel#ok { color: #2e7d32; }
 """
 
-HOME, SWIPE, CHECKIN, RESULT, FEVER = range(5)
+HOME, SWIPE, CHECKIN, RESULT, FEVER, POLICY, REPORT = range(7)
 
 # The check-in keypad: the characters booking codes use (site code, date, number: XB-20261207-01).
 KEYPAD_ROWS = ("1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ-")
@@ -218,6 +218,12 @@ class KioskWindow(QWidget):
         self.elderly_button.setObjectName("secondary")
         self.elderly_button.clicked.connect(lambda: self.toggle_elderly())
         row.addWidget(self.checkin_button)
+        self.policy_button = QPushButton(self.tr("政策查询"))
+        self.policy_button.clicked.connect(lambda: self._show(POLICY))
+        self.report_button = QPushButton(self.tr("我要反映"))
+        self.report_button.clicked.connect(lambda: self._show(REPORT))
+        row.addWidget(self.policy_button)
+        row.addWidget(self.report_button)
         row.addWidget(self.elderly_button)
         row.addWidget(self.scan_edit)
         hl.addWidget(self.temp_label)
@@ -326,7 +332,16 @@ class KioskWindow(QWidget):
         fl.addWidget(self.fever_label)
         fl.addStretch(1)
         fl.addWidget(back3)
-        for page in (home, swipe, checkin, result, fever):
+        from app.hotline import hall_ledger
+        from app.policy import PolicyLibrary
+        from ui.kiosk.policy_page import PolicyPage
+        from ui.kiosk.report_page import ReportPage
+
+        self.policy_page = PolicyPage(PolicyLibrary(self.ctx.sessions), self._worker)
+        self.report_page = ReportPage(hall_ledger(self.ctx), self._worker)
+        for extra in (self.policy_page, self.report_page):
+            extra.home.connect(self.go_home)
+        for page in (home, swipe, checkin, result, fever, self.policy_page, self.report_page):
             self.pages.addWidget(page)
         root = QVBoxLayout(self)
         root.addLayout(top)
@@ -376,6 +391,8 @@ class KioskWindow(QWidget):
             b.setMinimumHeight(int(56 * (1.3 if self.elderly else 1.0)))
             b.setMinimumWidth(0)
             b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.policy_page.apply_fonts(self._font, self.elderly)
+        self.report_page.apply_fonts(self._font, self.elderly)
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -401,6 +418,8 @@ class KioskWindow(QWidget):
         self.home_message.setText("")
         self.code_edit.clear()
         self.scan_edit.clear()
+        self.policy_page.reset()
+        self.report_page.reset()  # the last person's words and phone number leave the screen
         self._show(HOME)
         self.scan_edit.setFocus()
         self._update_temperature_gate()

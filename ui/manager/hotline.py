@@ -191,6 +191,7 @@ class HotlineTab(QWidget):
         self.summary.setObjectName("hotline_summary")
         self.open_only = QCheckBox(self.tr("只看未办结"))
         self.open_only.toggled.connect(self.refresh)
+        self.open_only.setMinimumWidth(self.open_only.sizeHint().width() + 12)
         refresh = QPushButton(self.tr("刷新"))
         refresh.clicked.connect(self.refresh)
         top = QHBoxLayout()
