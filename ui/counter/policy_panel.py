@@ -165,13 +165,12 @@ class PolicyPanel(QWidget):
         if isinstance(value, DocumentInfo):
             self.open_document(value.id)
         elif isinstance(value, QuestionInfo):
+            source = (
+                self.tr("来源：12345 诉求 %1").replace("%1", value.source_ref) if value.source_ref else ""
+            )
             self.detail.setHtml(
                 f"<h3>{_esc(value.question)}</h3><p>{_esc(value.answer)}</p>"
-                + (
-                    f"<p>{_esc(self.tr('来源：12345 诉求 %1').replace('%1', value.source_ref))}</p>"
-                    if value.source_ref
-                    else ""
-                )
+                + (f"<p>{_esc(source)}</p>" if source else "")
             )
             self.opened.emit(value)
 

@@ -133,11 +133,12 @@ class ReportPage(QWidget):
         self.messages.append(label)
         return label
 
-    def _nav(self, lay: QVBoxLayout, back_text: str, back: Callable[[], None]) -> None:
+    def _nav(self, lay: QVBoxLayout, back_text: str, back: Callable[[], None]) -> QPushButton:
         b = QPushButton(back_text)
         b.setObjectName("secondary")
         b.clicked.connect(back)
         lay.addWidget(b)
+        return b
 
     def _build_category(self) -> QWidget:
         page = QWidget()
@@ -231,7 +232,7 @@ class ReportPage(QWidget):
         self.done_info = self._label()
         lay.addWidget(self.done_info)
         lay.addStretch(1)
-        self._nav(lay, self.tr("完成，返回首页"), self.home.emit)
+        self.done_button = self._nav(lay, self.tr("完成，返回首页"), self.home.emit)
         return page
 
     def apply_fonts(self, font: FontFn, elderly: bool) -> None:
