@@ -394,7 +394,7 @@ def reindex(session: Session) -> None:
 # What a matter's name ends with that its policies do not say: 社会保障卡申领 → 社会保障卡.
 MATTER_ACTIONS = (
     "申领", "申请", "办理", "登记", "变更", "注销", "补办", "补领", "换领", "换发", "备案", "核准",
-    "审批", "认定", "给付", "发放", "确认", "核定", "证明", "查询",
+    "审批", "认定", "给付", "发放", "确认", "核定", "证明", "查询", "设立",
 )  # fmt: skip
 
 
