@@ -243,6 +243,8 @@ class ReportPage(QWidget):
         for w in (self.free_text, self.phone):
             w.setFont(font(22, False))
         self.consent.setFont(font(18, True))
+        side = int(36 * scale)  # a box a finger can hit
+        self.consent.setStyleSheet(f"QCheckBox::indicator {{ width: {side}px; height: {side}px; }}")
         for b in [*self.category_buttons, *self.phrase_buttons]:
             b.setFont(font(18, True))
             b.setMinimumHeight(int(64 * scale))
