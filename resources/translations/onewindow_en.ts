@@ -400,11 +400,12 @@
     </message>
     <message>
         <location line="+5" />
+        <location line="+109" />
         <source>政策 (Alt+3)</source>
         <translation>Policies (Alt+3)</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="-97" />
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
@@ -434,7 +435,12 @@
         <translation>Restored the unfinished intake from last time</translation>
     </message>
     <message>
-        <location line="+32" />
+        <location line="+24" />
+        <source>政策 %1 (Alt+3)</source>
+        <translation>Policies %1 (Alt+3)</translation>
+    </message>
+    <message>
+        <location line="+16" />
         <source>已登记 12345 诉求 %1，办理时限 %2</source>
         <translation>12345 request %1 recorded, due by %2</translation>
     </message>
@@ -2762,7 +2768,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ReportPage</name>
     <message>
-        <location filename="../../ui/kiosk/report_page.py" line="+145" />
+        <location filename="../../ui/kiosk/report_page.py" line="+146" />
         <source>我要反映</source>
         <extracomment>an item was recorded (ItemInfo)</extracomment>
         <translation>Report a problem</translation>
@@ -2834,7 +2840,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+71" />
+        <location line="+73" />
         <source>请至少点选一项情况，或写几句说明</source>
         <translation>Touch at least one item, or write a few words</translation>
     </message>

@@ -35,6 +35,7 @@ def test_policy_tab_follows_the_matter_and_f9_records_a_request(
     assert panel.result is not None
     assert [d.doc_number for d in panel.result.documents] == ["国务院令第722号"]  # 个体工商户 in its groups
     assert "个体工商户设立登记" in panel.heading.text()
+    assert win.tabs.tabText(win.tabs.indexOf(panel)) == "政策 1 (Alt+3)"  # seen from the intake tab
     qtbot.keyClick(win, Qt.Key.Key_3, Qt.KeyboardModifier.AltModifier)
     assert win.tabs.currentWidget() is panel
     qtbot.waitUntil(lambda: "优化营商环境条例" in panel.detail.toPlainText(), timeout=10000)

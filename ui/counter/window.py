@@ -90,6 +90,7 @@ class CounterWindow(QMainWindow):
 
         self.policy = PolicyPanel(PolicyLibrary(ctx.sessions), self.runner)  # follows the intake's matter
         self.tabs.addTab(self.policy, self.tr("政策 (Alt+3)"))
+        self.policy.searched.connect(self._policy_found)
         splitter = QSplitter()
         splitter.addWidget(self.queue_panel)
         splitter.addWidget(self.tabs)
@@ -191,6 +192,14 @@ class CounterWindow(QMainWindow):
         return self.runner.wait(timeout_ms) and self.started_up
 
     # --- 12345 -----------------------------------------------------------------------------
+
+    def _policy_found(self, result: object) -> None:
+        """The 政策 tab says how much it holds for the matter, seen from the intake tab."""
+        shown = getattr(result, "shown", 0) if result is not None else 0
+        index = self.tabs.indexOf(self.policy)
+        self.tabs.setTabText(
+            index, self.tr("政策 %1 (Alt+3)").replace("%1", str(shown)) if shown else self.tr("政策 (Alt+3)")
+        )
 
     def record_hotline(self) -> None:
         """F9: a citizen's 诉求 into the 12345 ledger, about the matter being taken in if any."""
