@@ -156,6 +156,16 @@ def test_a_report_from_the_kiosk_to_closure_and_into_the_monthly_report(
     assert exported.args == [str(out)]
     rows = list(csv.reader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert rows[1][0] == item.number and "13812345678" in rows[1] and "已办结" in rows[1]
+    book = tmp_path / "12345.xlsx"
+    with qtbot.waitSignal(tab.exported, timeout=10000):
+        tab.export(book, today, today)
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(book).active
+    assert sheet is not None and [c.value for c in sheet[2]][:2] == [item.number, None]
+    with qtbot.waitSignal(tab.exported, timeout=10000) as again:
+        tab.export(book, today, today)  # never overwrites: refused in Chinese
+    assert again.args == [""] and "已存在" in tab.message.text()
 
     with hall.ctx.sessions() as s:
         calendar = WorkCalendar.load(s, "Asia/Shanghai")

@@ -88,7 +88,9 @@ def test_monthly_report_figures_are_the_raw_rows_counted_by_hand(
     book = HotlineLedger(sessions, site_id, "XB", clock=clock)
     for received, category, reply_day, reply, verdict, close_day in PLAN:
         clock.at = at(received)
-        item = book.record(ItemSpec(category, f"{category}：窗口反映的问题，编号{received}。", department="区行政审批局"))
+        item = book.record(
+            ItemSpec(category, f"{category}：窗口反映的问题，编号{received}。", department="区行政审批局")
+        )
         if reply_day is not None and reply is not None:
             clock.at = at(reply_day, 11)
             book.assign(item.id, "区行政审批局")
@@ -105,7 +107,13 @@ def test_monthly_report_figures_are_the_raw_rows_counted_by_hand(
     with sessions() as session:
         rows = session.execute(sa.select(HotlineItem).where(HotlineItem.site_id == site_id)).scalars().all()
         raw = [
-            (r.received_at.astimezone(SHANGHAI).date(), r.due_date, r.closed_on, r.reply_complete, r.satisfaction)
+            (
+                r.received_at.astimezone(SHANGHAI).date(),
+                r.due_date,
+                r.closed_on,
+                r.reply_complete,
+                r.satisfaction,
+            )
             for r in rows
         ]
     first, last = D(2026, 11, 1), D(2026, 11, 30)
@@ -143,7 +151,12 @@ def test_monthly_report_figures_are_the_raw_rows_counted_by_hand(
     ]
     text = " ".join(pdf_text(build_monthly_report(report), tmp_path).split())
     assert "附：12345 诉求办理" in text
-    for line in ("受理诉求件 8", "按时办结率 50.00% 按时办结 4 / 应办结 8", "答复完整率 100.00%", "满意率 80.00%"):
+    for line in (
+        "受理诉求件 8",
+        "按时办结率 50.00% 按时办结 4 / 应办结 8",
+        "答复完整率 100.00%",
+        "满意率 80.00%",
+    ):
         assert line in text, line
 
 
