@@ -102,6 +102,12 @@ def test_monthly_report_figures_are_the_raw_rows_counted_by_hand(
             book.close(item.id)
     clock.at = at(D(2026, 12, 2))
     report = monthly_report(sessions, site_id, 2026, 11, calendar, clock=clock)
+    # The manager's list: the open items first, most urgent on top, then the closed ones.
+    listed = book.items()
+    open_items = book.items(open_only=True)
+    assert [i.due_date for i in open_items] == sorted(i.due_date for i in open_items) and len(open_items) == 4
+    assert listed[:4] == open_items and all(i.closed_on for i in listed[4:]) and len(listed) == 10
+    assert [i.overdue(book.today()) for i in open_items] == [True, True, False, False]
 
     # By hand, from the raw rows.
     with sessions() as session:
