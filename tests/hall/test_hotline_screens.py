@@ -213,7 +213,7 @@ def test_policy_page_by_topic_initials_and_number_with_a_qr_of_the_original(
     with qtbot.waitSignal(page.searched, timeout=10000):
         qtbot.mouseClick(page.find_button, LEFT)
     assert "国发〔2024〕3号" in numbers()
-    qtbot.mouseClick(_button(page.keys, "key", "C"), LEFT)
+    qtbot.mouseClick(_button(page.keys, "key", "clear"), LEFT)
     for key in "gf20243":  # 国发〔2024〕3号: the initials of 国发 and the digits
         qtbot.mouseClick(_button(page.keys, "key", key), LEFT)
     with qtbot.waitSignal(page.searched, timeout=10000):

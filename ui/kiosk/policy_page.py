@@ -121,7 +121,7 @@ class PolicyPage(QWidget):
             for c, key in enumerate(keys):
                 self._key(keypad, key, key.lower(), r, c)
         self._key(keypad, "←", "←", 2, 10)
-        self._key(keypad, self.tr("清空"), "C", 2, 11, span=2)
+        self._key(keypad, self.tr("清空"), "clear", 2, 11, span=2)
         self.results = QListWidget()
         self.results.setObjectName("policy_results")
         self.results.setWordWrap(True)
@@ -231,7 +231,7 @@ class PolicyPage(QWidget):
     def press(self, key: str) -> None:
         if key == "←":
             self.query.backspace()
-        elif key == "C":
+        elif key == "clear":  # not "C": the letter c is a key of its own
             self.query.clear()
         else:
             self.query.insert(key)

@@ -196,7 +196,7 @@ class ReportPage(QWidget):
         for r, keys in enumerate(DIGITS):
             for c, key in enumerate(keys):
                 self._digit(keypad, key, key, r, c)
-        self._digit(keypad, self.tr("清空"), "C", 3, 0)
+        self._digit(keypad, self.tr("清空"), "clear", 3, 0)
         self._digit(keypad, "0", "0", 3, 1)
         self._digit(keypad, "←", "←", 3, 2)
         lay.addLayout(keypad)
@@ -313,7 +313,7 @@ class ReportPage(QWidget):
     def press(self, key: str) -> None:
         if key == "←":
             self.phone.backspace()
-        elif key == "C":
+        elif key == "clear":
             self.phone.clear()
         elif len(self.phone.text()) < 11:
             self.phone.insert(key)
