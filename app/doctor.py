@@ -299,8 +299,28 @@ def check_devices(settings: Settings, timeout: float = 0.5) -> list[Check]:
             )
     else:
         checks.append(skipped("device", "no thermometer configured (devices.thermometer.port)"))
+    if d.scanner.port:  # a keyboard-wedge scanner (no port) is a keyboard: nothing to check
+        checks.append(check_scanner(settings))
     checks.append(check_ticket_printer(settings, timeout))
     return checks
+
+
+def check_scanner(settings: Settings) -> Check:
+    """A serial-mode barcode/QR scanner sends only when it reads a code: its port must open."""
+    from devices.errors import DeviceError
+    from devices.serial_port import close_serial, open_serial
+
+    sc = settings.devices.scanner
+    try:
+        close_serial(open_serial(sc.port, sc.baud, what="扫码器"))
+    except DeviceError as exc:
+        return problem(
+            "device",
+            f"barcode/QR scanner on {sc.port}: {exc}",
+            "check the cable; the scanner must be set to serial (USB-COM) mode, or leave "
+            "devices.scanner.port empty for keyboard-wedge mode",
+        )
+    return ok("device", f"barcode/QR scanner port {sc.port} opens ({sc.baud} baud; scan a rating code to try it)")
 
 
 def check_ticket_printer(settings: Settings, timeout: float) -> Check:

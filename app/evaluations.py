@@ -124,6 +124,12 @@ def counted() -> sa.ColumnElement[bool]:
     return Evaluation.merged_into.is_(None)
 
 
+def in_figures() -> sa.ColumnElement[bool]:
+    """The visits every satisfaction figure counts: `counted()` less the ratings a manager's 复核
+    voided (app/rectification.py). A voided rating still blocks a second rating of the visit."""
+    return sa.and_(counted(), Evaluation.voided_at.is_(None))
+
+
 def check(grade: int, dimensions: Mapping[str, int], reason: str = "") -> None:
     if grade not in GRADES:
         raise EvaluationError("请选择评价等级（非常满意至非常不满意）")
@@ -154,8 +160,11 @@ def record(
     stage: str = RatingStage.ACCEPT,
     calendar: WorkCalendar | None = None,
     now: dt.datetime | None = None,
+    rectification_days: int = 5,
 ) -> EvaluationInfo:
-    """Store the visit's one rating (for the ticket, linked to every case); the caller commits."""
+    """Store the visit's one rating (for the ticket, linked to every case); the caller commits.
+    A 差评 also opens its rectification item (app/rectification.py), 整改 due in
+    `rectification_days` working days."""
     dims = {k: int(v) for k, v in (dimensions or {}).items()}
     check(grade, dims, reason)
     if len(comment) > 500:
@@ -192,6 +201,10 @@ def record(
     except IntegrityError as exc:  # another terminal stored this visit's rating meanwhile
         raise EvaluationError("本次办理已经评价过了，感谢您的评价") from exc
     if bad:
+        from app import rectification  # it builds on this module
+
+        calendar = calendar or WorkCalendar.load(session, _tz(session, site_id))
+        rectification.open_item(session, ev, working_days=rectification_days, calendar=calendar, now=now)
         note = f"差评回访：{GRADES[grade]}，原因：{REASONS[reason]}" + (
             f"，意见：{comment.strip()}" if comment.strip() else ""
         )
@@ -237,7 +250,7 @@ def open_follow_ups(session: Session, site_id: uuid.UUID) -> list[EvaluationInfo
     """差评 waiting for a manager's follow-up, oldest first (one per visit)."""
     rows = session.scalars(
         sa.select(Evaluation)
-        .where(Evaluation.site_id == site_id, Evaluation.follow_up == FollowUpState.OPEN, counted())
+        .where(Evaluation.site_id == site_id, Evaluation.follow_up == FollowUpState.OPEN, in_figures())
         .order_by(Evaluation.at)
     )
     return [_info(e) for e in rows]
@@ -341,6 +354,7 @@ def submit_rating(
     window_id: uuid.UUID | None,
     staff_id: uuid.UUID | None,
     reason: str = "",
+    rectification_days: int = 5,
 ) -> EvaluationInfo:
     """The evaluator's one request: `record` in its own transaction (write lock first). Raises
     EvaluationError for a refused rating and app.errors.StorageError when the database fails."""
@@ -360,6 +374,7 @@ def submit_rating(
             case_ids=case_ids,
             window_id=window_id,
             staff_id=staff_id,
+            rectification_days=rectification_days,
         )
         s.commit()
         return info

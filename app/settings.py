@@ -33,6 +33,7 @@ from app.queue.policy import QueuePolicy
 # The lower layers' own settings, composed here (and importable from here).
 from devices.settings import DeviceSettings as DeviceSettings
 from devices.settings import IdCardSettings as IdCardSettings
+from devices.settings import ScannerSettings as ScannerSettings
 from devices.settings import ThermometerSettings as ThermometerSettings
 from printing.settings import DocumentPrinterSettings as DocumentPrinterSettings
 from printing.settings import PrinterSettings as PrinterSettings
@@ -168,6 +169,8 @@ class ThresholdSettings:
     wait_target_minutes: int = bounded(30, 1, 1440)
     temperature_retention_days: int = bounded(14, 1, 3650)
     due_soon_working_days: int = bounded(2, 0, 60)
+    # 差评整改 deadline (GB/T 39734-2020): working days from the rating, on the hall's calendar.
+    rectification_working_days: int = bounded(5, 1, 60)
 
 
 @dataclass(frozen=True)
@@ -276,6 +279,8 @@ EMBEDDED_BOUNDS: dict[str, Bounds] = {
     "devices.thermometer.function": Bounds(choices=(3, 4)),
     "devices.thermometer.scale": Bounds(0.0001, 10.0),
     "devices.thermometer.regex": Bounds(check=_regex_with_t),
+    "devices.scanner.baud": Bounds(choices=BAUD_RATES),
+    "kiosk.rating_valid_days": Bounds(1, 3650),
     "printers.ticket.baud": Bounds(choices=BAUD_RATES),
     "printers.ticket.width_mm": Bounds(choices=(80, 58)),
     "printers.document.qr_template": Bounds(check=_template("case_number", "matter_code")),

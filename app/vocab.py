@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from db.vocab import (
     ACTIVE_TICKET_STATUSES,
+    AppealState,
     BadRatingReason,
+    CallbackOutcome,
     CasePath,
     CaseStatus,
     ContactRelation,
@@ -19,6 +21,7 @@ from db.vocab import (
     PriorityClass,
     QuestionSource,
     RatingStage,
+    RectificationState,
     SmsKind,
     SmsOutcome,
     SmsState,
@@ -30,7 +33,9 @@ from db.vocab import (
 
 __all__ = [
     "ACTIVE_TICKET_STATUSES",
+    "AppealState",
     "BadRatingReason",
+    "CallbackOutcome",
     "CasePath",
     "CaseStatus",
     "ContactRelation",
@@ -45,6 +50,7 @@ __all__ = [
     "PriorityClass",
     "QuestionSource",
     "RatingStage",
+    "RectificationState",
     "SmsKind",
     "SmsOutcome",
     "SmsState",

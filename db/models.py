@@ -526,6 +526,9 @@ class Evaluation(SiteOwned, Base):
     )  # FollowUpMethod
     follow_up_outcome: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     follow_up_satisfied: Mapped[bool | None]
+    # Voided by a manager's 复核 of the window's 申诉 (app/rectification.py): kept, never counted.
+    voided_at: Mapped[dt.datetime | None]
+    void_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
 
 
 class TemperatureReading(SiteOwned, Base):
@@ -682,3 +685,6 @@ class SmsAttempt(UUIDKey, Base):
 from db.models_hotline import HotlineItem as HotlineItem  # noqa: E402
 from db.models_policy import PolicyDocument as PolicyDocument  # noqa: E402
 from db.models_policy import PolicyQuestion as PolicyQuestion  # noqa: E402
+from db.models_rating import RatingCode as RatingCode  # noqa: E402
+from db.models_rectification import RectificationCallback as RectificationCallback  # noqa: E402
+from db.models_rectification import RectificationItem as RectificationItem  # noqa: E402

@@ -28,6 +28,8 @@ CHANNELS: dict[str, str] = {
     "hall_event": "queue",
     "window_status": "queue",
     "evaluation": "evaluations",
+    "rectification_item": "evaluations",  # 差评整改单 (central c0004 registers it)
+    "rectification_callback": "evaluations",
     "temperature_reading": "stats",
     "audit_log": "stats",
 }
@@ -35,7 +37,9 @@ SYNCED_TABLES = frozenset(CHANNELS)
 # Site tables that never go to the centre: the site's own operational state, some of it holding
 # personal data the centre has no use for (SMS numbers). Writers of these use plain sessions; the
 # outbox guard (db/sync/guard.py) checks only SYNCED_TABLES, and record()/save() refuse these.
-LOCAL_TABLES: frozenset[str] = frozenset({"sms_message", "sms_attempt", "ticket_contact", "intake_draft"})
+LOCAL_TABLES: frozenset[str] = frozenset(
+    {"sms_message", "sms_attempt", "ticket_contact", "intake_draft", "rating_code"}
+)
 assert not LOCAL_TABLES & SYNCED_TABLES
 
 

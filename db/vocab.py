@@ -208,3 +208,30 @@ class HotlineSatisfaction(StrEnum):
     SATISFIED = "满意"
     BASICALLY = "基本满意"
     DISSATISFIED = "不满意"
+
+
+class RectificationState(StrEnum):
+    """A 差评's rectification item (整改单, GB/T 39734-2020 差评整改): open until the responsible
+    window records its 整改, then closed by a manager (a voided rating may be closed without it)."""
+
+    OPEN = "open"  # 待整改
+    RECTIFIED = "rectified"  # 已整改，待办结
+    CLOSED = "closed"  # 已办结
+
+
+class AppealState(StrEnum):
+    """The responsible window's 申诉 against a 差评 and the manager's 复核."""
+
+    NONE = ""  # no appeal
+    PENDING = "pending"  # 申诉待复核
+    UPHELD = "upheld"  # 复核维持评价 (the rating stands)
+    VOIDED = "voided"  # 复核撤销评价 (the rating no longer counts in any figure)
+
+
+class CallbackOutcome(StrEnum):
+    """What one 回访 (call-back) of a 差评 came to."""
+
+    NOT_REACHED = "not_reached"  # 未联系上
+    REACHED = "reached"  # 已联系，未表态
+    SATISFIED = "satisfied"  # 已联系，表示满意
+    DISSATISFIED = "dissatisfied"  # 已联系，仍不满意

@@ -9,6 +9,7 @@ Map of the package (see each module's docstring):
 - idcard/emulator.py  IdCardEmulator on a pty (or socket://), with fault injection
 - idcard/photo.py     optional ctypes plugin for a licensed WLT photo decoder
 - thermo/             codecs (Modbus RTU, GY-MCU906, HTPA, ASCII), Thermometer, ThermoMonitor, emulator
+- scanner/            serial-mode barcode/QR scanners: LineDecoder (CR/LF/CR LF), ScannerMonitor, emulator
 - monitor.py          reconnecting loop shared by every device
 - ports.py            list ports, probe what answers
 - emulators.py        start_demo_devices() for the demo hall

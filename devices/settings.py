@@ -30,7 +30,17 @@ class ThermometerSettings:
 
 
 @dataclass(frozen=True)
+class ScannerSettings:
+    """A barcode/QR scanner in serial mode (the rating code on tickets and receipts). A scanner
+    in keyboard-wedge mode needs no settings: it types into the kiosk like a keyboard."""
+
+    port: str = ""  # COM5, /dev/ttyACM0; empty: no serial scanner (wedge mode or none)
+    baud: int = 9600
+
+
+@dataclass(frozen=True)
 class DeviceSettings:
     idcard: IdCardSettings = field(default_factory=IdCardSettings)
     thermometer: ThermometerSettings = field(default_factory=ThermometerSettings)
+    scanner: ScannerSettings = field(default_factory=ScannerSettings)
     emulate_missing: bool = False  # start emulators for devices with no port (the demo hall always does)

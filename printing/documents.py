@@ -206,11 +206,14 @@ def build_acceptance_receipt(data: AcceptanceReceipt, config: PrintConfig | None
         make_table(  # note beside the seal keeps the receipt on one page
             [
                 [
-                    Paragraph(
-                        f"注：请妥善保管本通知书，凭办件编号 {esc(data.case_number)} 查询办理进度、领取办理结果。"
-                        "承诺办结日期按工作日计算，法定节假日不计入。",
-                        st.small,
-                    ),
+                    [
+                        Paragraph(
+                            f"注：请妥善保管本通知书，凭办件编号 {esc(data.case_number)} 查询办理进度、领取办理结果。"
+                            "承诺办结日期按工作日计算，法定节假日不计入。",
+                            st.small,
+                        ),
+                        *_rating_block(data, st),
+                    ],
                     SealBlock(data.office.name, data.accepted_at.date(), st, width=70 * mm),
                 ]
             ],
@@ -220,6 +223,32 @@ def build_acceptance_receipt(data: AcceptanceReceipt, config: PrintConfig | None
         ),
     ]
     return _finish(story, st, data.office, f"受理通知书 {data.case_number}")
+
+
+RATING_QR_SIZE = 16 * mm  # version-1 QR: 0.76 mm a module, read easily off a laser print
+
+
+def _rating_block(data: AcceptanceReceipt, st: Styles) -> list[Flowable]:
+    """The visit's 评价码 beside the seal: its QR code and its text, for rating 受理 and 办结 later."""
+    if not data.rating_code:
+        return []
+    code = data.rating_code
+    shown = f"{code[:4]}-{code[4:]}" if len(code) == 8 else code
+    text = Paragraph(
+        f"服务评价（好差评）：评价码 <b>{esc(shown)}</b>，在大厅自助机扫码或输入评价码，评价受理和办结服务。",
+        st.small,
+    )
+    if not data.rating_qr:
+        return [text]
+    width = FRAME_WIDTH - 72 * mm
+    return [
+        make_table(
+            [[QrFlowable(data.rating_qr, RATING_QR_SIZE), text]],
+            [RATING_QR_SIZE + 2 * mm, width - RATING_QR_SIZE - 2 * mm],
+            [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0)],
+            st,
+        ),
+    ]
 
 
 def build_one_time_notice(data: OneTimeNotice, config: PrintConfig | None = None) -> bytes:

@@ -13,7 +13,7 @@ from enum import IntEnum
 from typing import TYPE_CHECKING
 
 from printing.models import TicketData
-from printing.ticket_pdf import check_width, ticket_lines
+from printing.ticket_pdf import RATING_HINT, check_width, rating_text, ticket_lines
 
 if TYPE_CHECKING:
     from PIL import Image
@@ -163,6 +163,11 @@ def ticket_escpos(ticket: TicketData, width_mm: int = 80) -> bytes:
     out += _text_block(f"取号时间：{ticket.issued_at:%Y-%m-%d %H:%M}", cols, 1)
     if ticket.notice:
         out += align(Align.LEFT) + _text_block(ticket.notice, cols, 1)
+    if ticket.rating_code:
+        out += align(Align.CENTRE) + LF + _text_block(RATING_HINT, cols, 1)
+        if ticket.rating_qr:
+            out += qr_code(ticket.rating_qr, module_size=4 if width_mm == 80 else 3) + LF
+        out += bold(True) + _text_block(rating_text(ticket.rating_code), cols, 1) + bold(False)
     out += CHINESE_OFF + feed(4) + PARTIAL_CUT
     return bytes(out)
 
@@ -215,7 +220,14 @@ def ticket_raster_images(
     lines = [(f"取号时间：{ticket.issued_at:%Y-%m-%d %H:%M}", 22 if narrow else 24)]
     if ticket.notice:
         lines.append((ticket.notice, 20 if narrow else 22))
+    if ticket.rating_code:
+        lines.append((RATING_HINT, 20 if narrow else 22))
     return head, _render_lines(lines, dots, font_spec)
+
+
+def rating_raster_image(ticket: TicketData, width_mm: int = 80, font_spec: str | None = None) -> Image.Image:
+    """The rating code's text under its QR code on a raster ticket."""
+    return _render_lines([(rating_text(ticket.rating_code), 24 if width_mm == 58 else 28)], DOTS[width_mm], font_spec)
 
 
 def ticket_escpos_raster(ticket: TicketData, width_mm: int = 80, font_spec: str | None = None) -> bytes:
@@ -224,5 +236,10 @@ def ticket_escpos_raster(ticket: TicketData, width_mm: int = 80, font_spec: str 
     out = bytearray(INIT + align(Align.CENTRE) + image_to_raster(head))
     if ticket.qr_payload:
         out += qr_code(ticket.qr_payload, module_size=6 if width_mm == 80 else 4) + LF
-    out += image_to_raster(foot) + feed(4) + PARTIAL_CUT
+    out += image_to_raster(foot)
+    if ticket.rating_code:
+        if ticket.rating_qr:
+            out += qr_code(ticket.rating_qr, module_size=4 if width_mm == 80 else 3) + LF
+        out += image_to_raster(rating_raster_image(ticket, width_mm, font_spec))
+    out += feed(4) + PARTIAL_CUT
     return bytes(out)

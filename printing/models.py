@@ -61,6 +61,8 @@ class AcceptanceReceipt:
     clerk_name: str
     matter_code: str = ""
     qr_payload: str | None = None  # None: use the configured template with the case number
+    rating_code: str = ""  # the visit's 评价码 (8 characters); empty: none printed
+    rating_qr: str = ""  # its QR's text (OW-RATE:<code>)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +154,8 @@ class TicketData:
     site_name: str
     qr_payload: str = ""  # empty: no QR code
     notice: str = ""
+    rating_code: str = ""  # 评价码 (8 characters); empty: none printed
+    rating_qr: str = ""  # the rating QR's text (OW-RATE:<code>); empty: no rating QR
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,3 +257,5 @@ class MonthlyReport:
     per_day: list[DayFigures]
     generated_at: dt.datetime
     hotline: HotlineMonth | None = None  # 12345 诉求 of the month (app.hotline.figures); None: not shown
+    # 好差评 and 差评整改 of the month, by visits: (caption, value) lines (app.rectification.figure_lines)
+    rating_lines: list[tuple[str, str]] = field(default_factory=list)

@@ -167,6 +167,14 @@ def _hotline(h: HotlineMonth | None, st: Styles) -> list[Flowable]:
     return [gap(3), KeepTogether([Paragraph("附：12345 诉求办理", st.heading), table])]
 
 
+def _rating_lines(lines: list[tuple[str, str]], st: Styles) -> list[Flowable]:
+    """好差评 and 差评整改 of the month (GB/T 39734-2020), by visits."""
+    if not lines:
+        return []
+    table = grid_table([["指标", "数值"], *[[k, v] for k, v in lines]], [FRAME_WIDTH * 0.6, FRAME_WIDTH * 0.4], st)
+    return [gap(3), KeepTogether([Paragraph("附：好差评与差评整改（按人次）", st.heading), table])]
+
+
 def _breakdowns(f: HallFigures, st: Styles, first: int) -> list[Flowable]:
     numerals = "三四五六七八九十"
     story: list[Flowable] = []
@@ -270,6 +278,7 @@ def build_monthly_report(report: MonthlyReport, config: PrintConfig | None = Non
     story += _channels(report.figures.channels, st)
     story += _breakdowns(report.figures, st, first=0)
     story += _hotline(report.hotline, st)
+    story += _rating_lines(report.rating_lines, st)
     return build_a4(
         story,
         title=f"{report.site_name}运行月报 {report.year}-{report.month:02d}",

@@ -36,6 +36,14 @@ def ticket_lines(ticket: TicketData) -> list[str]:
     return lines
 
 
+RATING_HINT = "服务评价：办完事后在自助机上扫码或输入评价码"
+
+
+def rating_text(code: str) -> str:
+    """评价码：ABCD-EFGH (the code as printed, in two groups of four)."""
+    return f"评价码：{code[:4]}-{code[4:]}" if len(code) == 8 else f"评价码：{code}"
+
+
 def build_ticket_pdf(ticket: TicketData, width_mm: int = 80, config: PrintConfig | None = None) -> bytes:
     check_width(width_mm)
     font = load_cjk_font((config or PrintConfig()).font_path).name
@@ -64,6 +72,13 @@ def build_ticket_pdf(ticket: TicketData, width_mm: int = 80, config: PrintConfig
     story.append(Paragraph(f"取号时间：{ticket.issued_at:%Y-%m-%d %H:%M}", style(8 if narrow else 9)))
     if ticket.notice:
         story.append(Paragraph(esc(ticket.notice), style(7.5 if narrow else 8.5)))
+    if ticket.rating_code:
+        story += [Spacer(1, 1.5 * mm), Paragraph(esc(RATING_HINT), style(7.5 if narrow else 8.5))]
+        if ticket.rating_qr:
+            rq = QrFlowable(ticket.rating_qr, min(inner, (18 if narrow else 22) * mm))
+            rq.hAlign = "CENTER"
+            story.append(rq)
+        story.append(Paragraph(esc(rating_text(ticket.rating_code)), style(9 if narrow else 10.5)))
     # Measure first: a roll has no page height, the slip is as long as its content.
     height = sum(f.wrap(inner, 10_000)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in story)
     page_height = height + 2 * _MARGIN + 2 * _FRAME_PAD + 1 * mm

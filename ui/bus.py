@@ -16,6 +16,8 @@ class HallBus(QObject):
     cardRead = Signal(object)
     #: a temperature reading (devices' reading dataclass)
     temperatureRead = Signal(object)
+    #: a code read by a serial-mode barcode/QR scanner (its text, terminator removed)
+    codeScanned = Signal(str)
     #: device status: (device name, status text, ok)
     deviceStatus = Signal(str, str, bool)
     #: sync status for managers (db.sync status dataclass)

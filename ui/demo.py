@@ -201,6 +201,10 @@ class RoleWindows:
                 kiosk_plan.thermometer_protocol,
                 kiosk_plan.thermometer_baud,
             )
+        if settings.devices.scanner.port:
+            from ui.device_workers import start_scanner
+
+            start_scanner(self.kiosk_bus, settings.devices.scanner.port, settings.devices.scanner.baud, "取号机扫码器")
         if counter_port:
             start_reader(self.counter_bus, counter_port, settings.devices.idcard, "窗口读卡器")
         if not settings.printers.ticket.port and settings.devices.emulate_missing:

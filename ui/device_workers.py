@@ -26,6 +26,8 @@ from devices.idcard.card import IdCard
 from devices.idcard.driver import DEFAULT_BAUD
 from devices.idcard.monitor import IdCardMonitor
 from devices.monitor import DeviceMonitor, DeviceStatus
+from devices.scanner.driver import DEFAULT_BAUD as SCANNER_BAUD
+from devices.scanner.driver import ScannerMonitor
 from devices.thermo.codec import TempReading, ThermoProtocol
 from devices.thermo.driver import ThermoMonitor
 from ui.bus import HallBus
@@ -42,6 +44,7 @@ class DeviceLoop(LoopThread):
 
     cardRead = Signal(object)  # IdCard
     reading = Signal(object)  # TempReading
+    codeRead = Signal(str)  # a scanned code's text
     statusChanged = Signal(str, str)  # LinkState value, Chinese message
     error = Signal(str)  # Chinese message
     finished = Signal()
@@ -141,6 +144,28 @@ class ThermometerLoop(DeviceLoop):
         )
 
 
+class ScannerLoop(DeviceLoop):
+    """A barcode/QR scanner in serial mode: each code it sends (ended by CR/LF) as `codeRead`."""
+
+    def __init__(self, port: str, baud: int = SCANNER_BAUD, *, retry_interval: float = 1.0) -> None:
+        super().__init__(port)
+        self.baud = baud
+        self.retry_interval = retry_interval
+
+    def _emit_code(self, code: str) -> None:
+        self.codeRead.emit(code)
+
+    def _make_monitor(self) -> DeviceMonitor:
+        return ScannerMonitor(
+            self.port,
+            self.baud,
+            on_code=self._emit_code,
+            on_status=self._on_status,
+            on_error=self._on_error,
+            retry_interval=self.retry_interval,
+        )
+
+
 def running_devices() -> list[DeviceLoop]:
     return [loop for loop in running_loops() if isinstance(loop, DeviceLoop)]
 
@@ -163,6 +188,14 @@ def _report_status(bus: HallBus, loop: DeviceLoop, name: str) -> None:
 def start_reader(bus: HallBus, port: str, reader: IdCardSettings, name: str = "读卡器") -> IdCardLoop:
     loop = IdCardLoop(port, reader.baud, poll_interval=reader.poll_interval_s)
     loop.cardRead.connect(bus.cardRead)
+    _report_status(bus, loop, name)
+    loop.start()
+    return loop
+
+
+def start_scanner(bus: HallBus, port: str, baud: int = SCANNER_BAUD, name: str = "扫码器") -> ScannerLoop:
+    loop = ScannerLoop(port, baud)
+    loop.codeRead.connect(bus.codeScanned)
     _report_status(bus, loop, name)
     loop.start()
     return loop

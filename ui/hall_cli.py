@@ -211,7 +211,7 @@ def kiosk_printer(
 
 
 def start_kiosk_devices(settings: Any, bus: Any, idcard_port: str | None) -> list[Callable[[], object]]:
-    """Card reader and thermometer workers feeding the bus; returns their stop functions."""
+    """Card reader, thermometer and serial scanner workers feeding the bus; returns their stop functions."""
     from devices.config import thermo_protocol
     from ui.device_workers import start_reader, start_thermometer
 
@@ -226,6 +226,11 @@ def start_kiosk_devices(settings: Any, bus: Any, idcard_port: str | None) -> lis
         except ValueError as exc:
             raise CliError(str(exc)) from None
         stops.append(start_thermometer(bus, t.port, protocol, t.baud or None).stop)
+    scanner = settings.devices.scanner
+    if scanner.port:
+        from ui.device_workers import start_scanner
+
+        stops.append(start_scanner(bus, scanner.port, scanner.baud).stop)
     return stops
 
 

@@ -1,5 +1,5 @@
 """Screenshots of the hall screens with demo data: kiosk (normal and elderly mode), display
-(1920×1080 and 1280×720), the manager's charts tab and the manager.
+(1920×1080 and 1280×720), the manager's charts tab, the manager and its 差评整改 tab.
 
 `render(ctx, outdir)` is called by `main.py screenshots DIR` (ui/cli.py) on the offscreen platform.
 It puts a little life into the demo hall first (three weeks of past days for the charts, then
@@ -21,6 +21,24 @@ from ui import shots
 from ui.bus import HallBus
 
 log = logging.getLogger("onewindow.ui")
+
+
+def _rate_pages(kiosk: Any, outdir: Path, mode: str, size: tuple[int, int]) -> list[Path]:
+    """The 评价 page: the code keypad, then a finished demo visit's code looked up with a 差评
+    chosen (the reasons shown). No grade is stored."""
+    from app.rating_codes import qr_payload
+
+    page = kiosk.rate_page
+    kiosk.open_rating()
+    out = [shots.save(kiosk, outdir / f"hall-kiosk{mode}-rate-{size[0]}x{size[1]}.png", size)]
+    code = kiosk._worker.call(page.service.latest_finished_visit)
+    if code:
+        page.visit = None
+        page.take_scan(qr_payload(code))
+        if shots.settle(lambda: page.visit is not None, 10.0) and page.visit.stages:
+            page.choose_grade(2)
+        out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-rate-visit-{size[0]}x{size[1]}.png", size))
+    return out
 
 
 def render(ctx: AppContext, outdir: Path) -> list[Path]:
@@ -54,6 +72,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
                 kiosk.open_checkin()
                 out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-checkin-{size[0]}x{size[1]}.png", size))
                 out += kiosk_service_pages(kiosk, outdir, f"{mode}-", size)
+                out += _rate_pages(kiosk, outdir, mode, size)
         kiosk.go_home()
 
         board = DisplayBoard(ctx, bus, service=svc)
@@ -74,6 +93,9 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         manager.tabs.setCurrentWidget(manager.hotline)
         shots.settle(lambda: manager.hotline.model.rowCount() > 0, 10.0)
         out.append(shots.save(manager, outdir / "hall-manager-hotline.png", (1366, 768)))
+        manager.tabs.setCurrentWidget(manager.rectification)  # the 差评整改 tab (the demo's 差评)
+        shots.settle(lambda: manager.rectification.board is not None, 10.0)
+        out.append(shots.save(manager, outdir / "hall-manager-rectification.png", (1366, 768)))
     finally:
         for w in widgets:
             w.shutdown()

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app import rating_codes
 from app.cases.errors import UnknownCase
 from app.cases.personal import PersonalFields, open_fields
 from app.cases.types import Document
@@ -152,6 +153,8 @@ def build_documents(
                     window_name=window_name,
                     clerk_name=clerk_name,
                     matter_code=matter.code,
+                    rating_code=(rating := rating_codes.code_for_case(session, case)),
+                    rating_qr=rating_codes.qr_payload(rating),
                 ),
                 config,
             )

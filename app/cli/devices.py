@@ -3,7 +3,7 @@
     main.py idcard --port /dev/ttyUSB0 [--json] [--reveal]
     main.py thermometer --port COM4 --protocol modbus --count 5
     main.py devices [--port PATH ...]
-    main.py emulate idcard|thermometer ...      (no hardware needed)
+    main.py emulate idcard|thermometer|scanner ...   (no hardware needed)
 
 Cheap to import: everything device-related is imported inside the handlers.
 """
@@ -126,6 +126,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     e.add_argument("--scale", type=finite_float, default=0.1, help="Modbus °C per count (default 0.1)")
     _emulator_options(e, default_baud=None)
     e.set_defaults(func=cmd_emulate_thermometer)
+    e = esub.add_parser("scanner", help="barcode/QR scanner in serial mode (rating codes, booking codes)")
+    add_common_options(e)
+    e.add_argument(
+        "--code", action="append", metavar="TEXT", help="what a scan reads, e.g. OW-RATE:ABCDEFGH (repeatable)"
+    )
+    e.add_argument("--every", type=seconds, default=5.0, help="seconds between scans, cycling the codes (default 5)")
+    e.add_argument("--terminator", choices=("cr", "lf", "crlf"), default="cr", help="what ends a scan (default cr)")
+    _emulator_options(e, default_baud=9600)
+    e.set_defaults(func=cmd_emulate_scanner)
 
 
 def _emulator_options(p: argparse.ArgumentParser, default_baud: int | None) -> None:
@@ -462,6 +471,37 @@ def cmd_emulate_thermometer(args: argparse.Namespace) -> int:
         emu.stop,
         f"thermometer emulator ({args.protocol}) on {emu.port} ({emu.baud} baud) — Ctrl-C to stop",
         args.duration,
+    )
+
+
+def cmd_emulate_scanner(args: argparse.Namespace) -> int:
+    from devices.scanner.emulator import ScannerEmulator
+
+    if args.baud <= 0:
+        raise CliError("--baud must be positive")
+    codes = args.code or []
+    if any(not c.strip() or "\r" in c or "\n" in c for c in codes):
+        raise CliError("--code must be one line of text")
+    try:
+        emu = ScannerEmulator(baud=args.baud, terminator=args.terminator, link=args.link).start()
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot start the emulator: {exc}") from None
+    next_at = time.monotonic() + args.every
+    sent = 0
+
+    def scan() -> None:
+        nonlocal next_at, sent
+        if codes and time.monotonic() >= next_at:
+            next_at = time.monotonic() + args.every
+            emu.scan(codes[sent % len(codes)])
+            sent += 1
+
+    what = f"{len(codes)} code(s) every {args.every:g} s" if codes else "no codes (--code TEXT)"
+    return _serve(
+        emu.stop,
+        f"scanner emulator on {emu.port} ({args.baud} baud, {what}) — Ctrl-C to stop",
+        args.duration,
+        scan,
     )
 
 

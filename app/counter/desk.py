@@ -489,6 +489,7 @@ class CounterDesk:
                     docs += case_docs.build_documents(s, cid, config=config)
                 else:
                     docs += case_docs.build_documents(s, cid, list(kinds))
+            s.commit()  # a receipt's 评价码 made on first print stays the visit's code
         return docs, case_docs.save_documents(docs, directory)
 
     @guarded("重新打印")

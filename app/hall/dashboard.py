@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.evaluations import BAD_GRADE, GOOD_GRADE, GRADES, REASONS, counted
+from app.evaluations import BAD_GRADE, GOOD_GRADE, GRADES, REASONS, in_figures
 from app.queue.service import QueueService
 from app.queue.stats import queue_stats
 from app.vocab import FollowUpState, TicketStatus, WindowServiceState
@@ -67,7 +67,7 @@ class CategoryLive:
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # wait | idle | rating | login
+    kind: str  # wait | idle | rating | rectification | login
     text: str
     at: dt.datetime
     key: str = ""  # stable identity for acknowledging: "rating:<evaluation id>", "wait:<code>" …
@@ -148,7 +148,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         start, end = day_bounds(bdate, ref.tz)
         evals = s.execute(
             sa.select(Evaluation.grade).where(
-                Evaluation.site_id == service.site_id, Evaluation.at >= start, Evaluation.at < end, counted()
+                Evaluation.site_id == service.site_id, Evaluation.at >= start, Evaluation.at < end, in_figures()
             )
         ).all()
         open_bad = s.execute(
@@ -165,7 +165,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
                 Evaluation.site_id == service.site_id,
                 Evaluation.follow_up != FollowUpState.DONE,
                 Evaluation.grade <= BAD_GRADE,
-                counted(),
+                in_figures(),
             )
             .order_by(Evaluation.at)
         ).all()
@@ -185,6 +185,9 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         from app.auth import login_alerts  # repeated failed log-ins at one terminal (kiosk, counter PC)
 
         logins = login_alerts(s, service.site_id, start)
+        from app.rectification import overdue_alerts  # 差评整改 past its deadline
+
+        overdue = overdue_alerts(s, service.site_id, bdate)
     windows: list[WindowLive] = []
     for w in status.windows:
         wid = win_ids.get(w.number)
@@ -263,6 +266,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
                 ref=eid,
             )
         )
+    alerts += [Alert("rectification", text, at, key=f"rectification:{iid}") for iid, text, at in overdue]
     alerts += [Alert("login", text, _aware(at) or now, key=f"login:{text}"[:64]) for at, text in logins]
     alerts = [
         a if a.key not in acks else Alert(a.kind, a.text, a.at, a.key, a.ref, acks[a.key][0], acks[a.key][1])

@@ -16,6 +16,8 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from app import rating_codes
+from app.errors import StorageError
 from app.hall.policy import KioskPolicy
 from app.queue import errors as qerrors
 from app.queue.estimate import display_minutes
@@ -267,9 +269,20 @@ class KioskService:
             site_name=self.site_name,
             qr_payload=qr,
             notice=self.policy.notice,
+            rating_code=(rating := self._rating_code(info)),
+            rating_qr=rating_codes.qr_payload(rating) if rating else "",
         )
         log.info("kiosk issued %s (%s)", info.number, info.category_code)
         return IssuedTicket(info, data)
+
+    def _rating_code(self, info: TicketInfo) -> str:
+        """The visit's 评价码 for the ticket; a ticket is never lost for want of one (printed without)."""
+        svc = self.service
+        try:
+            return rating_codes.RatingCodeService(svc.session_factory, svc.site_id).code_for_ticket(info.id)
+        except StorageError:
+            log.warning("kiosk: no rating code for %s (database)", info.number)
+            return ""
 
     def print(self, ticket: IssuedTicket) -> object:
         """Print (or reprint) the issued ticket. Raises printing's PrinterError on failure; the

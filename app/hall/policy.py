@@ -26,6 +26,9 @@ class KioskPolicy:
     # fields {date} {number} {site} (the site name).
     qr_template: str = "OW-TICKET:{date}:{number}"
     notice: str = "请留意叫号，过号请到服务台重新排队"
+    # The rating code (评价码) printed on tickets and receipts works this many days after the
+    # visit's 办结 (or after the visit, when it has no case); then it is refused as expired.
+    rating_valid_days: int = 30
 
     def __post_init__(self) -> None:
         if self.fever_action not in FEVER_ACTIONS:

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import WorkCalendar
-from app.evaluations import BAD_GRADE, GOOD_GRADE, counted
+from app.evaluations import BAD_GRADE, GOOD_GRADE, in_figures
 from app.queue.stats import queue_stats
 from app.vocab import FollowUpState
 from db.base import utcnow
@@ -107,7 +107,7 @@ def hall_figures(
         # One rating per visit (rows merged by migration 0008 are left out): every figure counts visits.
         evals = s.execute(
             sa.select(Evaluation.grade, Evaluation.follow_up).where(
-                Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end, counted()
+                Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end, in_figures()
             )
         ).all()
     handling: list[float] = []
@@ -240,6 +240,7 @@ def monthly_report(
     return MonthlyReport(
         office, site_name, year, month, figures, per_day, clock().astimezone(tz),
         hotline=hotline_month(sessions, site_id, year, month, calendar),
+        rating_lines=rating_lines(sessions, site_id, start, end, clock().astimezone(tz).date()),
     )  # fmt: skip
 
 
@@ -255,6 +256,16 @@ def hotline_month(
         f.received, f.closed, f.closed_on_time, f.due, f.replies_checked, f.replies_complete, f.rated,
         f.satisfied, f.on_time_rate, f.completeness_rate, f.satisfaction_rate,
     )  # fmt: skip
+
+
+def rating_lines(
+    sessions: sessionmaker[Session], site_id: uuid.UUID, start: dt.datetime, end: dt.datetime, today: dt.date
+) -> list[tuple[str, str]]:
+    """好差评 and 差评整改 of the visits rated in [start, end), as of the hall's `today`."""
+    from app.rectification import figure_lines, load_figures
+
+    with sessions() as s:
+        return figure_lines(load_figures(s, site_id, start, end, today))
 
 
 # --- CSV -------------------------------------------------------------------------------------
@@ -306,6 +317,13 @@ def _breakdowns(w: Any, f: HallFigures) -> None:
             w.writerow([r.name, r.accepted, r.completed])
 
 
+def _rating_csv(w: Any, report: MonthlyReport) -> None:
+    if report.rating_lines:
+        w.writerow([])
+        w.writerow(["好差评与差评整改（按人次）", "数值"])
+        w.writerows([list(line) for line in report.rating_lines])
+
+
 def daily_csv(report: DailyReport) -> str:
     """UTF-8 text with a BOM so spreadsheet programs on Windows read the Chinese right."""
     buf = io.StringIO()
@@ -333,6 +351,7 @@ def monthly_csv(report: MonthlyReport) -> str:
         w.writerow([d.day.isoformat(), d.accepted, d.completed, d.tickets])
     _breakdowns(w, report.figures)
     _hotline_csv(w, report.hotline)
+    _rating_csv(w, report)
     return "\ufeff" + buf.getvalue()
 
 

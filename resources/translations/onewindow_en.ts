@@ -2,7 +2,75 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="zh_CN">
 <context>
+    <name>AppealDialog</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="+189" />
+        <source>窗口申诉</source>
+        <translation>Window's appeal</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>差评</source>
+        <translation>Bad rating</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>申诉人工号</source>
+        <translation>Appellant's staff number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>密码</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>申诉理由</source>
+        <translation>Grounds of the appeal</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请输入申诉人的工号和密码</source>
+        <translation>Enter the appellant's staff number and password</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请填写申诉理由</source>
+        <translation>Please give the grounds of the appeal</translation>
+    </message>
+</context>
+<context>
     <name>AssignDialog</name>
+    <message>
+        <location line="-106" />
+        <source>指派整改</source>
+        <translation>Assign the rectification</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>（不指定窗口）</source>
+        <translation>(no window)</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>如：不动产登记中心</source>
+        <translation>e.g. Real Estate Registration Centre</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>责任窗口</source>
+        <translation>Responsible window</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>责任部门</source>
+        <translation>Responsible department</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>请选择责任窗口或填写责任部门</source>
+        <translation>Choose the responsible window or enter the department</translation>
+    </message>
     <message>
         <location filename="../../ui/manager/hotline.py" line="+58" />
         <source>转办 %1</source>
@@ -45,6 +113,44 @@
         <location line="+6" />
         <source>请先刷本人身份证</source>
         <translation>Swipe your own ID card first</translation>
+    </message>
+</context>
+<context>
+    <name>CallbackDialog</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="+8" />
+        <source>记录回访</source>
+        <translation>Record call-back</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>回访时间</source>
+        <translation>Call-back time</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>回访方式</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>请选择</source>
+        <translation>Please choose</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>回访结果</source>
+        <translation>Call-back outcome</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>回访情况</source>
+        <translation>Outcome</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请选择回访结果</source>
+        <translation>Please choose the call-back outcome</translation>
     </message>
 </context>
 <context>
@@ -758,7 +864,7 @@
         <translation>Please rate this service</translation>
     </message>
     <message>
-        <location line="+88" />
+        <location line="+90" />
         <source>%1 号已完成评价</source>
         <translation>Ticket %1 has been rated</translation>
     </message>
@@ -768,7 +874,7 @@
         <translation>We take your feedback seriously</translation>
     </message>
     <message>
-        <location line="-93" />
+        <location line="-95" />
         <source>号码</source>
         <translation>Ticket</translation>
     </message>
@@ -783,7 +889,7 @@
         <translation>Please choose what you were unhappy with</translation>
     </message>
     <message>
-        <location line="+33" />
+        <location line="+35" />
         <source>评价保存失败，请稍后再试</source>
         <translation>Could not save the rating, please try again later</translation>
     </message>
@@ -1676,7 +1782,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+163" />
+        <location filename="../../ui/kiosk/window.py" line="+166" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1703,12 +1809,17 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+224" />
+        <location line="+242" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-220" />
+        <location line="-239" />
+        <source>服务评价</source>
+        <translation>Service rating</translation>
+    </message>
+    <message>
+        <location line="+3" />
         <source>政策查询</source>
         <translation>Policy search</translation>
     </message>
@@ -1718,7 +1829,7 @@ Site account: {3} ({4})</translation>
         <translation>Report a problem</translation>
     </message>
     <message>
-        <location line="+22" />
+        <location line="+23" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
@@ -1760,7 +1871,7 @@ Site account: {3} ({4})</translation>
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+129" />
+        <location line="+144" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -1797,7 +1908,7 @@ Site account: {3} ({4})</translation>
 Place your ID card on the reader</translation>
     </message>
     <message>
-        <location line="+152" />
+        <location line="+181" />
         <source>请先在测温区测量体温</source>
         <translation>Please take your temperature at the scanner first</translation>
     </message>
@@ -1812,13 +1923,13 @@ Place your ID card on the reader</translation>
         <translation>Getting your ticket, please wait…</translation>
     </message>
     <message>
-        <location line="-105" />
-        <location line="+113" />
+        <location line="-134" />
+        <location line="+142" />
         <source>取号失败，请稍候再试或联系工作人员</source>
         <translation>Could not issue a ticket. Please try again shortly or ask staff</translation>
     </message>
     <message>
-        <location line="-139" />
+        <location line="-168" />
         <source>请先在测温区测量体温，再刷身份证</source>
         <translation>Please measure your temperature first, then swipe your ID card</translation>
     </message>
@@ -1833,7 +1944,7 @@ Place your ID card on the reader</translation>
         <translation>ID card read; no appointment today. Please tap the service you need</translation>
     </message>
     <message>
-        <location line="+19" />
+        <location line="+48" />
         <source>请先在测温区测量体温，再签到</source>
         <translation>Please measure your temperature first, then check in</translation>
     </message>
@@ -1998,7 +2109,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
 <context>
     <name>ManagerDashboard</name>
     <message>
-        <location filename="../../ui/manager/window.py" line="+200" />
+        <location filename="../../ui/manager/window.py" line="+201" />
         <source>大厅管理</source>
         <extracomment>a snapshot was applied (Dashboard) an export finished: (list of paths as str, error message or "") a manager action finished: its name (ack, follow_up, pause, reopen, move) or "" if refused</extracomment>
         <translation>Hall management</translation>
@@ -2134,12 +2245,23 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>12345 requests</translation>
     </message>
     <message>
-        <location line="+51" />
+        <location line="+5" />
+        <location line="+60" />
+        <source>差评整改</source>
+        <translation>Rectification</translation>
+    </message>
+    <message>
+        <location line="-8" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
     <message>
         <location line="+8" />
+        <source>差评整改（逾期 %1）</source>
+        <translation>Rectification (%1 overdue)</translation>
+    </message>
+    <message>
+        <location line="+5" />
         <source>数据暂时无法读取，稍后自动重试</source>
         <translation>Data is temporarily unavailable, retrying shortly</translation>
     </message>
@@ -2157,6 +2279,11 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+1" />
         <source>【差评】</source>
         <translation>[Poor rating]</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>【整改逾期】</source>
+        <translation>[Rectification overdue] </translation>
     </message>
     <message>
         <location line="+1" />
@@ -2728,9 +2855,309 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
     </message>
 </context>
 <context>
+    <name>RatePage</name>
+    <message>
+        <location filename="../../ui/kiosk/rate_page.py" line="+103" />
+        <source>服务评价</source>
+        <extracomment>a rating was stored (RatedByCode: stage and whether it was a 差评 — the grade stays here) a code was looked up (RatingVisit) a look-up or a rating was refused or failed (the Chinese message shown)</extracomment>
+        <translation>Service rating</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>请输入号票或受理回执上的评价码（8位）
+或把评价二维码对准扫码口</source>
+        <translation>Enter the rating code (8 characters) on your ticket or acceptance receipt
+or hold the rating QR code to the scanner</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>查询评价码</source>
+        <translation>Look up the code</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>评价受理服务</source>
+        <translation>Rate the acceptance</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>评价办结服务</source>
+        <translation>Rate the completion</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>请选择您的评价</source>
+        <translation>Please choose your rating</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>很抱歉给您带来不便。请选择不满意的原因（必选）：</source>
+        <translation>We are sorry for the inconvenience. Please choose what you were unhappy with (required):</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>提交评价</source>
+        <translation>Submit rating</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>换一个评价码</source>
+        <translation>Another code</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>评价其他环节或其他评价码</source>
+        <translation>Rate another stage or another code</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location line="+104" />
+        <source>正在查询，请稍候…</source>
+        <translation>Looking up, please wait…</translation>
+    </message>
+    <message>
+        <location line="+23" />
+        <source>现在可以评价：{0}</source>
+        <translation>Can be rated now: {0}</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>有两个环节可以评价，请先选择要评价的环节</source>
+        <translation>Two stages can be rated: please choose one first</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>受理服务</source>
+        <translation>acceptance service</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>办结服务</source>
+        <translation>completion service</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>评价码 {0}</source>
+        <translation>Rating code {0}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>，号码 {0}</source>
+        <translation>, ticket {0}</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>，{0}年{1}月{2}日</source>
+        <translation>, {0}-{1}-{2}</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>（本次未受理办件，可评价现场服务）</source>
+        <translation>(no case was accepted on this visit: you can rate the service on site)</translation>
+    </message>
+    <message>
+        <location line="+48" />
+        <source>请先选择要评价的环节</source>
+        <translation>Please choose the stage to rate first</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请先选择评价等级</source>
+        <translation>Please choose a rating first</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请选择不满意的原因</source>
+        <translation>Please choose what you were unhappy with</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>正在提交，请稍候…</source>
+        <translation>Submitting, please wait…</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>感谢您对“{0}”环节的评价！</source>
+        <translation>Thank you for rating the “{0}” stage!</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>我们会认真核实整改，大厅工作人员将与您联系回访</source>
+        <translation>We will look into it and put it right; the hall staff will contact you</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>评价暂时无法提交，请稍后再试或联系工作人员</source>
+        <translation>The rating cannot be submitted right now; please try again later or ask the staff</translation>
+    </message>
+</context>
+<context>
+    <name>RectificationPanel</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="+128" />
+        <source>数据暂时无法读取，稍后自动重试</source>
+        <extracomment>a board was shown (RectificationBoard) a step finished: its name (assign, callback, rectify, appeal, review, close) or "" if refused</extracomment>
+        <translation>Data is temporarily unavailable, retrying shortly</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>本月好差评（按人次，已撤销的评价不计）</source>
+        <translation>Ratings this month (by visits, voided ratings left out)</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>评价人次（不含已撤销）</source>
+        <translation>Rated visits (voided left out)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>满意率（基本满意及以上）</source>
+        <translation>Satisfaction (fairly satisfied or better)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>差评人次</source>
+        <translation>Bad ratings (visits)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>按期整改</source>
+        <translation>Rectified on time</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>整改逾期</source>
+        <translation>Rectification overdue</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>申诉（维持／撤销／待复核）</source>
+        <translation>Appeals (upheld / voided / pending)</translation>
+    </message>
+    <message>
+        <location line="+32" />
+        <source>指派…</source>
+        <translation>Assign…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>记录回访…</source>
+        <translation>Record call-back…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>记录整改…</source>
+        <translation>Record rectification…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>窗口申诉…</source>
+        <translation>Appeal…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>复核申诉…</source>
+        <translation>Review appeal…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结…</source>
+        <translation>Close…</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>未办结的差评整改单</source>
+        <translation>Open rectification items</translation>
+    </message>
+    <message>
+        <location line="+26" />
+        <source>%1（其中未整改 %2）</source>
+        <translation>%1 (%2 not rectified)</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>有 %1 条差评整改已超过期限未整改，请督办：</source>
+        <translation>%1 rectification item(s) past their deadline without rectification, please follow up: </translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1（期限 %2）</source>
+        <translation>%1 (due %2)</translation>
+    </message>
+    <message>
+        <location line="+42" />
+        <source>操作失败</source>
+        <translation>Action failed</translation>
+    </message>
+    <message>
+        <location line="+24" />
+        <source>已指派整改</source>
+        <translation>Rectification assigned</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>回访记录已保存</source>
+        <translation>Call-back recorded</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>整改情况已保存</source>
+        <translation>Rectification saved</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>记录整改</source>
+        <translation>Record the rectification</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>整改情况</source>
+        <translation>Rectification done</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>申诉已提交，待复核</source>
+        <translation>Appeal filed, waiting for review</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>评价已撤销，不再计入满意率</source>
+        <translation>Rating voided: it no longer counts in the satisfaction rate</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>已维持评价</source>
+        <translation>The rating stands</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>整改单已办结</source>
+        <translation>Rectification item closed</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>办结整改单</source>
+        <translation>Close the rectification item</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>办结说明</source>
+        <translation>Closing note</translation>
+    </message>
+</context>
+<context>
     <name>ReplyDialog</name>
     <message>
-        <location line="-40" />
+        <location filename="../../ui/manager/hotline.py" line="-40" />
         <source>答复 %1</source>
         <translation>Reply to %1</translation>
     </message>
@@ -2868,6 +3295,49 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+2" />
         <source>我们会在 %1 前办理；您可凭编号到综合窗口查询结果</source>
         <translation>We will handle it by %1; ask at the general counter with this number for the result</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewDialog</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="-312" />
+        <source>复核申诉</source>
+        <translation>Review the appeal</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>申诉理由</source>
+        <translation>Grounds of the appeal</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>维持评价</source>
+        <translation>Uphold the rating</translation>
+    </message>
+    <message>
+        <location line="+0" />
+        <source>撤销评价</source>
+        <translation>Void the rating</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>复核结论</source>
+        <translation>Review decision</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>复核理由</source>
+        <translation>Reason for the review</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>请选择复核结论</source>
+        <translation>Please choose the review decision</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>请填写复核理由</source>
+        <translation>Please give the reason for the review</translation>
     </message>
 </context>
 <context>
@@ -3013,6 +3483,14 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Windows: {0}
 Administrators: {1}
 Centre reference data: {2}</translation>
+    </message>
+</context>
+<context>
+    <name>TextDialog</name>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="-64" />
+        <source>请填写%1</source>
+        <translation>Please fill in: %1</translation>
     </message>
 </context>
 <context>

@@ -47,7 +47,9 @@ def test_real_name_ticket_printed_with_qr(qtbot: QtBot, hall: HallFixture, bus_p
         assert kiosk.result_number.text() == ticket.data.number == "A001"
         printed = dev.printer_emu.wait_for_tickets(1)
         assert len(printed) == 1 and "A001" in printed[0].text
-        assert printed[0].qr_payloads == [ticket.data.qr_payload] and "A001" in ticket.data.qr_payload
+        # the ticket's QR, then the visit's rating QR (评价码) under it
+        assert printed[0].qr_payloads == [ticket.data.qr_payload, f"OW-RATE:{ticket.data.rating_code}"]
+        assert "A001" in ticket.data.qr_payload
         # the ticket is in the queue, real-name and masked
         waiting = hall.service.waiting()
         assert [t.number for t in waiting] == ["A001"]

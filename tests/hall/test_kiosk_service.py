@@ -199,7 +199,9 @@ def test_system_printer_prints_ticket_slip_on_a4(qtbot: QtBot, hall: HallFixture
     qr = subprocess.run(
         ["zbarimg", "-q", "--raw", str(tmp_path / "page.png")], capture_output=True, text=True
     )
-    assert qr.stdout.strip() == t.data.qr_payload
+    # the ticket's QR and the visit's rating QR (评价码)
+    assert sorted(qr.stdout.split()) == sorted([t.data.qr_payload, t.data.rating_qr])
+    assert t.data.rating_qr.startswith("OW-RATE:")
     with pytest.raises(PrinterError, match="找不到"):
         SystemTicketPrinter("没有这台打印机").print_ticket(t.data)
 

@@ -15,6 +15,10 @@ REQUIRED = (
     ("hall-kiosk-", 1920, 1080),
     ("hall-kiosk-elderly", 1080, 1920),
     ("hall-kiosk-elderly", 1920, 1080),
+    ("hall-kiosk-rate-visit", 1080, 1920),  # the 评价 page with a demo visit looked up by its code
+    ("hall-kiosk-rate-visit", 1920, 1080),
+    ("hall-kiosk-elderly-rate-visit", 1080, 1920),
+    ("hall-kiosk-elderly-rate-visit", 1920, 1080),
     ("hall-display", 1920, 1080),
     ("hall-display", 1280, 720),
     ("hall-manager", 1366, 768),

@@ -358,6 +358,7 @@ class EvaluatorWindow(QWidget):
             return False
         dims = {k: g.checkedId() for k, g in self.dimension_groups.items() if g.checkedId() > 0}
         grade, reason, comment, site_id = self.grade, self.reason, self.comment.text(), self.ctx.site_id
+        days = self.ctx.settings.thresholds.rectification_working_days
         self.runner.submit(
             lambda: evaluations.submit_rating(
                 self.ctx.sessions,
@@ -370,6 +371,7 @@ class EvaluatorWindow(QWidget):
                 case_ids=req.case_ids,
                 window_id=req.window_id,
                 staff_id=req.staff_id,
+                rectification_days=days,
             ),
             lambda info: self._stored(req, info),
             self._failed,

@@ -50,7 +50,9 @@ from app.hall.policy import KioskPolicy
 from app.queue.errors import QueueError
 from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
+from app.rating_codes import RatingCodeService, looks_like_rating
 from ui.bus import HallBus
+from ui.kiosk.rate_page import RatePage
 from ui.lockdown import UnlockDialog
 from ui.tasks import TaskRunner
 from ui.voice.player import VoicePlayer
@@ -68,7 +70,7 @@ QLabel#message { color: #c62828; }
 QLabel#ok { color: #2e7d32; }
 """
 
-HOME, SWIPE, CHECKIN, RESULT, FEVER, POLICY, REPORT = range(7)
+HOME, SWIPE, CHECKIN, RESULT, FEVER, RATE, POLICY, REPORT = range(8)
 
 # The check-in keypad: the characters booking codes use (site code, date, number: XB-20261207-01).
 KEYPAD_ROWS = ("1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ-")
@@ -143,6 +145,7 @@ class KioskWindow(QWidget):
         bus.cardRead.connect(self.on_card)
         bus.temperatureRead.connect(self.on_temperature)
         bus.hallEvent.connect(self.on_hall_event)
+        bus.codeScanned.connect(self.on_code_scanned)
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -217,6 +220,8 @@ class KioskWindow(QWidget):
         self.elderly_button = QPushButton(self.tr("长者模式"))
         self.elderly_button.setObjectName("secondary")
         self.elderly_button.clicked.connect(lambda: self.toggle_elderly())
+        self.rate_button = QPushButton(self.tr("服务评价"))
+        self.rate_button.clicked.connect(lambda: self.open_rating())
         row.addWidget(self.checkin_button)
         self.policy_button = QPushButton(self.tr("政策查询"))
         self.policy_button.clicked.connect(lambda: self._show(POLICY))
@@ -224,6 +229,7 @@ class KioskWindow(QWidget):
         self.report_button.clicked.connect(lambda: self._show(REPORT))
         row.addWidget(self.policy_button)
         row.addWidget(self.report_button)
+        row.addWidget(self.rate_button)
         row.addWidget(self.elderly_button)
         row.addWidget(self.scan_edit)
         hl.addWidget(self.temp_label)
@@ -274,7 +280,7 @@ class KioskWindow(QWidget):
                 self._add_key(keypad, key, key, r, c)
         last = len(KEYPAD_ROWS) - 1
         self._add_key(keypad, "←", "←", last, len(KEYPAD_ROWS[-1]))
-        self._add_key(keypad, "C", self.tr("清空"), last, len(KEYPAD_ROWS[-1]) + 1, span=2)
+        self._add_key(keypad, "clear", self.tr("清空"), last, len(KEYPAD_ROWS[-1]) + 1, span=2)
         self.checkin_message = QLabel()
         self.checkin_message.setObjectName("message")
         self.checkin_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -332,6 +338,19 @@ class KioskWindow(QWidget):
         fl.addWidget(self.fever_label)
         fl.addStretch(1)
         fl.addWidget(back3)
+        # rate (评价码): a page of its own module
+        self.rate_page = RatePage(
+            RatingCodeService(
+                self.ctx.sessions,
+                self.ctx.site_id,
+                self.ctx.settings.kiosk.rating_valid_days,
+                self.ctx.settings.thresholds.rectification_working_days,
+            ),
+            self._worker,
+            font=self._font,
+            touch=self._touch,
+            home=self.go_home,
+        )
         from app.hotline import hall_ledger
         from app.policy import PolicyLibrary
         from ui.kiosk.policy_page import PolicyPage
@@ -341,7 +360,7 @@ class KioskWindow(QWidget):
         self.report_page = ReportPage(hall_ledger(self.ctx), self._worker)
         for extra in (self.policy_page, self.report_page):
             extra.home.connect(self.go_home)
-        for page in (home, swipe, checkin, result, fever, self.policy_page, self.report_page):
+        for page in (home, swipe, checkin, result, fever, self.rate_page, self.policy_page, self.report_page):
             self.pages.addWidget(page)
         root = QVBoxLayout(self)
         root.addLayout(top)
@@ -393,6 +412,7 @@ class KioskWindow(QWidget):
             b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.policy_page.apply_fonts(self._font, self.elderly)
         self.report_page.apply_fonts(self._font, self.elderly)
+        self.rate_page.apply_fonts(self.elderly)
 
     # --- pages -----------------------------------------------------------------------------
 
@@ -420,6 +440,7 @@ class KioskWindow(QWidget):
         self.scan_edit.clear()
         self.policy_page.reset()
         self.report_page.reset()  # the last person's words and phone number leave the screen
+        self.rate_page.reset()
         self._show(HOME)
         self.scan_edit.setFocus()
         self._update_temperature_gate()
@@ -573,7 +594,7 @@ class KioskWindow(QWidget):
 
     def _keypad(self, key: str) -> None:
         self._touch()
-        if key == "C":
+        if key == "clear":  # not "C": that is a letter booking codes use
             self.code_edit.clear()
         elif key == "←":
             self.code_edit.backspace()
@@ -629,10 +650,39 @@ class KioskWindow(QWidget):
 
         self._worker.submit(lambda: kiosk.swipe_at_home(card), done, failed)
 
+    def open_rating(self, code: str = "") -> None:
+        """The 评价 page; `code`: one scanned on the home page (looked up at once)."""
+        self.rate_page.reset()
+        self._show(RATE)
+        self.rate_page.code_edit.setFocus()
+        if code:
+            self.rate_page.take_scan(code)
+
+    def on_code_scanned(self, text: str) -> None:
+        """A code from a serial-mode scanner: a rating code on the home or 评价 page, a booking
+        code on the home or check-in page (as the keyboard-wedge scanner's text would be)."""
+        page = self.pages.currentIndex()
+        self._touch()
+        if page == RATE:
+            self.rate_page.take_scan(text)
+        elif page == HOME and looks_like_rating(text):
+            self.open_rating(text)
+        elif page == HOME:
+            self.scan_edit.setText(text)
+            self._scanned_at_home()
+        elif page == CHECKIN and not looks_like_rating(text):
+            self.code_edit.setText(normalise_appointment_code(text))
+            self.submit_code()
+
     def _scanned_at_home(self) -> None:
-        """A booking QR read by a keyboard-wedge scanner on the home page: check in with it."""
-        code = normalise_appointment_code(self.scan_edit.text())
+        """A booking QR read by a keyboard-wedge scanner on the home page: check in with it
+        (a rating QR, OW-RATE:…, opens the 评价 page instead)."""
+        text = self.scan_edit.text()
         self.scan_edit.clear()
+        if looks_like_rating(text):
+            self.open_rating(text)
+            return
+        code = normalise_appointment_code(text)
         if not code:
             return
         if self._temperature_blocks():
@@ -896,6 +946,7 @@ class KioskWindow(QWidget):
             (self.bus.cardRead, self.on_card),
             (self.bus.temperatureRead, self.on_temperature),
             (self.bus.hallEvent, self.on_hall_event),
+            (self.bus.codeScanned, self.on_code_scanned),
         ):
             with contextlib.suppress(RuntimeError, TypeError):
                 signal.disconnect(slot)

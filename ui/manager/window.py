@@ -47,6 +47,7 @@ from ui.bus import HallBus
 from ui.display.models import TZ, Column, RowsModel
 from ui.manager.actions import FollowUpDialog, MoveTicketDialog, PauseDialog, SignInDialog
 from ui.manager.charts import ChartsPanel
+from ui.manager.rectification import RectificationPanel
 from ui.refresher import Refresher
 from ui.tasks import TaskRunner
 
@@ -336,6 +337,12 @@ class ManagerDashboard(QWidget):
         self.hotline = HotlineTab(hall_ledger(self.ctx), self._worker, self._as_manager, lambda: self.staff)
         self.tabs.addTab(self.hotline, self.tr("12345 诉求"))
         self.tabs.currentChanged.connect(lambda i: self.hotline.refresh() if self.tabs.widget(i) is self.hotline else None)
+        self.rectification = RectificationPanel(
+            self.ctx, self.bus, as_manager=self._as_manager, staff=lambda: self.staff
+        )
+        self.tabs.addTab(self.rectification, self.tr("差评整改"))
+        self.rectification.updated.connect(self._rectification_tab_title)
+        self.rectification.acted.connect(lambda what: self.refresh() if what else None)  # figures, alerts
         QVBoxLayout(self).addWidget(self.tabs)
 
     def _table(self, model: Any) -> QTableView:
@@ -391,6 +398,11 @@ class ManagerDashboard(QWidget):
             self.update_notice.setVisible(bool(result.update_notice))
             self.updated.emit(result)
 
+    def _rectification_tab_title(self, board: Any) -> None:
+        late = len(board.overdue)
+        title = self.tr("差评整改（逾期 %1）").replace("%1", str(late)) if late else self.tr("差评整改")
+        self.tabs.setTabText(self.tabs.indexOf(self.rectification), title)
+
     def _failed(self, exc: Exception) -> None:
         log.warning("manager dashboard: load failed: %s", exc)
         self.updated_label.setText(self.tr("数据暂时无法读取，稍后自动重试"))
@@ -403,6 +415,7 @@ class ManagerDashboard(QWidget):
             "wait": self.tr("【等候超时】"),
             "idle": self.tr("【窗口空闲】"),
             "rating": self.tr("【差评】"),
+            "rectification": self.tr("【整改逾期】"),
             "login": self.tr("【登录异常】"),
         }
         for a in alerts:
@@ -660,6 +673,7 @@ class ManagerDashboard(QWidget):
         self._shut = True
         self.refresher.stop()
         self.charts.shutdown()
+        self.rectification.shutdown()
         if self.desk.sync_configured:
             with contextlib.suppress(RuntimeError, TypeError):
                 self.bus.syncStatus.disconnect(self.on_sync_status)

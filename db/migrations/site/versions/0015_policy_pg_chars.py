@@ -1,7 +1,7 @@
 """政策一键通 on PostgreSQL: a GIN index of each row's characters, for one-character terms
 
 Revision ID: 0015
-Revises: 0012
+Revises: 0014
 Create Date: 2026-12-07 11:15:00
 
 The bigram index of 0012 answers terms of two or more characters; a one-character term (卡, 险)
@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0012"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,1 @@
+"""Barcode/QR scanners in serial mode: the code as text, ended by CR, LF or CR LF."""
