@@ -7,7 +7,8 @@ never written through the outbox. Each row carries its own search columns, compu
 
 - `search_text`: the searchable fields, each normalised (NFKC, case-folded, letters and digits
   only) and joined by single spaces; a query term matches a row when it is a substring of it.
-  PostgreSQL answers with `strpos` on it.
+  PostgreSQL answers with `strpos` on it, narrowed by GIN indexes of its characters
+  (`string_to_array(search_text, NULL)`, one-character terms) and of `search_grams`.
 - `search_grams`: the same fields as overlapping character bigrams (plus each field's last
   character alone), space-separated; SQLite indexes it with FTS5 (`policy_document_fts`,
   `policy_question_fts`, external content, kept current by triggers) and answers the same
@@ -30,10 +31,15 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.base import Base, UUIDKey, utcnow
 from db.vocab import QuestionSource
 
-# Search indexes of the site migration 0013 that the models cannot declare: SQLite FTS5 tables (and
+# Search indexes of the site migrations 0012 and 0015 that the models cannot declare: SQLite FTS5 tables (and
 # their shadow tables), PostgreSQL GIN expression indexes.
 SEARCH_INDEX_TABLES = ("policy_document_fts", "policy_question_fts")
-SEARCH_INDEXES = ("ix_policy_document_grams", "ix_policy_question_grams")
+SEARCH_INDEXES = (
+    "ix_policy_document_grams",
+    "ix_policy_question_grams",
+    "ix_policy_document_chars",  # site migration 0015
+    "ix_policy_question_chars",
+)
 
 
 def is_search_index_table(name: str | None) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +230,24 @@ class DayFigures:
 
 
 @dataclass(frozen=True, slots=True)
+class HotlineMonth:
+    """The month's 12345 figures as the report prints them (definitions: app/hotline/figures.py);
+    rates are percentages with two decimals, None when nothing was counted."""
+
+    received: int
+    closed: int
+    closed_on_time: int
+    due: int
+    replies_checked: int
+    replies_complete: int
+    rated: int
+    satisfied: int
+    on_time_rate: Decimal | None
+    completeness_rate: Decimal | None
+    satisfaction_rate: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
 class MonthlyReport:
     office: Office
     site_name: str
@@ -237,5 +256,6 @@ class MonthlyReport:
     figures: HallFigures
     per_day: list[DayFigures]
     generated_at: dt.datetime
+    hotline: HotlineMonth | None = None  # 12345 诉求 of the month (app.hotline.figures); None: not shown
     # 好差评 and 差评整改 of the month, by visits: (caption, value) lines (app.rectification.figure_lines)
     rating_lines: list[tuple[str, str]] = field(default_factory=list)

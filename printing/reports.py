@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -29,7 +30,7 @@ from printing.layout import (
     info_table,
     styles_for,
 )
-from printing.models import ChannelCounts, CountRow, DailyReport, HallFigures, MonthlyReport
+from printing.models import ChannelCounts, CountRow, DailyReport, HallFigures, HotlineMonth, MonthlyReport
 
 ACCEPTED_COLOUR = colors.HexColor("#2F6DB5")
 COMPLETED_COLOUR = colors.HexColor("#5BA55B")
@@ -139,6 +140,31 @@ def _channels(ch: ChannelCounts, st: Styles) -> list[Flowable]:
     )
     chart = _bar_chart(st, "各渠道办件量", [label for _, label in CHANNEL_LABELS], [("办件量", values, ACCEPTED_COLOUR)])
     return [KeepTogether([Paragraph("二、办理渠道", st.heading), table, gap(2), chart])]
+
+
+def _rate(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value}%"
+
+
+def hotline_lines(h: HotlineMonth) -> list[list[str]]:
+    """The 12345 section's rows (指标, 数值, 计算): the same lines in the PDF and the CSV."""
+    return [
+        ["受理诉求件", str(h.received), "本月登记"],
+        ["按时办结率", _rate(h.on_time_rate), f"按时办结 {h.closed_on_time} / 应办结 {h.due}"],
+        ["答复完整率", _rate(h.completeness_rate), f"答复完整 {h.replies_complete} / 已审核 {h.replies_checked}"],
+        ["满意率", _rate(h.satisfaction_rate), f"满意、基本满意 {h.satisfied} / 已回访 {h.rated}"],
+        ["办结诉求件", str(h.closed), "本月办结"],
+    ]
+
+
+def _hotline(h: HotlineMonth | None, st: Styles) -> list[Flowable]:
+    """12345 政务服务便民热线 诉求 of the month (its own section; definitions in app/hotline/figures.py)."""
+    if h is None:
+        return []
+    table = grid_table(
+        [["指标", "数值", "计算"], *hotline_lines(h)], [FRAME_WIDTH * 0.3, FRAME_WIDTH * 0.2, FRAME_WIDTH * 0.5], st
+    )
+    return [gap(3), KeepTogether([Paragraph("附：12345 诉求办理", st.heading), table])]
 
 
 def _rating_lines(lines: list[tuple[str, str]], st: Styles) -> list[Flowable]:
@@ -251,6 +277,7 @@ def build_monthly_report(report: MonthlyReport, config: PrintConfig | None = Non
         story.append(_daily_lines(st, report))
     story += _channels(report.figures.channels, st)
     story += _breakdowns(report.figures, st, first=0)
+    story += _hotline(report.hotline, st)
     story += _rating_lines(report.rating_lines, st)
     return build_a4(
         story,

@@ -50,6 +50,9 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     svc = demo_activity(ctx)
+    from app.hotline.demo import demo_items
+
+    demo_items(ctx)
     bus = HallBus()
     out: list[Path] = []
     widgets: list[Any] = []
@@ -68,6 +71,7 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
                 out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-{size[0]}x{size[1]}.png", size))
                 kiosk.open_checkin()
                 out.append(shots.save(kiosk, outdir / f"hall-kiosk{mode}-checkin-{size[0]}x{size[1]}.png", size))
+                out += kiosk_service_pages(kiosk, outdir, f"{mode}-", size)
                 out += _rate_pages(kiosk, outdir, mode, size)
         kiosk.go_home()
 
@@ -86,6 +90,9 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         widgets.append(manager)
         shots.settle(lambda: manager.dashboard is not None, 10.0)
         out.append(shots.save(manager, outdir / "hall-manager.png", (1366, 768)))  # the hall manager PC
+        manager.tabs.setCurrentWidget(manager.hotline)
+        shots.settle(lambda: manager.hotline.model.rowCount() > 0, 10.0)
+        out.append(shots.save(manager, outdir / "hall-manager-hotline.png", (1366, 768)))
         manager.tabs.setCurrentWidget(manager.rectification)  # the 差评整改 tab (the demo's 差评)
         shots.settle(lambda: manager.rectification.board is not None, 10.0)
         out.append(shots.save(manager, outdir / "hall-manager-rectification.png", (1366, 768)))
@@ -95,4 +102,37 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
             w.hide()
             w.deleteLater()
         QCoreApplication.processEvents()
+    return out
+
+
+def kiosk_service_pages(kiosk: Any, outdir: Path, mode: str, size: tuple[int, int]) -> list[Path]:
+    """The kiosk's 政策查询 (results, then a document with its QR) and 我要反映 (phrases, phone)."""
+    from ui.kiosk.window import POLICY, REPORT
+
+    out: list[Path] = []
+    tag = f"{mode}{size[0]}x{size[1]}"
+    kiosk.go_home()
+    kiosk._show(POLICY)
+    page = kiosk.policy_page
+    page.search("一件事")
+    shots.settle(lambda: page.results.count() > 0, 10.0)
+    out.append(shots.save(kiosk, outdir / f"hall-kiosk-policy{tag}.png", size))
+    first = page.result.documents[0] if page.result and page.result.documents else None
+    if first is not None:
+        page.open_document(first.id)
+        shots.settle(lambda: page.stack.currentIndex() == 1, 10.0)
+        out.append(shots.save(kiosk, outdir / f"hall-kiosk-policy-doc{tag}.png", size))
+    kiosk.go_home()
+    kiosk._show(REPORT)
+    report = kiosk.report_page
+    from app.vocab import HotlineCategory
+
+    report.choose(HotlineCategory.NOT_DONE)
+    report.phrase_buttons[0].setChecked(True)
+    out.append(shots.save(kiosk, outdir / f"hall-kiosk-report{tag}.png", size))
+    report.to_contact()
+    for key in "13812345678":
+        report.press(key)
+    out.append(shots.save(kiosk, outdir / f"hall-kiosk-report-phone{tag}.png", size))
+    kiosk.go_home()
     return out

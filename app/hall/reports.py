@@ -32,9 +32,11 @@ from printing.models import (
     DailyReport,
     DayFigures,
     HallFigures,
+    HotlineMonth,
     MonthlyReport,
     Office,
 )
+from printing.reports import hotline_lines
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -237,7 +239,22 @@ def monthly_report(
     ]
     return MonthlyReport(
         office, site_name, year, month, figures, per_day, clock().astimezone(tz),
+        hotline=hotline_month(sessions, site_id, year, month, calendar),
         rating_lines=rating_lines(sessions, site_id, start, end, clock().astimezone(tz).date()),
+    )  # fmt: skip
+
+
+def hotline_month(
+    sessions: sessionmaker[Session], site_id: uuid.UUID, year: int, month: int, calendar: WorkCalendar
+) -> HotlineMonth:
+    """The month's 12345 诉求 figures (app.hotline.figures: received, 按时办结率, 答复完整率, 满意率)."""
+    from app.hotline.ledger import month_of
+
+    with sessions() as s:
+        f = month_of(s, site_id, str(calendar.tz), year, month)
+    return HotlineMonth(
+        f.received, f.closed, f.closed_on_time, f.due, f.replies_checked, f.replies_complete, f.rated,
+        f.satisfied, f.on_time_rate, f.completeness_rate, f.satisfaction_rate,
     )  # fmt: skip
 
 
@@ -333,5 +350,14 @@ def monthly_csv(report: MonthlyReport) -> str:
     for d in report.per_day:
         w.writerow([d.day.isoformat(), d.accepted, d.completed, d.tickets])
     _breakdowns(w, report.figures)
+    _hotline_csv(w, report.hotline)
     _rating_csv(w, report)
     return "\ufeff" + buf.getvalue()
+
+
+def _hotline_csv(w: Any, h: HotlineMonth | None) -> None:
+    if h is None:
+        return
+    w.writerow([])
+    w.writerow(["12345诉求", "数值", "计算"])
+    w.writerows(hotline_lines(h))

@@ -89,6 +89,10 @@ class ItemInfo:
     satisfaction: HotlineSatisfaction | None
     closed_on: dt.date | None
 
+    def overdue(self, today: dt.date) -> bool:
+        """Still open after its due date (the due date itself is in time)."""
+        return self.status is not HotlineStatus.CLOSED and today > self.due_date
+
 
 def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else ("*" * len(phone))
@@ -295,6 +299,26 @@ class HotlineLedger:
             self._audit(session, staff_id, "hotline_close", item)
             return self._info(session, item)
 
+    def today(self) -> dt.date:
+        """The hall's business date now (what "overdue" is measured against)."""
+        return self._today()
+
+    def items(self, *, open_only: bool = False, limit: int = 500) -> list[ItemInfo]:
+        """The ledger for the manager: open items first by due date (the most urgent on top), then
+        closed ones by due date; at most `limit`."""
+        with storage("读取诉求"), self._sessions() as session:
+            stmt = sa.select(HotlineItem).where(HotlineItem.site_id == self._site_id)
+            if open_only:
+                stmt = stmt.where(HotlineItem.status != str(HotlineStatus.CLOSED))
+            rows = session.scalars(
+                stmt.order_by(
+                    (HotlineItem.status == str(HotlineStatus.CLOSED)).asc(),
+                    HotlineItem.due_date.asc(),
+                    HotlineItem.number.desc(),
+                ).limit(max(1, min(limit, 5000)))
+            ).all()
+            return [self._info(session, r) for r in rows]
+
     def export_rows(
         self, start: dt.date, end: dt.date, *, staff_id: uuid.UUID | None = None
     ) -> list[list[str]]:
@@ -347,15 +371,21 @@ class HotlineLedger:
     def month(self, year: int, month: int) -> MonthFigures:
         """The month's 12345 figures (received, 按时办结率, 答复完整率, 满意率) for this site."""
         with storage("统计诉求"), self._sessions() as session:
-            rows = session.execute(
-                sa.select(
-                    HotlineItem.received_at, HotlineItem.due_date, HotlineItem.closed_on,
-                    HotlineItem.reply_complete, HotlineItem.satisfaction,
-                ).where(HotlineItem.site_id == self._site_id)
-            ).all()  # fmt: skip
-            return month_figures(
-                (LedgerRow(self._today(r[0]), r[1], r[2], r[3], r[4]) for r in rows), year, month
-            )
+            return month_of(session, self._site_id, self._tz, year, month)
+
+
+def month_of(session: Session, site_id: uuid.UUID, tz: str, year: int, month: int) -> MonthFigures:
+    """One site's 12345 figures for a month, from its raw ledger rows (business dates in `tz`)."""
+    zone = ZoneInfo(tz)
+    rows = session.execute(
+        sa.select(
+            HotlineItem.received_at, HotlineItem.due_date, HotlineItem.closed_on,
+            HotlineItem.reply_complete, HotlineItem.satisfaction,
+        ).where(HotlineItem.site_id == site_id)
+    ).all()  # fmt: skip
+    return month_figures(
+        (LedgerRow(r[0].astimezone(zone).date(), r[1], r[2], r[3], r[4]) for r in rows), year, month
+    )
 
 
 # --- exchange with the 12345 platform -------------------------------------------------------------

@@ -216,6 +216,21 @@
         <source>请选择责任窗口或填写责任部门</source>
         <translation>Choose the responsible window or enter the department</translation>
     </message>
+    <message>
+        <location filename="../../ui/manager/hotline.py" line="+58" />
+        <source>转办 %1</source>
+        <translation>Assign %1</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>承办部门或窗口</source>
+        <translation>Department or window in charge</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请填写承办部门或窗口</source>
+        <translation>Enter the department or window in charge</translation>
+    </message>
 </context>
 <context>
     <name>AssistLedgerPanel</name>
@@ -817,7 +832,13 @@ we send an SMS when your turn is near</translation>
         <translation>My cases (Alt+2)</translation>
     </message>
     <message>
-        <location line="+11" />
+        <location line="+5" />
+        <location line="+122" />
+        <source>政策 (Alt+3)</source>
+        <translation>Policies (Alt+3)</translation>
+    </message>
+    <message>
+        <location line="-110" />
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
@@ -828,6 +849,11 @@ we send an SMS when your turn is near</translation>
     </message>
     <message>
         <location line="+6" />
+        <source>12345 诉求 (F9)</source>
+        <translation>12345 request (F9)</translation>
+    </message>
+    <message>
+        <location line="+7" />
         <source>锁定 (Ctrl+L)</source>
         <translation>Lock (Ctrl+L)</translation>
     </message>
@@ -847,12 +873,22 @@ we send an SMS when your turn is near</translation>
         <translation>Reminder phone (Ctrl+M)</translation>
     </message>
     <message>
-        <location line="+49" />
+        <location line="+50" />
         <source>已恢复上次未完成的受理内容</source>
         <translation>Restored the unfinished intake from last time</translation>
     </message>
     <message>
-        <location line="+26" />
+        <location line="+24" />
+        <source>政策 %1 (Alt+3)</source>
+        <translation>Policies %1 (Alt+3)</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>已登记 12345 诉求 %1，办理时限 %2</source>
+        <translation>12345 request %1 recorded, due by %2</translation>
+    </message>
+    <message>
+        <location line="+18" />
         <source>密码已修改</source>
         <translation>Password changed</translation>
     </message>
@@ -1231,6 +1267,34 @@ we send an SMS when your turn is near</translation>
     </message>
 </context>
 <context>
+    <name>ExportDialog</name>
+    <message>
+        <location filename="../../ui/manager/hotline.py" line="+52" />
+        <source>导出 12345 工单</source>
+        <translation>Export 12345 work orders</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>受理日期从</source>
+        <translation>Received from</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>到</source>
+        <translation>to</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>导出文件含联系人和电话，请妥善保管。</source>
+        <translation>The file holds names and phone numbers: keep it safe.</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>结束日期早于开始日期</source>
+        <translation>The end date is before the start date</translation>
+    </message>
+</context>
+<context>
     <name>FinishPage</name>
     <message>
         <location filename="../../ui/wizard/wizard.py" line="+188" />
@@ -1514,9 +1578,231 @@ we send an SMS when your turn is near</translation>
     </message>
 </context>
 <context>
+    <name>HotlineDialog</name>
+    <message>
+        <location filename="../../ui/counter/hotline_dialog.py" line="+65" />
+        <source>登记 12345 诉求</source>
+        <translation>Record a 12345 request</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>（请选择）</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>诉求类型</source>
+        <translation>Category</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>涉及当前事项：%1</source>
+        <translation>About the current matter: %1</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>涉及当前事项</source>
+        <translation>About the current matter</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>事项</source>
+        <translation>Matter</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>涉及部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>群众反映的情况和诉求，尽量用群众的原话</source>
+        <translation>What the citizen reports and asks for, in their own words where possible</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>诉求内容</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>联系人</source>
+        <translation>Contact name</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>联系电话</source>
+        <translation>Phone</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>本人同意留下联系方式并接受回访</source>
+        <translation>The citizen agrees to leave a contact and be called back</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>登记</source>
+        <translation>Record</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>取消</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>请选择诉求类型</source>
+        <translation>Choose a category</translation>
+    </message>
+    <message>
+        <location line="+38" />
+        <source>登记失败，请重试或联系管理员</source>
+        <translation>Could not record it. Try again or call the administrator</translation>
+    </message>
+</context>
+<context>
+    <name>HotlineTab</name>
+    <message>
+        <location filename="../../ui/manager/hotline.py" line="+31" />
+        <source>诉求编号</source>
+        <extracomment>the ledger was loaded (list of ItemInfo) an action finished: its name, or "" when refused an export finished: the file, or "" when it failed</extracomment>
+        <translation>Request number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>来源</source>
+        <translation>Channel</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>类型</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>涉及部门</source>
+        <translation>Department</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>诉求内容</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>办理时限</source>
+        <translation>Due by</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>状态</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>答复完整</source>
+        <translation>Reply complete</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>满意度</source>
+        <translation>Satisfaction</translation>
+    </message>
+    <message>
+        <location line="+14" />
+        <source>只看未办结</source>
+        <translation>Open only</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>刷新</source>
+        <translation>Refresh</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>转办…</source>
+        <translation>Assign…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>答复…</source>
+        <translation>Reply…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>满意度回访…</source>
+        <translation>Satisfaction call-back…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结</source>
+        <translation>Complete</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>导出 CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>导出 XLSX…</source>
+        <translation>Export XLSX…</translation>
+    </message>
+    <message>
+        <location line="+30" />
+        <source>%1（已超期）</source>
+        <translation>%1 (overdue)</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>共 %1 条，未办结 %2 条，已超期 %3 条</source>
+        <translation>%1 items, %2 open, %3 overdue</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>读取诉求失败</source>
+        <translation>Could not read the requests</translation>
+    </message>
+    <message>
+        <location line="+61" />
+        <source>已转办：%1 → %2</source>
+        <translation>Assigned: %1 → %2</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>已答复：%1</source>
+        <translation>Replied: %1</translation>
+    </message>
+    <message>
+        <location line="+15" />
+        <source>已记录回访：%1 %2</source>
+        <translation>Call-back recorded: %1 %2</translation>
+    </message>
+    <message>
+        <location line="+13" />
+        <source>已办结：%1</source>
+        <translation>Closed: %1</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>导出 12345 工单</source>
+        <translation>Export 12345 work orders</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>已导出 %1 条到 %2</source>
+        <translation>Exported %1 items to %2</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>无法写入文件：%1</source>
+        <translation>Cannot write the file: %1</translation>
+    </message>
+</context>
+<context>
     <name>IdentityPage</name>
     <message>
-        <location line="-159" />
+        <location filename="../../ui/wizard/wizard.py" line="-159" />
         <source>站点登记</source>
         <translation>Site enrolment</translation>
     </message>
@@ -1863,7 +2149,7 @@ Site account: {3} ({4})</translation>
 <context>
     <name>KioskWindow</name>
     <message>
-        <location filename="../../ui/kiosk/window.py" line="+171" />
+        <location filename="../../ui/kiosk/window.py" line="+175" />
         <source>自助取号</source>
         <extracomment>a ticket was issued (IssuedTicket) printing finished: (IssuedTicket, ok, message) the page changed (index) the kiosk may be closed now (manager authenticated)</extracomment>
         <translation>Take a ticket</translation>
@@ -1884,18 +2170,18 @@ Site account: {3} ({4})</translation>
         <translation>Next page</translation>
     </message>
     <message>
-        <location line="+18" />
+        <location line="+17" />
         <source>预约签到</source>
         <translation>Appointment check-in</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+250" />
+        <location line="+273" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-247" />
+        <location line="-270" />
         <source>服务评价</source>
         <translation>Service rating</translation>
     </message>
@@ -1905,7 +2191,17 @@ Site account: {3} ({4})</translation>
         <translation>Several matters</translation>
     </message>
     <message>
-        <location line="+24" />
+        <location line="+3" />
+        <source>政策查询</source>
+        <translation>Policy search</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>我要反映</source>
+        <translation>Report a problem</translation>
+    </message>
+    <message>
+        <location line="+33" />
         <source>没有身份证，直接取号</source>
         <translation>No ID card? Take a ticket</translation>
     </message>
@@ -1963,7 +2259,7 @@ Site account: {3} ({4})</translation>
         <translation>Leave a relative's mobile for an SMS before your turn</translation>
     </message>
     <message>
-        <location line="+137" />
+        <location line="+146" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -2374,7 +2670,12 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Charts and forecast</translation>
     </message>
     <message>
-        <location line="+4" />
+        <location line="+5" />
+        <source>12345 诉求</source>
+        <translation>12345 requests</translation>
+    </message>
+    <message>
+        <location line="+5" />
         <location line="+61" />
         <source>差评整改</source>
         <translation>Rectification</translation>
@@ -2577,6 +2878,181 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+1" />
         <source>联系电话</source>
         <translation>Phone</translation>
+    </message>
+</context>
+<context>
+    <name>PolicyPage</name>
+    <message>
+        <location filename="../../ui/kiosk/policy_page.py" line="+95" />
+        <source>政策查询</source>
+        <extracomment>results shown (SearchResult) a document or question opened (DocumentInfo or QuestionInfo)</extracomment>
+        <translation>Policy search</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>点一个主题；或用字母键输入拼音首字母（如 yjs 是“一件事”）、数字查文号</source>
+        <translation>Touch a topic, or type pinyin initials with the letter keys (yjs is "一件事"), digits for a document number</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>查找</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <location line="+53" />
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location line="-2" />
+        <source>返回查询结果</source>
+        <translation>Back to the results</translation>
+    </message>
+    <message>
+        <location line="+55" />
+        <source>正在查找…</source>
+        <translation>Searching…</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>系统繁忙，请稍后再试或咨询工作人员</source>
+        <translation>The system is busy. Try again later or ask the staff</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>问：%1</source>
+        <translation>Q: %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>没有找到相关政策，请换一个词，或到综合窗口咨询</source>
+        <translation>No policy found. Try another word, or ask at the general counter</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>找到政策文件 %1 份、常见问题 %2 个，点一条查看</source>
+        <translation>%1 documents and %2 common questions found; touch one to read it</translation>
+    </message>
+    <message>
+        <location line="+22" />
+        <source>%1发布</source>
+        <translation>issued %1</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>%1施行</source>
+        <translation>in force from %1</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>常见问题</source>
+        <translation>Common question</translation>
+    </message>
+    <message>
+        <location line="+10" />
+        <source>用手机扫码阅读原文
+%1</source>
+        <translation>Scan with your phone to read the original
+%1</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>原文可到综合窗口请工作人员帮助查阅</source>
+        <translation>Ask at the general counter to read the original</translation>
+    </message>
+</context>
+<context>
+    <name>PolicyPanel</name>
+    <message>
+        <location filename="../../ui/counter/policy_panel.py" line="+60" />
+        <source>政策名称、关键词、文号或拼音首字母</source>
+        <translation>Policy title, keyword, document number or pinyin initials</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>查找</source>
+        <translation>Search</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>选好办理事项后，这里列出相关政策文件和常见问题</source>
+        <translation>Once a matter is chosen, its policy documents and common questions are listed here</translation>
+    </message>
+    <message>
+        <location line="+33" />
+        <source>正在查找“%1”的相关政策…</source>
+        <translation>Looking up the policies for "%1"…</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>“%1”的相关政策</source>
+        <translation>Policies for "%1"</translation>
+    </message>
+    <message>
+        <location line="+12" />
+        <source>查找“%1”</source>
+        <translation>Search "%1"</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>查找政策失败</source>
+        <translation>Policy search failed</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>%1：没有找到。可换一个关键词、文号或拼音首字母再查</source>
+        <translation>%1: nothing found. Try another word, a document number or pinyin initials</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>问：%1</source>
+        <translation>Q: %1</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>%1：政策文件 %2 份，常见问题 %3 个</source>
+        <translation>%1: %2 documents, %3 common questions</translation>
+    </message>
+    <message>
+        <location line="+18" />
+        <source>来源：12345 诉求 %1</source>
+        <translation>Source: 12345 request %1</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>文号</source>
+        <translation>Document number</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>发文机关</source>
+        <translation>Issued by</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>发布日期</source>
+        <translation>Issued</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>施行日期</source>
+        <translation>In force from</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>适用对象</source>
+        <translation>Applies to</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>原文</source>
+        <translation>Original</translation>
     </message>
 </context>
 <context>
@@ -2864,6 +3340,29 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+144" />
         <source>已暂停服务：%1</source>
         <translation>Service paused: %1</translation>
+    </message>
+</context>
+<context>
+    <name>RateDialog</name>
+    <message>
+        <location filename="../../ui/manager/hotline.py" line="-303" />
+        <source>回访 %1</source>
+        <translation>Call-back %1</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>（请选择）</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>群众对答复的评价</source>
+        <translation>The citizen's verdict on the reply</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>请选择满意、基本满意或不满意</source>
+        <translation>Choose satisfied, basically satisfied or dissatisfied</translation>
     </message>
 </context>
 <context>
@@ -3167,9 +3666,152 @@ or hold the rating QR code to the scanner</translation>
     </message>
 </context>
 <context>
+    <name>ReplyDialog</name>
+    <message>
+        <location filename="../../ui/manager/hotline.py" line="-40" />
+        <source>答复 %1</source>
+        <translation>Reply to %1</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>诉求内容</source>
+        <translation>Request</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>（请选择）</source>
+        <translation>(choose)</translation>
+    </message>
+    <message>
+        <location line="+5" />
+        <source>答复内容</source>
+        <translation>Reply</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>承办单位</source>
+        <translation>Handled by</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办理结果</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>请填写答复内容</source>
+        <translation>Enter the reply</translation>
+    </message>
+</context>
+<context>
+    <name>ReportPage</name>
+    <message>
+        <location filename="../../ui/kiosk/report_page.py" line="+146" />
+        <source>我要反映</source>
+        <extracomment>an item was recorded (ItemInfo)</extracomment>
+        <translation>Report a problem</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>您想反映哪一类事情？在大厅没有办成的事，请点“办不成事”</source>
+        <translation>What would you like to report? If something could not be done at the hall, touch "Could not get it done"</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>返回首页</source>
+        <translation>Back to start</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>请点选您遇到的情况（可以多选）</source>
+        <translation>Touch what happened (more than one is fine)</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>补充说明（选填，可用键盘输入）</source>
+        <translation>More details (optional, type with a keyboard)</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>下一步</source>
+        <translation>Next</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <location line="+32" />
+        <source>上一步</source>
+        <translation>Back</translation>
+    </message>
+    <message>
+        <location line="-26" />
+        <source>需要工作人员回复您吗？</source>
+        <translation>Would you like a reply?</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>留下手机号码并勾选同意，我们会电话回复；不留也可以直接提交</source>
+        <translation>Leave a mobile number and tick the consent and we will call you back; or just submit</translation>
+    </message>
+    <message>
+        <location line="+11" />
+        <source>清空</source>
+        <translation>Clear</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <source>我同意工作人员用这个号码联系我</source>
+        <translation>I agree to be contacted on this number</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>提交</source>
+        <translation>Submit</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>已收到您的反映</source>
+        <translation>We have received your report</translation>
+    </message>
+    <message>
+        <location line="+7" />
+        <source>完成，返回首页</source>
+        <translation>Done, back to start</translation>
+    </message>
+    <message>
+        <location line="+73" />
+        <source>请至少点选一项情况，或写几句说明</source>
+        <translation>Touch at least one item, or write a few words</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>留电话需要勾选“同意联系”；不同意请点“清空”后提交</source>
+        <translation>To leave a number, tick the consent; otherwise touch "Clear" and submit</translation>
+    </message>
+    <message>
+        <location line="+17" />
+        <source>系统繁忙，没有提交成功，请稍后再试或到综合窗口反映</source>
+        <translation>The system is busy and nothing was submitted. Try again later or report it at the general counter</translation>
+    </message>
+    <message>
+        <location line="+6" />
+        <source>编号 %1</source>
+        <translation>Number %1</translation>
+    </message>
+    <message>
+        <location line="+3" />
+        <source>我们会在 %1 前办理并电话回复您</source>
+        <translation>We will handle it by %1 and call you back</translation>
+    </message>
+    <message>
+        <location line="+2" />
+        <source>我们会在 %1 前办理；您可凭编号到综合窗口查询结果</source>
+        <translation>We will handle it by %1; ask at the general counter with this number for the result</translation>
+    </message>
+</context>
+<context>
     <name>ReviewDialog</name>
     <message>
-        <location line="-312" />
+        <location filename="../../ui/manager/rectification.py" line="-312" />
         <source>复核申诉</source>
         <translation>Review the appeal</translation>
     </message>

@@ -38,7 +38,7 @@ def test_search_prints_documents_and_questions(db: str) -> None:
     assert out.returncode == 0, out.stderr
     assert out.stdout.splitlines()[0] == "政策文件 1 份，常见问题 0 个"
     assert (
-        "2024-01-16  国发〔2024〕3号  国务院关于进一步优化政务服务提升行政效能推动“高效办成一件事”的指导意见"
+        "2024-01-09  国发〔2024〕3号  国务院关于进一步优化政务服务提升行政效能推动“高效办成一件事”的指导意见"
         in out.stdout
     )
     out = run("policy", "search", "跨省", "通办", "--json", "--db", db)

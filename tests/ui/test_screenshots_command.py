@@ -24,6 +24,22 @@ REQUIRED = (
     ("hall-manager", 1366, 768),
     ("overview", 1366, 768),
     ("wizard-", 960, 720),
+    # issue #17: 政策一键通 and 12345 at the counter, the kiosk and the manager
+    ("counter_policy", 1366, 768),
+    ("counter_policy", 1920, 1080),
+    ("hall-kiosk-policy-1", 1080, 1920),
+    ("hall-kiosk-policy-1", 1920, 1080),
+    ("hall-kiosk-policy-elderly", 1080, 1920),
+    ("hall-kiosk-policy-elderly", 1920, 1080),
+    ("hall-kiosk-policy-doc-elderly", 1080, 1920),
+    ("hall-kiosk-policy-doc-elderly", 1920, 1080),
+    ("hall-kiosk-report-1", 1080, 1920),
+    ("hall-kiosk-report-1", 1920, 1080),
+    ("hall-kiosk-report-elderly", 1080, 1920),
+    ("hall-kiosk-report-elderly", 1920, 1080),
+    ("hall-kiosk-report-phone-elderly", 1080, 1920),
+    ("hall-kiosk-report-phone-elderly", 1920, 1080),
+    ("hall-manager-hotline", 1366, 768),
 )
 
 

@@ -74,6 +74,16 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
         win.tabs.setCurrentWidget(win.cases)
         for w, h in SIZES:
             written.append(shots.save(win, outdir / f"counter_cases_{w}x{h}.png", (w, h)))
+        win.tabs.setCurrentWidget(win.policy)  # the matter's policies (the demo hall's starter set)
+        win.policy.search("跨省通办")
+        win.runner.wait()
+        shots.settle(lambda: win.policy.results.count() > 0, 5.0)
+        for w, h in SIZES:
+            written.append(shots.save(win, outdir / f"counter_policy_{w}x{h}.png", (w, h)))
+        win.record_hotline()
+        if win.hotline_dialog is not None:
+            written.append(shots.save(win.hotline_dialog, outdir / "counter_hotline.png"))
+            win.hotline_dialog.reject()
         win.tabs.setCurrentWidget(win.intake)
         win.queue_panel.run("finish")
         win.runner.wait()

@@ -85,13 +85,19 @@ class CounterWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.intake, self.tr("受理 (Alt+1)"))
         self.tabs.addTab(self.cases, self.tr("我的办件 (Alt+2)"))
+        from app.policy import PolicyLibrary
+        from ui.counter.policy_panel import PolicyPanel
+
+        self.policy = PolicyPanel(PolicyLibrary(ctx.sessions), self.runner)  # follows the intake's matter
+        self.tabs.addTab(self.policy, self.tr("政策 (Alt+3)"))
+        self.policy.searched.connect(self._policy_found)
         splitter = QSplitter()
         splitter.addWidget(self.queue_panel)
         splitter.addWidget(self.tabs)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([440, 920])
         self.setCentralWidget(splitter)
-        for i, key in enumerate(("Alt+1", "Alt+2")):
+        for i, key in enumerate(("Alt+1", "Alt+2", "Alt+3")):
             QShortcut(QKeySequence(key), self).activated.connect(lambda i=i: self.tabs.setCurrentIndex(i))
         self.staff_label = QLabel(f"{staff.name}（{staff.role_label}）")
         self.statusBar().addPermanentWidget(self.staff_label)
@@ -106,6 +112,13 @@ class CounterWindow(QMainWindow):
         self.bind_button.clicked.connect(self.bind_card)
         self.statusBar().addPermanentWidget(self.bind_button)
         self.binding: Any = None  # the bind dialog while open: cards go to it, not to the intake
+        self.hotline_button = QPushButton(self.tr("12345 诉求 (F9)"))
+        self.hotline_button.setObjectName("hotline")
+        self.hotline_button.setFlat(True)
+        self.hotline_button.clicked.connect(self.record_hotline)
+        self.statusBar().addPermanentWidget(self.hotline_button)
+        QShortcut(QKeySequence("F9"), self).activated.connect(self.record_hotline)
+        self.hotline_dialog: Any = None
         self.lock_button = QPushButton(self.tr("锁定 (Ctrl+L)"))
         self.lock_button.setObjectName("lock")
         self.lock_button.setFlat(True)
@@ -156,6 +169,7 @@ class CounterWindow(QMainWindow):
         self.queue_panel.actionDone.connect(self._action_done)
         self.queue_panel.message.connect(lambda text, err: self.statusBar().showMessage(text, 8000))
         self.intake.completed.connect(self._intake_done)
+        self.intake.chosen.connect(lambda: self.policy.show_for_matters(self.intake.matters))
         self.intake.failed.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.restore()
 
@@ -189,6 +203,38 @@ class CounterWindow(QMainWindow):
     def wait_started(self, timeout_ms: int = 30000) -> bool:
         """Scripts only (`--dump-form`): run the event loop until the start-up is on screen."""
         return self.runner.wait(timeout_ms) and self.started_up
+
+    # --- 12345 -----------------------------------------------------------------------------
+
+    def _policy_found(self, result: object) -> None:
+        """The 政策 tab says how much it holds for the matter, seen from the intake tab."""
+        shown = getattr(result, "shown", 0) if result is not None else 0
+        index = self.tabs.indexOf(self.policy)
+        self.tabs.setTabText(
+            index, self.tr("政策 %1 (Alt+3)").replace("%1", str(shown)) if shown else self.tr("政策 (Alt+3)")
+        )
+
+    def record_hotline(self) -> None:
+        """F9: a citizen's 诉求 into the 12345 ledger, about the matter being taken in if any."""
+        from app.hotline import hall_ledger
+        from ui.counter.hotline_dialog import HotlineDialog
+
+        matter = self.intake.matters[0] if self.intake.matters else None
+        dlg = HotlineDialog(hall_ledger(self.ctx), self.runner, staff_id=self.staff.id, matter=matter, parent=self)
+        self.hotline_dialog = dlg
+
+        def done() -> None:
+            item = dlg.recorded
+            if item is not None:
+                self.statusBar().showMessage(
+                    self.tr("已登记 12345 诉求 %1，办理时限 %2")
+                    .replace("%1", item.number)
+                    .replace("%2", item.due_date.isoformat()),
+                    15000,
+                )
+
+        dlg.accepted.connect(done)
+        dlg.open()
 
     # --- account --------------------------------------------------------------------------
 

@@ -47,12 +47,16 @@ from app.hall.kiosk import (
     normalise_appointment_code,
 )
 from app.hall.policy import KioskPolicy
+from app.hotline import hall_ledger
+from app.policy import PolicyLibrary
 from app.queue.errors import QueueError
 from app.queue.events import HallEventInfo
 from app.queue.service import QueueService
 from app.rating_codes import RatingCodeService, looks_like_rating
 from ui.bus import HallBus
+from ui.kiosk.policy_page import PolicyPage
 from ui.kiosk.rate_page import RatePage
+from ui.kiosk.report_page import ReportPage
 from ui.kiosk.visit_page import VisitPage
 from ui.lockdown import UnlockDialog
 from ui.tasks import TaskRunner
@@ -71,7 +75,7 @@ QLabel#message { color: #c62828; }
 QLabel#ok { color: #2e7d32; }
 """
 
-HOME, SWIPE, CHECKIN, RESULT, FEVER, RATE, VISIT = range(7)
+HOME, SWIPE, CHECKIN, RESULT, FEVER, RATE, VISIT, POLICY, REPORT = range(9)
 
 # The check-in keypad: the characters booking codes use (site code, date, number: XB-20261207-01).
 KEYPAD_ROWS = ("1234567890", "ABCDEFGHIJ", "KLMNOPQRST", "UVWXYZ-")
@@ -219,7 +223,6 @@ class KioskWindow(QWidget):
         self.scan_edit.setFixedSize(1, 1)
         self.scan_edit.setStyleSheet("border: none; background: transparent; color: transparent;")
         self.scan_edit.returnPressed.connect(self._scanned_at_home)
-        row = QHBoxLayout()
         self.checkin_button = QPushButton(self.tr("预约签到"))
         self.checkin_button.clicked.connect(self.open_checkin)
         self.elderly_button = QPushButton(self.tr("长者模式"))
@@ -230,17 +233,31 @@ class KioskWindow(QWidget):
         self.visit_button = QPushButton(self.tr("多事项取号"))
         self.visit_button.setObjectName("secondary")
         self.visit_button.clicked.connect(self.open_visit)
-        row.addWidget(self.checkin_button)
-        row.addWidget(self.rate_button)
-        row.addWidget(self.visit_button)
-        row.addWidget(self.elderly_button)
-        row.addWidget(self.scan_edit)
+        self.policy_button = QPushButton(self.tr("政策查询"))
+        self.policy_button.clicked.connect(lambda: self._show(POLICY))
+        self.report_button = QPushButton(self.tr("我要反映"))
+        self.report_button.clicked.connect(lambda: self._show(REPORT))
+        # Six services below the categories: two rows of three, so each keeps a full-size touch
+        # target and its whole caption on a portrait screen (one row of six did not fit 1080 px).
+        services = QGridLayout()
+        for i, button in enumerate(
+            (
+                self.checkin_button,
+                self.visit_button,
+                self.rate_button,
+                self.policy_button,
+                self.report_button,
+                self.elderly_button,
+            )
+        ):
+            services.addWidget(button, i // 3, i % 3)
         hl.addWidget(self.temp_label)
         hl.addWidget(self.home_hint)
         hl.addWidget(self.grid_host, 1)
         hl.addLayout(pager)
         hl.addWidget(self.home_message)
-        hl.addLayout(row)
+        hl.addLayout(services)
+        hl.addWidget(self.scan_edit)
         # swipe
         swipe = QWidget()
         sl = QVBoxLayout(swipe)
@@ -373,7 +390,12 @@ class KioskWindow(QWidget):
         self.visit_page = VisitPage()
         self.visit_page.chosen.connect(self.choose_visit)
         self.visit_page.back.connect(self.go_home)
-        for page in (home, swipe, checkin, result, fever, self.rate_page, self.visit_page):
+        self.policy_page = PolicyPage(PolicyLibrary(self.ctx.sessions), self._worker)
+        self.report_page = ReportPage(hall_ledger(self.ctx), self._worker)
+        for extra in (self.policy_page, self.report_page):
+            extra.home.connect(self.go_home)
+        pages = (home, swipe, checkin, result, fever, self.rate_page, self.visit_page, self.policy_page, self.report_page)
+        for page in pages:
             self.pages.addWidget(page)
         root = QVBoxLayout(self)
         root.addLayout(top)
@@ -424,6 +446,8 @@ class KioskWindow(QWidget):
             b.setMinimumHeight(int(56 * (1.3 if self.elderly else 1.0)))
             b.setMinimumWidth(0)
             b.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.policy_page.apply_fonts(self._font, self.elderly)
+        self.report_page.apply_fonts(self._font, self.elderly)
         self.rate_page.apply_fonts(self.elderly)
 
     # --- pages -----------------------------------------------------------------------------
@@ -453,6 +477,8 @@ class KioskWindow(QWidget):
         self.home_message.setText("")
         self.code_edit.clear()
         self.scan_edit.clear()
+        self.policy_page.reset()
+        self.report_page.reset()  # the last person's words and phone number leave the screen
         self.rate_page.reset()
         self._show(HOME)
         self.scan_edit.setFocus()

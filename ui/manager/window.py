@@ -342,6 +342,12 @@ class ManagerDashboard(QWidget):
         self.tabs = QTabWidget()
         self.tabs.addTab(live, self.tr("实时监控"))
         self.tabs.addTab(self.charts, self.tr("图表与预测"))
+        from app.hotline import hall_ledger
+        from ui.manager.hotline import HotlineTab
+
+        self.hotline = HotlineTab(hall_ledger(self.ctx), self._worker, self._as_manager, lambda: self.staff)
+        self.tabs.addTab(self.hotline, self.tr("12345 诉求"))
+        self.tabs.currentChanged.connect(lambda i: self.hotline.refresh() if self.tabs.widget(i) is self.hotline else None)
         self.rectification = RectificationPanel(
             self.ctx, self.bus, as_manager=self._as_manager, staff=lambda: self.staff
         )
