@@ -1523,12 +1523,12 @@ Site account: {3} ({4})</translation>
     </message>
     <message>
         <location line="+2" />
-        <location line="+218" />
+        <location line="+223" />
         <source>长者模式</source>
         <translation>Senior mode</translation>
     </message>
     <message>
-        <location line="-215" />
+        <location line="-220" />
         <source>服务评价</source>
         <translation>Service rating</translation>
     </message>
@@ -1575,7 +1575,7 @@ Site account: {3} ({4})</translation>
         <translation>Done, back to start</translation>
     </message>
     <message>
-        <location line="+126" />
+        <location line="+131" />
         <source>标准模式</source>
         <translation>Standard mode</translation>
     </message>
@@ -2531,6 +2531,16 @@ or hold the rating QR code to the scanner</translation>
     </message>
     <message>
         <location line="+1" />
+        <source>受理评价人次</source>
+        <translation>Rated at acceptance (visits)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结评价人次</source>
+        <translation>Rated at completion (visits)</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>按期整改</source>
         <translation>Rectified on time</translation>
     </message>
@@ -2658,7 +2668,7 @@ or hold the rating QR code to the scanner</translation>
 <context>
     <name>ReviewDialog</name>
     <message>
-        <location line="-312" />
+        <location line="-314" />
         <source>复核申诉</source>
         <translation>Review the appeal</translation>
     </message>

@@ -300,6 +300,8 @@ class RectificationPanel(QWidget):
             "ratings": self.tr("评价人次（不含已撤销）"),
             "satisfaction": self.tr("满意率（基本满意及以上）"),
             "bad": self.tr("差评人次"),
+            "accept": self.tr("受理评价人次"),
+            "complete": self.tr("办结评价人次"),
             "on_time": self.tr("按期整改"),
             "overdue": self.tr("整改逾期"),
             "appeals": self.tr("申诉（维持／撤销／待复核）"),
