@@ -569,8 +569,10 @@ def list_items(
     *,
     include_closed: bool = False,
     only: uuid.UUID | None = None,
+    rated_staff: uuid.UUID | None = None,
 ) -> list[ItemInfo]:
-    """Items oldest first (open ones; closed too when asked), with their 回访 and overdue flag."""
+    """Items oldest first (open ones; closed too when asked), with their 回访 and overdue flag;
+    `rated_staff`: only the 差评 that name this clerk (the counter's 申诉 list)."""
     windows = {w.id: w.number for w in session.scalars(sa.select(Window).where(Window.site_id == site_id))}
     staff = {s.id: s.name for s in session.scalars(sa.select(Staff).where(Staff.site_id == site_id))}
     q = (
@@ -584,6 +586,8 @@ def list_items(
         q = q.where(RectificationItem.state != RectificationState.CLOSED)
     if only is not None:
         q = q.where(RectificationItem.id == only)
+    if rated_staff is not None:
+        q = q.where(Evaluation.staff_id == rated_staff)
     rows = session.execute(q).all()
     calls: dict[uuid.UUID, list[CallbackInfo]] = {}
     ids = [item.id for item, _ev, _n in rows]
@@ -780,6 +784,20 @@ class RectificationDesk:
                 )
             except auth.AuthError as exc:
                 raise RectificationError(str(exc)) from exc
+        return self._write(
+            "申诉", lambda s: appeal(s, item_id, grounds=grounds, staff_id=clerk.id, now=self.now())
+        )
+
+    def own_items(self, clerk: auth.StaffInfo) -> list[ItemInfo]:
+        """The open 整改单 of the 差评 that name the logged-in clerk (the counter's 申诉 list)."""
+        with storage("读取整改单"), self.ctx.sessions() as s:
+            return list_items(s, self.ctx.site_id, self.today(), rated_staff=clerk.id)
+
+    def appeal_own(self, clerk: auth.StaffInfo | None, item_id: uuid.UUID, grounds: str) -> ItemInfo:
+        """The clerk's 申诉 from the counter, where the clerk is already logged in (no password
+        again); `appeal` keeps the rules: only the clerk rated, once per item, grounds given."""
+        if clerk is None:
+            raise RectificationError("请先登录")
         return self._write(
             "申诉", lambda s: appeal(s, item_id, grounds=grounds, staff_id=clerk.id, now=self.now())
         )

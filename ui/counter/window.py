@@ -117,6 +117,13 @@ class CounterWindow(QMainWindow):
         self.logout_button.clicked.connect(self.log_out)
         self.statusBar().addPermanentWidget(self.logout_button)
         QShortcut(QKeySequence("Ctrl+L"), self).activated.connect(self.lock)
+        self.appeal_button = QPushButton(self.tr("差评申诉"))  # also Ctrl+Shift+E
+        self.appeal_button.setObjectName("appeal")
+        self.appeal_button.setFlat(True)
+        self.appeal_button.clicked.connect(self.appeal)
+        self.statusBar().insertPermanentWidget(1, self.appeal_button)
+        QShortcut(QKeySequence("Ctrl+Shift+E"), self).activated.connect(self.appeal)
+        self.appeal_dialog: Any = None
         # One key prints the last intake's documents on the configured printer; the preview is
         # there on demand.
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_documents)
@@ -204,6 +211,14 @@ class CounterWindow(QMainWindow):
         if ok:
             self.statusBar().showMessage(self.tr("已绑定本人身份证，下次可刷卡登录（仍需密码）"), 10000)
         return ok
+
+    def appeal(self) -> Any:
+        """差评申诉 (Ctrl+Shift+E): the clerk's own rated 差评 (ui/counter/appeal.py)."""
+        from ui.counter.appeal import AppealDialog
+
+        self.appeal_dialog = AppealDialog(self.ctx, self.staff, self.runner, self)
+        self.appeal_dialog.open()
+        return self.appeal_dialog
 
     def lock(self) -> bool:
         """锁定: hide the screen until the clerk's password is given again; the session, the
