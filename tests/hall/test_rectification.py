@@ -285,6 +285,7 @@ def test_the_monthly_pdf_and_csv_carry_the_rating_figures(hall: HallFixture) -> 
         ["pdftotext", "-layout", "-", "-"], input=build_monthly_report(m), capture_output=True, check=True
     ).stdout.decode()
     assert "好差评与差评整改（按人次）" in pdf and "50.00%" in pdf and "0／1／0" in pdf
+    assert "受理评价人次" in pdf and "办结评价人次" in pdf
 
 
 def test_bad_ratings_stored_before_revision_0013_get_their_items(sqlite_url: str) -> None:

@@ -3,7 +3,8 @@
 A red line names the items past their 整改 deadline; this month's 好差评 figures by visits
 (人次, voided ratings left out); a table of the open items; one button per step of the loop
 (app/rectification.py: 指派, 回访, 整改, 申诉, 复核, 办结). Manager steps ask for the manager's
-sign-in once (the dashboard's); an appeal is signed by the window's clerk with 工号 and password.
+sign-in once (the dashboard's); an appeal is signed by the window's clerk with 工号 and password
+(or made by the clerk at the counter, already logged in: ui/counter/appeal.py).
 Everything runs on the panel's TaskRunner; a refused step shows its Chinese reason.
 """
 
