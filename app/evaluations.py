@@ -3,7 +3,17 @@
 Five grades (GB/T 39734: 非常满意 … 非常不满意) and four optional dimensions taken from the offline
 (线下) indicators of the national 好差评 content: 服务态度, 服务效率, 服务水平, 办事便捷.
 One rating per visit (the ticket) and stage ("一次一评"), linked to every case of the visit; a
-second rating of the same visit and stage is refused. Figures count visits. A rating of 2 or less
+second rating of the same visit and stage is refused. Figures count visits (人次), once each even
+when the visit was rated at both stages (一事多评) — the rule, `rated_visits`:
+- a visit is the ticket (else the case, else the rating itself) — `visit_key`;
+- its satisfaction is its latest stage's non-voided rating (办结 over 受理; the later time within
+  a stage): a 受理 差评 followed by a 满意 办结 is a satisfied visit;
+- a 差评 at any stage (not voided) makes it a 差评 visit all the same — each such rating keeps its
+  own 整改单 — and it counts as followed up when every such 差评 has its 回访;
+- a visit whose every rating was voided by 复核 leaves the figures (counted as voided);
+- per stage (受理评价 / 办结评价) a visit counts once where it has a non-voided rating of that stage;
+- a period takes the ratings made in it: a visit rated 受理 in one month and 办结 in the next
+  counts in both months, once each. A rating of 2 or less
 (差评) needs a reason category (BadRatingReason) and opens a follow-up (回访) for the hall
 managers, recorded with `record_follow_up` (date, method, outcome, whether the applicant is now
 satisfied).
@@ -14,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -54,6 +64,96 @@ FOLLOW_UP_METHODS: dict[str, str] = {
 BAD_GRADE = 2  # this grade or lower is a 差评
 GOOD_GRADE = 3  # this grade or higher counts as satisfied (基本满意 or better)
 FOLLOW_UP_DAYS = 1  # working days to contact the applicant after a 差评
+
+
+STAGE_ORDER: dict[str, int] = {RatingStage.ACCEPT: 0, RatingStage.COMPLETE: 1}
+
+
+def visit_key(ticket_id: object, case_id: object, evaluation_id: object) -> str:
+    """The visit a rating belongs to: its ticket, else its case, else the rating alone."""
+    if ticket_id is not None:
+        return f"t:{ticket_id}"
+    if case_id is not None:
+        return f"c:{case_id}"
+    return f"e:{evaluation_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRow:
+    """One stored rating as the figures see it (`visit` "" = a visit of its own)."""
+
+    grade: int
+    voided: bool = False
+    visit: str = ""
+    stage: str = RatingStage.ACCEPT
+    at: dt.datetime | None = None
+    followed_up: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RatedVisit:
+    """One visit in the figures (see the module's rule)."""
+
+    grade: int  # its latest stage's non-voided rating
+    bad: bool  # a non-voided 差评 at any stage
+    followed_up: bool  # every such 差评 has its 回访
+    stages: frozenset[str]  # stages with a non-voided rating
+
+    @property
+    def satisfied(self) -> bool:
+        return self.grade >= GOOD_GRADE
+
+
+def rated_visits(rows: Iterable[RatingRow]) -> tuple[list[RatedVisit], int]:
+    """(the visits that count, the visits left out because every rating of theirs was voided)."""
+    groups: dict[str, list[RatingRow]] = {}
+    for n, r in enumerate(rows):
+        groups.setdefault(r.visit or f"#{n}", []).append(r)
+    visits: list[RatedVisit] = []
+    voided = 0
+    least = dt.datetime.min.replace(tzinfo=dt.UTC)
+    for ratings in groups.values():
+        live = [r for r in ratings if not r.voided]
+        if not live:
+            voided += 1
+            continue
+        latest = max(live, key=lambda r: (STAGE_ORDER.get(r.stage, 0), _utc(r.at) if r.at else least))
+        bad = [r for r in live if r.grade <= BAD_GRADE]
+        visits.append(
+            RatedVisit(
+                latest.grade,
+                bool(bad),
+                bool(bad) and all(r.followed_up for r in bad),
+                frozenset(r.stage for r in live),
+            )
+        )
+    return visits, voided
+
+
+def rating_rows(session: Session, where: sa.ColumnElement[bool]) -> list[RatingRow]:
+    """The counted ratings matching `where` (voided ones included, flagged) as RatingRow."""
+    return [
+        RatingRow(
+            grade,
+            voided_at is not None,
+            visit_key(ticket_id, case_id, eid),
+            stage,
+            at,
+            follow_up == FollowUpState.DONE,
+        )
+        for eid, ticket_id, case_id, grade, voided_at, stage, at, follow_up in session.execute(
+            sa.select(
+                Evaluation.id,
+                Evaluation.ticket_id,
+                Evaluation.case_id,
+                Evaluation.grade,
+                Evaluation.voided_at,
+                Evaluation.stage,
+                Evaluation.at,
+                Evaluation.follow_up,
+            ).where(where, counted())
+        )
+    ]
 
 
 class EvaluationError(ValueError):
@@ -117,6 +217,11 @@ def _info(e: Evaluation) -> EvaluationInfo:
         e.follow_up_outcome,
         e.follow_up_satisfied,
     )
+
+
+def info(e: Evaluation) -> EvaluationInfo:
+    """The stored rating as the screens see it."""
+    return _info(e)
 
 
 def counted() -> sa.ColumnElement[bool]:

@@ -15,7 +15,8 @@ The loop, each step one transaction with its audit row and a Chinese error for a
 
 An item is overdue when its due date has passed (the hall's today is after it) and it has no 整改
 (a voided rating is never overdue). `rating_figures` computes the 好差评 figures from plain rows
-(pure; pinned by hand in tests/hall/test_rectification_figures.py).
+(pure; pinned by hand in tests/hall/test_rectification_figures.py and tests/hall/test_rating_visits.py):
+by visits, a visit rated at both stages once (app/evaluations.py says the rule).
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ from app import auth, evaluations
 from app.calendar import WorkCalendar
 from app.context import AppContext
 from app.errors import storage
+from app.evaluations import RatingRow as RatingRow  # the figures' row, re-exported
 from app.vocab import (
     AppealState,
     CallbackOutcome,
     FollowUpMethod,
     FollowUpState,
+    RatingStage,
     RectificationState,
     StaffRole,
 )
@@ -144,14 +147,6 @@ class ItemInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class RatingRow:
-    """One rated visit as the figures see it."""
-
-    grade: int
-    voided: bool = False
-
-
-@dataclass(frozen=True, slots=True)
 class ItemRow:
     """One rectification item as the figures see it."""
 
@@ -162,7 +157,9 @@ class ItemRow:
 
 @dataclass(frozen=True, slots=True)
 class RatingFigures:
-    """好差评 figures of a period, by visits (人次)."""
+    """好差评 figures of a period, by visits (人次: one per visit however many stages were rated,
+    the rule of `app.evaluations.rated_visits`); the 整改 and 申诉 figures count 整改单 (one per
+    差评 rating)."""
 
     ratings: int  # rated visits that count (voided left out)
     voided: int  # ratings voided by 复核
@@ -176,6 +173,8 @@ class RatingFigures:
     appeals_pending: int
     appeals_upheld: int
     appeals_voided: int
+    accept_ratings: int = 0  # visits with a 受理 rating (not voided)
+    complete_ratings: int = 0  # visits with a 办结 rating (not voided)
 
     @property
     def satisfaction_rate(self) -> float | None:
@@ -193,17 +192,16 @@ def overdue(due_date: dt.date, rectified_on: dt.date | None, appeal: str, today:
 
 
 def rating_figures(ratings: Iterable[RatingRow], items: Iterable[ItemRow], today: dt.date) -> RatingFigures:
-    rated = list(ratings)
-    counted = [r for r in rated if not r.voided]
+    counted, voided = evaluations.rated_visits(ratings)
     rows = list(items)
     live = [i for i in rows if i.appeal != AppealState.VOIDED]
     done = [i for i in live if i.rectified_on is not None]
     waiting = [i for i in live if i.rectified_on is None]
     return RatingFigures(
         ratings=len(counted),
-        voided=len(rated) - len(counted),
-        satisfied=sum(1 for r in counted if r.grade >= evaluations.GOOD_GRADE),
-        bad=sum(1 for r in counted if r.grade <= evaluations.BAD_GRADE),
+        voided=voided,
+        satisfied=sum(1 for v in counted if v.satisfied),
+        bad=sum(1 for v in counted if v.bad),
         rectified_on_time=sum(1 for i in done if i.rectified_on is not None and i.rectified_on <= i.due_date),
         rectified_late=sum(1 for i in done if i.rectified_on is not None and i.rectified_on > i.due_date),
         open_overdue=sum(1 for i in waiting if today > i.due_date),
@@ -212,6 +210,8 @@ def rating_figures(ratings: Iterable[RatingRow], items: Iterable[ItemRow], today
         appeals_pending=sum(1 for i in rows if i.appeal == AppealState.PENDING),
         appeals_upheld=sum(1 for i in rows if i.appeal == AppealState.UPHELD),
         appeals_voided=sum(1 for i in rows if i.appeal == AppealState.VOIDED),
+        accept_ratings=sum(1 for v in counted if RatingStage.ACCEPT in v.stages),
+        complete_ratings=sum(1 for v in counted if RatingStage.COMPLETE in v.stages),
     )
 
 
@@ -222,12 +222,7 @@ def load_figures(
     in_period = sa.and_(
         Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end, evaluations.counted()
     )
-    ratings = [
-        RatingRow(grade, voided_at is not None)
-        for grade, voided_at in session.execute(
-            sa.select(Evaluation.grade, Evaluation.voided_at).where(in_period)
-        )
-    ]
+    ratings = evaluations.rating_rows(session, in_period)
     items = [
         ItemRow(due, done, appeal)
         for due, done, appeal in session.execute(
@@ -243,6 +238,8 @@ FIGURE_LINES: tuple[tuple[str, str], ...] = (
     ("ratings", "评价人次（不含已撤销）"),
     ("satisfaction", "满意率（基本满意及以上）"),
     ("bad", "差评人次"),
+    ("accept", "受理评价人次"),
+    ("complete", "办结评价人次"),
     ("on_time", "按期整改"),
     ("overdue", "整改逾期"),
     ("appeals", "申诉（维持／撤销／待复核）"),
@@ -256,6 +253,8 @@ def figure_values(f: RatingFigures) -> dict[str, str]:
         "ratings": str(f.ratings),
         "satisfaction": "—" if rate is None else f"{rate * 100:.2f}%",
         "bad": str(f.bad),
+        "accept": str(f.accept_ratings),
+        "complete": str(f.complete_ratings),
         "on_time": str(f.rectified_on_time),
         "overdue": f"{f.overdue}（其中未整改 {f.open_overdue}）",
         "appeals": f"{f.appeals_upheld}／{f.appeals_voided}／{f.appeals_pending}",
@@ -570,8 +569,10 @@ def list_items(
     *,
     include_closed: bool = False,
     only: uuid.UUID | None = None,
+    rated_staff: uuid.UUID | None = None,
 ) -> list[ItemInfo]:
-    """Items oldest first (open ones; closed too when asked), with their 回访 and overdue flag."""
+    """Items oldest first (open ones; closed too when asked), with their 回访 and overdue flag;
+    `rated_staff`: only the 差评 that name this clerk (the counter's 申诉 list)."""
     windows = {w.id: w.number for w in session.scalars(sa.select(Window).where(Window.site_id == site_id))}
     staff = {s.id: s.name for s in session.scalars(sa.select(Staff).where(Staff.site_id == site_id))}
     q = (
@@ -585,6 +586,8 @@ def list_items(
         q = q.where(RectificationItem.state != RectificationState.CLOSED)
     if only is not None:
         q = q.where(RectificationItem.id == only)
+    if rated_staff is not None:
+        q = q.where(Evaluation.staff_id == rated_staff)
     rows = session.execute(q).all()
     calls: dict[uuid.UUID, list[CallbackInfo]] = {}
     ids = [item.id for item, _ev, _n in rows]
@@ -781,6 +784,20 @@ class RectificationDesk:
                 )
             except auth.AuthError as exc:
                 raise RectificationError(str(exc)) from exc
+        return self._write(
+            "申诉", lambda s: appeal(s, item_id, grounds=grounds, staff_id=clerk.id, now=self.now())
+        )
+
+    def own_items(self, clerk: auth.StaffInfo) -> list[ItemInfo]:
+        """The open 整改单 of the 差评 that name the logged-in clerk (the counter's 申诉 list)."""
+        with storage("读取整改单"), self.ctx.sessions() as s:
+            return list_items(s, self.ctx.site_id, self.today(), rated_staff=clerk.id)
+
+    def appeal_own(self, clerk: auth.StaffInfo | None, item_id: uuid.UUID, grounds: str) -> ItemInfo:
+        """The clerk's 申诉 from the counter, where the clerk is already logged in (no password
+        again); `appeal` keeps the rules: only the clerk rated, once per item, grounds given."""
+        if clerk is None:
+            raise RectificationError("请先登录")
         return self._write(
             "申诉", lambda s: appeal(s, item_id, grounds=grounds, staff_id=clerk.id, now=self.now())
         )

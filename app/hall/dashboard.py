@@ -2,8 +2,8 @@
 
 Live state comes from the queue service's status plus window_status (since when, which clerk);
 today's queue figures from `app.queue.stats.queue_stats` (computed from the event stream, the
-same definitions the reports use); satisfaction from today's rated visits (one rating per
-visit: `app.evaluations`). Alerts carry a stable key; a manager's acknowledgement (an audit row,
+same definitions the reports use); satisfaction from today's rated visits (a visit rated at
+受理 and 办结 counts once: `app.evaluations.rated_visits`). Alerts carry a stable key; a manager's acknowledgement (an audit row,
 `app.hall.manager`) is shown on the alert — a live condition (wait, idle, log-in) acknowledged
 stays quiet for ACK_HOLD, a 差评 stays listed until its 回访 is recorded.
 """
@@ -17,10 +17,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.evaluations import BAD_GRADE, GOOD_GRADE, GRADES, REASONS, in_figures
+from app.evaluations import BAD_GRADE, GRADES, REASONS, in_figures, rated_visits, rating_rows, visit_key
 from app.queue.service import QueueService
 from app.queue.stats import queue_stats
-from app.vocab import FollowUpState, TicketStatus, WindowServiceState
+from app.vocab import FollowUpState, RatingStage, TicketStatus, WindowServiceState
 from db.models import AuditLog, Evaluation, HallEvent, Staff, Ticket, WindowStatus
 
 GRADE_LABELS = GRADES
@@ -87,10 +87,12 @@ class TodayFigures:
     no_show: int
     avg_wait_minutes: float | None
     avg_service_minutes: float | None
-    evaluations: int  # rated visits (one rating per visit)
+    evaluations: int  # rated visits, once each however many stages (app.evaluations.rated_visits)
     satisfaction_rate: float | None  # share of rated visits 基本满意 or better (GB/T 39735 好评)
-    bad_ratings: int
-    follow_ups_open: int = 0  # 差评 of any day still waiting for their 回访
+    bad_ratings: int  # visits with a 差评 at any stage
+    follow_ups_open: int = 0  # visits (of any day) with a 差评 still waiting for its 回访
+    accept_evaluations: int = 0  # visits rated at 受理 today
+    complete_evaluations: int = 0  # visits rated at 办结 today
     services: int = 0  # 件次: stops served (多窗联办: a visit through two windows is 2; `served` is 人次)
 
 
@@ -147,11 +149,11 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
             )
         }
         start, end = day_bounds(bdate, ref.tz)
-        evals = s.execute(
-            sa.select(Evaluation.grade).where(
-                Evaluation.site_id == service.site_id, Evaluation.at >= start, Evaluation.at < end, in_figures()
+        evals, _voided = rated_visits(
+            rating_rows(
+                s, sa.and_(Evaluation.site_id == service.site_id, Evaluation.at >= start, Evaluation.at < end)
             )
-        ).all()
+        )
         open_bad = s.execute(
             sa.select(
                 Evaluation.id,
@@ -160,6 +162,8 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
                 Evaluation.at,
                 Evaluation.reason,
                 Ticket.number,
+                Evaluation.ticket_id,
+                Evaluation.case_id,
             )
             .outerjoin(Ticket, Ticket.id == Evaluation.ticket_id)
             .where(
@@ -252,7 +256,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
                 )
             )
     win_numbers = {w.id: w.number for w in ref.windows.values()}
-    for eid, grade, window_id, at, reason, number in open_bad:
+    for eid, grade, window_id, at, reason, number, _t, _c in open_bad:
         where = f"{win_numbers[window_id]}号窗口" if window_id in win_numbers else "大厅"
         when = _aware(at) or now
         day = "" if when.astimezone(ref.tz).date() == bdate else when.astimezone(ref.tz).strftime("%m-%d ")
@@ -278,7 +282,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
     )
     o = stats.overall
     n_eval = len(evals)
-    good = sum(1 for e in evals if e.grade >= GOOD_GRADE)
+    good = sum(1 for v in evals if v.satisfied)
     today = TodayFigures(
         tickets=o.issued,
         served=o.served,
@@ -287,8 +291,10 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         avg_service_minutes=o.avg_service_minutes,
         evaluations=n_eval,
         satisfaction_rate=good / n_eval if n_eval else None,
-        bad_ratings=sum(1 for e in evals if e.grade <= BAD_GRADE),
-        follow_ups_open=len(open_bad),
+        bad_ratings=sum(1 for v in evals if v.bad),
+        follow_ups_open=len({visit_key(t, c, eid) for eid, *_rest, t, c in open_bad}),
+        accept_evaluations=sum(1 for v in evals if RatingStage.ACCEPT in v.stages),
+        complete_evaluations=sum(1 for v in evals if RatingStage.COMPLETE in v.stages),
         services=o.services,
     )
     return Dashboard(now, bdate, tuple(windows), cats, tuple(alerts), today)

@@ -18,7 +18,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from app import auth, evaluations
+import sqlalchemy as sa
+
+from app import auth, evaluations, rectification
 from app.context import AppContext
 from app.errors import guarded, storage
 from app.hall.dashboard import ACK_ACTION, Dashboard, load_dashboard
@@ -26,9 +28,11 @@ from app.queue import errors as queue_errors
 from app.queue import supervision
 from app.queue.service import QueueService
 from app.queue.types import TicketInfo, WindowState
-from app.vocab import StaffRole
+from app.vocab import CallbackOutcome, FollowUpState, StaffRole
 from db.base import utcnow
 from db.engine import SQLITE_IMMEDIATE
+from db.models import Evaluation
+from db.models_rectification import RectificationItem
 
 _T = TypeVar("_T")
 
@@ -136,22 +140,38 @@ class ManagerDesk:
         outcome: str,
         satisfied: bool | None,
     ) -> evaluations.EvaluationInfo:
+        """The live tab's 回访 of an open 差评 alert, recorded as the call-back of the rating's
+        整改单 (`app.rectification.record_callback`, the one way a 回访 is stored): a contact that
+        reached the applicant, so it also records the evaluation's follow-up."""
         who = self._require(staff)
         try:
             with storage("保存回访记录"), self.ctx.sessions() as s:
                 s.connection(execution_options=SQLITE_IMMEDIATE)
-                info = evaluations.record_follow_up(
+                ev = s.get(Evaluation, evaluation_id)
+                if ev is None or ev.merged_into is not None:
+                    raise ManagerError("没有找到这条评价")
+                if ev.follow_up != FollowUpState.OPEN:
+                    raise ManagerError("这条评价没有待回访事项")
+                item_id = s.scalar(
+                    sa.select(RectificationItem.id).where(RectificationItem.evaluation_id == evaluation_id)
+                )
+                if item_id is None:
+                    raise ManagerError("没有找到这条差评的整改单")
+                if not outcome.strip():
+                    raise ManagerError("请填写回访情况")
+                reached = {True: CallbackOutcome.SATISFIED, False: CallbackOutcome.DISSATISFIED}
+                rectification.record_callback(
                     s,
-                    evaluation_id,
-                    outcome=outcome,
+                    item_id,
+                    outcome=reached[satisfied] if satisfied is not None else CallbackOutcome.REACHED,
                     method=method,
-                    satisfied=satisfied,
+                    note=outcome,
                     at=at,
                     staff_id=who.id,
                 )
                 s.commit()
-                return info
-        except evaluations.EvaluationError as exc:
+                return evaluations.info(ev)
+        except (evaluations.EvaluationError, rectification.RectificationError) as exc:
             raise ManagerError(str(exc)) from exc
 
     def pause_window(self, staff: auth.StaffInfo | None, number: int, reason: str) -> WindowState:

@@ -21,9 +21,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.calendar import WorkCalendar
-from app.evaluations import BAD_GRADE, GOOD_GRADE, in_figures
+from app.evaluations import RatedVisit, rated_visits, rating_rows
 from app.queue.stats import queue_stats
-from app.vocab import FollowUpState
 from db.base import utcnow
 from db.models import Case, Evaluation, Matter, Site, Staff, Ticket, Window, Zone
 from printing.models import (
@@ -104,12 +103,11 @@ def hall_figures(
                 )
             ).scalar_one()
         )
-        # One rating per visit (rows merged by migration 0008 are left out): every figure counts visits.
-        evals = s.execute(
-            sa.select(Evaluation.grade, Evaluation.follow_up).where(
-                Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end, in_figures()
-            )
-        ).all()
+        # Every figure counts visits, once each (a visit rated at 受理 and 办结 too; voided ratings
+        # and rows merged by migration 0008 left out): app.evaluations.rated_visits.
+        evals: list[RatedVisit] = rated_visits(
+            rating_rows(s, sa.and_(Evaluation.site_id == site_id, Evaluation.at >= start, Evaluation.at < end))
+        )[0]
     handling: list[float] = []
     on_time = 0
     for r in completed:
@@ -137,11 +135,9 @@ def hall_figures(
         within_half_wd=sum(1 for h in handling if h <= 0.5),
         on_time_rate=on_time / len(completed) if completed else 1.0,
         evaluations=n_eval,
-        satisfaction_rate=sum(1 for e in evals if e.grade >= GOOD_GRADE) / n_eval if n_eval else 1.0,
-        bad_ratings=sum(1 for e in evals if e.grade <= BAD_GRADE),
-        bad_ratings_followed_up=sum(
-            1 for e in evals if e.grade <= BAD_GRADE and e.follow_up == FollowUpState.DONE
-        ),
+        satisfaction_rate=sum(1 for v in evals if v.satisfied) / n_eval if n_eval else 1.0,
+        bad_ratings=sum(1 for v in evals if v.bad),
+        bad_ratings_followed_up=sum(1 for v in evals if v.followed_up),
         tickets_issued=q.issued,
         tickets_served=q.served,
         avg_wait_min=q.avg_wait_minutes or 0.0,

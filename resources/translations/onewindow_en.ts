@@ -149,7 +149,7 @@
 <context>
     <name>AppealDialog</name>
     <message>
-        <location filename="../../ui/manager/rectification.py" line="+189" />
+        <location filename="../../ui/manager/rectification.py" line="+190" />
         <source>窗口申诉</source>
         <translation>Window's appeal</translation>
     </message>
@@ -169,17 +169,65 @@
         <translation>Password</translation>
     </message>
     <message>
-        <location line="+1" />
+        <location filename="../../ui/counter/appeal.py" line="+68" />
+        <source>差评申诉</source>
+        <extracomment>an appeal was stored: the item as it now stands</extracomment>
+        <translation>Appeal a bad rating</translation>
+    </message>
+    <message>
+        <location line="+8" />
+        <source>对本人被评价的差评可以申诉一次，写明理由后由大厅管理员复核；复核撤销的评价不计入满意率。</source>
+        <translation>You may appeal each bad rating given to you once, with your grounds; a hall manager reviews it, and a rating voided on review does not count in the satisfaction figures.</translation>
+    </message>
+    <message>
+        <location line="+19" />
+        <source>没有需要申诉的差评</source>
+        <translation>No bad ratings to appeal</translation>
+    </message>
+    <message>
+        <location line="+4" />
+        <location filename="../../ui/manager/rectification.py" line="+1" />
         <source>申诉理由</source>
         <translation>Grounds of the appeal</translation>
     </message>
     <message>
+        <location line="+3" />
+        <source>如：申请人评价的不是本窗口的业务，或有录音录像可以说明</source>
+        <translation>e.g. the applicant rated a matter this window does not handle, or a recording can show what happened</translation>
+    </message>
+    <message>
+        <location line="+9" />
+        <source>提交申诉</source>
+        <translation>Submit appeal</translation>
+    </message>
+    <message>
         <location line="+4" />
+        <source>关闭</source>
+        <translation>Close</translation>
+    </message>
+    <message>
+        <location line="+29" />
+        <source>操作失败</source>
+        <translation>Action failed</translation>
+    </message>
+    <message>
+        <location line="+20" />
+        <source>请先选择要申诉的差评</source>
+        <translation>Choose the bad rating to appeal first</translation>
+    </message>
+    <message>
+        <location line="+16" />
+        <source>申诉已提交，等待大厅管理员复核</source>
+        <translation>Appeal submitted; waiting for a hall manager's review</translation>
+    </message>
+    <message>
+        <location filename="../../ui/manager/rectification.py" line="+4" />
         <source>请输入申诉人的工号和密码</source>
         <translation>Enter the appellant's staff number and password</translation>
     </message>
     <message>
-        <location line="+3" />
+        <location filename="../../ui/counter/appeal.py" line="-12" />
+        <location filename="../../ui/manager/rectification.py" line="+3" />
         <source>请填写申诉理由</source>
         <translation>Please give the grounds of the appeal</translation>
     </message>
@@ -187,7 +235,7 @@
 <context>
     <name>AssignDialog</name>
     <message>
-        <location line="-106" />
+        <location filename="../../ui/manager/rectification.py" line="-106" />
         <source>指派整改</source>
         <translation>Assign the rectification</translation>
     </message>
@@ -833,12 +881,12 @@ we send an SMS when your turn is near</translation>
     </message>
     <message>
         <location line="+5" />
-        <location line="+122" />
+        <location line="+129" />
         <source>政策 (Alt+3)</source>
         <translation>Policies (Alt+3)</translation>
     </message>
     <message>
-        <location line="-110" />
+        <location line="-117" />
         <source>修改密码</source>
         <translation>Change password</translation>
     </message>
@@ -873,7 +921,12 @@ we send an SMS when your turn is near</translation>
         <translation>Reminder phone (Ctrl+M)</translation>
     </message>
     <message>
-        <location line="+50" />
+        <location line="+6" />
+        <source>差评申诉</source>
+        <translation>Appeal a bad rating</translation>
+    </message>
+    <message>
+        <location line="+51" />
         <source>已恢复上次未完成的受理内容</source>
         <translation>Restored the unfinished intake from last time</translation>
     </message>
@@ -908,7 +961,7 @@ we send an SMS when your turn is near</translation>
         <translation>Reminder phone recorded: {0}</translation>
     </message>
     <message>
-        <location line="+30" />
+        <location line="+37" />
         <source>已解锁</source>
         <translation>Unlocked</translation>
     </message>
@@ -3541,6 +3594,16 @@ or hold the rating QR code to the scanner</translation>
     </message>
     <message>
         <location line="+1" />
+        <source>受理评价人次</source>
+        <translation>Rated at acceptance (visits)</translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>办结评价人次</source>
+        <translation>Rated at completion (visits)</translation>
+    </message>
+    <message>
+        <location line="+1" />
         <source>按期整改</source>
         <translation>Rectified on time</translation>
     </message>
@@ -3811,7 +3874,7 @@ or hold the rating QR code to the scanner</translation>
 <context>
     <name>ReviewDialog</name>
     <message>
-        <location filename="../../ui/manager/rectification.py" line="-312" />
+        <location filename="../../ui/manager/rectification.py" line="-314" />
         <source>复核申诉</source>
         <translation>Review the appeal</translation>
     </message>

@@ -16,6 +16,7 @@ from app.auth import StaffInfo, hash_password, staff_info
 from app.hall.dashboard import Alert, load_dashboard
 from db import outbox
 from db.models import AuditLog, Evaluation, Staff, WindowStatus
+from db.models_rectification import RectificationCallback, RectificationItem
 from tests.hall.conftest import HallFixture
 from ui.bus import HallBus
 from ui.layout_check import problems as clipped_texts
@@ -187,7 +188,17 @@ def test_acknowledge_and_record_a_follow_up(qtbot: QtBot, hall: HallFixture, bus
             manager.id,
         )
         assert ev.follow_up_at is not None and "致歉" in ev.follow_up_outcome
+        # the same 回访 is the 整改单's call-back: the 差评整改 tab shows what this button recorded
+        call = s.scalar(
+            sa.select(RectificationCallback)
+            .join(RectificationItem, RectificationItem.id == RectificationCallback.item_id)
+            .where(RectificationItem.evaluation_id == eid)
+        )
+        assert call is not None
+        assert (call.outcome, call.method, call.staff_id) == ("satisfied", "phone", manager.id)
+        assert "致歉" in call.note
     assert len(_audit(hall, "rating_follow_up")) == 1
+    assert len(_audit(hall, "rectification_callback")) == 1
     qtbot.waitUntil(lambda: _alert_row(board, "rating") == -1, timeout=5000)  # followed up: no alert
     board.shutdown()
 
@@ -366,7 +377,15 @@ def test_manager_actions_on_a_postgresql_hall(pg_url: str) -> None:
                     )
                 )
             )
-        assert actions == ["alert_ack", "rating_follow_up", "ticket_move", "window_pause", "window_reopen"]
+        # one 回访, recorded as the 整改单's call-back and the rating's follow-up
+        assert actions == [
+            "alert_ack",
+            "rating_follow_up",
+            "rectification_callback",
+            "ticket_move",
+            "window_pause",
+            "window_reopen",
+        ]
     finally:
         hall.ctx.close()
 

@@ -272,6 +272,8 @@ def test_the_monthly_pdf_and_csv_carry_the_rating_figures(hall: HallFixture) -> 
         ("评价人次（不含已撤销）", "4"),
         ("满意率（基本满意及以上）", "50.00%"),
         ("差评人次", "2"),
+        ("受理评价人次", "4"),
+        ("办结评价人次", "0"),
         ("按期整改", "0"),
         ("整改逾期", "2（其中未整改 1）"),
         ("申诉（维持／撤销／待复核）", "0／1／0"),
@@ -283,6 +285,7 @@ def test_the_monthly_pdf_and_csv_carry_the_rating_figures(hall: HallFixture) -> 
         ["pdftotext", "-layout", "-", "-"], input=build_monthly_report(m), capture_output=True, check=True
     ).stdout.decode()
     assert "好差评与差评整改（按人次）" in pdf and "50.00%" in pdf and "0／1／0" in pdf
+    assert "受理评价人次" in pdf and "办结评价人次" in pdf
 
 
 def test_bad_ratings_stored_before_revision_0013_get_their_items(sqlite_url: str) -> None:

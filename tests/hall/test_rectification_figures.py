@@ -50,6 +50,8 @@ def test_a_voided_rating_is_left_out_of_every_satisfaction_figure() -> None:
         "评价人次（不含已撤销）": "4",
         "满意率（基本满意及以上）": "50.00%",
         "差评人次": "2",
+        "受理评价人次": "4",  # rows without a stage are 受理 ratings, each its own visit
+        "办结评价人次": "0",
         "按期整改": "1",
         "整改逾期": "0（其中未整改 0）",
         "申诉（维持／撤销／待复核）": "1／1／0",

@@ -143,6 +143,13 @@ class CounterWindow(QMainWindow):
         self.contact_button.clicked.connect(self.record_contact)
         self.statusBar().insertPermanentWidget(1, self.contact_button)
         QShortcut(QKeySequence("Ctrl+M"), self).activated.connect(self.record_contact)
+        self.appeal_button = QPushButton(self.tr("差评申诉"))  # also Ctrl+Shift+E
+        self.appeal_button.setObjectName("appeal")
+        self.appeal_button.setFlat(True)
+        self.appeal_button.clicked.connect(self.appeal)
+        self.statusBar().insertPermanentWidget(1, self.appeal_button)
+        QShortcut(QKeySequence("Ctrl+Shift+E"), self).activated.connect(self.appeal)
+        self.appeal_dialog: Any = None
         # One key prints the last intake's documents on the configured printer; the preview is
         # there on demand.
         QShortcut(QKeySequence("Ctrl+P"), self).activated.connect(self.print_documents)
@@ -307,6 +314,13 @@ class CounterWindow(QMainWindow):
             return False
         self.statusBar().showMessage(self.tr("已登记提醒电话 {0}").format(dlg.saved), 8000)
         return True
+    def appeal(self) -> Any:
+        """差评申诉 (Ctrl+Shift+E): the clerk's own rated 差评 (ui/counter/appeal.py)."""
+        from ui.counter.appeal import AppealDialog
+
+        self.appeal_dialog = AppealDialog(self.ctx, self.staff, self.runner, self)
+        self.appeal_dialog.open()
+        return self.appeal_dialog
 
     def lock(self) -> bool:
         """锁定: hide the screen until the clerk's password is given again; the session, the

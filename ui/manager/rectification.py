@@ -3,7 +3,8 @@
 A red line names the items past their 整改 deadline; this month's 好差评 figures by visits
 (人次, voided ratings left out); a table of the open items; one button per step of the loop
 (app/rectification.py: 指派, 回访, 整改, 申诉, 复核, 办结). Manager steps ask for the manager's
-sign-in once (the dashboard's); an appeal is signed by the window's clerk with 工号 and password.
+sign-in once (the dashboard's); an appeal is signed by the window's clerk with 工号 and password
+(or made by the clerk at the counter, already logged in: ui/counter/appeal.py).
 Everything runs on the panel's TaskRunner; a refused step shows its Chinese reason.
 """
 
@@ -300,6 +301,8 @@ class RectificationPanel(QWidget):
             "ratings": self.tr("评价人次（不含已撤销）"),
             "satisfaction": self.tr("满意率（基本满意及以上）"),
             "bad": self.tr("差评人次"),
+            "accept": self.tr("受理评价人次"),
+            "complete": self.tr("办结评价人次"),
             "on_time": self.tr("按期整改"),
             "overdue": self.tr("整改逾期"),
             "appeals": self.tr("申诉（维持／撤销／待复核）"),
