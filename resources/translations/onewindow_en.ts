@@ -2728,7 +2728,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>12345 requests</translation>
     </message>
     <message>
-        <location line="+5" />
+        <location line="+6" />
         <location line="+61" />
         <source>差评整改</source>
         <translation>Rectification</translation>
@@ -2767,6 +2767,11 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+1" />
         <source>【整改逾期】</source>
         <translation>[Rectification overdue] </translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>【12345逾期】</source>
+        <translation>[12345 overdue] </translation>
     </message>
     <message>
         <location line="+1" />

@@ -6,6 +6,7 @@ document's official page (zbarimg); no clipped text at the kiosk's sizes, standa
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -18,8 +19,9 @@ from app.auth import staff_info
 from app.calendar import WorkCalendar, seed_from_package
 from app.hall.reports import monthly_report
 from app.hotline import hall_ledger
+from app.hotline.ledger import HotlineLedger, ItemSpec
 from app.policy import load_library
-from app.vocab import HotlineCategory, HotlineStatus
+from app.vocab import HotlineCategory, HotlineSatisfaction, HotlineStatus
 from db.crypto import FieldCipher, install
 from db.models import HotlineItem, Staff
 from printing.reports import build_monthly_report
@@ -247,3 +249,55 @@ def test_policy_page_by_topic_initials_and_number_with_a_qr_of_the_original(
     kiosk.go_home()  # the next person finds nothing of this search
     assert page.query.text() == "" and page.results.count() == 0
     kiosk.shutdown()
+
+
+def test_an_overdue_12345_item_alerts_on_the_manager_dashboard_until_closed(
+    qtbot: QtBot, hall: HallFixture, bus_pump: HallBus
+) -> None:
+    with hall.ctx.sessions.begin() as s:
+        seed_from_package(s)
+    late_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)  # past any category's working-day deadline
+    site = hall.ctx.settings.site
+    old = HotlineLedger(
+        hall.ctx.sessions, hall.ctx.site_id, site.code, tz=site.timezone, clock=lambda: late_at
+    )
+    late = old.record(
+        ItemSpec(HotlineCategory.COMPLAINT, "等候时间太长，取号后等了一个半小时。", department="综合窗口")
+    )
+    fresh = hall_ledger(hall.ctx).record(ItemSpec(HotlineCategory.CONSULT, "异地就医备案需要哪些材料？"))
+    today = hall_ledger(hall.ctx).today()
+    assert late.overdue(today) and not fresh.overdue(today)
+
+    with hall.ctx.sessions() as s:
+        st = s.get(Staff, hall.seeded.manager_id)
+        assert st is not None
+        manager = staff_info(st)
+    board = ManagerDashboard(hall.ctx, bus_pump, staff=manager)
+    qtbot.addWidget(board)
+    board.resize(1366, 768)
+    board.show()
+
+    def hotline_alerts() -> list[str]:
+        texts = [board.alerts.item(i).text() for i in range(board.alerts.count())]
+        return [t for t in texts if t.startswith("【12345逾期】")]
+
+    qtbot.waitUntil(lambda: hotline_alerts() != [], timeout=10000)
+    (text,) = hotline_alerts()  # the fresh item is in time: no alert
+    assert late.number in text and "投诉" in text and "综合窗口" in text and f"{late.due_date:%m-%d}" in text
+    assert fresh.number not in " ".join(board.alerts.item(i).text() for i in range(board.alerts.count()))
+    qtbot.waitUntil(lambda: problems(board) == [], timeout=5000)  # once laid out
+
+    # handled and closed from the manager's 12345 tab: the alert goes at once
+    ledger = hall_ledger(hall.ctx)
+    ledger.assign(late.id, "综合窗口")
+    ledger.reply(late.id, "已调配两个综合窗口在高峰时段加开，并电话向申请人致歉说明。", "综合窗口", "已解决")
+    ledger.rate(late.id, HotlineSatisfaction.SATISFIED)
+    tab = board.hotline
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        board.tabs.setCurrentWidget(tab)
+    assert tab.select_number(late.number) and tab.close_button.isEnabled()
+    with qtbot.waitSignal(tab.acted, timeout=10000) as closed:
+        qtbot.mouseClick(tab.close_button, LEFT)
+    assert closed.args == ["close"], tab.message.text()
+    qtbot.waitUntil(lambda: hotline_alerts() == [], timeout=10000)
+    board.shutdown()

@@ -348,6 +348,7 @@ class ManagerDashboard(QWidget):
         self.hotline = HotlineTab(hall_ledger(self.ctx), self._worker, self._as_manager, lambda: self.staff)
         self.tabs.addTab(self.hotline, self.tr("12345 诉求"))
         self.tabs.currentChanged.connect(lambda i: self.hotline.refresh() if self.tabs.widget(i) is self.hotline else None)
+        self.hotline.acted.connect(lambda what: self.refresh() if what else None)  # its overdue alerts
         self.rectification = RectificationPanel(
             self.ctx, self.bus, as_manager=self._as_manager, staff=lambda: self.staff
         )
@@ -428,6 +429,7 @@ class ManagerDashboard(QWidget):
             "idle": self.tr("【窗口空闲】"),
             "rating": self.tr("【差评】"),
             "rectification": self.tr("【整改逾期】"),
+            "hotline": self.tr("【12345逾期】"),
             "login": self.tr("【登录异常】"),
         }
         for a in alerts:
