@@ -6,9 +6,11 @@ document's official page (zbarimg); no clipped text at the kiosk's sizes, standa
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -17,10 +19,14 @@ from pytestqt.qtbot import QtBot
 
 from app.auth import staff_info
 from app.calendar import WorkCalendar, seed_from_package
+from app.hall.demo_activity import seed_demo_hall
 from app.hall.reports import monthly_report
 from app.hotline import hall_ledger
+from app.hotline.demo import ITEMS as DEMO_ITEMS
+from app.hotline.demo import demo_items
 from app.hotline.ledger import HotlineLedger, ItemSpec
 from app.policy import load_library
+from app.queue.service import QueueService
 from app.vocab import HotlineCategory, HotlineSatisfaction, HotlineStatus
 from db.crypto import FieldCipher, install
 from db.models import HotlineItem, Staff
@@ -301,3 +307,25 @@ def test_an_overdue_12345_item_alerts_on_the_manager_dashboard_until_closed(
     assert closed.args == ["close"], tab.message.text()
     qtbot.waitUntil(lambda: hotline_alerts() == [], timeout=10000)
     board.shutdown()
+
+
+def test_the_demo_hall_has_its_12345_items_and_a_real_site_never_gets_them(hall: HallFixture) -> None:
+    with hall.ctx.sessions.begin() as s:
+        seed_from_package(s)
+    assert not hall.ctx.demo and demo_items(hall.ctx) == 0  # a real site's hall: nothing written
+    assert hall_ledger(hall.ctx).items() == []
+    demo = dataclasses.replace(hall.ctx, demo=True)  # as `main.py demo` opens its own database
+    # a hall with a past day already (the weeks of history are simulated only into one without)
+    calendar, tz = demo.calendar(), ZoneInfo(demo.settings.site.timezone)
+    day = hall_ledger(demo).today() - dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    at = dt.datetime.combine(day, dt.time(10), tz).astimezone(dt.UTC)
+    QueueService(demo.sessions, demo.site_id, demo.settings.queue, clock=lambda: at).issue("general")
+    seed_demo_hall(demo)  # what `main.py demo` adds at start
+    items = hall_ledger(demo).items()
+    today = hall_ledger(demo).today()
+    assert len(items) == len(DEMO_ITEMS)
+    assert [i for i in items if i.overdue(today)] and [i for i in items if i.status is HotlineStatus.CLOSED]
+    seed_demo_hall(demo)  # started again: nothing added twice
+    assert len(hall_ledger(demo).items()) == len(DEMO_ITEMS)
