@@ -116,7 +116,7 @@ def overdue_alerts(
         who = assigned or department
         where = f"，{who}" if who else ""
         at = received if received.tzinfo is not None else received.replace(tzinfo=dt.UTC)
-        out.append((iid, f"12345诉求 {number}（{category}{where}）逾期未办结（期限 {due:%m-%d}）", at))
+        out.append((iid, f"诉求 {number}（{category}{where}）逾期未办结（期限 {due:%m-%d}）", at))
     return out
 
 
