@@ -204,6 +204,7 @@ class HallFigures:
     by_zone: list[CountRow] = field(default_factory=list)
     by_window: list[CountRow] = field(default_factory=list)
     by_clerk: list[CountRow] = field(default_factory=list)
+    tickets_services: int = 0  # 件次: stops served (多窗联办: a visit through two windows is 1 人次, 2 件次)
 
     @classmethod
     def zero(cls, wait_target_min: int = 30) -> HallFigures:

@@ -58,7 +58,7 @@ def _key_figures(f: HallFigures, st: Styles) -> Flowable:
             [("平均办理时长", f"{f.avg_handling_wd:.2f} 个工作日"), ("0.5 个工作日内办结", f"{f.within_half_wd} 件")],
             [("按时办结率", pct(f.on_time_rate)), ("群众满意率", pct(f.satisfaction_rate))],
             [("评价人次", f"{f.evaluations}"), ("差评 / 已整改回访", f"{f.bad_ratings} / {f.bad_ratings_followed_up}")],
-            [("取号数", f"{f.tickets_issued}"), ("已服务", f"{f.tickets_served}")],
+            [("取号数", f"{f.tickets_issued}"), ("已服务", f"{f.tickets_served} 人次 / {f.tickets_services} 件次")],
             [("平均等候", f"{f.avg_wait_min:.1f} 分钟"), ("最长等候", f"{f.max_wait_min:.1f} 分钟")],
             [("平均服务时长", f"{f.avg_service_min:.1f} 分钟"), ("过号率", pct(f.no_show_rate))],
             [(f"等候超过 {f.wait_target_min} 分钟占比", pct(f.over_wait_target_share))],

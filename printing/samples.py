@@ -202,6 +202,7 @@ def _figures(scale: int) -> HallFigures:
         bad_ratings_followed_up=2 * scale,
         tickets_issued=245 * scale,
         tickets_served=231 * scale,
+        tickets_services=252 * scale,
         avg_wait_min=11.4,
         max_wait_min=47.0,
         avg_service_min=9.8,

@@ -65,10 +65,10 @@ def _run(args: argparse.Namespace, settings: Any, *, demo: bool) -> int:
         raise CliError(str(exc)) from None
     log.info("%s on %s", "demo hall" if demo else "single-PC hall", settings.hall_db_url)
     ctx.close_stale_days()
-    if demo:  # past weeks for the manager's charts and forecast (once, into a hall without history)
-        from app.hall.demo_activity import seed_demo_history
+    if demo:  # past weeks for the charts and forecast, a few 12345 诉求 (once, the demo's own database)
+        from app.hall.demo_activity import seed_demo_hall
 
-        seed_demo_history(ctx)
+        seed_demo_hall(ctx)
     if not demo:  # a real site's daily backup, on its own thread (the demo's data is not worth one)
         from app.backup import start_daily_backup
 

@@ -67,7 +67,7 @@ class CategoryLive:
 
 @dataclass(frozen=True)
 class Alert:
-    kind: str  # wait | idle | rating | rectification | login
+    kind: str  # wait | idle | rating | rectification | hotline | login
     text: str
     at: dt.datetime
     key: str = ""  # stable identity for acknowledging: "rating:<evaluation id>", "wait:<code>" …
@@ -193,6 +193,9 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
         from app.rectification import overdue_alerts  # 差评整改 past its deadline
 
         overdue = overdue_alerts(s, service.site_id, bdate)
+        from app.hotline.ledger import overdue_alerts as hotline_overdue  # 12345 诉求 past its due date
+
+        hotline_late = hotline_overdue(s, service.site_id, bdate)
     windows: list[WindowLive] = []
     for w in status.windows:
         wid = win_ids.get(w.number)
@@ -272,6 +275,7 @@ def load_dashboard(service: QueueService, *, idle_grace_minutes: float = 3.0) ->
             )
         )
     alerts += [Alert("rectification", text, at, key=f"rectification:{iid}") for iid, text, at in overdue]
+    alerts += [Alert("hotline", text, at, key=f"hotline:{iid}") for iid, text, at in hotline_late]
     alerts += [Alert("login", text, _aware(at) or now, key=f"login:{text}"[:64]) for at, text in logins]
     alerts = [
         a if a.key not in acks else Alert(a.kind, a.text, a.at, a.key, a.ref, acks[a.key][0], acks[a.key][1])

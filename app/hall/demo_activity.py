@@ -5,6 +5,8 @@ and the sync outbox, as a real day's would):
   make-up workdays worked), each a simulated day — windows opened, tickets issued in the usual
   morning-peak pattern, called, served and the day closed — so the manager's charts and load
   forecast have history to show. Only into a hall with no past tickets.
+- `seed_demo_hall`: what `main.py demo` adds to its own database: that history and the 12345
+  demo items (app/hotline/demo.py).
 - `demo_activity`: a working morning today, for screenshots: windows open, tickets issued and
   called, a few evaluations, on a clock set to this morning so issue hours allow it."""
 
@@ -30,6 +32,15 @@ log = logging.getLogger("onewindow.app.hall")
 ARRIVAL_PROFILE = {8: 0.08, 9: 0.19, 10: 0.2, 11: 0.11, 12: 0.04, 13: 0.09, 14: 0.14, 15: 0.12, 16: 0.03}
 #: tickets on a usual day per weekday (Monday busiest, Friday afternoon quiet)
 DAY_TICKETS = {0: 46, 1: 38, 2: 34, 3: 36, 4: 30, 5: 30, 6: 30}
+
+
+def seed_demo_hall(ctx: AppContext) -> None:
+    """`main.py demo`'s sample activity, once, into the demo's own database: the past weeks (the
+    manager's charts and forecast) and a few 12345 诉求 (app/hotline/demo.py, one overdue)."""
+    from app.hotline.demo import demo_items
+
+    seed_demo_history(ctx)
+    demo_items(ctx)
 
 
 def seed_demo_history(ctx: AppContext, *, weeks: int = 2, today: dt.date | None = None) -> int:

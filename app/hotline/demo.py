@@ -1,5 +1,6 @@
-"""A few 12345 诉求 in the demo hall's ledger (screenshots and the demo): one overdue, one being
-handled, one replied, one closed with its verdict. Run once: a ledger with items is left alone."""
+"""A few 12345 诉求 in the demo hall's ledger (screenshots and `main.py demo`): one overdue, one
+being handled, one replied, one closed with its verdict. Run once: a ledger with items is left
+alone; only into the demo's own database (`AppContext.demo`), never a real site's."""
 
 from __future__ import annotations
 
@@ -24,8 +25,9 @@ def _fixed(at: dt.datetime) -> Callable[[], dt.datetime]:
 
 
 def demo_items(ctx: AppContext) -> int:
-    """Record the demo items (received some days ago) unless the ledger has items; how many."""
-    if hall_ledger(ctx).items(limit=1):
+    """Record the demo items (received some days ago) unless the ledger has items or the hall is
+    not the demo's; how many."""
+    if not ctx.demo or hall_ledger(ctx).items(limit=1):
         return 0
     now = dt.datetime.now(dt.UTC)
     for i, (days, category, department, text) in enumerate(ITEMS):

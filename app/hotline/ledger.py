@@ -94,6 +94,32 @@ class ItemInfo:
         return self.status is not HotlineStatus.CLOSED and today > self.due_date
 
 
+def overdue_alerts(
+    session: Session, site_id: uuid.UUID, today: dt.date
+) -> list[tuple[uuid.UUID, str, dt.datetime]]:
+    """(item id, text, received at) of every open 12345 item past its due date (the due date itself
+    is in time, as `ItemInfo.overdue`): the manager dashboard's alerts. No contact is decrypted."""
+    rows = session.execute(
+        sa.select(
+            HotlineItem.id, HotlineItem.number, HotlineItem.category, HotlineItem.department,
+            HotlineItem.assigned_to, HotlineItem.due_date, HotlineItem.received_at,
+        )
+        .where(
+            HotlineItem.site_id == site_id,
+            HotlineItem.status != str(HotlineStatus.CLOSED),
+            HotlineItem.due_date < today,
+        )
+        .order_by(HotlineItem.due_date, HotlineItem.number)
+    ).all()  # fmt: skip
+    out = []
+    for iid, number, category, department, assigned, due, received in rows:
+        who = assigned or department
+        where = f"，{who}" if who else ""
+        at = received if received.tzinfo is not None else received.replace(tzinfo=dt.UTC)
+        out.append((iid, f"诉求 {number}（{category}{where}）逾期未办结（期限 {due:%m-%d}）", at))
+    return out
+
+
 def mask_phone(phone: str) -> str:
     return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else ("*" * len(phone))
 

@@ -2643,7 +2643,7 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>Satisfaction</translation>
     </message>
     <message>
-        <location line="+12" />
+        <location line="+18" />
         <source>报表导出</source>
         <translation>Reports</translation>
     </message>
@@ -2728,13 +2728,18 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <translation>12345 requests</translation>
     </message>
     <message>
-        <location line="+5" />
-        <location line="+61" />
+        <location line="+6" />
+        <location line="+66" />
         <source>差评整改</source>
         <translation>Rectification</translation>
     </message>
     <message>
-        <location line="-8" />
+        <location line="-13" />
+        <source>受理评价 %1 人次 / 办结评价 %2 人次</source>
+        <translation>Rated at intake: %1 visits / at completion: %2 visits</translation>
+    </message>
+    <message>
+        <location line="+5" />
         <source>更新于 {0}</source>
         <translation>Updated {0}</translation>
     </message>
@@ -2767,6 +2772,11 @@ Your number {1} is valid. Tap "Print again", or note the number and wait to be c
         <location line="+1" />
         <source>【整改逾期】</source>
         <translation>[Rectification overdue] </translation>
+    </message>
+    <message>
+        <location line="+1" />
+        <source>【12345逾期】</source>
+        <translation>[12345 overdue] </translation>
     </message>
     <message>
         <location line="+1" />

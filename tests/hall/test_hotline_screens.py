@@ -6,8 +6,11 @@ document's official page (zbarimg); no clipped text at the kiosk's sizes, standa
 from __future__ import annotations
 
 import csv
+import dataclasses
+import datetime as dt
 import subprocess
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from PySide6.QtCore import Qt
@@ -16,10 +19,15 @@ from pytestqt.qtbot import QtBot
 
 from app.auth import staff_info
 from app.calendar import WorkCalendar, seed_from_package
+from app.hall.demo_activity import seed_demo_hall
 from app.hall.reports import monthly_report
 from app.hotline import hall_ledger
+from app.hotline.demo import ITEMS as DEMO_ITEMS
+from app.hotline.demo import demo_items
+from app.hotline.ledger import HotlineLedger, ItemSpec
 from app.policy import load_library
-from app.vocab import HotlineCategory, HotlineStatus
+from app.queue.service import QueueService
+from app.vocab import HotlineCategory, HotlineSatisfaction, HotlineStatus
 from db.crypto import FieldCipher, install
 from db.models import HotlineItem, Staff
 from printing.reports import build_monthly_report
@@ -247,3 +255,77 @@ def test_policy_page_by_topic_initials_and_number_with_a_qr_of_the_original(
     kiosk.go_home()  # the next person finds nothing of this search
     assert page.query.text() == "" and page.results.count() == 0
     kiosk.shutdown()
+
+
+def test_an_overdue_12345_item_alerts_on_the_manager_dashboard_until_closed(
+    qtbot: QtBot, hall: HallFixture, bus_pump: HallBus
+) -> None:
+    with hall.ctx.sessions.begin() as s:
+        seed_from_package(s)
+    late_at = dt.datetime.now(dt.UTC) - dt.timedelta(days=30)  # past any category's working-day deadline
+    site = hall.ctx.settings.site
+    old = HotlineLedger(
+        hall.ctx.sessions, hall.ctx.site_id, site.code, tz=site.timezone, clock=lambda: late_at
+    )
+    late = old.record(
+        ItemSpec(HotlineCategory.COMPLAINT, "等候时间太长，取号后等了一个半小时。", department="综合窗口")
+    )
+    fresh = hall_ledger(hall.ctx).record(ItemSpec(HotlineCategory.CONSULT, "异地就医备案需要哪些材料？"))
+    today = hall_ledger(hall.ctx).today()
+    assert late.overdue(today) and not fresh.overdue(today)
+
+    with hall.ctx.sessions() as s:
+        st = s.get(Staff, hall.seeded.manager_id)
+        assert st is not None
+        manager = staff_info(st)
+    board = ManagerDashboard(hall.ctx, bus_pump, staff=manager)
+    qtbot.addWidget(board)
+    board.resize(1366, 768)
+    board.show()
+
+    def hotline_alerts() -> list[str]:
+        texts = [board.alerts.item(i).text() for i in range(board.alerts.count())]
+        return [t for t in texts if t.startswith("【12345逾期】")]
+
+    qtbot.waitUntil(lambda: hotline_alerts() != [], timeout=10000)
+    (text,) = hotline_alerts()  # the fresh item is in time: no alert
+    assert late.number in text and "投诉" in text and "综合窗口" in text and f"{late.due_date:%m-%d}" in text
+    assert fresh.number not in " ".join(board.alerts.item(i).text() for i in range(board.alerts.count()))
+    qtbot.waitUntil(lambda: problems(board) == [], timeout=5000)  # once laid out
+
+    # handled and closed from the manager's 12345 tab: the alert goes at once
+    ledger = hall_ledger(hall.ctx)
+    ledger.assign(late.id, "综合窗口")
+    ledger.reply(late.id, "已调配两个综合窗口在高峰时段加开，并电话向申请人致歉说明。", "综合窗口", "已解决")
+    ledger.rate(late.id, HotlineSatisfaction.SATISFIED)
+    tab = board.hotline
+    with qtbot.waitSignal(tab.loaded, timeout=10000):
+        board.tabs.setCurrentWidget(tab)
+    assert tab.select_number(late.number) and tab.close_button.isEnabled()
+    with qtbot.waitSignal(tab.acted, timeout=10000) as closed:
+        qtbot.mouseClick(tab.close_button, LEFT)
+    assert closed.args == ["close"], tab.message.text()
+    qtbot.waitUntil(lambda: hotline_alerts() == [], timeout=10000)
+    board.shutdown()
+
+
+def test_the_demo_hall_has_its_12345_items_and_a_real_site_never_gets_them(hall: HallFixture) -> None:
+    with hall.ctx.sessions.begin() as s:
+        seed_from_package(s)
+    assert not hall.ctx.demo and demo_items(hall.ctx) == 0  # a real site's hall: nothing written
+    assert hall_ledger(hall.ctx).items() == []
+    demo = dataclasses.replace(hall.ctx, demo=True)  # as `main.py demo` opens its own database
+    # a hall with a past day already (the weeks of history are simulated only into one without)
+    calendar, tz = demo.calendar(), ZoneInfo(demo.settings.site.timezone)
+    day = hall_ledger(demo).today() - dt.timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    at = dt.datetime.combine(day, dt.time(10), tz).astimezone(dt.UTC)
+    QueueService(demo.sessions, demo.site_id, demo.settings.queue, clock=lambda: at).issue("general")
+    seed_demo_hall(demo)  # what `main.py demo` adds at start
+    items = hall_ledger(demo).items()
+    today = hall_ledger(demo).today()
+    assert len(items) == len(DEMO_ITEMS)
+    assert [i for i in items if i.overdue(today)] and [i for i in items if i.status is HotlineStatus.CLOSED]
+    seed_demo_hall(demo)  # started again: nothing added twice
+    assert len(hall_ledger(demo).items()) == len(DEMO_ITEMS)

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app import evaluations
 from app.auth import StaffInfo, hash_password, staff_info
+from app.vocab import RatingStage
 from db.models import Staff
 from db.models_rectification import RectificationItem
 from tests.hall.conftest import HallFixture
@@ -226,4 +227,37 @@ def test_an_appeal_voids_a_rating_and_the_satisfaction_figure_changes(
     qtbot.waitUntil(lambda: board.figure_labels["satisfaction"].text() == "100.0%（1 人次）", timeout=5000)
     qtbot.waitUntil(lambda: panel.figure_labels["satisfaction"].text() == "100.00%", timeout=5000)
     assert panel.figure_labels["appeals"].text() == "0／1／0"
+    board.shutdown()
+
+
+def test_todays_figures_show_the_visits_rated_at_each_stage_unclipped(
+    qtbot: QtBot, hall: HallFixture, bus_pump: HallBus
+) -> None:
+    """一事多评 on the live tab: a visit rated at 受理 and 办结 counts once in 满意率, and once at each
+    stage in the per-stage line; nothing clipped at the manager's 1366×768."""
+    first = hall.service.issue("general")
+    second = hall.service.issue("general")
+    with hall.ctx.sessions.begin() as s:
+        for ticket, grade, stage in (
+            (first, 5, RatingStage.ACCEPT),
+            (first, 4, RatingStage.COMPLETE),
+            (second, 3, RatingStage.ACCEPT),
+        ):
+            evaluations.record(
+                s,
+                site_id=hall.ctx.site_id,
+                grade=grade,
+                ticket_id=ticket.id,
+                window_id=hall.seeded.window_ids[1],
+                staff_id=hall.seeded.clerk_id,
+                stage=stage,
+            )
+    board = ManagerDashboard(hall.ctx, bus_pump, staff=_manager(hall))
+    qtbot.addWidget(board)
+    board.resize(1366, 768)
+    board.show()
+    stages = board.figure_labels["stages"]
+    qtbot.waitUntil(lambda: stages.text() == "受理评价 2 人次 / 办结评价 1 人次", timeout=5000)
+    assert board.figure_labels["satisfaction"].text() == "100.0%（2 人次）"  # two visits, each once
+    qtbot.waitUntil(lambda: clipped_texts(board) == [], timeout=5000)
     board.shutdown()

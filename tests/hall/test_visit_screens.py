@@ -4,6 +4,7 @@ where to go next; the figures count one visit and two services."""
 
 from __future__ import annotations
 
+import subprocess
 from contextlib import suppress
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,13 @@ import sqlalchemy as sa
 from pytestqt.qtbot import QtBot
 
 from app import auth
+from app.calendar import WorkCalendar
 from app.counter.desk import CounterDesk
 from app.hall.dashboard import load_dashboard
+from app.hall.reports import daily_csv, daily_report, monthly_csv, monthly_report
 from app.queue.stats import queue_stats
 from db.models import Matter, ServiceCategory, Staff, Window, WindowCategory, Zone
+from printing.reports import build_daily_report, build_monthly_report
 from tests.hall.conftest import HallFixture
 from ui.bus import HallBus
 from ui.counter.queue_panel import QueuePanel
@@ -215,3 +219,55 @@ def test_board_names_the_area_of_a_later_stop_from_the_event_alone() -> None:
     assert moved is not None and moved.moved and moved.announcement == "请 A001 号到 不动产专区 等候"
     assert call_from_event("advanced", {"number": "A001"}, 11, at, areas) is None  # nowhere to send
     assert call_from_event("finished", {"number": "A001", "window_number": 2}, 12, at, areas) is None
+
+
+def test_reports_show_visits_and_stops_served_recomputed_from_the_events(
+    hall: HallFixture, tmp_path: Path
+) -> None:
+    """件次 beside 人次 in the daily and monthly PDF/CSV: a two-window visit is 1 人次 and 2 件次, a
+    one-window ticket 1 and 1, a 过号 neither; the expected figures are counted by hand from the
+    raw hall_event rows."""
+    furnish(hall)
+    q = hall.service
+    q.open_window(1)
+    q.open_window(2)
+    visit = q.issue_visit(["M-GEN", "M-EST"])
+    q.issue("general")  # served at window 1 only
+    q.issue("general")  # called, never came: 过号
+    q.call_next(1)
+    q.start(1)
+    q.advance(1, ["CASE-1"])  # window 1's part done: on to window 2
+    q.call_next(1)
+    q.start(1)
+    q.finish(1)  # the one-window ticket
+    q.call_next(2)
+    q.start(2)
+    q.finish(2, case_numbers=["CASE-1", "CASE-2"])  # the visit's last stop
+    q.call_next(1)
+    q.no_show(1)
+    with hall.ctx.sessions() as s:
+        events = s.execute(sa.text("SELECT ticket_id, kind FROM hall_event WHERE ticket_id IS NOT NULL"))
+        rows = [(str(t), k) for t, k in events]
+        calendar = WorkCalendar.load(s, "Asia/Shanghai")
+    assert sorted(k for _t, k in rows).count("no_show") == 1  # the 过号 is its own event, never served
+    served_by_hand = len({t for t, k in rows if k == "finished"})  # 人次: visits over
+    stops_by_hand = sum(1 for _t, k in rows if k in ("finished", "advanced"))  # 件次: every stop served
+    assert (served_by_hand, stops_by_hand) == (2, 3)
+
+    day = visit.business_date
+    daily = daily_report(hall.ctx.sessions, hall.ctx.site_id, day, calendar)
+    monthly = monthly_report(hall.ctx.sessions, hall.ctx.site_id, day.year, day.month, calendar)
+    for report in (daily, monthly):
+        f = report.figures
+        assert (f.tickets_issued, f.tickets_served, f.tickets_services) == (3, served_by_hand, stops_by_hand)
+    for text in (daily_csv(daily), monthly_csv(monthly)):
+        lines = text.splitlines()
+        assert f"已办理号数,{served_by_hand}" in lines
+        assert f"已办理件次（多窗联办按窗口计）,{stops_by_hand}" in lines
+    for name, pdf in (("daily", build_daily_report(daily)), ("monthly", build_monthly_report(monthly))):
+        path = tmp_path / f"{name}.pdf"
+        path.write_bytes(pdf)
+        out = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        )
+        assert f"已服务 {served_by_hand} 人次 / {stops_by_hand} 件次" in " ".join(out.stdout.split()), name

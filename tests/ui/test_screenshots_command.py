@@ -40,6 +40,7 @@ REQUIRED = (
     ("hall-kiosk-report-phone-elderly", 1080, 1920),
     ("hall-kiosk-report-phone-elderly", 1920, 1080),
     ("hall-manager-hotline", 1366, 768),
+    ("counter_appeal", 860, 520),  # the clerk's 差评申诉 with an item chosen (issue #17)
 )
 
 

@@ -1,12 +1,15 @@
 """Screenshots of the counter for `main.py screenshots DIR`: the intake filled from the demo ID card
-with the waiting list beside it, the document preview, the clerk's cases and the evaluator, in
-Chinese with a real CJK font, at the sizes counters use (1366×768 and 1920×1080)."""
+with the waiting list beside it, the document preview, the clerk's cases, the evaluator and the
+clerk's 差评申诉, in Chinese with a real CJK font, at the sizes counters use (1366×768 and
+1920×1080)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from app import auth
@@ -24,6 +27,40 @@ SIZES = ((1366, 768), (1920, 1080))
 
 def _clerk(ctx: AppContext) -> tuple[auth.StaffInfo, auth.WindowInfo]:
     return first_clerk(ctx)
+
+
+def _appeal(
+    ctx: AppContext,
+    win: Any,
+    staff: auth.StaffInfo,
+    window: auth.WindowInfo,
+    ticket_id: uuid.UUID | None,
+    outdir: Path,
+) -> list[Path]:
+    """差评申诉 (Ctrl+Shift+E): a 差评 naming this clerk (an earlier visit's, in the screenshots' own
+    database), chosen, with the grounds written."""
+    from app import evaluations
+
+    evaluations.submit_rating(
+        ctx.sessions,
+        site_id=ctx.site_id,
+        grade=2,
+        dimensions={},
+        comment="",
+        reason="efficiency",
+        ticket_id=ticket_id,
+        case_ids=(),
+        window_id=window.id,
+        staff_id=staff.id,
+    )
+    dialog = win.appeal()
+    shots.settle(lambda: dialog.loaded and dialog.model.rowCount() > 0, 5.0)
+    if dialog.model.rowCount():
+        dialog.view.selectRow(0)
+    dialog.grounds.setPlainText("申请人所办事项材料不齐，已按规定一次性告知补正，办理时长在承诺时限内。")
+    path = shots.save(dialog, outdir / "counter_appeal.png")
+    dialog.reject()
+    return [path]
 
 
 def render(ctx: AppContext, outdir: Path) -> list[Path]:
@@ -85,11 +122,13 @@ def render(ctx: AppContext, outdir: Path) -> list[Path]:
             written.append(shots.save(win.hotline_dialog, outdir / "counter_hotline.png"))
             win.hotline_dialog.reject()
         win.tabs.setCurrentWidget(win.intake)
+        served = win.queue_panel.current
         win.queue_panel.run("finish")
         win.runner.wait()
         ev = win.evaluator
         ev.choose(5)
         written.append(shots.save(ev, outdir / "evaluator.png", (1366, 768)))
+        written += _appeal(ctx, win, staff, window, served.id if served is not None else None, outdir)
     finally:
         form_flush = getattr(win.intake, "clear_draft", None)
         if form_flush is not None:

@@ -268,6 +268,12 @@ class ManagerDashboard(QWidget):
             grid.addWidget(value, 0, i)
             grid.addWidget(cap, 1, i)
             self.figure_labels[key] = value
+        # 一事多评: the visits rated at each stage (a visit rated at both counts once in 满意率)
+        stages = QLabel("—")
+        stages.setObjectName("rating_stages")
+        stages.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        grid.addWidget(stages, 2, 0, 1, grid.columnCount())
+        self.figure_labels["stages"] = stages
 
         export = QGroupBox(self.tr("报表导出"))
         el = QHBoxLayout(export)
@@ -348,6 +354,7 @@ class ManagerDashboard(QWidget):
         self.hotline = HotlineTab(hall_ledger(self.ctx), self._worker, self._as_manager, lambda: self.staff)
         self.tabs.addTab(self.hotline, self.tr("12345 诉求"))
         self.tabs.currentChanged.connect(lambda i: self.hotline.refresh() if self.tabs.widget(i) is self.hotline else None)
+        self.hotline.acted.connect(lambda what: self.refresh() if what else None)  # its overdue alerts
         self.rectification = RectificationPanel(
             self.ctx, self.bus, as_manager=self._as_manager, staff=lambda: self.staff
         )
@@ -403,6 +410,11 @@ class ManagerDashboard(QWidget):
                 if t.satisfaction_rate is None
                 else f"{t.satisfaction_rate * 100:.1f}%（{t.evaluations} 人次）"
             )
+            self.figure_labels["stages"].setText(
+                self.tr("受理评价 %1 人次 / 办结评价 %2 人次")
+                .replace("%1", str(t.accept_evaluations))
+                .replace("%2", str(t.complete_evaluations))
+            )
             self.updated_label.setText(
                 self.tr("更新于 {0}").format(result.at.astimezone(TZ).strftime("%H:%M:%S"))
             )
@@ -428,6 +440,7 @@ class ManagerDashboard(QWidget):
             "idle": self.tr("【窗口空闲】"),
             "rating": self.tr("【差评】"),
             "rectification": self.tr("【整改逾期】"),
+            "hotline": self.tr("【12345逾期】"),
             "login": self.tr("【登录异常】"),
         }
         for a in alerts:
