@@ -69,6 +69,7 @@ QWidget#kiosk { background: #f3f7fb; }
 QPushButton { background: #1565c0; color: white; border-radius: 14px; padding: 14px; }
 QPushButton:disabled { background: #9e9e9e; color: #eeeeee; }
 QPushButton#secondary { background: #ffffff; color: #1565c0; border: 2px solid #1565c0; }
+QPushButton#secondary:disabled { color: #9e9e9e; border: 2px solid #bdbdbd; }
 QLabel#title { color: #0d47a1; }
 QLabel#number { color: #c62828; }
 QLabel#message { color: #c62828; }
@@ -250,6 +251,7 @@ class KioskWindow(QWidget):
                 self.elderly_button,
             )
         ):
+            button.setObjectName("secondary")  # one style below the (filled) categories
             services.addWidget(button, i // 3, i % 3)
         hl.addWidget(self.temp_label)
         hl.addWidget(self.home_hint)
