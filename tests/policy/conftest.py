@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
+from tests.migrated import migrate
 from db.models import Site
 
 
@@ -22,7 +22,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     else:
         url = request.getfixturevalue("pg_url")
     eng = make_engine(url)
-    upgrade(eng, backup=False)
+    migrate(eng)
     yield eng
     eng.dispose()
 
