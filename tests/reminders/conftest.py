@@ -22,8 +22,8 @@ from app.settings import SmsSettings
 from db import crypto
 from db.crypto import FieldCipher, seal_appointment
 from db.engine import make_engine, make_session_factory
-from tests.migrated import migrate
 from db.models import Appointment, Material, Matter
+from tests.migrated import migrate
 from tests.reminders.gateway import GatewayEmulator, running_gateway
 
 # 15:00 in Shanghai on a Friday (07:00 UTC).
