@@ -57,6 +57,11 @@ def hall(accounts_template: tuple[Path, Seeded], tmp_path: Path) -> Iterator[Hal
 
 @pytest.fixture
 def pg_hall(pg_url: str) -> Iterator[Hall]:
+    from tests.migrated import migrate
+
+    fresh = make_engine(pg_url)
+    migrate(fresh)  # from the session's migrated template; open_database finds it at head
+    fresh.dispose()
     settings = dataclasses.replace(Settings(), database=DatabaseSettings(hall_url=pg_url))
     engine, sessions = open_database(settings)
     with sessions.begin() as s:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.catalogue import CATALOGUE_DIR
 from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
+from tests.migrated import migrate
 
 # Low-cost argon2 for speed in tests only; production uses argon2-cffi's defaults.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
@@ -21,7 +21,7 @@ FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
 
 def migrated(url: str) -> Engine:
     engine = make_engine(url)
-    upgrade(engine)
+    migrate(engine, backup=True)
     return engine
 
 

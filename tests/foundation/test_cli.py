@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,13 +25,22 @@ def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedPr
     )
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    """An upgraded, empty hall database (commands refuse a --db file that does not exist)."""
-    url = f"sqlite:///{tmp_path / 'hall.db'}"
-    created = run("db", "upgrade", "--db", url)
+@pytest.fixture(scope="module")
+def upgraded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`main.py db upgrade` on a new file, once per module (test_db_upgrade_twice runs it per test)."""
+    path = tmp_path_factory.mktemp("cli-db") / "hall.db"
+    created = run("db", "upgrade", "--db", f"sqlite:///{path}")
     assert created.returncode == 0, created.stderr
-    return url
+    return path
+
+
+@pytest.fixture
+def db(upgraded_db: Path, tmp_path: Path) -> str:
+    """An upgraded, empty hall database (commands refuse a --db file that does not exist): each
+    test its own copy of the one `db upgrade` made."""
+    for made in upgraded_db.parent.glob("hall.db*"):  # with a WAL, should one be left
+        shutil.copy(made, tmp_path / made.name)
+    return f"sqlite:///{tmp_path / 'hall.db'}"
 
 
 @pytest.fixture
@@ -82,9 +92,10 @@ def test_validate_vectors() -> None:
 )
 def test_user_mistakes_are_one_line_without_traceback(args: list[str], message: str, db: str) -> None:
     extra = [] if "--db" in args else ["--db", db]
-    out = run(*args, *extra) if args[0] != "--config" else run(*args)
     if args[0] == "--config":
         out = run("calendar", "check", "2026", "--config", "/nonexistent/site.toml", "--db", db)
+    else:
+        out = run(*args, *extra)
     assert out.returncode != 0
     assert message in out.stderr
     assert "Traceback" not in out.stderr

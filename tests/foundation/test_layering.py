@@ -9,6 +9,7 @@ A failure names the file, the line and the import.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +26,14 @@ FORBIDDEN: dict[str, set[str]] = {
 
 def imports(path: Path) -> list[tuple[int, str]]:
     """(line, module) of every absolute import in the file, at any depth."""
+    st = path.stat()
+    return list(_parsed_imports(path, st.st_mtime_ns, st.st_size))
+
+
+@functools.cache
+def _parsed_imports(path: Path, _mtime_ns: int, _size: int) -> tuple[tuple[int, str], ...]:
+    """Each file parsed once per session (both tests below walk the whole tree); a changed file
+    (another modification time or size) is parsed again."""
     tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
     found: list[tuple[int, str]] = []
     for node in ast.walk(tree):
@@ -32,7 +41,7 @@ def imports(path: Path) -> list[tuple[int, str]]:
             found += [(node.lineno, a.name) for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.append((node.lineno, node.module))
-    return found
+    return tuple(found)
 
 
 def offenders() -> list[str]:

@@ -13,7 +13,7 @@ from app.queue.seed import SeededHall, seed_hall
 from app.queue.service import QueueService
 from app.settings import Settings
 from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
+from tests.migrated import migrate
 
 # The site's ID-hash key in these tests (there is no built-in key).
 TEST_ID_HASH_KEY = b"test-id-hash-key-for-hall-tests"
@@ -28,7 +28,7 @@ class HallFixture:
 
 def make_ctx(url: str, settings: Settings | None = None, **seed_kw: object) -> HallFixture:
     engine = make_engine(url)
-    upgrade(engine, backup=False)
+    migrate(engine)
     sf = make_session_factory(engine)
     with sf.begin() as s:
         seeded = seed_hall(s, **seed_kw)  # type: ignore[arg-type]

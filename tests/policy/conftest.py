@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
 from db.models import Site
+from tests.migrated import migrate
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -22,7 +22,7 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
     else:
         url = request.getfixturevalue("pg_url")
     eng = make_engine(url)
-    upgrade(eng, backup=False)
+    migrate(eng)
     yield eng
     eng.dispose()
 

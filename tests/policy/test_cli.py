@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -23,14 +24,24 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.fixture
-def db(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'hall.db'}"
+@pytest.fixture(scope="module")
+def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`db upgrade` and `policy load` as processes, once per module."""
+    path = tmp_path_factory.mktemp("policy-cli") / "hall.db"
+    url = f"sqlite:///{path}"
     assert run("db", "upgrade", "--db", url).returncode == 0
     loaded = run("policy", "load", "--db", url)
     assert loaded.returncode == 0, loaded.stderr
     assert "9 documents, 6 questions" in loaded.stdout
-    return url
+    return path
+
+
+@pytest.fixture
+def db(loaded_db: Path, tmp_path: Path) -> str:
+    """Each test its own copy of the loaded hall."""
+    for made in loaded_db.parent.glob("hall.db*"):  # with a WAL, should one be left
+        shutil.copy(made, tmp_path / made.name)
+    return f"sqlite:///{tmp_path / 'hall.db'}"
 
 
 def test_search_prints_documents_and_questions(db: str) -> None:

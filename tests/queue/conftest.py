@@ -14,7 +14,7 @@ from app.queue.policy import QueuePolicy
 from app.queue.seed import SeededHall, seed_hall
 from app.queue.service import QueueService
 from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
+from tests.migrated import migrate
 
 # 10:00 in Shanghai on a Friday: inside the default issue hours.
 T0 = dt.datetime(2026, 11, 27, 2, 0, tzinfo=dt.UTC)
@@ -59,7 +59,7 @@ class Hall:
 
 def make_hall(url: str, **seed_kw: object) -> Hall:
     engine = make_engine(url)
-    upgrade(engine, backup=False)
+    migrate(engine)
     sf = make_session_factory(engine)
     with sf.begin() as s:
         seeded = seed_hall(s, **seed_kw)  # type: ignore[arg-type]

@@ -22,8 +22,8 @@ from app.settings import SmsSettings
 from db import crypto
 from db.crypto import FieldCipher, seal_appointment
 from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
 from db.models import Appointment, Material, Matter
+from tests.migrated import migrate
 from tests.reminders.gateway import GatewayEmulator, running_gateway
 
 # 15:00 in Shanghai on a Friday (07:00 UTC).
@@ -96,7 +96,7 @@ class SmsHall:
 
 def make_sms_hall(url: str) -> SmsHall:
     engine = make_engine(url)
-    upgrade(engine, backup=False)
+    migrate(engine)
     sf = make_session_factory(engine)
     cipher = FieldCipher({"1": os.urandom(32)}, "1", lookup_key=ID_HASH_KEY)
     crypto.install(sf, cipher)
