@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 from app.secrets import read_secrets
 from db.base import uuid7
 from db.engine import make_engine, make_session_factory
-from db.migrate import upgrade
+from db.migrate import head_revision, upgrade
 from db.models import Case, Matter, Site
 from db.outbox import save
 from db.sync.central import drop_site_role
 from db.sync.enrolment import CODE_ENV
 from db.sync.enrolment import open_file as open_enrolment
+from db.sync.protocol import CENTRAL_SCRIPTS
 from db.sync.tls import PASSWORD_ENV
 from main import main
 from tests.sync.helpers import admin
@@ -45,7 +46,7 @@ def test_administrator_and_site_commands(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     assert main(["central", "init", "--central", pg_url]) == 0
-    assert "central schema at revision c0003" in capsys.readouterr().out
+    assert f"central schema at revision {head_revision(CENTRAL_SCRIPTS)}" in capsys.readouterr().out
 
     site_id = uuid7()
     master = f"sqlite:///{tmp_path / 'master.db'}"
