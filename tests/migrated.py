@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 import uuid
 from pathlib import Path
@@ -63,9 +64,17 @@ def _sqlite() -> Path:
             assert current_revision(engine) == head_revision()
         finally:
             engine.dispose()
-        # The last connection's close checkpoints the WAL into the file: the file alone is the hall.
-        wal = Path(f"{path}-wal")
-        assert not wal.exists() or wal.stat().st_size == 0, "the migrated template kept a WAL"
+        # A connection the pool let go may still hold the WAL open (and its pages) until the
+        # collector closes it: the template is a backup-API copy, complete without any -wal file.
+        template = Path(_dir.name) / "template.db"
+        source = sqlite3.connect(path)
+        target = sqlite3.connect(template)
+        try:
+            source.backup(target)
+        finally:
+            target.close()
+            source.close()
+        path = template
         _sqlite_template = path
     return _sqlite_template
 

@@ -24,7 +24,15 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from app.errors import storage
-from app.policy.text import QueryError, document_key, fts_query, query_terms, question_key, search_forms
+from app.policy.text import (
+    QueryError,
+    document_key,
+    fts_query,
+    normalise,
+    query_terms,
+    question_key,
+    search_forms,
+)
 from app.vocab import QuestionSource
 from db.base import utcnow
 from db.models_policy import PolicyDocument, PolicyQuestion
@@ -365,6 +373,10 @@ def search(session: Session, query: str, *, limit: int = 20, include_retired: bo
     q_total, questions = _find(session, PolicyQuestion, terms, limit, include_retired)
     if pg:  # after a failure the transaction rolls back, and the SET LOCALs with it
         _plan_reset(session)
+    # A typed 文号 means that document: it leads the page, ahead of newer ones that cite it
+    # (a provincial 实施意见 quoting the State Council's 文号); the rest stay newest first.
+    wanted = normalise(query)
+    docs = sorted(docs, key=lambda d: not (d.doc_number and normalise(d.doc_number) == wanted))
     return SearchResult(
         query=query,
         terms=tuple(terms),

@@ -32,7 +32,7 @@ def loaded_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert run("db", "upgrade", "--db", url).returncode == 0
     loaded = run("policy", "load", "--db", url)
     assert loaded.returncode == 0, loaded.stderr
-    assert "9 documents, 6 questions" in loaded.stdout
+    assert "11 documents, 7 questions from 2 file(s)" in loaded.stdout
     return path
 
 
@@ -47,7 +47,9 @@ def db(loaded_db: Path, tmp_path: Path) -> str:
 def test_search_prints_documents_and_questions(db: str) -> None:
     out = run("policy", "search", "国发〔2024〕3号", "--db", db)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.splitlines()[0] == "政策文件 1 份，常见问题 0 个"
+    # the State Council document, and the province's one that implements it (its summary cites it)
+    assert out.stdout.splitlines()[0] == "政策文件 2 份，常见问题 0 个"
+    assert "苏政发〔2024〕65号" in out.stdout.splitlines()[2]  # after the typed 文号's document
     assert (
         "2024-01-09  国发〔2024〕3号  国务院关于进一步优化政务服务提升行政效能推动“高效办成一件事”的指导意见"
         in out.stdout

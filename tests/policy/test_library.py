@@ -31,6 +31,8 @@ STARTER = {
     "国办发〔2020〕53号": "2020-12-28",
     "国务院令第711号": "2019-04-03",
     "国发〔2022〕14号": "2022-06-06",
+    "苏政发〔2022〕71号": "2022-07-29",  # Jiangsu, the district's province (jiangsu.json)
+    "苏政发〔2024〕65号": "2024-08-09",
 }
 
 
@@ -39,15 +41,18 @@ def test_starter_set_loads_once_and_is_found(sessions: sessionmaker[Session]) ->
         first = load_library(session)
     with sessions.begin() as session:
         again = load_library(session)  # same ids: updated, not duplicated
-    assert (first.documents, first.questions) == (9, 6) == (again.documents, again.questions)
+    assert (first.documents, first.questions) == (11, 7) == (again.documents, again.questions)
     with sessions() as session:
         rows = session.execute(sa.select(PolicyDocument.doc_number, PolicyDocument.issue_date)).all()
         assert {n: d.isoformat() for n, d in rows} == STARTER
-        assert session.scalar(sa.select(sa.func.count()).select_from(PolicyQuestion)) == 6
+        assert session.scalar(sa.select(sa.func.count()).select_from(PolicyQuestion)) == 7
     library = PolicyLibrary(sessions)
     result = library.search("优化营商环境条例")
     assert [d.doc_number for d in result.documents] == ["国务院令第722号"]
     assert result.documents[0].in_force(dt.date(2020, 1, 1))
+    # the province's own documents: by 文号 typed the usual way, and by pinyin initials of 一件事
+    assert [d.doc_number for d in library.search("苏政发[2024]65号").documents] == ["苏政发〔2024〕65号"]
+    assert "苏政发〔2024〕65号" in [d.doc_number for d in library.search("gxbcyjs").documents]
     assert not result.documents[0].in_force(dt.date(2019, 12, 31))  # 施行 2020-01-01
     assert [d.doc_number for d in library.search("好差评").documents] == ["国办发〔2019〕51号"]
     hotline = library.search("12345")
@@ -149,7 +154,7 @@ def test_the_release_hands_the_library_to_a_site(tmp_path: Path) -> None:
         parts = read_release_parts(conn)
     with site.begin() as conn:
         counts = apply_parts(conn, parts)
-    assert (counts["policy_document"], counts["policy_question"]) == (9, 6)
+    assert (counts["policy_document"], counts["policy_question"]) == (11, 7)
     town = PolicyLibrary(make_session_factory(site))
     assert [d.doc_number for d in town.search("跨省通办").documents] == ["国办发〔2020〕35号"]
     with make_session_factory(master).begin() as session:
@@ -164,6 +169,7 @@ def test_the_release_hands_the_library_to_a_site(tmp_path: Path) -> None:
     with site.begin() as conn:
         apply_parts(conn, parts)
     assert town.search("跨省通办").documents == ()
-    assert [d.doc_number for d in town.search("国发〔2024〕3号").documents] == ["国发〔2024〕3号"]
+    # the typed 文号 leads, ahead of the newer provincial document that cites it
+    assert [d.doc_number for d in town.search("国发〔2024〕3号").documents] == ["国发〔2024〕3号", "苏政发〔2024〕65号"]
     master.dispose()
     site.dispose()
