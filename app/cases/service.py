@@ -269,16 +269,15 @@ def next_case_number(session: Session, site: Site, day: dt.date) -> str:
 
 def count_working_days(cal: WorkCalendar, start: dt.date, end: dt.date) -> int:
     """Working days from `start` (exclusive) to `end` (inclusive); negative when `end` is earlier."""
-    if end == start:
-        return 0
-    sign, lo, hi = (1, start, end) if end > start else (-1, end, start)
-    n, day = 0, lo
+    n, day, hi = 0, min(start, end), max(start, end)
     while day < hi:
         day += dt.timedelta(days=1)
         if cal.is_working_day(day):
             n += 1
+    if start <= end:
+        return n
     # An overdue case is at least one working day late even if the due day itself was a rest day.
-    return n if sign > 0 else -max(n, 1)
+    return -max(n, 1)
 
 
 # --- intake --------------------------------------------------------------------------------------

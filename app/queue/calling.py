@@ -89,7 +89,7 @@ class Calling(QueueCore):
             pick = (
                 sa.select(T.c.id)
                 .where(eligible_sql(self.site_id, win))
-                .order_by(*order_terms(win, now, self.policy, prefer_normal, aged_before))
+                .order_by(*order_terms(win, now, prefer_normal, aged_before))
                 .limit(1)
             )
             if self._pg:

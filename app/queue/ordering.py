@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 
-from app.queue.policy import ALWAYS_PRIORITY, SLOT_PRIORITY, QueuePolicy
+from app.queue.policy import ALWAYS_PRIORITY, SLOT_PRIORITY
 from app.queue.reference import WindowRef
 from db.models import Ticket, TicketCounter, WindowStatus
 
@@ -37,41 +37,34 @@ def priority_sql(now: Any) -> sa.ColumnElement[bool]:
 def order_terms(
     window: WindowRef,
     now: Any,
-    policy: QueuePolicy,
     prefer_normal: bool,
-    aged_before: Any = None,
+    aged_before: Any,
 ) -> list[sa.ColumnElement[Any]]:
     """ORDER BY of call-next: the SQL form of `policy.sort_key` (keep the two in step).
 
-    `now` / `aged_before` are values or bind parameters (the cached call-next statement binds them).
+    `now` and `aged_before` (`QueuePolicy.aged_before(now)`, None when aging is off) are values or
+    bind parameters (the cached call-next statement binds them; a bound None compares as NULL).
+    The yes/no keys are the booleans themselves (`DESC`: true first), not 0/1 constants, and a rank
+    is given only where it orders: aged tickets are ordered among themselves by waiting time alone
+    (their rank is NULL, the same for all of them), and `eligible_sql` admits only tickets that
+    match a rank's `WHEN` (so the `CASE` needs no `ELSE`).
     """
     prio = priority_sql(now)
-    if aged_before is None and not isinstance(now, sa.BindParameter):
-        aged_before = policy.aged_before(now)
-    aged: sa.ColumnElement[bool] = (
-        T.c.queue_at <= aged_before if aged_before is not None and policy.max_wait_minutes > 0 else sa.false()
+    aged: sa.ColumnElement[Any] = T.c.queue_at <= aged_before if aged_before is not None else sa.null()
+    rank = sa.case(
+        (aged, sa.null()),
+        (T.c.target_window_id == window.id, 0),
+        *((T.c.category_id == cid, p) for cid, p in window.categories.items()),
     )
-    aged_k = sa.case((aged, 0), else_=1)
-    whens: list[tuple[Any, Any]] = [(aged, 0), (T.c.target_window_id == window.id, 0)]
-    whens += [(T.c.category_id == cid, p) for cid, p in window.categories.items()]
-    rank = sa.case(*whens, else_=1_000_000)
     if prefer_normal:
-        return [
-            sa.case((prio, 1), else_=0),
-            sa.case((prio, aged_k), else_=0),
-            sa.case((prio, rank), else_=0),
-            T.c.queue_at,
-            T.c.id,
-        ]
-    return [sa.case((prio, 0), else_=1), aged_k, rank, T.c.queue_at, T.c.id]
+        # Normal tickets first, longest-waiting first; priority tickets keep their own order behind them.
+        return [prio, sa.case((prio, aged)).desc(), sa.case((prio, rank)), T.c.queue_at, T.c.id]
+    return [prio.desc(), aged.desc(), rank, T.c.queue_at, T.c.id]
 
 
 def eligible_sql(site_id: uuid.UUID, window: WindowRef) -> sa.ColumnElement[bool]:
-    served: sa.ColumnElement[bool] = (
-        sa.and_(T.c.category_id.in_(list(window.categories)), T.c.target_window_id.is_(None))
-        if window.categories
-        else sa.false()
-    )
+    # `IN` of no categories (a window serving only transfers) is false.
+    served = sa.and_(T.c.category_id.in_(list(window.categories)), T.c.target_window_id.is_(None))
     return sa.and_(
         T.c.site_id == site_id,
         WAITING,

@@ -92,8 +92,16 @@ def test_temperature_readings_purged_after_the_retention_days(
             .where(SyncOutbox.table_name == "temperature_reading")
             .values(acked_at=now, created_at=now - dt.timedelta(days=30))
         )
+        # an acknowledged snapshot of another table is not the purge's to delete
+        s.add(
+            SyncOutbox(
+                site_id=seeded.site_id, channel="queue", table_name="ticket", row_id=uuid.uuid4(),
+                row_version=1, payload={}, created_at=now - dt.timedelta(days=30), acked_at=now,
+            )
+        )
     with sf.begin() as s:
         assert purge_readings(s, seeded.site_id, 14, now=now) == 2
+        assert s.scalar(sa.select(sa.func.count()).where(SyncOutbox.table_name == "ticket")) == 1
     with sf() as s:
         left = sorted(
             round((now - at).total_seconds() / 86400) for at in s.scalars(sa.select(TemperatureReading.at))
@@ -108,7 +116,7 @@ def test_temperature_readings_purged_after_the_retention_days(
     short = dataclasses.replace(Settings(), thresholds=ThresholdSettings(temperature_retention_days=7))
     assert apply_retention(sf, short, seeded.site_id, now=now).temperature_readings == 1
     with sf() as s:
-        assert s.scalar(sa.select(sa.func.count()).select_from(SyncOutbox)) == 1
+        assert s.scalar(sa.select(sa.func.count()).select_from(SyncOutbox)) == 2  # the kept one + the ticket's
 
 
 def test_temperature_purge_at_its_edges(

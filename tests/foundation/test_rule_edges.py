@@ -269,3 +269,56 @@ def test_sync_protocol_values() -> None:
     # md5("case:1:2,ticket:2:1") — the items sorted first
     # md5 of "case:1:2,ticket:2:1" — the items sorted first
     assert versions_digest([("ticket", "2", 1), ("case", "1", 2)]) == "6d33114f3e4a4719f5e66a4712bc24a3"
+
+
+# Survivors of the session-5 mutation run (card numbers, card records, task labels), pinned by hand.
+BORN_2020 = "110105202001010015"  # 2020-01-01; check character from MOD 11-2 worked out by hand
+
+
+def test_2017_foreigner_number_birth_date_is_characters_8_to_13() -> None:
+    from app.validators import check_foreign_2017_number
+
+    assert check_foreign_2017_number("CAN110000022901")  # 2000-02-29 is a day
+    bad = check_foreign_2017_number("CAN110010022901")  # 29 February of 1910 / 2010: no such day
+    assert not bad and bad.reason == "外国人永久居留身份证号码中的出生日期 100229 不是有效日期"
+    assert not check_foreign_2017_number("CAN110003022901")  # 1903 / 2003: no 29 February
+    assert not check_foreign_2017_number("CAN110080113101")  # 31 November
+
+
+def test_card_number_kind_from_the_first_three_characters() -> None:
+    from app.validators import check_card_number
+
+    foreign = "外国人永久居留身份证号码应为3个字母加12位数字"
+    # a letter among the first three (A and Z included) makes it a 2017-card number
+    assert check_card_number("A11100800229012").reason == foreign
+    assert check_card_number("Z11100800229012").reason == foreign
+    # a letter further on, or a symbol up front, does not: an 18-character number mistyped
+    assert check_card_number("110A10080022901").reason == "身份证号码应为18位，当前为15位"
+    assert check_card_number("^11100800229012").reason == "身份证号码应为18位，当前为15位"
+    # an 18-character number's birth date is checked against the given day
+    assert check_card_number(BORN_2020, today=dt.date(2026, 12, 7))
+    assert check_card_number(BORN_2020, today=dt.date(2019, 12, 31)).reason == "身份证号码中的出生日期 20200101 不合理"
+
+
+def test_card_problem_reads_only_what_the_record_has() -> None:
+    from types import SimpleNamespace
+
+    from app.validators import card_problem
+
+    day = dt.date(2026, 12, 7)
+    # a record with a number only: no type, no validity period — checked by its number
+    assert card_problem(SimpleNamespace(id_number=BORN_2020), day) is None
+    # the birth date against the hall's day, not the machine's
+    late = card_problem(SimpleNamespace(id_number=BORN_2020), dt.date(2019, 12, 31))
+    assert late == "身份证号码中的出生日期 20200101 不合理"
+    # an end date that is not a date (长期 as text) is no end date
+    rec = SimpleNamespace(id_number=BORN_2020, valid_from=dt.date(2020, 1, 1), valid_to="长期")
+    assert card_problem(rec, day) is None
+
+
+def test_task_labels_and_the_unknown_kind() -> None:
+    from app.cases.machine import task_label
+
+    assert task_label("supply_materials") == "补齐容缺材料"
+    assert task_label("bad_rating") == "差评整改回访"
+    assert task_label("something_new") == "其他待办"

@@ -302,11 +302,11 @@ def _sql_order(
         aged: Any = sa.bindparam("aged_before", type_=T.c.queue_at.type)
         params = {"now": NOW, "aged_before": policy.aged_before(NOW)}
     else:
-        now, aged = NOW, None
+        now, aged = NOW, policy.aged_before(NOW)
     stmt = (
         sa.select(T.c.id)
         .where(eligible_sql(site_id or hall.seeded.site_id, win))
-        .order_by(*order_terms(win, now, policy, prefer, aged))
+        .order_by(*order_terms(win, now, prefer, aged))
     )
     with hall.engine.connect() as conn:
         return tuple(names[i] for i in conn.execute(stmt, params).scalars())

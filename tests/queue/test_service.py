@@ -97,6 +97,10 @@ def test_people_ahead_and_estimate(hall: Hall) -> None:
     assert later.people_ahead == 2
     # recent service 4 min; 2 open windows, each serving the busy categories A and B (½ each for A)
     assert later.estimated_wait_minutes == pytest.approx(2 * 4 / (0.5 + 0.5), abs=0.1)
+    # the ticket as issued carries its own estimate (what the kiosk prints): 3 ahead × 4 min / 1 window
+    issued = svc.issue("A")
+    assert issued.people_ahead == 3
+    assert issued.estimated_wait_minutes == pytest.approx(12.0, abs=0.1)
 
 
 def test_appointment_check_in(hall: Hall) -> None:
