@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from db import outbox
 from db.base import utcnow
@@ -324,6 +324,17 @@ def authenticate(
     log.info("log-in: %s (%s) at %s", username, staff.role, terminal)
     return info
 
+
+
+def authenticate_at_manager_pc(
+    sessions: sessionmaker[Session], username: str, password: str, *, site_id: uuid.UUID, demo: bool
+) -> StaffInfo:
+    """工号 and password typed at the manager's PC to confirm one action (the dashboard has no
+    log-in of its own): the manager's steps, a clerk's appeal signed there. AuthError when refused."""
+    with sessions() as s:
+        return authenticate(
+            s, username, password, site_id=site_id, terminal=terminal_id("manager"), demo=demo
+        )
 
 def _failed(
     session: Session,

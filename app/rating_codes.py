@@ -34,6 +34,7 @@ from app import evaluations
 from app.errors import storage
 from app.vocab import CaseStatus, RatingStage, TicketStatus
 from db.base import utcnow
+from db.check_char import luhn_check_char
 from db.engine import SQLITE_IMMEDIATE
 from db.models import Case, Evaluation, Matter, Ticket
 from db.models_rating import RatingCode
@@ -72,13 +73,7 @@ class RatingCodeError(ValueError):
 
 def check_char(body: str) -> str:
     """Luhn mod 32 over ALPHABET (the enrolment code's rule)."""
-    n = len(ALPHABET)
-    total, factor = 0, 2
-    for c in reversed(body):
-        addend = factor * ALPHABET.index(c)
-        total += addend // n + addend % n
-        factor = 3 - factor
-    return ALPHABET[(n - total % n) % n]
+    return luhn_check_char(body, ALPHABET)
 
 
 def new_code() -> str:

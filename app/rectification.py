@@ -772,14 +772,13 @@ class RectificationDesk:
         """The clerk signs the appeal with 工号 and password at the manager's PC."""
         if not grounds.strip():
             raise RectificationError("请填写申诉理由")
-        with storage("申诉"), self.ctx.sessions() as s:
+        with storage("申诉"):
             try:
-                clerk = auth.authenticate(
-                    s,
+                clerk = auth.authenticate_at_manager_pc(
+                    self.ctx.sessions,
                     username,
                     password,
                     site_id=self.ctx.site_id,
-                    terminal=auth.terminal_id("manager"),
                     demo=bool(getattr(self.ctx, "demo", False)),
                 )
             except auth.AuthError as exc:

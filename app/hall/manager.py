@@ -89,14 +89,13 @@ class ManagerDesk:
 
     def sign_in(self, username: str, password: str) -> auth.StaffInfo:
         """A manager confirms an action with 工号 and password (the dashboard has no log-in of its own)."""
-        with storage("登录"), self.ctx.sessions() as s:
+        with storage("登录"):
             try:
-                staff = auth.authenticate(
-                    s,
+                staff = auth.authenticate_at_manager_pc(
+                    self.ctx.sessions,
                     username,
                     password,
                     site_id=self.ctx.site_id,
-                    terminal=auth.terminal_id("manager"),
                     demo=bool(getattr(self.ctx, "demo", False)),
                 )
             except auth.AuthError as exc:

@@ -29,6 +29,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from db.check_char import luhn_check_char
+
 FORMAT = 2
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out by telephone
 CODE_RANDOM_CHARS = 19
@@ -61,15 +63,7 @@ class EnrolmentData:
 
 
 def _check_char(body: str) -> str:
-    """Luhn mod N over the code's alphabet: every single wrong character and almost every swap of
-    two neighbours changes it (a position-weighted sum mod 32 missed a character off by 8)."""
-    n = len(CODE_ALPHABET)
-    total, factor = 0, 2
-    for c in reversed(body):
-        addend = factor * CODE_ALPHABET.index(c)
-        total += addend // n + addend % n
-        factor = 3 - factor
-    return CODE_ALPHABET[(n - total % n) % n]
+    return luhn_check_char(body, CODE_ALPHABET)
 
 
 def new_code() -> str:
