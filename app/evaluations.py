@@ -283,7 +283,7 @@ def record(
         )
     ):
         raise EvaluationError("本次办理已经评价过了，感谢您的评价")
-    now = now or utcnow()
+    now = (now or utcnow()).astimezone(dt.UTC)  # stored as UTC whatever zone the caller used
     cases: list[uuid.UUID] = list(dict.fromkeys(case_ids))
     ev = Evaluation(
         site_id=site_id,
