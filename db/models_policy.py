@@ -31,13 +31,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from db.base import Base, UUIDKey, utcnow
 from db.vocab import QuestionSource
 
-# Search indexes of the site migrations 0012 and 0015 that the models cannot declare: SQLite FTS5 tables (and
+# Search indexes of the site migrations 0012 and 0017 that the models cannot declare: SQLite FTS5 tables (and
 # their shadow tables), PostgreSQL GIN expression indexes.
 SEARCH_INDEX_TABLES = ("policy_document_fts", "policy_question_fts")
 SEARCH_INDEXES = (
     "ix_policy_document_grams",
     "ix_policy_question_grams",
-    "ix_policy_document_chars",  # site migration 0015
+    "ix_policy_document_chars",  # site migration 0017
     "ix_policy_question_chars",
 )
 
