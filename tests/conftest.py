@@ -157,6 +157,13 @@ def pytest_collection_modifyitems(
         items[:] = [i for i in items if i not in slow and i not in shots] + shots + slow
 
 
+def _background() -> None:
+    """Head starts (the bundle build, the Debian root, the screenshots) run niced: they have the
+    whole suite to finish in and the core the tests leave idle, while the tests themselves — the
+    run's critical path — keep a core of their own."""
+    os.nice(10)
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     items = session.items
     if session.config.option.collectonly:
@@ -177,6 +184,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            preexec_fn=_background,
         )
     if (
         any(i.get_closest_marker("fresh_debian") for i in items)
@@ -187,6 +195,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
         def prepare() -> None:
             from tests.deploy import debroot
+
+            _background()  # Linux: this thread only, and the debootstrap it starts
 
             with contextlib.suppress(Exception):  # the test itself builds it again and says why
                 debroot.base_tarball()
@@ -244,6 +254,7 @@ def _start_screenshots(config: pytest.Config) -> _Screenshots:
             stderr=err_file,
             env=env,
             cwd=root,
+            preexec_fn=_background,
         )
     return _Screenshots(proc, out, stderr)
 
