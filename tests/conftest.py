@@ -16,6 +16,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -120,6 +121,13 @@ def xvfb() -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("Xvfb and xdotool are needed under CI (.ci/run installs xvfb and xdotool)")
         pytest.skip("no Xvfb/xdotool here: apt-get install xvfb xdotool")
+    with xvfb_server() as display:
+        yield display
+
+
+@contextlib.contextmanager
+def xvfb_server() -> Iterator[str]:
+    """Xvfb started and stopped (the `xvfb` fixture's server, usable outside a test)."""
     read, write = os.pipe()
     proc = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
@@ -193,13 +201,32 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     ):
         import threading
 
+        readme = [i for i in items if i.name == "test_readme_steps_on_a_fresh_debian"]
+        early: Future[None] | None = Future() if readme and shutil.which("Xvfb") else None
+        if early is not None:
+            session.config.stash[_README_KEY] = early
+        factory: pytest.TempPathFactory | None = getattr(session.config, "_tmp_path_factory", None)
+
         def prepare() -> None:
             from tests.deploy import debroot
 
             _background()  # Linux: this thread only, and the debootstrap it starts
-
             with contextlib.suppress(Exception):  # the test itself builds it again and says why
                 debroot.base_tarball()
+            if early is None:
+                return
+            # The README scenario needs only the root: it runs now, beside the suite; its test
+            # (run last) waits for it and raises what it raised.
+            try:
+                from tests.deploy.test_fresh_debian import readme_scenario
+
+                tmp = factory.mktemp("readme-steps") if factory else Path(tempfile.mkdtemp(prefix="readme-steps"))
+                with xvfb_server() as display:
+                    readme_scenario(tmp, display)
+            except BaseException as exc:
+                early.set_exception(exc)
+            else:
+                early.set_result(None)
 
         threading.Thread(target=prepare, name="debian-root-head-start", daemon=True).start()
 
@@ -217,6 +244,14 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if shots is not None and shots.proc.poll() is None:
         shots.proc.kill()
         shots.proc.wait()
+
+
+_README_KEY = pytest.StashKey["Future[None]"]()
+
+
+def early_readme(config: pytest.Config) -> Future[None] | None:
+    """The fresh-Debian README scenario started at collection (its test awaits it), if any."""
+    return config.stash.get(_README_KEY, None)
 
 
 def started_build(config: pytest.Config) -> subprocess.Popen[str] | None:

@@ -76,10 +76,23 @@ def run_demo_on_xvfb(root: Root, xvfb: str, argv: list[str], env: dict[str, str]
     assert "Could not load the Qt platform plugin" not in err and "Traceback" not in err, err[-3000:]
 
 
-def test_readme_steps_on_a_fresh_debian(
-    tmp_path: Path, xvfb: str, bundle_build: subprocess.Popen[str]
-) -> None:
-    # `bundle_build`: the bundle and .deb (for the next test and test_packaging) build meanwhile.
+def test_readme_steps_on_a_fresh_debian(tmp_path: Path, pytestconfig: pytest.Config) -> None:
+    """The scenario starts at collection in the background (tests/conftest.py: it needs only the
+    Debian root, and its minute of apt, uv and Xvfb runs beside the suite); here it is awaited and
+    its failure, if any, raised. Run alone (or without a head start) it runs here."""
+    require_tools()
+    from tests.conftest import early_readme, xvfb_server
+
+    early = early_readme(pytestconfig)
+    if early is not None:
+        early.result(timeout=1500)
+        return
+    with xvfb_server() as display:
+        readme_scenario(tmp_path, display)
+
+
+def readme_scenario(tmp_path: Path, xvfb: str) -> None:
+    """Exactly the README's steps in a fresh minbase root, then the demo hall on Xvfb/xcb."""
     require_tools()
     with fresh_root(tmp_path) as root:
         assert not (root.path / "usr" / "bin" / "python3").exists()  # nothing but minbase
