@@ -33,6 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("screenshots", help="render every main screen with demo data to PNG files in DIR")
     add_common_options(p)
     p.add_argument("dir", metavar="DIR", type=output_dir)
+    p.add_argument(
+        "--only",
+        choices=("counter", "hall", "wizard", "assist"),
+        help="only this role's screens (and the hall overview); default: every screen",
+    )
     p.set_defaults(func=run_screenshots)
 
 

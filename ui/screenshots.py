@@ -19,6 +19,13 @@ log = logging.getLogger("onewindow.ui")
 # Each module offers render(ctx, outdir) -> list[Path]; the roles add theirs.
 OVERVIEW_SIZE = (1366, 768)  # the hall manager's PC
 RENDERERS = ("ui.counter.screenshots", "ui.hall_screenshots", "ui.wizard.screenshots", "ui.assist_screenshots")
+# `--only ROLE`: a field engineer checking one PC renders its own screens (and the overview).
+ROLES = {
+    "counter": ("ui.counter.screenshots",),
+    "hall": ("ui.hall_screenshots",),
+    "wizard": ("ui.wizard.screenshots",),
+    "assist": ("ui.assist_screenshots",),
+}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,10 +44,10 @@ def run(args: argparse.Namespace) -> int:
                     settings.database, hall_url=f"sqlite:///{Path(tmp) / 'demo.db'}"
                 ),
             )
-        return _render(settings, outdir)
+        return _render(settings, outdir, ROLES.get(getattr(args, "only", None) or "", RENDERERS))
 
 
-def _render(settings, outdir: Path) -> int:  # type: ignore[no-untyped-def]
+def _render(settings, outdir: Path, renderers: tuple[str, ...] = RENDERERS) -> int:  # type: ignore[no-untyped-def]
     from app.context import HallUnavailable, open_hall
     from ui import shots
     from ui.bus import HallBus
@@ -62,7 +69,7 @@ def _render(settings, outdir: Path) -> int:  # type: ignore[no-untyped-def]
         app.processEvents()
         written.append(shots.save(overview, outdir / "overview.png", OVERVIEW_SIZE))
         overview.close()
-        for name in RENDERERS:
+        for name in renderers:
             try:
                 module = importlib.import_module(name)
             except ModuleNotFoundError as exc:
