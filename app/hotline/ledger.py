@@ -46,6 +46,17 @@ DEFAULT_DEADLINES: Mapping[HotlineCategory, int] = {
 REPLY_RESULTS = ("已解决", "部分解决", "未解决", "已解释说明", "已采纳", "已转相关部门")
 CHANNELS = ("counter", "kiosk", "12345")
 MIN_REPLY_CHARS = 10
+# The order the counter and the kiosk offer the categories in: 办不成事 first (the report the hall
+# wants most), 举报 last.
+OFFERED_CATEGORIES = (
+    HotlineCategory.NOT_DONE,
+    HotlineCategory.CONSULT,
+    HotlineCategory.HELP,
+    HotlineCategory.COMPLAINT,
+    HotlineCategory.SUGGESTION,
+    HotlineCategory.PRAISE,
+    HotlineCategory.REPORT,
+)
 
 
 class HotlineError(ValueError):

@@ -27,21 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import StorageError
-from app.hotline.ledger import HotlineError, HotlineLedger, ItemInfo, ItemSpec
+from app.hotline.ledger import OFFERED_CATEGORIES, HotlineError, HotlineLedger, ItemInfo, ItemSpec
 from app.vocab import HotlineCategory
 from ui.tasks import TaskRunner
 
 log = logging.getLogger("onewindow.ui.counter")
 
-CATEGORIES = (
-    HotlineCategory.NOT_DONE,
-    HotlineCategory.CONSULT,
-    HotlineCategory.HELP,
-    HotlineCategory.COMPLAINT,
-    HotlineCategory.SUGGESTION,
-    HotlineCategory.PRAISE,
-    HotlineCategory.REPORT,
-)
 
 
 class HotlineDialog(QDialog):
@@ -69,7 +60,7 @@ class HotlineDialog(QDialog):
         self.category = QComboBox()
         self.category.setObjectName("hotline_category")
         self.category.addItem(self.tr("（请选择）"), "")
-        for c in CATEGORIES:
+        for c in OFFERED_CATEGORIES:
             self.category.addItem(str(c), str(c))
         form.addRow(self.tr("诉求类型"), self.category)
         self.link_matter = QCheckBox(

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import StorageError
-from app.hotline.ledger import HotlineError, HotlineLedger, ItemInfo, ItemSpec
+from app.hotline.ledger import OFFERED_CATEGORIES, HotlineError, HotlineLedger, ItemInfo, ItemSpec
 from app.vocab import HotlineCategory
 from ui.tasks import TaskRunner
 
@@ -70,15 +70,6 @@ PHRASES: dict[HotlineCategory, tuple[str, ...]] = {
     ),
     HotlineCategory.PRAISE: ("工作人员服务热情", "办事效率高", "帮办代办服务周到"),
 }
-ORDER = (
-    HotlineCategory.NOT_DONE,
-    HotlineCategory.CONSULT,
-    HotlineCategory.HELP,
-    HotlineCategory.COMPLAINT,
-    HotlineCategory.SUGGESTION,
-    HotlineCategory.PRAISE,
-    HotlineCategory.REPORT,
-)
 DIGITS = ("123", "456", "789")
 
 
@@ -146,7 +137,7 @@ class ReportPage(QWidget):
         lay.addWidget(self._label(self.tr("我要反映"), title=True))
         lay.addWidget(self._label(self.tr("您想反映哪一类事情？在大厅没有办成的事，请点“办不成事”")))
         grid = QGridLayout()
-        for i, category in enumerate(ORDER):
+        for i, category in enumerate(OFFERED_CATEGORIES):
             b = QPushButton(str(category))
             b.setProperty("category", str(category))
             b.clicked.connect(lambda _=False, c=category: self.choose(c))
